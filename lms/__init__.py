@@ -1,0 +1,43 @@
+"""Học tập suốt đời: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms import config
+from lms.db import db as _db
+
+csrf = CSRFProtect()
+migrate = Migrate(render_as_batch=True, compare_type=True)
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: settings, database, sign-in, then one blueprint per feature."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.from_environment(Path(app.instance_path), test_config))
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]
+        )
+
+    _db.init_app(app)
+    migrate.init_app(app, _db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+
+    from lms import accounts, audit, auth, home, i18n, org, security, shell
+
+    i18n.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    shell.init_app(app)
+    home.init_app(app)
+    org.init_app(app)
+    accounts.init_app(app)
+    audit.init_app(app)
+    return app

@@ -1,0 +1,105 @@
+"""People (every user is a person of the organisation) and the roles granted to them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.auth.roles import ROLE_PERMISSIONS, Permission, Role
+from lms.db import UTCDateTime, db, sort_key_type, utcnow
+from lms.org.models import Membership, Unit
+
+
+class EmploymentKind(StrEnum):
+    CONG_CHUC = "cong_chuc"
+    VIEN_CHUC = "vien_chuc"
+    NGUOI_LAO_DONG = "nguoi_lao_dong"
+    OTHER = "other"
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+    OTHER = "other"
+
+
+class Person(UserMixin, db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    given_name_override: Mapped[str | None] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_and_middle: Mapped[str] = mapped_column(String(200))
+    sort_key: Mapped[str] = mapped_column(sort_key_type(), index=True)
+    search_name: Mapped[str] = mapped_column(String(200), index=True)
+    date_of_birth: Mapped[date | None]
+    gender: Mapped[Gender | None] = mapped_column(String(10))
+    ethnicity: Mapped[str | None] = mapped_column(String(60))
+    position: Mapped[str | None] = mapped_column(String(200))
+    employment_kind: Mapped[EmploymentKind] = mapped_column(
+        String(20), default=EmploymentKind.CONG_CHUC
+    )
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", order_by="Membership.valid_from"
+    )
+    role_grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="person",
+        foreign_keys="RoleGrant.person_id",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role.LEARNER} | {grant.role for grant in self.role_grants}
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return frozenset().union(*(ROLE_PERMISSIONS[role] for role in self.roles))
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def managed_unit_ids(self) -> set[int]:
+        """Units this person manages directly (their sub-units come through the org tree)."""
+        return {g.unit_id for g in self.role_grants if g.role == Role.MANAGER and g.unit_id}
+
+    def membership_on(self, day: date) -> Membership | None:
+        return next((m for m in self.memberships if m.covers(day)), None)
+
+    def __repr__(self) -> str:
+        return f"<Person {self.username}>"
+
+
+class RoleGrant(db.Model):
+    """A role given to a person; a manager's grant names the unit it covers."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("person_id", "role", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[Role] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="role_grants", foreign_keys=[person_id])
+    unit: Mapped[Unit | None] = relationship()

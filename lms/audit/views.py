@@ -1,0 +1,32 @@
+"""The audit log, for administrators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from lms.audit import queries
+from lms.auth.access import requires
+from lms.auth.roles import Permission
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit", template_folder="templates")
+
+ENTITY_TYPES = ("person", "unit", "membership")
+
+
+@bp.get("/")
+@requires(Permission.VIEW_AUDIT)
+def events():
+    entity_type = request.args.get("entity_type") or None
+    if entity_type not in ENTITY_TYPES:
+        entity_type = None
+    entity_id = request.args.get("entity_id", type=int)
+    page = queries.audit_events(
+        entity_type=entity_type, entity_id=entity_id, page=request.args.get("page", 1, type=int)
+    )
+    return render_template(
+        "audit/events.html",
+        page=page,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        entity_types=ENTITY_TYPES,
+    )

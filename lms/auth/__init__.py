@@ -1,0 +1,29 @@
+"""Sign-in and access control."""
+
+from __future__ import annotations
+
+from flask import Flask, session
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager
+
+login_manager = LoginManager()
+
+
+def init_app(app: Flask) -> None:
+    from lms.auth import access, services, views
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.login_message_category = "info"
+    # Our own server-side session rows replace Flask-Login's session protection.
+    login_manager.session_protection = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return services.person_for_session(int(user_id), session.get(views.SESSION_TOKEN_KEY))
+
+    app.before_request(access.enforce_access_rules)
+    app.register_blueprint(views.bp)

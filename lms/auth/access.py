@@ -1,0 +1,91 @@
+"""Route access rules: every view declares what it needs, and one hook enforces it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from lms.auth.roles import ORGANISATION_WIDE, Permission, Role
+
+UnitGetter = Callable[..., int | None]
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """What a route needs: nothing (public), a signed-in user, or a permission (maybe scoped)."""
+
+    permission: Permission | None
+    unit: UnitGetter | None = None
+    signed_in: bool = True
+
+
+def _attach(rule: AccessRule):
+    def decorate(view):
+        view.access_rule = rule
+        return view
+
+    return decorate
+
+
+def public(view):
+    """Mark a view as open to anonymous visitors."""
+    view.access_rule = AccessRule(permission=None, signed_in=False)
+    return view
+
+
+def signed_in(view):
+    """Mark a view as open to any signed-in person."""
+    view.access_rule = AccessRule(permission=None)
+    return view
+
+
+def requires(permission: Permission, *, unit: UnitGetter | None = None):
+    """Mark a view as needing permission; with unit, only within the unit's sub-tree."""
+    return _attach(AccessRule(permission=permission, unit=unit))
+
+
+def may(user, permission: Permission, unit_id: int | None = None) -> bool:
+    """Say whether user holds permission, for unit_id (with its sub-tree) when given."""
+    if not getattr(user, "is_authenticated", False) or not user.can(permission):
+        return False
+    if unit_id is None or user.has_role(Role.ADMIN):
+        return True
+    if permission != Permission.MANAGE_UNIT and user.roles & ORGANISATION_WIDE:
+        return True
+    from lms.org.queries import subtree_unit_ids
+
+    return unit_id in subtree_unit_ids(user.managed_unit_ids, date.today())
+
+
+def enforce_access_rules():
+    """Refuse any request whose view does not allow the current user (deny by default)."""
+    if request.endpoint is None:
+        return None  # 404 and 405 answer on their own
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions[request.endpoint]
+    rule: AccessRule | None = getattr(view, "access_rule", None)
+    if rule is None:
+        current_app.logger.error("route %s declares no access rule", request.endpoint)
+        abort(403)
+    if not rule.signed_in:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("auth.change_password"))
+    if rule.permission is None:
+        return None
+    unit_id = rule.unit(**(request.view_args or {})) if rule.unit else None
+    if not may(current_user, rule.permission, unit_id):
+        abort(403)
+    return None
+
+
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout"}
+# Flask's own static route cannot carry a rule; its files are public by nature.
+PUBLIC_ENDPOINTS = {"static"}

@@ -1,0 +1,36 @@
+"""Roles and the permissions each grants: the one place that decides who may do what."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    MANAGER = "manager"
+    HCTH = "hcth"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    LEARN = "learn"
+    MANAGE_UNIT = "manage_unit"
+    VIEW_REPORTS = "view_reports"
+    EDIT_CONTENT = "edit_content"
+    MANAGE_PEOPLE = "manage_people"
+    MANAGE_UNITS = "manage_units"
+    VIEW_AUDIT = "view_audit"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.LEARNER: frozenset({Permission.LEARN}),
+    # A manager's permission only reaches the units granted, with their sub-units.
+    Role.MANAGER: frozenset({Permission.LEARN, Permission.MANAGE_UNIT}),
+    Role.HCTH: frozenset({Permission.LEARN, Permission.VIEW_REPORTS}),
+    Role.EDITOR: frozenset({Permission.LEARN, Permission.EDIT_CONTENT}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+# Roles whose reading permissions reach the whole organisation rather than some units.
+ORGANISATION_WIDE = frozenset({Role.HCTH, Role.ADMIN})

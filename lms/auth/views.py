@@ -1,0 +1,86 @@
+"""Sign-in, sign-out and the user's own password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from lms.auth import services
+from lms.auth.access import public, signed_in
+from lms.db import db
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+SESSION_TOKEN_KEY = "sid"
+
+
+def _safe_next(target: str | None) -> str:
+    """Return target if it stays on this site, else the home page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(url_for("home.index"))
+        return render_template("auth/login.html", username="")
+    username = request.form.get("username", "")
+    try:
+        person = services.authenticate(
+            username, request.form.get("password", ""), request.remote_addr or "?"
+        )
+    except services.AuthError as error:
+        db.session.commit()  # keep the recorded failure: it feeds the throttle
+        flash(str(error), "error")
+        return render_template("auth/login.html", username=username), 401
+    # A fresh session on every sign-in: nothing from before it (a planted id) survives.
+    session.clear()
+    session[SESSION_TOKEN_KEY] = services.start_session(person, request.user_agent.string)
+    session.permanent = True
+    login_user(person)
+    db.session.commit()
+    if person.must_change_password:
+        flash(_("Vui lòng đặt mật khẩu mới trước khi tiếp tục."), "info")
+        return redirect(url_for("auth.change_password"))
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+@signed_in
+def logout():
+    services.end_session(session.get(SESSION_TOKEN_KEY))
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    if request.method == "POST":
+        try:
+            services.change_password(
+                current_user,
+                request.form.get("current_password", ""),
+                request.form.get("new_password", ""),
+                request.form.get("confirm_password", ""),
+            )
+        except services.AuthError as error:
+            flash(str(error), "error")
+            return render_template("auth/change_password.html"), 400
+        services.end_other_sessions(current_user, session.get(SESSION_TOKEN_KEY))
+        db.session.commit()
+        flash(_("Đã đổi mật khẩu."), "success")
+        return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html")

@@ -1,0 +1,67 @@
+"""Settings read from the environment, with safe defaults for a single-machine install."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Return the key kept in instance/, creating it (owner-only) on first start."""
+    key_file = instance_path / "secret_key"
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        pass
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: when two workers start together, one writes and the other reads its key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the Flask config from LMS_* environment variables, then apply overrides."""
+    env = os.environ
+    overrides = overrides or {}
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or env.get("LMS_DATABASE_URL")
+    if not database_url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance_path / 'lms.sqlite3'}"
+    settings = {
+        "SECRET_KEY": overrides.get("SECRET_KEY")
+        or env.get("LMS_SECRET_KEY")
+        or _instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+        "DEMO_MODE": env.get("LMS_DEMO") == "1",
+        # Cookies are marked Secure on HTTPS requests anyway; this forces it everywhere.
+        "SESSION_COOKIE_SECURE": env.get("LMS_FORCE_SECURE_COOKIES") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("LMS_SESSION_HOURS", "12"))),
+        "PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
+        "MAX_CONTENT_LENGTH": int(env.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("LMS_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LMS_LOGIN_MAX_FAILURES_ADDRESS", "20")),
+        "LOGIN_THROTTLE_MINUTES": int(env.get("LMS_LOGIN_THROTTLE_MINUTES", "15")),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    settings.update(overrides)
+    return settings
+
+
+def engine_options(database_url: str) -> dict:
+    """Pool settings per backend: SQLite waits for locks instead of failing at once."""
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

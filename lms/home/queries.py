@@ -1,0 +1,70 @@
+"""Reads for the home page, one small query per panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from lms.accounts.models import Person
+from lms.auth.roles import ORGANISATION_WIDE, Role
+from lms.db import db
+from lms.org.models import Membership, Unit, UnitVersion
+from lms.org.queries import UnitOnDay, membership_on, subtree_unit_ids
+
+
+@dataclass(frozen=True)
+class UnitCount:
+    unit_id: int
+    code: str
+    name: str
+    members: int
+
+
+@dataclass
+class HomePanels:
+    my_unit: UnitOnDay | None
+    roles: list[Role]
+    managed_units: list[UnitCount] = field(default_factory=list)
+    organisation: list[UnitCount] = field(default_factory=list)
+    people_total: int = 0
+
+
+def _open_on(model, day: date):
+    return (model.valid_from <= day) & or_(model.valid_until.is_(None), model.valid_until >= day)
+
+
+def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
+    """Return each unit's name on day and how many people were its members then."""
+    if not unit_ids:
+        return []
+    members = (
+        select(Membership.unit_id, func.count(Membership.id).label("n"))
+        .join(Person, Person.id == Membership.person_id)
+        .where(_open_on(Membership, day), Person.is_active.is_(True))
+        .group_by(Membership.unit_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Unit.id, Unit.code, UnitVersion.name, func.coalesce(members.c.n, 0))
+        .join(UnitVersion, UnitVersion.unit_id == Unit.id)
+        .outerjoin(members, members.c.unit_id == Unit.id)
+        .where(Unit.id.in_(unit_ids), _open_on(UnitVersion, day))
+        .order_by(Unit.code)
+    )
+    return [UnitCount(*row) for row in rows]
+
+
+def home_panels(person: Person, day: date) -> HomePanels:
+    found = membership_on(person.id, day)
+    panels = HomePanels(my_unit=found[1] if found else None, roles=sorted(person.roles))
+    if person.has_role(Role.MANAGER):
+        panels.managed_units = unit_member_counts(subtree_unit_ids(person.managed_unit_ids, day), day)
+    if person.roles & ORGANISATION_WIDE:
+        open_units = set(db.session.scalars(select(Unit.id).where(_open_on(Unit, day))))
+        panels.organisation = unit_member_counts(open_units, day)
+        panels.people_total = db.session.scalar(
+            select(func.count(Person.id)).where(Person.is_active.is_(True))
+        )
+    return panels

@@ -1,0 +1,22 @@
+"""The home page: what each role needs first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from lms.auth.access import public
+from lms.home import queries
+
+bp = Blueprint("home", __name__, template_folder="templates")
+
+
+@bp.get("/")
+@public
+def index():
+    if not current_user.is_authenticated:
+        return render_template("home/welcome.html")
+    today = date.today()
+    return render_template("home/index.html", panels=queries.home_panels(current_user, today), today=today)

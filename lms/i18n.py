@@ -1,0 +1,48 @@
+"""Languages: Vietnamese by default, English on request; dates written the Vietnamese way."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Flask, has_request_context, redirect, request, session
+from flask_babel import Babel, get_locale
+
+from lms.auth.access import public
+
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    if has_request_context():
+        return session.get("lang") or "vi"
+    return "vi"
+
+
+@bp.post("/language")
+@public
+def set_language():
+    lang = request.form.get("lang", "vi")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    referrer = request.referrer or "/"
+    return redirect(referrer if referrer.startswith(request.host_url) else "/")
+
+
+def vn_date(day: date | None) -> str:
+    """Write a date as dd/mm/yyyy, the form Vietnamese offices use."""
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def vn_long_date(day: date) -> str:
+    """Write "ngày 05 tháng 4 năm 2024" (Nghị định 30/2020: zero before days < 10, months 1-2)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["vn_date"] = vn_date
+    app.jinja_env.filters["vn_long_date"] = vn_long_date
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
+    app.register_blueprint(bp)

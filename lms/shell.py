@@ -1,0 +1,79 @@
+"""The page shell: navigation for the signed-in role and the error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from lms.auth.roles import Permission, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    permission: Permission | None = None
+
+
+NAV_ITEMS = [
+    NavItem("home.index", _l("Trang chủ")),
+    NavItem("org.units", _l("Đơn vị"), Permission.MANAGE_UNITS),
+    NavItem("accounts.people", _l("Nhân sự"), Permission.MANAGE_PEOPLE),
+    NavItem("accounts.import_staff", _l("Nhập danh sách"), Permission.MANAGE_PEOPLE),
+    NavItem("audit.events", _l("Nhật ký"), Permission.VIEW_AUDIT),
+]
+
+
+ROLE_LABELS = {
+    Role.LEARNER: _l("Học viên"),
+    Role.MANAGER: _l("Quản lý đơn vị"),
+    Role.HCTH: _l("Tổng hợp (HCTH)"),
+    Role.EDITOR: _l("Biên tập nội dung"),
+    Role.ADMIN: _l("Quản trị hệ thống"),
+}
+
+
+def _navigation() -> dict:
+    if not current_user.is_authenticated:
+        return {"nav_items": []}
+    items = [item for item in NAV_ITEMS if item.permission is None or current_user.can(item.permission)]
+    return {"nav_items": items}
+
+
+def _error_page(status: int, title, message):
+    def handler(error):
+        return render_template("error.html", title=title, message=message, status=status), status
+
+    return handler
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_navigation)
+    app.jinja_env.globals.update(Permission=Permission, role_labels=ROLE_LABELS)
+    app.register_error_handler(
+        403, _error_page(403, _l("Không có quyền truy cập"), _l("Bạn không có quyền xem trang này."))
+    )
+    app.register_error_handler(
+        404, _error_page(404, _l("Không tìm thấy trang"), _l("Địa chỉ này không tồn tại."))
+    )
+    app.register_error_handler(
+        405, _error_page(405, _l("Thao tác không hợp lệ"), _l("Trang này không nhận thao tác đó."))
+    )
+    app.register_error_handler(
+        413, _error_page(413, _l("Tệp quá lớn"), _l("Tệp tải lên vượt quá dung lượng cho phép."))
+    )
+    app.register_error_handler(
+        CSRFError,
+        _error_page(
+            400,
+            _l("Phiên làm việc đã hết hạn"),
+            _l("Biểu mẫu thiếu hoặc sai mã bảo vệ (CSRF). Hãy tải lại trang và thử lại."),
+        ),
+    )
+    app.register_error_handler(
+        500, _error_page(500, _l("Lỗi hệ thống"), _l("Đã có lỗi xảy ra. Vui lòng thử lại sau."))
+    )

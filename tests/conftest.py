@@ -1,0 +1,106 @@
+"""Fixtures shared by every test: one migrated database per run, emptied after each test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from lms import create_app
+from lms.db import db
+
+PASSWORD = "Mat-khau-2024"
+ON_CI = os.environ.get("CI") == "true"
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("LMS_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def reset_postgres_schema(url: str) -> None:
+    """Start the run from an empty schema, whatever a previous run left behind."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def test_settings(tmp_path_factory) -> dict:
+    tmp_dir = tmp_path_factory.mktemp("lms")
+    url = database_url(tmp_dir)
+    if is_postgres(url):
+        reset_postgres_schema(url)
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "DEMO_MODE": False,
+        "DATA_DIR": str(tmp_dir / "data"),
+    }
+    app = create_app(settings)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return settings
+
+
+@pytest.fixture
+def app(test_settings):
+    app = create_app(dict(test_settings))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """Sign in through the real form; return the response."""
+
+    def sign_in(username: str, password: str = PASSWORD):
+        return client.post("/login", data={"username": username, "password": password})
+
+    return sign_in
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On CI a skipped PostgreSQL or browser test is a failure: it would hide a gap."""
+    outcome = yield
+    report = outcome.get_result()
+    if ON_CI and report.skipped and call.when in ("setup", "call"):
+        marks = {mark.name for mark in item.iter_markers()}
+        if marks & {"postgres", "browser"}:
+            report.outcome = "failed"
+            report.longrepr = f"skipped on CI, which must run it: {report.longrepr}"
