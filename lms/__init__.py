@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, _db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    from lms import accounts, audit, auth, home, i18n, org, security, shell
+    from lms import accounts, audit, auth, demo, home, i18n, org, security, shell, staff
 
     i18n.init_app(app)
     security.init_app(app)
@@ -39,5 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     home.init_app(app)
     org.init_app(app)
     accounts.init_app(app)
+    staff.init_app(app)
     audit.init_app(app)
+    demo.init_app(app)
     return app

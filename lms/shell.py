@@ -23,7 +23,7 @@ NAV_ITEMS = [
     NavItem("home.index", _l("Trang chủ")),
     NavItem("org.units", _l("Đơn vị"), Permission.MANAGE_UNITS),
     NavItem("accounts.people", _l("Nhân sự"), Permission.MANAGE_PEOPLE),
-    NavItem("accounts.import_staff", _l("Nhập danh sách"), Permission.MANAGE_PEOPLE),
+    NavItem("staff.upload", _l("Nhập danh sách"), Permission.MANAGE_PEOPLE),
     NavItem("audit.events", _l("Nhật ký"), Permission.VIEW_AUDIT),
 ]
 

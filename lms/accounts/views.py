@@ -12,9 +12,3 @@ bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder
 @requires(Permission.MANAGE_PEOPLE)
 def people():
     return "people"
-
-
-@bp.get("/import")
-@requires(Permission.MANAGE_PEOPLE)
-def import_staff():
-    return "import"

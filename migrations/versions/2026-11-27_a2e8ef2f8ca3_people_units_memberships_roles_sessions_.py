@@ -1,8 +1,8 @@
 """people units memberships roles sessions audit
 
-Revision ID: 1739bbf05a67
+Revision ID: a2e8ef2f8ca3
 Revises: 
-Create Date: 2026-11-27 20:39:56.642977
+Create Date: 2026-11-27 20:41:23.373319
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import lms.db
 
 
 # revision identifiers, used by Alembic.
-revision = '1739bbf05a67'
+revision = 'a2e8ef2f8ca3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -51,6 +51,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', lms.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
