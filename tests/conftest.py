@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -46,6 +47,8 @@ def test_settings(tmp_path_factory) -> dict:
         "WTF_CSRF_ENABLED": False,
         "DEMO_MODE": False,
         "DATA_DIR": str(tmp_dir / "data"),
+        # Real scrypt, at a cost that keeps hundreds of sign-ins in a test run quick.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
     app = create_app(settings)
     with app.app_context():
@@ -54,14 +57,33 @@ def test_settings(tmp_path_factory) -> dict:
     return settings
 
 
-@pytest.fixture
-def app(test_settings):
+def _fresh_g_per_request() -> None:
+    """Give each test request an empty g, as production does.
+
+    Tests keep one app context open around their requests, so Flask reuses it and its g for
+    every request; without this, the user signed in by one request would leak into the next.
+    """
+    g.__dict__.clear()
+
+
+@pytest.fixture(scope="session")
+def shared_app(test_settings):
+    """One app for the run: building one per test would recompile every template each time."""
     app = create_app(dict(test_settings))
-    with app.app_context():
-        yield app
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_per_request)
+    return app
+
+
+@pytest.fixture
+def app(shared_app):
+    """The app with an open context; settings a test changes are put back afterwards."""
+    saved = dict(shared_app.config)
+    with shared_app.app_context():
+        yield shared_app
         db.session.remove()
         _empty_all_tables()
-        db.engine.dispose()
+    shared_app.config.clear()
+    shared_app.config.update(saved)
 
 
 def _empty_all_tables() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from itertools import count
 
 from lms.accounts import services as people
@@ -16,6 +17,12 @@ from lms.org.models import Unit, UnitKind
 PASSWORD = "Mat-khau-2024"
 START = date(2020, 1, 1)
 _numbers = count(1)
+
+
+@cache
+def _hash(password: str) -> str:
+    """Hash each test password once per run; scrypt is slow on purpose."""
+    return auth.hash_password(password)
 
 
 def make_unit(
@@ -56,7 +63,7 @@ def make_person(
         **fields,
     )
     if password:
-        auth.set_password(person, password)
+        person.password_hash = _hash(password)
     db.session.flush()
     if unit is not None:
         org.assign_to_unit(person, unit, since)

@@ -72,12 +72,14 @@ def enforce_access_rules():
     if rule is None:
         current_app.logger.error("route %s declares no access rule", request.endpoint)
         abort(403)
-    if not rule.signed_in:
-        return None
     if not current_user.is_authenticated:
+        if not rule.signed_in:
+            return None
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return redirect(url_for("auth.change_password"))
+    if not rule.signed_in:
+        return None
     if rule.permission is None:
         return None
     unit_id = rule.unit(**(request.view_args or {})) if rule.unit else None
@@ -86,6 +88,6 @@ def enforce_access_rules():
     return None
 
 
-PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout"}
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "i18n.set_language"}
 # Flask's own static route cannot carry a rule; its files are public by nature.
 PUBLIC_ENDPOINTS = {"static"}

@@ -25,7 +25,7 @@ class AuthError(Exception):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_password_policy(password: str, *, username: str = "") -> None:
