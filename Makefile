@@ -28,7 +28,7 @@ migrate: install
 	$(FLASK) db upgrade
 
 demo: migrate
-	LMS_DEMO=1 $(FLASK) demo seed
+	LMS_DEMO=1 $(FLASK) demo seed --url http://$(HOST):$(PORT)
 
 run: demo
 	LMS_DEMO=1 $(FLASK) run --host $(HOST) --port $(PORT)
