@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, or_, select
 
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.audit import services as audit
 from lms.auth import services as auth
 from lms.auth.roles import Role
 from lms.db import db
+from lms.i18n import vn_date
 from lms.org.models import Unit
-from lms.text import clean_name, fold, person_sort_key, split_name
+from lms.shell import ROLE_LABELS
+from lms.text import clean_name, fold, legacy_font_letters, person_sort_key, split_name
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,6 +36,29 @@ EDITABLE_FIELDS = (
     "phone",
 )
 AUDITED_FIELDS = ("username", *EDITABLE_FIELDS, "is_active")
+FIELD_LABELS = {
+    "full_name": _l("Họ và tên"),
+    "given_name_override": _l("Tên (khi không phải chữ cuối)"),
+    "date_of_birth": _l("Ngày sinh"),
+    "ethnicity": _l("Dân tộc"),
+    "position": _l("Chức vụ"),
+    "email": _l("Email"),
+    "phone": _l("Số điện thoại"),
+}
+# The column widths in accounts.models: longer text would be cut or refused by PostgreSQL.
+MAX_LENGTHS = {
+    "full_name": 200,
+    "given_name_override": 100,
+    "ethnicity": 60,
+    "position": 200,
+    "email": 200,
+    "phone": 40,
+}
+DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+# Tables whose rows are part of the person and go with them when a person is deleted.
+PARTS_OF_PERSON = frozenset({"role_grant"})
+# Letters and digits that cannot be mistaken for one another when read out or copied by hand.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 class PersonError(Exception):
@@ -45,11 +71,52 @@ def person_by_username(username: str) -> Person | None:
     ).first()
 
 
+def parse_day(text: str | date | None, label: str) -> date | None:
+    """Return the date written as dd/mm/yyyy (or yyyy-mm-dd), None when blank."""
+    if text is None or isinstance(text, date):
+        return text
+    text = text.strip()
+    if not text:
+        return None
+    for day_format in DAY_FORMATS:
+        try:
+            return datetime.strptime(text, day_format).date()
+        except ValueError:
+            continue
+    raise PersonError(
+        _(
+            "%(field)s “%(value)s” không hợp lệ: hãy nhập ngày/tháng/năm, ví dụ 05/04/1985.",
+            field=label,
+            value=text[:40],
+        )
+    )
+
+
 def _optional(value: Any) -> Any:
     if isinstance(value, str):
         value = clean_name(value)
         return value or None
     return value
+
+
+def _given_name_override(full_name: str, override: str | None) -> str | None:
+    """Return the override spelled as in the full name, None when the last word is the tên."""
+    if not override:
+        return None
+    words = full_name.split(" ")
+    wanted = override.split(" ")
+    tail = words[-len(wanted) :]
+    if len(wanted) > len(words) or " ".join(tail).lower() != override.lower():
+        raise PersonError(
+            _(
+                "Tên “%(given)s” phải là phần cuối của họ và tên “%(name)s”.",
+                given=override,
+                name=full_name,
+            )
+        )
+    if len(wanted) == 1:
+        return None  # the last word is the tên anyway
+    return " ".join(tail)
 
 
 def _validated(changes: dict[str, Any]) -> dict[str, Any]:
@@ -59,17 +126,18 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
         if name not in EDITABLE_FIELDS:
             raise PersonError(_("Không sửa được trường %(name)s.", name=name))
         clean[name] = _optional(value)
-    if "full_name" in clean:
-        if not clean["full_name"]:
-            raise PersonError(_("Họ và tên không được để trống."))
-        if len(clean["full_name"]) > 200:
-            raise PersonError(_("Họ và tên quá dài (tối đa 200 ký tự)."))
-    born = clean.get("date_of_birth")
-    if born is not None:
-        if not isinstance(born, date):
-            raise PersonError(_("Ngày sinh không hợp lệ."))
-        if born > date.today() or born.year < 1900:
-            raise PersonError(_("Ngày sinh %(day)s không hợp lý.", day=born.strftime("%d/%m/%Y")))
+    if "full_name" in clean and not clean["full_name"]:
+        raise PersonError(_("Họ và tên không được để trống."))
+    for name, limit in MAX_LENGTHS.items():
+        if clean.get(name) and len(clean[name]) > limit:
+            raise PersonError(
+                _("%(field)s quá dài (tối đa %(n)d ký tự).", field=FIELD_LABELS[name], n=limit)
+            )
+    if "date_of_birth" in clean:
+        born = parse_day(clean["date_of_birth"], str(FIELD_LABELS["date_of_birth"]))
+        if born is not None and (born > date.today() or born.year < 1900):
+            raise PersonError(_("Ngày sinh %(day)s không hợp lý.", day=vn_date(born)))
+        clean["date_of_birth"] = born
     if clean.get("gender") is not None:
         try:
             clean["gender"] = Gender(clean["gender"])
@@ -90,10 +158,6 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
 def _refresh_derived(person: Person) -> None:
     """Recompute the given name, sort key and search text from the full name."""
     family_and_middle, given = split_name(person.full_name, person.given_name_override)
-    if person.given_name_override and not person.full_name.endswith(person.given_name_override):
-        raise PersonError(
-            _("Tên “%(given)s” phải là phần cuối của họ và tên.", given=person.given_name_override)
-        )
     person.given_name = given
     person.family_and_middle = family_and_middle
     person.sort_key = person_sort_key(person.full_name, person.given_name_override)
@@ -119,6 +183,9 @@ def create_person(*, username: str, full_name: str, **fields: Any) -> Person:
     if person_by_username(username):
         raise PersonError(_("Tên đăng nhập %(username)s đã có người dùng.", username=username))
     clean = _validated({"full_name": full_name, **fields})
+    clean["given_name_override"] = _given_name_override(
+        clean["full_name"], clean.get("given_name_override")
+    )
     person = Person(username=username, **clean)
     _refresh_derived(person)
     db.session.add(person)
@@ -134,6 +201,10 @@ def create_person(*, username: str, full_name: str, **fields: Any) -> Person:
 def update_person(person: Person, **changes: Any) -> bool:
     """Apply changes to person; return whether anything changed."""
     clean = _validated(changes)
+    full_name = clean.get("full_name", person.full_name)
+    override = clean.get("given_name_override", person.given_name_override)
+    # Checked before anything is set, so a refused change leaves the person as they were.
+    clean["given_name_override"] = _given_name_override(full_name, override)
     before = audit.snapshot(person, AUDITED_FIELDS)
     for name, value in clean.items():
         setattr(person, name, value)
@@ -151,8 +222,30 @@ def update_person(person: Person, **changes: Any) -> bool:
     return True
 
 
-def set_active(person: Person, active: bool) -> None:
+def legacy_font_warning(person: Person) -> str | None:
+    """Return a warning when the name holds letters left by a legacy Vietnamese font."""
+    found = legacy_font_letters(person.full_name)
+    if not found:
+        return None
+    _offset, letter, meant = found[0]
+    return _(
+        "Họ và tên “%(name)s” có chữ “%(letter)s” của phông chữ cũ; có lẽ là “%(meant)s”. "
+        "Hãy kiểm tra và sửa lại.",
+        name=person.full_name,
+        letter=letter,
+        meant=meant,
+    )
+
+
+def _refuse_self(person: Person, actor: Person | None, message: str) -> None:
+    if actor is not None and actor.id == person.id:
+        raise PersonError(message)
+
+
+def set_active(person: Person, active: bool, *, actor: Person | None = None) -> None:
     """Deactivate (or reactivate) a person; their records stay, their sign-in stops."""
+    if not active:
+        _refuse_self(person, actor, _("Bạn không thể tự ngừng kích hoạt tài khoản của mình."))
     if person.is_active == active:
         return
     person.is_active = active
@@ -161,30 +254,62 @@ def set_active(person: Person, active: bool) -> None:
     audit.record(
         "person.activate" if active else "person.deactivate",
         person,
-        (_("Kích hoạt lại %(name)s") if active else _("Ngừng kích hoạt %(name)s")) % {"name": person.full_name},
+        (_("Kích hoạt lại %(name)s") if active else _("Ngừng kích hoạt %(name)s"))
+        % {"name": person.full_name},
         before={"is_active": not active},
         after={"is_active": active},
     )
 
 
 def has_records(person: Person) -> bool:
-    """Say whether anything refers to person, so that they may only be deactivated."""
-    from lms.audit.models import AuditEvent
-    from lms.org.models import Membership
+    """Say whether anything refers to person, so that they may only be deactivated.
 
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(Membership.person_id == person.id)
-                | exists().where(AuditEvent.actor_id == person.id)
+    Every row that points at the person through a foreign key is a record: memberships,
+    sign-in sessions, audit events they made, and whatever later features store about their
+    learning. Their role grants are part of the person, not records. Audit events *about* the
+    person (person.create, person.update, role.grant...) are not records either: they stay in
+    the log after a deletion, which is itself logged, so a person added by mistake can go.
+    """
+    person_table = Person.__table__
+    refers = [
+        exists().where(foreign_key.parent == person.id)
+        for table in db.metadata.sorted_tables
+        if table.name not in PARTS_OF_PERSON
+        for foreign_key in table.foreign_keys
+        if foreign_key.references(person_table)
+    ]
+    return bool(refers) and bool(db.session.scalar(select(or_(*refers))))
+
+
+def delete_person(person: Person, *, actor: Person | None = None) -> None:
+    """Delete a person who has no records (one added by mistake); the deletion is logged."""
+    _refuse_self(person, actor, _("Bạn không thể tự xóa tài khoản của mình."))
+    if has_records(person):
+        raise PersonError(
+            _(
+                "Không thể xóa %(name)s vì đã có dữ liệu gắn với người này (quá trình công tác, "
+                "lần đăng nhập hoặc hoạt động). Chỉ có thể ngừng kích hoạt.",
+                name=person.full_name,
             )
         )
+    audit.record(
+        "person.delete",
+        person,
+        _("Xóa %(name)s (%(username)s)", name=person.full_name, username=person.username),
+        before=audit.snapshot(person, AUDITED_FIELDS),
     )
+    db.session.delete(person)
+
+
+def _temporary_password() -> str:
+    groups = ["".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3)]
+    groups[-1] = groups[-1][:3] + secrets.choice("23456789")  # always letters and a digit
+    return "-".join(groups)
 
 
 def reset_password(person: Person) -> str:
     """Give person a one-time password they must change at next sign-in; return it."""
-    temporary = "-".join(secrets.token_urlsafe(4) for _ in range(3)) + "9"
+    temporary = _temporary_password()
     auth.set_password(person, temporary, must_change=True)
     auth.end_other_sessions(person, keep_token=None)
     audit.record(
@@ -206,6 +331,9 @@ def grant_role(person: Person, role: Role | str, unit: Unit | None = None) -> Ro
         raise PersonError(_("Mọi người đều là học viên; không cần cấp vai trò này."))
     if role == Role.MANAGER and unit is None:
         raise PersonError(_("Vai trò quản lý đơn vị cần chọn đơn vị."))
+    # A unit that opens later may be granted ahead (a merge on a future date does so).
+    if role == Role.MANAGER and unit.valid_until is not None and unit.valid_until < date.today():
+        raise PersonError(_("Đơn vị %(code)s không còn hoạt động.", code=unit.code))
     if role != Role.MANAGER:
         unit = None
     unit_id = unit.id if unit else None
@@ -216,20 +344,29 @@ def grant_role(person: Person, role: Role | str, unit: Unit | None = None) -> Ro
     audit.record(
         "role.grant",
         person,
-        _("Cấp vai trò %(role)s cho %(name)s", role=role.value, name=person.full_name)
+        _("Cấp vai trò %(role)s cho %(name)s", role=str(ROLE_LABELS[role]), name=person.full_name)
         + (f" ({unit.code})" if unit else ""),
         after={"role": role.value, "unit_id": unit_id},
     )
     return grant
 
 
-def revoke_role(person: Person, grant: RoleGrant) -> None:
+def revoke_role(person: Person, grant: RoleGrant, *, actor: Person | None = None) -> None:
+    """Take a role back from person; nobody may take their own administrator role."""
     if grant not in person.role_grants:
         raise PersonError(_("Vai trò này không thuộc về %(name)s.", name=person.full_name))
+    if grant.role == Role.ADMIN:
+        _refuse_self(person, actor, _("Bạn không thể tự thu hồi vai trò quản trị của mình."))
+    role = Role(grant.role)
     person.role_grants.remove(grant)
     audit.record(
         "role.revoke",
         person,
-        _("Thu hồi vai trò %(role)s của %(name)s", role=grant.role, name=person.full_name),
-        before={"role": str(grant.role), "unit_id": grant.unit_id},
+        _(
+            "Thu hồi vai trò %(role)s của %(name)s",
+            role=str(ROLE_LABELS[role]),
+            name=person.full_name,
+        )
+        + (f" ({grant.unit.code})" if grant.unit else ""),
+        before={"role": role.value, "unit_id": grant.unit_id},
     )

@@ -1,14 +1,315 @@
-"""Administration of people (being written)."""
+"""Administration of people: the list, a person's page, their roles, unit and password."""
 
-from flask import Blueprint
+from __future__ import annotations
 
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
+from flask_login import current_user
+
+from lms.accounts import queries, services
+from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.auth.access import requires
-from lms.auth.roles import Permission
+from lms.auth.roles import Permission, Role
+from lms.db import db
+from lms.i18n import vn_date
+from lms.org import services as org
+from lms.org.models import Unit
+from lms.shell import ROLE_LABELS
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder="templates")
+
+# Integer ids in URLs and filters stay within the database's INTEGER, so none can overflow it.
+MAX_ID = 2_147_483_647
+PERSON = f"/<int(min=1, max={MAX_ID}):person_id>"
+
+GENDER_LABELS = {Gender.MALE: _l("Nam"), Gender.FEMALE: _l("Nữ"), Gender.OTHER: _l("Khác")}
+EMPLOYMENT_LABELS = {
+    EmploymentKind.CONG_CHUC: _l("Công chức"),
+    EmploymentKind.VIEN_CHUC: _l("Viên chức"),
+    EmploymentKind.NGUOI_LAO_DONG: _l("Người lao động"),
+    EmploymentKind.OTHER: _l("Khác"),
+}
+STATUS_LABELS = {
+    queries.Status.ALL: _l("Tất cả"),
+    queries.Status.ACTIVE: _l("Đang hoạt động"),
+    queries.Status.INACTIVE: _l("Ngừng hoạt động"),
+}
+# Suggestions only: any ethnicity may be typed.
+ETHNICITIES = ("Kinh", "Nùng", "Tày", "Sán Dìu", "Hoa", "Sán Chay", "Dao", "Mông", "Mường", "Thái")
+FORM_FIELDS = ("username", *services.EDITABLE_FIELDS)
+GRANTABLE_ROLES = [role for role in Role if role != Role.LEARNER]
+
+
+def _person_or_404(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _form_values(source=None) -> dict[str, str]:
+    """Return the person form's fields as text, from the request or from a person."""
+    if source is None:
+        return {name: request.form.get(name, "") for name in FORM_FIELDS}
+    values = {name: getattr(source, name) or "" for name in FORM_FIELDS}
+    values["date_of_birth"] = vn_date(source.date_of_birth)
+    return values
+
+
+def _render_form(values: dict[str, str], person: Person | None = None, status: int = 200):
+    return (
+        render_template(
+            "accounts/form.html",
+            values=values,
+            person=person,
+            genders=list(GENDER_LABELS.items()),
+            employment_kinds=list(EMPLOYMENT_LABELS.items()),
+            ethnicities=ETHNICITIES,
+        ),
+        status,
+    )
+
+
+def _flash_legacy_letters(person: Person) -> None:
+    warning = services.legacy_font_warning(person)
+    if warning:
+        flash(warning, "info")
 
 
 @bp.get("/")
 @requires(Permission.MANAGE_PEOPLE)
 def people():
-    return "people"
+    today = date.today()
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is not None and not 0 < unit_id <= MAX_ID:
+        unit_id = None
+    status = request.args.get("status", "")
+    if status not in STATUS_LABELS:
+        status = queries.Status.ALL
+    search = request.args.get("q", "").replace("\x00", "")[:100]
+    page = queries.people_page(
+        day=today,
+        search=search,
+        unit_id=unit_id,
+        status=status,
+        page=request.args.get("page", 1, type=int),
+    )
+    units = queries.units_open_on(today)
+    return render_template(
+        "accounts/people.html",
+        page=page,
+        search=search,
+        unit_id=unit_id,
+        status=status,
+        unit_options=[(u.unit_id, f"{u.name} ({u.code})") for u in units],
+        status_options=list(STATUS_LABELS.items()),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_PEOPLE)
+def create():
+    if request.method == "GET":
+        return _render_form({})
+    values = _form_values()
+    fields = {name: values[name] for name in services.EDITABLE_FIELDS}
+    del fields["full_name"]
+    try:
+        person = services.create_person(
+            username=values["username"], full_name=values["full_name"], **fields
+        )
+    except services.PersonError as error:
+        flash(str(error), "error")
+        return _render_form(values, status=400)
+    db.session.commit()
+    flash(
+        _(
+            "Đã thêm %(name)s. Hãy xếp đơn vị công tác và cấp mật khẩu lần đầu.",
+            name=person.full_name,
+        ),
+        "success",
+    )
+    _flash_legacy_letters(person)
+    return redirect(url_for("accounts.person", person_id=person.id))
+
+
+@bp.get(PERSON)
+@requires(Permission.MANAGE_PEOPLE)
+def person(person_id: int):
+    found = _person_or_404(person_id)
+    today = date.today()
+    history = queries.membership_history(found.id, today)
+    units = queries.units_open_on(today)
+    return render_template(
+        "accounts/person.html",
+        person=found,
+        today=today,
+        history=history,
+        current=next((row for row in history if row.is_current), None),
+        grants=queries.grants_for([found.id], today).get(found.id, []),
+        has_records=services.has_records(found),
+        unit_options=[(u.unit_id, f"{u.name} ({u.code})") for u in units],
+        role_options=[(role.value, ROLE_LABELS[role]) for role in GRANTABLE_ROLES],
+        created_on=to_user_timezone(found.created_at).date(),
+        updated_on=to_user_timezone(found.updated_at).date(),
+        gender_labels=GENDER_LABELS,
+        employment_labels=EMPLOYMENT_LABELS,
+    )
+
+
+@bp.route(PERSON + "/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_PEOPLE)
+def edit(person_id: int):
+    found = _person_or_404(person_id)
+    if request.method == "GET":
+        return _render_form(_form_values(found), found)
+    values = _form_values()
+    values["username"] = found.username
+    try:
+        changed = services.update_person(
+            found, **{name: values[name] for name in services.EDITABLE_FIELDS}
+        )
+    except services.PersonError as error:
+        flash(str(error), "error")
+        return _render_form(values, found, status=400)
+    db.session.commit()
+    if changed:
+        flash(_("Đã lưu thông tin của %(name)s.", name=found.full_name), "success")
+    else:
+        flash(_("Không có gì thay đổi."), "info")
+    _flash_legacy_letters(found)
+    return redirect(url_for("accounts.person", person_id=found.id))
+
+
+def _set_active(person_id: int, active: bool):
+    found = _person_or_404(person_id)
+    try:
+        services.set_active(found, active, actor=current_user)
+    except services.PersonError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        if active:
+            flash(_("Đã kích hoạt lại %(name)s.", name=found.full_name), "success")
+        else:
+            flash(_("Đã ngừng kích hoạt %(name)s.", name=found.full_name), "success")
+    return redirect(url_for("accounts.person", person_id=found.id))
+
+
+@bp.post(PERSON + "/deactivate")
+@requires(Permission.MANAGE_PEOPLE)
+def deactivate(person_id: int):
+    return _set_active(person_id, False)
+
+
+@bp.post(PERSON + "/reactivate")
+@requires(Permission.MANAGE_PEOPLE)
+def reactivate(person_id: int):
+    return _set_active(person_id, True)
+
+
+@bp.post(PERSON + "/delete")
+@requires(Permission.MANAGE_PEOPLE)
+def delete(person_id: int):
+    found = _person_or_404(person_id)
+    if request.form.get("confirm") != "yes":
+        flash(_("Hãy đánh dấu ô xác nhận xóa trước khi bấm Xóa."), "error")
+        return redirect(url_for("accounts.person", person_id=found.id))
+    name = found.full_name
+    try:
+        services.delete_person(found, actor=current_user)
+    except services.PersonError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.person", person_id=found.id))
+    db.session.commit()
+    flash(_("Đã xóa %(name)s.", name=name), "success")
+    return redirect(url_for("accounts.people"))
+
+
+@bp.post(PERSON + "/password")
+@requires(Permission.MANAGE_PEOPLE)
+def reset_password(person_id: int):
+    found = _person_or_404(person_id)
+    temporary = services.reset_password(found)
+    db.session.commit()
+    # Shown once on this page only: never in a flash (kept in the session) nor in a URL.
+    response = render_template("accounts/password_reset.html", person=found, temporary=temporary)
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post(PERSON + "/roles")
+@requires(Permission.MANAGE_PEOPLE)
+def grant_role(person_id: int):
+    found = _person_or_404(person_id)
+    unit_id = request.form.get("role_unit", type=int)
+    unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
+    try:
+        services.grant_role(found, request.form.get("role", ""), unit)
+    except services.PersonError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã cấp vai trò cho %(name)s.", name=found.full_name), "success")
+    return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
+
+
+@bp.post(PERSON + f"/roles/<int(min=1, max={MAX_ID}):grant_id>/revoke")
+@requires(Permission.MANAGE_PEOPLE)
+def revoke_role(person_id: int, grant_id: int):
+    found = _person_or_404(person_id)
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None:
+        abort(404)
+    try:
+        services.revoke_role(found, grant, actor=current_user)
+    except services.PersonError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã thu hồi vai trò của %(name)s.", name=found.full_name), "success")
+    return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
+
+
+@bp.post(PERSON + "/unit")
+@requires(Permission.MANAGE_PEOPLE)
+def assign_unit(person_id: int):
+    found = _person_or_404(person_id)
+    back = redirect(url_for("accounts.person", person_id=found.id) + "#history")
+    unit_id = request.form.get("unit", type=int)
+    unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
+    if unit is None:
+        flash(_("Hãy chọn đơn vị công tác."), "error")
+        return back
+    try:
+        since = services.parse_day(request.form.get("since", ""), _("Từ ngày"))
+        if since is None:
+            raise services.PersonError(_("Hãy nhập ngày bắt đầu công tác (Từ ngày)."))
+        membership = org.assign_to_unit(found, unit, since)
+    except (services.PersonError, org.OrgError) as error:
+        flash(str(error), "error")
+        return back
+    db.session.commit()
+    if membership.valid_from != since:
+        flash(
+            _(
+                "%(name)s đã thuộc đơn vị này từ ngày %(day)s.",
+                name=found.full_name,
+                day=vn_date(membership.valid_from),
+            ),
+            "info",
+        )
+    else:
+        flash(
+            _(
+                "Đã xếp %(name)s vào đơn vị %(code)s từ ngày %(day)s.",
+                name=found.full_name,
+                code=unit.code,
+                day=vn_date(since),
+            ),
+            "success",
+        )
+    return back

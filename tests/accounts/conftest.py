@@ -1,0 +1,18 @@
+"""Fixtures for the people administration tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.auth.roles import Role
+from lms.db import db
+from tests.factories import make_person
+
+
+@pytest.fixture
+def admin(app, login):
+    """Sign in an administrator and return them."""
+    person = make_person("quantri", "Quản Trị Viên", roles=(Role.ADMIN,))
+    db.session.commit()
+    assert login("quantri").status_code == 302
+    return person
