@@ -11,6 +11,7 @@ from lms.auth.roles import Permission
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit", template_folder="templates")
 
 ENTITY_TYPES = ("person", "unit", "membership")
+MAX_ID = 2**31 - 1
 
 
 @bp.get("/")
@@ -20,6 +21,8 @@ def events():
     if entity_type not in ENTITY_TYPES:
         entity_type = None
     entity_id = request.args.get("entity_id", type=int)
+    if entity_id is not None and not 0 < entity_id <= MAX_ID:
+        entity_id = None  # no such record; an out-of-range number would overflow the column
     page = queries.audit_events(
         entity_type=entity_type, entity_id=entity_id, page=request.args.get("page", 1, type=int)
     )

@@ -1,14 +1,106 @@
-"""The staff-list upload page (being written)."""
+"""The staff-list upload page and its template workbook, for administrators."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 
 from lms.auth.access import requires
 from lms.auth.roles import Permission
+from lms.db import db
+from lms.staff import importer
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff-import", template_folder="templates")
+
+TEMPLATE_NAME = "mau-danh-sach-nhan-su.xlsx"
+
+
+def _page(*, effective: str = "", check_only: bool = False, problems=(), status: int = 200):
+    columns = [(name, importer.COLUMN_HINTS[name]) for name in importer.COLUMNS]
+    return (
+        render_template(
+            "staff/upload.html",
+            columns=columns,
+            max_rows=f"{importer.MAX_ROWS:,}".replace(",", "."),
+            effective=effective,
+            check_only=check_only,
+            problems=[str(problem) for problem in problems],
+        ),
+        status,
+    )
+
+
+def _uploaded_name(raw: str) -> str:
+    """Return the file's own name (some browsers send the whole path)."""
+    return raw.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 @bp.route("/", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PEOPLE)
 def upload():
-    return "upload"
+    if request.method == "GET":
+        return _page()
+    upload = request.files.get("file")
+    effective = request.form.get("effective", "").strip()
+    check_only = request.form.get("check_only") == "1"
+    on = importer.parse_effective_date(effective) if effective else date.today()
+    errors = []
+    if upload is None or not upload.filename:
+        errors.append(_("Hãy chọn tệp danh sách (.xlsx hoặc .csv)."))
+    if on is None:
+        errors.append(_("Ngày hiệu lực “%(value)s” không hợp lệ (dd/mm/yyyy).", value=effective))
+    if errors:
+        for error in errors:
+            flash(error, "error")
+        return _page(effective=effective, check_only=check_only, status=400)
+
+    filename = _uploaded_name(upload.filename)
+    try:
+        result = importer.import_staff(filename, upload.read(), on=on)
+    except Exception:
+        db.session.rollback()
+        raise
+    if result.problems:
+        db.session.rollback()
+        flash(
+            _(
+                "Tệp “%(file)s” có %(n)d lỗi nên chưa nhập dòng nào. Hãy sửa các lỗi dưới đây "
+                "rồi tải lên lại.",
+                file=filename,
+                n=len(result.problems),
+            ),
+            "error",
+        )
+        return _page(
+            effective=effective, check_only=check_only, problems=result.problems, status=400
+        )
+    if check_only:
+        db.session.rollback()
+        flash(
+            _(
+                "Tệp “%(file)s” không có lỗi (chỉ kiểm tra, chưa lưu gì). Nếu nhập: %(summary)s.",
+                file=filename,
+                summary=result.summary,
+            ),
+            "info",
+        )
+        return _page(effective=effective)
+    db.session.commit()
+    flash(
+        _("Đã nhập tệp “%(file)s”. %(summary)s.", file=filename, summary=result.summary), "success"
+    )
+    return redirect(url_for("staff.upload"))
+
+
+@bp.get("/template.xlsx")
+@requires(Permission.MANAGE_PEOPLE)
+def template():
+    return send_file(
+        io.BytesIO(importer.template_workbook()),
+        mimetype=importer.XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=TEMPLATE_NAME,
+    )

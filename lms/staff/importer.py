@@ -1,0 +1,618 @@
+"""Staff lists (.xlsx or .csv): read, check every row, then apply all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lms.accounts import services as people
+from lms.accounts.models import Gender, Person
+from lms.db import db
+from lms.i18n import vn_date
+from lms.org import services as org
+from lms.org.models import Unit
+from lms.text import clean_name, fold, legacy_font_letters
+
+FULL_NAME = "Họ và tên"
+BIRTH_DATE = "Ngày sinh"
+GENDER = "Giới tính"
+ETHNICITY = "Dân tộc"
+POSITION = "Chức vụ"
+UNIT_CODE = "Mã đơn vị"
+EMAIL = "Email"
+USERNAME = "Tên đăng nhập"
+COLUMNS = (FULL_NAME, BIRTH_DATE, GENDER, ETHNICITY, POSITION, UNIT_CODE, EMAIL, USERNAME)
+# Vietnamese lists usually number their rows; that column carries nothing to import.
+IGNORED_COLUMNS = ("STT",)
+EXAMPLE_ROW = (
+    "Nguyễn Thị Hoa",
+    "05/04/1990",
+    "Nữ",
+    "Tày",
+    "Chuyên viên",
+    "PHCTH",
+    "hoa.nt@example.gov.vn",
+    "hoa.nt",
+)
+COLUMN_HINTS = {
+    FULL_NAME: _l("bắt buộc"),
+    BIRTH_DATE: _l("dd/mm/yyyy, ví dụ 05/04/1990"),
+    GENDER: _l("Nam, Nữ hoặc Khác"),
+    ETHNICITY: _l("ví dụ Kinh, Tày, Nùng"),
+    POSITION: _l("ví dụ Chuyên viên"),
+    UNIT_CODE: _l("mã đơn vị đang hoạt động; để trống nếu không đổi"),
+    EMAIL: _l("không bắt buộc"),
+    USERNAME: _l("bắt buộc; dùng để nhận ra người đã có"),
+}
+MAX_ROWS = 20_000
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_DAY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_GENDERS = {"nam": Gender.MALE, "nu": Gender.FEMALE, "khac": Gender.OTHER}
+_LIMITS = {FULL_NAME: 200, ETHNICITY: 60, POSITION: 200, EMAIL: 200}
+# Free-text columns, where letters left by a legacy Vietnamese font would be stored as they are.
+_WORDS = {FULL_NAME, ETHNICITY, POSITION}
+_LOOKUP_CHUNK = 500
+# Excel 97-2003 (.xls) and encrypted .xlsx files are OLE2 compound documents.
+_OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file, located by spreadsheet row and column when known."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        if self.row is not None and self.column is not None:
+            return _(
+                "Dòng %(row)d, cột “%(column)s”: %(message)s",
+                row=self.row,
+                column=self.column,
+                message=self.message,
+            )
+        if self.row is not None:
+            return _("Dòng %(row)d: %(message)s", row=self.row, message=self.message)
+        return self.message
+
+
+class StaffImportError(Exception):
+    """A staff file that cannot be imported; problems says every reason, with rows."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """A data row as read from the file: its spreadsheet row number and its cells by column."""
+
+    number: int
+    cells: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """A checked row, with every value cleaned; None means "leave as it is"."""
+
+    number: int
+    username: str
+    full_name: str
+    date_of_birth: date | None
+    gender: Gender | None
+    ethnicity: str | None
+    position: str | None
+    email: str | None
+    unit: Unit | None
+
+    def person_fields(self) -> dict[str, Any]:
+        """Return the fields the file gives a value for (blank cells keep what is stored)."""
+        fields = {
+            "full_name": self.full_name,
+            "date_of_birth": self.date_of_birth,
+            "gender": self.gender,
+            "ethnicity": self.ethnicity,
+            "position": self.position,
+            "email": self.email,
+        }
+        return {name: value for name, value in fields.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did, in rows; a row both updated and moved counts in both."""
+
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return _(
+            "Thêm mới: %(created)d, cập nhật: %(updated)d, chuyển đơn vị: %(moved)d, "
+            "không đổi: %(unchanged)d",
+            created=self.created,
+            updated=self.updated,
+            moved=self.moved,
+            unchanged=self.unchanged,
+        )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import found: the problems (nothing may be kept) or what it did."""
+
+    problems: list[Problem]
+    summary: ImportSummary | None = None
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+def _not_a_spreadsheet(filename: str) -> StaffImportError:
+    return StaffImportError(
+        [Problem(_("Tệp “%(file)s” không phải bảng tính .xlsx hoặc .csv (UTF-8).", file=filename))]
+    )
+
+
+def _zip_names(data: bytes) -> set[str] | None:
+    """Return the names inside a zip archive, or None if data is not one."""
+    if not data.startswith(b"PK"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+
+
+def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+
+    try:
+        # Warnings about features openpyxl cannot read (data validation, ...) are not
+        # the user's concern: the cell values still come through.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise _not_a_spreadsheet(filename) from error
+    try:
+        if not workbook.worksheets:
+            raise _not_a_spreadsheet(filename)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers store a wrong sheet size; read what is there
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                yield from sheet.iter_rows(values_only=True)
+            except Exception as error:
+                raise _not_a_spreadsheet(filename) from error
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data: bytes, filename: str) -> Iterator[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _not_a_spreadsheet(filename) from None
+    if "\x00" in text:
+        raise _not_a_spreadsheet(filename)
+    header_line = text.split("\n", 1)[0]
+    # Excel writes ";" where the decimal mark is a comma (Vietnamese regional settings).
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as error:
+        raise _not_a_spreadsheet(filename) from error
+
+
+def _cell(value: Any) -> Any:
+    """Return a cell as NFC text without outer blanks, keeping dates as they came."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_name(str(value))
+
+
+def _header_problems(headers: list[str]) -> list[Problem]:
+    problems = []
+    missing = [name for name in COLUMNS if name not in headers]
+    unknown = [h for h in headers if h and h not in COLUMNS and h not in IGNORED_COLUMNS]
+    repeated = sorted({h for h in headers if h and headers.count(h) > 1}, key=headers.index)
+    expected = ", ".join(f"“{name}”" for name in COLUMNS)
+    for name in missing:
+        problems.append(Problem(_("thiếu cột “%(column)s”.", column=name), row=1))
+    for name in unknown:
+        meant = next((c for c in COLUMNS if fold(c) == fold(name)), None)
+        if meant:
+            message = _(
+                "cột “%(column)s” không có trong mẫu (có phải “%(meant)s”?).",
+                column=name,
+                meant=meant,
+            )
+        else:
+            message = _("cột “%(column)s” không có trong mẫu.", column=name)
+        problems.append(Problem(message, row=1))
+    for name in repeated:
+        problems.append(Problem(_("cột “%(column)s” có hơn một lần.", column=name), row=1))
+    if problems:
+        message = _(
+            "Dòng đầu tiên của tệp phải là dòng tiêu đề với các cột: %(columns)s.", columns=expected
+        )
+        problems.append(Problem(message))
+    return problems
+
+
+def read_rows(filename: str, data: bytes) -> list[RawRow]:
+    """Return the data rows of a staff file with their spreadsheet row numbers (header is row 1).
+
+    The kind of file is told by its content, not its name. Raises StaffImportError.
+    """
+    if not data.strip():
+        raise StaffImportError([Problem(_("Tệp “%(file)s” trống.", file=filename))])
+    if data.startswith(_OLE2_SIGNATURE):
+        raise StaffImportError(
+            [
+                Problem(
+                    _(
+                        "Tệp “%(file)s” là bảng tính Excel 97–2003 (.xls): hãy mở bằng Excel "
+                        "và lưu lại dưới dạng .xlsx.",
+                        file=filename,
+                    )
+                )
+            ]
+        )
+    zip_names = _zip_names(data)
+    if zip_names is None:
+        rows = _csv_rows(data, filename)
+    elif {"[Content_Types].xml", "xl/workbook.xml"} <= zip_names:
+        rows = _xlsx_rows(data, filename)
+    else:
+        raise _not_a_spreadsheet(filename)  # .docx, .ods, a plain .zip...
+    with closing(rows):
+        return _data_rows(filename, enumerate(rows, start=1))
+
+
+def _data_rows(filename: str, records) -> list[RawRow]:
+    headers: list[str] | None = None
+    raw_rows: list[RawRow] = []
+    for number, values in records:
+        cells = [_cell(value) for value in values]
+        if headers is None:
+            headers = [cell if isinstance(cell, str) else vn_date(cell) for cell in cells]
+            if not any(headers):
+                break
+            problems = _header_problems(headers)
+            if problems:
+                raise StaffImportError(problems)
+            continue
+        if not any(cells):
+            continue
+        if len(raw_rows) >= MAX_ROWS:
+            message = _(
+                "Tệp “%(file)s” có hơn %(limit)s dòng dữ liệu; hãy chia thành nhiều tệp nhỏ hơn.",
+                file=filename,
+                limit=f"{MAX_ROWS:,}".replace(",", "."),
+            )
+            raise StaffImportError([Problem(message)])
+        by_column = {
+            header: cells[index] if index < len(cells) else ""
+            for index, header in enumerate(headers)
+            if header in COLUMNS
+        }
+        raw_rows.append(RawRow(number, by_column))
+    if headers is None or not any(headers):
+        raise StaffImportError(
+            [Problem(_("Tệp “%(file)s” không có dòng tiêu đề ở dòng 1.", file=filename))]
+        )
+    if not raw_rows:
+        message = _("Tệp “%(file)s” không có dòng dữ liệu nào.", file=filename)
+        raise StaffImportError([Problem(message)])
+    return raw_rows
+
+
+# Checking ------------------------------------------------------------------------------------
+
+
+def parse_day(value: Any) -> date | None:
+    """Return the date written as dd/mm/yyyy (or given as a spreadsheet date), else None."""
+    if isinstance(value, date):
+        return value
+    match = _DAY_RE.match(str(value).strip())
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_effective_date(text: str) -> date | None:
+    """Return the date given as YYYY-MM-DD (a date input, the CLI) or dd/mm/yyyy, else None."""
+    text = text.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return parse_day(text)
+
+
+def _units_by_code(codes: set[str]) -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), _LOOKUP_CHUNK):
+        chunk = ordered[start : start + _LOOKUP_CHUNK]
+        query = select(Unit).where(Unit.code.in_(chunk))
+        units.update((unit.code, unit) for unit in db.session.scalars(query))
+    return units
+
+
+def _text(row: RawRow, column: str, problems: list[Problem]) -> str | None:
+    value = row.cells.get(column, "")
+    if isinstance(value, date):
+        value = vn_date(value)
+    if not value:
+        return None
+    limit = _LIMITS.get(column)
+    if limit and len(value) > limit:
+        problems.append(Problem(_("dài quá %(n)d ký tự.", n=limit), row.number, column))
+    legacy = legacy_font_letters(value) if column in _WORDS else []
+    if legacy:
+        _offset, found, meant = legacy[0]
+        problems.append(
+            Problem(
+                _(
+                    "“%(value)s” có chữ “%(found)s” của phông chữ cũ (có lẽ là “%(meant)s”); "
+                    "hãy chuyển sang Unicode rồi nhập lại.",
+                    value=value,
+                    found=found,
+                    meant=meant,
+                ),
+                row.number,
+                column,
+            )
+        )
+    return value
+
+
+def _check_birth_date(row: RawRow, problems: list[Problem]) -> date | None:
+    cell = row.cells.get(BIRTH_DATE, "")
+    if not cell:
+        return None
+    born = parse_day(cell)
+    if born is None:
+        message = _("“%(value)s” không phải ngày hợp lệ (dd/mm/yyyy).", value=cell)
+    elif born > date.today():
+        message = _("“%(value)s” là ngày trong tương lai.", value=vn_date(born))
+    elif born.year < 1900:
+        message = _("“%(value)s” không phải ngày sinh hợp lý.", value=vn_date(born))
+    else:
+        return born
+    problems.append(Problem(message, row.number, BIRTH_DATE))
+    return None
+
+
+def _check_gender(row: RawRow, problems: list[Problem]) -> Gender | None:
+    text = _text(row, GENDER, problems)
+    if not text:
+        return None
+    gender = _GENDERS.get(fold(text))
+    if gender is None:
+        message = _("“%(value)s” không hợp lệ; hãy ghi Nam, Nữ hoặc Khác.", value=text)
+        problems.append(Problem(message, row.number, GENDER))
+    return gender
+
+
+def _check_unit(
+    row: RawRow, on: date, units: dict[str, Unit], problems: list[Problem]
+) -> Unit | None:
+    code = _text(row, UNIT_CODE, problems)
+    if not code:
+        return None
+    unit = units.get(code)
+    if unit is None:
+        message = _("không có đơn vị nào mã “%(code)s”.", code=code)
+    elif not unit.is_open_on(on) and unit.successor is not None and on > unit.valid_from:
+        message = _(
+            "đơn vị “%(code)s” không hoạt động vào ngày %(day)s (đã sáp nhập vào “%(successor)s”).",
+            code=code,
+            day=vn_date(on),
+            successor=unit.successor.code,
+        )
+    elif not unit.is_open_on(on):
+        message = _(
+            "đơn vị “%(code)s” không hoạt động vào ngày %(day)s.", code=code, day=vn_date(on)
+        )
+    else:
+        return unit
+    problems.append(Problem(message, row.number, UNIT_CODE))
+    return None
+
+
+def _check_email(row: RawRow, problems: list[Problem]) -> str | None:
+    email = _text(row, EMAIL, problems)
+    if email and not people.EMAIL_RE.match(email):
+        message = _("“%(value)s” không phải địa chỉ email hợp lệ.", value=email)
+        problems.append(Problem(message, row.number, EMAIL))
+    return email
+
+
+def _check_username(row: RawRow, problems: list[Problem]) -> str:
+    """Return the username as stored (lower case), or "" when missing or invalid."""
+    username = _text(row, USERNAME, problems)
+    if not username:
+        problems.append(Problem(_("không được để trống."), row.number, USERNAME))
+        return ""
+    try:
+        return people.check_username(username)
+    except people.PersonError as error:
+        problems.append(Problem(str(error), row.number))
+        return ""
+
+
+def _check_row(row: RawRow, on: date, units: dict[str, Unit], problems: list[Problem]) -> StaffRow:
+    """Return the row cleaned, adding its problems (in column order) to problems."""
+    full_name = _text(row, FULL_NAME, problems)
+    if not full_name:
+        problems.append(Problem(_("không được để trống."), row.number, FULL_NAME))
+    return StaffRow(
+        number=row.number,
+        full_name=full_name or "",
+        date_of_birth=_check_birth_date(row, problems),
+        gender=_check_gender(row, problems),
+        ethnicity=_text(row, ETHNICITY, problems),
+        position=_text(row, POSITION, problems),
+        unit=_check_unit(row, on, units, problems),
+        email=_check_email(row, problems),
+        username=_check_username(row, problems),
+    )
+
+
+def check_rows(raw_rows: list[RawRow], *, on: date) -> tuple[list[StaffRow], list[Problem]]:
+    """Check every row; return the cleaned rows and every problem found, in row order."""
+    codes = {row.cells.get(UNIT_CODE) for row in raw_rows}
+    units = _units_by_code({code for code in codes if code and isinstance(code, str)})
+    problems: list[Problem] = []
+    rows: list[StaffRow] = []
+    first_row_of: dict[str, int] = {}
+    for raw in raw_rows:
+        found = len(problems)
+        row = _check_row(raw, on, units, problems)
+        if row.username in first_row_of:
+            problems.append(
+                Problem(
+                    _(
+                        "“%(username)s” trùng với dòng %(first)d.",
+                        username=row.username,
+                        first=first_row_of[row.username],
+                    ),
+                    raw.number,
+                    USERNAME,
+                )
+            )
+        elif row.username:
+            first_row_of[row.username] = raw.number
+        if len(problems) == found:
+            rows.append(row)
+    return rows, problems
+
+
+# Applying ------------------------------------------------------------------------------------
+
+
+def _people_by_username(usernames: list[str]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    for start in range(0, len(usernames), _LOOKUP_CHUNK):
+        chunk = usernames[start : start + _LOOKUP_CHUNK]
+        query = (
+            select(Person)
+            .where(Person.username.in_(chunk))
+            .options(selectinload(Person.memberships))
+        )
+        found.update((person.username, person) for person in db.session.scalars(query))
+    return found
+
+
+def _changed_fields(person: Person, fields: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if getattr(person, name) != value}
+
+
+def apply_rows(rows: list[StaffRow], *, on: date) -> ImportSummary:
+    """Create or update each person and place them in their unit from day on.
+
+    Rows equal to what is stored change nothing. Nothing is committed here; raises
+    StaffImportError naming the row of every change a service refused.
+    """
+    existing = _people_by_username([row.username for row in rows])
+    counts = {"created": 0, "updated": 0, "moved": 0, "unchanged": 0}
+    problems: list[Problem] = []
+    for row in rows:
+        try:
+            person = existing.get(row.username)
+            fields = row.person_fields()
+            if person is None:
+                person = people.create_person(username=row.username, **fields)
+                counts["created"] += 1
+                if row.unit is not None:
+                    org.assign_to_unit(person, row.unit, on)
+                continue
+            changed = _changed_fields(person, fields)
+            updated = bool(changed) and people.update_person(person, **changed)
+            current = person.membership_on(on)
+            moved = row.unit is not None and (current is None or current.unit_id != row.unit.id)
+            if moved:
+                org.assign_to_unit(person, row.unit, on)
+            counts["updated"] += updated
+            counts["moved"] += moved
+            counts["unchanged"] += not (updated or moved)
+        except (people.PersonError, org.OrgError) as error:
+            problems.append(Problem(str(error), row.number))
+    if problems:
+        raise StaffImportError(problems)
+    return ImportSummary(**counts)
+
+
+def import_staff(filename: str, data: bytes, *, on: date) -> ImportResult:
+    """Read, check and apply a staff file in the current transaction.
+
+    The caller commits only when the result has no problems, and rolls back otherwise.
+    """
+    try:
+        raw_rows = read_rows(filename, data)
+        rows, problems = check_rows(raw_rows, on=on)
+        if problems:
+            return ImportResult(problems)
+        return ImportResult([], apply_rows(rows, on=on))
+    except StaffImportError as error:
+        return ImportResult(error.problems)
+
+
+# The template --------------------------------------------------------------------------------
+
+
+def template_workbook() -> bytes:
+    """Return an .xlsx with the header row and one example row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách"
+    sheet.append(COLUMNS)
+    sheet.append(EXAMPLE_ROW)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFGH", (28, 14, 10, 12, 24, 14, 28, 18), strict=True):
+        sheet.column_dimensions[letter].width = width
+    # Text cells keep "05/04/1990" and usernames like "0123" as typed instead of converting them.
+    for letter in ("B", "H"):
+        sheet.column_dimensions[letter].number_format = "@"
+        for cell in sheet[letter]:
+            cell.number_format = "@"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

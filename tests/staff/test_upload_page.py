@@ -1,0 +1,215 @@
+"""The staff-list upload page and the template workbook."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from lms.accounts.models import Person
+from lms.audit.models import AuditEvent
+from lms.auth.roles import Role
+from lms.db import db
+from lms.org.models import Unit
+from lms.staff import importer
+from tests.factories import make_person, make_unit
+from tests.staff.files import HEADERS, csv_bytes, db_counts, staff_row, xlsx_bytes
+
+URL = "/admin/staff-import/"
+TEMPLATE_URL = "/admin/staff-import/template.xlsx"
+
+
+@pytest.fixture
+def admin(app, login):
+    unit = make_unit("PHCTH", "Phòng Hành chính - Tổng hợp")
+    make_unit("PDT", "Phòng Dân tộc")
+    admin = make_person("quantri", "Trần Quản Trị", unit=unit, roles=(Role.ADMIN,))
+    db.session.commit()
+    login("quantri")
+    return admin
+
+
+def post_file(client, content: bytes, name: str = "ds.csv", **form):
+    data = {"file": (io.BytesIO(content), name), **form}
+    return client.post(URL, data=data, content_type="multipart/form-data")
+
+
+def test_page_documents_the_columns_and_offers_the_template(client, admin):
+    response = client.get(URL)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h1>Nhập danh sách nhân sự</h1>" in page
+    for header in HEADERS:
+        assert f'<th scope="row">{header}</th>' in page
+    assert 'href="/admin/staff-import/template.xlsx"' in page
+    assert 'enctype="multipart/form-data"' in page
+    assert 'name="csrf_token"' in page
+
+
+def test_uploading_a_csv_imports_it_and_says_what_changed(client, admin):
+    rows = [staff_row("hoa.nt", "Nguyễn Thị Hoa"), staff_row("binh.lv", "Lò Văn Bình", "PDT")]
+
+    response = post_file(client, csv_bytes(rows))
+
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã nhập tệp “ds.csv”. Thêm mới: 2, cập nhật: 0, chuyển đơn vị: 0, không đổi: 0." in page
+    hoa = db.session.scalars(select(Person).where(Person.username == "hoa.nt")).one()
+    assert hoa.membership_on(date.today()).unit.code == "PHCTH"
+    created = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "person.create", AuditEvent.entity_id == hoa.id
+        )
+    ).one()
+    assert created.actor_id == admin.id
+
+
+def test_uploading_an_xlsx_with_an_effective_date_moves_people_from_that_day(client, admin):
+    unit = db.session.scalars(select(Unit).where(Unit.code == "PHCTH")).one()
+    hoa = make_person("hoa.nt", "Nguyễn Thị Hoa", unit=unit, since=date(2024, 1, 1))
+    db.session.commit()
+    content = xlsx_bytes([staff_row("hoa.nt", "Nguyễn Thị Hoa", "PDT", Giới_tính="", Ngày_sinh="")])
+
+    response = post_file(client, content, "ds.xlsx", effective="2025-07-01")
+
+    assert response.status_code == 302
+    memberships = db.session.get(Person, hoa.id).memberships
+    spans = [(m.unit.code, m.valid_from, m.valid_until) for m in memberships]
+    assert spans == [
+        ("PHCTH", date(2024, 1, 1), date(2025, 6, 30)),
+        ("PDT", date(2025, 7, 1), None),
+    ]
+
+
+def test_problems_are_listed_with_rows_and_nothing_changes(client, admin):
+    before = db_counts()
+    rows = [
+        staff_row("hoa.nt", "Nguyễn Thị Hoa", Ngày_sinh="31/02/1990"),
+        staff_row("hoa.nt", "Lò Thị Hoa", "KHONGCO"),
+    ]
+
+    response = post_file(client, csv_bytes(rows), effective="2025-07-01")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Tệp “ds.csv” có 3 lỗi nên chưa nhập dòng nào." in page
+    assert (
+        "<li>Dòng 2, cột “Ngày sinh”: “31/02/1990” không phải ngày hợp lệ (dd/mm/yyyy).</li>"
+        in page
+    )
+    assert "<li>Dòng 3, cột “Mã đơn vị”: không có đơn vị nào mã “KHONGCO”.</li>" in page
+    assert "<li>Dòng 3, cột “Tên đăng nhập”: “hoa.nt” trùng với dòng 2.</li>" in page
+    assert 'value="2025-07-01"' in page
+    assert db_counts() == before
+
+
+def test_a_renamed_program_is_refused(client, admin):
+    before = db_counts()
+
+    response = post_file(client, b"MZ\x90\x00" + bytes(range(256)) * 4, "ds.xlsx")
+
+    assert response.status_code == 400
+    assert "Tệp “ds.xlsx” không phải bảng tính .xlsx hoặc .csv (UTF-8)." in response.get_data(
+        as_text=True
+    )
+    assert db_counts() == before
+
+
+def test_check_only_reports_the_counts_and_saves_nothing(client, admin):
+    before = db_counts()
+
+    response = post_file(client, csv_bytes([staff_row("hoa.nt", "Nguyễn Thị Hoa")]), check_only="1")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (
+        "Tệp “ds.csv” không có lỗi (chỉ kiểm tra, chưa lưu gì). Nếu nhập: Thêm mới: 1, "
+        "cập nhật: 0, chuyển đơn vị: 0, không đổi: 0." in page
+    )
+    assert db_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        pytest.param({}, "Hãy chọn tệp danh sách (.xlsx hoặc .csv).", id="no-file"),
+        pytest.param(
+            {"file": (io.BytesIO(b"x"), "ds.csv"), "effective": "31/02/2025"},
+            "Ngày hiệu lực “31/02/2025” không hợp lệ (dd/mm/yyyy).",
+            id="bad-date",
+        ),
+    ],
+)
+def test_a_missing_file_or_bad_date_is_refused(client, admin, form, message):
+    before = db_counts()
+
+    response = client.post(URL, data=form, content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db_counts() == before
+
+
+def test_the_form_needs_its_csrf_token(app, client, admin):
+    app.config["WTF_CSRF_ENABLED"] = True
+    before = db_counts()
+
+    response = post_file(client, csv_bytes([staff_row("hoa.nt", "Nguyễn Thị Hoa")]))
+
+    assert response.status_code == 400
+    assert db_counts() == before
+
+
+def test_template_is_a_workbook_with_the_headers_and_an_example(client, admin):
+    response = client.get(TEMPLATE_URL)
+
+    assert response.status_code == 200
+    assert response.mimetype == importer.XLSX_MIMETYPE
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "mau-danh-sach-nhan-su.xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADERS
+    assert len(rows) == 2
+    assert rows[1][HEADERS.index("Ngày sinh")] == "05/04/1990"
+
+
+def test_the_template_passes_its_own_checks(app, client, admin):
+    content = client.get(TEMPLATE_URL).data
+
+    raw_rows = importer.read_rows("mau.xlsx", content)
+    rows, problems = importer.check_rows(raw_rows, on=date.today())
+
+    assert problems == []
+    assert rows[0].full_name == "Nguyễn Thị Hoa"
+
+
+@pytest.mark.parametrize("role", ["learner", "manager", "hcth"])
+@pytest.mark.parametrize(("method", "url"), [("get", URL), ("post", URL), ("get", TEMPLATE_URL)])
+def test_only_administrators_may_import(client, login, role, method, url):
+    unit = make_unit("PHCTH", "Phòng Hành chính - Tổng hợp")
+    roles = (Role.HCTH,) if role == "hcth" else ()
+    manages = unit if role == "manager" else None
+    make_person("nguoidung", "Lê Thị Lan", unit=unit, roles=roles, manages=manages)
+    db.session.commit()
+    login("nguoidung")
+    before = db_counts()
+
+    if method == "post":
+        response = post_file(client, csv_bytes([staff_row("hoa.nt", "Nguyễn Thị Hoa")]))
+    else:
+        response = client.get(url)
+
+    assert response.status_code == 403
+    assert db_counts() == before
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
