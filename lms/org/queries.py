@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
+from lms.accounts.models import Person
 from lms.db import db
-from lms.org.models import Membership, Unit, UnitVersion
+from lms.org.models import Membership, Unit, UnitKind, UnitVersion
+from lms.pagination import Page, paginate
+from lms.text import collation_key, fold
 
 
 def _version_on(day: date):
@@ -62,3 +66,296 @@ def membership_on(person_id: int, day: date) -> tuple[Membership, UnitOnDay] | N
         return None
     unit = unit_on(membership.unit_id, day)
     return (membership, unit) if unit else None
+
+
+def _open_on(model, day: date):
+    return and_(model.valid_from <= day, or_(model.valid_until.is_(None), model.valid_until >= day))
+
+
+KIND_ORDER = {kind: rank for rank, kind in enumerate(UnitKind)}
+
+
+@dataclass
+class TreeNode:
+    """A unit as it stood on a day, with its sub-units then."""
+
+    unit_id: int
+    code: str
+    kind: UnitKind
+    name: str
+    parent_id: int | None
+    valid_from: date
+    valid_until: date | None
+    successor_id: int | None
+    members: int
+    is_closed: bool
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def _members_per_unit(day: date):
+    return (
+        select(Membership.unit_id, func.count(Membership.id).label("n"))
+        .where(_open_on(Membership, day))
+        .group_by(Membership.unit_id)
+        .subquery()
+    )
+
+
+def unit_tree(day: date, *, include_closed: bool = False) -> list[TreeNode]:
+    """Return the top units of the tree as it stood on day, each with its sub-units then.
+
+    A unit closed by day (shown only with include_closed) appears under its last parent with
+    its last name.
+    """
+    members = _members_per_unit(day)
+    closed_before = and_(Unit.valid_until.is_not(None), Unit.valid_until < day)
+    last_version = and_(closed_before, UnitVersion.valid_until == Unit.valid_until)
+    query = (
+        select(
+            Unit.id,
+            Unit.code,
+            Unit.kind,
+            UnitVersion.name,
+            UnitVersion.parent_id,
+            Unit.valid_from,
+            Unit.valid_until,
+            Unit.successor_id,
+            func.coalesce(members.c.n, 0),
+            closed_before,
+        )
+        .join(
+            UnitVersion,
+            and_(
+                UnitVersion.unit_id == Unit.id,
+                or_(_open_on(UnitVersion, day), last_version)
+                if include_closed
+                else _open_on(UnitVersion, day),
+            ),
+        )
+        .outerjoin(members, members.c.unit_id == Unit.id)
+        .where(Unit.valid_from <= day)
+    )
+    nodes = {
+        row[0]: TreeNode(*row[:8], members=row[8], is_closed=bool(row[9]))
+        for row in db.session.execute(query)
+    }
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.parent_id) if node.parent_id else None
+        (parent.children if parent else roots).append(node)
+
+    def order(node: TreeNode):
+        kind_rank = KIND_ORDER.get(node.kind, len(KIND_ORDER))
+        return (node.is_closed, kind_rank, collation_key(node.name), node.code)
+
+    for node in nodes.values():
+        node.children.sort(key=order)
+    roots.sort(key=order)
+    return roots
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    unit_id: int
+    code: str
+    name: str
+
+
+def unit_choices(day: date) -> list[UnitChoice]:
+    """Return the units open on day, with their names then, for choosing one in a form."""
+    rows = db.session.execute(
+        select(Unit.id, Unit.code, UnitVersion.name)
+        .join(UnitVersion, UnitVersion.unit_id == Unit.id)
+        .where(_open_on(Unit, day), _open_on(UnitVersion, day))
+    )
+    choices = [UnitChoice(*row) for row in rows]
+    return sorted(choices, key=lambda choice: (collation_key(choice.name), choice.code))
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One span of a unit's history: its name and parent from one day until another."""
+
+    name: str
+    valid_from: date
+    valid_until: date | None
+    parent_id: int | None
+    parent_code: str | None
+    parent_name: str | None
+
+
+@dataclass(frozen=True)
+class UnitLink:
+    unit_id: int
+    code: str
+    name: str
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    membership_id: int
+    person_id: int
+    username: str
+    full_name: str
+    position: str | None
+    valid_from: date
+    valid_until: date | None
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class UnitDetail:
+    unit: Unit
+    name: str
+    history: list[VersionRow]
+    successor: UnitLink | None
+    predecessors: list[UnitLink]
+    members: list[MembershipRow]
+
+
+def unit_history(unit_id: int) -> list[VersionRow]:
+    """Return every version of the unit, oldest first, with its parent's name at the start."""
+    parent = aliased(Unit)
+    parent_version = aliased(UnitVersion)
+    rows = db.session.execute(
+        select(
+            UnitVersion.name,
+            UnitVersion.valid_from,
+            UnitVersion.valid_until,
+            UnitVersion.parent_id,
+            parent.code,
+            parent_version.name,
+        )
+        .outerjoin(parent, parent.id == UnitVersion.parent_id)
+        .outerjoin(
+            parent_version,
+            and_(
+                parent_version.unit_id == UnitVersion.parent_id,
+                parent_version.valid_from <= UnitVersion.valid_from,
+                or_(
+                    parent_version.valid_until.is_(None),
+                    parent_version.valid_until >= UnitVersion.valid_from,
+                ),
+            ),
+        )
+        .where(UnitVersion.unit_id == unit_id)
+        .order_by(UnitVersion.valid_from)
+    )
+    return [VersionRow(*row) for row in rows]
+
+
+def _last_names(unit_filter) -> list[UnitLink]:
+    """Return units matching unit_filter with the last name each had."""
+    latest = (
+        select(UnitVersion.unit_id, func.max(UnitVersion.valid_from).label("valid_from"))
+        .group_by(UnitVersion.unit_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Unit.id, Unit.code, UnitVersion.name, Unit.valid_until)
+        .join(latest, latest.c.unit_id == Unit.id)
+        .join(
+            UnitVersion,
+            and_(UnitVersion.unit_id == Unit.id, UnitVersion.valid_from == latest.c.valid_from),
+        )
+        .where(unit_filter)
+        .order_by(Unit.valid_until, Unit.code)
+    )
+    return [UnitLink(*row) for row in rows]
+
+
+def unit_members_from(unit_id: int, day: date) -> list[MembershipRow]:
+    """Return the unit's own memberships lasting until day or later, in Vietnamese name order."""
+    rows = db.session.execute(
+        select(
+            Membership.id,
+            Person.id,
+            Person.username,
+            Person.full_name,
+            Person.position,
+            Membership.valid_from,
+            Membership.valid_until,
+            Person.is_active,
+        )
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            Membership.unit_id == unit_id,
+            or_(Membership.valid_until.is_(None), Membership.valid_until >= day),
+        )
+        .order_by(Person.sort_key, Person.id, Membership.valid_from)
+    )
+    return [MembershipRow(*row) for row in rows]
+
+
+def unit_detail(unit_id: int, today: date) -> UnitDetail | None:
+    """Return what the unit page shows: facts, history, successor, predecessors, members."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        return None
+    history = unit_history(unit_id)
+    successor = None
+    if unit.successor_id is not None:
+        found = _last_names(Unit.id == unit.successor_id)
+        successor = found[0] if found else None
+    return UnitDetail(
+        unit=unit,
+        name=history[-1].name if history else unit.code,
+        history=history,
+        successor=successor,
+        predecessors=_last_names(Unit.successor_id == unit_id),
+        members=unit_members_from(unit_id, today),
+    )
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A person who was a member of a unit (or one below it) on a day, with the unit's name then."""
+
+    person_id: int
+    username: str
+    full_name: str
+    position: str | None
+    is_active: bool
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    since: date
+    until: date | None
+
+
+MEMBERS_PER_PAGE = 25
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def members_on(unit_id: int, day: date, *, search: str = "", page: int = 1) -> Page[MemberRow]:
+    """Return one page of the people in the unit and its sub-units on day, in name order."""
+    unit_ids = subtree_unit_ids([unit_id], day)
+    query = (
+        select(
+            Person.id,
+            Person.username,
+            Person.full_name,
+            Person.position,
+            Person.is_active,
+            Unit.id,
+            Unit.code,
+            UnitVersion.name,
+            Membership.valid_from,
+            Membership.valid_until,
+        )
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .join(UnitVersion, and_(UnitVersion.unit_id == Unit.id, _open_on(UnitVersion, day)))
+        .where(Membership.unit_id.in_(unit_ids), _open_on(Membership, day))
+        .order_by(Person.sort_key, Person.id)
+    )
+    folded = fold(search)
+    if folded:
+        query = query.where(Person.search_name.like(_like_pattern(folded), escape="\\"))
+    found = paginate(query, page=page, per_page=MEMBERS_PER_PAGE, scalars=False)
+    return replace(found, items=[MemberRow(*row) for row in found.items])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -12,12 +13,12 @@ from lms.audit import services as audit
 from lms.db import db
 from lms.i18n import vn_date
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
-from lms.org.queries import subtree_unit_ids
 from lms.text import clean_name
 
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 UNIT_FIELDS = ("code", "kind", "valid_from", "valid_until", "successor_id")
 MEMBERSHIP_FIELDS = ("person_id", "unit_id", "valid_from", "valid_until")
+NAME_MAX = 200
 
 
 class OrgError(Exception):
@@ -32,19 +33,73 @@ def unit_by_code(code: str) -> Unit | None:
     return db.session.scalars(select(Unit).where(Unit.code == code.strip())).first()
 
 
-def _open_version(unit: Unit, on: date) -> UnitVersion:
-    """Return the unit's latest version, checking that a change on day may follow it."""
+def _require_open(unit: Unit, on: date) -> None:
     if not unit.is_open_on(on):
-        raise OrgError(_("Đơn vị %(code)s không hoạt động vào ngày %(day)s.", code=unit.code, day=vn_date(on)))
-    version = unit.latest_version
+        raise OrgError(
+            _(
+                "Đơn vị %(code)s không hoạt động vào ngày %(day)s.",
+                code=unit.code,
+                day=vn_date(on),
+            )
+        )
+
+
+def _check_after_last_change(version: UnitVersion, on: date) -> None:
     if on <= version.valid_from:
         raise OrgError(
             _(
-                "Ngày hiệu lực phải sau ngày %(day)s, khi thay đổi gần nhất của đơn vị có hiệu lực.",
+                "Ngày hiệu lực phải sau ngày %(day)s, "
+                "khi thay đổi gần nhất của đơn vị có hiệu lực.",
                 day=vn_date(version.valid_from),
             )
         )
+
+
+def _check_name(name: str) -> None:
+    if not name:
+        raise OrgError(_("Tên đơn vị không được để trống."))
+    if len(name) > NAME_MAX:
+        raise OrgError(_("Tên đơn vị quá dài (tối đa %(n)d ký tự).", n=NAME_MAX))
+
+
+def _open_version(unit: Unit, on: date) -> UnitVersion:
+    """Return the unit's latest version, checking that a change on day may follow it."""
+    _require_open(unit, on)
+    version = unit.latest_version
+    _check_after_last_change(version, on)
     return version
+
+
+def _below_from(unit_id: int, on: date) -> set[int]:
+    """Return the units below unit_id on day on or on any later day the tree is known for."""
+    edges = db.session.execute(
+        select(
+            UnitVersion.unit_id,
+            UnitVersion.parent_id,
+            UnitVersion.valid_from,
+            UnitVersion.valid_until,
+        ).where(
+            UnitVersion.parent_id.is_not(None),
+            or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= on),
+        )
+    ).all()
+    # The tree only changes on days a version starts, so checking those days covers all of them.
+    days = {on} | {edge.valid_from for edge in edges if edge.valid_from > on}
+    below: set[int] = set()
+    for day in days:
+        children: dict[int, list[int]] = defaultdict(list)
+        for edge in edges:
+            if edge.valid_from <= day and (edge.valid_until is None or day <= edge.valid_until):
+                children[edge.parent_id].append(edge.unit_id)
+        stack = [unit_id]
+        seen = {unit_id}
+        while stack:
+            for child in children[stack.pop()]:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        below |= seen - {unit_id}
+    return below
 
 
 def _check_parent(unit: Unit | None, parent: Unit | None, on: date) -> None:
@@ -52,9 +107,21 @@ def _check_parent(unit: Unit | None, parent: Unit | None, on: date) -> None:
         return
     if not parent.is_open_on(on):
         raise OrgError(
-            _("Đơn vị cấp trên %(code)s không hoạt động vào ngày %(day)s.", code=parent.code, day=vn_date(on))
+            _(
+                "Đơn vị cấp trên %(code)s không hoạt động vào ngày %(day)s.",
+                code=parent.code,
+                day=vn_date(on),
+            )
         )
-    if unit is not None and parent.id in subtree_unit_ids([unit.id], on):
+    if parent.valid_until is not None:
+        raise OrgError(
+            _(
+                "Đơn vị cấp trên %(code)s chỉ hoạt động đến ngày %(day)s.",
+                code=parent.code,
+                day=vn_date(parent.valid_until),
+            )
+        )
+    if unit is not None and (parent.id == unit.id or parent.id in _below_from(unit.id, on)):
         raise OrgError(_("Không thể đặt một đơn vị dưới chính nó hoặc đơn vị con của nó."))
 
 
@@ -65,11 +132,16 @@ def create_unit(
     code = code.strip()
     name = clean_name(name)
     if not UNIT_CODE_RE.match(code):
-        raise OrgError(_("Mã đơn vị “%(code)s” không hợp lệ: chỉ dùng chữ không dấu, số, dấu chấm, gạch.", code=code))
+        raise OrgError(
+            _(
+                "Mã đơn vị “%(code)s” không hợp lệ: 1–40 ký tự, chỉ dùng chữ không dấu, số, "
+                "dấu chấm, gạch dưới, gạch ngang.",
+                code=code,
+            )
+        )
     if unit_by_code(code):
         raise OrgError(_("Mã đơn vị %(code)s đã có.", code=code))
-    if not name:
-        raise OrgError(_("Tên đơn vị không được để trống."))
+    _check_name(name)
     try:
         kind = UnitKind(kind)
     except ValueError:
@@ -84,15 +156,22 @@ def create_unit(
         "unit.create",
         unit,
         _("Tạo đơn vị %(code)s – %(name)s", code=code, name=name),
-        after={**audit.snapshot(unit, UNIT_FIELDS), "name": name, "parent_id": parent.id if parent else None},
+        after={
+            **audit.snapshot(unit, UNIT_FIELDS),
+            "name": name,
+            "parent_id": parent.id if parent else None,
+        },
     )
     return unit
 
 
 def _new_version(unit: Unit, on: date, *, name: str, parent_id: int | None) -> UnitVersion:
     current = _open_version(unit, on)
+    # A unit already due to end keeps that end date in its new version.
+    version = UnitVersion(
+        name=name, parent_id=parent_id, valid_from=on, valid_until=current.valid_until
+    )
     current.valid_until = _day_before(on)
-    version = UnitVersion(name=name, parent_id=parent_id, valid_from=on)
     unit.versions.append(version)
     return version
 
@@ -100,8 +179,7 @@ def _new_version(unit: Unit, on: date, *, name: str, parent_id: int | None) -> U
 def rename_unit(unit: Unit, new_name: str, on: date) -> UnitVersion:
     """Give the unit a new name from day on; earlier days keep the old name."""
     new_name = clean_name(new_name)
-    if not new_name:
-        raise OrgError(_("Tên đơn vị không được để trống."))
+    _check_name(new_name)
     old = unit.latest_version
     if new_name == old.name:
         raise OrgError(_("Tên mới trùng tên hiện tại."))
@@ -135,38 +213,55 @@ def move_unit(unit: Unit, new_parent: Unit | None, on: date) -> UnitVersion:
 
 
 def _open_memberships(unit: Unit, on: date) -> list[Membership]:
+    """Return the unit's memberships that last until day on or later."""
     return list(
         db.session.scalars(
-            select(Membership).where(
+            select(Membership)
+            .where(
                 Membership.unit_id == unit.id,
                 or_(Membership.valid_until.is_(None), Membership.valid_until >= on),
             )
+            .order_by(Membership.id)
         )
     )
 
 
-def _children_on(unit: Unit, on: date) -> list[Unit]:
+def _children_from(unit: Unit, on: date) -> list[Unit]:
+    """Return the units placed under unit on day on or later."""
     return list(
         db.session.scalars(
             select(Unit)
             .join(UnitVersion, UnitVersion.unit_id == Unit.id)
             .where(
                 UnitVersion.parent_id == unit.id,
-                UnitVersion.valid_from <= on,
                 or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= on),
             )
+            .distinct()
+            .order_by(Unit.id)
         )
     )
 
 
+def _check_can_end(unit: Unit, on: date) -> UnitVersion:
+    """Check that unit may end the day before on, and return its last version."""
+    if unit.valid_until is not None:
+        raise OrgError(
+            _(
+                "Đơn vị %(code)s đã có ngày kết thúc %(day)s; "
+                "không thể giải thể hay sáp nhập lần nữa.",
+                code=unit.code,
+                day=vn_date(unit.valid_until),
+            )
+        )
+    _require_open(unit, on)
+    version = unit.latest_version
+    _check_after_last_change(version, on)
+    return version
+
+
 def _end_unit(unit: Unit, on: date, successor: Unit | None) -> None:
     last_day = _day_before(on)
-    version = unit.latest_version
-    if on <= version.valid_from:
-        raise OrgError(
-            _("Ngày hiệu lực phải sau ngày %(day)s.", day=vn_date(version.valid_from))
-        )
-    version.valid_until = last_day
+    unit.latest_version.valid_until = last_day
     unit.valid_until = last_day
     unit.successor_id = successor.id if successor else None
 
@@ -175,41 +270,79 @@ def merge_unit(unit: Unit, into: Unit, on: date) -> None:
     """Merge unit into its successor from day on: members and sub-units move there."""
     if unit.id == into.id:
         raise OrgError(_("Không thể sáp nhập một đơn vị vào chính nó."))
-    if not unit.is_open_on(on):
-        raise OrgError(_("Đơn vị %(code)s không hoạt động vào ngày %(day)s.", code=unit.code, day=vn_date(on)))
+    name = _check_can_end(unit, on).name
     if not into.is_open_on(on):
-        raise OrgError(_("Đơn vị nhận %(code)s không hoạt động vào ngày %(day)s.", code=into.code, day=vn_date(on)))
-    if into.id in subtree_unit_ids([unit.id], on):
+        raise OrgError(
+            _(
+                "Đơn vị nhận %(code)s không hoạt động vào ngày %(day)s.",
+                code=into.code,
+                day=vn_date(on),
+            )
+        )
+    if into.valid_until is not None:
+        raise OrgError(
+            _(
+                "Đơn vị nhận %(code)s chỉ hoạt động đến ngày %(day)s.",
+                code=into.code,
+                day=vn_date(into.valid_until),
+            )
+        )
+    if into.id in _below_from(unit.id, on):
         raise OrgError(_("Không thể sáp nhập một đơn vị vào đơn vị con của nó."))
-    for child in _children_on(unit, on):
+    memberships = _open_memberships(unit, on)
+    starting = [m for m in memberships if m.valid_from >= on]
+    if starting:
+        raise OrgError(
+            _(
+                "%(name)s bắt đầu công tác tại đơn vị từ ngày %(day)s, không trước ngày sáp nhập: "
+                "hãy sửa quá trình công tác đó trước.",
+                name=starting[0].person.full_name,
+                day=vn_date(starting[0].valid_from),
+            )
+        )
+    for child in _children_from(unit, on):
         move_unit(child, into, on)
-    for membership in _open_memberships(unit, on):
-        person = membership.person
+    for membership in memberships:
+        until = membership.valid_until
         _end_membership(membership, on)
-        _start_membership(person, into, on)
-    from lms.accounts.models import RoleGrant
-    from lms.auth.roles import Role
-
-    for grant in db.session.scalars(select(RoleGrant).where(RoleGrant.unit_id == unit.id, RoleGrant.role == Role.MANAGER)):
-        exists = any(g.role == Role.MANAGER and g.unit_id == into.id for g in grant.person.role_grants)
-        if not exists:
-            db.session.add(RoleGrant(person_id=grant.person_id, role=Role.MANAGER, unit_id=into.id))
-    name = unit.latest_version.name
+        _start_membership(membership.person, into, on, until=until)
+    _grant_managers_of(unit, into)
     _end_unit(unit, on, into)
     audit.record(
         "unit.merge",
         unit,
-        _("Sáp nhập %(name)s vào %(into)s từ %(day)s", name=name, into=into.latest_version.name, day=vn_date(on)),
+        _(
+            "Sáp nhập %(name)s vào %(into)s từ %(day)s",
+            name=name,
+            into=into.latest_version.name,
+            day=vn_date(on),
+        ),
         after={"successor_id": into.id, "valid_until": unit.valid_until.isoformat()},
     )
 
 
+def _grant_managers_of(unit: Unit, into: Unit) -> None:
+    """Let whoever managed unit manage its successor too (their old grant stays, for history)."""
+    from lms.accounts import services as people
+    from lms.accounts.models import RoleGrant
+    from lms.auth.roles import Role
+
+    grants = db.session.scalars(
+        select(RoleGrant)
+        .where(RoleGrant.unit_id == unit.id, RoleGrant.role == Role.MANAGER)
+        .order_by(RoleGrant.id)
+    ).all()
+    for grant in grants:
+        person = grant.person
+        if into.id not in person.managed_unit_ids:
+            people.grant_role(person, Role.MANAGER, into)
+
+
 def close_unit(unit: Unit, on: date) -> None:
     """Close an empty unit from day on; its history stays."""
-    if not unit.is_open_on(on):
-        raise OrgError(_("Đơn vị %(code)s không hoạt động vào ngày %(day)s.", code=unit.code, day=vn_date(on)))
+    name = _check_can_end(unit, on).name
     members = _open_memberships(unit, on)
-    children = _children_on(unit, on)
+    children = _children_from(unit, on)
     if members or children:
         raise OrgError(
             _(
@@ -224,7 +357,7 @@ def close_unit(unit: Unit, on: date) -> None:
     audit.record(
         "unit.close",
         unit,
-        _("Giải thể %(name)s từ %(day)s", name=unit.latest_version.name, day=vn_date(on)),
+        _("Giải thể %(name)s từ %(day)s", name=name, day=vn_date(on)),
         after={"valid_until": unit.valid_until.isoformat()},
     )
 
@@ -232,7 +365,10 @@ def close_unit(unit: Unit, on: date) -> None:
 def _end_membership(membership: Membership, on: date) -> None:
     if membership.valid_from >= on:
         raise OrgError(
-            _("Thời gian công tác bắt đầu ngày %(day)s, không thể kết thúc trước đó.", day=vn_date(membership.valid_from))
+            _(
+                "Thời gian công tác bắt đầu ngày %(day)s; ngày kết thúc phải sau ngày đó.",
+                day=vn_date(membership.valid_from),
+            )
         )
     before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
     membership.valid_until = _day_before(on)
@@ -245,13 +381,18 @@ def _end_membership(membership: Membership, on: date) -> None:
     )
 
 
-def _start_membership(person, unit: Unit, on: date) -> Membership:
-    membership = Membership(person=person, unit=unit, valid_from=on)
+def _start_membership(person, unit: Unit, on: date, *, until: date | None = None) -> Membership:
+    membership = Membership(person=person, unit=unit, valid_from=on, valid_until=until)
     db.session.add(membership)
     audit.record(
         "membership.start",
         membership,
-        _("%(name)s công tác tại %(unit)s từ %(day)s", name=person.full_name, unit=unit.code, day=vn_date(on)),
+        _(
+            "%(name)s công tác tại %(unit)s từ %(day)s",
+            name=person.full_name,
+            unit=unit.code,
+            day=vn_date(on),
+        ),
         after=audit.snapshot(membership, MEMBERSHIP_FIELDS),
     )
     return membership
@@ -259,23 +400,32 @@ def _start_membership(person, unit: Unit, on: date) -> Membership:
 
 def assign_to_unit(person, unit: Unit, on: date) -> Membership:
     """Make person a member of unit from day on, ending their current membership the day before."""
-    if not unit.is_open_on(on):
-        raise OrgError(_("Đơn vị %(code)s không hoạt động vào ngày %(day)s.", code=unit.code, day=vn_date(on)))
+    _require_open(unit, on)
     later = [m for m in person.memberships if m.valid_from >= on]
     if later:
         raise OrgError(
-            _("%(name)s đã có quá trình công tác từ ngày %(day)s; không thể bắt đầu sớm hơn.", name=person.full_name, day=vn_date(later[-1].valid_from))
+            _(
+                "%(name)s đã có quá trình công tác từ ngày %(day)s; không thể bắt đầu sớm hơn.",
+                name=person.full_name,
+                day=vn_date(later[-1].valid_from),
+            )
         )
     current = next((m for m in person.memberships if m.covers(on)), None)
     if current is not None:
         if current.unit_id == unit.id:
             return current
         _end_membership(current, on)
-    return _start_membership(person, unit, on)
+    # A unit that has ended (or is due to) takes no one beyond its last day.
+    return _start_membership(person, unit, on, until=unit.valid_until)
 
 
 def end_membership(membership: Membership, on: date) -> None:
     """End a membership from day on (the person leaves the unit)."""
     if membership.valid_until is not None and membership.valid_until < on:
-        raise OrgError(_("Quá trình công tác này đã kết thúc."))
+        raise OrgError(
+            _(
+                "Quá trình công tác này đã kết thúc ngày %(day)s.",
+                day=vn_date(membership.valid_until),
+            )
+        )
     _end_membership(membership, on)

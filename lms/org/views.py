@@ -1,20 +1,316 @@
-"""Administration of organisation units (being written)."""
+"""Administration of organisation units: the tree on a day, one unit's history, its members."""
 
-from flask import Blueprint
+from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.services import person_by_username
 from lms.auth.access import requires
 from lms.auth.roles import Permission
+from lms.db import db
+from lms.i18n import vn_date
+from lms.org import queries, services
+from lms.org.models import Membership, Unit, UnitKind
+from lms.org.services import OrgError
 
 bp = Blueprint("org", __name__, url_prefix="/admin/units", template_folder="templates")
+
+KIND_LABELS = {
+    UnitKind.AGENCY: _l("Cơ quan"),
+    UnitKind.DIVISION: _l("Phòng, đơn vị thuộc cơ quan"),
+    UnitKind.DISTRICT_OFFICE: _l("Phòng Dân tộc cấp huyện"),
+    UnitKind.COMMUNE: _l("Xã, phường, thị trấn"),
+    UnitKind.OTHER: _l("Khác"),
+}
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def parse_day(value: str | None, label: str) -> date:
+    """Read a date typed in a form (yyyy-mm-dd from a date input, or dd/mm/yyyy)."""
+    text = (value or "").strip()
+    if not text:
+        raise OrgError(_("Chưa nhập %(label)s.", label=label.lower()))
+    for pattern in DATE_FORMATS:
+        try:
+            day = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if 1900 <= day.year <= 2100:
+            return day
+    raise OrgError(
+        _(
+            "%(label)s “%(value)s” không hợp lệ: hãy nhập ngày theo dạng ngày/tháng/năm, "
+            "ví dụ 10/11/2024.",
+            label=label,
+            value=text,
+        )
+    )
+
+
+def _day_from_query(name: str, label: str) -> date:
+    """Return the day asked for in the query string, or today (saying why) if it is not a date."""
+    if not request.args.get(name):
+        return date.today()
+    try:
+        return parse_day(request.args.get(name), label)
+    except OrgError as error:
+        flash(str(error), "error")
+        return date.today()
+
+
+def _options(choices: list[queries.UnitChoice]) -> list[tuple[int, str]]:
+    """Return (id, label) pairs for a select of units."""
+    return [(choice.unit_id, f"{choice.name} ({choice.code})") for choice in choices]
+
+
+def _unit_or_404(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
+    value = request.form.get(name, "").strip()
+    if not value:
+        if required:
+            raise OrgError(_("Chưa chọn %(label)s.", label=label))
+        return None
+    unit = db.session.get(Unit, int(value)) if value.isdigit() else None
+    if unit is None:
+        raise OrgError(_("Không tìm thấy %(label)s đã chọn.", label=label))
+    return unit
+
+
+def _apply(unit_id: int, change: Callable[[], str]):
+    """Run one change to the organisation: commit and say so, or undo it and say why."""
+    try:
+        message = change()
+    except OrgError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("org.unit", unit_id=unit_id))
 
 
 @bp.get("/")
 @requires(Permission.MANAGE_UNITS)
 def units():
-    return "units"
+    on = _day_from_query("on", _("Ngày xem cơ cấu"))
+    show_closed = request.args.get("closed") == "1"
+    lookup = _lookup() if "who" in request.args else None
+    return render_template(
+        "org/units.html",
+        tree=queries.unit_tree(on, include_closed=show_closed),
+        on=on,
+        show_closed=show_closed,
+        lookup=lookup,
+        who=request.args.get("who", ""),
+        lookup_day=request.args.get("day", ""),
+        kind_labels=KIND_LABELS,
+    )
+
+
+def _lookup() -> str | None:
+    """Answer "which unit was this person in on that day, and what was it called then?"."""
+    try:
+        username = request.args.get("who", "").strip()
+        if not username:
+            raise OrgError(_("Chưa nhập tên đăng nhập cần tra cứu."))
+        day = parse_day(request.args.get("day"), _("Ngày tra cứu"))
+        person = person_by_username(username)
+        if person is None:
+            raise OrgError(_("Không có người dùng với tên đăng nhập “%(u)s”.", u=username))
+    except OrgError as error:
+        flash(str(error), "error")
+        return None
+    found = queries.membership_on(person.id, day)
+    if found is None:
+        return _(
+            "Ngày %(day)s, %(name)s không thuộc đơn vị nào.",
+            day=vn_date(day),
+            name=person.full_name,
+        )
+    _membership, unit = found
+    return _(
+        "Ngày %(day)s, %(name)s thuộc %(unit)s (%(code)s)",
+        day=vn_date(day),
+        name=person.full_name,
+        unit=unit.name,
+        code=unit.code,
+    )
+
+
+@bp.get("/new")
+@requires(Permission.MANAGE_UNITS)
+def new_unit():
+    return _unit_form({"valid_from": date.today().isoformat()})
+
+
+def _unit_form(values: dict, status: int = 200):
+    return (
+        render_template(
+            "org/new_unit.html",
+            values=values,
+            kinds=list(KIND_LABELS.items()),
+            parents=_options(queries.unit_choices(date.today())),
+        ),
+        status,
+    )
+
+
+@bp.post("/new")
+@requires(Permission.MANAGE_UNITS)
+def create_unit():
+    form = request.form
+    try:
+        unit = services.create_unit(
+            code=form.get("code", ""),
+            name=form.get("name", ""),
+            kind=form.get("kind", ""),
+            parent=_unit_from_form("parent_id", _("đơn vị cấp trên"), required=False),
+            valid_from=parse_day(form.get("valid_from"), _("Ngày thành lập")),
+        )
+    except OrgError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _unit_form(form.to_dict(), status=400)
+    db.session.commit()
+    flash(_("Đã tạo đơn vị %(code)s.", code=unit.code), "success")
+    return redirect(url_for("org.unit", unit_id=unit.id))
+
+
+@bp.get("/<int:unit_id>")
+@requires(Permission.MANAGE_UNITS)
+def unit(unit_id: int):
+    today = date.today()
+    detail = queries.unit_detail(unit_id, today)
+    if detail is None:
+        abort(404)
+    return render_template(
+        "org/unit.html",
+        detail=detail,
+        today=today,
+        choices=_options([c for c in queries.unit_choices(today) if c.unit_id != unit_id]),
+        kind_labels=KIND_LABELS,
+    )
+
+
+@bp.post("/<int:unit_id>/rename")
+@requires(Permission.MANAGE_UNITS)
+def rename(unit_id: int):
+    unit = _unit_or_404(unit_id)
+
+    def change() -> str:
+        on = parse_day(request.form.get("on"), _("Ngày đổi tên"))
+        version = services.rename_unit(unit, request.form.get("name", ""), on)
+        return _("Đã đổi tên thành “%(name)s” từ ngày %(day)s.", name=version.name, day=vn_date(on))
+
+    return _apply(unit_id, change)
+
+
+@bp.post("/<int:unit_id>/move")
+@requires(Permission.MANAGE_UNITS)
+def move(unit_id: int):
+    unit = _unit_or_404(unit_id)
+
+    def change() -> str:
+        parent = _unit_from_form("parent_id", _("đơn vị cấp trên mới"), required=False)
+        on = parse_day(request.form.get("on"), _("Ngày chuyển"))
+        services.move_unit(unit, parent, on)
+        return _("Đã chuyển đơn vị từ ngày %(day)s.", day=vn_date(on))
+
+    return _apply(unit_id, change)
+
+
+@bp.post("/<int:unit_id>/merge")
+@requires(Permission.MANAGE_UNITS)
+def merge(unit_id: int):
+    unit = _unit_or_404(unit_id)
+
+    def change() -> str:
+        into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
+        on = parse_day(request.form.get("on"), _("Ngày sáp nhập"))
+        services.merge_unit(unit, into, on)
+        return _("Đã sáp nhập vào %(code)s từ ngày %(day)s.", code=into.code, day=vn_date(on))
+
+    return _apply(unit_id, change)
+
+
+@bp.post("/<int:unit_id>/close")
+@requires(Permission.MANAGE_UNITS)
+def close(unit_id: int):
+    unit = _unit_or_404(unit_id)
+
+    def change() -> str:
+        on = parse_day(request.form.get("on"), _("Ngày giải thể"))
+        services.close_unit(unit, on)
+        return _("Đã giải thể đơn vị từ ngày %(day)s.", day=vn_date(on))
+
+    return _apply(unit_id, change)
+
+
+@bp.post("/<int:unit_id>/members")
+@requires(Permission.MANAGE_UNITS)
+def add_member(unit_id: int):
+    unit = _unit_or_404(unit_id)
+
+    def change() -> str:
+        username = request.form.get("username", "").strip()
+        if not username:
+            raise OrgError(_("Chưa nhập tên đăng nhập của người cần thêm."))
+        person = person_by_username(username)
+        if person is None:
+            raise OrgError(_("Không có người dùng với tên đăng nhập “%(u)s”.", u=username))
+        on = parse_day(request.form.get("on"), _("Ngày bắt đầu công tác"))
+        services.assign_to_unit(person, unit, on)
+        return _(
+            "%(name)s công tác tại đơn vị từ ngày %(day)s.", name=person.full_name, day=vn_date(on)
+        )
+
+    return _apply(unit_id, change)
+
+
+@bp.post("/<int:unit_id>/memberships/<int:membership_id>/end")
+@requires(Permission.MANAGE_UNITS)
+def end_membership(unit_id: int, membership_id: int):
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.unit_id != unit_id:
+        abort(404)
+
+    def change() -> str:
+        on = parse_day(request.form.get("on"), _("Ngày thôi công tác"))
+        services.end_membership(membership, on)
+        return _(
+            "%(name)s thôi công tác tại đơn vị từ ngày %(day)s.",
+            name=membership.person.full_name,
+            day=vn_date(on),
+        )
+
+    return _apply(unit_id, change)
 
 
 @bp.get("/<int:unit_id>/members")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id: unit_id)
 def unit_members(unit_id: int):
-    return "members"
+    unit = _unit_or_404(unit_id)
+    on = _day_from_query("on", _("Ngày xem danh sách"))
+    search = request.args.get("q", "").strip()
+    page = queries.members_on(
+        unit_id, on, search=search, page=request.args.get("page", 1, type=int)
+    )
+    return render_template(
+        "org/members.html",
+        unit=unit,
+        unit_then=queries.unit_on(unit_id, on),
+        page=page,
+        on=on,
+        search=search,
+    )

@@ -62,7 +62,12 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 _DAY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _GENDERS = {"nam": Gender.MALE, "nu": Gender.FEMALE, "khac": Gender.OTHER}
-_LIMITS = {FULL_NAME: 200, ETHNICITY: 60, POSITION: 200, EMAIL: 200}
+_LIMITS = {
+    FULL_NAME: people.MAX_LENGTHS["full_name"],
+    ETHNICITY: people.MAX_LENGTHS["ethnicity"],
+    POSITION: people.MAX_LENGTHS["position"],
+    EMAIL: people.MAX_LENGTHS["email"],
+}
 # Free-text columns, where letters left by a legacy Vietnamese font would be stored as they are.
 _WORDS = {FULL_NAME, ETHNICITY, POSITION}
 _LOOKUP_CHUNK = 500
