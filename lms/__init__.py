@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config
+from lms.db import IdConverter
 from lms.db import db as _db
 
 csrf = CSRFProtect()
@@ -21,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the app: settings, database, sign-in, then one blueprint per feature."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.from_environment(Path(app.instance_path), test_config))
+    app.url_map.converters["id"] = IdConverter
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]

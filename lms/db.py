@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, String, event
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -66,3 +67,14 @@ class UTCDateTime(TypeDecorator):
 def sort_key_type() -> String:
     """A string column for collation keys, compared byte by byte on every backend."""
     return String().with_variant(String(collation="C"), "postgresql")
+
+
+# Ids are 32-bit integers on every backend; a larger number in a URL or form names nothing.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """URL converter for record ids: a number outside 1..MAX_ID is a 404, not an overflow."""
+
+    def __init__(self, url_map, min: int = 1, max: int = MAX_ID, **kwargs) -> None:
+        super().__init__(url_map, min=min, max=max, **kwargs)

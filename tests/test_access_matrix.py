@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from lms.accounts import services as people
 from lms.auth.roles import Role
 from lms.db import db
 from tests.factories import make_person, make_unit
@@ -58,9 +59,41 @@ CASES = [
     Case("org.unit_members", MANAGERS, args=lambda w: {"unit_id": w.own_unit}, label="own"),
     Case("org.unit_members", MANAGERS, args=lambda w: {"unit_id": w.sub_unit}, label="sub"),
     Case("org.unit_members", ADMIN, args=lambda w: {"unit_id": w.other_unit}, label="other"),
+    Case("org.new_unit", ADMIN),
+    Case("org.create_unit", ADMIN, "POST"),
+    Case("org.unit", ADMIN, args=lambda w: {"unit_id": w.own_unit}),
+    Case("org.rename", ADMIN, "POST", args=lambda w: {"unit_id": w.own_unit}),
+    Case("org.move", ADMIN, "POST", args=lambda w: {"unit_id": w.own_unit}),
+    Case("org.merge", ADMIN, "POST", args=lambda w: {"unit_id": w.own_unit}),
+    Case("org.close", ADMIN, "POST", args=lambda w: {"unit_id": w.own_unit}),
+    Case("org.add_member", ADMIN, "POST", args=lambda w: {"unit_id": w.own_unit}),
+    Case(
+        "org.end_membership",
+        ADMIN,
+        "POST",
+        args=lambda w: {"unit_id": w.sub_unit, "membership_id": w.extra["membership"]},
+    ),
     Case("accounts.people", ADMIN),
+    Case("accounts.create", ADMIN),
+    Case("accounts.create", ADMIN, "POST"),
+    Case("accounts.person", ADMIN, args=lambda w: {"person_id": w.member}),
+    Case("accounts.edit", ADMIN, args=lambda w: {"person_id": w.member}),
+    Case("accounts.edit", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case("accounts.deactivate", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case("accounts.reactivate", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case("accounts.delete", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case("accounts.reset_password", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case("accounts.grant_role", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case("accounts.assign_unit", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case(
+        "accounts.revoke_role",
+        ADMIN,
+        "POST",
+        args=lambda w: {"person_id": w.outsider, "grant_id": w.extra["grant"]},
+    ),
     Case("staff.upload", ADMIN),
     Case("staff.upload", ADMIN, "POST"),
+    Case("staff.template", ADMIN),
 ]
 
 
@@ -77,8 +110,10 @@ def world(app) -> World:
     make_person("hcth", "Lương Thị Hợp", unit=other, roles=(Role.HCTH,))
     make_person("editor", "Vi Văn Biên", unit=other, roles=(Role.EDITOR,))
     make_person("admin", "Triệu Thị Trị", unit=other, roles=(Role.ADMIN,))
+    grant = people.grant_role(outsider, Role.EDITOR)
     db.session.commit()
-    return World(own.id, sub.id, other.id, member.id, outsider.id)
+    extra = {"membership": member.memberships[0].id, "grant": grant.id}
+    return World(own.id, sub.id, other.id, member.id, outsider.id, extra)
 
 
 def test_every_route_has_expectations(app):

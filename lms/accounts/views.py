@@ -14,7 +14,7 @@ from lms.accounts import queries, services
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.auth.access import requires
 from lms.auth.roles import Permission, Role
-from lms.db import db
+from lms.db import MAX_ID, db
 from lms.i18n import vn_date
 from lms.org import services as org
 from lms.org.models import Unit
@@ -23,8 +23,7 @@ from lms.shell import ROLE_LABELS
 bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder="templates")
 
 # Integer ids in URLs and filters stay within the database's INTEGER, so none can overflow it.
-MAX_ID = 2_147_483_647
-PERSON = f"/<int(min=1, max={MAX_ID}):person_id>"
+PERSON = "/<id:person_id>"
 
 GENDER_LABELS = {Gender.MALE: _l("Nam"), Gender.FEMALE: _l("Nữ"), Gender.OTHER: _l("Khác")}
 EMPLOYMENT_LABELS = {
@@ -257,7 +256,7 @@ def grant_role(person_id: int):
     return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
 
 
-@bp.post(PERSON + f"/roles/<int(min=1, max={MAX_ID}):grant_id>/revoke")
+@bp.post(PERSON + "/roles/<id:grant_id>/revoke")
 @requires(Permission.MANAGE_PEOPLE)
 def revoke_role(person_id: int, grant_id: int):
     found = _person_or_404(person_id)

@@ -7,11 +7,11 @@ from flask import Blueprint, render_template, request
 from lms.audit import queries
 from lms.auth.access import requires
 from lms.auth.roles import Permission
+from lms.db import MAX_ID
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit", template_folder="templates")
 
 ENTITY_TYPES = ("person", "unit", "membership")
-MAX_ID = 2**31 - 1
 
 
 @bp.get("/")

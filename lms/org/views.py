@@ -187,7 +187,7 @@ def create_unit():
     return redirect(url_for("org.unit", unit_id=unit.id))
 
 
-@bp.get("/<int:unit_id>")
+@bp.get("/<id:unit_id>")
 @requires(Permission.MANAGE_UNITS)
 def unit(unit_id: int):
     today = date.today()
@@ -203,7 +203,7 @@ def unit(unit_id: int):
     )
 
 
-@bp.post("/<int:unit_id>/rename")
+@bp.post("/<id:unit_id>/rename")
 @requires(Permission.MANAGE_UNITS)
 def rename(unit_id: int):
     unit = _unit_or_404(unit_id)
@@ -216,7 +216,7 @@ def rename(unit_id: int):
     return _apply(unit_id, change)
 
 
-@bp.post("/<int:unit_id>/move")
+@bp.post("/<id:unit_id>/move")
 @requires(Permission.MANAGE_UNITS)
 def move(unit_id: int):
     unit = _unit_or_404(unit_id)
@@ -230,7 +230,7 @@ def move(unit_id: int):
     return _apply(unit_id, change)
 
 
-@bp.post("/<int:unit_id>/merge")
+@bp.post("/<id:unit_id>/merge")
 @requires(Permission.MANAGE_UNITS)
 def merge(unit_id: int):
     unit = _unit_or_404(unit_id)
@@ -244,7 +244,7 @@ def merge(unit_id: int):
     return _apply(unit_id, change)
 
 
-@bp.post("/<int:unit_id>/close")
+@bp.post("/<id:unit_id>/close")
 @requires(Permission.MANAGE_UNITS)
 def close(unit_id: int):
     unit = _unit_or_404(unit_id)
@@ -257,7 +257,7 @@ def close(unit_id: int):
     return _apply(unit_id, change)
 
 
-@bp.post("/<int:unit_id>/members")
+@bp.post("/<id:unit_id>/members")
 @requires(Permission.MANAGE_UNITS)
 def add_member(unit_id: int):
     unit = _unit_or_404(unit_id)
@@ -278,7 +278,7 @@ def add_member(unit_id: int):
     return _apply(unit_id, change)
 
 
-@bp.post("/<int:unit_id>/memberships/<int:membership_id>/end")
+@bp.post("/<id:unit_id>/memberships/<id:membership_id>/end")
 @requires(Permission.MANAGE_UNITS)
 def end_membership(unit_id: int, membership_id: int):
     membership = db.session.get(Membership, membership_id)
@@ -297,7 +297,7 @@ def end_membership(unit_id: int, membership_id: int):
     return _apply(unit_id, change)
 
 
-@bp.get("/<int:unit_id>/members")
+@bp.get("/<id:unit_id>/members")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id: unit_id)
 def unit_members(unit_id: int):
     unit = _unit_or_404(unit_id)

@@ -1,0 +1,651 @@
+"""The course format: names, front matter and fenced blocks, read with real line numbers.
+
+Everything here is pure: it reads text and reports problems, so `flask courses check`, the
+importer and the upload page all apply the same rules. Values are read from the YAML nodes as
+written (a plain `1.10` stays "1.10", `no` stays "no"), never through YAML 1.1's guessing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+import yaml
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LESSON_FILE_RE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+MEDIA_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+COURSE_FILE = "course.md"
+MEDIA_DIR = "media"
+
+CATEGORIES = {
+    "digital-skills": _l("Năng lực số"),
+    "foreign-language": _l("Ngoại ngữ"),
+    "ethnic-language": _l("Tiếng dân tộc"),
+}
+LEVELS = {
+    "beginner": _l("Cơ bản"),
+    "intermediate": _l("Trung cấp"),
+    "advanced": _l("Nâng cao"),
+}
+# Language of study. Sán Dìu has no ISO 639 code, hence a BCP 47 private-use tag.
+LANGUAGES = {
+    "vi": _l("Tiếng Việt"),
+    "en": _l("Tiếng Anh"),
+    "zh": _l("Tiếng Trung (Hoa)"),
+    "fr": _l("Tiếng Pháp"),
+    "tyz": _l("Tiếng Tày"),
+    "nut": _l("Tiếng Nùng"),
+    "hnj": _l("Tiếng Mông"),
+    "blu": _l("Tiếng Mông (Hmông Njua)"),
+    "ium": _l("Tiếng Dao"),
+    "mlc": _l("Tiếng Sán Chay (Cao Lan)"),
+    "x-sandiu": _l("Tiếng Sán Dìu"),
+}
+# Languages written in the Tày-Nùng script, where apostrophes are part of words (t'ua).
+APOSTROPHE_LANGUAGES = {"tyz", "nut"}
+
+COURSE_KEYS = (
+    "title",
+    "category",
+    "language",
+    "level",
+    "hours",
+    "summary",
+    "authors",
+    "sources",
+    "version",
+)
+COURSE_REQUIRED = ("title", "category", "language", "level", "hours", "summary", "authors", "version")
+LESSON_KEYS = ("title", "minutes", "required")
+LESSON_REQUIRED = ("title", "minutes")
+MAX_HOURS = Decimal(500)
+MAX_MINUTES = 600
+MAX_TITLE = 200
+
+BLOCK_KINDS = ("audio", "vocab", "quiz")
+_FENCE_RE = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\s`{]*)")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the content, located by file and line."""
+
+    path: str
+    line: int
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == Severity.ERROR
+
+    def __str__(self) -> str:
+        label = _("lỗi") if self.is_error else _("cảnh báo")
+        return f"{self.path}:{self.line}: {label}: {self.message}"
+
+
+@dataclass
+class FileReport:
+    """Collects the problems of one file, by line."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def warning(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, Severity.WARNING))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.is_error for problem in self.problems)
+
+
+# YAML with line numbers ----------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """A loader that refuses aliases: they are never needed and can blow up into huge trees."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "alias", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def compose_yaml(text: str, first_line: int, report: FileReport) -> tuple[bool, yaml.Node | None]:
+    """Parse text into YAML nodes; return (ok, node), reporting syntax errors at their line."""
+    try:
+        return True, yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        if error.problem == "alias":
+            report.error(line, _("Không dùng bí danh YAML (“&” và “*”)."))
+        else:
+            column = (mark.column + 1) if mark else 1
+            report.error(
+                line,
+                _(
+                    "YAML không hợp lệ ở cột %(column)d: hãy kiểm tra thụt lề, dấu hai chấm và "
+                    "dấu nháy.",
+                    column=column,
+                ),
+            )
+    except yaml.YAMLError:
+        report.error(first_line, _("YAML không hợp lệ."))
+    except RecursionError:
+        report.error(first_line, _("YAML lồng nhau quá sâu."))
+    return False, None
+
+
+Entries = dict[str, tuple[yaml.Node, yaml.Node]]
+
+
+class YamlReader:
+    """Reads typed values out of YAML nodes, reporting each problem at the line of its value."""
+
+    def __init__(self, report: FileReport, first_line: int):
+        self.report = report
+        self.first_line = first_line
+
+    def line(self, node: yaml.Node) -> int:
+        return self.first_line + node.start_mark.line
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        self.report.error(self.line(node), message)
+
+    def mapping(self, node: yaml.Node | None, line: int, what: str) -> Entries | None:
+        """Return the key/value pairs of a mapping node, reporting repeated keys."""
+        if not isinstance(node, yaml.MappingNode):
+            at = self.line(node) if node is not None else line
+            self.report.error(at, _("%(what)s phải gồm các dòng “khóa: giá trị”.", what=what))
+            return None
+        entries: Entries = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, _("Khóa phải là một từ, không phải danh sách hay bảng."))
+                continue
+            key = key_node.value
+            if key in entries:
+                first = self.line(entries[key][0])
+                self.error(
+                    key_node, _("Khóa “%(key)s” bị lặp lại (lần đầu ở dòng %(line)d).", key=key, line=first)
+                )
+                continue
+            entries[key] = (key_node, value_node)
+        return entries
+
+    def check_keys(
+        self, entries: Entries, allowed: Sequence[str], required: Sequence[str], line: int
+    ) -> None:
+        """Report unknown keys (with the likely intended one) and missing required keys."""
+        for key, (key_node, _value) in entries.items():
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = (
+                _("Có phải là “%(key)s”?", key=close[0])
+                if close
+                else _("Các khóa dùng được: %(keys)s.", keys=", ".join(allowed))
+            )
+            self.error(key_node, _("Khóa “%(key)s” không có trong định dạng.", key=key) + " " + hint)
+        for key in required:
+            if key not in entries:
+                self.report.error(line, _("Thiếu khóa bắt buộc “%(key)s”.", key=key))
+            elif _is_null(entries[key][1]):
+                self.error(entries[key][0], _("“%(key)s” không được để trống.", key=key))
+
+    def scalar(self, entries: Entries, key: str) -> tuple[str | None, yaml.Node | None]:
+        """Return the text of a scalar value as written, or None when absent, empty or not text."""
+        if key not in entries:
+            return None, None
+        node = entries[key][1]
+        if _is_null(node):
+            return None, node
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, _("“%(key)s” phải là một giá trị, không phải danh sách hay bảng.", key=key))
+            return None, node
+        return node.value, node
+
+    def text(self, entries: Entries, key: str, *, max_length: int | None = None) -> str | None:
+        value, node = self.scalar(entries, key)
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            self.error(node, _("“%(key)s” không được để trống.", key=key))
+            return None
+        if max_length is not None and len(value) > max_length:
+            self.error(
+                node, _("“%(key)s” dài quá %(n)d ký tự.", key=key, n=max_length)
+            )
+            return None
+        return value
+
+    def choice(self, entries: Entries, key: str, options: Sequence[str]) -> str | None:
+        value, node = self.scalar(entries, key)
+        if value is None:
+            return None
+        if value not in options:
+            self.error(
+                node,
+                _(
+                    "“%(key)s” là “%(value)s”, phải là một trong: %(options)s.",
+                    key=key,
+                    value=value,
+                    options=", ".join(options),
+                ),
+            )
+            return None
+        return value
+
+    def integer(self, entries: Entries, key: str, low: int, high: int) -> int | None:
+        value, node = self.scalar(entries, key)
+        if value is None:
+            return None
+        if not re.fullmatch(r"\d+", value.strip()) or not low <= int(value) <= high:
+            self.error(
+                node,
+                _("“%(key)s” phải là số nguyên từ %(low)d đến %(high)d.", key=key, low=low, high=high),
+            )
+            return None
+        return int(value)
+
+    def boolean(self, entries: Entries, key: str, *, extra_true=(), extra_false=()) -> bool | None:
+        value, node = self.scalar(entries, key)
+        if value is None:
+            return None
+        if value in _TRUE or value in extra_true:
+            return True
+        if value in _FALSE or value in extra_false:
+            return False
+        self.error(node, _("“%(key)s” phải là true hoặc false.", key=key))
+        return None
+
+    def text_list(
+        self, entries: Entries, key: str, *, allow_single: bool = False, max_length: int = 500
+    ) -> list[tuple[str, yaml.Node]] | None:
+        """Return the texts of a list (or of one value, when allowed) with their nodes."""
+        if key not in entries or _is_null(entries[key][1]):
+            return None
+        node = entries[key][1]
+        if isinstance(node, yaml.ScalarNode) and allow_single:
+            items = [node]
+        elif isinstance(node, yaml.SequenceNode):
+            items = node.value
+        else:
+            self.error(node, _("“%(key)s” phải là một danh sách (mỗi dòng bắt đầu bằng “- ”).", key=key))
+            return None
+        texts = []
+        for item in items:
+            if not isinstance(item, yaml.ScalarNode) or _is_null(item) or not item.value.strip():
+                self.error(item, _("Mỗi mục của “%(key)s” phải là một dòng chữ không trống.", key=key))
+                continue
+            if len(item.value.strip()) > max_length:
+                self.error(item, _("Một mục của “%(key)s” dài quá %(n)d ký tự.", key=key, n=max_length))
+                continue
+            texts.append((item.value.strip(), item))
+        return texts
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in _NULLS
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """Read a number written with a point or a Vietnamese decimal comma."""
+    text = text.strip().replace(",", ".")
+    if not re.fullmatch(r"\d+(\.\d+)?", text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+# Files: front matter and body ----------------------------------------------------------------
+
+
+@dataclass
+class SourceFile:
+    """A Markdown file split into front matter and body, with the line each starts on."""
+
+    front_matter: yaml.Node | None
+    body: list[str]
+    body_first_line: int
+
+
+def split_front_matter(lines: list[str], report: FileReport) -> SourceFile | None:
+    """Split lines into the YAML front matter between `---` lines and the Markdown body."""
+    if not lines or lines[0].rstrip() != "---":
+        report.error(
+            1,
+            _(
+                "Tệp phải bắt đầu bằng phần đầu (front matter): dòng “---”, các dòng "
+                "“khóa: giá trị”, rồi dòng “---”."
+            ),
+        )
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        report.error(1, _("Phần đầu (front matter) mở ở dòng 1 nhưng không có dòng “---” đóng lại."))
+        return None
+    ok, node = compose_yaml("\n".join(lines[1:end]), 2, report)
+    if not ok:
+        return None
+    if node is None:
+        report.error(1, _("Phần đầu (front matter) đang trống."))
+        return None
+    return SourceFile(front_matter=node, body=lines[end + 1 :], body_first_line=end + 2)
+
+
+@dataclass
+class Block:
+    """A fenced block of our own syntax (audio, vocab, quiz) holding YAML."""
+
+    kind: str
+    fence_line: int
+    lines: list[str]
+    closed: bool
+
+    @property
+    def first_content_line(self) -> int:
+        return self.fence_line + 1
+
+
+@dataclass
+class TextLines:
+    """A run of Markdown lines; code fences inside are kept as they are."""
+
+    first_line: int
+    lines: list[str]
+    code: list[bool]  # per line: inside a code fence (not Markdown to scan for links)
+
+
+Segment = Block | TextLines
+
+
+def scan_body(lines: list[str], first_line: int) -> list[Segment]:
+    """Split a body into Markdown runs and our fenced blocks, as the renderer will see them."""
+    segments: list[Segment] = []
+    text = TextLines(first_line, [], [])
+    index = 0
+
+    def flush_text(next_line: int) -> TextLines:
+        if text.lines:
+            segments.append(text)
+        return TextLines(next_line, [], [])
+
+    while index < len(lines):
+        line = lines[index]
+        match = _FENCE_RE.match(line)
+        if not match:
+            text.lines.append(line)
+            text.code.append(False)
+            index += 1
+            continue
+        fence, info = match.group("fence"), match.group("info").lstrip(".")
+        close = next(
+            (j for j in range(index + 1, len(lines)) if lines[j].rstrip() == fence), None
+        )
+        if info in BLOCK_KINDS:
+            text = flush_text(first_line + index)
+            end = close if close is not None else len(lines)
+            segments.append(
+                Block(info, first_line + index, lines[index + 1 : end], closed=close is not None)
+            )
+            index = end + 1
+            text.first_line = first_line + index
+            continue
+        if close is None:
+            # An unclosed code fence is plain text to Markdown; scan it like text.
+            text.lines.append(line)
+            text.code.append(False)
+            index += 1
+            continue
+        for j in range(index, close + 1):
+            text.lines.append(lines[j])
+            text.code.append(True)
+        index = close + 1
+    flush_text(first_line + index)
+    return segments
+
+
+def block_yaml(block: Block, report: FileReport) -> tuple[YamlReader, Entries] | None:
+    """Parse a block's YAML into key/value entries; None (reported) when it cannot be read."""
+    kind = block.kind
+    if not block.closed:
+        report.error(
+            block.fence_line,
+            _("Khối “%(kind)s” mở ở dòng này nhưng không có dòng “```” đóng lại.", kind=kind),
+        )
+        return None
+    ok, node = compose_yaml("\n".join(block.lines), block.first_content_line, report)
+    if not ok:
+        return None
+    reader = YamlReader(report, block.first_content_line)
+    entries = reader.mapping(node, block.fence_line, _("Khối “%(kind)s”", kind=kind))
+    if entries is None:
+        return None
+    return reader, entries
+
+
+# Front matter schemas ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseMeta:
+    title: str
+    category: str
+    language: str
+    level: str
+    hours: Decimal
+    summary: str
+    authors: list[str]
+    sources: list[str]
+    version: str
+
+
+@dataclass(frozen=True)
+class LessonMeta:
+    title: str
+    minutes: int
+    is_required: bool
+
+
+def read_course_meta(node: yaml.Node, report: FileReport) -> CourseMeta | None:
+    """Check course.md's front matter; return its values when all are valid."""
+    reader = YamlReader(report, 2)
+    entries = reader.mapping(node, 1, _("Phần đầu (front matter)"))
+    if entries is None:
+        return None
+    errors_before = len(report.problems)
+    reader.check_keys(entries, COURSE_KEYS, COURSE_REQUIRED, 1)
+    title = reader.text(entries, "title", max_length=MAX_TITLE)
+    category = reader.choice(entries, "category", list(CATEGORIES))
+    language = reader.choice(entries, "language", list(LANGUAGES))
+    level = reader.choice(entries, "level", list(LEVELS))
+    hours = None
+    raw_hours, hours_node = reader.scalar(entries, "hours")
+    if raw_hours is not None:
+        hours = parse_decimal(raw_hours)
+        if hours is None or hours <= 0 or hours > MAX_HOURS or hours != round(hours, 2):
+            reader.error(
+                hours_node,
+                _(
+                    "“hours” (số tiết) phải là số dương, tối đa 2 chữ số thập phân, không quá "
+                    "%(max)d (ví dụ 8 hoặc 1,5).",
+                    max=int(MAX_HOURS),
+                ),
+            )
+            hours = None
+    summary = reader.text(entries, "summary", max_length=2000)
+    authors = reader.text_list(entries, "authors", allow_single=True, max_length=200)
+    if authors is not None and not authors and not _is_null(entries["authors"][1]):
+        reader.error(entries["authors"][1], _("“authors” cần ít nhất một tên."))
+    sources = reader.text_list(entries, "sources", allow_single=True)
+    version = reader.text(entries, "version", max_length=40)
+    if len(report.problems) > errors_before or None in (
+        title,
+        category,
+        language,
+        level,
+        hours,
+        summary,
+        version,
+    ):
+        return None
+    if not authors:
+        return None
+    return CourseMeta(
+        title=title,
+        category=category,
+        language=language,
+        level=level,
+        hours=hours,
+        summary=summary,
+        authors=[text for text, _node in authors],
+        sources=[text for text, _node in sources or []],
+        version=version,
+    )
+
+
+def read_lesson_meta(node: yaml.Node, report: FileReport) -> LessonMeta | None:
+    """Check a lesson's front matter; return its values when all are valid."""
+    reader = YamlReader(report, 2)
+    entries = reader.mapping(node, 1, _("Phần đầu (front matter)"))
+    if entries is None:
+        return None
+    errors_before = len(report.problems)
+    reader.check_keys(entries, LESSON_KEYS, LESSON_REQUIRED, 1)
+    title = reader.text(entries, "title", max_length=MAX_TITLE)
+    minutes = reader.integer(entries, "minutes", 1, MAX_MINUTES)
+    required = reader.boolean(entries, "required")
+    if len(report.problems) > errors_before or title is None or minutes is None:
+        return None
+    return LessonMeta(title=title, minutes=minutes, is_required=required is not False)
+
+
+# Our blocks ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """A reference to a file in media/, with the line it was written on and what it must be."""
+
+    target: str
+    line: int
+    kind: str | None  # "audio", "image" or None for any media
+
+
+@dataclass(frozen=True)
+class AudioBlock:
+    src: str
+    caption: str
+    transcript: str | None
+
+
+@dataclass(frozen=True)
+class VocabRow:
+    word: str | None
+    meaning: str
+    audio: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class VocabBlock:
+    caption: str | None
+    columns: tuple[str, str] | None
+    rows: list[VocabRow]
+
+
+AUDIO_KEYS = ("src", "caption", "transcript")
+VOCAB_KEYS = ("caption", "columns", "rows")
+VOCAB_ROW_KEYS = ("word", "meaning", "audio", "note")
+
+
+def read_audio_block(
+    block: Block, report: FileReport, refs: list[MediaRef]
+) -> AudioBlock | None:
+    parsed = block_yaml(block, report)
+    if parsed is None:
+        return None
+    reader, entries = parsed
+    before = len(report.problems)
+    reader.check_keys(entries, AUDIO_KEYS, ("src", "caption"), block.fence_line)
+    src = _media_value(reader, entries, "src", "audio", refs)
+    caption = reader.text(entries, "caption", max_length=500)
+    transcript = reader.text(entries, "transcript", max_length=10_000)
+    if len(report.problems) > before or src is None or caption is None:
+        return None
+    return AudioBlock(src=src, caption=caption, transcript=transcript)
+
+
+def read_vocab_block(
+    block: Block, report: FileReport, refs: list[MediaRef]
+) -> VocabBlock | None:
+    parsed = block_yaml(block, report)
+    if parsed is None:
+        return None
+    reader, entries = parsed
+    before = len(report.problems)
+    reader.check_keys(entries, VOCAB_KEYS, ("rows",), block.fence_line)
+    caption = reader.text(entries, "caption", max_length=500)
+    columns = None
+    headings = reader.text_list(entries, "columns", max_length=100)
+    if headings is not None:
+        if len(headings) != 2:
+            reader.error(
+                entries["columns"][1],
+                _("“columns” phải có đúng hai tên cột: cột từ và cột nghĩa."),
+            )
+        else:
+            columns = (headings[0][0], headings[1][0])
+    rows: list[VocabRow] = []
+    rows_node = entries.get("rows", (None, None))[1]
+    if rows_node is not None and not _is_null(rows_node):
+        if not isinstance(rows_node, yaml.SequenceNode) or not rows_node.value:
+            reader.error(rows_node, _("“rows” phải là danh sách các từ, mỗi từ bắt đầu bằng “- ”."))
+        for row_node in getattr(rows_node, "value", []) if isinstance(rows_node, yaml.SequenceNode) else []:
+            row = reader.mapping(row_node, reader.line(row_node), _("Mỗi dòng của bảng từ vựng"))
+            if row is None:
+                continue
+            reader.check_keys(row, VOCAB_ROW_KEYS, ("meaning", "audio"), reader.line(row_node))
+            word = reader.text(row, "word", max_length=200)
+            meaning = reader.text(row, "meaning", max_length=500)
+            audio = _media_value(reader, row, "audio", "audio", refs)
+            note = reader.text(row, "note", max_length=500)
+            if meaning and audio:
+                rows.append(VocabRow(word=word, meaning=meaning, audio=audio, note=note))
+    if len(report.problems) > before or not rows:
+        return None
+    return VocabBlock(caption=caption, columns=columns, rows=rows)
+
+
+def _media_value(
+    reader: YamlReader, entries: Entries, key: str, kind: str, refs: list[MediaRef]
+) -> str | None:
+    value = reader.text(entries, key, max_length=255)
+    if value is not None:
+        refs.append(MediaRef(value, reader.line(entries[key][1]), kind))
+    return value
+
