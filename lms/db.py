@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, String, event
-from sqlalchemy.types import TypeDecorator
-from werkzeug.routing import IntegerConverter
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 # Named constraints let Alembic alter and drop them the same way on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

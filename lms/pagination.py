@@ -41,6 +41,9 @@ def paginate(query, *, page: int, per_page: int, scalars: bool = True) -> Page:
     page = max(1, min(page, max(1, ceil(total / per_page))))
     window = query.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(window) if scalars else db.session.execute(window)
-    return Page(items=list(result.unique() if scalars else result), number=page, per_page=per_page, total=total)
-
-
+    return Page(
+        items=list(result.unique() if scalars else result),
+        number=page,
+        per_page=per_page,
+        total=total,
+    )

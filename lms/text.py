@@ -7,7 +7,41 @@ import unicodedata
 
 # Vietnamese alphabet in CLDR "vi" order, with the extra Latin letters of Tày-Nùng writing
 # (f, j, w, z) placed where the Latin alphabet has them.
-_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_ALPHABET = [
+    "a",
+    "ă",
+    "â",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "ê",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "ô",
+    "ơ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+]
 _LETTER_RANK = {letter: 0x20 + index for index, letter in enumerate(_ALPHABET)}
 _SPACE_RANK = 0x01
 _DIGIT_BASE = 0x10
@@ -107,4 +141,6 @@ _LEGACY_RE = re.compile("|".join(LEGACY_FONT_LETTERS))
 
 def legacy_font_letters(text: str) -> list[tuple[int, str, str]]:
     """Return (offset, found, meant) for each letter left by a legacy Vietnamese font."""
-    return [(m.start(), m.group(), LEGACY_FONT_LETTERS[m.group()]) for m in _LEGACY_RE.finditer(text)]
+    return [
+        (m.start(), m.group(), LEGACY_FONT_LETTERS[m.group()]) for m in _LEGACY_RE.finditer(text)
+    ]

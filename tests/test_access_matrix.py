@@ -138,9 +138,10 @@ def test_route_answers_each_role_as_expected(app, client, login, world, case, ro
 
         url = url_for(case.endpoint, **case.args(world))
     response = client.open(url, method=case.method)
-    redirected_to_login = response.status_code == 302 and "/login" in response.headers.get(
-        "Location", ""
-    ).split("?")[0]
+    redirected_to_login = (
+        response.status_code == 302
+        and "/login" in response.headers.get("Location", "").split("?")[0]
+    )
     if role in case.allowed:
         assert response.status_code != 403, f"{role} refused"
         assert not redirected_to_login or case.endpoint == "auth.logout", f"{role} sent to sign in"

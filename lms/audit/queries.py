@@ -8,7 +8,10 @@ from sqlalchemy.orm import joinedload
 from lms.audit.models import AuditEvent
 from lms.pagination import Page, paginate
 
-def audit_events(*, entity_type: str | None = None, entity_id: int | None = None, page: int = 1) -> Page[AuditEvent]:
+
+def audit_events(
+    *, entity_type: str | None = None, entity_id: int | None = None, page: int = 1
+) -> Page[AuditEvent]:
     """Return the newest audit events first, optionally for one kind of record or one record."""
     query = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
     if entity_type:

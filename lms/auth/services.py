@@ -84,7 +84,13 @@ def authenticate(username: str, password: str, address: str) -> Person:
     stored_hash = person.password_hash if person and person.password_hash else _DUMMY_HASH
     password_ok = check_password_hash(stored_hash, password)
     demo_refused = person is not None and person.is_demo and not current_app.config["DEMO_MODE"]
-    if person is None or not person.password_hash or not password_ok or not person.is_active or demo_refused:
+    if (
+        person is None
+        or not person.password_hash
+        or not password_ok
+        or not person.is_active
+        or demo_refused
+    ):
         db.session.add(LoginFailure(username=username, address=address))
         raise AuthError(_("Tên đăng nhập hoặc mật khẩu không đúng."))
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))

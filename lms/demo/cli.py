@@ -44,9 +44,7 @@ def _echo_logins(logins: list[seed.DemoLogin], url: str) -> None:
 
 
 @demo.command("seed")
-@click.option(
-    "--url", default=DEFAULT_URL, show_default=True, help="Địa chỉ in ra để mở ứng dụng."
-)
+@click.option("--url", default=DEFAULT_URL, show_default=True, help="Địa chỉ in ra để mở ứng dụng.")
 @with_appcontext
 def seed_command(url: str) -> None:
     """Tạo tổ chức mẫu (Ban Dân tộc tỉnh Bắc Giang) trong cơ sở dữ liệu trống."""

@@ -70,9 +70,7 @@ UNITS_2008 = (
     UnitSeed(YEN_THE, "Phòng Dân tộc huyện Yên Thế", UnitKind.DISTRICT_OFFICE),
 )
 # Religious affairs came over to the renamed Sở with its staff.
-RELIGION_UNIT = UnitSeed(
-    RELIGION, "Phòng Tôn giáo", UnitKind.DIVISION, valid_from=MINISTRY_REFORM
-)
+RELIGION_UNIT = UnitSeed(RELIGION, "Phòng Tôn giáo", UnitKind.DIVISION, valid_from=MINISTRY_REFORM)
 # The four district offices end with the districts and merge into one division.
 GRASSROOTS_UNIT = UnitSeed(
     GRASSROOTS, "Phòng Công tác dân tộc cơ sở", UnitKind.DIVISION, valid_from=PROVINCE_MERGER
@@ -108,7 +106,12 @@ PEOPLE_2024 = (
     PersonSeed("Trần Thị Thu Hương", "Kinh", F, date(1975, 1, 20), "Trưởng phòng", HCTH),
     PersonSeed("Lương Văn Tuấn", "Nùng", M, date(1983, 6, 8), "Phó Trưởng phòng", HCTH),
     PersonSeed(
-        "Nguyễn Thị Lan Anh", "Kinh", F, date(1988, 11, 2), "Chuyên viên chính", HCTH,
+        "Nguyễn Thị Lan Anh",
+        "Kinh",
+        F,
+        date(1988, 11, 2),
+        "Chuyên viên chính",
+        HCTH,
         username="hcth",
     ),
     PersonSeed("Đỗ Minh Quân", "Kinh", M, date(1990, 3, 15), "Chuyên viên", HCTH, username="admin"),
@@ -117,12 +120,22 @@ PEOPLE_2024 = (
     PersonSeed("Trương Văn Hùng", "Sán Dìu", M, date(1979, 2, 14), "Lái xe", HCTH, NLD),
     # Phòng Chính sách dân tộc.
     PersonSeed(
-        "Hà Văn Khánh", "Nùng", M, date(1974, 10, 9), "Trưởng phòng", POLICY,
+        "Hà Văn Khánh",
+        "Nùng",
+        M,
+        date(1974, 10, 9),
+        "Trưởng phòng",
+        POLICY,
         username="truongphong",
     ),
     PersonSeed("Lê Thị Phương", "Kinh", F, date(1981, 5, 30), "Phó Trưởng phòng", POLICY),
     PersonSeed(
-        "Nông Thị Hồng Nhung", "Tày", F, date(1994, 8, 18), "Chuyên viên", POLICY,
+        "Nông Thị Hồng Nhung",
+        "Tày",
+        F,
+        date(1994, 8, 18),
+        "Chuyên viên",
+        POLICY,
         username="hocvien",
     ),
     PersonSeed("Triệu Văn Sinh", "Dao", M, date(1989, 4, 1), "Chuyên viên", POLICY),
@@ -130,12 +143,22 @@ PEOPLE_2024 = (
     PersonSeed("Phạm Văn Hải", "Kinh", M, date(1977, 9, 22), "Trưởng phòng", OUTREACH),
     PersonSeed("Hoàng Minh Đức", "Tày", M, date(1987, 1, 11), "Phó Trưởng phòng", OUTREACH),
     PersonSeed(
-        "Diệp Thị Yến", "Sán Dìu", F, date(1991, 6, 25), "Chuyên viên", OUTREACH,
+        "Diệp Thị Yến",
+        "Sán Dìu",
+        F,
+        date(1991, 6, 25),
+        "Chuyên viên",
+        OUTREACH,
         username="bientap",
     ),
     PersonSeed("Bàn Thị Mây", "Dao", F, date(1993, 3, 7), "Chuyên viên", OUTREACH),
     PersonSeed(
-        "Lăng Văn Quyết", "Tày", M, date(1986, 12, 19), "Chuyên viên chính", OUTREACH,
+        "Lăng Văn Quyết",
+        "Tày",
+        M,
+        date(1986, 12, 19),
+        "Chuyên viên chính",
+        OUTREACH,
         moved_to=POLICY,
     ),
     # Thanh tra Ban.
@@ -155,11 +178,21 @@ PEOPLE_2024 = (
 )
 PEOPLE_2025 = (
     PersonSeed(
-        "Thân Văn Hòa", "Kinh", M, date(1984, 10, 20), "Trưởng phòng", RELIGION,
+        "Thân Văn Hòa",
+        "Kinh",
+        M,
+        date(1984, 10, 20),
+        "Trưởng phòng",
+        RELIGION,
         since=MINISTRY_REFORM,
     ),
     PersonSeed(
-        "Lương Thị Ngọc", "Nùng", F, date(1995, 5, 3), "Chuyên viên", RELIGION,
+        "Lương Thị Ngọc",
+        "Nùng",
+        F,
+        date(1995, 5, 3),
+        "Chuyên viên",
+        RELIGION,
         since=MINISTRY_REFORM,
     ),
 )
@@ -304,8 +337,7 @@ def demo_logins(*, verify_passwords: bool = True) -> list[DemoLogin]:
                 unit_name=unit_name,
                 has_demo_password=bool(person.password_hash)
                 and (
-                    not verify_passwords
-                    or check_password_hash(person.password_hash, DEMO_PASSWORD)
+                    not verify_passwords or check_password_hash(person.password_hash, DEMO_PASSWORD)
                 ),
             )
         )

@@ -60,7 +60,9 @@ def home_panels(person: Person, day: date) -> HomePanels:
     found = membership_on(person.id, day)
     panels = HomePanels(my_unit=found[1] if found else None, roles=sorted(person.roles))
     if person.has_role(Role.MANAGER):
-        panels.managed_units = unit_member_counts(subtree_unit_ids(person.managed_unit_ids, day), day)
+        panels.managed_units = unit_member_counts(
+            subtree_unit_ids(person.managed_unit_ids, day), day
+        )
     if person.roles & ORGANISATION_WIDE:
         open_units = set(db.session.scalars(select(Unit.id).where(_open_on(Unit, day))))
         panels.organisation = unit_member_counts(open_units, day)

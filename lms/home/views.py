@@ -19,4 +19,6 @@ def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
     today = date.today()
-    return render_template("home/index.html", panels=queries.home_panels(current_user, today), today=today)
+    return render_template(
+        "home/index.html", panels=queries.home_panels(current_user, today), today=today
+    )

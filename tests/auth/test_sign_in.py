@@ -38,8 +38,12 @@ def test_username_is_not_case_sensitive(client, login, person):
     assert login("HoangMai").status_code == 302
 
 
-@pytest.mark.parametrize("username, password", [("hoangmai", "sai-mat-khau-1"), ("khongco", PASSWORD)])
-def test_wrong_credentials_get_one_message_and_are_recorded(client, login, person, username, password):
+@pytest.mark.parametrize(
+    "username, password", [("hoangmai", "sai-mat-khau-1"), ("khongco", PASSWORD)]
+)
+def test_wrong_credentials_get_one_message_and_are_recorded(
+    client, login, person, username, password
+):
     response = login(username, password)
     assert response.status_code == 401
     assert WRONG in response.get_data(as_text=True)
@@ -102,12 +106,16 @@ def test_sign_out_ends_the_session_even_for_a_copied_cookie(app, client, login, 
 def test_next_parameter_cannot_send_people_off_site(client, person):
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = client.post(
-            "/login", query_string={"next": target}, data={"username": "hoangmai", "password": PASSWORD}
+            "/login",
+            query_string={"next": target},
+            data={"username": "hoangmai", "password": PASSWORD},
         )
         assert response.headers["Location"] == "/"
         client.post("/logout")
     response = client.post(
-        "/login", query_string={"next": "/account/password"}, data={"username": "hoangmai", "password": PASSWORD}
+        "/login",
+        query_string={"next": "/account/password"},
+        data={"username": "hoangmai", "password": PASSWORD},
     )
     assert response.headers["Location"] == "/account/password"
 
@@ -143,7 +151,12 @@ def test_throttle_holds_across_app_processes(app, test_settings, person):
 def test_success_clears_the_account_failures(app, login, person):
     login("hoangmai", "sai-mat-khau-1")
     login("hoangmai")
-    assert db.session.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.username == "hoangmai")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(LoginFailure.id)).where(LoginFailure.username == "hoangmai")
+        )
+        == 0
+    )
 
 
 def test_forms_without_csrf_token_are_refused(app, client, person):
@@ -184,7 +197,12 @@ def change(client, current, new, confirm=None):
     [
         ("sai-mat-khau-1", "Mat-khau-moi-2025", None, "Mật khẩu hiện tại không đúng."),
         (PASSWORD, "ngan-1", None, "Mật khẩu phải có ít nhất 10 ký tự."),
-        (PASSWORD, "Mat-khau-moi-2025", "Mat-khau-khac-2025", "Hai lần nhập mật khẩu mới không khớp."),
+        (
+            PASSWORD,
+            "Mat-khau-moi-2025",
+            "Mat-khau-khac-2025",
+            "Hai lần nhập mật khẩu mới không khớp.",
+        ),
         (PASSWORD, "hoangmai-2025-x", None, "Mật khẩu không được chứa tên đăng nhập."),
         (PASSWORD, "chicochuthoi", None, "Mật khẩu phải có cả chữ và số hoặc ký hiệu."),
         (PASSWORD, PASSWORD, None, "Mật khẩu mới phải khác mật khẩu hiện tại."),
@@ -208,9 +226,12 @@ def test_changing_password_signs_out_other_browsers(app, client, login, person):
     assert client.get("/account/password").status_code == 200
     assert other.get("/account/password").status_code == 302
     client.post("/logout")
-    assert client.post(
-        "/login", data={"username": "hoangmai", "password": "Mat-khau-moi-2025"}
-    ).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": "hoangmai", "password": "Mat-khau-moi-2025"}
+        ).status_code
+        == 302
+    )
 
 
 def test_reset_password_forces_a_change_at_next_sign_in(app, client, login, person):
