@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations migrate demo run serve test lint clean
+.PHONY: install translations messages migrate demo run serve test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ install: $(VENV)/.installed translations
 translations: $(VENV)/.installed
 	@for po in lms/translations/*/LC_MESSAGES/messages.po; do \
 	  [ -f "$$po" ] || continue; \
-	  $(BIN)/pybabel compile --use-fuzzy -i "$$po" -o "$${po%.po}.mo" -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
+	  $(BIN)/pybabel compile -i "$$po" -o "$${po%.po}.mo" -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
 	done
+
+# After changing user-visible strings: refresh the catalogs, then translate the new entries.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o lms/translations/messages.pot .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --ignore-obsolete
 
 migrate: install
 	$(FLASK) db upgrade

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, String, event
+from sqlalchemy import DateTime, MetaData, String, and_, event, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -78,3 +78,14 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map, min: int = 1, max: int = MAX_ID, **kwargs) -> None:
         super().__init__(url_map, min=min, max=max, **kwargs)
+
+
+def valid_on(model, day: date):
+    """SQL condition: a row with valid_from/valid_until (inclusive, open-ended) covers day."""
+    return and_(model.valid_from <= day, or_(model.valid_until.is_(None), model.valid_until >= day))
+
+
+def contains(column, term: str):
+    """SQL condition: column contains term, with LIKE's wildcards in term taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, Flask, has_request_context, redirect, request, session
@@ -27,6 +28,25 @@ def set_language():
         session["lang"] = lang
     referrer = request.referrer or "/"
     return redirect(referrer if referrer.startswith(request.host_url) else "/")
+
+
+_TYPED_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_day(text: str, *, iso: bool = True) -> date | None:
+    """Read a date typed as dd/mm/yyyy (also with . or -), or sent as yyyy-mm-dd, else None."""
+    text = text.strip()
+    if iso and (match := _ISO_DAY.match(text)):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _TYPED_DAY.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def vn_date(day: date | None) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, literal, or_, select
 
 from lms.accounts.models import Person, RoleGrant
 from lms.auth.roles import Role
-from lms.db import db
+from lms.db import contains, db, valid_on
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import subtree_unit_ids
 from lms.pagination import Page, paginate
@@ -26,16 +26,6 @@ class Status:
     ACTIVE = "active"
     INACTIVE = "inactive"
     ALL = ""
-
-
-def _open_on(model, day: date):
-    return and_(model.valid_from <= day, or_(model.valid_until.is_(None), model.valid_until >= day))
-
-
-def like_pattern(term: str) -> str:
-    """Return a LIKE pattern finding term anywhere, with the wildcards in term taken literally."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @dataclass(frozen=True)
@@ -114,21 +104,17 @@ def people_page(
             UnitVersion.name,
             Person.is_active,
         )
-        .outerjoin(Membership, and_(Membership.person_id == Person.id, _open_on(Membership, day)))
+        .outerjoin(Membership, and_(Membership.person_id == Person.id, valid_on(Membership, day)))
         .outerjoin(
             UnitVersion,
-            and_(UnitVersion.unit_id == Membership.unit_id, _open_on(UnitVersion, day)),
+            and_(UnitVersion.unit_id == Membership.unit_id, valid_on(UnitVersion, day)),
         )
         .order_by(Person.sort_key, Person.id)
     )
     # Each word must match: "nguyen an" finds "Nguyễn Văn An"; a username matches as well.
     for term in fold(search).split():
-        pattern = like_pattern(term)
         query = query.where(
-            or_(
-                Person.search_name.like(pattern, escape="\\"),
-                Person.username.like(pattern, escape="\\"),
-            )
+            or_(contains(Person.search_name, term), contains(Person.username, term))
         )
     if unit_id is not None:
         query = query.where(Membership.unit_id.in_(subtree_unit_ids([unit_id], day)))
@@ -232,21 +218,3 @@ def membership_history(person_id: int, day: date) -> list[MembershipRow]:
         )
         for member_id, (unit_id, code, since, until) in memberships.items()
     ]
-
-
-@dataclass(frozen=True)
-class UnitChoice:
-    unit_id: int
-    code: str
-    name: str
-
-
-def units_open_on(day: date) -> list[UnitChoice]:
-    """Return the units open on day with their names then, in Vietnamese order of name."""
-    rows = db.session.execute(
-        select(Unit.id, Unit.code, UnitVersion.name)
-        .join(UnitVersion, UnitVersion.unit_id == Unit.id)
-        .where(_open_on(Unit, day), _open_on(UnitVersion, day))
-    )
-    units = [UnitChoice(*row) for row in rows]
-    return sorted(units, key=lambda unit: (collation_key(unit.name), unit.code))

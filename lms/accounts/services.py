@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,6 +16,7 @@ from lms.audit import services as audit
 from lms.auth import services as auth
 from lms.auth.roles import Role
 from lms.db import db
+from lms.i18n import parse_day as parse_typed_day
 from lms.i18n import vn_date
 from lms.org.models import Unit
 from lms.shell import ROLE_LABELS
@@ -54,7 +55,6 @@ MAX_LENGTHS = {
     "email": 200,
     "phone": 40,
 }
-DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 # Tables whose rows are part of the person and go with them when a person is deleted.
 PARTS_OF_PERSON = frozenset({"role_grant"})
 # Letters and digits that cannot be mistaken for one another when read out or copied by hand.
@@ -78,11 +78,9 @@ def parse_day(text: str | date | None, label: str) -> date | None:
     text = text.strip()
     if not text:
         return None
-    for day_format in DAY_FORMATS:
-        try:
-            return datetime.strptime(text, day_format).date()
-        except ValueError:
-            continue
+    day = parse_typed_day(text)
+    if day is not None:
+        return day
     raise PersonError(
         _(
             "%(field)s “%(value)s” không hợp lệ: hãy nhập ngày/tháng/năm, ví dụ 05/04/1985.",

@@ -18,6 +18,7 @@ from lms.db import MAX_ID, db
 from lms.i18n import vn_date
 from lms.org import services as org
 from lms.org.models import Unit
+from lms.org.queries import unit_choices
 from lms.shell import ROLE_LABELS
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder="templates")
@@ -97,7 +98,7 @@ def people():
         status=status,
         page=request.args.get("page", 1, type=int),
     )
-    units = queries.units_open_on(today)
+    units = unit_choices(today)
     return render_template(
         "accounts/people.html",
         page=page,
@@ -142,7 +143,7 @@ def person(person_id: int):
     found = _person_or_404(person_id)
     today = date.today()
     history = queries.membership_history(found.id, today)
-    units = queries.units_open_on(today)
+    units = unit_choices(today)
     return render_template(
         "accounts/person.html",
         person=found,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from lms.accounts.models import Person
 from lms.auth.roles import ORGANISATION_WIDE, Role
-from lms.db import db
+from lms.db import db, valid_on
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import UnitOnDay, membership_on, subtree_unit_ids
 
@@ -31,10 +31,6 @@ class HomePanels:
     people_total: int = 0
 
 
-def _open_on(model, day: date):
-    return (model.valid_from <= day) & or_(model.valid_until.is_(None), model.valid_until >= day)
-
-
 def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
     """Return each unit's name on day and how many people were its members then."""
     if not unit_ids:
@@ -42,7 +38,7 @@ def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
     members = (
         select(Membership.unit_id, func.count(Membership.id).label("n"))
         .join(Person, Person.id == Membership.person_id)
-        .where(_open_on(Membership, day), Person.is_active.is_(True))
+        .where(valid_on(Membership, day), Person.is_active.is_(True))
         .group_by(Membership.unit_id)
         .subquery()
     )
@@ -50,7 +46,7 @@ def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
         select(Unit.id, Unit.code, UnitVersion.name, func.coalesce(members.c.n, 0))
         .join(UnitVersion, UnitVersion.unit_id == Unit.id)
         .outerjoin(members, members.c.unit_id == Unit.id)
-        .where(Unit.id.in_(unit_ids), _open_on(UnitVersion, day))
+        .where(Unit.id.in_(unit_ids), valid_on(UnitVersion, day))
         .order_by(Unit.code)
     )
     return [UnitCount(*row) for row in rows]
@@ -64,7 +60,7 @@ def home_panels(person: Person, day: date) -> HomePanels:
             subtree_unit_ids(person.managed_unit_ids, day), day
         )
     if person.roles & ORGANISATION_WIDE:
-        open_units = set(db.session.scalars(select(Unit.id).where(_open_on(Unit, day))))
+        open_units = set(db.session.scalars(select(Unit.id).where(valid_on(Unit, day))))
         panels.organisation = unit_member_counts(open_units, day)
         panels.people_total = db.session.scalar(
             select(func.count(Person.id)).where(Person.is_active.is_(True))

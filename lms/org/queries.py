@@ -10,17 +10,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Person
-from lms.db import db
+from lms.db import contains, db, valid_on
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.pagination import Page, paginate
 from lms.text import collation_key, fold
 
 
 def _version_on(day: date):
-    return and_(
-        UnitVersion.valid_from <= day,
-        or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= day),
-    )
+    return valid_on(UnitVersion, day)
 
 
 def subtree_unit_ids(root_ids: Iterable[int], day: date) -> set[int]:
@@ -68,10 +65,6 @@ def membership_on(person_id: int, day: date) -> tuple[Membership, UnitOnDay] | N
     return (membership, unit) if unit else None
 
 
-def _open_on(model, day: date):
-    return and_(model.valid_from <= day, or_(model.valid_until.is_(None), model.valid_until >= day))
-
-
 KIND_ORDER = {kind: rank for rank, kind in enumerate(UnitKind)}
 
 
@@ -95,7 +88,7 @@ class TreeNode:
 def _members_per_unit(day: date):
     return (
         select(Membership.unit_id, func.count(Membership.id).label("n"))
-        .where(_open_on(Membership, day))
+        .where(valid_on(Membership, day))
         .group_by(Membership.unit_id)
         .subquery()
     )
@@ -127,9 +120,9 @@ def unit_tree(day: date, *, include_closed: bool = False) -> list[TreeNode]:
             UnitVersion,
             and_(
                 UnitVersion.unit_id == Unit.id,
-                or_(_open_on(UnitVersion, day), last_version)
+                or_(valid_on(UnitVersion, day), last_version)
                 if include_closed
-                else _open_on(UnitVersion, day),
+                else valid_on(UnitVersion, day),
             ),
         )
         .outerjoin(members, members.c.unit_id == Unit.id)
@@ -166,7 +159,7 @@ def unit_choices(day: date) -> list[UnitChoice]:
     rows = db.session.execute(
         select(Unit.id, Unit.code, UnitVersion.name)
         .join(UnitVersion, UnitVersion.unit_id == Unit.id)
-        .where(_open_on(Unit, day), _open_on(UnitVersion, day))
+        .where(valid_on(Unit, day), valid_on(UnitVersion, day))
     )
     choices = [UnitChoice(*row) for row in rows]
     return sorted(choices, key=lambda choice: (collation_key(choice.name), choice.code))
@@ -327,11 +320,6 @@ class MemberRow:
 MEMBERS_PER_PAGE = 25
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def members_on(unit_id: int, day: date, *, search: str = "", page: int = 1) -> Page[MemberRow]:
     """Return one page of the people in the unit and its sub-units on day, in name order."""
     unit_ids = subtree_unit_ids([unit_id], day)
@@ -350,12 +338,12 @@ def members_on(unit_id: int, day: date, *, search: str = "", page: int = 1) -> P
         )
         .join(Membership, Membership.person_id == Person.id)
         .join(Unit, Unit.id == Membership.unit_id)
-        .join(UnitVersion, and_(UnitVersion.unit_id == Unit.id, _open_on(UnitVersion, day)))
-        .where(Membership.unit_id.in_(unit_ids), _open_on(Membership, day))
+        .join(UnitVersion, and_(UnitVersion.unit_id == Unit.id, valid_on(UnitVersion, day)))
+        .where(Membership.unit_id.in_(unit_ids), valid_on(Membership, day))
         .order_by(Person.sort_key, Person.id)
     )
     folded = fold(search)
     if folded:
-        query = query.where(Person.search_name.like(_like_pattern(folded), escape="\\"))
+        query = query.where(contains(Person.search_name, folded))
     found = paginate(query, page=page, per_page=MEMBERS_PER_PAGE, scalars=False)
     return replace(found, items=[MemberRow(*row) for row in found.items])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from lms.accounts.services import person_by_username
 from lms.auth.access import requires
 from lms.auth.roles import Permission
 from lms.db import db
+from lms.i18n import parse_day as parse_typed_day
 from lms.i18n import vn_date
 from lms.org import queries, services
 from lms.org.models import Membership, Unit, UnitKind
@@ -27,7 +28,6 @@ KIND_LABELS = {
     UnitKind.COMMUNE: _l("Xã, phường, thị trấn"),
     UnitKind.OTHER: _l("Khác"),
 }
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 def parse_day(value: str | None, label: str) -> date:
@@ -35,13 +35,9 @@ def parse_day(value: str | None, label: str) -> date:
     text = (value or "").strip()
     if not text:
         raise OrgError(_("Chưa nhập %(label)s.", label=label.lower()))
-    for pattern in DATE_FORMATS:
-        try:
-            day = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if 1900 <= day.year <= 2100:
-            return day
+    day = parse_typed_day(text)
+    if day is not None and 1900 <= day.year <= 2100:
+        return day
     raise OrgError(
         _(
             "%(label)s “%(value)s” không hợp lệ: hãy nhập ngày theo dạng ngày/tháng/năm, "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import services as people
 from lms.accounts.models import Gender, Person
 from lms.db import db
+from lms.i18n import parse_day as parse_typed_day
 from lms.i18n import vn_date
 from lms.org import services as org
 from lms.org.models import Unit
@@ -60,7 +60,6 @@ COLUMN_HINTS = {
 MAX_ROWS = 20_000
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-_DAY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _GENDERS = {"nam": Gender.MALE, "nu": Gender.FEMALE, "khac": Gender.OTHER}
 _LIMITS = {
     FULL_NAME: people.MAX_LENGTHS["full_name"],
@@ -344,25 +343,16 @@ def _data_rows(filename: str, records) -> list[RawRow]:
 
 def parse_day(value: Any) -> date | None:
     """Return the date written as dd/mm/yyyy (or given as a spreadsheet date), else None."""
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
-    match = _DAY_RE.match(str(value).strip())
-    if not match:
-        return None
-    day, month, year = (int(part) for part in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    return parse_typed_day(str(value), iso=False)  # the column is dd/mm/yyyy, as people type it
 
 
 def parse_effective_date(text: str) -> date | None:
     """Return the date given as YYYY-MM-DD (a date input, the CLI) or dd/mm/yyyy, else None."""
-    text = text.strip()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return parse_day(text)
+    return parse_typed_day(text)
 
 
 def _units_by_code(codes: set[str]) -> dict[str, Unit]:
