@@ -71,7 +71,10 @@ def shared_app(test_settings):
     """One app for the run: building one per test would recompile every template each time."""
     app = create_app(dict(test_settings))
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_per_request)
-    return app
+    yield app
+    # Close the pooled connections: psycopg warns (an error here) about any left open.
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -141,9 +141,13 @@ def test_throttle_holds_across_app_processes(app, test_settings, person):
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
         first.post("/login", data={"username": "hoangmai", "password": "sai-mat-khau-1"})
     second_worker = create_app(dict(test_settings))
-    response = second_worker.test_client().post(
-        "/login", data={"username": "hoangmai", "password": PASSWORD}
-    )
+    try:
+        response = second_worker.test_client().post(
+            "/login", data={"username": "hoangmai", "password": PASSWORD}
+        )
+    finally:
+        with second_worker.app_context():
+            db.engine.dispose()  # its pool is its own; leave no connection to the database open
     assert response.status_code == 401
     assert "Đăng nhập sai quá nhiều lần" in response.get_data(as_text=True)
 
