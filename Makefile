@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations messages migrate demo run serve test lint clean
+.PHONY: install translations messages migrate courses demo run serve test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,14 @@ messages: $(VENV)/.installed
 migrate: install
 	$(FLASK) db upgrade
 
+# Re-importing unchanged courses changes nothing, so this is safe on every start.
+courses: migrate
+	$(FLASK) courses import courses
+
 demo: migrate
 	LMS_DEMO=1 $(FLASK) demo seed --url http://$(HOST):$(PORT)
 
-run: demo
+run: courses demo
 	LMS_DEMO=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: migrate

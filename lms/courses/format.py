@@ -62,7 +62,16 @@ COURSE_KEYS = (
     "sources",
     "version",
 )
-COURSE_REQUIRED = ("title", "category", "language", "level", "hours", "summary", "authors", "version")
+COURSE_REQUIRED = (
+    "title",
+    "category",
+    "language",
+    "level",
+    "hours",
+    "summary",
+    "authors",
+    "version",
+)
 LESSON_KEYS = ("title", "minutes", "required")
 LESSON_REQUIRED = ("title", "minutes")
 MAX_HOURS = Decimal(500)
@@ -187,7 +196,8 @@ class YamlReader:
             if key in entries:
                 first = self.line(entries[key][0])
                 self.error(
-                    key_node, _("Khóa “%(key)s” bị lặp lại (lần đầu ở dòng %(line)d).", key=key, line=first)
+                    key_node,
+                    _("Khóa “%(key)s” bị lặp lại (lần đầu ở dòng %(line)d).", key=key, line=first),
                 )
                 continue
             entries[key] = (key_node, value_node)
@@ -206,11 +216,13 @@ class YamlReader:
                 if close
                 else _("Các khóa dùng được: %(keys)s.", keys=", ".join(allowed))
             )
-            self.error(key_node, _("Khóa “%(key)s” không có trong định dạng.", key=key) + " " + hint)
+            self.error(
+                key_node, _("Khóa “%(key)s” không có trong định dạng.", key=key) + " " + hint
+            )
         for key in required:
             if key not in entries:
                 self.report.error(line, _("Thiếu khóa bắt buộc “%(key)s”.", key=key))
-            elif _is_null(entries[key][1]):
+            elif is_null(entries[key][1]):
                 self.error(entries[key][0], _("“%(key)s” không được để trống.", key=key))
 
     def scalar(self, entries: Entries, key: str) -> tuple[str | None, yaml.Node | None]:
@@ -218,10 +230,12 @@ class YamlReader:
         if key not in entries:
             return None, None
         node = entries[key][1]
-        if _is_null(node):
+        if is_null(node):
             return None, node
         if not isinstance(node, yaml.ScalarNode):
-            self.error(node, _("“%(key)s” phải là một giá trị, không phải danh sách hay bảng.", key=key))
+            self.error(
+                node, _("“%(key)s” phải là một giá trị, không phải danh sách hay bảng.", key=key)
+            )
             return None, node
         return node.value, node
 
@@ -234,9 +248,7 @@ class YamlReader:
             self.error(node, _("“%(key)s” không được để trống.", key=key))
             return None
         if max_length is not None and len(value) > max_length:
-            self.error(
-                node, _("“%(key)s” dài quá %(n)d ký tự.", key=key, n=max_length)
-            )
+            self.error(node, _("“%(key)s” dài quá %(n)d ký tự.", key=key, n=max_length))
             return None
         return value
 
@@ -264,7 +276,12 @@ class YamlReader:
         if not re.fullmatch(r"\d+", value.strip()) or not low <= int(value) <= high:
             self.error(
                 node,
-                _("“%(key)s” phải là số nguyên từ %(low)d đến %(high)d.", key=key, low=low, high=high),
+                _(
+                    "“%(key)s” phải là số nguyên từ %(low)d đến %(high)d.",
+                    key=key,
+                    low=low,
+                    high=high,
+                ),
             )
             return None
         return int(value)
@@ -284,7 +301,7 @@ class YamlReader:
         self, entries: Entries, key: str, *, allow_single: bool = False, max_length: int = 500
     ) -> list[tuple[str, yaml.Node]] | None:
         """Return the texts of a list (or of one value, when allowed) with their nodes."""
-        if key not in entries or _is_null(entries[key][1]):
+        if key not in entries or is_null(entries[key][1]):
             return None
         node = entries[key][1]
         if isinstance(node, yaml.ScalarNode) and allow_single:
@@ -292,21 +309,27 @@ class YamlReader:
         elif isinstance(node, yaml.SequenceNode):
             items = node.value
         else:
-            self.error(node, _("“%(key)s” phải là một danh sách (mỗi dòng bắt đầu bằng “- ”).", key=key))
+            self.error(
+                node, _("“%(key)s” phải là một danh sách (mỗi dòng bắt đầu bằng “- ”).", key=key)
+            )
             return None
         texts = []
         for item in items:
-            if not isinstance(item, yaml.ScalarNode) or _is_null(item) or not item.value.strip():
-                self.error(item, _("Mỗi mục của “%(key)s” phải là một dòng chữ không trống.", key=key))
+            if not isinstance(item, yaml.ScalarNode) or is_null(item) or not item.value.strip():
+                self.error(
+                    item, _("Mỗi mục của “%(key)s” phải là một dòng chữ không trống.", key=key)
+                )
                 continue
             if len(item.value.strip()) > max_length:
-                self.error(item, _("Một mục của “%(key)s” dài quá %(n)d ký tự.", key=key, n=max_length))
+                self.error(
+                    item, _("Một mục của “%(key)s” dài quá %(n)d ký tự.", key=key, n=max_length)
+                )
                 continue
             texts.append((item.value.strip(), item))
         return texts
 
 
-def _is_null(node: yaml.Node) -> bool:
+def is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in _NULLS
 
 
@@ -346,7 +369,9 @@ def split_front_matter(lines: list[str], report: FileReport) -> SourceFile | Non
         return None
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
-        report.error(1, _("Phần đầu (front matter) mở ở dòng 1 nhưng không có dòng “---” đóng lại."))
+        report.error(
+            1, _("Phần đầu (front matter) mở ở dòng 1 nhưng không có dòng “---” đóng lại.")
+        )
         return None
     ok, node = compose_yaml("\n".join(lines[1:end]), 2, report)
     if not ok:
@@ -403,9 +428,7 @@ def scan_body(lines: list[str], first_line: int) -> list[Segment]:
             index += 1
             continue
         fence, info = match.group("fence"), match.group("info").lstrip(".")
-        close = next(
-            (j for j in range(index + 1, len(lines)) if lines[j].rstrip() == fence), None
-        )
+        close = next((j for j in range(index + 1, len(lines)) if lines[j].rstrip() == fence), None)
         if info in BLOCK_KINDS:
             text = flush_text(first_line + index)
             end = close if close is not None else len(lines)
@@ -499,21 +522,12 @@ def read_course_meta(node: yaml.Node, report: FileReport) -> CourseMeta | None:
             hours = None
     summary = reader.text(entries, "summary", max_length=2000)
     authors = reader.text_list(entries, "authors", allow_single=True, max_length=200)
-    if authors is not None and not authors and not _is_null(entries["authors"][1]):
+    if authors == [] and not entries["authors"][1].value:
         reader.error(entries["authors"][1], _("“authors” cần ít nhất một tên."))
     sources = reader.text_list(entries, "sources", allow_single=True)
     version = reader.text(entries, "version", max_length=40)
-    if len(report.problems) > errors_before or None in (
-        title,
-        category,
-        language,
-        level,
-        hours,
-        summary,
-        version,
-    ):
-        return None
-    if not authors:
+    # Every missing or invalid value has been reported, so no problem means all are set.
+    if len(report.problems) > errors_before:
         return None
     return CourseMeta(
         title=title,
@@ -539,7 +553,7 @@ def read_lesson_meta(node: yaml.Node, report: FileReport) -> LessonMeta | None:
     title = reader.text(entries, "title", max_length=MAX_TITLE)
     minutes = reader.integer(entries, "minutes", 1, MAX_MINUTES)
     required = reader.boolean(entries, "required")
-    if len(report.problems) > errors_before or title is None or minutes is None:
+    if len(report.problems) > errors_before:
         return None
     return LessonMeta(title=title, minutes=minutes, is_required=required is not False)
 
@@ -583,9 +597,7 @@ VOCAB_KEYS = ("caption", "columns", "rows")
 VOCAB_ROW_KEYS = ("word", "meaning", "audio", "note")
 
 
-def read_audio_block(
-    block: Block, report: FileReport, refs: list[MediaRef]
-) -> AudioBlock | None:
+def read_audio_block(block: Block, report: FileReport, refs: list[MediaRef]) -> AudioBlock | None:
     parsed = block_yaml(block, report)
     if parsed is None:
         return None
@@ -600,9 +612,7 @@ def read_audio_block(
     return AudioBlock(src=src, caption=caption, transcript=transcript)
 
 
-def read_vocab_block(
-    block: Block, report: FileReport, refs: list[MediaRef]
-) -> VocabBlock | None:
+def read_vocab_block(block: Block, report: FileReport, refs: list[MediaRef]) -> VocabBlock | None:
     parsed = block_yaml(block, report)
     if parsed is None:
         return None
@@ -621,21 +631,22 @@ def read_vocab_block(
         else:
             columns = (headings[0][0], headings[1][0])
     rows: list[VocabRow] = []
-    rows_node = entries.get("rows", (None, None))[1]
-    if rows_node is not None and not _is_null(rows_node):
-        if not isinstance(rows_node, yaml.SequenceNode) or not rows_node.value:
-            reader.error(rows_node, _("“rows” phải là danh sách các từ, mỗi từ bắt đầu bằng “- ”."))
-        for row_node in getattr(rows_node, "value", []) if isinstance(rows_node, yaml.SequenceNode) else []:
-            row = reader.mapping(row_node, reader.line(row_node), _("Mỗi dòng của bảng từ vựng"))
-            if row is None:
-                continue
-            reader.check_keys(row, VOCAB_ROW_KEYS, ("meaning", "audio"), reader.line(row_node))
-            word = reader.text(row, "word", max_length=200)
-            meaning = reader.text(row, "meaning", max_length=500)
-            audio = _media_value(reader, row, "audio", "audio", refs)
-            note = reader.text(row, "note", max_length=500)
-            if meaning and audio:
-                rows.append(VocabRow(word=word, meaning=meaning, audio=audio, note=note))
+    rows_node = entries["rows"][1] if "rows" in entries else None
+    row_nodes = rows_node.value if isinstance(rows_node, yaml.SequenceNode) else []
+    if rows_node is not None and not is_null(rows_node) and not row_nodes:
+        reader.error(rows_node, _("“rows” phải là danh sách các từ, mỗi từ bắt đầu bằng “- ”."))
+    for row_node in row_nodes:
+        row_line = reader.line(row_node)
+        row = reader.mapping(row_node, row_line, _("Mỗi dòng của bảng từ vựng"))
+        if row is None:
+            continue
+        reader.check_keys(row, VOCAB_ROW_KEYS, ("meaning", "audio"), row_line)
+        word = reader.text(row, "word", max_length=200)
+        meaning = reader.text(row, "meaning", max_length=500)
+        audio = _media_value(reader, row, "audio", "audio", refs)
+        note = reader.text(row, "note", max_length=500)
+        if meaning and audio:
+            rows.append(VocabRow(word=word, meaning=meaning, audio=audio, note=note))
     if len(report.problems) > before or not rows:
         return None
     return VocabBlock(caption=caption, columns=columns, rows=rows)
@@ -648,4 +659,3 @@ def _media_value(
     if value is not None:
         refs.append(MediaRef(value, reader.line(entries[key][1]), kind))
     return value
-

@@ -1,0 +1,10 @@
+"""Course content: the Markdown format, checking, import, editor pages and media."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from lms.courses import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.courses)
