@@ -1,0 +1,146 @@
+"""Learners' progress: a summary row per person and lesson or course, and an append-only log.
+
+Progress refers to courses, lessons and quizzes by id; their rows are never deleted and their
+slugs never change, so progress survives any re-import of the content.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.courses.models import Course, Lesson, Quiz
+from lms.db import UTCDateTime, db, utcnow
+
+# One browser span on a lesson counts for at most this long: a tab left open overnight is not
+# study time.
+MAX_SECONDS_PER_EVENT = 2 * 3600
+
+
+class EventKind(StrEnum):
+    VIEWED = "viewed"  # time spent on a lesson page (sent by the page, or with a form)
+    COMPLETED = "completed"  # a lesson marked complete; with no lesson, the course completed
+    ANSWERED = "answered"  # a quiz submitted; its outcome follows as passed or failed
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class LearningEvent(db.Model):
+    """One thing a learner did, logged once: the client's event id makes replays harmless."""
+
+    __tablename__ = "learning_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Made by the browser (or put into the form by the server); a repeat is the same event.
+    client_event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[EventKind] = mapped_column(String(20))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id"))
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempt.id"))
+    seconds: Mapped[int] = mapped_column(default=0)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[QuizAttempt | None] = relationship()
+
+
+class LessonProgress(db.Model):
+    """Where one learner stands with one lesson: time spent, and whether it is complete."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (
+        UniqueConstraint("person_id", "lesson_id"),
+        Index("ix_lesson_progress_person_course", "person_id", "course_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"), index=True)
+    seconds_spent: Mapped[int] = mapped_column(default=0)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lesson: Mapped[Lesson] = relationship()
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+
+class QuizAttempt(db.Model):
+    """One submission of a quiz, scored on the server, kept with what was answered."""
+
+    __tablename__ = "quiz_attempt"
+    __table_args__ = (Index("ix_quiz_attempt_person_quiz", "person_id", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    # The answers as scored, by question id, and each question's result with the feedback
+    # shown then: a later change to the quiz does not rewrite a past attempt.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    correct: Mapped[int]
+    total: Mapped[int]
+    percent: Mapped[int]
+    pass_mark: Mapped[int]
+    is_passed: Mapped[bool]
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    quiz: Mapped[Quiz] = relationship()
+
+
+class CourseProgress(db.Model):
+    """One learner's course: started when they first study it, completed once, for good."""
+
+    __tablename__ = "course_progress"
+    __table_args__ = (UniqueConstraint("person_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The course's tiết when it was completed; a later change to the course does not alter it.
+    hours_credited: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+
+    course: Mapped[Course] = relationship()
+    certificate: Mapped[Certificate | None] = relationship(back_populates="course_progress")
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+
+class Certificate(db.Model):
+    """The certificate of a completed course, with the facts printed on it kept as issued."""
+
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(14), unique=True)
+    course_progress_id: Mapped[int] = mapped_column(ForeignKey("course_progress.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    holder_name: Mapped[str] = mapped_column(String(200))
+    course_title: Mapped[str] = mapped_column(String(200))
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    # The day of completion in the agency's time zone, as printed.
+    completed_on: Mapped[date]
+    # The agency's name on that day, if the organisation is set up.
+    issuer_name: Mapped[str | None] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course_progress: Mapped[CourseProgress] = relationship(back_populates="certificate")

@@ -1,0 +1,539 @@
+"""Reads for the learner's pages: catalogue, course, lesson, certificates and the home panel.
+
+Each page costs a fixed number of queries, whatever the number of courses, lessons or quizzes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from lms.courses.models import Course, Lesson, Quiz
+from lms.db import db
+from lms.learning.models import Certificate, CourseProgress, LessonProgress, QuizAttempt
+from lms.learning.services import local_day, required_lesson_ids
+from lms.text import collation_key, fold, search_normal
+
+# Where the importer left a quiz in the lesson's HTML (see lms.courses.render.quiz_slot_html).
+QUIZ_SLOT_RE = re.compile(r'<div class="quiz-slot" data-quiz="([a-z0-9-]+)"></div>')
+
+
+# Lessons and where the learner stands ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonState:
+    id: int
+    slug: str
+    title: str
+    position: int
+    minutes: int
+    is_required: bool
+    quiz_count: int
+    is_started: bool
+    is_completed: bool
+    seconds_spent: int
+    quizzes_passed: bool
+
+    @property
+    def is_done(self) -> bool:
+        """Complete, with every current quiz passed (a quiz may be added after completion)."""
+        return self.is_completed and self.quizzes_passed
+
+
+@dataclass(frozen=True)
+class QuizStats:
+    attempts: int
+    best_percent: int | None
+    is_passed: bool
+
+
+NO_ATTEMPTS = QuizStats(attempts=0, best_percent=None, is_passed=False)
+
+
+@dataclass(frozen=True)
+class CourseState:
+    """A course's current lessons in order, each with the learner's status."""
+
+    lessons: list[LessonState]
+    quizzes: dict[int, QuizStats] = field(default_factory=dict)  # by quiz id, current ones
+
+    @property
+    def required(self) -> list[LessonState]:
+        ids = set(required_lesson_ids((lesson.id, lesson.is_required) for lesson in self.lessons))
+        return [lesson for lesson in self.lessons if lesson.id in ids]
+
+    @property
+    def required_done(self) -> int:
+        return sum(lesson.is_done for lesson in self.required)
+
+    @property
+    def required_total(self) -> int:
+        return len(self.required)
+
+    @property
+    def percent(self) -> int:
+        return self.required_done * 100 // self.required_total if self.required_total else 0
+
+    @property
+    def next_lesson(self) -> LessonState | None:
+        """The lesson to continue with: the first required one not done, else any not done."""
+        return next((lesson for lesson in self.required if not lesson.is_done), None) or next(
+            (lesson for lesson in self.lessons if not lesson.is_done), None
+        )
+
+    @property
+    def is_started(self) -> bool:
+        return any(lesson.is_started for lesson in self.lessons)
+
+
+# Built once: the lesson page runs these on every request, and building a statement costs more
+# than running it.
+_COURSES = bindparam("course_ids", expanding=True)
+_PERSON = bindparam("person_id")
+_LESSON_STATES = (
+    select(
+        Lesson.id,
+        Lesson.course_id,
+        Lesson.slug,
+        Lesson.title,
+        Lesson.position,
+        Lesson.minutes,
+        Lesson.is_required,
+        LessonProgress.id.label("progress_id"),
+        LessonProgress.seconds_spent,
+        LessonProgress.completed_at,
+    )
+    .outerjoin(
+        LessonProgress,
+        and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.person_id == _PERSON),
+    )
+    .where(Lesson.course_id.in_(_COURSES), Lesson.is_retired.is_(False))
+    .order_by(Lesson.course_id, Lesson.position)
+)
+_QUIZ_STATES = (
+    select(
+        Quiz.id,
+        Quiz.lesson_id,
+        func.count(QuizAttempt.id).label("attempts"),
+        func.max(QuizAttempt.percent).label("best"),
+        func.max(case((QuizAttempt.is_passed, 1), else_=0)).label("passed"),
+    )
+    .join(Lesson, Lesson.id == Quiz.lesson_id)
+    .outerjoin(QuizAttempt, and_(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.person_id == _PERSON))
+    .where(Lesson.course_id.in_(_COURSES), Lesson.is_retired.is_(False), Quiz.is_retired.is_(False))
+    .group_by(Quiz.id, Quiz.lesson_id)
+)
+
+
+def course_states(person_id: int, course_ids: Iterable[int]) -> dict[int, CourseState]:
+    """Return each course's current lessons and quizzes with the person's status, in 2 queries."""
+    course_ids = sorted(set(course_ids))
+    if not course_ids:
+        return {}
+    params = {"person_id": person_id, "course_ids": course_ids}
+    lessons = db.session.execute(_LESSON_STATES, params).all()
+    quizzes_of: dict[int, list[int]] = defaultdict(list)
+    stats: dict[int, QuizStats] = {}
+    for row in db.session.execute(_QUIZ_STATES, params):
+        quizzes_of[row.lesson_id].append(row.id)
+        stats[row.id] = QuizStats(row.attempts, row.best, bool(row.passed))
+    states: dict[int, list[LessonState]] = {course_id: [] for course_id in course_ids}
+    for row in lessons:
+        states[row.course_id].append(
+            LessonState(
+                id=row.id,
+                slug=row.slug,
+                title=row.title,
+                position=row.position,
+                minutes=row.minutes,
+                is_required=row.is_required,
+                quiz_count=len(quizzes_of[row.id]),
+                is_started=row.progress_id is not None,
+                is_completed=row.completed_at is not None,
+                seconds_spent=row.seconds_spent or 0,
+                quizzes_passed=all(stats[quiz_id].is_passed for quiz_id in quizzes_of[row.id]),
+            )
+        )
+    return {
+        course_id: CourseState(
+            lessons,
+            {quiz_id: stats[quiz_id] for lesson in lessons for quiz_id in quizzes_of[lesson.id]},
+        )
+        for course_id, lessons in states.items()
+    }
+
+
+# The catalogue --------------------------------------------------------------------------------
+
+
+def matches(query: str, text: str, *, ignore_diacritics: bool) -> bool:
+    """Say whether every word of query occurs in text.
+
+    Both sides are normalised the same way: NFC, case folded, the apostrophes ' ’ ʼ as one; with
+    ignore_diacritics also without marks and with đ as d, so "tieng tay" finds "Tiếng Tày".
+    """
+    normal = fold if ignore_diacritics else search_normal
+    haystack = normal(text)
+    return all(word in haystack for word in normal(query).split())
+
+
+@dataclass(frozen=True)
+class CatalogueCourse:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    category: str
+    language: str
+    level: str
+    hours: Decimal
+    lesson_count: int
+    minutes: int
+    is_started: bool = False
+    is_completed: bool = False
+    required_done: int = 0
+    required_total: int = 0
+
+
+def catalogue(
+    person_id: int, search: str = "", *, ignore_diacritics: bool = True
+) -> dict[str, list[CatalogueCourse]]:
+    """Return the current courses matching search, by category, in Vietnamese title order."""
+    lessons = (
+        select(
+            Lesson.course_id,
+            func.count(Lesson.id).label("n"),
+            func.sum(Lesson.minutes).label("minutes"),
+        )
+        .where(Lesson.is_retired.is_(False))
+        .group_by(Lesson.course_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Course.id,
+            Course.slug,
+            Course.title,
+            Course.summary,
+            Course.category,
+            Course.language,
+            Course.level,
+            Course.hours,
+            func.coalesce(lessons.c.n, 0),
+            func.coalesce(lessons.c.minutes, 0),
+        )
+        .outerjoin(lessons, lessons.c.course_id == Course.id)
+        .where(Course.is_retired.is_(False))
+    ).all()
+    # Few courses: searching them in Python keeps one folding rule for NFD input and apostrophes.
+    found = [
+        CatalogueCourse(*row)
+        for row in rows
+        if not search.strip()
+        or matches(search, f"{row.title}\n{row.summary}", ignore_diacritics=ignore_diacritics)
+    ]
+    progress = dict(
+        db.session.execute(
+            select(CourseProgress.course_id, CourseProgress.completed_at).where(
+                CourseProgress.person_id == person_id,
+                CourseProgress.course_id.in_([course.id for course in found]),
+            )
+        ).all()
+    )
+    states = course_states(person_id, progress)
+    groups: dict[str, list[CatalogueCourse]] = defaultdict(list)
+    for course in sorted(found, key=lambda course: collation_key(course.title)):
+        if course.id in progress:
+            state = states[course.id]
+            course = replace(
+                course,
+                is_started=True,
+                is_completed=progress[course.id] is not None,
+                required_done=state.required_done,
+                required_total=state.required_total,
+            )
+        groups[course.category].append(course)
+    return groups
+
+
+# A course -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoursePage:
+    course: Course
+    state: CourseState
+    progress: CourseProgress | None
+    certificate_id: int | None
+
+
+def course_by_slug(slug: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def course_page(person_id: int, slug: str) -> CoursePage | None:
+    """Return the course with its current lessons, the learner's status and certificate."""
+    course = course_by_slug(slug)
+    if course is None:
+        return None
+    found = db.session.execute(
+        select(CourseProgress, Certificate.id)
+        .outerjoin(Certificate, Certificate.course_progress_id == CourseProgress.id)
+        .where(CourseProgress.person_id == person_id, CourseProgress.course_id == course.id)
+    ).first()
+    progress, certificate_id = found if found else (None, None)
+    return CoursePage(
+        course=course,
+        state=course_states(person_id, [course.id])[course.id],
+        progress=progress,
+        certificate_id=certificate_id,
+    )
+
+
+# A lesson -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizPanel:
+    quiz: Quiz
+    questions: list[dict[str, Any]]  # without answers or feedback
+    attempts: int
+    best_percent: int | None
+    is_passed: bool
+    shown: QuizAttempt | None  # the attempt whose feedback the page shows
+
+    def result_for(self, question_id: str) -> dict[str, Any] | None:
+        """Return how the shown attempt did on the question (right, feedback), if one is shown."""
+        if self.shown is None:
+            return None
+        return next((item for item in self.shown.results if item["id"] == question_id), None)
+
+    def answer_for(self, question_id: str) -> Any:
+        """Return what the shown attempt answered, to fill the form in again."""
+        return self.shown.answers.get(question_id) if self.shown is not None else None
+
+
+@dataclass
+class LessonPage:
+    lesson: Lesson
+    state: CourseState
+    quizzes: list[QuizPanel]
+    parts: list[tuple[Markup, QuizPanel | None]] = field(default_factory=list)
+    previous: LessonState | None = None
+    next: LessonState | None = None
+    number: int | None = None  # 1-based place among the current lessons
+
+    @property
+    def course(self) -> Course:
+        return self.lesson.course
+
+    @property
+    def is_open(self) -> bool:
+        return not (self.lesson.is_retired or self.lesson.course.is_retired)
+
+    @property
+    def mine(self) -> LessonState | None:
+        return next((lesson for lesson in self.state.lessons if lesson.id == self.lesson.id), None)
+
+
+def split_body(html: str) -> list[tuple[str, str | None]]:
+    """Cut lesson HTML at its quiz slots: (HTML before the slot, the quiz's slug) pairs."""
+    pieces = QUIZ_SLOT_RE.split(html)
+    # re.split alternates text and captured slugs: text, slug, text, slug, ..., text.
+    return [
+        (pieces[index], pieces[index + 1] if index + 1 < len(pieces) else None)
+        for index in range(0, len(pieces), 2)
+    ]
+
+
+def lesson_for_action(course_slug: str, lesson_slug: str) -> Lesson | None:
+    """Return the lesson (retired too) with its course and all its quizzes."""
+    return db.session.scalar(
+        select(Lesson)
+        .join(Lesson.course)
+        .where(Course.slug == course_slug, Lesson.slug == lesson_slug)
+        .options(contains_eager(Lesson.course), selectinload(Lesson.quizzes))
+    )
+
+
+def lesson_after(lesson: Lesson) -> str | None:
+    """Return the slug of the current lesson that follows lesson in its course."""
+    return db.session.scalar(
+        select(Lesson.slug)
+        .where(
+            Lesson.course_id == lesson.course_id,
+            Lesson.is_retired.is_(False),
+            Lesson.position > lesson.position,
+        )
+        .order_by(Lesson.position)
+        .limit(1)
+    )
+
+
+# The lesson, its course and its current quizzes in one round trip (a row per quiz).
+_LESSON_WITH_QUIZZES = (
+    select(Lesson, Quiz)
+    .join(Lesson.course)
+    .outerjoin(Quiz, and_(Quiz.lesson_id == Lesson.id, Quiz.is_retired.is_(False)))
+    .where(Course.slug == bindparam("course_slug"), Lesson.slug == bindparam("lesson_slug"))
+    .options(contains_eager(Lesson.course))
+    .order_by(Quiz.position)
+)
+_ATTEMPT = select(QuizAttempt).where(
+    QuizAttempt.id == bindparam("attempt_id"),
+    QuizAttempt.person_id == _PERSON,
+    QuizAttempt.lesson_id == bindparam("lesson_id"),
+)
+
+
+def lesson_page(
+    person_id: int, course_slug: str, lesson_slug: str, attempt_id: int | None = None
+) -> LessonPage | None:
+    """Return the lesson with its quizzes (without answers), its neighbours and my status."""
+    rows = db.session.execute(
+        _LESSON_WITH_QUIZZES, {"course_slug": course_slug, "lesson_slug": lesson_slug}
+    ).all()
+    if not rows:
+        return None
+    lesson = rows[0][0]
+    quizzes = [quiz for _lesson, quiz in rows if quiz is not None]
+    shown = None
+    if attempt_id is not None:
+        shown = db.session.scalar(
+            _ATTEMPT, {"attempt_id": attempt_id, "person_id": person_id, "lesson_id": lesson.id}
+        )
+    state = course_states(person_id, [lesson.course_id])[lesson.course_id]
+    panels = {}
+    for quiz in quizzes:
+        stats = state.quizzes.get(quiz.id, NO_ATTEMPTS)
+        panels[quiz.slug] = QuizPanel(
+            quiz=quiz,
+            questions=quiz.public_questions(),
+            attempts=stats.attempts,
+            best_percent=stats.best_percent,
+            is_passed=stats.is_passed,
+            shown=shown if shown is not None and shown.quiz_id == quiz.id else None,
+        )
+    page = LessonPage(lesson=lesson, state=state, quizzes=list(panels.values()))
+    placed = set()
+    for html, slug in split_body(lesson.body_html):
+        panel = panels.get(slug) if slug else None
+        if panel is not None:
+            placed.add(slug)
+        page.parts.append((Markup(html), panel))
+    # A quiz whose slot is missing from the HTML still appears, after the text.
+    page.parts.extend((Markup(""), panel) for slug, panel in panels.items() if slug not in placed)
+    ids = [item.id for item in state.lessons]
+    if lesson.id in ids:
+        index = ids.index(lesson.id)
+        page.number = index + 1
+        page.previous = state.lessons[index - 1] if index > 0 else None
+        page.next = state.lessons[index + 1] if index + 1 < len(ids) else None
+    return page
+
+
+# Certificates and the home panel --------------------------------------------------------------
+
+
+def certificate_of(person_id: int, certificate_id: int) -> Certificate | None:
+    """Return the certificate if it belongs to the person."""
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.id == certificate_id, Certificate.person_id == person_id
+        )
+    )
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """Return the certificate with this verification code (already in stored form)."""
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+@dataclass(frozen=True)
+class CourseInProgress:
+    slug: str
+    title: str
+    required_done: int
+    required_total: int
+    next_lesson_slug: str | None
+    last_activity_at: datetime
+
+
+@dataclass(frozen=True)
+class CompletedCourse:
+    slug: str
+    title: str
+    completed_at: datetime
+    completed_on: date  # in the agency's time zone
+    hours_credited: Decimal
+    certificate_id: int | None
+
+
+@dataclass(frozen=True)
+class LearnerCourses:
+    in_progress: list[CourseInProgress]
+    completed: list[CompletedCourse]
+
+
+def learner_courses(person_id: int) -> LearnerCourses:
+    """Return the courses the person is studying (latest first) and those completed."""
+    rows = db.session.execute(
+        select(
+            Course.id.label("course_id"),
+            Course.slug,
+            Course.title,
+            Course.is_retired,
+            CourseProgress.last_activity_at,
+            CourseProgress.completed_at,
+            CourseProgress.hours_credited,
+            Certificate.id.label("certificate_id"),
+        )
+        .join(Course, Course.id == CourseProgress.course_id)
+        .outerjoin(Certificate, Certificate.course_progress_id == CourseProgress.id)
+        .where(CourseProgress.person_id == person_id)
+        .order_by(CourseProgress.last_activity_at.desc())
+    ).all()
+    open_ids = [row.course_id for row in rows if row.completed_at is None and not row.is_retired]
+    states = course_states(person_id, open_ids)
+    in_progress = []
+    for row in rows:
+        if row.course_id in states:
+            state = states[row.course_id]
+            following = state.next_lesson
+            in_progress.append(
+                CourseInProgress(
+                    slug=row.slug,
+                    title=row.title,
+                    required_done=state.required_done,
+                    required_total=state.required_total,
+                    next_lesson_slug=following.slug if following else None,
+                    last_activity_at=row.last_activity_at,
+                )
+            )
+    completed = sorted(
+        (
+            CompletedCourse(
+                slug=row.slug,
+                title=row.title,
+                completed_at=row.completed_at,
+                completed_on=local_day(row.completed_at),
+                hours_credited=row.hours_credited,
+                certificate_id=row.certificate_id,
+            )
+            for row in rows
+            if row.completed_at is not None
+        ),
+        key=lambda course: course.completed_at,
+        reverse=True,
+    )
+    return LearnerCourses(in_progress=in_progress, completed=completed)

@@ -1,0 +1,311 @@
+"""The learner's pages: catalogue, course, lesson with quizzes, certificates, verification."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from decimal import Decimal
+
+from babel import numbers as babel_numbers
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from lms.auth.access import public, signed_in
+from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
+from lms.db import MAX_ID, db
+from lms.learning import queries, services
+from lms.learning.services import LearningError, local_day
+
+bp = Blueprint("learning", __name__, template_folder="templates")
+
+LESSON = "/courses/<course_slug>/<lesson_slug>"
+# Longer input is no code; it gets the same "not found" as any other unknown code.
+MAX_CODE_INPUT = 40
+
+
+def format_hours(hours: Decimal) -> str:
+    """Write a number of tiết in the reader's locale: 8, 1,5."""
+    return format_decimal(hours, format="#,##0.##")
+
+
+def _new_event_id() -> str:
+    """A fresh event id for a form; sending the form twice sends the same id."""
+    return str(uuid.uuid4())
+
+
+def _form_context() -> dict:
+    return {"new_event_id": _new_event_id, "opened_at": int(time.time())}
+
+
+def _seconds_spent() -> int:
+    """Seconds on the page before a form was sent: measured by the page, else from the form."""
+    measured = request.form.get("seconds", "")
+    if measured.isdigit():
+        return int(measured[:9])
+    opened_at = request.form.get("opened_at", "")
+    if opened_at.isdigit():
+        return int(time.time()) - int(opened_at[:12])
+    return 0
+
+
+def _lesson_or_404(course_slug: str, lesson_slug: str):
+    lesson = queries.lesson_for_action(course_slug, lesson_slug)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+# A quiz's questions without an attempt to show are the same for everyone: rendered once per
+# quiz version and language, they need not be rendered on every lesson page.
+_blank_questions: dict[tuple, Markup] = {}
+MAX_CACHED_QUIZZES = 1000
+
+
+def questions_html(panel: queries.QuizPanel, is_open: bool) -> Markup:
+    """Return the HTML of a quiz's questions, filled in with the attempt shown, if any."""
+    template = current_app.jinja_env.get_template("learning/_questions.html")
+    if panel.shown is not None:
+        return Markup(template.render(panel=panel, is_open=is_open))
+    key = (panel.quiz.id, panel.quiz.updated_at, str(get_locale()), is_open)
+    html = _blank_questions.get(key)
+    if html is None:
+        if len(_blank_questions) >= MAX_CACHED_QUIZZES:
+            _blank_questions.clear()
+        html = _blank_questions[key] = Markup(template.render(panel=panel, is_open=is_open))
+    return html
+
+
+def _congratulations(course_title: str) -> str:
+    return _(
+        "Chúc mừng! Bạn đã hoàn thành khóa học “%(course)s”. Giấy chứng nhận đã sẵn sàng.",
+        course=course_title,
+    )
+
+
+def _labels() -> dict:
+    return {
+        "categories": CATEGORIES,
+        "languages": LANGUAGES,
+        "levels": LEVELS,
+        "local_day": local_day,
+    }
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.get("/courses/")
+@signed_in
+def catalogue():
+    search = request.args.get("q", "")[:200]
+    # A first visit has no q: diacritics are ignored by default, and the box shows it ticked.
+    ignore_diacritics = "q" not in request.args or request.args.get("bo_dau") == "1"
+    groups = queries.catalogue(current_user.id, search, ignore_diacritics=ignore_diacritics)
+    return render_template(
+        "learning/catalogue.html",
+        groups=groups,
+        search=search,
+        ignore_diacritics=ignore_diacritics,
+        found=sum(len(courses) for courses in groups.values()),
+        **_labels(),
+    )
+
+
+@bp.get("/courses/<course_slug>")
+@signed_in
+def course(course_slug: str):
+    page = queries.course_page(current_user.id, course_slug)
+    # A retired course stays readable for those who studied it; it is not offered to others.
+    if page is None or (page.course.is_retired and page.progress is None):
+        abort(404)
+    return render_template(
+        "learning/course.html",
+        page=page,
+        intro=Markup(page.course.intro_html),
+        new_event_id=_new_event_id,
+        **_labels(),
+    )
+
+
+@bp.post("/courses/<course_slug>/complete")
+@signed_in
+def complete_course(course_slug: str):
+    found = queries.course_by_slug(course_slug)
+    if found is None:
+        abort(404)
+    here = url_for("learning.course", course_slug=course_slug)
+    try:
+        outcome = services.complete_course(
+            current_user, found, event_id=request.form.get("event_id")
+        )
+    except LearningError as error:
+        flash(str(error), "error")
+        return redirect(here)
+    db.session.commit()
+    if outcome.certificate is not None:
+        flash(_congratulations(found.title), "success")
+    elif outcome.is_replay:
+        flash(_("Việc hoàn thành khóa học đã được ghi nhận trước đó; không tính thêm."), "info")
+    else:
+        flash(_("Khóa học “%(title)s” đã hoàn thành từ trước.", title=found.title), "info")
+    return redirect(here)
+
+
+@bp.get(LESSON)
+@signed_in
+def lesson(course_slug: str, lesson_slug: str):
+    attempt_id = request.args.get("attempt", type=int)
+    if attempt_id is not None and not 1 <= attempt_id <= MAX_ID:
+        attempt_id = None
+    page = queries.lesson_page(current_user.id, course_slug, lesson_slug, attempt_id)
+    # As with the course page: a retired course stays readable only for those who studied it.
+    if page is None or (page.course.is_retired and not page.state.is_started):
+        abort(404)
+    return render_template("learning/lesson.html", page=page, **_form_context())
+
+
+@bp.post(LESSON + "/complete")
+@signed_in
+def complete_lesson(course_slug: str, lesson_slug: str):
+    lesson = _lesson_or_404(course_slug, lesson_slug)
+    here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
+    try:
+        outcome = services.complete_lesson(
+            current_user,
+            lesson,
+            event_id=request.form.get("event_id"),
+            seconds=_seconds_spent(),
+        )
+    except LearningError as error:
+        flash(str(error), "error")
+        return redirect(here)
+    db.session.commit()
+    course_url = url_for("learning.course", course_slug=course_slug)
+    if outcome.is_replay:
+        flash(
+            _("Việc hoàn thành bài này đã được ghi nhận trước đó; không tính thêm lần nữa."), "info"
+        )
+        return redirect(here)
+    if outcome.was_complete:
+        flash(_("Bài “%(title)s” đã hoàn thành từ trước.", title=lesson.title), "info")
+        return redirect(here)
+    if outcome.certificate is not None:
+        flash(_congratulations(lesson.course.title), "success")
+        return redirect(course_url)
+    flash(_("Đã ghi nhận hoàn thành bài “%(title)s”.", title=lesson.title), "success")
+    following = queries.lesson_after(lesson)
+    if following is None:
+        return redirect(course_url)
+    return redirect(url_for("learning.lesson", course_slug=course_slug, lesson_slug=following))
+
+
+@bp.post(LESSON + "/quiz")
+@signed_in
+def submit_quiz(course_slug: str, lesson_slug: str):
+    lesson = _lesson_or_404(course_slug, lesson_slug)
+    quiz_slug = request.form.get("quiz", "")
+    fields = {
+        name[2:]: request.form.getlist(name) for name in request.form if name.startswith("q:")
+    }
+    here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
+    try:
+        outcome = services.submit_quiz(
+            current_user,
+            lesson,
+            quiz_slug,
+            fields,
+            event_id=request.form.get("event_id"),
+            seconds=_seconds_spent(),
+        )
+    except LearningError as error:
+        flash(str(error), "error")
+        return redirect(here)
+    db.session.commit()
+    attempt = outcome.attempt
+    if outcome.is_replay:
+        flash(
+            _(
+                "Bài làm này đã được nộp trước đó; dưới đây là kết quả của lần nộp ấy, không tính "
+                "thêm lần làm nào."
+            ),
+            "info",
+        )
+    if outcome.certificate is not None:
+        flash(_congratulations(lesson.course.title), "success")
+    return redirect(
+        url_for(
+            "learning.lesson",
+            course_slug=course_slug,
+            lesson_slug=lesson_slug,
+            attempt=attempt.id,
+            _anchor=f"quiz-{attempt.quiz.slug}",
+        )
+    )
+
+
+@bp.post("/learning/events")
+@signed_in
+def record_event():
+    """Time on a lesson page, sent by learning.js as a beacon; answers 204 or 400 with why."""
+    lesson = queries.lesson_for_action(
+        request.form.get("course", ""), request.form.get("lesson", "")
+    )
+    if lesson is None:
+        return _("Không tìm thấy bài học."), 400, {"Content-Type": "text/plain; charset=utf-8"}
+    seconds = request.form.get("seconds", "")
+    try:
+        services.record_view(
+            current_user,
+            lesson,
+            event_id=request.form.get("event_id"),
+            seconds=int(seconds[:9]) if seconds.isdigit() else 0,
+        )
+    except LearningError as error:
+        return str(error), 400, {"Content-Type": "text/plain; charset=utf-8"}
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/certificates/<id:certificate_id>")
+@signed_in
+def certificate(certificate_id: int):
+    found = queries.certificate_of(current_user.id, certificate_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "learning/certificate.html",
+        certificate=found,
+        # The certificate is a Vietnamese document: 1,5 tiết whatever the interface language.
+        hours=babel_numbers.format_decimal(found.hours, format="#,##0.##", locale="vi"),
+        verify_url=url_for("learning.verify", code=found.code, _external=True),
+    )
+
+
+@bp.get("/verify", defaults={"code": None})
+@bp.get("/verify/<code>")
+@public
+def verify(code: str | None):
+    """Anyone may check a certificate: valid or not found, and only the facts printed on it."""
+    typed = code if code is not None else request.args.get("code")
+    found = None
+    if typed is not None and len(typed) <= MAX_CODE_INPUT:
+        found = queries.certificate_by_code(services.normal_code(typed))
+    status = 404 if typed is not None and found is None else 200
+    page = render_template("learning/verify.html", typed=typed, certificate=found)
+    # Verification answers are not for search engines or shared caches.
+    return page, status, {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}

@@ -1,0 +1,260 @@
+"""Quizzes: scored on the server, every attempt kept, feedback after submitting, no replays."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.db import db
+from lms.learning.models import EventKind, LearningEvent, QuizAttempt
+from tests.factories import make_person
+from tests.learning.conftest import learning_rows, new_id
+from tests.learning.content import (
+    CHAO_HOI,
+    SECRET_FEEDBACK,
+    import_folder,
+    tay_lessons,
+    write_tay_course,
+)
+from tests.learning.steps import CHAO_HOI_RIGHT, SO_DEM_RIGHT, answer, lesson_url
+
+
+def attempts() -> list[QuizAttempt]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id)))
+
+
+def events(kind: EventKind | None = None) -> list[LearningEvent]:
+    db.session.expire_all()
+    query = select(LearningEvent).order_by(LearningEvent.id)
+    if kind is not None:
+        query = query.where(LearningEvent.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def follow(client, response) -> str:
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_right_answers_pass_and_each_question_gets_its_feedback(client, learner, tay):
+    response = answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+
+    (attempt,) = attempts()
+    assert (attempt.correct, attempt.total, attempt.percent, attempt.is_passed) == (3, 3, 100, True)
+    assert response.headers["Location"].endswith(f"?attempt={attempt.id}#quiz-on-tap-chao-hoi")
+    page = follow(client, response)
+    assert "Đạt:</strong>" in page
+    assert "đúng 3/3 câu (100%), cần 60%." in page
+    assert page.count("✓ Đúng.") == 3
+    assert SECRET_FEEDBACK in page
+    assert "Đã đạt" in page
+    # The form comes back filled in with what was answered.
+    assert 'value="1" checked' in page and 'value="SLIP-DAP-AN"' in page
+
+
+def test_wrong_and_missing_answers_fail_with_feedback(client, learner, tay):
+    response = answer(client, "chao-hoi", {"q:pay": "0", "q:noong": "true"})
+
+    (attempt,) = attempts()
+    assert (attempt.correct, attempt.percent, attempt.is_passed) == (1, 33, False)
+    page = follow(client, response)
+    assert "Chưa đạt:</strong>" in page
+    assert "✗ Chưa đúng." in page
+    assert "✗ Chưa trả lời." in page
+    assert SECRET_FEEDBACK in page  # feedback is shown once the learner has submitted
+
+
+def test_every_attempt_is_recorded(client, learner, tay):
+    answer(client, "chao-hoi", {"q:pay": "0"})
+    answer(client, "chao-hoi", {"q:pay": "1"})
+    page = follow(client, answer(client, "chao-hoi", CHAO_HOI_RIGHT))
+
+    assert [attempt.percent for attempt in attempts()] == [0, 33, 100]
+    assert len(events(EventKind.ANSWERED)) == 3
+    assert [event.kind for event in events() if event.kind in ("passed", "failed")] == [
+        "failed",
+        "failed",
+        "passed",
+    ]
+    assert "Bạn đã làm 3 lần, cao nhất 100%." in page
+
+
+@pytest.mark.parametrize(
+    ("lesson", "answers", "correct"),
+    [
+        pytest.param("chao-hoi", {"q:muoi": "slip-dap-an"}, {"muoi"}, id="short-without-marks"),
+        pytest.param("chao-hoi", {"q:muoi": "  SLÍP-ĐÁP-ÁN "}, {"muoi"}, id="short-case-spaces"),
+        pytest.param("chao-hoi", {"q:muoi": "slam"}, set(), id="short-wrong"),
+        pytest.param("chao-hoi", {"q:noong": "false"}, set(), id="true-false-wrong"),
+        pytest.param("chao-hoi", {"q:noong": "true"}, {"noong"}, id="true-false-right"),
+        pytest.param("so-dem", {"q:so": ["0", "2"]}, {"so"}, id="multiple-right"),
+        pytest.param("so-dem", {"q:so": ["0"]}, set(), id="multiple-partial"),
+        pytest.param("so-dem", {"q:so": ["0", "1", "2"]}, set(), id="multiple-extra"),
+        pytest.param(
+            "so-dem",
+            {"q:noi:0": "ba", "q:noi:1": "mười", "q:noi:2": "ăn"},
+            {"noi"},
+            id="matching-right",
+        ),
+        pytest.param(
+            "so-dem",
+            {"q:noi:0": "mười", "q:noi:1": "ba", "q:noi:2": "ăn"},
+            set(),
+            id="matching-swapped",
+        ),
+        pytest.param("so-dem", {"q:noi:0": "ba"}, set(), id="matching-partial"),
+        pytest.param("so-dem", {"q:nghe": "1"}, {"nghe"}, id="listen-right"),
+        pytest.param("so-dem", {"q:nghe": "2"}, set(), id="listen-wrong"),
+    ],
+)
+def test_each_question_type_is_scored_on_the_server(client, learner, tay, lesson, answers, correct):
+    answer(client, lesson, answers)
+
+    (attempt,) = attempts()
+    assert {item["id"] for item in attempt.results if item["is_correct"]} == correct
+
+
+def test_a_pass_mark_of_100_needs_every_question(client, learner, tay):
+    answer(client, "so-dem", {**SO_DEM_RIGHT, "q:nghe": "0"})
+    answer(client, "so-dem", SO_DEM_RIGHT)
+
+    assert [(a.percent, a.is_passed) for a in attempts()] == [(66, False), (100, True)]
+
+
+def test_a_replayed_submission_returns_the_first_outcome_without_counting(client, learner, tay):
+    event_id = new_id()
+    first = answer(client, "chao-hoi", {"q:pay": "0"}, event_id=event_id)
+    follow(client, first)
+    before = learning_rows()
+
+    # The same form sent again, even with other answers, is the same submission.
+    again = answer(client, "chao-hoi", CHAO_HOI_RIGHT, event_id=event_id)
+
+    assert again.headers["Location"] == first.headers["Location"]
+    assert learning_rows() == before
+    page = follow(client, again)
+    assert "Bài làm này đã được nộp trước đó" in page
+    assert "Chưa đạt:</strong>" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        pytest.param(
+            {"q:khong-co": "1"},
+            "Câu hỏi “khong-co” không có trong bài kiểm tra “Ôn tập bài chào hỏi”.",
+            id="unknown-question",
+        ),
+        pytest.param(
+            {"q:pay:3": "1"},
+            "Câu hỏi “pay:3” không có trong bài kiểm tra “Ôn tập bài chào hỏi”.",
+            id="index-on-a-plain-question",
+        ),
+        pytest.param(
+            {"q:muoi": "x" * 1001}, "Câu trả lời dài quá 1000 ký tự.", id="answer-too-long"
+        ),
+    ],
+)
+def test_bad_answers_are_refused_and_nothing_is_recorded(client, learner, tay, fields, message):
+    answer(client, "chao-hoi", {"q:pay": "1"})
+    before = learning_rows()
+
+    response = answer(client, "chao-hoi", {**CHAO_HOI_RIGHT, **fields})
+
+    assert response.headers["Location"] == lesson_url("chao-hoi")
+    assert message in client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    assert learning_rows() == before
+
+
+def test_a_matching_word_that_does_not_exist_is_refused(client, learner, tay):
+    before = learning_rows()
+
+    answer(client, "so-dem", {**SO_DEM_RIGHT, "q:noi:7": "ba"})
+
+    assert "Câu hỏi “noi” không có từ số 7." in client.get(lesson_url("so-dem")).get_data(
+        as_text=True
+    )
+    assert learning_rows() == before
+
+
+def test_an_unknown_quiz_is_refused(client, learner, tay):
+    before = learning_rows()
+
+    answer(client, "chao-hoi", CHAO_HOI_RIGHT, quiz="on-tap-so-dem")
+
+    page = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    assert "Bài học này không có bài kiểm tra “on-tap-so-dem”." in page
+    assert learning_rows() == before
+
+
+@pytest.mark.parametrize("event_id", ["", "khong-phai-uuid", "1234"])
+def test_a_form_without_a_valid_event_id_is_refused(client, learner, tay, event_id):
+    before = learning_rows()
+
+    client.post(
+        lesson_url("chao-hoi") + "/quiz",
+        data={"quiz": "on-tap-chao-hoi", "event_id": event_id, **CHAO_HOI_RIGHT},
+    )
+
+    page = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    assert "Biểu mẫu thiếu mã sự kiện hoặc mã không hợp lệ." in page
+    assert learning_rows() == before
+
+
+def test_a_quiz_of_a_retired_lesson_is_refused(client, learner, tay, tmp_path):
+    answer(client, "so-dem", {"q:so": ["0"]})
+    lessons = tay_lessons()
+    del lessons["02-so-dem.md"]
+    import_folder(write_tay_course(tmp_path / "courses", lessons))
+    before = learning_rows()
+
+    answer(client, "so-dem", SO_DEM_RIGHT)
+
+    page = client.get(lesson_url("so-dem")).get_data(as_text=True)
+    assert "Bài học “Số đếm” đã ngừng sử dụng" in page
+    assert learning_rows() == before
+
+
+def test_a_retired_quiz_is_refused(client, learner, tay, tmp_path):
+    without_quiz = CHAO_HOI[: CHAO_HOI.index("```quiz")]
+    import_folder(
+        write_tay_course(tmp_path / "courses", {**tay_lessons(), "01-chao-hoi.md": without_quiz})
+    )
+    before = learning_rows()
+
+    answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+
+    page = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    assert "Bài kiểm tra “Ôn tập bài chào hỏi” đã ngừng sử dụng" in page
+    assert learning_rows() == before
+    assert 'id="quiz-on-tap-chao-hoi"' not in page
+
+
+def test_an_event_id_of_someone_else_is_refused(client, login, learner, tay):
+    event_id = new_id()
+    answer(client, "chao-hoi", {"q:pay": "0"}, event_id=event_id)
+    make_person("ban", "Hà Văn Bạn")
+    db.session.commit()
+    login("ban")
+    before = learning_rows()
+
+    response = answer(client, "chao-hoi", CHAO_HOI_RIGHT, event_id=event_id)
+
+    assert response.headers["Location"] == lesson_url("chao-hoi")
+    assert "Mã sự kiện này đã được dùng cho một việc khác." in client.get(
+        lesson_url("chao-hoi")
+    ).get_data(as_text=True)
+    assert learning_rows() == before
+
+
+def test_attempts_count_once_per_person(client, login, learner, tay):
+    answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+    make_person("ban", "Hà Văn Bạn")
+    db.session.commit()
+    login("ban")
+
+    page = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+
+    assert "Bạn đã làm" not in page
+    assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
