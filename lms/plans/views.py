@@ -1,0 +1,598 @@
+"""Plan pages: my plan, one plan, the unit dashboard, assignments, rules, evidence, notices."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.accounts.models import EmploymentKind
+from lms.auth.access import requires, signed_in
+from lms.auth.roles import Permission
+from lms.db import MAX_ID, db
+from lms.org.models import Unit
+from lms.org.queries import unit_choices
+from lms.plans import permissions, queries, services
+from lms.plans.models import (
+    ActivityKind,
+    EvidenceFile,
+    ExternalActivity,
+    PlanStatus,
+    StudyPlan,
+    UnitAssignment,
+)
+from lms.plans.services import PlanError, Upload
+from lms.plans.years import agency_zone, local_today
+
+bp = Blueprint("plans", __name__, url_prefix="/plans", template_folder="templates")
+
+STATUS_LABELS = {
+    PlanStatus.DRAFT: _l("Bản nháp"),
+    PlanStatus.SUBMITTED: _l("Chờ duyệt"),
+    PlanStatus.RETURNED: _l("Trả lại để sửa"),
+    PlanStatus.APPROVED: _l("Đã duyệt"),
+    queries.NO_PLAN: _l("Chưa lập"),
+}
+ITEM_STATE_LABELS = {
+    queries.ItemState.DONE: _l("Đã hoàn thành"),
+    queries.ItemState.PENDING: _l("Chưa đến hạn"),
+    queries.ItemState.DUE_SOON: _l("Sắp đến hạn"),
+    queries.ItemState.OVERDUE: _l("Quá hạn"),
+    queries.ItemState.NOT_APPLICABLE: _l("Không áp dụng"),
+}
+ACTIVITY_KIND_LABELS = {
+    ActivityKind.TRAINING: _l("Lớp đào tạo"),
+    ActivityKind.REFRESHER: _l("Lớp bồi dưỡng"),
+    ActivityKind.WORKSHOP: _l("Hội thảo, tọa đàm"),
+    ActivityKind.OTHER: _l("Khác"),
+}
+EMPLOYMENT_LABELS = {
+    EmploymentKind.CONG_CHUC: _l("Công chức"),
+    EmploymentKind.VIEN_CHUC: _l("Viên chức"),
+    EmploymentKind.NGUOI_LAO_DONG: _l("Người lao động"),
+    EmploymentKind.OTHER: _l("Khác"),
+}
+EVENT_LABELS = {
+    "create": _l("Lập kế hoạch"),
+    "copy": _l("Sao chép từ năm trước"),
+    "submit": _l("Gửi duyệt"),
+    "resubmit": _l("Gửi lại"),
+    "approve": _l("Duyệt"),
+    "return": _l("Trả lại"),
+    "revise": _l("Điều chỉnh (phiên bản mới)"),
+    "self_assess": _l("Tự đánh giá"),
+    "manager_assess": _l("Lãnh đạo đánh giá"),
+}
+
+
+def _planned_options() -> list[tuple[str, str]]:
+    months = [(f"m{n}", _("Tháng %(n)d", n=n)) for n in range(1, 13)]
+    quarters = [(f"q{n}", _("Quý %(n)d", n=n)) for n in range(1, 5)]
+    return months + quarters
+
+
+def _int_arg(name: str, default: int | None = None) -> int | None:
+    value = request.form.get(name) or request.args.get(name) or ""
+    return int(value) if value.isdigit() and int(value) <= MAX_ID else default
+
+
+def _plan_or_404(plan_id: int) -> StudyPlan:
+    plan = db.session.get(StudyPlan, plan_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def _assignment_unit(assignment_id: int) -> int | None:
+    assignment = db.session.get(UnitAssignment, assignment_id)
+    return assignment.unit_id if assignment else None
+
+
+def _context() -> dict:
+    return {
+        "status_labels": STATUS_LABELS,
+        "item_state_labels": ITEM_STATE_LABELS,
+        "activity_kind_labels": ACTIVITY_KIND_LABELS,
+        "event_labels": EVENT_LABELS,
+        "planned_options": _planned_options(),
+    }
+
+
+def format_moment(moment) -> str:
+    """Write a UTC timestamp as the agency's local dd/mm/yyyy hh:mm."""
+    return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def notification_count() -> dict:
+    """Add the unread-notice count to every signed-in page."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"unread_notifications": queries.unread_count(current_user.id)}
+
+
+def _done(message: str, target: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _refused(error: PlanError, target: str):
+    db.session.rollback()
+    flash(str(error), "error")
+    return redirect(target)
+
+
+# The learner's own plan -----------------------------------------------------------------------
+
+
+@bp.get("/")
+@signed_in
+def mine():
+    return redirect(url_for("plans.year", year=local_today().year))
+
+
+def _plan_page(plan: StudyPlan | None, person, year: int, *, version_number: int | None, own: bool):
+    today = local_today()
+    progress = queries.progress_for({person.id: person.employment_kind}, year, today)[person.id]
+    version = None
+    if plan is not None:
+        version = next((v for v in plan.versions if v.number == version_number), plan.latest)
+    return render_template(
+        "plans/plan.html",
+        plan=plan,
+        version=version,
+        person=person,
+        year=year,
+        own=own,
+        progress=progress,
+        activities=queries.activities_of(person.id, year),
+        years=queries.plan_years(person.id),
+        courses=queries.course_choices() if own else [],
+        can_decide=plan is not None and permissions.can_decide(current_user, person.id, year),
+        today=today,
+        **_context(),
+    )
+
+
+@bp.get("/<int:year>")
+@signed_in
+def year(year: int):
+    if not services.FIRST_YEAR <= year <= local_today().year + 1:
+        abort(404)
+    plan = queries.plan_of(current_user.id, year)
+    return _plan_page(plan, current_user, year, version_number=_int_arg("version"), own=True)
+
+
+def _own_plan_change(year: int, change, message: str):
+    target = url_for("plans.year", year=year)
+    try:
+        plan = services.plan_for(current_user, year)
+        change(plan)
+    except PlanError as error:
+        return _refused(error, target)
+    return _done(message, target)
+
+
+@bp.post("/<int:year>/courses")
+@signed_in
+def add_course(year: int):
+    form = request.form
+    return _own_plan_change(
+        year,
+        lambda plan: services.add_course(
+            plan,
+            course_id=form.get("course", ""),
+            planned=form.get("planned", ""),
+            expected_hours=form.get("expected_hours", ""),
+        ),
+        _("Đã thêm khóa học vào kế hoạch."),
+    )
+
+
+def _upload() -> Upload | None:
+    file = request.files.get("evidence")
+    if file is None or not file.filename:
+        return None
+    return Upload(file.filename, file.read(services.MAX_EVIDENCE_BYTES + 1))
+
+
+@bp.post("/<int:year>/activities")
+@signed_in
+def add_external(year: int):
+    form = request.form
+    upload = _upload()
+    return _own_plan_change(
+        year,
+        lambda plan: services.add_external(
+            plan,
+            kind=form.get("kind", ""),
+            title=form.get("title", ""),
+            organiser=form.get("organiser", ""),
+            starts_on=form.get("starts_on", ""),
+            ends_on=form.get("ends_on", ""),
+            hours=form.get("hours", ""),
+            planned=form.get("planned") or None,
+            evidence=upload,
+        ),
+        _("Đã thêm hoạt động ngoài nền tảng; số giờ được tính khi lãnh đạo xác nhận."),
+    )
+
+
+@bp.post("/activities/<id:activity_id>/evidence")
+@signed_in
+def attach_evidence(activity_id: int):
+    activity = db.session.get(ExternalActivity, activity_id)
+    if activity is None or activity.person_id != current_user.id:
+        abort(404)
+    target = url_for("plans.year", year=activity.year)
+    upload = _upload()
+    try:
+        if upload is None:
+            raise PlanError(_("Chưa chọn tệp minh chứng."))
+        services.attach_evidence(activity, current_user, upload)
+    except PlanError as error:
+        return _refused(error, target)
+    return _done(_("Đã lưu minh chứng."), target)
+
+
+@bp.post("/<int:year>/items/<id:item_id>/remove")
+@signed_in
+def remove_item(year: int, item_id: int):
+    return _own_plan_change(
+        year, lambda plan: services.remove_item(plan, item_id), _("Đã bỏ mục khỏi kế hoạch.")
+    )
+
+
+@bp.post("/<int:year>/note")
+@signed_in
+def save_note(year: int):
+    return _own_plan_change(
+        year,
+        lambda plan: services.save_note(plan, request.form.get("note", "")),
+        _("Đã lưu ghi chú."),
+    )
+
+
+@bp.post("/<int:year>/submit")
+@signed_in
+def submit(year: int):
+    return _own_plan_change(
+        year, lambda plan: services.submit(plan, actor=current_user), _("Đã gửi kế hoạch để duyệt.")
+    )
+
+
+@bp.post("/<int:year>/revise")
+@signed_in
+def revise(year: int):
+    return _own_plan_change(
+        year,
+        lambda plan: services.revise(plan, actor=current_user),
+        _("Đã tạo phiên bản mới; sửa xong hãy gửi duyệt lại."),
+    )
+
+
+@bp.post("/<int:year>/copy")
+@signed_in
+def copy_last_year(year: int):
+    target = url_for("plans.year", year=year)
+    try:
+        services.copy_last_year(current_user, year)
+    except PlanError as error:
+        return _refused(error, target)
+    return _done(_("Đã sao chép kế hoạch năm trước thành bản nháp."), target)
+
+
+@bp.post("/<int:year>/self-assessment")
+@signed_in
+def self_assess(year: int):
+    return _own_plan_change(
+        year,
+        lambda plan: services.self_assess(plan, request.form.get("text", ""), actor=current_user),
+        _("Đã lưu tự đánh giá."),
+    )
+
+
+# One plan, as its readers see it ---------------------------------------------------------------
+
+
+@bp.get("/view/<id:plan_id>")
+@signed_in
+def show(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    if not permissions.can_read_plan(current_user, plan.person_id, plan.year):
+        abort(403)
+    own = plan.person_id == current_user.id
+    return _plan_page(plan, plan.person, plan.year, version_number=_int_arg("version"), own=own)
+
+
+@bp.post("/view/<id:plan_id>/decide")
+@signed_in
+def decide(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    if not permissions.can_decide(current_user, plan.person_id, plan.year):
+        abort(403)
+    approve = request.form.get("decision") == "approve"
+    try:
+        services.decide(
+            plan,
+            actor=current_user,
+            approve=approve,
+            version_number=_int_arg("version"),
+            revision=_int_arg("revision"),
+            comment=request.form.get("comment"),
+        )
+    except PlanError as error:
+        return _refused(error, url_for("plans.show", plan_id=plan_id))
+    return _done(
+        _("Đã duyệt kế hoạch.") if approve else _("Đã trả lại kế hoạch."),
+        url_for("plans.show", plan_id=plan_id),
+    )
+
+
+@bp.post("/view/<id:plan_id>/assessment")
+@signed_in
+def assess(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    if not permissions.can_decide(current_user, plan.person_id, plan.year):
+        abort(403)
+    target = url_for("plans.show", plan_id=plan_id)
+    try:
+        services.manager_assess(plan, request.form.get("text", ""), actor=current_user)
+    except PlanError as error:
+        return _refused(error, target)
+    return _done(_("Đã lưu đánh giá."), target)
+
+
+@bp.post("/activities/<id:activity_id>/verify")
+@signed_in
+def verify_activity(activity_id: int):
+    activity = db.session.get(ExternalActivity, activity_id)
+    if activity is None:
+        abort(404)
+    if not permissions.can_decide(current_user, activity.person_id, activity.year):
+        abort(403)
+    verified = request.form.get("decision") == "verify"
+    plan = queries.plan_of(activity.person_id, activity.year)
+    target = url_for("plans.show", plan_id=plan.id) if plan else url_for("plans.mine")
+    try:
+        services.verify_activity(
+            activity, actor=current_user, verified=verified, reason=request.form.get("reason")
+        )
+    except PlanError as error:
+        return _refused(error, target)
+    return _done(_("Đã xác nhận hoạt động.") if verified else _("Đã từ chối hoạt động."), target)
+
+
+@bp.get("/evidence/<token>")
+@signed_in
+def evidence(token: str):
+    found = db.session.query(EvidenceFile).filter_by(token=token[:43]).one_or_none()
+    if found is None:
+        abort(404)
+    activity = db.session.query(ExternalActivity).filter_by(evidence_id=found.id).first()
+    year = activity.year if activity else local_today().year
+    if found.owner_id != current_user.id and not permissions.can_read_plan(
+        current_user, found.owner_id, year
+    ):
+        abort(403)
+    response = make_response(found.data)
+    extension = {
+        "application/pdf": "pdf",
+        "image/png": "png",
+        "image/jpeg": "jpg",
+        "image/webp": "webp",
+    }
+    response.headers["Content-Type"] = found.content_type
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="minh-chung-{found.id}.{extension[found.content_type]}"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# The unit's dashboard and assignments ----------------------------------------------------------
+
+
+@bp.get("/units")
+@signed_in
+def units():
+    """Send a manager to their unit's dashboard; let HCTH and administrators pick a unit."""
+    today = local_today()
+    managed = sorted(current_user.managed_unit_ids)
+    if managed:
+        return redirect(url_for("plans.dashboard", unit_id=managed[0], year=today.year))
+    if not permissions.may(current_user, Permission.VIEW_REPORTS):
+        abort(403)
+    return render_template("plans/units.html", units=unit_choices(today), year=today.year)
+
+
+@bp.get("/units/<id:unit_id>/<int:year>")
+@signed_in
+def dashboard(unit_id: int, year: int):
+    if not permissions.can_view_unit(current_user, unit_id):
+        abort(403)
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    args = request.args
+    sort = args.get("sort", "name")
+    board = queries.dashboard(
+        unit_id,
+        year,
+        local_today(),
+        status=args.get("status", ""),
+        search=args.get("q", "").strip()[:100],
+        sort=sort,
+        descending=args.get("desc") == "1",
+        page=_int_arg("page", 1),
+    )
+    return render_template(
+        "plans/dashboard.html",
+        unit=unit,
+        unit_name=queries.unit_names_in_year([unit_id], year).get(unit_id, unit.code),
+        year=year,
+        board=board,
+        filters={
+            "status": args.get("status", ""),
+            "q": args.get("q", ""),
+            "sort": sort,
+            "desc": args.get("desc", ""),
+        },
+        can_manage=permissions.may(current_user, Permission.MANAGE_UNIT, unit_id),
+        managed_units=sorted(current_user.managed_unit_ids),
+        **_context(),
+    )
+
+
+@bp.post("/units/<id:unit_id>/<int:year>/decide")
+@requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
+def bulk_decide(unit_id: int, year: int):
+    """Approve or return the ticked plans, each checked on its own; say what became of each."""
+    approve = request.form.get("decision") == "approve"
+    comment = request.form.get("comment")
+    done, refused = 0, []
+    for value in request.form.getlist("plan")[:200]:
+        parts = value.split(":")
+        if len(parts) != 3 or not all(part.isdigit() and int(part) <= MAX_ID for part in parts):
+            continue
+        plan_id, version, revision = (int(part) for part in parts)
+        plan = db.session.get(StudyPlan, plan_id)
+        if plan is None or plan.year != year:
+            continue
+        try:
+            services.decide(
+                plan,
+                actor=current_user,
+                approve=approve,
+                version_number=version,
+                revision=revision,
+                comment=comment,
+            )
+        except PlanError as error:
+            db.session.rollback()
+            refused.append(str(error))
+        else:
+            db.session.commit()
+            done += 1
+    if done:
+        flash(
+            _("Đã duyệt %(n)d kế hoạch.", n=done)
+            if approve
+            else _("Đã trả lại %(n)d kế hoạch.", n=done),
+            "success",
+        )
+    for message in refused:
+        flash(message, "error")
+    if not done and not refused:
+        flash(_("Chưa chọn kế hoạch nào."), "error")
+    return redirect(url_for("plans.dashboard", unit_id=unit_id, year=year))
+
+
+@bp.get("/units/<id:unit_id>/<int:year>/assignments")
+@requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
+def assignments(unit_id: int, year: int):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    return render_template(
+        "plans/assignments.html",
+        unit=unit,
+        unit_name=queries.unit_names_in_year([unit_id], year).get(unit_id, unit.code),
+        year=year,
+        assignments=queries.assignments_of_unit(unit_id, year),
+        courses=queries.course_choices(),
+    )
+
+
+@bp.post("/units/<id:unit_id>/<int:year>/assignments")
+@requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
+def create_assignment(unit_id: int, year: int):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    target = url_for("plans.assignments", unit_id=unit_id, year=year)
+    form = request.form
+    try:
+        services.assign_course(
+            unit=unit,
+            course_id=form.get("course", ""),
+            year=year,
+            kind=form.get("kind", ""),
+            due_on=form.get("due_on", ""),
+            include_subunits=form.get("include_subunits") == "1",
+            actor_id=current_user.id,
+        )
+    except PlanError as error:
+        return _refused(error, target)
+    return _done(_("Đã giao khóa học cho đơn vị."), target)
+
+
+@bp.post("/assignments/<id:assignment_id>/withdraw")
+@requires(Permission.MANAGE_UNIT, unit=lambda assignment_id: _assignment_unit(assignment_id))
+def withdraw_assignment(assignment_id: int):
+    assignment = db.session.get(UnitAssignment, assignment_id) or abort(404)
+    target = url_for("plans.assignments", unit_id=assignment.unit_id, year=assignment.year)
+    try:
+        services.withdraw_assignment(assignment, actor_id=current_user.id)
+    except PlanError as error:
+        return _refused(error, target)
+    return _done(_("Đã thu hồi; kết quả đã đạt của mọi người vẫn được giữ."), target)
+
+
+# Yearly target rules --------------------------------------------------------------------------
+
+
+@bp.get("/rules")
+@requires(Permission.MANAGE_UNITS)
+def rules():
+    return render_template(
+        "plans/rules.html",
+        rules=queries.rule_history(),
+        employment_labels=EMPLOYMENT_LABELS,
+        edit=next((r for r in queries.rule_history() if r.id == _int_arg("edit")), None),
+    )
+
+
+@bp.post("/rules")
+@requires(Permission.MANAGE_UNITS)
+def save_rule():
+    form = request.form
+    try:
+        services.add_rule_version(
+            code=form.get("code", ""),
+            amount=form.get("amount", ""),
+            unit=form.get("unit", ""),
+            minutes_per_tiet=form.get("minutes_per_tiet", ""),
+            legal_basis=form.get("legal_basis", ""),
+            employment_kinds=form.getlist("employment_kinds"),
+            effective_from=form.get("effective_from", ""),
+            effective_until=form.get("effective_until", ""),
+            actor_id=current_user.id,
+        )
+    except PlanError as error:
+        return _refused(error, url_for("plans.rules"))
+    return _done(_("Đã lưu chỉ tiêu; phiên bản cũ vẫn được giữ."), url_for("plans.rules"))
+
+
+# Notifications --------------------------------------------------------------------------------
+
+
+@bp.get("/notifications")
+@signed_in
+def notifications():
+    return render_template(
+        "plans/notifications.html", notifications=queries.notifications_of(current_user.id)
+    )
+
+
+@bp.post("/notifications/read")
+@signed_in
+def mark_read():
+    services.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("plans.notifications"))

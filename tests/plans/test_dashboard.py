@@ -1,0 +1,109 @@
+"""The manager's dashboard: a fixed number of queries, sorting, filters, bulk decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from lms.accounts.models import Person
+from lms.db import db
+from lms.org.models import Membership
+from lms.plans import services
+from lms.plans.models import PlanStatus, StudyPlan
+from lms.text import fold, person_sort_key
+from tests.plans.conftest import complete, utc
+
+
+def add_members(unit_id: int, count: int, start: int = 0) -> None:
+    """Add many members at once, straight into the tables (the services are slow for a crowd)."""
+    names = [f"Nguyễn Văn Số{n}" for n in range(start, start + count)]
+    rows = [
+        dict(
+            username=f"so{n}",
+            full_name=name,
+            given_name=name.split()[-1],
+            family_and_middle="Nguyễn Văn",
+            sort_key=person_sort_key(name),
+            search_name=fold(name),
+            employment_kind="cong_chuc",
+        )
+        for n, name in zip(range(start, start + count), names, strict=True)
+    ]
+    db.session.execute(insert(Person), rows)
+    ids = db.session.scalars(
+        select(Person.id).where(Person.username.in_([r["username"] for r in rows]))
+    )
+    db.session.execute(
+        insert(Membership),
+        [dict(person_id=i, unit_id=unit_id, valid_from=date(2020, 1, 1)) for i in ids],
+    )
+    db.session.commit()
+
+
+def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
+    client, login, division, forty_tiet, count_queries
+):
+    services.assign_course(
+        unit=division.unit,
+        course_id=division.course.id,
+        year=2026,
+        kind="required",
+        due_on="2026-03-31",
+        include_subunits=True,
+        actor_id=None,
+    )
+    db.session.commit()
+    login("truongphong")
+    url = f"/plans/units/{division.unit.id}/2026?sort=percent"
+    unit_id = division.unit.id
+    add_members(unit_id, 10)
+    few = count_queries(lambda: client.get(url))
+    add_members(unit_id, 990, start=10)
+    many = count_queries(lambda: client.get(url))
+    assert few == many
+    assert "1003 người" in client.get(url).text
+
+
+def test_sorting_filtering_and_searching(client, login, division, forty_tiet):
+    complete(division.colleague, division.course2, utc(2026, 2, 1))
+    services.plan_for(division.learner, 2026).latest.status = PlanStatus.SUBMITTED
+    db.session.commit()
+    login("truongphong")
+    base = f"/plans/units/{division.unit.id}/2026"
+    page = client.get(base).text.split("<tbody>")[1]
+    # Vietnamese order by given name: Hoa, Mai, Quản.
+    assert page.index("Hoàng Thị Hoa") < page.index("Lò Thị Mai") < page.index("Nông Văn Quản")
+    page = client.get(base + "?sort=percent&desc=1").text.split("<tbody>")[1]
+    assert page.index("Hoàng Thị Hoa") < page.index("Lò Thị Mai")
+    assert "30%" in page
+    page = client.get(base + "?status=submitted").text.split("<tbody>")[1]
+    assert "Lò Thị Mai" in page and "Hoàng Thị Hoa" not in page
+    page = client.get(base + "?q=hoang thi").text.split("<tbody>")[1]
+    assert "Hoàng Thị Hoa" in page and "Lò Thị Mai" not in page
+
+
+def test_bulk_approve_reports_each_plan(client, login, division):
+    first = services.plan_for(division.learner, 2026)
+    second = services.plan_for(division.colleague, 2026)
+    for plan in (first, second):
+        plan.latest.status = PlanStatus.SUBMITTED
+    db.session.commit()
+    stale = second.revision - 1
+    login("truongphong")
+    page = client.post(
+        f"/plans/units/{division.unit.id}/2026/decide",
+        data={
+            "decision": "approve",
+            "plan": [f"{first.id}:1:{first.revision}", f"{second.id}:1:{stale}"],
+        },
+        follow_redirects=True,
+    )
+    assert "Đã duyệt 1 kế hoạch." in page.text
+    assert "Kế hoạch của Hoàng Thị Hoa đã thay đổi" in page.text
+    db.session.expire_all()
+    statuses = {p.person_id: p.latest.status for p in db.session.scalars(select(StudyPlan))}
+    assert statuses == {
+        division.learner.id: PlanStatus.APPROVED,
+        division.colleague.id: PlanStatus.SUBMITTED,
+    }

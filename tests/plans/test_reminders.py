@@ -1,0 +1,130 @@
+"""Notifications on transitions, and `flask plans remind`: idempotent, with e-mail when set up."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.db import db
+from lms.plans import services
+from lms.plans.models import Notification
+
+
+class FakeSMTP:
+    """Stands in for smtplib.SMTP and keeps what would have been sent."""
+
+    sent: list = []
+
+    def __init__(self, host, port, timeout=None):
+        self.host, self.port = host, port
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self):
+        pass
+
+    def login(self, user, password):
+        self.user = user
+
+    def send_message(self, message):
+        FakeSMTP.sent.append(message)
+
+
+def _assign(division, due):
+    services.assign_course(
+        unit=division.unit,
+        course_id=division.course.id,
+        year=2026,
+        kind="required",
+        due_on=due,
+        include_subunits=True,
+        actor_id=None,
+    )
+    db.session.commit()
+
+
+def _notices(person):
+    return db.session.scalars(select(Notification).where(Notification.person_id == person.id)).all()
+
+
+def test_remind_is_idempotent_per_day(runner, division):
+    _assign(division, "2026-03-31")
+    first = runner.invoke(args=["plans", "remind", "--date", "2026-04-02"])
+    assert first.exit_code == 0, first.output
+    assert "3 nhắc việc mới" in first.output  # head, learner and colleague: all members
+    again = runner.invoke(args=["plans", "remind", "--date", "2026-04-02"])
+    assert "0 nhắc việc mới" in again.output
+    kinds = [n.kind for n in _notices(division.learner)]
+    assert kinds == ["overdue"]
+    next_day = runner.invoke(args=["plans", "remind", "--date", "2026-04-03"])
+    assert "3 nhắc việc mới" in next_day.output
+
+
+def test_due_soon_reminder_and_email_when_smtp_is_set(app, runner, division, monkeypatch):
+    _assign(division, "2026-03-31")
+    FakeSMTP.sent = []
+    monkeypatch.setattr("lms.plans.services.smtplib.SMTP", FakeSMTP)
+    app.config.update(SMTP_HOST="smtp.example.vn", SMTP_PORT="587", SMTP_FROM="lms@example.vn")
+    result = runner.invoke(args=["plans", "remind", "--date", "2026-03-25"])
+    assert "1 thư điện tử" in result.output  # only Mai has an e-mail address
+    assert [m["To"] for m in FakeSMTP.sent] == ["mai@example.vn"]
+    assert "Sắp đến hạn" in FakeSMTP.sent[0].get_content()
+    assert [n.kind for n in _notices(division.learner)] == ["due_soon"]
+
+
+def test_without_smtp_reminders_stay_in_the_app(runner, division, monkeypatch):
+    _assign(division, "2026-03-31")
+    monkeypatch.setattr("lms.plans.services.smtplib.SMTP", None)
+    result = runner.invoke(args=["plans", "remind", "--date", "2026-04-02"])
+    assert result.exit_code == 0 and "0 thư điện tử" in result.output
+
+
+def test_submit_and_decisions_notify_and_the_header_counts(client, login, division):
+    login("mai")
+    client.post("/plans/2026/submit")
+    client.post("/logout")
+    login("truongphong")
+    page = client.get("/plans/notifications")
+    assert "Lò Thị Mai đã gửi kế hoạch năm 2026 để duyệt." in page.text
+    assert '<span class="badge">1</span>' in page.text
+    client.post("/plans/notifications/read")
+    assert '<span class="badge">1</span>' not in client.get("/plans/notifications").text
+    assert [n.kind for n in _notices(division.other_head)] == []
+
+
+def test_rules_cli(runner, division):
+    result = runner.invoke(
+        args=[
+            "plans",
+            "add-rule",
+            "--code",
+            "CC",
+            "--amount",
+            "40",
+            "--basis",
+            "NĐ 171/2025",
+            "--from",
+            "2025-01-01",
+        ]
+    )
+    assert "Đã lưu chỉ tiêu CC, phiên bản 1." in result.output
+    bad = runner.invoke(
+        args=[
+            "plans",
+            "add-rule",
+            "--code",
+            "CC",
+            "--amount",
+            "-4",
+            "--basis",
+            "x",
+            "--from",
+            "2025-01-01",
+        ]
+    )
+    assert bad.exit_code != 0 and "Chỉ tiêu phải lớn hơn 0." in bad.output
+    listing = runner.invoke(args=["plans", "rules"])
+    assert "CC v1 [hiện hành] 40.00 tiet" in listing.output
