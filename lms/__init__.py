@@ -32,7 +32,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, _db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    from lms import accounts, audit, auth, demo, home, i18n, org, security, shell, staff
+    from lms import (
+        accounts,
+        audit,
+        auth,
+        courses,
+        demo,
+        home,
+        i18n,
+        learning,
+        org,
+        plans,
+        security,
+        shell,
+        staff,
+    )
 
     i18n.init_app(app)
     security.init_app(app)
@@ -43,5 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     accounts.init_app(app)
     staff.init_app(app)
     audit.init_app(app)
+    courses.init_app(app)
+    learning.init_app(app)
+    plans.init_app(app)
     demo.init_app(app)
     return app

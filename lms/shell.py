@@ -21,10 +21,15 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("home.index", _l("Trang chủ")),
+    NavItem("learning.catalogue", _l("Khóa học")),
+    NavItem("plans.mine", _l("Kế hoạch của tôi")),
+    NavItem("plans.units", _l("Kế hoạch đơn vị"), Permission.MANAGE_UNIT),
     NavItem("org.units", _l("Đơn vị"), Permission.MANAGE_UNITS),
     NavItem("accounts.people", _l("Nhân sự"), Permission.MANAGE_PEOPLE),
     NavItem("staff.upload", _l("Nhập danh sách"), Permission.MANAGE_PEOPLE),
+    NavItem("courses.manage", _l("Nội dung"), Permission.EDIT_CONTENT),
     NavItem("audit.events", _l("Nhật ký"), Permission.VIEW_AUDIT),
+    NavItem("plans.rules", _l("Chỉ tiêu năm"), Permission.MANAGE_UNITS),
 ]
 
 

@@ -21,6 +21,10 @@ EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 ADMIN = frozenset({"admin"})
 MANAGERS = frozenset({"manager", "admin"})
+EDITORS = frozenset({"editor", "admin"})
+READERS = frozenset({"manager", "hcth", "admin"})
+# Ids that name no record: routes reach their own "not found" answer after the access check.
+MISSING = 2**31 - 1
 
 
 @dataclass
@@ -94,6 +98,120 @@ CASES = [
     Case("staff.upload", ADMIN),
     Case("staff.upload", ADMIN, "POST"),
     Case("staff.template", ADMIN),
+    Case("courses.manage", EDITORS),
+    Case("courses.upload", EDITORS, "POST"),
+    Case("courses.course", EDITORS, args=lambda w: {"slug": "khoa-thu"}),
+    Case("courses.lesson", EDITORS, args=lambda w: {"slug": "khoa-thu", "lesson_slug": "bai-mot"}),
+    Case(
+        "courses.media",
+        SIGNED_IN,
+        args=lambda w: {"course_slug": "khoa-thu", "sha256": "0" * 64, "extension": "mp3"},
+    ),
+    Case("plans.mine", SIGNED_IN),
+    Case("plans.year", SIGNED_IN, args=lambda w: {"year": 2026}),
+    Case("plans.add_course", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
+    Case("plans.add_external", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
+    Case("plans.attach_evidence", SIGNED_IN, "POST", args=lambda w: {"activity_id": MISSING}),
+    Case("plans.remove_item", SIGNED_IN, "POST", args=lambda w: {"year": 2026, "item_id": MISSING}),
+    Case("plans.save_note", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
+    Case("plans.submit", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
+    Case("plans.revise", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
+    Case("plans.copy_last_year", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
+    Case("plans.self_assess", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
+    Case("plans.show", SIGNED_IN, args=lambda w: {"plan_id": MISSING}),
+    Case("plans.decide", SIGNED_IN, "POST", args=lambda w: {"plan_id": MISSING}),
+    Case("plans.assess", SIGNED_IN, "POST", args=lambda w: {"plan_id": MISSING}),
+    Case("plans.verify_activity", SIGNED_IN, "POST", args=lambda w: {"activity_id": MISSING}),
+    Case("plans.evidence", SIGNED_IN, args=lambda w: {"token": "x" * 43}),
+    Case("plans.units", READERS),
+    Case(
+        "plans.dashboard",
+        READERS,
+        args=lambda w: {"unit_id": w.own_unit, "year": 2026},
+        label="own",
+    ),
+    Case(
+        "plans.dashboard",
+        READERS,
+        args=lambda w: {"unit_id": w.sub_unit, "year": 2026},
+        label="sub",
+    ),
+    Case(
+        "plans.dashboard",
+        frozenset({"hcth", "admin"}),
+        args=lambda w: {"unit_id": w.other_unit, "year": 2026},
+        label="other",
+    ),
+    Case(
+        "plans.bulk_decide",
+        MANAGERS,
+        "POST",
+        args=lambda w: {"unit_id": w.own_unit, "year": 2026},
+        label="own",
+    ),
+    Case(
+        "plans.bulk_decide",
+        ADMIN,
+        "POST",
+        args=lambda w: {"unit_id": w.other_unit, "year": 2026},
+        label="other",
+    ),
+    Case(
+        "plans.assignments",
+        MANAGERS,
+        args=lambda w: {"unit_id": w.own_unit, "year": 2026},
+        label="own",
+    ),
+    Case(
+        "plans.assignments",
+        ADMIN,
+        args=lambda w: {"unit_id": w.other_unit, "year": 2026},
+        label="other",
+    ),
+    Case(
+        "plans.create_assignment",
+        MANAGERS,
+        "POST",
+        args=lambda w: {"unit_id": w.sub_unit, "year": 2026},
+        label="sub",
+    ),
+    Case(
+        "plans.create_assignment",
+        ADMIN,
+        "POST",
+        args=lambda w: {"unit_id": w.other_unit, "year": 2026},
+        label="other",
+    ),
+    Case("plans.withdraw_assignment", MANAGERS, "POST", args=lambda w: {"assignment_id": MISSING}),
+    Case("plans.rules", ADMIN),
+    Case("plans.save_rule", ADMIN, "POST"),
+    Case("plans.notifications", SIGNED_IN),
+    Case("plans.mark_read", SIGNED_IN, "POST"),
+    Case("learning.healthz", EVERYONE),
+    Case("learning.catalogue", SIGNED_IN),
+    Case("learning.course", SIGNED_IN, args=lambda w: {"course_slug": "khong-co"}),
+    Case(
+        "learning.lesson",
+        SIGNED_IN,
+        args=lambda w: {"course_slug": "khong-co", "lesson_slug": "bai-mot"},
+    ),
+    Case(
+        "learning.complete_lesson",
+        SIGNED_IN,
+        "POST",
+        args=lambda w: {"course_slug": "khong-co", "lesson_slug": "bai-mot"},
+    ),
+    Case(
+        "learning.submit_quiz",
+        SIGNED_IN,
+        "POST",
+        args=lambda w: {"course_slug": "khong-co", "lesson_slug": "bai-mot"},
+    ),
+    Case("learning.complete_course", SIGNED_IN, "POST", args=lambda w: {"course_slug": "khong-co"}),
+    Case("learning.record_event", SIGNED_IN, "POST"),
+    Case("learning.certificate", SIGNED_IN, args=lambda w: {"certificate_id": 1}),
+    Case("learning.verify", EVERYONE),
+    Case("learning.verify", EVERYONE, args=lambda w: {"code": "ABCD-EFGH-JKMN"}, label="code"),
 ]
 
 

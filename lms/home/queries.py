@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 from lms.accounts.models import Person
 from lms.auth.roles import ORGANISATION_WIDE, Role
 from lms.db import db, valid_on
+from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import UnitOnDay, membership_on, subtree_unit_ids
+from lms.plans.queries import PlanSummary, plan_summary
+from lms.plans.years import local_today
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class HomePanels:
     managed_units: list[UnitCount] = field(default_factory=list)
     organisation: list[UnitCount] = field(default_factory=list)
     people_total: int = 0
+    learning: LearnerCourses | None = None
+    plan: PlanSummary | None = None
 
 
 def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
@@ -54,7 +59,12 @@ def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
 
 def home_panels(person: Person, day: date) -> HomePanels:
     found = membership_on(person.id, day)
-    panels = HomePanels(my_unit=found[1] if found else None, roles=sorted(person.roles))
+    panels = HomePanels(
+        my_unit=found[1] if found else None,
+        roles=sorted(person.roles),
+        learning=learner_courses(person.id),
+        plan=plan_summary(person.id, person.employment_kind, local_today()),
+    )
     if person.has_role(Role.MANAGER):
         panels.managed_units = unit_member_counts(
             subtree_unit_ids(person.managed_unit_ids, day), day
