@@ -45,7 +45,9 @@ ROLE_LABELS = {
 def _navigation() -> dict:
     if not current_user.is_authenticated:
         return {"nav_items": []}
-    items = [item for item in NAV_ITEMS if item.permission is None or current_user.can(item.permission)]
+    items = [
+        item for item in NAV_ITEMS if item.permission is None or current_user.can(item.permission)
+    ]
     return {"nav_items": items}
 
 
@@ -60,7 +62,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_navigation)
     app.jinja_env.globals.update(Permission=Permission, role_labels=ROLE_LABELS)
     app.register_error_handler(
-        403, _error_page(403, _l("Không có quyền truy cập"), _l("Bạn không có quyền xem trang này."))
+        403,
+        _error_page(403, _l("Không có quyền truy cập"), _l("Bạn không có quyền xem trang này.")),
     )
     app.register_error_handler(
         404, _error_page(404, _l("Không tìm thấy trang"), _l("Địa chỉ này không tồn tại."))

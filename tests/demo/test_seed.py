@@ -182,3 +182,14 @@ def test_one_person_moved_division_in_mid_2024(seeded):
 
     assert spring.code == mover.unit
     assert autumn.code == mover.moved_to
+
+
+def test_seed_gives_the_demo_a_yearly_target(app, runner):
+    from sqlalchemy import select
+
+    from lms.plans.models import TargetRule
+
+    app.config["DEMO_MODE"] = True
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    rules = db.session.scalars(select(TargetRule)).all()
+    assert rules, "the demo needs a yearly target to measure plans against"
