@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import g
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from lms import create_app
 from lms.db import db
@@ -107,6 +107,35 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def sql_statements(app):
+    """Return a function that runs an action and returns the SQL statements it sent."""
+
+    def run(action) -> list[str]:
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        # Requests share the test's session: start from an empty one, as a real request does.
+        db.session.commit()
+        db.session.close()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            action()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return statements
+
+    return run
+
+
+@pytest.fixture
+def count_queries(sql_statements):
+    """Return a function that runs an action and says how many SQL statements it sent."""
+    return lambda action: len(sql_statements(action))
 
 
 @pytest.fixture

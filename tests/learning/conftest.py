@@ -55,7 +55,6 @@ def catalogue_courses(app, tmp_path, tay):
     return tay
 
 
-@pytest.fixture
 def count_queries(app):
     """Return a function that runs a callable and says how many SQL statements it sent."""
 

@@ -30,7 +30,6 @@ def admin(app, login):
     return person
 
 
-@pytest.fixture
 def count_queries(app):
     """Return a function that runs a callable and says how many SQL statements it sent."""
 

@@ -136,7 +136,6 @@ def forty_tiet(app):
     db.session.commit()
 
 
-@pytest.fixture
 def count_queries(app):
     """Return a function that runs a callable and says how many SQL statements it sent."""
 

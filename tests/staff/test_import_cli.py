@@ -477,39 +477,18 @@ def test_membership_count_grows_by_one_per_new_person(runner, tmp_path, units):
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 3
 
 
-@pytest.fixture
-def count_queries(app):
-    """Count the SQL statements run inside a with block."""
-    from contextlib import contextmanager
-
-    from sqlalchemy import event
-
-    @contextmanager
-    def counting():
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-
-    return counting
-
-
 @pytest.mark.parametrize("size", [5, 40])
 def test_reimport_reads_a_fixed_number_of_times_whatever_the_size(
-    runner, tmp_path, units, count_queries, size
+    runner, tmp_path, units, sql_statements, size
 ):
     rows = [staff_row(f"nguoi{n}", f"Người Số {n}", ["PHCTH", "PDT"][n % 2]) for n in range(size)]
     assert run_import(runner, tmp_path, csv_bytes(rows)).exit_code == 0
 
-    with count_queries() as statements:
-        result = run_import(runner, tmp_path, csv_bytes(rows))
+    results = []
+    statements = sql_statements(
+        lambda: results.append(run_import(runner, tmp_path, csv_bytes(rows)))
+    )
+    result = results[0]
 
     assert f"không đổi: {size}" in result.output
     assert len(statements) <= 5, statements
