@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from lms.db import db
 from tests.factories import make_person
@@ -53,25 +53,3 @@ def catalogue_courses(app, tmp_path, tay):
     """The Tày course and one course in each other category."""
     make_other_courses(tmp_path / "courses")
     return tay
-
-
-def count_queries(app):
-    """Return a function that runs a callable and says how many SQL statements it sent."""
-
-    def run(action) -> int:
-        statements: list[str] = []
-
-        def count(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        # Requests share the test's session: start from an empty one, as a real request does.
-        db.session.commit()
-        db.session.close()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            action()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
-
-    return run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from lms.auth.roles import Role
 from lms.db import db
@@ -28,25 +28,3 @@ def admin(app, login):
     db.session.commit()
     login("quantri")
     return person
-
-
-def count_queries(app):
-    """Return a function that runs a callable and says how many SQL statements it sent."""
-
-    def run(action) -> int:
-        statements: list[str] = []
-
-        def count(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        # Requests share the test's session: start from an empty one, as a real request does.
-        db.session.commit()
-        db.session.close()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            action()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
-
-    return run

@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from lms.accounts.models import Person
 from lms.auth.roles import Role
@@ -134,27 +134,6 @@ def forty_tiet(app):
 
     services.seed_default_rules()
     db.session.commit()
-
-
-def count_queries(app):
-    """Return a function that runs a callable and says how many SQL statements it sent."""
-
-    def run(action) -> int:
-        statements: list[str] = []
-
-        def counter(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        db.session.commit()
-        db.session.close()
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
-            action()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
-        return len(statements)
-
-    return run
 
 
 def utc(*parts) -> datetime:
