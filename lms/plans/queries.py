@@ -280,6 +280,36 @@ def _item_state(due_on: date, completed_on: date | None, today: date) -> str:
     return ItemState.PENDING
 
 
+def _hour_totals(ids, year: int) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """Return, per person, course tiết completed in year and verified external hours of year."""
+    start, end = year_moments(year)
+    course_tiet = {
+        person_id: Decimal(total or 0)
+        for person_id, total in db.session.execute(
+            select(CourseProgress.person_id, func.sum(CourseProgress.hours_credited))
+            .where(
+                CourseProgress.person_id.in_(ids),
+                CourseProgress.completed_at >= start,
+                CourseProgress.completed_at < end,
+            )
+            .group_by(CourseProgress.person_id)
+        )
+    }
+    external_hours = {
+        person_id: Decimal(total or 0)
+        for person_id, total in db.session.execute(
+            select(ExternalActivity.person_id, func.sum(ExternalActivity.hours))
+            .where(
+                ExternalActivity.person_id.in_(ids),
+                ExternalActivity.year == year,
+                ExternalActivity.status == ActivityStatus.VERIFIED,
+            )
+            .group_by(ExternalActivity.person_id)
+        )
+    }
+    return course_tiet, external_hours
+
+
 def progress_for(
     people: dict[int, str], year: int, today: date, *, people_query=None
 ) -> dict[int, Progress]:
@@ -290,35 +320,18 @@ def progress_for(
     if not people:
         return {}
     ids = people_query if people_query is not None else list(people)
-    start, end = year_moments(year)
+    _, end = year_moments(year)
     rules = current_rules()
     rule_of_kind = {kind: rule_for(rules, kind, year) for kind in set(people.values())}
     result = {
         person_id: Progress(person_id, year, rule_of_kind[kind])
         for person_id, kind in people.items()
     }
-    course_tiet = db.session.execute(
-        select(CourseProgress.person_id, func.sum(CourseProgress.hours_credited))
-        .where(
-            CourseProgress.person_id.in_(ids),
-            CourseProgress.completed_at >= start,
-            CourseProgress.completed_at < end,
-        )
-        .group_by(CourseProgress.person_id)
-    )
-    for person_id, total in course_tiet:
-        result[person_id].course_tiet = Decimal(total or 0)
-    external = db.session.execute(
-        select(ExternalActivity.person_id, func.sum(ExternalActivity.hours))
-        .where(
-            ExternalActivity.person_id.in_(ids),
-            ExternalActivity.year == year,
-            ExternalActivity.status == ActivityStatus.VERIFIED,
-        )
-        .group_by(ExternalActivity.person_id)
-    )
-    for person_id, total in external:
-        result[person_id].external_hours = Decimal(total or 0)
+    course_tiet, external_hours = _hour_totals(ids, year)
+    for person_id, total in course_tiet.items():
+        result[person_id].course_tiet = total
+    for person_id, total in external_hours.items():
+        result[person_id].external_hours = total
 
     spans = memberships_in_year(ids, year)
     zone = agency_zone()
@@ -563,7 +576,12 @@ def dashboard(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Dashboard:
-    """Return one page of everyone who belonged to the unit (or below) during year."""
+    """Return one page of everyone who belonged to the unit (or below) during year.
+
+    Filters, status counts and sorting by name or by hours need a few plain columns and two
+    SQL sums per person; the assigned items (the costly part) are worked out only for the page,
+    unless the page is sorted by overdue items, which needs them for everyone filtered.
+    """
     units = below([unit_id], unit_children_in_year(year))
     member_ids = select(Membership.person_id).where(
         Membership.unit_id.in_(units), _overlaps_year(Membership, year)
@@ -578,9 +596,6 @@ def dashboard(
             Person.employment_kind,
         ).where(Person.id.in_(member_ids))
     ).all()
-    progress = progress_for(
-        {row.id: row.employment_kind for row in people_rows}, year, today, people_query=member_ids
-    )
     latest = _latest_versions()
     plans = {
         person_id: (plan_id, PlanStatus(state), number, revision)
@@ -600,9 +615,83 @@ def dashboard(
             .where(StudyPlan.year == year, StudyPlan.person_id.in_(member_ids))
         )
     }
-    rows = []
+    no_plan = (None, NO_PLAN, None, None)
+    counts: dict[str, int] = defaultdict(int)
     for row in people_rows:
-        plan_id, state, number, revision = plans.get(row.id, (None, NO_PLAN, None, None))
+        counts[str(plans.get(row.id, no_plan)[1])] += 1
+    folded = fold(search)
+    chosen = [
+        row
+        for row in people_rows
+        if (not status or str(plans.get(row.id, no_plan)[1]) == status)
+        and (not folded or folded in row.search_name)
+    ]
+    sort = sort if sort in SORTS else "name"
+    if sort == "name":
+        chosen.sort(key=lambda row: row.sort_key, reverse=descending)
+        everyone = None
+    elif sort == "overdue":
+        everyone = progress_for(
+            {row.id: row.employment_kind for row in people_rows},
+            year,
+            today,
+            people_query=member_ids,
+        )
+        chosen.sort(
+            key=lambda row: (everyone[row.id].required_overdue, row.sort_key), reverse=descending
+        )
+    else:
+        # Hours and percent come from two sums per person; the items are not needed for them.
+        everyone = None
+        rules = current_rules()
+        rule_of_kind = {
+            kind: rule_for(rules, kind, year) for kind in {row.employment_kind for row in chosen}
+        }
+        course_tiet, external_hours = _hour_totals(member_ids, year)
+        # Few people differ in (rule, tiết, hours): work each combination out once.
+        figures: dict[tuple, Progress] = {}
+
+        def figures_of(row) -> Progress:
+            combination = (
+                row.employment_kind,
+                course_tiet.get(row.id, Decimal(0)),
+                external_hours.get(row.id, Decimal(0)),
+            )
+            known = figures.get(combination)
+            if known is None:
+                known = figures[combination] = Progress(
+                    row.id, year, rule_of_kind[combination[0]], combination[1], combination[2]
+                )
+            return known
+
+        if sort == "percent":
+
+            def key(row):
+                percent = figures_of(row).percent
+                return (-1 if percent is None else percent, row.sort_key)
+
+        else:
+
+            def key(row):
+                earned = figures_of(row).earned
+                return (Decimal(-1) if earned is None else earned, row.sort_key)
+
+        chosen.sort(key=key, reverse=descending)
+    total = len(chosen)
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    window = chosen[(page - 1) * per_page : page * per_page]
+    if everyone is None:
+        progress = progress_for(
+            {row.id: row.employment_kind for row in window},
+            year,
+            today,
+        )
+    else:
+        progress = everyone
+    rows = []
+    for row in window:
+        plan_id, state, number, revision = plans.get(row.id, no_plan)
         rows.append(
             DashboardRow(
                 row.id,
@@ -617,30 +706,8 @@ def dashboard(
                 [span for span in progress[row.id].spans if span.unit_id in units],
             )
         )
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        counts[row.status] += 1
-    folded = fold(search)
-    searchable = {row.id: row.search_name for row in people_rows}
-    rows = [
-        row
-        for row in rows
-        if (not status or row.status == status)
-        and (not folded or folded in searchable[row.person_id])
-    ]
-    order = {
-        "name": lambda row: row.sort_key,
-        "percent": lambda row: (row.percent_key, row.sort_key),
-        "hours": lambda row: (row.hours_key, row.sort_key),
-        "overdue": lambda row: (row.progress.required_overdue, row.sort_key),
-    }[sort if sort in SORTS else "name"]
-    rows.sort(key=order, reverse=descending)
-    total = len(rows)
-    pages = max(1, -(-total // per_page))
-    page = max(1, min(page, pages))
-    window = rows[(page - 1) * per_page : page * per_page]
-    names = unit_names_in_year({span.unit_id for row in window for span in row.spans_here}, year)
-    return Dashboard(window, total, page, pages, per_page, dict(counts), names)
+    names = unit_names_in_year({span.unit_id for row in rows for span in row.spans_here}, year)
+    return Dashboard(rows, total, page, pages, per_page, dict(counts), names)
 
 
 @dataclass(frozen=True)
