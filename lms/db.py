@@ -89,3 +89,20 @@ def contains(column, term: str):
     """SQL condition: column contains term, with LIKE's wildcards in term taken literally."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.like(f"%{escaped}%", escape="\\")
+
+
+def parse_id(text: object) -> int | None:
+    """Return the record id written in text (ASCII digits, 1..MAX_ID), else None."""
+    number = parse_count(text)
+    return number if number is not None and 0 < number <= MAX_ID else None
+
+
+def parse_count(text: object, *, limit: int = MAX_ID) -> int | None:
+    """Return the whole number written in text with ASCII digits, capped at limit, else None.
+
+    str.isdigit() alone accepts "²" and "٣", which int() then refuses.
+    """
+    text = str(text).strip()
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    return min(int(text[:12]), limit)

@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
+        if not (user_id.isascii() and user_id.isdigit()):
             return None
         return services.person_for_session(int(user_id), session.get(views.SESSION_TOKEN_KEY))
 

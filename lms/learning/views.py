@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from lms.auth.access import public, signed_in
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
-from lms.db import MAX_ID, db
+from lms.db import MAX_ID, db, parse_count
 from lms.learning import queries, services
 from lms.learning.services import LearningError, local_day
 
@@ -51,12 +51,12 @@ def _form_context() -> dict:
 
 def _seconds_spent() -> int:
     """Seconds on the page before a form was sent: measured by the page, else from the form."""
-    measured = request.form.get("seconds", "")
-    if measured.isdigit():
-        return int(measured[:9])
-    opened_at = request.form.get("opened_at", "")
-    if opened_at.isdigit():
-        return int(time.time()) - int(opened_at[:12])
+    measured = parse_count(request.form.get("seconds", ""))
+    if measured is not None:
+        return measured
+    opened_at = parse_count(request.form.get("opened_at", ""))
+    if opened_at is not None:
+        return max(0, int(time.time()) - opened_at)
     return 0
 
 
@@ -273,7 +273,7 @@ def record_event():
             current_user,
             lesson,
             event_id=request.form.get("event_id"),
-            seconds=int(seconds[:9]) if seconds.isdigit() else 0,
+            seconds=parse_count(seconds) or 0,
         )
     except LearningError as error:
         return str(error), 400, {"Content-Type": "text/plain; charset=utf-8"}

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.services import person_by_username
 from lms.auth.access import requires
 from lms.auth.roles import Permission
-from lms.db import db
+from lms.db import db, parse_id
 from lms.i18n import parse_day as parse_typed_day
 from lms.i18n import vn_date
 from lms.org import queries, services
@@ -77,7 +77,8 @@ def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
         if required:
             raise OrgError(_("Chưa chọn %(label)s.", label=label))
         return None
-    unit = db.session.get(Unit, int(value)) if value.isdigit() else None
+    unit_id = parse_id(value)
+    unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is None:
         raise OrgError(_("Không tìm thấy %(label)s đã chọn.", label=label))
     return unit

@@ -23,7 +23,7 @@ from lms.accounts.models import EmploymentKind, Person, RoleGrant
 from lms.audit import services as audit
 from lms.auth.roles import Role
 from lms.courses.models import Course
-from lms.db import db, utcnow
+from lms.db import db, parse_id, utcnow
 from lms.i18n import parse_day, vn_date
 from lms.org.models import Unit
 from lms.plans import permissions, queries
@@ -110,7 +110,7 @@ def parse_date_in_year(text: str | date | None, year: int, *, label: str) -> dat
 def parse_planned(text: str | None) -> tuple[int | None, int | None]:
     """Read "m1".."m12" (a month) or "q1".."q4" (a quarter)."""
     text = (text or "").strip().lower()
-    if len(text) >= 2 and text[0] in "mq" and text[1:].isdigit():
+    if len(text) >= 2 and text[0] in "mq" and text[1:].isascii() and text[1:].isdigit():
         number = int(text[1:])
         if text[0] == "m" and 1 <= number <= 12:
             return number, None
@@ -269,7 +269,8 @@ def assign_course(
 ) -> UnitAssignment:
     """Assign a course to a unit for a year, with a due date inside that year."""
     check_year(year)
-    course = db.session.get(Course, int(course_id)) if str(course_id).isdigit() else None
+    course_key = parse_id(course_id)
+    course = db.session.get(Course, course_key) if course_key else None
     if course is None or course.is_retired:
         raise PlanError(_("Hãy chọn một khóa học đang mở."))
     try:
@@ -379,7 +380,8 @@ def add_course(
 ) -> PlanItem:
     """Add a course of the learner's choice to the plan."""
     version = _editable(plan)
-    course = db.session.get(Course, int(course_id)) if str(course_id).isdigit() else None
+    course_key = parse_id(course_id)
+    course = db.session.get(Course, course_key) if course_key else None
     if course is None or course.is_retired:
         raise PlanError(_("Hãy chọn một khóa học đang mở."))
     if any(item.course_id == course.id for item in version.items):

@@ -19,7 +19,7 @@ from flask_login import current_user
 from lms.accounts.models import EmploymentKind
 from lms.auth.access import requires, signed_in
 from lms.auth.roles import Permission
-from lms.db import MAX_ID, db
+from lms.db import db, parse_count, parse_id
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.plans import permissions, queries, services
@@ -83,7 +83,8 @@ def _planned_options() -> list[tuple[str, str]]:
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
     value = request.form.get(name) or request.args.get(name) or ""
-    return int(value) if value.isdigit() and int(value) <= MAX_ID else default
+    number = parse_id(value)
+    return default if number is None else number
 
 
 def _plan_or_404(plan_id: int) -> StudyPlan:
@@ -164,11 +165,17 @@ def _plan_page(plan: StudyPlan | None, person, year: int, *, version_number: int
     )
 
 
+@bp.before_request
+def _known_years_only():
+    """Answer 404 for a year in a URL that no plan can have (and dates cannot hold)."""
+    year = (request.view_args or {}).get("year")
+    if year is not None and not services.FIRST_YEAR <= year <= local_today().year + 1:
+        abort(404)
+
+
 @bp.get("/<int:year>")
 @signed_in
 def year(year: int):
-    if not services.FIRST_YEAR <= year <= local_today().year + 1:
-        abort(404)
     plan = queries.plan_of(current_user.id, year)
     return _plan_page(plan, current_user, year, version_number=_int_arg("version"), own=True)
 
@@ -462,9 +469,12 @@ def bulk_decide(unit_id: int, year: int):
     done, refused = 0, []
     for value in request.form.getlist("plan")[:200]:
         parts = value.split(":")
-        if len(parts) != 3 or not all(part.isdigit() and int(part) <= MAX_ID for part in parts):
+        if len(parts) != 3:
             continue
-        plan_id, version, revision = (int(part) for part in parts)
+        numbers = [parse_id(parts[0]), parse_count(parts[1]), parse_count(parts[2])]
+        if None in numbers:
+            continue
+        plan_id, version, revision = numbers
         plan = db.session.get(StudyPlan, plan_id)
         if plan is None or plan.year != year:
             continue
