@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, has_request_context, redirect, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+    session,
+)
 from flask_babel import Babel, get_locale
 
 from lms.auth.access import public
@@ -47,6 +57,12 @@ def parse_day(text: str, *, iso: bool = True) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def local_today() -> date:
+    """Return today's date where the agency is, whatever the server's clock zone."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]) if has_app_context() else None
+    return datetime.now(zone or ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
 def vn_date(day: date | None) -> str:

@@ -16,8 +16,8 @@ from lms.audit import services as audit
 from lms.auth import services as auth
 from lms.auth.roles import Role
 from lms.db import db
+from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
-from lms.i18n import vn_date
 from lms.org.models import Unit
 from lms.shell import ROLE_LABELS
 from lms.text import clean_name, fold, legacy_font_letters, person_sort_key, split_name
@@ -133,7 +133,7 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
             )
     if "date_of_birth" in clean:
         born = parse_day(clean["date_of_birth"], str(FIELD_LABELS["date_of_birth"]))
-        if born is not None and (born > date.today() or born.year < 1900):
+        if born is not None and (born > local_today() or born.year < 1900):
             raise PersonError(_("Ngày sinh %(day)s không hợp lý.", day=vn_date(born)))
         clean["date_of_birth"] = born
     if clean.get("gender") is not None:
@@ -330,7 +330,7 @@ def grant_role(person: Person, role: Role | str, unit: Unit | None = None) -> Ro
     if role == Role.MANAGER and unit is None:
         raise PersonError(_("Vai trò quản lý đơn vị cần chọn đơn vị."))
     # A unit that opens later may be granted ahead (a merge on a future date does so).
-    if role == Role.MANAGER and unit.valid_until is not None and unit.valid_until < date.today():
+    if role == Role.MANAGER and unit.valid_until is not None and unit.valid_until < local_today():
         raise PersonError(_("Đơn vị %(code)s không còn hoạt động.", code=unit.code))
     if role != Role.MANAGER:
         unit = None

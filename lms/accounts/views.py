@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +13,7 @@ from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.auth.access import requires
 from lms.auth.roles import Permission, Role
 from lms.db import MAX_ID, db
-from lms.i18n import vn_date
+from lms.i18n import local_today, vn_date
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
@@ -83,7 +81,7 @@ def _flash_legacy_letters(person: Person) -> None:
 @bp.get("/")
 @requires(Permission.MANAGE_PEOPLE)
 def people():
-    today = date.today()
+    today = local_today()
     unit_id = request.args.get("unit", type=int)
     if unit_id is not None and not 0 < unit_id <= MAX_ID:
         unit_id = None
@@ -141,7 +139,7 @@ def create():
 @requires(Permission.MANAGE_PEOPLE)
 def person(person_id: int):
     found = _person_or_404(person_id)
-    today = date.today()
+    today = local_today()
     history = queries.membership_history(found.id, today)
     units = unit_choices(today)
     return render_template(

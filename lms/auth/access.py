@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -56,9 +55,10 @@ def may(user, permission: Permission, unit_id: int | None = None) -> bool:
         return True
     if permission != Permission.MANAGE_UNIT and user.roles & ORGANISATION_WIDE:
         return True
+    from lms.i18n import local_today
     from lms.org.queries import subtree_unit_ids
 
-    return unit_id in subtree_unit_ids(user.managed_unit_ids, date.today())
+    return unit_id in subtree_unit_ids(user.managed_unit_ids, local_today())
 
 
 def enforce_access_rules():
@@ -85,6 +85,8 @@ def enforce_access_rules():
     unit_id = rule.unit(**(request.view_args or {})) if rule.unit else None
     if not may(current_user, rule.permission, unit_id):
         abort(403)
+    if rule.unit and unit_id is None:
+        abort(404)  # the record that names the unit does not exist: no scope to check against
     return None
 
 

@@ -21,7 +21,9 @@ def _safe_next(target: str | None) -> str:
     """Return target if it stays on this site, else the home page."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+        # urlsplit drops control characters, so test the raw text too (a newline breaks headers).
+        plain = all(char > " " for char in target) and "\\" not in target
+        if plain and not parts.scheme and not parts.netloc and target.startswith("/"):
             return target
     return url_for("home.index")
 

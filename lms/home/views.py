@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask_login import current_user
 
 from lms.auth.access import public
 from lms.home import queries
+from lms.i18n import local_today
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -18,7 +17,7 @@ bp = Blueprint("home", __name__, template_folder="templates")
 def index():
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
-    today = date.today()
+    today = local_today()
     return render_template(
         "home/index.html", panels=queries.home_panels(current_user, today), today=today
     )

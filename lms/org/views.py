@@ -13,8 +13,8 @@ from lms.accounts.services import person_by_username
 from lms.auth.access import requires
 from lms.auth.roles import Permission
 from lms.db import db, parse_id
+from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
-from lms.i18n import vn_date
 from lms.org import queries, services
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
@@ -51,12 +51,12 @@ def parse_day(value: str | None, label: str) -> date:
 def _day_from_query(name: str, label: str) -> date:
     """Return the day asked for in the query string, or today (saying why) if it is not a date."""
     if not request.args.get(name):
-        return date.today()
+        return local_today()
     try:
         return parse_day(request.args.get(name), label)
     except OrgError as error:
         flash(str(error), "error")
-        return date.today()
+        return local_today()
 
 
 def _options(choices: list[queries.UnitChoice]) -> list[tuple[int, str]]:
@@ -148,7 +148,7 @@ def _lookup() -> str | None:
 @bp.get("/new")
 @requires(Permission.MANAGE_UNITS)
 def new_unit():
-    return _unit_form({"valid_from": date.today().isoformat()})
+    return _unit_form({"valid_from": local_today().isoformat()})
 
 
 def _unit_form(values: dict, status: int = 200):
@@ -157,7 +157,7 @@ def _unit_form(values: dict, status: int = 200):
             "org/new_unit.html",
             values=values,
             kinds=list(KIND_LABELS.items()),
-            parents=_options(queries.unit_choices(date.today())),
+            parents=_options(queries.unit_choices(local_today())),
         ),
         status,
     )
@@ -187,7 +187,7 @@ def create_unit():
 @bp.get("/<id:unit_id>")
 @requires(Permission.MANAGE_UNITS)
 def unit(unit_id: int):
-    today = date.today()
+    today = local_today()
     detail = queries.unit_detail(unit_id, today)
     if detail is None:
         abort(404)

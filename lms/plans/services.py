@@ -16,7 +16,7 @@ from email.message import EmailMessage
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import EmploymentKind, Person, RoleGrant
@@ -724,9 +724,12 @@ def notify(
 
 
 def mark_all_read(person: Person) -> None:
-    for notification in queries.notifications_of(person.id):
-        if notification.read_at is None:
-            notification.read_at = utcnow()
+    """Mark every unread notification read, not only those on the page."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from lms.i18n import local_today  # noqa: F401  (plans import it from here)
+
 
 def agency_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def local_today() -> date:
-    """Return today's date where the agency is (not where the server is)."""
-    return datetime.now(agency_zone()).date()
 
 
 def year_days(year: int) -> tuple[date, date]:

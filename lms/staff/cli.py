@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from lms.db import db
+from lms.i18n import local_today
 from lms.staff import importer
 
 people = AppGroup("people", help="Nhân sự: nhập danh sách.")
@@ -27,7 +27,7 @@ people = AppGroup("people", help="Nhân sự: nhập danh sách.")
 @click.pass_context
 def import_command(ctx: click.Context, file: Path, effective: str | None, dry_run: bool) -> None:
     """Nhập danh sách nhân sự từ tệp .xlsx hoặc .csv (UTF-8): tất cả hoặc không dòng nào."""
-    on = date.today()
+    on = local_today()
     if effective:
         on = importer.parse_effective_date(effective)
         if on is None:

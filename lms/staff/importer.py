@@ -20,8 +20,8 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import services as people
 from lms.accounts.models import Gender, Person
 from lms.db import db
+from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
-from lms.i18n import vn_date
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.text import clean_name, fold, legacy_font_letters
@@ -400,7 +400,7 @@ def _check_birth_date(row: RawRow, problems: list[Problem]) -> date | None:
     born = parse_day(cell)
     if born is None:
         message = _("“%(value)s” không phải ngày hợp lệ (dd/mm/yyyy).", value=cell)
-    elif born > date.today():
+    elif born > local_today():
         message = _("“%(value)s” là ngày trong tương lai.", value=vn_date(born))
     elif born.year < 1900:
         message = _("“%(value)s” không phải ngày sinh hợp lý.", value=vn_date(born))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -11,6 +10,7 @@ from flask_babel import gettext as _
 from lms.auth.access import requires
 from lms.auth.roles import Permission
 from lms.db import db
+from lms.i18n import local_today
 from lms.staff import importer
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff-import", template_folder="templates")
@@ -46,7 +46,7 @@ def upload():
     upload = request.files.get("file")
     effective = request.form.get("effective", "").strip()
     check_only = request.form.get("check_only") == "1"
-    on = importer.parse_effective_date(effective) if effective else date.today()
+    on = importer.parse_effective_date(effective) if effective else local_today()
     errors = []
     if upload is None or not upload.filename:
         errors.append(_("Hãy chọn tệp danh sách (.xlsx hoặc .csv)."))

@@ -246,3 +246,13 @@ def test_reset_password_forces_a_change_at_next_sign_in(app, client, login, pers
     assert client.get("/").headers["Location"] == "/account/password"
     assert change(client, temporary, "Mat-khau-moi-2025").status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_a_control_character_in_next_sends_people_home(client, person):
+    response = client.post(
+        "/login",
+        query_string={"next": "/abc\r\nX-Injected: 1"},
+        data={"username": "hoangmai", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"

@@ -13,6 +13,7 @@ from lms.auth.roles import Role
 from lms.auth.services import check_password_policy
 from lms.db import db
 from lms.demo import seed
+from lms.i18n import local_today
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import membership_on, unit_on
 from lms.org.services import unit_by_code
@@ -67,10 +68,10 @@ def test_seed_creates_the_organisation_and_five_demo_accounts(seeded):
         assert not account.must_change_password
     policy = unit_by_code(seed.POLICY)
     assert person("truongphong").managed_unit_ids == {policy.id}
-    assert person("hocvien").membership_on(date.today()).unit_id == policy.id
+    assert person("hocvien").membership_on(local_today()).unit_id == policy.id
     assert (person("hocvien").ethnicity, person("hocvien").position) == ("Tày", "Chuyên viên")
     hcth = unit_by_code(seed.HCTH)
-    assert person("hcth").membership_on(date.today()).unit_id == hcth.id
+    assert person("hcth").membership_on(local_today()).unit_id == hcth.id
     assert hcth.latest_version.name == "Phòng Hành chính - Tổng hợp"
 
     everyone = db.session.scalars(select(Person)).all()
@@ -159,7 +160,7 @@ def test_a_district_office_person_shows_the_old_office_in_2024_and_the_merged_di
     person_id = person(district_person.login).id
 
     _, unit_then = membership_on(person_id, date(2024, 11, 10))
-    _, unit_now = membership_on(person_id, date.today())
+    _, unit_now = membership_on(person_id, local_today())
 
     assert unit_then.name == "Phòng Dân tộc huyện Sơn Động"
     assert unit_now.name == "Phòng Công tác dân tộc cơ sở"
@@ -170,7 +171,7 @@ def test_the_agency_keeps_each_name_it_had(seeded):
 
     assert unit_on(agency_id, date(2024, 6, 1)).name == "Ban Dân tộc tỉnh Bắc Giang"
     assert unit_on(agency_id, date(2025, 3, 1)).name == "Sở Dân tộc và Tôn giáo tỉnh Bắc Giang"
-    assert unit_on(agency_id, date.today()).name == "Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh"
+    assert unit_on(agency_id, local_today()).name == "Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh"
 
 
 def test_one_person_moved_division_in_mid_2024(seeded):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.auth.roles import Role
 from lms.db import db
+from lms.i18n import local_today
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.org.queries import membership_on
 from tests.factories import make_person, make_unit
@@ -78,7 +79,7 @@ def test_units_page_with_a_bad_date_says_so_and_shows_today(client, admin, tree)
     assert response.status_code == 200
     text = page_text(response)
     assert "Ngày xem cơ cấu “abc” không hợp lệ" in text
-    assert date.today().strftime("%d/%m/%Y") in text
+    assert local_today().strftime("%d/%m/%Y") in text
 
 
 def test_lookup_answers_with_the_name_the_unit_had_then(client, admin, tree):

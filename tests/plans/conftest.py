@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import count
 
@@ -14,6 +14,7 @@ from lms.accounts.models import Person
 from lms.auth.roles import Role
 from lms.courses.models import Course
 from lms.db import db
+from lms.i18n import local_today
 from lms.learning.models import CourseProgress
 from lms.org.models import Unit
 from tests.factories import make_person, make_unit
@@ -140,4 +141,4 @@ def utc(*parts) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-YEAR = date.today().year
+YEAR = local_today().year

@@ -128,3 +128,18 @@ def test_rules_cli(runner, division):
     assert bad.exit_code != 0 and "Chỉ tiêu phải lớn hơn 0." in bad.output
     listing = runner.invoke(args=["plans", "rules"])
     assert "CC v1 [hiện hành] 40.00 tiet" in listing.output
+
+
+def test_mark_all_read_reaches_past_the_first_page_of_notices(client, login, division):
+    for number in range(130):
+        services.notify(division.learner.id, "overdue", f"Thông báo số {number}", None)
+    db.session.commit()
+    login("mai")
+    assert '<span class="badge">130</span>' in client.get("/plans/notifications").text
+    client.post("/plans/notifications/read")
+    unread = db.session.scalars(
+        select(Notification).where(
+            Notification.person_id == division.learner.id, Notification.read_at.is_(None)
+        )
+    ).all()
+    assert unread == []

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from lms.accounts.models import Gender, Person
 from lms.audit.models import AuditEvent
 from lms.db import db
+from lms.i18n import local_today
 from lms.org.models import Membership
 from lms.staff import importer
 from tests.factories import make_person, make_unit
@@ -61,7 +62,7 @@ def test_csv_in_utf8_creates_people_in_their_units(runner, tmp_path, units, bom)
     assert hoa.email == "hoa.nt@example.gov.vn"
     assert hoa.password_hash is None
     assert [(m.unit.code, m.valid_from, m.valid_until) for m in hoa.memberships] == [
-        ("PHCTH", date.today(), None)
+        ("PHCTH", local_today(), None)
     ]
     binh = person("binh.lv")
     assert (binh.gender, binh.date_of_birth, binh.ethnicity) == (
@@ -194,7 +195,7 @@ def test_usernames_match_whatever_their_case(runner, tmp_path, units):
     assert db.session.scalar(select(func.count()).select_from(Person)) == 1
 
 
-FUTURE = (date.today() + timedelta(days=3)).strftime("%d/%m/%Y")
+FUTURE = (local_today() + timedelta(days=3)).strftime("%d/%m/%Y")
 BAD_ROWS = [
     pytest.param(
         staff_row("hoa.nt", "Nguyễn Thị Hoa", Ngày_sinh="31/02/1990"),
@@ -218,12 +219,12 @@ BAD_ROWS = [
     ),
     pytest.param(
         staff_row("hoa.nt", "Nguyễn Thị Hoa", "PCU"),
-        f"Dòng 3, cột “Mã đơn vị”: đơn vị “PCU” không hoạt động vào ngày {date.today():%d/%m/%Y}.",
+        f"Dòng 3, cột “Mã đơn vị”: đơn vị “PCU” không hoạt động vào ngày {local_today():%d/%m/%Y}.",
         id="closed-unit",
     ),
     pytest.param(
         staff_row("hoa.nt", "Nguyễn Thị Hoa", "PSN"),
-        f"Dòng 3, cột “Mã đơn vị”: đơn vị “PSN” không hoạt động vào ngày {date.today():%d/%m/%Y} "
+        f"Dòng 3, cột “Mã đơn vị”: đơn vị “PSN” không hoạt động vào ngày {local_today():%d/%m/%Y} "
         "(đã sáp nhập vào “PDT”).",
         id="merged-unit",
     ),

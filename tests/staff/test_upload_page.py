@@ -13,6 +13,7 @@ from lms.accounts.models import Person
 from lms.audit.models import AuditEvent
 from lms.auth.roles import Role
 from lms.db import db
+from lms.i18n import local_today
 from lms.org.models import Unit
 from lms.staff import importer
 from tests.factories import make_person, make_unit
@@ -59,7 +60,7 @@ def test_uploading_a_csv_imports_it_and_says_what_changed(client, admin):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Đã nhập tệp “ds.csv”. Thêm mới: 2, cập nhật: 0, chuyển đơn vị: 0, không đổi: 0." in page
     hoa = db.session.scalars(select(Person).where(Person.username == "hoa.nt")).one()
-    assert hoa.membership_on(date.today()).unit.code == "PHCTH"
+    assert hoa.membership_on(local_today()).unit.code == "PHCTH"
     created = db.session.scalars(
         select(AuditEvent).where(
             AuditEvent.action == "person.create", AuditEvent.entity_id == hoa.id
@@ -182,7 +183,7 @@ def test_the_template_passes_its_own_checks(app, client, admin):
     content = client.get(TEMPLATE_URL).data
 
     raw_rows = importer.read_rows("mau.xlsx", content)
-    rows, problems = importer.check_rows(raw_rows, on=date.today())
+    rows, problems = importer.check_rows(raw_rows, on=local_today())
 
     assert problems == []
     assert rows[0].full_name == "Nguyễn Thị Hoa"
