@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         learning,
         org,
         plans,
+        reports,
         security,
         shell,
         staff,
@@ -60,5 +61,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     courses.init_app(app)
     learning.init_app(app)
     plans.init_app(app)
+    reports.init_app(app)
     demo.init_app(app)
     return app

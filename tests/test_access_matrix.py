@@ -212,6 +212,11 @@ CASES = [
     Case("learning.certificate", SIGNED_IN, args=lambda w: {"certificate_id": 1}),
     Case("learning.verify", EVERYONE),
     Case("learning.verify", EVERYONE, args=lambda w: {"code": "ABCD-EFGH-JKMN"}, label="code"),
+    Case("reports.roster", frozenset({"hcth", "admin"})),
+    Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.own_unit}, label="own"),
+    Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.sub_unit}, label="sub"),
+    Case("reports.unit_roster", ADMIN, args=lambda w: {"unit_id": w.other_unit}, label="other"),
+    Case("reports.print_stylesheet", EVERYONE),
 ]
 
 

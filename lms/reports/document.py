@@ -1,0 +1,102 @@
+"""The roster as a document: title lines, column labels and one list of cells per row.
+
+The page, every download and the command line read the same cells, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from lms.i18n import vn_date, vn_long_date
+from lms.plans.models import PlanStatus
+from lms.reports.queries import Roster, RosterRow
+
+Cell = str | int
+
+
+@dataclass(frozen=True)
+class Document:
+    agency: str
+    title: str
+    period: str
+    place_and_date: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    widths: list[int]
+
+
+def status_label(row: RosterRow) -> str:
+    if row.plan_status is None:
+        return _("%(n)d/%(total)d năm đã duyệt", n=row.approved_years, total=row.plan_years)
+    labels = {
+        PlanStatus.DRAFT: _("Bản nháp"),
+        PlanStatus.SUBMITTED: _("Chờ duyệt"),
+        PlanStatus.RETURNED: _("Trả lại để sửa"),
+        PlanStatus.APPROVED: _("Đã duyệt"),
+    }
+    return labels.get(row.plan_status, _("Chưa lập"))
+
+
+def number(value: Decimal | None) -> str:
+    """Write hours the Vietnamese way: comma for decimals, no trailing zeros."""
+    if value is None:
+        return "—"
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",")
+
+
+def headers() -> list[str]:
+    return [
+        _("STT"),
+        _("Họ và tên"),
+        _("Ngày sinh"),
+        _("Chức vụ"),
+        _("Đơn vị"),
+        _("Kế hoạch"),
+        _("Nội dung bắt buộc đã xong"),
+        _("Giờ đạt / chỉ tiêu"),
+        _("Mức hoàn thành"),
+        _("Năng lực số"),
+        _("Ngoại ngữ"),
+        _("Tiếng dân tộc"),
+    ]
+
+
+WIDTHS = [6, 28, 12, 22, 32, 18, 14, 16, 12, 12, 12, 12]
+
+
+def cells(row: RosterRow) -> list[Cell]:
+    return [
+        row.number,
+        row.full_name,
+        vn_date(row.date_of_birth),
+        row.position or "",
+        row.unit_name,
+        status_label(row),
+        f"{row.required_done}/{row.required_total}",
+        f"{number(row.hours_earned)} / {number(row.hours_target)}",
+        "—" if row.percent is None else f"{row.percent}%",
+        *row.courses,
+    ]
+
+
+def period_label(first: date, last: date) -> str:
+    return _("Từ %(first)s đến %(last)s", first=vn_date(first), last=vn_date(last))
+
+
+def document(roster: Roster, today: date) -> Document:
+    place = current_app.config.get("REPORT_PLACE", "Bắc Giang")
+    return Document(
+        agency=roster.agency_name.upper(),
+        title=_("DANH SÁCH TỔNG HỢP KẾT QUẢ TỰ HỌC, TỰ BỒI DƯỠNG"),
+        period=period_label(roster.period.first, roster.period.last),
+        place_and_date=f"{place}, {vn_long_date(today)}",
+        headers=headers(),
+        rows=[cells(row) for row in roster.rows],
+        widths=WIDTHS,
+    )

@@ -1,0 +1,113 @@
+"""Writers for a document: CSV with a BOM, streamed XLSX, printable HTML. They know no query."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+
+from flask import render_template
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+
+from lms.reports.document import Document
+
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+FONT = "Times New Roman"
+CHUNK = 64 * 1024
+
+
+def safe_cell(value):
+    """Keep a spreadsheet from running a cell that looks like a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_chunks(doc: Document) -> Iterator[str]:
+    """Yield the CSV text in pieces, starting with the BOM Excel needs to read UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow(doc.headers)
+    for count, row in enumerate(doc.rows, start=1):
+        writer.writerow([safe_cell(value) for value in row])
+        if count % 200 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_csv(doc: Document, stream) -> None:
+    for chunk in csv_chunks(doc):
+        stream.write(chunk.encode("utf-8"))
+
+
+def write_xlsx(doc: Document, stream) -> None:
+    """Write the workbook in write-only mode: rows stream out, memory stays flat."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Danh sach")
+    columns = len(doc.headers)
+    for index, width in enumerate(doc.widths, start=1):
+        sheet.column_dimensions[_letter(index)].width = width
+    plain = Font(name=FONT, size=12)
+    bold = Font(name=FONT, size=12, bold=True)
+    italic = Font(name=FONT, size=12, italic=True)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    right_start = max(columns - 6, 1)
+
+    def cell(value, font=plain, alignment=None, border=None):
+        written = WriteOnlyCell(sheet, value=safe_cell(value))
+        written.font = font or plain
+        if alignment is not None:
+            written.alignment = alignment
+        if border is not None:
+            written.border = border
+        return written
+
+    def split_row(left, right, left_font, right_font):
+        row = [cell(left, left_font, centre)] + [cell(None) for _ in range(right_start - 2)]
+        return row + [cell(right, right_font, centre)]
+
+    sheet.freeze_panes = "A7"
+    sheet.append(split_row(doc.agency, NATIONAL_TITLE, bold, bold))
+    sheet.append(split_row(None, MOTTO, None, bold))
+    sheet.append(split_row(None, doc.place_and_date, None, italic))
+    sheet.append([cell(doc.title, bold)])
+    sheet.append([cell(doc.period, italic)])
+    sheet.append([cell(label, bold, centre, box) for label in doc.headers])
+    for values in doc.rows:
+        sheet.append([cell(value, plain, None, box) for value in values])
+    book.save(stream)
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def xlsx_chunks(doc: Document) -> Iterator[bytes]:
+    """Write the workbook to a temporary file (openpyxl needs one) and yield it in chunks."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(doc, path)
+        with open(path, "rb") as file:
+            while chunk := file.read(CHUNK):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def html_text(doc: Document) -> str:
+    return render_template("reports/print.html", doc=doc)
