@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Person
 from lms.courses.models import Course
@@ -26,6 +27,7 @@ from lms.plans.models import (
     AssignmentKind,
     ExternalActivity,
     Notification,
+    PlanItem,
     PlanStatus,
     PlanVersion,
     StudyPlan,
@@ -435,7 +437,14 @@ def progress_for(
 
 def plan_of(person_id: int, year: int) -> StudyPlan | None:
     return db.session.scalars(
-        select(StudyPlan).where(StudyPlan.person_id == person_id, StudyPlan.year == year)
+        select(StudyPlan)
+        .where(StudyPlan.person_id == person_id, StudyPlan.year == year)
+        # The plan page shows every version's items with their courses: load them together.
+        .options(
+            selectinload(StudyPlan.versions)
+            .selectinload(PlanVersion.items)
+            .joinedload(PlanItem.course)
+        )
     ).first()
 
 
@@ -487,6 +496,7 @@ def assignments_of_unit(unit_id: int, year: int) -> list[UnitAssignment]:
     return list(
         db.session.scalars(
             select(UnitAssignment)
+            .options(joinedload(UnitAssignment.course))
             .where(UnitAssignment.unit_id == unit_id, UnitAssignment.year == year)
             .order_by(UnitAssignment.withdrawn_at.is_not(None), UnitAssignment.due_on)
         )

@@ -18,6 +18,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import EmploymentKind, Person, RoleGrant
 from lms.audit import services as audit
@@ -361,7 +362,20 @@ def plan_for(person: Person, year: int) -> StudyPlan:
 
 
 def _changed(plan: StudyPlan) -> None:
-    plan.revision += 1
+    """Move the plan to its next revision, unless another request moved it first.
+
+    A compare-and-set in the database, so two managers deciding at once cannot both succeed.
+    """
+    seen = plan.revision
+    moved = db.session.execute(
+        update(StudyPlan)
+        .where(StudyPlan.id == plan.id, StudyPlan.revision == seen)
+        .values(revision=seen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise PlanError(_("Kế hoạch vừa được người khác thay đổi; hãy tải lại trang rồi thử lại."))
+    set_committed_value(plan, "revision", seen + 1)
 
 
 def _editable(plan: StudyPlan) -> PlanVersion:
@@ -667,10 +681,22 @@ def verify_activity(
     reason = _text(reason, label=_("lý do"))
     if not verified and not reason:
         raise PlanError(_("Hãy ghi lý do từ chối."))
-    activity.status = ActivityStatus.VERIFIED if verified else ActivityStatus.REJECTED
-    activity.rejection_reason = None if verified else reason
-    activity.decided_by_id = actor.id
-    activity.decided_at = utcnow()
+    decided = db.session.execute(
+        update(ExternalActivity)
+        .where(
+            ExternalActivity.id == activity.id, ExternalActivity.status == ActivityStatus.PENDING
+        )
+        .values(
+            status=ActivityStatus.VERIFIED if verified else ActivityStatus.REJECTED,
+            rejection_reason=None if verified else reason,
+            decided_by_id=actor.id,
+            decided_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:
+        raise PlanError(_("Hoạt động này đã được xử lý."))  # by another manager, a moment ago
+    db.session.refresh(activity)
     notify(
         activity.person_id,
         "verified" if verified else "rejected",

@@ -172,3 +172,50 @@ def test_self_and_manager_assessment(client, login, division):
         "self_assess",
         "manager_assess",
     }
+
+
+def test_two_managers_deciding_at_once_cannot_both_succeed(client, login, division):
+    """The second decision was read before the first was written: it must not overwrite it."""
+    from lms.plans import services
+    from lms.plans.services import PlanError
+
+    login("mai")
+    client.post(f"/plans/{YEAR}/submit")
+    plan = _plan(division.learner)
+    seen = plan.revision
+    # The other manager's approval lands in between, straight in the database.
+    with db.engine.begin() as other_request:
+        other_request.execute(
+            StudyPlan.__table__.update().where(StudyPlan.id == plan.id).values(revision=seen + 1)
+        )
+    try:
+        services.decide(
+            plan,
+            actor=division.head,
+            approve=False,
+            version_number=plan.latest.number,
+            revision=seen,
+            comment="Bổ sung hoạt động.",
+        )
+    except PlanError as error:
+        assert "vừa được người khác thay đổi" in str(error)
+    else:
+        raise AssertionError("a decision on a stale revision went through")
+    db.session.rollback()
+    assert db.session.get(StudyPlan, plan.id).revision == seen + 1
+
+
+
+def test_the_plan_page_takes_the_same_queries_for_few_or_many_items(
+    client, login, division, count_queries
+):
+    from tests.plans.conftest import make_course
+
+    login("mai")
+    client.post(f"/plans/{YEAR}/courses", data={"course": division.course.id, "planned": "m3"})
+    few = count_queries(lambda: client.get(f"/plans/{YEAR}"))
+    for number in range(6):
+        course = make_course(f"Khóa thêm {number}")
+        db.session.commit()
+        client.post(f"/plans/{YEAR}/courses", data={"course": course.id, "planned": "m4"})
+    assert count_queries(lambda: client.get(f"/plans/{YEAR}")) == few
