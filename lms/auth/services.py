@@ -47,8 +47,20 @@ def _throttle_window_start():
     return utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
 
 
+def record_attempt(username: str, address: str) -> None:
+    """Count a sign-in attempt as failed until it succeeds.
+
+    The caller commits it BEFORE the slow password check, so parallel guesses see each other
+    and cannot all slip under the limit; a success removes the account's rows again.
+    """
+    db.session.add(LoginFailure(username=username.strip().casefold(), address=address))
+
+
 def is_throttled(username: str, address: str) -> bool:
-    """Say whether too many recent failures came for this account or from this address."""
+    """Say whether too many recent attempts failed for this account or from this address.
+
+    The current attempt is already counted (see record_attempt), hence "more than".
+    """
     since = _throttle_window_start()
     by_account, by_address = db.session.execute(
         select(
@@ -61,16 +73,16 @@ def is_throttled(username: str, address: str) -> bool:
     ).one()
     config = current_app.config
     return (
-        by_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+        by_account > config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or by_address > config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     )
 
 
 def authenticate(username: str, password: str, address: str) -> Person:
     """Return the person whose credentials these are, or raise AuthError.
 
-    A failure is written to the database at once (and committed by the caller even when the
-    sign-in fails), so every worker and server counts the same failures.
+    The attempt must have been recorded and committed first (record_attempt): every worker and
+    server then counts the same attempts, however many arrive at once.
     """
     username = username.strip().casefold()
     if is_throttled(username, address):
@@ -91,7 +103,6 @@ def authenticate(username: str, password: str, address: str) -> Person:
         or not person.is_active
         or demo_refused
     ):
-        db.session.add(LoginFailure(username=username, address=address))
         raise AuthError(_("Tên đăng nhập hoặc mật khẩu không đúng."))
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     return person

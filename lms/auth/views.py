@@ -36,12 +36,12 @@ def login():
             return redirect(url_for("home.index"))
         return render_template("auth/login.html", username="")
     username = request.form.get("username", "")
+    address = request.remote_addr or "?"
+    services.record_attempt(username, address)
+    db.session.commit()
     try:
-        person = services.authenticate(
-            username, request.form.get("password", ""), request.remote_addr or "?"
-        )
+        person = services.authenticate(username, request.form.get("password", ""), address)
     except services.AuthError as error:
-        db.session.commit()  # keep the recorded failure: it feeds the throttle
         flash(str(error), "error")
         return render_template("auth/login.html", username=username), 401
     # A fresh session on every sign-in: nothing from before it (a planted id) survives.
