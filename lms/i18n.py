@@ -59,10 +59,23 @@ def parse_day(text: str, *, iso: bool = True) -> date | None:
         return None
 
 
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def agency_zone() -> ZoneInfo:
+    """Return the agency's time zone: the one its days, years and deadlines are counted in."""
+    name = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else DEFAULT_ZONE
+    return ZoneInfo(name)
+
+
+def local_day(moment: datetime) -> date:
+    """Return the calendar day of moment in the agency's time zone."""
+    return moment.astimezone(agency_zone()).date()
+
+
 def local_today() -> date:
     """Return today's date where the agency is, whatever the server's clock zone."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]) if has_app_context() else None
-    return datetime.now(zone or ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    return datetime.now(agency_zone()).date()
 
 
 def vn_date(day: date | None) -> str:

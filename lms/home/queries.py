@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from lms.accounts.models import Person
 from lms.auth.roles import ORGANISATION_WIDE, Role
 from lms.db import db, valid_on
+from lms.i18n import local_today
 from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import UnitOnDay, membership_on, subtree_unit_ids
 from lms.plans.queries import PlanSummary, plan_summary
-from lms.plans.years import local_today
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.courses.models import Course, Lesson, Quiz
 from lms.db import db
+from lms.i18n import local_day
 from lms.learning.models import Certificate, CourseProgress, LessonProgress, QuizAttempt
-from lms.learning.services import local_day, required_lesson_ids
+from lms.learning.services import required_lesson_ids
 from lms.text import collation_key, fold, search_normal
 
 # Where the importer left a quiz in the lesson's HTML (see lms.courses.render.quiz_slot_html).

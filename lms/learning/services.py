@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +23,7 @@ from lms.accounts.models import Person
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import score_quiz
 from lms.db import db, utcnow, valid_on
+from lms.i18n import local_day
 from lms.learning.models import (
     MAX_SECONDS_PER_EVENT,
     Certificate,
@@ -536,11 +535,6 @@ def complete_course(person: Person, course: Course, *, event_id: str) -> Complet
             )
         )
     return CompletionOutcome(is_replay=False, was_complete=False, certificate=certificate)
-
-
-def local_day(moment: datetime) -> date:
-    """Return the calendar day of moment in the agency's time zone."""
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def new_certificate_code() -> str:

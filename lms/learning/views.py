@@ -25,8 +25,9 @@ from markupsafe import Markup
 from lms.auth.access import public, signed_in
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
 from lms.db import MAX_ID, db, parse_count
+from lms.i18n import local_day
 from lms.learning import queries, services
-from lms.learning.services import LearningError, local_day
+from lms.learning.services import LearningError
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 

@@ -10,9 +10,8 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from lms.db import db
-from lms.i18n import parse_day, vn_date
+from lms.i18n import local_today, parse_day, vn_date
 from lms.plans import queries, services
-from lms.plans.years import local_today
 
 plans = AppGroup("plans", help="Kế hoạch tự học: chỉ tiêu năm và nhắc việc.")
 

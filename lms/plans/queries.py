@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.accounts.models import Person
 from lms.courses.models import Course
 from lms.db import db
+from lms.i18n import agency_zone
 from lms.learning.models import CourseProgress
 from lms.org.models import Membership, UnitVersion
 from lms.plans.models import (
@@ -35,7 +36,7 @@ from lms.plans.models import (
     TargetUnit,
     UnitAssignment,
 )
-from lms.plans.years import agency_zone, year_days, year_moments
+from lms.plans.years import year_days, year_moments
 from lms.text import fold
 
 DUE_SOON_DAYS = 14

@@ -25,7 +25,7 @@ from lms.audit import services as audit
 from lms.auth.roles import Role
 from lms.courses.models import Course
 from lms.db import db, parse_id, utcnow
-from lms.i18n import parse_day, vn_date
+from lms.i18n import local_today, parse_day, vn_date
 from lms.org.models import Unit
 from lms.plans import permissions, queries
 from lms.plans.models import (
@@ -44,7 +44,7 @@ from lms.plans.models import (
     TargetUnit,
     UnitAssignment,
 )
-from lms.plans.years import local_today, year_days
+from lms.plans.years import year_days
 from lms.text import clean_name, nfc
 
 MAX_HOURS = Decimal(400)  # more than a working year's worth of training is a typing mistake

@@ -20,6 +20,7 @@ from lms.accounts.models import EmploymentKind
 from lms.auth.access import requires, signed_in
 from lms.auth.roles import Permission
 from lms.db import db, parse_count, parse_id
+from lms.i18n import agency_zone, local_today
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.plans import permissions, queries, services
@@ -32,7 +33,6 @@ from lms.plans.models import (
     UnitAssignment,
 )
 from lms.plans.services import PlanError, Upload
-from lms.plans.years import agency_zone, local_today
 
 bp = Blueprint("plans", __name__, url_prefix="/plans", template_folder="templates")
 

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import current_app
-
-from lms.i18n import local_today  # noqa: F401  (plans import it from here)
-
-
-def agency_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+from lms.i18n import agency_zone
 
 
 def year_days(year: int) -> tuple[date, date]:
@@ -25,7 +18,3 @@ def year_moments(year: int) -> tuple[datetime, datetime]:
     start = datetime.combine(date(year, 1, 1), time(), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(date(year + 1, 1, 1), time(), tzinfo=zone).astimezone(UTC)
     return start, end
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(agency_zone()).date()

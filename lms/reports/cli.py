@@ -9,8 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from lms.i18n import parse_day
-from lms.plans.years import local_today
+from lms.i18n import local_today, parse_day
 from lms.reports import exports
 from lms.reports.document import document
 from lms.reports.queries import ReportError, make_period, roster, unit_by_code

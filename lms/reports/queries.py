@@ -17,12 +17,13 @@ from sqlalchemy import and_, func, or_, select
 from lms.accounts.models import Person
 from lms.courses.models import Course
 from lms.db import contains, db
+from lms.i18n import agency_zone
 from lms.learning.models import CourseProgress
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import unit_tree
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 from lms.plans.queries import ItemState, below, progress_for
-from lms.plans.years import agency_zone, year_moments
+from lms.plans.years import year_moments
 from lms.text import fold
 
 CATEGORIES = ("digital-skills", "foreign-language", "ethnic-language")

@@ -20,11 +20,10 @@ from flask_babel import lazy_gettext as _l
 from lms.auth.access import public, requires
 from lms.auth.roles import Permission
 from lms.db import MAX_ID, db
-from lms.i18n import parse_day
+from lms.i18n import agency_zone, local_today, parse_day
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.pagination import Page
-from lms.plans.years import agency_zone, local_today
 from lms.reports import exports, queries
 from lms.reports.document import cells, document, period_label
 from lms.reports.queries import Period, ReportError, make_period

@@ -205,7 +205,6 @@ def test_two_managers_deciding_at_once_cannot_both_succeed(client, login, divisi
     assert db.session.get(StudyPlan, plan.id).revision == seen + 1
 
 
-
 def test_the_plan_page_takes_the_same_queries_for_few_or_many_items(
     client, login, division, count_queries
 ):

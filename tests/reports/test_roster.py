@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from lms.db import db
+from lms.i18n import local_today
 from lms.org.models import Unit
-from lms.plans.years import local_today
 from lms.reports import queries
 from lms.reports.document import document
 from tests.factories import make_person
