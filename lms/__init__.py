@@ -34,15 +34,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from lms import (
         accounts,
+        api,
         audit,
         auth,
+        awards,
+        backup,
         courses,
         demo,
         home,
+        honours,
         i18n,
         learning,
+        nominations,
         org,
         plans,
+        privacy,
         reports,
         security,
         shell,
@@ -62,5 +68,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     learning.init_app(app)
     plans.init_app(app)
     reports.init_app(app)
+    awards.init_app(app)
+    nominations.init_app(app)
+    honours.init_app(app)
+    api.init_app(app)
+    privacy.init_app(app)
+    backup.init_app(app)
     demo.init_app(app)
     return app

@@ -217,6 +217,13 @@ CASES = [
     Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.sub_unit}, label="sub"),
     Case("reports.unit_roster", ADMIN, args=lambda w: {"unit_id": w.other_unit}, label="other"),
     Case("reports.print_stylesheet", EVERYONE),
+    # -- awards --
+    # -- nominations --
+    # -- honours and api --
+    # -- reports summary --
+    # -- privacy --
+    # -- backup --
+    # -- security --
 ]
 
 

@@ -21,13 +21,15 @@ class Permission(StrEnum):
     MANAGE_PEOPLE = "manage_people"
     MANAGE_UNITS = "manage_units"
     VIEW_AUDIT = "view_audit"
+    # Criteria sets, initiatives, nomination lists, honour board, API tokens: HCTH's own work.
+    MANAGE_AWARDS = "manage_awards"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEARNER: frozenset({Permission.LEARN}),
     # A manager's permission only reaches the units granted, with their sub-units.
     Role.MANAGER: frozenset({Permission.LEARN, Permission.MANAGE_UNIT}),
-    Role.HCTH: frozenset({Permission.LEARN, Permission.VIEW_REPORTS}),
+    Role.HCTH: frozenset({Permission.LEARN, Permission.VIEW_REPORTS, Permission.MANAGE_AWARDS}),
     Role.EDITOR: frozenset({Permission.LEARN, Permission.EDIT_CONTENT}),
     Role.ADMIN: frozenset(Permission),
 }

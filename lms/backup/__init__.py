@@ -1,0 +1,9 @@
+"""`flask backup DEST` and `flask restore SRC` for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprint and commands (filled in by the feature)."""

@@ -1,0 +1,9 @@
+"""Nomination lists (danh sách đề nghị khen thưởng) and their frozen snapshots."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprint and commands (filled in by the feature)."""

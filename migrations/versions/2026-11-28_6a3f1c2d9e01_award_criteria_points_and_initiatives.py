@@ -1,0 +1,27 @@
+"""award criteria points and initiatives
+
+Revision ID: 6a3f1c2d9e01
+Revises: 580b120c1697
+Create Date: 2026-11-28 00:00:00
+
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+import lms.db
+
+
+# revision identifiers, used by Alembic.
+revision = "6a3f1c2d9e01"
+down_revision = "580b120c1697"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
