@@ -6,4 +6,5 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this feature's blueprint and commands (filled in by the feature)."""
+    """Register the awards pages; the models are imported so their tables are known."""
+    from lms.awards import models  # noqa: F401
