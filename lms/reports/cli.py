@@ -9,10 +9,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from lms.awards import queries as award_queries
 from lms.i18n import local_today, parse_day
 from lms.reports import exports
 from lms.reports.document import document
-from lms.reports.queries import ReportError, make_period, roster, unit_by_code
+from lms.reports.queries import ReportError, make_period, roster_plan, unit_by_code
 
 reports = AppGroup("reports", help="Báo cáo: danh sách tổng hợp.")
 WRITERS = {"csv": exports.write_csv, "xlsx": exports.write_xlsx}
@@ -28,8 +29,11 @@ def fail(message: str) -> None:
 @click.option("--to", "last", required=True)
 @click.option("--unit", "code", default="")
 @click.option("--format", "wanted", default="xlsx")
+@click.option("--criteria", "set_id", type=int, default=None, help="Mã số bộ tiêu chí.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False))
-def roster_command(first: str, last: str, code: str, wanted: str, output: str) -> None:
+def roster_command(
+    first: str, last: str, code: str, wanted: str, set_id: int | None, output: str
+) -> None:
     """Ghi danh sách tổng hợp của một kỳ ra tệp csv, xlsx hoặc html."""
     try:
         period = make_period(parse_day(first), parse_day(last))
@@ -42,13 +46,21 @@ def roster_command(first: str, last: str, code: str, wanted: str, output: str) -
             fail(_("Không có đơn vị mã %(code)s.", code=code))
     if wanted not in ("csv", "xlsx", "html"):
         fail(_("Định dạng tải về không hợp lệ: chọn csv, xlsx hoặc html."))
+    # As the page: the named set, else the one whose period covers this period best.
+    if set_id is None:
+        set_id = award_queries.set_for_period(period.first, period.last)
+    criteria = award_queries.spec(set_id) if set_id is not None else None
+    if set_id is not None and criteria is None:
+        fail(_("Không có bộ tiêu chí mã số %(id)d.", id=set_id))
     today = local_today()
-    doc = document(roster(period, today, unit_id=unit_id), today)
+    plan = roster_plan(period, today, unit_id=unit_id, criteria=criteria)
+    doc = document(plan, today)
     with open(output, "wb") as stream:
         if wanted == "html":
             # Templates read the signed-in user, which only a request has.
             with current_app.test_request_context():
-                stream.write(exports.html_text(doc).encode("utf-8"))
+                for chunk in exports.html_chunks(doc):
+                    stream.write(chunk.encode("utf-8"))
         else:
             WRITERS[wanted](doc, stream)
-    click.echo(_("Đã ghi %(n)d dòng vào %(path)s.", n=len(doc.rows), path=output))
+    click.echo(_("Đã ghi %(n)d dòng vào %(path)s.", n=len(plan.members), path=output))

@@ -5,6 +5,7 @@ The page, every download and the command line read the same cells, so they canno
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from flask_babel import gettext as _
 
 from lms.i18n import vn_date, vn_long_date
 from lms.plans.models import PlanStatus
-from lms.reports.queries import Roster, RosterRow
+from lms.reports.queries import Roster, RosterPlan, RosterRow
 
 Cell = str | int
 
@@ -26,7 +27,8 @@ class Document:
     period: str
     place_and_date: str
     headers: list[str]
-    rows: list[list[Cell]]
+    # A list, or a generator that reads the rows in batches as a download is written.
+    rows: Iterable[list[Cell]]
     widths: list[int]
 
 
@@ -64,10 +66,19 @@ def headers() -> list[str]:
         _("Năng lực số"),
         _("Ngoại ngữ"),
         _("Tiếng dân tộc"),
+        _("Sáng kiến được công nhận"),
+        _("Kết quả tiêu chí"),
+        _("Lý do theo từng tiêu chí"),
     ]
 
 
-WIDTHS = [6, 28, 12, 22, 32, 18, 14, 16, 12, 12, 12, 12]
+WIDTHS = [6, 28, 12, 22, 32, 18, 14, 16, 12, 12, 12, 12, 12, 12, 60]
+
+
+def result_label(row: RosterRow) -> str:
+    if row.result is None:
+        return "—"
+    return _("Đạt") if row.result.passed else _("Chưa đạt")
 
 
 def cells(row: RosterRow) -> list[Cell]:
@@ -82,6 +93,9 @@ def cells(row: RosterRow) -> list[Cell]:
         f"{number(row.hours_earned)} / {number(row.hours_target)}",
         "—" if row.percent is None else f"{row.percent}%",
         *row.courses,
+        row.initiatives,
+        result_label(row),
+        row.result.reasons if row.result is not None else "",
     ]
 
 
@@ -89,14 +103,22 @@ def period_label(first: date, last: date) -> str:
     return _("Từ %(first)s đến %(last)s", first=vn_date(first), last=vn_date(last))
 
 
-def document(roster: Roster, today: date) -> Document:
+def document(roster: Roster | RosterPlan, today: date) -> Document:
+    """The roster as cells; from a plan, the rows are read lazily, a batch at a time."""
     place = current_app.config.get("REPORT_PLACE", "Bắc Giang")
+    if isinstance(roster, RosterPlan):
+        rows: Iterable[list[Cell]] = (cells(row) for row in roster.rows())
+    else:
+        rows = [cells(row) for row in roster.rows]
+    period = period_label(roster.period.first, roster.period.last)
+    if roster.criteria is not None:
+        period += " · " + _("Bộ tiêu chí: %(name)s", name=roster.criteria.name)
     return Document(
         agency=roster.agency_name.upper(),
         title=_("DANH SÁCH TỔNG HỢP KẾT QUẢ TỰ HỌC, TỰ BỒI DƯỠNG"),
-        period=period_label(roster.period.first, roster.period.last),
+        period=period,
         place_and_date=f"{place}, {vn_long_date(today)}",
         headers=headers(),
-        rows=[cells(row) for row in roster.rows],
+        rows=rows,
         widths=WIDTHS,
     )

@@ -8,7 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 
-from flask import render_template
+from flask import stream_template
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -51,9 +51,21 @@ def write_csv(doc: Document, stream) -> None:
 
 
 def write_xlsx(doc: Document, stream) -> None:
-    """Write the workbook in write-only mode: rows stream out, memory stays flat."""
+    """Write one document as a workbook of one sheet."""
+    write_xlsx_sheets([("Danh sach", doc)], stream)
+
+
+def write_xlsx_sheets(sheets: list[tuple[str, Document]], stream) -> None:
+    """Write each document on its own sheet, in write-only mode: rows stream out, memory stays
+    flat. Sheet titles must be unique, at most 31 characters."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Danh sach")
+    for title, doc in sheets:
+        _write_sheet(book.create_sheet(title), doc)
+    book.save(stream)
+
+
+def _write_sheet(sheet, doc: Document) -> None:
+    """The Nghị định 30 header block, the frozen column labels, then the rows."""
     columns = len(doc.headers)
     for index, width in enumerate(doc.widths, start=1):
         sheet.column_dimensions[_letter(index)].width = width
@@ -87,7 +99,6 @@ def write_xlsx(doc: Document, stream) -> None:
     sheet.append([cell(label, bold, centre, box) for label in doc.headers])
     for values in doc.rows:
         sheet.append([cell(value, plain, None, box) for value in values])
-    book.save(stream)
 
 
 def _letter(index: int) -> str:
@@ -98,10 +109,15 @@ def _letter(index: int) -> str:
 
 def xlsx_chunks(doc: Document) -> Iterator[bytes]:
     """Write the workbook to a temporary file (openpyxl needs one) and yield it in chunks."""
+    return xlsx_sheets_chunks([("Danh sach", doc)])
+
+
+def xlsx_sheets_chunks(sheets: list[tuple[str, Document]]) -> Iterator[bytes]:
+    """Like xlsx_chunks, for a workbook of several sheets."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        write_xlsx(doc, path)
+        write_xlsx_sheets(sheets, path)
         with open(path, "rb") as file:
             while chunk := file.read(CHUNK):
                 yield chunk
@@ -109,5 +125,6 @@ def xlsx_chunks(doc: Document) -> Iterator[bytes]:
         os.unlink(path)
 
 
-def html_text(doc: Document) -> str:
-    return render_template("reports/print.html", doc=doc)
+def html_chunks(doc: Document) -> Iterator[str]:
+    """The printable page, rendered as the rows are read."""
+    return stream_template("reports/print.html", doc=doc)

@@ -15,6 +15,8 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 
 from lms.accounts.models import Person
+from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluate
+from lms.awards.queries import approved_initiatives, manual_points
 from lms.courses.models import Course
 from lms.db import contains, db
 from lms.i18n import agency_zone
@@ -28,6 +30,8 @@ from lms.text import fold
 
 CATEGORIES = ("digital-skills", "foreign-language", "ethnic-language")
 MAX_YEARS = 10
+# People whose figures are read together: bounds memory, keeps queries per batch fixed.
+BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,11 @@ class RosterRow:
     required_total: int
     hours_earned: Decimal | None
     hours_target: Decimal | None
+    target_unit: str
     percent: int | None
     courses: tuple[int, int, int]
+    initiatives: int
+    result: Result | None
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,60 @@ class UnitSubtotal:
     people: int
     hours: Decimal
     approved_percent: int
+    passing: int | None
+
+
+@dataclass(frozen=True)
+class Member:
+    """One membership row of the roster, before its figures are read: small, so that the
+    whole organisation's list fits in memory while the figures are read a batch at a time."""
+
+    unit_order: int
+    unit_code: str
+    sort_key: str
+    person_id: int
+    since: date
+    until: date
+    unit_id: int
+    full_name: str
+    date_of_birth: date | None
+    position: str | None
+    is_active: bool
+    employment_kind: str
+
+
+@dataclass(frozen=True)
+class RosterPlan:
+    """Who is on a roster and in which order; `rows()` reads their figures in batches."""
+
+    period: Period
+    today: date
+    agency_name: str
+    unit_code: str
+    members: list[Member]
+    unit_names: dict[int, dict[date, str]]
+    criteria: CriteriaSpec | None
+
+    def rows(self, start: int = 0, stop: int | None = None, batch: int = BATCH):
+        """Yield the rows from start to stop, reading figures for `batch` people at a time."""
+        stop = len(self.members) if stop is None else min(stop, len(self.members))
+        for first in range(start, stop, batch):
+            chunk = self.members[first : min(first + batch, stop)]
+            yield from _rows(self, chunk, first + 1)
+
+    def unit_span(self, start: int, stop: int) -> tuple[int, int]:
+        """Widen start..stop to whole units, for subtotals of the units on a page."""
+        members = self.members
+        if not members or start >= len(members):
+            return start, start
+        stop = min(stop, len(members))
+        first_unit = members[start].unit_id
+        last_unit = members[stop - 1].unit_id
+        while start > 0 and members[start - 1].unit_id == first_unit:
+            start -= 1
+        while stop < len(members) and members[stop].unit_id == last_unit:
+            stop += 1
+        return start, stop
 
 
 @dataclass(frozen=True)
@@ -81,6 +142,7 @@ class Roster:
     unit_code: str
     rows: list[RosterRow]
     subtotals: list[UnitSubtotal]
+    criteria: CriteriaSpec | None = None
 
 
 def _overlaps(model, period: Period):
@@ -102,43 +164,60 @@ def _tree_order(period: Period) -> dict[int, int]:
     return order
 
 
-def roster(period: Period, today: date, *, unit_id: int | None = None, search: str = "") -> Roster:
-    """Return the roster of the unit (with sub-units) or the whole organisation for period."""
-    versions: dict[int, list[tuple[date, date | None, str, int | None]]] = defaultdict(list)
+def roster(
+    period: Period,
+    today: date,
+    *,
+    unit_id: int | None = None,
+    search: str = "",
+    criteria: CriteriaSpec | None = None,
+) -> Roster:
+    """Return the whole roster of the unit (with sub-units) or the organisation for period."""
+    plan = roster_plan(period, today, unit_id=unit_id, search=search, criteria=criteria)
+    rows = list(plan.rows())
+    return Roster(
+        period, plan.agency_name, plan.unit_code, rows, subtotals(rows), criteria=criteria
+    )
+
+
+def roster_plan(
+    period: Period,
+    today: date,
+    *,
+    unit_id: int | None = None,
+    search: str = "",
+    criteria: CriteriaSpec | None = None,
+) -> RosterPlan:
+    """Return who is on the roster, in order (units in tree order, then Vietnamese name order)."""
+    names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
     children: dict[int, set[int]] = defaultdict(set)
-    for uid, code, name, parent_id, valid_from, valid_until in db.session.execute(
+    last_parent: dict[int, int | None] = {}
+    for uid, code, name, parent_id, valid_from in db.session.execute(
         select(
             UnitVersion.unit_id,
             Unit.code,
             UnitVersion.name,
             UnitVersion.parent_id,
             UnitVersion.valid_from,
-            UnitVersion.valid_until,
         )
         .join(Unit, Unit.id == UnitVersion.unit_id)
         .where(_overlaps(UnitVersion, period))
         .order_by(UnitVersion.valid_from)
     ):
-        versions[uid].append((valid_from, valid_until, name, parent_id))
+        names[uid][valid_from] = name
         codes[uid] = code
+        last_parent[uid] = parent_id
         if parent_id is not None:
             children[parent_id].add(uid)
-
-    def name_on(uid: int, day: date) -> str:
-        found = [name for start, _end, name, _p in versions.get(uid, []) if start <= day]
-        return found[-1] if found else codes.get(uid, "")
 
     if unit_id is not None:
         scope = below([unit_id], children)
         top = unit_id
     else:
-        scope = set(versions)
-        top = next(
-            (uid for uid, spans in versions.items() if spans[-1][3] is None),
-            None,
-        )
-    agency_name = name_on(top, period.last) if top is not None else ""
+        scope = set(names)
+        top = next((uid for uid, parent in last_parent.items() if parent is None), None)
+    agency_name = name_on(names, codes, top, period.last) if top is not None else ""
     order = _tree_order(period)
 
     query = (
@@ -160,85 +239,130 @@ def roster(period: Period, today: date, *, unit_id: int | None = None, search: s
     folded = fold(search)
     if folded:
         query = query.where(contains(Person.search_name, folded))
-    members = db.session.execute(query).all()
-    people = {row.id: row.employment_kind for row in members}
-    years = period.years
+    members = [
+        Member(
+            unit_order=order.get(row.unit_id, len(order)),
+            unit_code=codes.get(row.unit_id, ""),
+            sort_key=row.sort_key,
+            person_id=row.id,
+            since=max(row.valid_from, period.first),
+            until=min(row.valid_until or period.last, period.last),
+            unit_id=row.unit_id,
+            full_name=row.full_name,
+            date_of_birth=row.date_of_birth,
+            position=row.position,
+            is_active=row.is_active,
+            employment_kind=row.employment_kind,
+        )
+        for row in db.session.execute(query)
+    ]
+    members.sort(key=lambda m: (m.unit_order, m.unit_code, m.sort_key, m.person_id, m.since))
+    code = codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else ""
+    return RosterPlan(period, today, agency_name, code, members, dict(names), criteria)
 
-    progress = {year: progress_for(people, year, today) for year in years} if people else {}
-    statuses = _plan_statuses(list(people), years) if people else {}
-    completions = _completions(list(people), period) if people else {}
 
-    raw = []
-    for member in members:
-        since = max(member.valid_from, period.first)
-        until = min(member.valid_until or period.last, period.last)
-        row_years = list(range(since.year, until.year + 1))
+def name_on(names: dict[int, dict[date, str]], codes: dict[int, str], uid: int, day: date) -> str:
+    """The unit's name on day, from its versions that overlap the period."""
+    found = [name for start, name in sorted(names.get(uid, {}).items()) if start <= day]
+    return found[-1] if found else codes.get(uid, "")
+
+
+def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRow]:
+    """Read the figures of a batch of members in a fixed number of queries."""
+    if not members:
+        return []
+    period = plan.period
+    people = {member.person_id: member.employment_kind for member in members}
+    ids = list(people)
+    years = sorted({year for m in members for year in range(m.since.year, m.until.year + 1)})
+    progress = {year: progress_for(people, year, plan.today) for year in years}
+    statuses = _plan_statuses(ids, years)
+    completions = _completions(ids, period)
+    initiatives = approved_initiatives(ids, period.first.year, period.last.year)
+    points = manual_points(plan.criteria, ids) if plan.criteria else {}
+    codes = {m.unit_id: m.unit_code for m in members}
+
+    rows = []
+    for offset, member in enumerate(members):
+        row_years = range(member.since.year, member.until.year + 1)
         earned = target = None
+        target_unit = ""
         done = total = 0
         for year in row_years:
-            found = progress[year][member.id]
+            found = progress[year][member.person_id]
             if found.rule is not None:
                 earned = (earned or Decimal(0)) + found.earned
                 target = (target or Decimal(0)) + found.rule.amount
+                target_unit = found.rule.unit
             for item in found.items:
                 if item.is_required and item.state != ItemState.NOT_APPLICABLE:
                     total += 1
                     done += item.state == ItemState.DONE
-        person_statuses = statuses.get(member.id, {})
+        person_statuses = statuses.get(member.person_id, {})
         approved = sum(1 for y in row_years if person_statuses.get(y) == PlanStatus.APPROVED)
-        status = person_statuses.get(row_years[-1], "none") if len(row_years) == 1 else None
+        single = len(row_years) == 1
+        status = person_statuses.get(row_years[-1], "none") if single else None
         counts = [0, 0, 0]
-        for day, category in completions.get(member.id, []):
+        for day, category in completions.get(member.person_id, []):
             if day.year in row_years and category in CATEGORIES:
                 counts[CATEGORIES.index(category)] += 1
-        percent = int(earned * 100 / target) if earned is not None and target else None
-        raw.append(
-            (
-                (order.get(member.unit_id, len(order)), codes.get(member.unit_id, "")),
-                member.sort_key,
-                member.id,
-                since,
-                dict(
-                    person_id=member.id,
-                    full_name=member.full_name,
-                    date_of_birth=member.date_of_birth,
-                    position=member.position,
-                    is_active=member.is_active,
-                    unit_id=member.unit_id,
-                    unit_code=codes.get(member.unit_id, ""),
-                    unit_name=name_on(member.unit_id, until),
-                    since=since,
-                    until=until,
-                    plan_status=status,
-                    approved_years=approved,
+        recognised = sum(1 for y, _id in initiatives.get(member.person_id, []) if y in row_years)
+        result = None
+        if plan.criteria is not None:
+            result = evaluate(
+                plan.criteria,
+                Facts(
                     plan_years=len(row_years),
+                    approved_years=approved,
                     required_done=done,
                     required_total=total,
                     hours_earned=earned,
                     hours_target=target,
-                    percent=percent,
-                    courses=tuple(counts),
+                    target_unit=target_unit,
+                    courses=(counts[0], counts[1], counts[2]),
+                    initiatives=recognised,
+                    manual_points=points.get(member.person_id, {}),
                 ),
             )
+        rows.append(
+            RosterRow(
+                number=number + offset,
+                person_id=member.person_id,
+                full_name=member.full_name,
+                date_of_birth=member.date_of_birth,
+                position=member.position,
+                is_active=member.is_active,
+                unit_id=member.unit_id,
+                unit_code=codes[member.unit_id],
+                unit_name=name_on(plan.unit_names, codes, member.unit_id, member.until),
+                since=member.since,
+                until=member.until,
+                plan_status=status,
+                approved_years=approved,
+                plan_years=len(row_years),
+                required_done=done,
+                required_total=total,
+                hours_earned=earned,
+                hours_target=target,
+                target_unit=target_unit,
+                percent=int(earned * 100 / target) if earned is not None and target else None,
+                courses=(counts[0], counts[1], counts[2]),
+                initiatives=recognised,
+                result=result,
+            )
         )
-    raw.sort(key=lambda item: item[:4])
-    rows = [RosterRow(number=n, **item[4]) for n, item in enumerate(raw, start=1)]
-    return Roster(
-        period,
-        agency_name,
-        codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else "",
-        rows,
-        _subtotals(rows),
-    )
+    return rows
 
 
-def _subtotals(rows: list[RosterRow]) -> list[UnitSubtotal]:
+def subtotals(rows) -> list[UnitSubtotal]:
+    """People, hours, share with approved plans and (with criteria) people passing, per unit."""
     groups: dict[int, list[RosterRow]] = {}
     for row in rows:
         groups.setdefault(row.unit_id, []).append(row)
     result = []
     for uid, group in groups.items():
         approved = sum(1 for row in group if row.approved_years == row.plan_years)
+        judged = [row.result for row in group if row.result is not None]
         result.append(
             UnitSubtotal(
                 uid,
@@ -247,6 +371,7 @@ def _subtotals(rows: list[RosterRow]) -> list[UnitSubtotal]:
                 len(group),
                 sum((row.hours_earned or Decimal(0) for row in group), Decimal(0)),
                 int(approved * 100 / len(group)),
+                sum(1 for r in judged if r.passed) if judged else None,
             )
         )
     return result

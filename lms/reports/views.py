@@ -19,13 +19,15 @@ from flask_babel import lazy_gettext as _l
 
 from lms.auth.access import public, requires
 from lms.auth.roles import Permission
-from lms.db import MAX_ID, db
+from lms.awards import queries as award_queries
+from lms.awards.criteria import CriteriaSpec
+from lms.db import db, parse_count, parse_id
 from lms.i18n import agency_zone, local_today, parse_day
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.pagination import Page
 from lms.reports import exports, queries
-from lms.reports.document import cells, document, period_label
+from lms.reports.document import cells, document, headers, period_label
 from lms.reports.queries import Period, ReportError, make_period
 
 bp = Blueprint(
@@ -54,9 +56,9 @@ def roster():
     unit_id = request.args.get("unit", "")
     chosen = None
     if unit_id:
-        if not unit_id.isdigit() or not 1 <= int(unit_id) <= MAX_ID:
+        chosen = parse_id(unit_id)  # "²".isdigit() is true, but int("²") fails
+        if chosen is None:
             abort(404)
-        chosen = int(unit_id)
         db.session.get(Unit, chosen) or abort(404)
     return _respond("reports.roster", chosen, {})
 
@@ -85,8 +87,8 @@ def _period_from_args(today: date) -> tuple[Period, str]:
     if preset in PRESETS:
         first, last, _label = PRESETS[preset]
         return Period(first, last), preset
-    if preset.isdigit() and len(preset) == 4:
-        year = int(preset)
+    year = parse_count(preset) if len(preset) == 4 else None
+    if year:  # ASCII digits only: "²".isdigit() is true too
         return make_period(date(year, 1, 1), date(year, 12, 31)), preset
     if request.args.get("from") or request.args.get("to"):
         first = parse_day(request.args.get("from", ""))
@@ -106,28 +108,37 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
     if wanted and wanted not in FORMATS:
         message = _("Định dạng tải về không hợp lệ: chọn csv, xlsx hoặc html.")
         return render_template("reports/error.html", message=message), 400
-    report = queries.roster(period, today, unit_id=unit_id, search=search)
+    chosen_set, criteria = _criteria_from_args(period)
+    plan = queries.roster_plan(period, today, unit_id=unit_id, search=search, criteria=criteria)
     if wanted:
-        return download(report, wanted, today)
+        return download(plan, wanted, today)
+    total = len(plan.members)
     number = request.args.get("page", "1")
     number = int(number) if number.isdigit() and len(number) < 7 else 1
-    pages = max(1, -(-len(report.rows) // PER_PAGE))
+    pages = max(1, -(-total // PER_PAGE))
     number = min(max(1, number), pages)
     start = (number - 1) * PER_PAGE
+    stop = min(start + PER_PAGE, total)
+    # Subtotals cover the whole of each unit shown on this page, read in the same batches.
+    span_start, span_stop = plan.unit_span(start, stop)
+    span_rows = list(plan.rows(span_start, span_stop))
     page = Page(
-        items=[(row, cells(row)) for row in report.rows[start : start + PER_PAGE]],
+        items=[(row, cells(row)) for row in span_rows[start - span_start : stop - span_start]],
         number=number,
         per_page=PER_PAGE,
-        total=len(report.rows),
+        total=total,
     )
     filters = {"period": preset, "q": search, **route_args}
     if not preset:
         filters.update({"from": period.first.isoformat(), "to": period.last.isoformat()})
     if endpoint == "reports.roster" and unit_id:
         filters["unit"] = unit_id
+    if chosen_set:
+        filters["criteria"] = chosen_set
     return render_template(
         "reports/roster.html",
-        report=report,
+        report=plan,
+        subtotals=queries.subtotals(span_rows),
         page=page,
         endpoint=endpoint,
         filters=filters,
@@ -136,8 +147,24 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
         years=list(range(2024, today.year + 2)),
         units=unit_choices(period.last) if endpoint == "reports.roster" else [],
         chosen_unit=unit_id,
-        headers=document(report, today).headers,
+        criteria_sets=award_queries.criteria_sets(),
+        chosen_set=chosen_set,
+        headers=headers(),
     )
+
+
+def _criteria_from_args(period: Period) -> tuple[int | None, CriteriaSpec | None]:
+    """The criteria set asked for, else the one whose period covers this period best."""
+    wanted = request.args.get("criteria", "")
+    if wanted == "none":
+        return None, None
+    set_id = parse_id(wanted) if wanted else award_queries.set_for_period(period.first, period.last)
+    if wanted and set_id is None:
+        abort(404)
+    spec = award_queries.spec(set_id) if set_id is not None else None
+    if wanted and spec is None:
+        abort(404)
+    return set_id, spec
 
 
 def file_name(code: str, period: Period, extension: str) -> str:
@@ -150,15 +177,17 @@ def file_name(code: str, period: Period, extension: str) -> str:
     )
 
 
-def download(report, wanted: str, today: date) -> Response:
-    doc = document(report, today)
-    name = file_name(report.unit_code, report.period, wanted)
+def download(plan: queries.RosterPlan, wanted: str, today: date) -> Response:
+    """Stream the file: rows are read a batch at a time while it is written."""
+    doc = document(plan, today)
+    name = file_name(plan.unit_code, plan.period, wanted)
     if wanted == "csv":
-        body = stream_with_context(chunk.encode("utf-8") for chunk in exports.csv_chunks(doc))
+        chunks = (chunk.encode("utf-8") for chunk in exports.csv_chunks(doc))
     elif wanted == "xlsx":
-        body = exports.xlsx_chunks(doc)
+        chunks = exports.xlsx_chunks(doc)
     else:
-        body = exports.html_text(doc)
+        chunks = (chunk.encode("utf-8") for chunk in exports.html_chunks(doc))
+    body = stream_with_context(chunks)
     response = Response(body, mimetype=FORMATS[wanted].split(";")[0])
     response.headers["Content-Type"] = FORMATS[wanted]
     response.headers["Content-Disposition"] = (

@@ -20,13 +20,13 @@ from tests.factories import make_person
 # Hand-computed from the fixture: 40 tiết a year; An's 31/12 completion counts, 01/01 does not.
 EXPECTED_2024 = [
     ["1", "Nông Văn An", "", "Chuyên viên", "Phòng Chính sách dân tộc", "Chưa lập", "1/1",
-     "8 / 40", "20%", "1", "0", "0"],
+     "8 / 40", "20%", "1", "0", "0", "0", "—", ""],
     ["2", "Lò Thị Mai", "05/02/1990", "", "Phòng Chính sách dân tộc", "Chưa lập", "0/1",
-     "12 / 40", "30%", "0", "1", "0"],
+     "12 / 40", "30%", "0", "1", "0", "0", "—", ""],
     ["3", "=Hoàng Văn Bình", "", "+Trưởng phòng", "Phòng Hành chính - Tổng hợp", "Đã duyệt",
-     "0/0", "0 / 40", "0%", "0", "0", "0"],
+     "0/0", "0 / 40", "0%", "0", "0", "0", "0", "—", ""],
     ["4", "Lò Thị Mai", "05/02/1990", "", "Phòng Hành chính - Tổng hợp", "Chưa lập", "0/1",
-     "12 / 40", "30%", "0", "1", "0"],
+     "12 / 40", "30%", "0", "1", "0", "0", "—", ""],
 ]  # fmt: skip
 
 
@@ -199,3 +199,24 @@ def test_header_block_names_agency_place_and_date(agency, app):
     assert doc.agency == "BAN DÂN TỘC TỈNH BẮC GIANG"
     assert doc.place_and_date == "Bắc Ninh, ngày 05 tháng 4 năm 2024"
     assert doc.period == "Từ 01/01/2024 đến 31/12/2024"
+
+
+def test_rows_read_in_batches_equal_rows_read_at_once(agency):
+    for _ in range(7):
+        make_person(unit=agency.office)
+    db.session.commit()
+    period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
+    plan = queries.roster_plan(period, local_today())
+    at_once = list(plan.rows())
+    assert list(plan.rows(batch=2)) == at_once
+    assert [row.number for row in plan.rows(3, 6, batch=2)] == [4, 5, 6]
+    assert list(plan.rows(3, 6)) == at_once[3:6]
+
+
+def test_subtotals_on_a_page_cover_whole_units(agency):
+    period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
+    plan = queries.roster_plan(period, local_today())
+    # Rows 2..3 straddle CSDT (An, Mai) and HCTH (Bình, Mai): both units are taken whole.
+    assert plan.unit_span(1, 3) == (0, 4)
+    assert plan.unit_span(0, 1) == (0, 2)
+    assert plan.unit_span(4, 50) == (4, 4)
