@@ -30,6 +30,7 @@ NAV_ITEMS = [
     NavItem("courses.manage", _l("Nội dung"), Permission.EDIT_CONTENT),
     NavItem("audit.events", _l("Nhật ký"), Permission.VIEW_AUDIT),
     NavItem("reports.roster", _l("Danh sách tổng hợp"), Permission.VIEW_REPORTS),
+    NavItem("reports.summary", _l("Sơ kết, tổng kết"), Permission.VIEW_REPORTS),
     NavItem("plans.rules", _l("Chỉ tiêu năm"), Permission.MANAGE_UNITS),
 ]
 

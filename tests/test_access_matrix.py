@@ -221,6 +221,7 @@ CASES = [
     # -- nominations --
     # -- honours and api --
     # -- reports summary --
+    Case("reports.summary", frozenset({"hcth", "admin"})),
     # -- privacy --
     # -- backup --
     # -- security --

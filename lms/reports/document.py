@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from lms.i18n import vn_date, vn_long_date
 from lms.plans.models import PlanStatus
 from lms.reports.queries import Roster, RosterPlan, RosterRow
+from lms.reports.summary import Summary
 
 Cell = str | int
 
@@ -121,4 +122,66 @@ def document(roster: Roster | RosterPlan, today: date) -> Document:
         headers=headers(),
         rows=rows,
         widths=WIDTHS,
+    )
+
+
+def summary_headers() -> list[str]:
+    return [
+        _("Năm"),
+        _("Đơn vị"),
+        _("Số người"),
+        _("Kế hoạch đã duyệt"),
+        _("Tỷ lệ hoàn thành chỉ tiêu"),
+        _("Tổng giờ đạt"),
+        _("Số người đạt tiêu chí"),
+        _("Sáng kiến được công nhận"),
+    ]
+
+
+def percent_text(value: int | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def summary_cells(summary: Summary) -> list[list[Cell]]:
+    """One line per unit and year, then the year's line for the whole scope."""
+    lines: list[list[Cell]] = []
+    for total in summary.years:
+        for row in (r for r in summary.rows if r.year == total.year):
+            lines.append(
+                [
+                    row.year,
+                    row.unit_name,
+                    row.members,
+                    row.approved,
+                    percent_text(row.completion_percent),
+                    number(row.hours),
+                    row.passing if row.judged else "—",
+                    row.initiatives,
+                ]
+            )
+        lines.append(
+            [
+                total.year,
+                _("Cộng năm %(year)d", year=total.year),
+                total.members,
+                total.approved,
+                percent_text(total.completion_percent),
+                number(total.hours),
+                "—" if total.passing is None else total.passing,
+                total.initiatives,
+            ]
+        )
+    return lines
+
+
+def summary_document(summary: Summary, today: date) -> Document:
+    place = current_app.config.get("REPORT_PLACE", "Bắc Giang")
+    return Document(
+        agency=summary.agency_name.upper(),
+        title=_("BÁO CÁO SƠ KẾT, TỔNG KẾT PHONG TRÀO HỌC TẬP SUỐT ĐỜI"),
+        period=period_label(summary.period.first, summary.period.last),
+        place_and_date=f"{place}, {vn_long_date(today)}",
+        headers=summary_headers(),
+        rows=summary_cells(summary),
+        widths=[8, 40, 10, 14, 16, 14, 16, 14],
     )

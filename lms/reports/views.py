@@ -27,7 +27,19 @@ from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.pagination import Page
 from lms.reports import exports, queries
-from lms.reports.document import cells, document, headers, period_label
+from lms.reports import summary as summaries
+from lms.reports.charts import Bar, bar_chart
+from lms.reports.document import (
+    cells,
+    document,
+    headers,
+    number,
+    percent_text,
+    period_label,
+    summary_cells,
+    summary_document,
+    summary_headers,
+)
 from lms.reports.queries import Period, ReportError, make_period
 
 bp = Blueprint(
@@ -167,20 +179,24 @@ def _criteria_from_args(period: Period) -> tuple[int | None, CriteriaSpec | None
     return set_id, spec
 
 
-def file_name(code: str, period: Period, extension: str) -> str:
+def file_name(code: str, period: Period, extension: str, prefix: str = "danh-sach") -> str:
     """An ASCII name: unit code, period and the local time of the export."""
     moment = datetime.now(agency_zone()).strftime("%Y%m%d-%H%M")
     safe_code = "".join(ch for ch in code if ch.isascii() and (ch.isalnum() or ch in "-_"))
     return (
-        f"danh-sach_{safe_code or 'all'}_{period.first.isoformat()}_"
+        f"{prefix}_{safe_code or 'all'}_{period.first.isoformat()}_"
         f"{period.last.isoformat()}_{moment}.{extension}"
     )
 
 
 def download(plan: queries.RosterPlan, wanted: str, today: date) -> Response:
     """Stream the file: rows are read a batch at a time while it is written."""
-    doc = document(plan, today)
     name = file_name(plan.unit_code, plan.period, wanted)
+    return send_document(document(plan, today), name, wanted)
+
+
+def send_document(doc, name: str, wanted: str) -> Response:
+    """Send a document as a CSV, XLSX or printable HTML attachment, written as it streams."""
     if wanted == "csv":
         chunks = (chunk.encode("utf-8") for chunk in exports.csv_chunks(doc))
     elif wanted == "xlsx":
@@ -194,3 +210,87 @@ def download(plan: queries.RosterPlan, wanted: str, today: date) -> Response:
         f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
     )
     return response
+
+
+@bp.get("/summary")
+@requires(Permission.VIEW_REPORTS)
+def summary():
+    """The campaign summary per unit and year, with charts, for the review meeting."""
+    today = local_today()
+    try:
+        period, preset = _period_from_args(today)
+    except ReportError as error:
+        return render_template("reports/error.html", message=str(error)), 400
+    unit_id = None
+    if request.args.get("unit"):
+        unit_id = parse_id(request.args["unit"])
+        if unit_id is None or db.session.get(Unit, unit_id) is None:
+            abort(404)
+    wanted = request.args.get("format", "")
+    if wanted and wanted not in FORMATS:
+        message = _("Định dạng tải về không hợp lệ: chọn csv, xlsx hoặc html.")
+        return render_template("reports/error.html", message=message), 400
+    report = summaries.summary(period, today, unit_id=unit_id)
+    if wanted:
+        name = file_name(report.unit_code, period, wanted, prefix="so-ket")
+        return send_document(summary_document(report, today), name, wanted)
+    filters = {"period": preset}
+    if not preset:
+        filters.update({"from": period.first.isoformat(), "to": period.last.isoformat()})
+    if unit_id:
+        filters["unit"] = unit_id
+    return render_template(
+        "reports/summary.html",
+        report=report,
+        charts=_summary_charts(report),
+        headers=summary_headers(),
+        lines=summary_cells(report),
+        filters=filters,
+        period_text=period_label(period.first, period.last),
+        presets=[(key, label) for key, (_f, _l2, label) in PRESETS.items()],
+        years=list(range(2024, today.year + 2)),
+        units=unit_choices(period.last),
+        chosen_unit=unit_id,
+    )
+
+
+def _summary_charts(report: summaries.Summary) -> list:
+    charts = []
+    if report.years:
+        last = report.years[-1].year
+        rows = [row for row in report.rows if row.year == last]
+        charts.append(
+            bar_chart(
+                _("Tỷ lệ hoàn thành chỉ tiêu giờ học theo đơn vị, năm %(year)d", year=last),
+                [
+                    Bar(
+                        row.unit_name,
+                        row.completion_percent or 0,
+                        percent_text(row.completion_percent),
+                    )
+                    for row in rows
+                ],
+                maximum=100,
+            )
+        )
+        charts.append(
+            bar_chart(
+                _("Tổng giờ đạt theo năm"),
+                [Bar(str(t.year), float(t.hours), number(t.hours)) for t in report.years],
+            )
+        )
+        if any(t.passing is not None for t in report.years):
+            charts.append(
+                bar_chart(
+                    _("Số người đạt tiêu chí khen thưởng theo năm"),
+                    [
+                        Bar(
+                            str(t.year),
+                            t.passing or 0,
+                            "—" if t.passing is None else str(t.passing),
+                        )
+                        for t in report.years
+                    ],
+                )
+            )
+    return charts
