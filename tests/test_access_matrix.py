@@ -219,10 +219,61 @@ CASES = [
     Case("reports.print_stylesheet", EVERYONE),
     # -- awards --
     # -- nominations --
+    Case("nominations.lists", frozenset({"hcth", "admin"})),
+    Case("nominations.create", frozenset({"hcth", "admin"}), "POST"),
+    Case("nominations.show", frozenset({"hcth", "admin"}), args=lambda w: {"list_id": MISSING}),
+    *[
+        Case(endpoint, frozenset({"hcth", "admin"}), "POST", args=lambda w: {"list_id": MISSING})
+        for endpoint in ("nominations.refresh", "nominations.freeze")
+    ],
+    *[
+        Case(endpoint, frozenset({"hcth", "admin"}), args=lambda w: {"list_id": MISSING})
+        for endpoint in ("nominations.changes", "nominations.export")
+    ],
+    Case(
+        "nominations.entry",
+        frozenset({"hcth", "admin"}),
+        args=lambda w: {"list_id": MISSING, "entry_id": MISSING},
+    ),
+    *[
+        Case(
+            endpoint,
+            frozenset({"hcth", "admin"}),
+            "POST",
+            args=lambda w: {"list_id": MISSING, "entry_id": MISSING},
+        )
+        for endpoint in (
+            "nominations.update_entry",
+            "nominations.remove_entry",
+            "nominations.restore_entry",
+        )
+    ],
+    Case("nominations.forms", frozenset({"hcth", "admin"})),
+    Case("nominations.add_form", frozenset({"hcth", "admin"}), "POST"),
+    Case(
+        "nominations.change_form",
+        frozenset({"hcth", "admin"}),
+        "POST",
+        args=lambda w: {"form_id": MISSING},
+    ),
     # -- honours and api --
+    Case("api.roster", EVERYONE),
+    Case("api.summary", EVERYONE),
+    Case("api.openapi", EVERYONE),
+    Case("api.tokens", frozenset({"hcth", "admin"})),
+    Case("api.create_token", frozenset({"hcth", "admin"}), "POST"),
+    Case(
+        "api.revoke_token",
+        frozenset({"hcth", "admin"}),
+        "POST",
+        args=lambda w: {"token_id": MISSING},
+    ),
     # -- reports summary --
     Case("reports.summary", frozenset({"hcth", "admin"})),
     # -- privacy --
+    Case("privacy.mine", SIGNED_IN),
+    Case("privacy.my_data", SIGNED_IN),
+    Case("privacy.access_log", ADMIN),
     # -- backup --
     # -- security --
 ]

@@ -17,6 +17,7 @@ from lms.i18n import local_today, vn_date
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
+from lms.privacy.services import record_view
 from lms.shell import ROLE_LABELS
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder="templates")
@@ -139,6 +140,7 @@ def create():
 @requires(Permission.MANAGE_PEOPLE)
 def person(person_id: int):
     found = _person_or_404(person_id)
+    record_view("accounts.person", person_id=found.id)
     today = local_today()
     history = queries.membership_history(found.id, today)
     units = unit_choices(today)
@@ -164,6 +166,7 @@ def person(person_id: int):
 def edit(person_id: int):
     found = _person_or_404(person_id)
     if request.method == "GET":
+        record_view("accounts.edit", person_id=found.id)
         return _render_form(_form_values(found), found)
     values = _form_values()
     values["username"] = found.username

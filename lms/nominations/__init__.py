@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this feature's blueprint and commands (filled in by the feature)."""
+    """Register the nomination pages; importing the views loads the models."""
+    from lms.nominations import views
+
+    app.register_blueprint(views.bp)
+    app.jinja_env.filters["nomination_moment"] = views.format_moment

@@ -18,6 +18,7 @@ from lms.i18n import parse_day as parse_typed_day
 from lms.org import queries, services
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
+from lms.privacy.services import record_view
 
 bp = Blueprint("org", __name__, url_prefix="/admin/units", template_folder="templates")
 
@@ -303,6 +304,7 @@ def unit_members(unit_id: int):
     page = queries.members_on(
         unit_id, on, search=search, page=request.args.get("page", 1, type=int)
     )
+    record_view("org.unit_members", scope=f"Thành viên đơn vị: {unit.code}, ngày {vn_date(on)}")
     return render_template(
         "org/members.html",
         unit=unit,

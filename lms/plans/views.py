@@ -33,6 +33,7 @@ from lms.plans.models import (
     UnitAssignment,
 )
 from lms.plans.services import PlanError, Upload
+from lms.privacy.services import record_view
 
 bp = Blueprint("plans", __name__, url_prefix="/plans", template_folder="templates")
 
@@ -319,6 +320,7 @@ def show(plan_id: int):
     if not permissions.can_read_plan(current_user, plan.person_id, plan.year):
         abort(403)
     own = plan.person_id == current_user.id
+    record_view("plans.show", person_id=plan.person_id)
     return _plan_page(plan, plan.person, plan.year, version_number=_int_arg("version"), own=own)
 
 
@@ -392,6 +394,7 @@ def evidence(token: str):
         current_user, found.owner_id, year
     ):
         abort(403)
+    record_view("plans.evidence", person_id=found.owner_id)
     response = make_response(found.data)
     extension = {
         "application/pdf": "pdf",
@@ -442,10 +445,12 @@ def dashboard(unit_id: int, year: int):
         descending=args.get("desc") == "1",
         page=_int_arg("page", 1),
     )
+    unit_name = queries.unit_names_in_year([unit_id], year).get(unit_id, unit.code)
+    record_view("plans.dashboard", scope=f"Kế hoạch học tập: {unit_name}, năm {year}")
     return render_template(
         "plans/dashboard.html",
         unit=unit,
-        unit_name=queries.unit_names_in_year([unit_id], year).get(unit_id, unit.code),
+        unit_name=unit_name,
         year=year,
         board=board,
         filters={

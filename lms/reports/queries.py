@@ -8,18 +8,20 @@ that membership. A multi-year period shows plan status as "n/N years approved".
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from lms.accounts.models import Person
 from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluate
 from lms.awards.queries import approved_initiatives, manual_points
 from lms.courses.models import Course
-from lms.db import contains, db
-from lms.i18n import agency_zone
+from lms.db import contains, db, parse_count
+from lms.i18n import agency_zone, parse_day
 from lms.learning.models import CourseProgress
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import unit_tree
@@ -434,6 +436,31 @@ def make_period(first: date | None, last: date | None) -> Period:
     if last.year - first.year >= MAX_YEARS:
         raise ReportError(_("Kỳ báo cáo dài tối đa %(n)d năm.", n=MAX_YEARS))
     return Period(first, last)
+
+
+PRESETS = {
+    "gd1": (date(2024, 1, 1), date(2025, 12, 31), _l("Giai đoạn 1 (2024–2025)")),
+    "gd2": (date(2026, 1, 1), date(2030, 12, 31), _l("Giai đoạn 2 (2026–2030)")),
+}
+
+
+def period_from_args(args: Mapping[str, str], today: date) -> tuple[Period, str]:
+    """The period a request asks for: a campaign phase, a year, or from/to days; else this year.
+
+    Return it with the preset's key ("" for typed days); raise ReportError when it makes no sense.
+    """
+    preset = args.get("period", "")
+    if preset in PRESETS:
+        first, last, _label = PRESETS[preset]
+        return Period(first, last), preset
+    year = parse_count(preset) if len(preset) == 4 else None
+    if year:  # ASCII digits only: "²".isdigit() is true too
+        return make_period(date(year, 1, 1), date(year, 12, 31)), preset
+    if args.get("from") or args.get("to"):
+        first = parse_day(args.get("from", ""))
+        last = parse_day(args.get("to", ""))
+        return make_period(first, last), ""
+    return Period(date(today.year, 1, 1), date(today.year, 12, 31)), str(today.year)
 
 
 def unit_by_code(code: str) -> int | None:

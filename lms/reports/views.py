@@ -15,17 +15,17 @@ from flask import (
     stream_with_context,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from lms.auth.access import public, requires
 from lms.auth.roles import Permission
 from lms.awards import queries as award_queries
 from lms.awards.criteria import CriteriaSpec
-from lms.db import db, parse_count, parse_id
-from lms.i18n import agency_zone, local_today, parse_day
+from lms.db import db, parse_id
+from lms.i18n import agency_zone, local_today
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.pagination import Page
+from lms.privacy.services import period_scope, record_view
 from lms.reports import exports, queries
 from lms.reports import summary as summaries
 from lms.reports.charts import Bar, bar_chart
@@ -40,7 +40,7 @@ from lms.reports.document import (
     summary_document,
     summary_headers,
 )
-from lms.reports.queries import Period, ReportError, make_period
+from lms.reports.queries import PRESETS, Period, ReportError
 
 bp = Blueprint(
     "reports",
@@ -51,10 +51,6 @@ bp = Blueprint(
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 PER_PAGE = 50
-PRESETS = {
-    "gd1": (date(2024, 1, 1), date(2025, 12, 31), _l("Giai đoạn 1 (2024–2025)")),
-    "gd2": (date(2026, 1, 1), date(2030, 12, 31), _l("Giai đoạn 2 (2026–2030)")),
-}
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -94,25 +90,10 @@ def print_stylesheet():
     return response
 
 
-def _period_from_args(today: date) -> tuple[Period, str]:
-    preset = request.args.get("period", "")
-    if preset in PRESETS:
-        first, last, _label = PRESETS[preset]
-        return Period(first, last), preset
-    year = parse_count(preset) if len(preset) == 4 else None
-    if year:  # ASCII digits only: "²".isdigit() is true too
-        return make_period(date(year, 1, 1), date(year, 12, 31)), preset
-    if request.args.get("from") or request.args.get("to"):
-        first = parse_day(request.args.get("from", ""))
-        last = parse_day(request.args.get("to", ""))
-        return make_period(first, last), ""
-    return Period(date(today.year, 1, 1), date(today.year, 12, 31)), str(today.year)
-
-
 def _respond(endpoint: str, unit_id: int | None, route_args: dict):
     today = local_today()
     try:
-        period, preset = _period_from_args(today)
+        period, preset = queries.period_from_args(request.args, today)
     except ReportError as error:
         return render_template("reports/error.html", message=str(error)), 400
     search = request.args.get("q", "").strip()[:100]
@@ -122,6 +103,8 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
         return render_template("reports/error.html", message=message), 400
     chosen_set, criteria = _criteria_from_args(period)
     plan = queries.roster_plan(period, today, unit_id=unit_id, search=search, criteria=criteria)
+    where, label = plan.unit_code or "toàn cơ quan", f"{endpoint}.{wanted}" if wanted else endpoint
+    record_view(label, scope=period_scope("Danh sách tổng hợp", where, period.first, period.last))
     if wanted:
         return download(plan, wanted, today)
     total = len(plan.members)
@@ -218,7 +201,7 @@ def summary():
     """The campaign summary per unit and year, with charts, for the review meeting."""
     today = local_today()
     try:
-        period, preset = _period_from_args(today)
+        period, preset = queries.period_from_args(request.args, today)
     except ReportError as error:
         return render_template("reports/error.html", message=str(error)), 400
     unit_id = None

@@ -1,0 +1,226 @@
+"""A nomination list as data: the cells of its two sheets, its summaries, its canonical JSON.
+
+A draft list's data is assembled from its entries and the live roster; a frozen list's data is
+its snapshot. The page, the download and the comparison all read this one shape, so a frozen
+list prints the same cells as on the day it was frozen. The shape (schema 1):
+
+    {"schema": 1,
+     "list": {"id", "name", "unit_id", "unit_code"},
+     "criteria": CriteriaSpec.to_json(),
+     "people": Document fields (agency, title, period, place_and_date, headers, rows, widths),
+     "units": Document fields,
+     "entries": [{"person_id", "unit_id", "form", "facts": [[label, text], ...]}],
+     "removed": [{"person_id", "full_name", "reason", "removed_at"}],
+     "frozen_at": ISO time in UTC or null, "frozen_by": {"id", "name"} or null}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date
+
+from flask_babel import gettext as _
+
+from lms.awards.criteria import CriteriaSpec, CriterionKind, Result, unit_label
+from lms.courses.format import CATEGORIES
+from lms.reports.document import Document, number, period_label
+from lms.reports.queries import RosterRow
+
+SCHEMA = 1
+PEOPLE_WIDTHS = [6, 26, 12, 10, 22, 28, 26, 50, 44, 18]
+UNIT_WIDTHS = [6, 40, 14, 14, 12, 14]
+
+
+def canonical(data: dict) -> str:
+    """The one text of data: sorted keys, no spaces, UTF-8 characters as they are."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def checksum(data: dict) -> str:
+    return hashlib.sha256(canonical(data).encode("utf-8")).hexdigest()
+
+
+def as_document(part: dict) -> Document:
+    return Document(**part)
+
+
+def part_of(doc: Document) -> dict:
+    return asdict(doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# What an entry says of a person
+
+
+def achievements(row: RosterRow, spec: CriteriaSpec) -> str:
+    """The summary of achievements, from the roster's figures and the points criteria."""
+    parts: list[str] = []
+    if row.hours_target:
+        parts.append(
+            _(
+                "hoàn thành %(earned)s/%(target)s %(unit)s (%(percent)d%%)",
+                earned=number(row.hours_earned),
+                target=number(row.hours_target),
+                unit=unit_label(row.target_unit),
+                percent=row.percent or 0,
+            )
+        )
+    if row.required_total:
+        parts.append(
+            _(
+                "hoàn thành %(done)d/%(total)d nội dung bắt buộc",
+                done=row.required_done,
+                total=row.required_total,
+            )
+        )
+    if sum(row.courses):
+        by_category = ", ".join(
+            f"{label} {n}" for label, n in zip(CATEGORIES.values(), row.courses, strict=True) if n
+        )
+        parts.append(
+            _("%(n)d khóa học hoàn thành (%(detail)s)", n=sum(row.courses), detail=by_category)
+        )
+    if row.initiatives:
+        parts.append(_("%(n)d sáng kiến được công nhận", n=row.initiatives))
+    if row.plan_years:
+        parts.append(
+            _(
+                "kế hoạch được duyệt %(n)d/%(total)d năm",
+                n=row.approved_years,
+                total=row.plan_years,
+            )
+        )
+    if row.result is not None:
+        for criterion, outcome in zip(spec.criteria, row.result.outcomes, strict=False):
+            if criterion.kind == CriterionKind.POINTS:
+                parts.append(_("tổng điểm %(fact)s", fact=outcome.fact))
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def facts(row: RosterRow) -> list[list[str]]:
+    """The figures an entry stands on, as (column, text): what the comparison looks at."""
+    found = [
+        [_("Họ và tên"), row.full_name],
+        [_("Đơn vị"), row.unit_name],
+        [
+            _("Giờ đạt / chỉ tiêu"),
+            f"{number(row.hours_earned)} / {number(row.hours_target)} "
+            + unit_label(row.target_unit),
+        ],
+        [_("Mức hoàn thành"), "—" if row.percent is None else f"{row.percent}%"],
+        [_("Nội dung bắt buộc đã xong"), f"{row.required_done}/{row.required_total}"],
+        [_("Số năm kế hoạch được duyệt"), f"{row.approved_years}/{row.plan_years}"],
+        *[[str(label), str(n)] for label, n in zip(CATEGORIES.values(), row.courses, strict=True)],
+        [_("Sáng kiến được công nhận"), str(row.initiatives)],
+    ]
+    found.extend(outcome_facts(row.result))
+    return found
+
+
+def outcome_facts(result: Result | None) -> list[list[str]]:
+    if result is None:
+        return []
+    return [
+        [
+            _("Tiêu chí: %(label)s", label=outcome.label),
+            f"{'✓' if outcome.passed else '✗'} {outcome.fact}",
+        ]
+        for outcome in result.outcomes
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The two sheets
+
+
+def people_headers() -> list[str]:
+    return [
+        _("STT"),
+        _("Họ và tên"),
+        _("Ngày sinh"),
+        _("Dân tộc"),
+        _("Chức vụ"),
+        _("Đơn vị công tác"),
+        _("Hình thức đề nghị khen thưởng"),
+        _("Tóm tắt thành tích"),
+        _("Căn cứ, minh chứng"),
+        _("Ghi chú"),
+    ]
+
+
+def unit_headers() -> list[str]:
+    return [
+        _("STT"),
+        _("Đơn vị"),
+        _("Số người trong kỳ"),
+        _("Số người đạt tiêu chí"),
+        _("Tỷ lệ đạt"),
+        _("Số người được đề nghị"),
+    ]
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part * 100 // whole}%" if whole else "—"
+
+
+def heading(agency: str, spec: CriteriaSpec, place_and_date: str) -> tuple[dict, dict]:
+    """The header lines of the people sheet and of the unit sheet."""
+    period = _(
+        "%(period)s · Bộ tiêu chí: %(name)s",
+        period=period_label(spec.first, spec.last),
+        name=spec.name,
+    )
+    common = {"agency": agency.upper(), "period": period, "place_and_date": place_and_date}
+    return (
+        {**common, "title": _("DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG")},
+        {**common, "title": _("TỔNG HỢP KẾT QUẢ THEO ĐƠN VỊ")},
+    )
+
+
+def person_cells(
+    number_: int,
+    *,
+    full_name: str,
+    date_of_birth: date | None,
+    ethnicity: str | None,
+    position: str | None,
+    unit_name: str,
+    form: str,
+    summary: str,
+    evidence: str,
+    note: str,
+) -> list[str | int]:
+    from lms.i18n import vn_date
+
+    return [
+        number_,
+        full_name,
+        vn_date(date_of_birth),
+        ethnicity or "",
+        position or "",
+        unit_name,
+        form,
+        summary,
+        evidence,
+        note,
+    ]
+
+
+def unit_rows(
+    units: Sequence[tuple[str, int, int, int]], total: tuple[int, int, int]
+) -> list[list[str | int]]:
+    """Rows of the unit sheet from (unit name, members, passing, nominated), then the total.
+
+    The total counts people, not rows: someone who moved between units counts once.
+    """
+    rows: list[list[str | int]] = [
+        [n, name, members, passing, share(passing, members), nominated]
+        for n, (name, members, passing, nominated) in enumerate(units, start=1)
+    ]
+    members, passing, nominated = total
+    rows.append(["", _("Tổng cộng"), members, passing, share(passing, members), nominated])
+    return rows

@@ -1,0 +1,264 @@
+"""Nomination pages for HCTH and admins: lists, entries, freezing, changes, forms, downloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth.access import requires
+from lms.auth.roles import Permission
+from lms.awards.queries import criteria_sets
+from lms.db import db
+from lms.i18n import agency_zone, local_today
+from lms.nominations import document, queries, services
+from lms.nominations.models import CommendationForm, NominationEntry
+from lms.nominations.services import NominationError
+from lms.org.queries import unit_choices
+from lms.privacy.services import record_view
+from lms.reports import exports
+
+bp = Blueprint("nominations", __name__, url_prefix="/nominations", template_folder="templates")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _list_or_404(list_id: int):
+    return queries.nomination_list(list_id) or abort(404)
+
+
+def _entry_or_404(list_id: int, entry_id: int) -> NominationEntry:
+    entry = db.session.get(NominationEntry, entry_id)
+    if entry is None or entry.list_id != list_id:
+        abort(404)
+    return entry
+
+
+@bp.get("/")
+@requires(Permission.MANAGE_AWARDS)
+def lists():
+    today = local_today()
+    return render_template(
+        "nominations/lists.html",
+        lists=queries.list_summaries(),
+        sets=criteria_sets(),
+        units=unit_choices(today),
+    )
+
+
+@bp.post("/")
+@requires(Permission.MANAGE_AWARDS)
+def create():
+    try:
+        nomination = services.create_list(
+            name=request.form.get("name", ""),
+            criteria_set=request.form.get("criteria_set", ""),
+            unit=request.form.get("unit", ""),
+            created_by=current_user,
+            today=local_today(),
+        )
+    except NominationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("nominations.lists"))
+    db.session.commit()
+    flash(_("Đã lập danh sách với %(n)d người.", n=len(nomination.entries)), "success")
+    return redirect(url_for("nominations.show", list_id=nomination.id))
+
+
+@bp.get("/<id:list_id>")
+@requires(Permission.MANAGE_AWARDS)
+def show(list_id: int):
+    nomination = _list_or_404(list_id)
+    data = queries.data_of(nomination, local_today())
+    record_view("nominations.show", scope=f"Danh sách đề nghị khen thưởng #{nomination.id}")
+    entries = queries.active_entries(nomination) if not nomination.is_frozen else []
+    return render_template(
+        "nominations/show.html",
+        nomination=nomination,
+        people=document.as_document(data["people"]),
+        units=document.as_document(data["units"]),
+        entries=entries,
+        removed=data["removed"],
+        intact=queries.integrity(nomination.snapshot) if nomination.snapshot else None,
+    )
+
+
+@bp.post("/<id:list_id>/refresh")
+@requires(Permission.MANAGE_AWARDS)
+def refresh(list_id: int):
+    nomination = _list_or_404(list_id)
+    try:
+        result = services.refresh_list(nomination, local_today())
+    except NominationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Đã cập nhật: thêm %(added)d người, %(dropped)d người không còn đạt tiêu chí.",
+                added=result.added,
+                dropped=result.dropped,
+            ),
+            "success",
+        )
+    return redirect(url_for("nominations.show", list_id=list_id))
+
+
+@bp.post("/<id:list_id>/freeze")
+@requires(Permission.MANAGE_AWARDS)
+def freeze(list_id: int):
+    nomination = _list_or_404(list_id)
+    try:
+        services.freeze_list(nomination, current_user, local_today())
+    except NominationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã chốt danh sách. Số liệu được lưu cố định."), "success")
+    return redirect(url_for("nominations.show", list_id=list_id))
+
+
+@bp.get("/<id:list_id>/changes")
+@requires(Permission.MANAGE_AWARDS)
+def changes(list_id: int):
+    nomination = _list_or_404(list_id)
+    today = local_today()
+    data = queries.data_of(nomination, today)
+    spec = queries.frozen_spec(data)
+    found = queries.differences(data, queries.live(spec, nomination.unit_id, today))
+    record_view("nominations.changes", scope=f"Danh sách đề nghị khen thưởng #{nomination.id}")
+    return render_template("nominations/changes.html", nomination=nomination, changes=found)
+
+
+@bp.get("/<id:list_id>/export.xlsx")
+@requires(Permission.MANAGE_AWARDS)
+def export(list_id: int):
+    nomination = _list_or_404(list_id)
+    data = queries.data_of(nomination, local_today())
+    record_view("nominations.export", scope=f"Danh sách đề nghị khen thưởng #{nomination.id}")
+    sheets = [
+        ("Danh sach de nghi", document.as_document(data["people"])),
+        ("Tong hop don vi", document.as_document(data["units"])),
+    ]
+    name = file_name(nomination.id, data["list"]["unit_code"])
+    response = Response(exports.xlsx_sheets_chunks(sheets), mimetype=XLSX)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
+
+
+def format_moment(moment: datetime | None) -> str:
+    """A stored UTC time as the agency's local "dd/mm/yyyy HH:MM"."""
+    return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def file_name(list_id: int, unit_code: str | None) -> str:
+    """An ASCII name: list id, unit code and the local time of the export."""
+    moment = datetime.now(agency_zone()).strftime("%Y%m%d-%H%M")
+    code = "".join(ch for ch in unit_code or "" if ch.isascii() and (ch.isalnum() or ch in "-_"))
+    return f"de-nghi-khen-thuong_{list_id}_{code or 'all'}_{moment}.xlsx"
+
+
+@bp.get("/<id:list_id>/entries/<id:entry_id>")
+@requires(Permission.MANAGE_AWARDS)
+def entry(list_id: int, entry_id: int):
+    nomination = _list_or_404(list_id)
+    found = _entry_or_404(list_id, entry_id)
+    record_view("nominations.entry", person_id=found.person_id)
+    return render_template(
+        "nominations/entry.html",
+        nomination=nomination,
+        entry=found,
+        forms=[form for form in queries.forms() if form.is_active or form is found.form],
+    )
+
+
+@bp.post("/<id:list_id>/entries/<id:entry_id>")
+@requires(Permission.MANAGE_AWARDS)
+def update_entry(list_id: int, entry_id: int):
+    found = _entry_or_404(list_id, entry_id)
+    try:
+        services.update_entry(
+            found,
+            form=request.form.get("form", ""),
+            summary=request.form.get("summary", ""),
+            note=request.form.get("note", ""),
+        )
+    except NominationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("nominations.entry", list_id=list_id, entry_id=entry_id))
+    db.session.commit()
+    flash(_("Đã lưu."), "success")
+    return redirect(url_for("nominations.show", list_id=list_id))
+
+
+@bp.post("/<id:list_id>/entries/<id:entry_id>/remove")
+@requires(Permission.MANAGE_AWARDS)
+def remove_entry(list_id: int, entry_id: int):
+    found = _entry_or_404(list_id, entry_id)
+    try:
+        services.remove_entry(found, request.form.get("reason", ""), current_user)
+    except NominationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("nominations.entry", list_id=list_id, entry_id=entry_id))
+    db.session.commit()
+    flash(_("Đã bỏ %(name)s khỏi danh sách.", name=found.person.full_name), "success")
+    return redirect(url_for("nominations.show", list_id=list_id))
+
+
+@bp.post("/<id:list_id>/entries/<id:entry_id>/restore")
+@requires(Permission.MANAGE_AWARDS)
+def restore_entry(list_id: int, entry_id: int):
+    found = _entry_or_404(list_id, entry_id)
+    try:
+        services.restore_entry(found)
+    except NominationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã đưa %(name)s trở lại danh sách.", name=found.person.full_name), "success")
+    return redirect(url_for("nominations.show", list_id=list_id))
+
+
+@bp.get("/forms")
+@requires(Permission.MANAGE_AWARDS)
+def forms():
+    return render_template("nominations/forms.html", forms=queries.forms())
+
+
+@bp.post("/forms")
+@requires(Permission.MANAGE_AWARDS)
+def add_form():
+    try:
+        services.add_form(request.form.get("name", ""))
+    except NominationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã thêm hình thức khen thưởng."), "success")
+    return redirect(url_for("nominations.forms"))
+
+
+@bp.post("/forms/<id:form_id>")
+@requires(Permission.MANAGE_AWARDS)
+def change_form(form_id: int):
+    form = db.session.get(CommendationForm, form_id) or abort(404)
+    action = request.form.get("action", "")
+    try:
+        if action == "rename":
+            services.rename_form(form, request.form.get("name", ""))
+        elif action in ("activate", "deactivate"):
+            services.set_form_active(form, action == "activate")
+        elif action in ("up", "down"):
+            services.move_form(form, action)
+        else:
+            raise NominationError(_("Thao tác không hợp lệ."))
+    except NominationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã lưu."), "success")
+    return redirect(url_for("nominations.forms"))

@@ -1,0 +1,52 @@
+"""Recording views of personal data; the rows are saved once the response is known good."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+from lms.i18n import vn_date
+from lms.privacy.models import AccessLogEntry
+
+_PENDING = "privacy_pending_views"
+
+
+def record_view(what: str, *, person_id: int | None = None, scope: str | None = None) -> None:
+    """Record that the signed-in user viewed another person's data or a list of people.
+
+    what is the endpoint or a short label; person_id names the person whose data was shown;
+    scope describes a list of people ("Danh sách tổng hợp: Phòng X, 01/01/2024–31/12/2025").
+    Does nothing outside a request, for an anonymous visitor, or when people view themselves.
+
+    Safe from any view, including GET views that never commit: the entry waits in flask.g, and
+    the after_request hook registered by lms.privacy.init_app adds it to the request's session
+    and commits, only when the response is successful (status below 400). A view that fails,
+    or is refused, logs nothing; each call is one row, whatever the number of people listed.
+    """
+    if not has_request_context() or not getattr(current_user, "is_authenticated", False):
+        return
+    viewer_id = current_user.id
+    if person_id is not None and person_id == viewer_id:
+        return
+    pending = g.setdefault(_PENDING, [])
+    pending.append(
+        AccessLogEntry(
+            viewer_id=viewer_id,
+            person_id=person_id,
+            what=what[:80],
+            scope=scope[:300] if scope else None,
+            address=(request.remote_addr or "")[:64] or None,
+        )
+    )
+
+
+def take_recorded_views() -> list[AccessLogEntry]:
+    """Return and forget the entries recorded during this request."""
+    return g.pop(_PENDING, None) or []
+
+
+def period_scope(title: str, where: str, first: date, last: date) -> str:
+    """Describe a list of people for the log: "Danh sách tổng hợp: PDT, 01/01/2024–31/12/2025"."""
+    return f"{title}: {where}, {vn_date(first)}–{vn_date(last)}"

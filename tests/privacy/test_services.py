@@ -1,0 +1,64 @@
+"""record_view: who is logged, when nothing is, and that only a successful response saves."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response
+from flask_login import login_user, logout_user
+
+from lms.db import db
+from lms.privacy.models import AccessLogEntry
+from lms.privacy.services import period_scope, record_view
+from tests.factories import make_person
+from tests.privacy.conftest import log_rows
+
+
+def _request(app, user, action, status=200):
+    """Run action inside a request by user, then finish the response with status."""
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.0.0.7"}):
+        if user is not None:
+            login_user(user)
+        action()
+        app.process_response(Response(status=status))
+        if user is not None:
+            logout_user()
+
+
+def test_a_view_of_another_person_is_saved_with_viewer_and_address(app):
+    viewer, other = make_person(), make_person()
+    _request(app, viewer, lambda: record_view("plans.show", person_id=other.id))
+    assert log_rows() == [(viewer.id, other.id, "plans.show", None)]
+    assert db.session.query(AccessLogEntry).one().address == "10.0.0.7"
+
+
+def test_a_list_view_is_one_row_with_its_scope(app):
+    viewer = make_person()
+    scope = "Danh sách tổng hợp: PDT, 01/01/2024–31/12/2025"
+    _request(app, viewer, lambda: record_view("reports.roster", scope=scope))
+    assert log_rows() == [(viewer.id, None, "reports.roster", scope)]
+
+
+def test_looking_at_oneself_is_not_logged(app):
+    person = make_person()
+    _request(app, person, lambda: record_view("plans.show", person_id=person.id))
+    assert log_rows() == []
+
+
+def test_an_anonymous_visitor_or_no_request_logs_nothing(app):
+    other = make_person()
+    _request(app, None, lambda: record_view("learning.verify", person_id=other.id))
+    record_view("cli", person_id=other.id)  # outside any request
+    assert log_rows() == []
+
+
+def test_a_failed_response_logs_nothing(app):
+    viewer, other = make_person(), make_person()
+    for status in (403, 404, 500):
+        _request(app, viewer, lambda: record_view("plans.show", person_id=other.id), status)
+    assert log_rows() == []
+
+
+def test_the_period_scope_reads_in_vietnamese_dates():
+    text = period_scope("Danh sách tổng hợp", "PDT", date(2024, 1, 1), date(2025, 12, 31))
+    assert text == "Danh sách tổng hợp: PDT, 01/01/2024–31/12/2025"
