@@ -31,6 +31,8 @@ NAV_ITEMS = [
     NavItem("audit.events", _l("Nhật ký"), Permission.VIEW_AUDIT),
     NavItem("reports.roster", _l("Danh sách tổng hợp"), Permission.VIEW_REPORTS),
     NavItem("reports.summary", _l("Sơ kết, tổng kết"), Permission.VIEW_REPORTS),
+    NavItem("awards.sets", _l("Khen thưởng"), Permission.MANAGE_AWARDS),
+    NavItem("awards.initiatives", _l("Sáng kiến"), Permission.MANAGE_UNIT),
     NavItem("plans.rules", _l("Chỉ tiêu năm"), Permission.MANAGE_UNITS),
 ]
 

@@ -128,6 +128,8 @@ class Initiative(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
+    # The title folded (lms.text.fold) for searching without diacritics.
+    search_title: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)

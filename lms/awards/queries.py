@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from lms.accounts.models import Person
 from lms.awards.criteria import CriteriaSpec, spec_of
 from lms.awards.models import (
     CriteriaSet,
     Criterion,
+    Indicator,
+    IndicatorSource,
     Initiative,
     InitiativeAuthor,
     InitiativeStatus,
     PointsEntry,
 )
-from lms.db import db
+from lms.db import contains, db
+from lms.org.models import UnitVersion
+from lms.pagination import Page, paginate
+from lms.text import fold
 
 
 def criteria_set(set_id: int) -> CriteriaSet | None:
@@ -99,3 +106,100 @@ def manual_points(spec: CriteriaSpec, person_ids: Iterable[int]) -> dict[int, di
     ):
         result[person_id][indicator_id] = points
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Initiatives and people, for the awards pages
+
+
+def initiatives_page(
+    *,
+    page: int,
+    per_page: int = 25,
+    year: int | None = None,
+    unit_id: int | None = None,
+    status: str = "",
+    search: str = "",
+    visible_units: set[int] | None = None,
+    author_id: int | None = None,
+) -> Page[Initiative]:
+    """Initiatives newest first, filtered; visible_units/author_id limit what a reader sees.
+
+    visible_units None means every unit; a reader also sees those they wrote (author_id).
+    """
+    query = select(Initiative).options(
+        selectinload(Initiative.authors).selectinload(InitiativeAuthor.person),
+    )
+    if visible_units is not None:
+        reach = Initiative.unit_id.in_(visible_units or [0])
+        if author_id is not None:
+            written = select(InitiativeAuthor.initiative_id).where(
+                InitiativeAuthor.person_id == author_id
+            )
+            reach = or_(reach, Initiative.id.in_(written))
+        query = query.where(reach)
+    if year is not None:
+        query = query.where(Initiative.year == year)
+    if unit_id is not None:
+        query = query.where(Initiative.unit_id == unit_id)
+    if status in set(InitiativeStatus):
+        query = query.where(Initiative.status == status)
+    folded = fold(search)
+    if folded:
+        query = query.where(contains(Initiative.search_title, folded))
+    query = query.order_by(Initiative.year.desc(), Initiative.id.desc())
+    return paginate(query, page=page, per_page=per_page)
+
+
+def unit_names_in_years(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The name each unit had at the end of each year (or its first name), for (unit, year)."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    versions: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for unit_id, valid_from, name in db.session.execute(
+        select(UnitVersion.unit_id, UnitVersion.valid_from, UnitVersion.name)
+        .where(UnitVersion.unit_id.in_({unit for unit, _year in wanted}))
+        .order_by(UnitVersion.valid_from)
+    ):
+        versions[unit_id].append((valid_from, name))
+    result = {}
+    for unit_id, year in wanted:
+        spans = versions.get(unit_id, [])
+        until = date(year, 12, 31)
+        named = [name for start, name in spans if start <= until] or [n for _s, n in spans[:1]]
+        result[(unit_id, year)] = named[-1] if named else ""
+    return result
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    person_id: int
+    full_name: str
+    username: str
+
+
+def people_choices() -> list[PersonChoice]:
+    """Active people in Vietnamese name order, for choosing authors."""
+    rows = db.session.execute(
+        select(Person.id, Person.full_name, Person.username)
+        .where(Person.is_active.is_(True))
+        .order_by(Person.sort_key, Person.id)
+    )
+    return [PersonChoice(*row) for row in rows]
+
+
+def sets_with_manual_indicators() -> list[CriteriaSet]:
+    """Sets that have points for managers to enter, newest period first."""
+    with_manual = (
+        select(Criterion.set_id)
+        .join(Indicator, Indicator.criterion_id == Criterion.id)
+        .where(Indicator.source == IndicatorSource.MANUAL)
+    )
+    return list(
+        db.session.scalars(
+            select(CriteriaSet)
+            .where(CriteriaSet.id.in_(with_manual))
+            .order_by(CriteriaSet.last_day.desc(), CriteriaSet.id.desc())
+        )
+    )

@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this feature's blueprint and commands (filled in by the feature)."""
+    """Register the backup and restore commands."""
+    from lms.backup import cli
+
+    app.cli.add_command(cli.backup_command)
+    app.cli.add_command(cli.restore_command)

@@ -42,6 +42,7 @@ def upgrade():
         "initiative",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("search_title", sa.Text(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("evidence", sa.Text(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),

@@ -1,0 +1,572 @@
+"""Awards pages: criteria sets and their preview, points entry, initiatives and decisions.
+
+Routes
+    GET  /awards/                              criteria sets (HCTH, admin)
+    GET  /awards/sets/new, POST                define a set
+    GET  /awards/sets/<id>/edit, POST          change a set
+    POST /awards/sets/<id>/delete              delete a set no nomination list uses
+    GET  /awards/sets/<id>                     who passes, with the fact behind each mark
+    GET  /awards/sets/<id>/points, POST        points on manual indicators (managers, HCTH)
+    GET  /awards/initiatives                   initiatives the reader may see
+    GET  /awards/initiatives/new, POST         record an initiative
+    GET  /awards/initiatives/<id>              one initiative
+    GET  /awards/initiatives/<id>/edit, POST   change it
+    POST /awards/initiatives/<id>/decide       approve or reject it
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.accounts.models import Person
+from lms.auth.access import may, requires, signed_in
+from lms.auth.roles import Permission
+from lms.awards import queries, services
+from lms.awards.criteria import criterion_label, points_text
+from lms.awards.forms import KIND_LABELS, PRESETS, SOURCE_LABELS, SetForm
+from lms.awards.models import (
+    CriteriaSet,
+    IndicatorSource,
+    Initiative,
+    InitiativeStatus,
+    RecognitionLevel,
+)
+from lms.awards.services import AwardError, InitiativeInput, Scorable
+from lms.courses.format import CATEGORIES
+from lms.db import db, parse_id
+from lms.i18n import local_today, vn_date
+from lms.org.models import Unit
+from lms.org.queries import subtree_unit_ids, unit_choices
+from lms.pagination import Page
+from lms.privacy.services import period_scope, record_view
+from lms.reports.queries import Period, roster, roster_plan
+
+bp = Blueprint("awards", __name__, url_prefix="/awards", template_folder="templates")
+
+PER_PAGE = 50
+STATUS_LABELS = {
+    InitiativeStatus.PENDING: _l("Chờ duyệt"),
+    InitiativeStatus.APPROVED: _l("Đã công nhận"),
+    InitiativeStatus.REJECTED: _l("Không công nhận"),
+}
+LEVEL_LABELS = {
+    RecognitionLevel.UNIT: _l("Cấp cơ sở/đơn vị"),
+    RecognitionLevel.AGENCY: _l("Cấp Sở"),
+    RecognitionLevel.PROVINCE: _l("Cấp tỉnh"),
+    RecognitionLevel.NATIONAL: _l("Cấp toàn quốc"),
+}
+AUTHOR_ROWS = 4
+
+
+def _page_number() -> int:
+    return parse_id(request.args.get("page", "")) or 1
+
+
+def _manages_something() -> bool:
+    """HCTH, administrators and unit managers: checked before a record is even looked up."""
+    return may(current_user, Permission.MANAGE_AWARDS) or may(current_user, Permission.MANAGE_UNIT)
+
+
+def _set_or_404(set_id: int) -> CriteriaSet:
+    return queries.criteria_set(set_id) or abort(404)
+
+
+def _chosen_unit(name: str = "unit") -> int | None:
+    """The unit named in the query string; a number that names no unit is a 404."""
+    text = request.args.get(name, "")
+    if not text:
+        return None
+    unit_id = parse_id(text)
+    if unit_id is None or db.session.get(Unit, unit_id) is None:
+        abort(404)
+    return unit_id
+
+
+def _page_of(items: list, number: int) -> Page:
+    pages = max(1, -(-len(items) // PER_PAGE))
+    number = min(max(1, number), pages)
+    start = (number - 1) * PER_PAGE
+    return Page(items[start : start + PER_PAGE], number, PER_PAGE, len(items))
+
+
+# Criteria sets ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@requires(Permission.MANAGE_AWARDS)
+def sets():
+    return render_template(
+        "awards/sets.html",
+        sets=queries.criteria_sets(),
+        manual_ids={s.id for s in queries.sets_with_manual_indicators()},
+    )
+
+
+def _form_page(form: SetForm, criteria_set: CriteriaSet | None, problems=(), status=200):
+    today = local_today()
+    return (
+        render_template(
+            "awards/set_form.html",
+            form=form,
+            criteria_set=criteria_set,
+            problems=list(problems),
+            kinds=list(KIND_LABELS.items()),
+            sources=list(SOURCE_LABELS.items()),
+            categories=list(CATEGORIES.items()),
+            presets=[(key, label) for key, (_f, _l2, label) in PRESETS.items()],
+            years=list(range(2024, today.year + 2)),
+        ),
+        status,
+    )
+
+
+@bp.get("/sets/new")
+@requires(Permission.MANAGE_AWARDS)
+def new_set():
+    return _form_page(SetForm.blank(), None)
+
+
+def _save_set(criteria_set: CriteriaSet | None):
+    form = SetForm.read(request.form, add_rows="add_rows" in request.form)
+    if "add_rows" in request.form:
+        return _form_page(form, criteria_set)
+    spec, read_problems = form.to_spec(criteria_set.id if criteria_set else None)
+    try:
+        saved = services.save_set(
+            criteria_set,
+            spec,
+            description=form.description,
+            read_problems=read_problems,
+            actor_id=current_user.id,
+        )
+    except AwardError as error:
+        db.session.rollback()
+        return _form_page(form, criteria_set, error.messages, status=400)
+    db.session.commit()
+    flash(_("Đã lưu bộ tiêu chí “%(name)s”.", name=saved.name), "success")
+    return redirect(url_for("awards.preview", set_id=saved.id))
+
+
+@bp.post("/sets/new")
+@requires(Permission.MANAGE_AWARDS)
+def create_set():
+    return _save_set(None)
+
+
+@bp.get("/sets/<id:set_id>/edit")
+@requires(Permission.MANAGE_AWARDS)
+def edit_set(set_id: int):
+    criteria_set = _set_or_404(set_id)
+    return _form_page(SetForm.of(criteria_set), criteria_set)
+
+
+@bp.post("/sets/<id:set_id>/edit")
+@requires(Permission.MANAGE_AWARDS)
+def update_set(set_id: int):
+    return _save_set(_set_or_404(set_id))
+
+
+@bp.post("/sets/<id:set_id>/delete")
+@requires(Permission.MANAGE_AWARDS)
+def delete_set(set_id: int):
+    criteria_set = _set_or_404(set_id)
+    name = criteria_set.name
+    try:
+        services.delete_set(criteria_set)
+    except AwardError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("awards.sets"))
+    db.session.commit()
+    flash(_("Đã xóa bộ tiêu chí “%(name)s”.", name=name), "success")
+    return redirect(url_for("awards.sets"))
+
+
+@bp.get("/sets/<id:set_id>")
+@requires(Permission.MANAGE_AWARDS)
+def preview(set_id: int):
+    criteria_set = _set_or_404(set_id)
+    spec = queries.spec_of(criteria_set)
+    unit_id = _chosen_unit()
+    passing_only = request.args.get("passing") == "1"
+    report = roster(Period(spec.first, spec.last), local_today(), unit_id=unit_id, criteria=spec)
+    rows = report.rows
+    passing = sum(1 for row in rows if row.result and row.result.passed)
+    shown = [row for row in rows if row.result and row.result.passed] if passing_only else rows
+    record_view(
+        "awards.preview",
+        scope=period_scope(
+            _("Xét bộ tiêu chí “%(name)s”", name=spec.name),
+            report.unit_code or _("toàn cơ quan"),
+            spec.first,
+            spec.last,
+        ),
+    )
+    filters = {"set_id": set_id}
+    if unit_id:
+        filters["unit"] = unit_id
+    if passing_only:
+        filters["passing"] = "1"
+    return render_template(
+        "awards/preview.html",
+        criteria_set=criteria_set,
+        labels=[criterion_label(criterion) for criterion in spec.criteria],
+        page=_page_of(shown, _page_number()),
+        passing=passing,
+        total=len(rows),
+        units=unit_choices(spec.last),
+        chosen_unit=unit_id,
+        passing_only=passing_only,
+        filters=filters,
+        has_manual=any(
+            i.source == IndicatorSource.MANUAL for c in spec.criteria for i in c.indicators
+        ),
+    )
+
+
+# Points on manual indicators --------------------------------------------------------------------
+
+
+def _scoring_scope(criteria_set: CriteriaSet) -> tuple[int | None, list[Scorable], list]:
+    """The unit chosen, the people of it the user may score, and the units to choose from.
+
+    HCTH and administrators score anyone (the whole organisation when no unit is chosen); a
+    manager scores the people of a unit they manage, with its sub-units, during the period.
+    """
+    unit_id = _chosen_unit()
+    today = local_today()
+    if may(current_user, Permission.MANAGE_AWARDS):
+        choices = unit_choices(criteria_set.last_day)
+    elif may(current_user, Permission.MANAGE_UNIT):
+        reach = subtree_unit_ids(current_user.managed_unit_ids, today)
+        choices = [c for c in unit_choices(criteria_set.last_day) if c.unit_id in reach]
+        if unit_id is None:
+            managed = sorted(current_user.managed_unit_ids)
+            unit_id = managed[0] if managed else None
+        if unit_id is None or not may(current_user, Permission.MANAGE_UNIT, unit_id):
+            abort(403)
+    else:
+        abort(403)
+    plan = roster_plan(
+        Period(criteria_set.first_day, criteria_set.last_day), today, unit_id=unit_id
+    )
+    people = list({m.person_id: Scorable(m.person_id, m.full_name) for m in plan.members}.values())
+    return unit_id, people, choices
+
+
+def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200):
+    unit_id, people, choices = _scoring_scope(criteria_set)
+    spec = queries.spec_of(criteria_set)
+    indicators = [
+        i for c in spec.criteria for i in c.indicators if i.source == IndicatorSource.MANUAL
+    ]
+    if not indicators:
+        abort(404)
+    page = _page_of(people, parse_id(request.values.get("page", "")) or 1)
+    entered = queries.manual_points(spec, [p.person_id for p in page.items])
+    values = {
+        (person.person_id, indicator.id): (
+            typed.get((person.person_id, indicator.id), "")
+            if typed is not None
+            else (
+                points_text(entered[person.person_id][indicator.id])
+                if indicator.id in entered.get(person.person_id, {})
+                else ""
+            )
+        )
+        for person in page.items
+        for indicator in indicators
+    }
+    filters = {"set_id": criteria_set.id}
+    if unit_id:
+        filters["unit"] = unit_id
+    record_view(
+        "awards.points",
+        scope=period_scope(
+            _("Chấm điểm “%(name)s”", name=criteria_set.name),
+            db.session.get(Unit, unit_id).code if unit_id else _("toàn cơ quan"),
+            criteria_set.first_day,
+            criteria_set.last_day,
+        ),
+    )
+    return (
+        render_template(
+            "awards/points.html",
+            criteria_set=criteria_set,
+            indicators=indicators,
+            page=page,
+            values=values,
+            units=choices,
+            chosen_unit=unit_id,
+            whole_organisation=may(current_user, Permission.MANAGE_AWARDS),
+            problems=list(problems),
+            filters=filters,
+        ),
+        status,
+    )
+
+
+@bp.get("/sets/<id:set_id>/points")
+@signed_in
+def points(set_id: int):
+    if not _manages_something():
+        abort(403)
+    criteria_set = _set_or_404(set_id)
+    return _points_page(criteria_set)
+
+
+@bp.post("/sets/<id:set_id>/points")
+@signed_in
+def save_points(set_id: int):
+    if not _manages_something():
+        abort(403)
+    criteria_set = _set_or_404(set_id)
+    _unit_id, people, _choices = _scoring_scope(criteria_set)
+    typed: dict[tuple[int, int], str] = {}
+    for key, value in request.form.items():
+        if not key.startswith("pt-"):
+            continue
+        parts = key.split("-")
+        person_id = parse_id(parts[1]) if len(parts) == 3 else None
+        indicator_id = parse_id(parts[2]) if len(parts) == 3 else None
+        typed[(person_id or 0, indicator_id or 0)] = value[:30]
+    try:
+        changed = services.enter_points(criteria_set, people, typed, actor_id=current_user.id)
+    except AwardError as error:
+        db.session.rollback()
+        return _points_page(criteria_set, typed, error.messages, status=400)
+    db.session.commit()
+    flash(_("Đã lưu điểm (%(n)d ô thay đổi).", n=changed), "success")
+    args = {"set_id": set_id, "page": request.form.get("page", "1")}
+    if request.args.get("unit"):
+        args["unit"] = request.args["unit"]
+    return redirect(url_for("awards.points", **args))
+
+
+# Initiatives ------------------------------------------------------------------------------------
+
+
+def _recordable_units() -> set[int] | None:
+    """Units the user may record initiatives for; None for every unit (HCTH, admin)."""
+    if may(current_user, Permission.MANAGE_AWARDS):
+        return None
+    if may(current_user, Permission.MANAGE_UNIT):
+        return subtree_unit_ids(current_user.managed_unit_ids, local_today())
+    return set()
+
+
+def _may_manage(initiative: Initiative) -> bool:
+    return may(current_user, Permission.MANAGE_AWARDS) or may(
+        current_user, Permission.MANAGE_UNIT, initiative.unit_id
+    )
+
+
+def _initiative_or_404(initiative_id: int) -> Initiative:
+    return db.session.get(Initiative, initiative_id) or abort(404)
+
+
+def _unit_options(reach: set[int] | None) -> list:
+    return [c for c in unit_choices(local_today()) if reach is None or c.unit_id in reach]
+
+
+@bp.get("/initiatives")
+@signed_in
+def initiatives():
+    reach = _recordable_units()
+    args = request.args
+    year = parse_id(args.get("year", ""))
+    status = args.get("status", "")
+    search = args.get("q", "").strip()[:100]
+    unit_id = _chosen_unit()
+    page = queries.initiatives_page(
+        page=_page_number(),
+        year=year,
+        unit_id=unit_id,
+        status=status if status in set(InitiativeStatus) else "",
+        search=search,
+        visible_units=reach,
+        author_id=current_user.id,
+    )
+    filters = {"q": search}
+    if year:
+        filters["year"] = year
+    if unit_id:
+        filters["unit"] = unit_id
+    if status in set(InitiativeStatus):
+        filters["status"] = status
+    today = local_today()
+    return render_template(
+        "awards/initiatives.html",
+        page=page,
+        unit_names=queries.unit_names_in_years((i.unit_id, i.year) for i in page.items),
+        filters=filters,
+        years=list(range(today.year + 1, 2019, -1)),
+        units=_unit_options(reach) if reach is None or reach else [],
+        can_record=reach is None or bool(reach),
+        scoring_sets=queries.sets_with_manual_indicators() if reach is None or reach else [],
+        status_labels=STATUS_LABELS,
+        level_labels=LEVEL_LABELS,
+    )
+
+
+def _initiative_input() -> InitiativeInput:
+    form = request.form
+    return InitiativeInput(
+        title=form.get("title", "")[:2000],
+        author_ids=tuple(value[:12] for value in form.getlist("authors")[:40]),
+        unit_id=form.get("unit", "")[:12],
+        year=form.get("year", "")[:10],
+        summary=form.get("summary", "")[: services.MAX_SUMMARY + 1],
+        evidence=form.get("evidence", "")[: services.MAX_EVIDENCE + 1],
+        recognition_level=form.get("level", "")[:20],
+        recognised_on=form.get("recognised_on", "")[:20],
+    )
+
+
+def _initiative_form(data: InitiativeInput, initiative: Initiative | None, problems=(), status=200):
+    reach = _recordable_units()
+    authors = [a for a in data.author_ids if a]
+    return (
+        render_template(
+            "awards/initiative_form.html",
+            data=data,
+            initiative=initiative,
+            author_slots=authors + [""] * max(1, AUTHOR_ROWS - len(authors)),
+            people=queries.people_choices(),
+            units=_unit_options(reach),
+            level_labels=LEVEL_LABELS,
+            problems=list(problems),
+        ),
+        status,
+    )
+
+
+@bp.get("/initiatives/new")
+@signed_in
+def new_initiative():
+    if _recordable_units() == set():
+        abort(403)
+    return _initiative_form(InitiativeInput(year=str(local_today().year)), None)
+
+
+@bp.post("/initiatives/new")
+@signed_in
+def create_initiative():
+    reach = _recordable_units()
+    if reach == set():
+        abort(403)
+    data = _initiative_input()
+    try:
+        initiative = services.record_initiative(
+            data,
+            latest_year=local_today().year + 1,
+            allowed_units=reach,
+            actor_id=current_user.id,
+        )
+    except AwardError as error:
+        db.session.rollback()
+        return _initiative_form(data, None, error.messages, status=400)
+    db.session.commit()
+    flash(_("Đã ghi nhận sáng kiến; chờ duyệt."), "success")
+    return redirect(url_for("awards.initiative", initiative_id=initiative.id))
+
+
+@bp.get("/initiatives/<id:initiative_id>")
+@signed_in
+def initiative(initiative_id: int):
+    found = _initiative_or_404(initiative_id)
+    is_author = any(a.person_id == current_user.id for a in found.authors)
+    manages = _may_manage(found)
+    if not (manages or is_author):
+        abort(403)
+    names = queries.unit_names_in_years([(found.unit_id, found.year)])
+    return render_template(
+        "awards/initiative.html",
+        initiative=found,
+        unit_name=names.get((found.unit_id, found.year), ""),
+        can_manage=manages,
+        can_decide=manages and not is_author,
+        decided_by=db.session.get(Person, found.decided_by_id) if found.decided_by_id else None,
+        status_labels=STATUS_LABELS,
+        level_labels=LEVEL_LABELS,
+    )
+
+
+def _as_input(initiative: Initiative) -> InitiativeInput:
+    return InitiativeInput(
+        title=initiative.title,
+        author_ids=tuple(str(a.person_id) for a in initiative.authors),
+        unit_id=str(initiative.unit_id),
+        year=str(initiative.year),
+        summary=initiative.summary,
+        evidence=initiative.evidence,
+        recognition_level=initiative.recognition_level or "",
+        recognised_on=vn_date(initiative.recognised_on),
+    )
+
+
+@bp.get("/initiatives/<id:initiative_id>/edit")
+@signed_in
+def edit_initiative(initiative_id: int):
+    if not _manages_something():
+        abort(403)
+    found = _initiative_or_404(initiative_id)
+    if not _may_manage(found):
+        abort(403)
+    return _initiative_form(_as_input(found), found)
+
+
+@bp.post("/initiatives/<id:initiative_id>/edit")
+@signed_in
+def update_initiative(initiative_id: int):
+    if not _manages_something():
+        abort(403)
+    found = _initiative_or_404(initiative_id)
+    if not _may_manage(found):
+        abort(403)
+    data = _initiative_input()
+    was_decided = found.status != InitiativeStatus.PENDING
+    try:
+        changed = services.edit_initiative(
+            found, data, latest_year=local_today().year + 1, allowed_units=_recordable_units()
+        )
+    except AwardError as error:
+        db.session.rollback()
+        return _initiative_form(data, found, error.messages, status=400)
+    db.session.commit()
+    if not changed:
+        flash(_("Không có gì thay đổi."), "info")
+    elif was_decided:
+        flash(_("Đã lưu; sáng kiến được đưa về trạng thái chờ duyệt."), "success")
+    else:
+        flash(_("Đã lưu sáng kiến."), "success")
+    return redirect(url_for("awards.initiative", initiative_id=initiative_id))
+
+
+@bp.post("/initiatives/<id:initiative_id>/decide")
+@signed_in
+def decide_initiative(initiative_id: int):
+    if not _manages_something():
+        abort(403)
+    found = _initiative_or_404(initiative_id)
+    if not _may_manage(found):
+        abort(403)
+    approve = request.form.get("decision") == "approve"
+    target = url_for("awards.initiative", initiative_id=initiative_id)
+    try:
+        services.decide_initiative(
+            found,
+            approve=approve,
+            note=request.form.get("note", "")[: services.MAX_NOTE + 1],
+            actor_id=current_user.id,
+        )
+    except AwardError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(target)
+    db.session.commit()
+    flash(_("Đã công nhận sáng kiến.") if approve else _("Đã ghi không công nhận."), "success")
+    return redirect(target)

@@ -1,0 +1,377 @@
+"""The awards pages through the client: who may do what, and what each page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select, text
+
+from lms.auth.roles import Role
+from lms.awards import queries, services
+from lms.awards.criteria import CriteriaSpec, CriterionSpec
+from lms.awards.models import CriteriaSet, Initiative, InitiativeStatus, PointsEntry
+from lms.db import db
+from lms.org.models import Unit
+from tests.awards.conftest import citizen_spec, manual_indicator
+from tests.factories import make_person, make_unit
+
+
+@dataclass
+class Org:
+    own: object
+    sub: object
+    other: object
+    member: object
+    outsider: object
+    manager: object
+
+
+@pytest.fixture
+def org(app) -> Org:
+    root = make_unit("ROOT", "Sở Dân tộc và Tôn giáo")
+    own = make_unit("OWN", "Phòng Chính sách", parent=root)
+    sub = make_unit("SUB", "Tổ công tác", parent=own)
+    other = make_unit("OTHER", "Phòng Hành chính - Tổng hợp", parent=root)
+    member = make_person("thanhvien", "Hà Văn Thành", unit=sub)
+    outsider = make_person("ngoai", "Lâm Thị Hoa", unit=other)
+    make_person("learner", "Ma Văn Học", unit=own)
+    manager = make_person("manager", "Nông Văn Quản", unit=own, manages=own)
+    make_person("boss2", "Triệu Văn Khác", unit=other, manages=other)
+    make_person("hcth", "Lương Thị Hợp", unit=other, roles=(Role.HCTH,))
+    db.session.commit()
+    # Plain ids: the client's requests end the session these records were loaded in.
+    refs = [SimpleNamespace(id=x.id) for x in (own, sub, other, member, outsider, manager)]
+    return Org(*refs)
+
+
+def set_form(**changes) -> dict:
+    form = {
+        "name": "Công dân học tập 2025",
+        "description": "Theo QĐ 677/QĐ-TTg",
+        "preset": "",
+        "first": "01/01/2025",
+        "last": "31/12/2025",
+        "criterion_rows": "3",
+        "c0-kind": "plan_approved",
+        "c1-kind": "points",
+        "c1-threshold": "80",
+        "c2-kind": "",
+        "indicator_rows": "3",
+        "i0-name": "Tự học",
+        "i0-max": "60",
+        "i0-min": "5",
+        "i0-source": "hours",
+        "i1-name": "Ý thức, thái độ",
+        "i1-max": "30",
+        "i1-min": "2,5",
+        "i1-source": "manual",
+        "i2-name": "Sáng kiến",
+        "i2-max": "10",
+        "i2-source": "initiatives",
+        "i2-target": "1",
+    }
+    form.update(changes)
+    return form
+
+
+def test_hcth_defines_a_set_and_previews_it(org, client, login):
+    login("hcth")
+    response = client.post("/awards/sets/new", data=set_form())
+    assert response.status_code == 302
+    saved = db.session.scalar(select(CriteriaSet))
+    spec = queries.spec(saved.id)
+    assert [c.kind for c in spec.criteria] == ["plan_approved", "points"]
+    assert spec.criteria[1].indicators[1].min_points == Decimal("2.5")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Công dân học tập 2025" in page
+    assert "Đạt: 0 / 6 người" in page
+    assert "Hà Văn Thành" in page
+    assert "chưa chấm: Ý thức, thái độ" in page
+
+
+def test_the_set_form_shows_every_problem_and_saves_nothing(org, client, login):
+    login("hcth")
+    response = client.post(
+        "/awards/sets/new",
+        data=set_form(
+            first="32/01/2025",
+            **{"c1-threshold": "120", "c2-kind": "plan_approved", "i1-min": "40", "i0-max": "x"},
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Ngày bắt đầu “32/01/2025” không đúng dạng dd/mm/yyyy." in page
+    assert "Chỉ số 1: điểm tối đa “x” không phải là số" in page
+    assert "Tiêu chí 3: trùng với một tiêu chí cùng loại ở trên." in page
+    assert "chỉ số 2: điểm tối thiểu phải từ 0 đến điểm tối đa." in page
+    assert 'value="Công dân học tập 2025"' in page  # typed values come back
+    assert db.session.scalar(select(func.count(CriteriaSet.id))) == 0
+
+
+def test_rows_are_reordered_by_their_order_boxes(org, client, login):
+    login("hcth")
+    client.post(
+        "/awards/sets/new",
+        data=set_form(**{"c0-order": "2", "c1-order": "1", "i0-order": "9", "preset": "gd1"}),
+    )
+    spec = queries.spec(db.session.scalar(select(CriteriaSet.id)))
+    assert [c.kind for c in spec.criteria] == ["points", "plan_approved"]
+    assert [i.name for i in spec.criteria[0].indicators] == [
+        "Ý thức, thái độ",
+        "Sáng kiến",
+        "Tự học",
+    ]
+    assert (spec.first.isoformat(), spec.last.isoformat()) == ("2024-01-01", "2025-12-31")
+
+
+def test_add_rows_button_offers_more_rows_without_saving(org, client, login):
+    login("hcth")
+    page = client.post("/awards/sets/new", data=set_form(add_rows="1")).get_data(as_text=True)
+    assert 'name="c5-kind"' in page and 'name="i5-name"' in page
+    assert db.session.scalar(select(func.count(CriteriaSet.id))) == 0
+
+
+def test_edit_page_shows_the_stored_set_and_saves_changes(org, client, login, make_set):
+    saved = make_set()
+    login("hcth")
+    page = client.get(f"/awards/sets/{saved.id}/edit").get_data(as_text=True)
+    assert 'value="Ý thức, thái độ"' in page
+    form = set_form(name="Đổi tên")
+    manual = manual_indicator(saved)
+    form["i1-id"] = str(manual.id)
+    assert client.post(f"/awards/sets/{saved.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CriteriaSet, saved.id).name == "Đổi tên"
+    assert manual_indicator(db.session.get(CriteriaSet, saved.id)).id == manual.id
+
+
+def test_delete_is_refused_while_a_nomination_list_uses_the_set(org, client, login, make_set):
+    used, unused = make_set(), make_set(citizen_spec("Bộ khác"))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    db.session.execute(
+        text(
+            "INSERT INTO nomination_list (name, criteria_set_id, status, created_at, refreshed_at)"
+            " VALUES ('Đề nghị 2025', :set_id, 'draft', :now, :now)"
+        ),
+        {"set_id": used.id, "now": now},
+    )
+    db.session.commit()
+    login("hcth")
+    response = client.post(f"/awards/sets/{used.id}/delete", follow_redirects=True)
+    assert "Không thể xóa bộ tiêu chí" in response.get_data(as_text=True)
+    assert client.post(f"/awards/sets/{unused.id}/delete").status_code == 302
+    assert [s.id for s in queries.criteria_sets()] == [used.id]
+
+
+@pytest.mark.parametrize("role", ["learner", "manager"])
+def test_only_hcth_and_admins_define_or_preview(org, client, login, make_set, role):
+    saved = make_set()
+    login(role)
+    assert client.get("/awards/").status_code == 403
+    assert client.get(f"/awards/sets/{saved.id}").status_code == 403
+    assert client.post("/awards/sets/new", data=set_form()).status_code == 403
+    assert client.post(f"/awards/sets/{saved.id}/delete").status_code == 403
+
+
+def test_preview_filters_passing_people_by_unit(org, client, login, make_set):
+    saved = make_set(
+        CriteriaSpec(
+            None,
+            "Sáng kiến 2025",
+            citizen_spec().first,
+            citizen_spec().last,
+            (CriterionSpec("initiatives", count=1),),
+        )
+    )
+    _approved_initiative(org.own, [org.member])
+    login("hcth")
+    page = client.get(f"/awards/sets/{saved.id}?passing=1").get_data(as_text=True)
+    assert "Đạt: 1 / 6 người" in page
+    assert "Hà Văn Thành" in page and "Lâm Thị Hoa" not in page
+    assert "1 sáng kiến" in page
+    page = client.get(f"/awards/sets/{saved.id}?unit={org.other.id}").get_data(as_text=True)
+    assert "Đạt: 0 / 3 người" in page
+
+
+def test_preview_queries_do_not_grow_with_people(org, app, client, login, make_set, count_queries):
+    saved = make_set()
+    login("hcth")
+    url = f"/awards/sets/{saved.id}"
+    client.get(url)  # warm up: sign-in lookups, template compilation
+    few = count_queries(lambda: client.get(url))
+    for n in range(12):
+        person = make_person(unit=db.session.get(Unit, org.sub.id if n % 2 else org.other.id))
+        _approved_initiative(org.sub, [person])
+    db.session.commit()
+    many = count_queries(lambda: client.get(url))
+    assert many == few
+
+
+def _approved_initiative(unit, authors, title="Số hóa hồ sơ"):
+    data = services.InitiativeInput(
+        title=title,
+        author_ids=tuple(str(a.id) for a in authors),
+        unit_id=str(unit.id),
+        year="2025",
+    )
+    found = services.record_initiative(data, latest_year=2026, allowed_units=None, actor_id=None)
+    found.status = InitiativeStatus.APPROVED
+    db.session.commit()
+    return found
+
+
+# Points -------------------------------------------------------------------------------------
+
+
+def test_manager_enters_points_for_people_of_their_units_only(org, client, login, make_set):
+    saved = make_set()
+    manual = manual_indicator(saved)
+    login("manager")
+    page = client.get(f"/awards/sets/{saved.id}/points").get_data(as_text=True)
+    assert "Hà Văn Thành" in page  # a member of a sub-unit
+    assert "Lâm Thị Hoa" not in page  # another unit
+    assert client.get(f"/awards/sets/{saved.id}/points?unit={org.other.id}").status_code == 403
+
+    response = client.post(
+        f"/awards/sets/{saved.id}/points",
+        data={
+            f"pt-{org.member.id}-{manual.id}": "7,5",
+            f"pt-{org.outsider.id}-{manual.id}": "9",
+        },
+    )
+    assert response.status_code == 400
+    assert "không thuộc danh sách được chấm" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(PointsEntry.id))) == 0
+
+    response = client.post(
+        f"/awards/sets/{saved.id}/points",
+        data={f"pt-{org.member.id}-{manual.id}": "7,5", f"pt-{org.manager.id}-{manual.id}": "99"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nông Văn Quản, chỉ số “Ý thức, thái độ”: 99 ngoài khoảng 0 đến 30." in page
+    assert 'value="99"' in page
+    assert db.session.scalar(select(func.count(PointsEntry.id))) == 0
+
+    response = client.post(
+        f"/awards/sets/{saved.id}/points", data={f"pt-{org.member.id}-{manual.id}": "7,5"}
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="7,5"' in page
+
+
+def test_hcth_scores_anyone_and_learners_nobody(org, client, login, make_set):
+    saved = make_set()
+    manual = manual_indicator(saved)
+    login("learner")
+    assert client.get(f"/awards/sets/{saved.id}/points").status_code == 403
+    client.post("/logout")
+    login("hcth")
+    page = client.get(f"/awards/sets/{saved.id}/points").get_data(as_text=True)
+    assert "Lâm Thị Hoa" in page and "Hà Văn Thành" in page
+    response = client.post(
+        f"/awards/sets/{saved.id}/points", data={f"pt-{org.outsider.id}-{manual.id}": "30"}
+    )
+    assert response.status_code == 302
+
+
+# Initiatives --------------------------------------------------------------------------------
+
+
+def initiative_form(unit, *authors, **changes) -> dict:
+    form = {
+        "title": "Ứng dụng tiếng Tày trong tuyên truyền",
+        "authors": [str(a.id) for a in authors],
+        "unit": str(unit.id),
+        "year": "2025",
+        "summary": "",
+        "evidence": "QĐ số 12/QĐ-SDTTG ngày 05/04/2025",
+        "level": "agency",
+        "recognised_on": "05/04/2025",
+    }
+    form.update(changes)
+    return form
+
+
+def test_manager_records_for_own_unit_and_others_cannot_decide(org, client, login):
+    login("manager")
+    refused = client.post("/awards/initiatives/new", data=initiative_form(org.other, org.outsider))
+    assert refused.status_code == 400
+    assert "đơn vị mình quản lý" in refused.get_data(as_text=True)
+    response = client.post("/awards/initiatives/new", data=initiative_form(org.sub, org.member))
+    assert response.status_code == 302
+    initiative = db.session.scalar(select(Initiative))
+    client.post("/logout")
+
+    login("boss2")  # manages another unit
+    assert client.get(f"/awards/initiatives/{initiative.id}").status_code == 403
+    decide = f"/awards/initiatives/{initiative.id}/decide"
+    assert client.post(decide, data={"decision": "approve"}).status_code == 403
+    client.post("/logout")
+
+    login("manager")
+    assert client.post(decide, data={"decision": "approve"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Initiative, initiative.id).status == InitiativeStatus.APPROVED
+
+
+def test_hcth_rejects_with_a_reason_and_the_author_sees_it(org, client, login):
+    initiative = _approved_initiative(org.other, [org.outsider])
+    initiative.status = InitiativeStatus.PENDING
+    db.session.commit()
+    login("hcth")
+    decide = f"/awards/initiatives/{initiative.id}/decide"
+    page = client.post(decide, data={"decision": "reject"}, follow_redirects=True)
+    assert "cần ghi rõ lý do" in page.get_data(as_text=True)
+    client.post(decide, data={"decision": "reject", "note": "Chưa có minh chứng"})
+    client.post("/logout")
+    login("ngoai")
+    page = client.get(f"/awards/initiatives/{initiative.id}").get_data(as_text=True)
+    assert "Không công nhận" in page and "Chưa có minh chứng" in page
+    assert "Số hóa hồ sơ" in client.get("/awards/initiatives").get_data(as_text=True)
+
+
+def test_learners_see_only_their_own_initiatives_and_cannot_record(org, client, login):
+    _approved_initiative(org.own, [org.member], title="Của người khác")
+    login("learner")
+    assert "Của người khác" not in client.get("/awards/initiatives").get_data(as_text=True)
+    assert client.get("/awards/initiatives/new").status_code == 403
+    assert client.post("/awards/initiatives/new", data={}).status_code == 403
+
+
+def test_list_filters_and_folded_search(org, client, login):
+    _approved_initiative(org.own, [org.member], title="Ứng dụng tiếng Tày")
+    _approved_initiative(org.other, [org.outsider], title="Sổ tay nghiệp vụ")
+    login("hcth")
+    page = client.get("/awards/initiatives?q=TIENG+TAY").get_data(as_text=True)
+    assert "Ứng dụng tiếng Tày" in page and "Sổ tay nghiệp vụ" not in page
+    page = client.get(f"/awards/initiatives?unit={org.other.id}&status=approved&year=2025")
+    assert "Sổ tay nghiệp vụ" in page.get_data(as_text=True)
+    assert "Ứng dụng" not in page.get_data(as_text=True)
+
+
+def test_hostile_text_is_stored_as_typed_and_escaped(org, client, login):
+    login("hcth")
+    title = "<script>alert(1)</script> Sáng kiến"
+    summary = '<img src=x onerror="alert(2)"> tóm tắt'
+    response = client.post(
+        "/awards/initiatives/new",
+        data=initiative_form(org.own, org.member, title=title, summary=summary),
+    )
+    assert response.status_code == 302
+    stored = db.session.scalar(select(Initiative))
+    assert stored.title == title and stored.summary == summary
+    for url in (response.headers["Location"], "/awards/initiatives"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;" in page
+    too_long = client.post(
+        "/awards/initiatives/new", data=initiative_form(org.own, org.member, title="x" * 5000)
+    )
+    assert too_long.status_code == 400
+    assert "tối đa 500" in too_long.get_data(as_text=True)
