@@ -16,7 +16,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations node_modules/.package-lock.json
+
+# axe-core for the browser accessibility tests; npm writes this file on every install.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
 
 translations: $(VENV)/.installed
 	@for po in lms/translations/*/LC_MESSAGES/messages.po; do \

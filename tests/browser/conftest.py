@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from lms.db import db
+from tests.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,6 +29,16 @@ CHROMIUM_ARGS = [
 ]
 # Short enough that a missing element fails the test quickly, long enough for a slow CI.
 TIMEOUT_MS = 10_000
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The WCAG 2.1 A and AA rules; best-practice rules are advice, not failures.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+ARTIFACTS = "test-artifacts"
+# The smallest valid PNG: a certificate to attach as evidence.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,101 @@ def page(browser, live_server, screen):
     context.close()
 
 
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form and wait until the signed-in header shows."""
+    page.goto("/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng xuất").wait_for(state="attached")
+
+
+def sign_out(page) -> None:
+    """Sign out and wait for the sign-in page it leads to."""
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("button", name="Đăng nhập").wait_for()
+
+
+def fits_the_screen(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = TIMEOUT_MS / 1000) -> None:
+    """Poll the database until condition() is true (the live server commits on its own time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core script from node_modules (`make install` runs `npm ci`)."""
+    if not AXE.exists():
+        message = f"no {AXE.relative_to(ROOT)}: run `make install` (npm ci)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Violation:
+    url: str
+    rule: str
+    impact: str
+    help: str
+    targets: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.rule} ({self.impact}) {self.help} — {', '.join(self.targets)}"
+
+
+@pytest.fixture
+def axe(axe_source) -> Callable:
+    """Return a function that runs axe-core (WCAG 2.1 A/AA) on a page and lists its violations.
+
+    Playwright's evaluate runs over the DevTools protocol, which the page's strict CSP
+    (script-src 'self') does not govern, so the script goes in without loosening the CSP.
+    """
+
+    def run(page) -> list[Violation]:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(axe_source)
+        found = page.evaluate(
+            """async (tags) => {
+                const result = await window.axe.run(document, {
+                    runOnly: {type: "tag", values: tags},
+                    resultTypes: ["violations"],
+                });
+                return result.violations.map((rule) => ({
+                    rule: rule.id,
+                    impact: rule.impact || "",
+                    help: rule.help,
+                    targets: rule.nodes.map((node) => node.target.join(" ")),
+                }));
+            }""",
+            AXE_TAGS,
+        )
+        return [
+            Violation(page.url, item["rule"], item["impact"], item["help"], tuple(item["targets"]))
+            for item in found
+        ]
+
+    return run
+
+
+def accessible(axe, page) -> None:
+    """Fail listing every WCAG 2.1 A/AA violation axe finds on the page as it is now."""
+    violations = axe(page)
+    if violations:
+        pytest.fail("axe found:\n" + "\n".join(map(str, violations)), pytrace=False)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Save a screenshot of the page when a browser test fails, while the page is still open."""
@@ -96,7 +206,7 @@ def pytest_runtest_makereport(item, call):
     page = getattr(item, "funcargs", {}).get("page")
     if report.when != "call" or not report.failed or page is None:
         return
-    artifacts = item.config.rootpath / "test-artifacts"
+    artifacts = item.config.rootpath / ARTIFACTS
     artifacts.mkdir(exist_ok=True)
     path = artifacts / (re.sub(r"[^\w.-]+", "_", item.nodeid, flags=re.ASCII) + ".png")
     try:

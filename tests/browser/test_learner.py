@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from lms.db import db
+from lms.i18n import local_today
 from lms.learning.models import LearningEvent
-from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS
-from tests.factories import PASSWORD, make_person
+from lms.plans import services as plans
+from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, fits_the_screen, wait_for
+from tests.browser.conftest import sign_in as sign_in_as
+from tests.factories import make_person
 from tests.learning.content import TAY, TAY_TITLE, make_other_courses, make_tay_course
 
 pytestmark = pytest.mark.browser
@@ -23,36 +25,37 @@ def courses(app, tmp_path):
     make_tay_course(tmp_path / "courses")
     make_other_courses(tmp_path / "courses")
     make_person("mai", "Lò Thị Mai")
+    plans.seed_default_rules()
     db.session.commit()
 
 
 def sign_in(page: Page) -> None:
-    page.goto("/login")
-    page.get_by_label("Tên đăng nhập").fill("mai")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in_as(page, "mai")
     expect(page.get_by_role("heading", name="Xin chào, Mai")).to_be_visible()
 
 
-def fits_the_screen(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide"
+def plan_hours(page: Page) -> str:
+    """Open this year's plan and return the hours earned toward the yearly target."""
+    page.goto(f"/plans/{local_today().year}")
+    return page.locator(".plan-progress .plan-figure strong").inner_text()
 
 
-def wait_for(condition, timeout: float = TIMEOUT_MS / 1000):
-    """Poll the database until condition() is true (beacons arrive on their own time)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
+def has_playable_audio(page: Page, audio) -> None:
+    """The <audio> source answers 200 with an audio type this browser can play."""
+    src = audio.evaluate("(element) => element.currentSrc || element.src")
+    response = page.request.get(src)
+    content_type = response.headers["content-type"]
+    assert response.status == 200, src
+    assert content_type.startswith("audio/"), content_type
+    assert len(response.body()) > 0
+    assert audio.evaluate("(element, type) => element.canPlayType(type)", content_type) != ""
 
 
 @pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=lambda screen: screen.name)
 def test_learner_finds_a_course_studies_passes_and_verifies_the_certificate(page: Page, courses):
     sign_in(page)
+    assert plan_hours(page) == "0"
+    page.goto("/")
 
     # Find the course by typing without diacritics.
     page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
@@ -88,6 +91,7 @@ def test_learner_finds_a_course_studies_passes_and_verifies_the_certificate(page
     expect(page.get_by_role("heading", level=1)).to_have_text("Số đếm")
     expect(page.get_by_text("Đã ghi nhận hoàn thành bài “Chào hỏi”.")).to_be_visible()
     quiz = page.locator("#quiz-on-tap-so-dem")
+    has_playable_audio(page, quiz.locator("audio"))
     quiz.get_by_role("checkbox", name="slam").check()
     quiz.get_by_role("checkbox", name="slíp").check()
     quiz.get_by_role("combobox", name="slam").select_option("ba")
@@ -124,6 +128,9 @@ def test_learner_finds_a_course_studies_passes_and_verifies_the_certificate(page
     expect(page.locator(".site-header")).to_be_hidden()
     expect(certificate).to_be_visible()
     page.emulate_media(media="screen")
+
+    # The completed course counts toward this year's plan.
+    assert plan_hours(page) == "1,5"  # the course is worth 1,5 tiết
 
     # Leaving the lesson pages sent their time by beacon: the optional lesson was only viewed.
     page.goto(f"/courses/{TAY}/doc-them")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE
-from tests.factories import PASSWORD
+from tests.browser.conftest import PHONE, fits_the_screen, sign_in, sign_out
 from tests.plans.conftest import division  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -16,23 +15,6 @@ YEAR = 2026
 @pytest.fixture
 def screen():
     return PHONE
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_attached()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Đăng xuất").click()
-
-
-def fits_the_screen(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide"
 
 
 def test_submit_return_resubmit_approve(page: Page, division):  # noqa: F811
