@@ -55,6 +55,8 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LMS_LOGIN_MAX_FAILURES_ADDRESS", "20")),
         "LOGIN_THROTTLE_MINUTES": int(env.get("LMS_LOGIN_THROTTLE_MINUTES", "15")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Sites that may frame the public honour board (CSP sources); unset: any site.
+        "HONOURS_FRAME_ANCESTORS": env.get("LMS_HONOURS_FRAME_ANCESTORS"),
         # werkzeug's scrypt defaults (N=2**15, r=8, p=1); tests lower the cost for speed.
         "PASSWORD_HASH_METHOD": "scrypt",
     }

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,6 +116,16 @@ class RecognitionLevel(StrEnum):
     AGENCY = "agency"
     PROVINCE = "province"
     NATIONAL = "national"
+
+
+# One wording everywhere: forms, lists, and the summaries of nomination lists. "Cấp cơ sở" is
+# the agency's own council (the Sở), as the regulations on initiatives use it.
+RECOGNITION_LABELS = {
+    RecognitionLevel.UNIT: _l("cấp đơn vị (phòng)"),
+    RecognitionLevel.AGENCY: _l("cấp cơ sở (Sở)"),
+    RecognitionLevel.PROVINCE: _l("cấp tỉnh"),
+    RecognitionLevel.NATIONAL: _l("cấp toàn quốc"),
+}
 
 
 class InitiativeStatus(StrEnum):

@@ -28,11 +28,11 @@ from lms.awards import queries, services
 from lms.awards.criteria import criterion_label, points_text
 from lms.awards.forms import KIND_LABELS, PRESETS, SOURCE_LABELS, SetForm
 from lms.awards.models import (
+    RECOGNITION_LABELS,
     CriteriaSet,
     IndicatorSource,
     Initiative,
     InitiativeStatus,
-    RecognitionLevel,
 )
 from lms.awards.services import AwardError, InitiativeInput, Scorable
 from lms.courses.format import CATEGORIES
@@ -52,12 +52,7 @@ STATUS_LABELS = {
     InitiativeStatus.APPROVED: _l("Đã công nhận"),
     InitiativeStatus.REJECTED: _l("Không công nhận"),
 }
-LEVEL_LABELS = {
-    RecognitionLevel.UNIT: _l("Cấp cơ sở/đơn vị"),
-    RecognitionLevel.AGENCY: _l("Cấp Sở"),
-    RecognitionLevel.PROVINCE: _l("Cấp tỉnh"),
-    RecognitionLevel.NATIONAL: _l("Cấp toàn quốc"),
-}
+LEVEL_LABELS = RECOGNITION_LABELS
 AUTHOR_ROWS = 4
 
 

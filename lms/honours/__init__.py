@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this feature's blueprint and commands (filled in by the feature)."""
+    """Register the honour-board pages (public, consent, and HCTH's boards)."""
+    from lms.honours import models, views  # noqa: F401  (models: the board tables)
+
+    app.register_blueprint(views.bp)
+    app.jinja_env.filters["honour_moment"] = views.format_moment

@@ -12,18 +12,17 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Person
 from lms.awards.criteria import CriteriaSpec
 from lms.awards.models import (
+    RECOGNITION_LABELS,
     CriteriaSet,
     Initiative,
     InitiativeAuthor,
     InitiativeStatus,
-    RecognitionLevel,
 )
 from lms.db import db
 from lms.i18n import local_day, vn_date, vn_long_date
@@ -192,12 +191,7 @@ def live(spec: CriteriaSpec, unit_id: int | None, today: date) -> Live:
 # Evidence
 
 
-LEVELS = {
-    RecognitionLevel.UNIT: _l("cấp đơn vị"),
-    RecognitionLevel.AGENCY: _l("cấp cơ sở"),
-    RecognitionLevel.PROVINCE: _l("cấp tỉnh"),
-    RecognitionLevel.NATIONAL: _l("cấp toàn quốc"),
-}
+LEVELS = RECOGNITION_LABELS
 
 
 def evidence(person_ids: Iterable[int], first: date, last: date) -> dict[int, str]:

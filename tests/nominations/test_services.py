@@ -51,7 +51,7 @@ def data(nomination):
 def mai_evidence(agency) -> str:
     return (
         "Chứng nhận AAAA-BBBB-CCCC ({a}, 01/03/2024); Chứng nhận DDDD-EEEE-FFFF ({b}, 01/09/2024); "
-        "Sáng kiến “Số hóa từ điển Tày - Việt” (cấp cơ sở, 20/11/2024); "
+        "Sáng kiến “Số hóa từ điển Tày - Việt” (cấp cơ sở (Sở), 20/11/2024); "
         "Kế hoạch năm 2024 duyệt ngày 15/02/2024"
     )
 

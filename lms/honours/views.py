@@ -1,0 +1,398 @@
+"""Honour board pages: public boards, one's own consent, and the boards HCTH manages."""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth.access import public, requires, signed_in
+from lms.auth.roles import Permission
+from lms.awards.queries import criteria_sets
+from lms.db import db
+from lms.honours import queries, services
+from lms.honours.models import CITATION_LIMIT, HonourBoard, HonouredPerson, HonouredUnit
+from lms.honours.services import HonourError
+from lms.i18n import agency_zone, local_today
+from lms.org.queries import unit_choices
+from lms.security import CONTENT_SECURITY_POLICY
+
+bp = Blueprint("honours", __name__, url_prefix="/honours", template_folder="templates")
+
+# Short, so that a withdrawal of consent leaves shared caches within a minute.
+PUBLIC_MAX_AGE = 60
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*:"
+_HOST = r"(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:([0-9]+|\*))?"
+# A CSP source the setting may name: 'self', *, a scheme ("https:") or a host with an optional
+# scheme and port. Nothing that could end the directive or add another (; , quotes, spaces).
+_SOURCE = re.compile(rf"^('self'|\*|{_SCHEME}|({_SCHEME}//)?{_HOST})$")
+
+
+def format_moment(moment) -> str:
+    """Write a UTC timestamp as the agency's local dd/mm/yyyy hh:mm."""
+    return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def frame_ancestors(setting: str | None) -> str:
+    """The sites that may frame the public pages: the setting's valid sources, '*' when unset.
+
+    A source with ; , or quotes would end or change the policy, so it is dropped; a setting
+    with no valid source at all allows no one but this site.
+    """
+    if setting is None or not setting.strip():
+        return "*"
+    sources = [source for source in setting.split() if _SOURCE.match(source)]
+    return " ".join(sources) or "'self'"
+
+
+def _public_response(html: str):
+    """A public page the agency's portal may cache and frame; with our cookie, a private copy."""
+    ancestors = frame_ancestors(current_app.config.get("HONOURS_FRAME_ANCESTORS"))
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
+    )
+    response = current_app.make_response(html)
+    response.headers["Content-Security-Policy"] = policy
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.vary.add("Cookie")
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Public
+
+
+@bp.get("/")
+@public
+def index():
+    return _public_response(
+        render_template("honours/public_index.html", boards=queries.published_boards())
+    )
+
+
+@bp.get("/<id:board_id>")
+@public
+def show(board_id: int):
+    board = queries.public_board(board_id) or abort(404)
+    return _public_response(render_template("honours/public_board.html", board=board))
+
+
+# ---------------------------------------------------------------------------------------------
+# One's own consent
+
+
+@bp.get("/consent")
+@signed_in
+def consent():
+    return render_template(
+        "honours/consent.html",
+        consents=queries.has_consented(current_user.id),
+        history=queries.consent_history(current_user.id),
+        boards=queries.published_boards_of(current_user.id),
+    )
+
+
+@bp.post("/consent")
+@signed_in
+def set_consent():
+    choice = request.form.get("consent", "")
+    if choice not in ("give", "withdraw"):
+        flash(_("Hãy chọn đồng ý hoặc rút lại đồng ý."), "error")
+        return redirect(url_for("honours.consent"))
+    given = choice == "give"
+    if services.set_consent(current_user, given):
+        db.session.commit()
+    if given:
+        flash(_("Bạn đã đồng ý xuất hiện trên bảng vinh danh công khai."), "success")
+    else:
+        flash(
+            _("Bạn đã rút lại đồng ý: tên bạn không còn hiện trên bảng vinh danh nào."), "success"
+        )
+    return redirect(url_for("honours.consent"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Boards (HCTH)
+
+
+def _board_or_404(board_id: int) -> HonourBoard:
+    return queries.board(board_id) or abort(404)
+
+
+def _person_or_404(board_id: int, entry_id: int) -> HonouredPerson:
+    entry = db.session.get(HonouredPerson, entry_id)
+    if entry is None or entry.board_id != board_id:
+        abort(404)
+    return entry
+
+
+def _unit_or_404(board_id: int, entry_id: int) -> HonouredUnit:
+    entry = db.session.get(HonouredUnit, entry_id)
+    if entry is None or entry.board_id != board_id:
+        abort(404)
+    return entry
+
+
+def _to_board(board_id: int):
+    return redirect(url_for("honours.manage", board_id=board_id))
+
+
+def _flash_added(result: services.Added) -> None:
+    flash(
+        _(
+            "Đã thêm %(added)d người; bỏ qua %(without)d người chưa đồng ý công khai và "
+            "%(already)d người đã có trên bảng.",
+            added=result.added,
+            without=result.without_consent,
+            already=result.already,
+        ),
+        "success",
+    )
+
+
+@bp.get("/boards")
+@requires(Permission.MANAGE_AWARDS)
+def boards():
+    return render_template("honours/boards.html", boards=queries.board_summaries())
+
+
+@bp.post("/boards")
+@requires(Permission.MANAGE_AWARDS)
+def create_board():
+    try:
+        board = services.create_board(
+            title=request.form.get("title", ""),
+            first=request.form.get("first_day", ""),
+            last=request.form.get("last_day", ""),
+            created_by=current_user,
+        )
+    except HonourError as error:
+        flash(str(error), "error")
+        return redirect(url_for("honours.boards"))
+    db.session.commit()
+    flash(_("Đã tạo bảng vinh danh."), "success")
+    return _to_board(board.id)
+
+
+@bp.get("/boards/<id:board_id>")
+@requires(Permission.MANAGE_AWARDS)
+def manage(board_id: int):
+    board = _board_or_404(board_id)
+    return render_template(
+        "honours/manage.html",
+        board=queries.board_view(board),
+        people=queries.consenting_people(),
+        units=unit_choices(board.last_day),
+        sets=criteria_sets(),
+        lists=queries.nomination_lists(),
+        citation_limit=CITATION_LIMIT,
+    )
+
+
+@bp.post("/boards/<id:board_id>/edit")
+@requires(Permission.MANAGE_AWARDS)
+def update_board(board_id: int):
+    board = _board_or_404(board_id)
+    try:
+        services.update_board(
+            board,
+            title=request.form.get("title", ""),
+            first=request.form.get("first_day", ""),
+            last=request.form.get("last_day", ""),
+        )
+    except HonourError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã lưu bảng vinh danh."), "success")
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/delete")
+@requires(Permission.MANAGE_AWARDS)
+def delete_board(board_id: int):
+    board = _board_or_404(board_id)
+    try:
+        services.delete_board(board)
+    except HonourError as error:
+        flash(str(error), "error")
+        return _to_board(board_id)
+    db.session.commit()
+    flash(_("Đã xóa bảng vinh danh."), "success")
+    return redirect(url_for("honours.boards"))
+
+
+@bp.post("/boards/<id:board_id>/publish")
+@requires(Permission.MANAGE_AWARDS)
+def publish(board_id: int):
+    board = _board_or_404(board_id)
+    try:
+        services.publish(board)
+    except HonourError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã công bố bảng vinh danh."), "success")
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/unpublish")
+@requires(Permission.MANAGE_AWARDS)
+def unpublish(board_id: int):
+    services.unpublish(_board_or_404(board_id))
+    db.session.commit()
+    flash(_("Đã thôi công bố bảng vinh danh."), "success")
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/people")
+@requires(Permission.MANAGE_AWARDS)
+def add_person(board_id: int):
+    board = _board_or_404(board_id)
+    try:
+        services.add_person(board, request.form.get("person", ""), request.form.get("citation", ""))
+    except HonourError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã thêm người vào bảng."), "success")
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/people/passing")
+@requires(Permission.MANAGE_AWARDS)
+def add_passing(board_id: int):
+    board = _board_or_404(board_id)
+    try:
+        result = services.add_passing(board, request.form.get("criteria_set", ""), local_today())
+    except HonourError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        _flash_added(result)
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/people/from-list")
+@requires(Permission.MANAGE_AWARDS)
+def add_from_list(board_id: int):
+    board = _board_or_404(board_id)
+    try:
+        result = services.add_from_list(board, request.form.get("nomination_list", ""))
+    except HonourError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        _flash_added(result)
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/people/<id:entry_id>")
+@requires(Permission.MANAGE_AWARDS)
+def update_person(board_id: int, entry_id: int):
+    entry = _person_or_404(board_id, entry_id)
+    try:
+        services.update_person(
+            entry,
+            citation=request.form.get("citation", ""),
+            position=request.form.get("position", ""),
+        )
+    except HonourError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã lưu."), "success")
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/people/<id:entry_id>/remove")
+@requires(Permission.MANAGE_AWARDS)
+def remove_person(board_id: int, entry_id: int):
+    services.remove_person(_person_or_404(board_id, entry_id))
+    db.session.commit()
+    flash(_("Đã bỏ người khỏi bảng."), "success")
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/units")
+@requires(Permission.MANAGE_AWARDS)
+def add_unit(board_id: int):
+    board = _board_or_404(board_id)
+    try:
+        services.add_unit(board, request.form.get("unit", ""), request.form.get("citation", ""))
+    except HonourError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã thêm đơn vị vào bảng."), "success")
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/units/top")
+@requires(Permission.MANAGE_AWARDS)
+def add_top_units(board_id: int):
+    board = _board_or_404(board_id)
+    try:
+        result = services.add_top_units(
+            board,
+            request.form.get("criteria_set", ""),
+            request.form.get("count", ""),
+            local_today(),
+        )
+    except HonourError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Đã thêm %(added)d đơn vị; %(already)d đơn vị đã có trên bảng.",
+                added=result.added,
+                already=result.already,
+            ),
+            "success",
+        )
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/units/<id:entry_id>")
+@requires(Permission.MANAGE_AWARDS)
+def update_unit(board_id: int, entry_id: int):
+    entry = _unit_or_404(board_id, entry_id)
+    try:
+        services.update_unit(
+            entry,
+            citation=request.form.get("citation", ""),
+            position=request.form.get("position", ""),
+        )
+    except HonourError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã lưu."), "success")
+    return _to_board(board_id)
+
+
+@bp.post("/boards/<id:board_id>/units/<id:entry_id>/remove")
+@requires(Permission.MANAGE_AWARDS)
+def remove_unit(board_id: int, entry_id: int):
+    services.remove_unit(_unit_or_404(board_id, entry_id))
+    db.session.commit()
+    flash(_("Đã bỏ đơn vị khỏi bảng."), "success")
+    return _to_board(board_id)
