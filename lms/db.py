@@ -44,6 +44,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(connection, _name) -> None:
+    """Open the transaction before a savepoint on SQLite.
+
+    The sqlite3 module sends no BEGIN before SAVEPOINT, and SQLite commits when an outermost
+    savepoint is released: a savepoint taken as a request's first write would commit its rows
+    at once, so a worker killed later in the request left half a change (a progress event
+    logged without its lesson time). IMMEDIATE: a savepoint is always taken to write.
+    """
+    raw = connection.connection.dbapi_connection
+    if type(raw).__module__.startswith("sqlite3") and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp stored as UTC and always read back timezone-aware, on every backend."""
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -27,6 +28,23 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+def _refuse_nul_bytes():
+    """Answer 400 to a NUL character in the path, query or form: no text ever holds one.
+
+    PostgreSQL refuses NUL in text (psycopg raises), so letting one through would be a 500.
+    """
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        values += [*request.form.keys(), *request.form.values()]
+        values += [file.filename or "" for file in request.files.values()]
+    if any("\x00" in value for value in values):
+        message = _("Dữ liệu gửi lên chứa ký tự rỗng (NUL) không hợp lệ; không có gì thay đổi.")
+        return render_template(
+            "error.html", title=_("Yêu cầu không hợp lệ"), message=message, status=400
+        ), 400
+    return None
+
+
 def _harden(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -43,4 +61,5 @@ def _harden(response):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_harden)

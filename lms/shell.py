@@ -32,8 +32,8 @@ NAV_ITEMS = [
     NavItem("reports.roster", _l("Danh sách tổng hợp"), Permission.VIEW_REPORTS),
     NavItem("reports.summary", _l("Sơ kết, tổng kết"), Permission.VIEW_REPORTS),
     NavItem("awards.sets", _l("Khen thưởng"), Permission.MANAGE_AWARDS),
-    NavItem("honours.boards", _l("Vinh danh"), Permission.MANAGE_AWARDS),
     NavItem("awards.initiatives", _l("Sáng kiến"), Permission.MANAGE_UNIT),
+    NavItem("honours.boards", _l("Vinh danh"), Permission.MANAGE_AWARDS),
     NavItem("plans.rules", _l("Chỉ tiêu năm"), Permission.MANAGE_UNITS),
 ]
 

@@ -16,6 +16,44 @@ from lms.auth.models import LoginFailure, UserSession
 from lms.db import db, utcnow
 
 MIN_PASSWORD_LENGTH = 10
+# The letters of the passwords guessed first ("Password@123", "Matkhau2024", "1234567890!").
+COMMON_PASSWORD_WORDS = frozenset(
+    {
+        "",
+        "password",
+        "passw",
+        "pass",
+        "passwd",
+        "pwd",
+        "matkhau",
+        "mk",
+        "qwerty",
+        "qwertyuiop",
+        "asdfgh",
+        "asdfghjkl",
+        "zxcvbnm",
+        "abc",
+        "abcd",
+        "abcdef",
+        "abcdefgh",
+        "admin",
+        "administrator",
+        "quantri",
+        "welcome",
+        "letmein",
+        "iloveyou",
+        "anhyeuem",
+        "emyeuanh",
+        "changeme",
+        "secret",
+        "test",
+        "user",
+        "login",
+        "hello",
+        "xinchao",
+        "vietnam",
+    }
+)
 # Checked against even for unknown usernames, so timing does not reveal who exists.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
@@ -36,6 +74,9 @@ def check_password_policy(password: str, *, username: str = "") -> None:
         raise AuthError(_("Mật khẩu không được chứa tên đăng nhập."))
     if password.isdigit() or password.isalpha():
         raise AuthError(_("Mật khẩu phải có cả chữ và số hoặc ký hiệu."))
+    letters = "".join(char for char in password.casefold() if char.isalpha())
+    if letters in COMMON_PASSWORD_WORDS:
+        raise AuthError(_("Mật khẩu quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác."))
 
 
 def set_password(person: Person, password: str, *, must_change: bool = False) -> None:

@@ -7,6 +7,7 @@ before anything is touched.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import smtplib
 from dataclasses import dataclass
@@ -416,6 +417,17 @@ class Upload:
     data: bytes
 
 
+# Markup a browser or PDF reader would run: a "polyglot" image or PDF that carries a web page.
+_MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|object|embed|meta|!doctype)\b|<svg[\s>]|/JavaScript\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_markup(data: bytes) -> bool:
+    return _MARKUP.search(data) is not None
+
+
 def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
     """Keep an uploaded certificate if its content is a PDF, PNG, JPEG or WebP image."""
     data = upload.data
@@ -433,6 +445,14 @@ def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
             _(
                 "Tệp “%(name)s” không phải PDF, PNG, JPEG hay WebP "
                 "(đã kiểm tra nội dung tệp, không chỉ tên).",
+                name=clean_name(upload.filename)[:100],
+            )
+        )
+    if _looks_like_markup(data):
+        raise PlanError(
+            _(
+                "Tệp “%(name)s” có chứa mã HTML hoặc mã chạy được (script); "
+                "hãy tải lên bản PDF hoặc ảnh gốc.",
                 name=clean_name(upload.filename)[:100],
             )
         )

@@ -20,7 +20,7 @@ from lms.auth.access import public, requires
 from lms.auth.roles import Permission
 from lms.awards import queries as award_queries
 from lms.awards.criteria import CriteriaSpec
-from lms.db import db, parse_id
+from lms.db import db, parse_count, parse_id
 from lms.i18n import agency_zone, local_today
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
@@ -109,7 +109,7 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
         return download(plan, wanted, today)
     total = len(plan.members)
     number = request.args.get("page", "1")
-    number = int(number) if number.isdigit() and len(number) < 7 else 1
+    number = parse_count(number, limit=999_999) or 1  # "²".isdigit() is true, int("²") fails
     pages = max(1, -(-total // PER_PAGE))
     number = min(max(1, number), pages)
     start = (number - 1) * PER_PAGE
