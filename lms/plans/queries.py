@@ -6,6 +6,7 @@ hours are summed in SQL, and the per-person checks run on rows fetched once.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -320,29 +321,92 @@ def progress_for(
 
     people_query, a select of the same ids, keeps a long id list out of every query.
     """
-    if not people:
-        return {}
-    ids = people_query if people_query is not None else list(people)
-    _, end = year_moments(year)
-    rules = current_rules()
-    rule_of_kind = {kind: rule_for(rules, kind, year) for kind in set(people.values())}
-    result = {
-        person_id: Progress(person_id, year, rule_of_kind[kind])
-        for person_id, kind in people.items()
-    }
-    course_tiet, external_hours = _hour_totals(ids, year)
-    for person_id, total in course_tiet.items():
-        result[person_id].course_tiet = total
-    for person_id, total in external_hours.items():
-        result[person_id].external_hours = total
+    return progress_for_years(people, [year], today, people_query=people_query)[year]
 
-    spans = memberships_in_year(ids, year)
-    zone = agency_zone()
-    for person_id, person_spans in spans.items():
-        result[person_id].spans = person_spans
+
+def progress_for_years(
+    people: dict[int, str], years: Iterable[int], today: date, *, people_query=None
+) -> dict[int, dict[int, Progress]]:
+    """Return progress in each of years for people, reading each table once for all years.
+
+    Rosters over a campaign phase ask for five years of many people at a time: one query per
+    table, and assignments looked up by unit rather than tried one by one for every person.
+    """
+    years = sorted(set(years))
+    result: dict[int, dict[int, Progress]] = {year: {} for year in years}
+    if not people or not years:
+        return result
+    ids = people_query if people_query is not None else list(people)
+    rules = current_rules()
+    rule_cache = {
+        (kind, year): rule_for(rules, kind, year) for kind in set(people.values()) for year in years
+    }
+    for year in years:
+        result[year] = {
+            person_id: Progress(person_id, year, rule_cache[(kind, year)])
+            for person_id, kind in people.items()
+        }
+    bounds = {year: year_moments(year) for year in years}
+    starts = [bounds[year][0] for year in years]
+    overall_start, overall_end = bounds[years[0]][0], bounds[years[-1]][1]
+
+    def year_of(moment) -> int | None:
+        index = bisect_right(starts, moment) - 1
+        if index < 0 or moment >= bounds[years[index]][1]:
+            return None
+        return years[index]
+
+    for person_id, moment, hours in db.session.execute(
+        select(
+            CourseProgress.person_id, CourseProgress.completed_at, CourseProgress.hours_credited
+        ).where(
+            CourseProgress.person_id.in_(ids),
+            CourseProgress.completed_at >= overall_start,
+            CourseProgress.completed_at < overall_end,
+        )
+    ):
+        year = year_of(moment)
+        if year is not None and person_id in result[year]:
+            result[year][person_id].course_tiet += Decimal(hours or 0)
+    for person_id, year, total in db.session.execute(
+        select(ExternalActivity.person_id, ExternalActivity.year, func.sum(ExternalActivity.hours))
+        .where(
+            ExternalActivity.person_id.in_(ids),
+            ExternalActivity.year.in_(years),
+            ExternalActivity.status == ActivityStatus.VERIFIED,
+        )
+        .group_by(ExternalActivity.person_id, ExternalActivity.year)
+    ):
+        if person_id in result[year]:
+            result[year][person_id].external_hours = Decimal(total or 0)
+
+    first_day, last_day = year_days(years[0])[0], year_days(years[-1])[1]
+    memberships = db.session.execute(
+        select(
+            Membership.person_id, Membership.unit_id, Membership.valid_from, Membership.valid_until
+        )
+        .where(
+            Membership.person_id.in_(ids),
+            Membership.valid_from <= last_day,
+            or_(Membership.valid_until.is_(None), Membership.valid_until >= first_day),
+        )
+        .order_by(Membership.valid_from)
+    ).all()
+    for year in years:
+        first, last = year_days(year)
+        for person_id, unit_id, valid_from, valid_until in memberships:
+            if valid_from <= last and (valid_until is None or valid_until >= first):
+                found = result[year].get(person_id)
+                if found is not None:
+                    found.spans.append(
+                        Span(unit_id, max(valid_from, first), min(valid_until or last, last))
+                    )
+    del memberships
+
     assignments = db.session.execute(
         select(
             UnitAssignment.id,
+            UnitAssignment.year,
             UnitAssignment.course_id,
             UnitAssignment.unit_id,
             UnitAssignment.include_subunits,
@@ -353,61 +417,93 @@ def progress_for(
             Course.hours,
         )
         .join(Course, Course.id == UnitAssignment.course_id)
-        .where(UnitAssignment.year == year, UnitAssignment.withdrawn_at.is_(None))
+        .where(UnitAssignment.year.in_(years), UnitAssignment.withdrawn_at.is_(None))
         .order_by(UnitAssignment.due_on, UnitAssignment.id)
     ).all()
     if not assignments:
         return result
-    children = unit_children_in_year(year)
-    names = unit_names_in_year({row.unit_id for row in assignments}, year)
-    # Plain tuples: this loop runs once per person and assignment.
-    plain = [
-        (
-            row.id,
-            row.course_id,
-            row.unit_id,
-            below([row.unit_id], children) if row.include_subunits else {row.unit_id},
-            AssignmentKind(row.kind),
-            row.due_on,
-            row.slug,
-            row.title,
-            row.hours,
-            names.get(row.unit_id, ""),
-            _item_state(row.due_on, None, today),
-        )
-        for row in assignments
-    ]
-    completed: dict[tuple[int, int], date] = {
-        (person_id, course_id): moment.astimezone(zone).date()
+    # The one completion of each assigned course by each person, whenever it happened.
+    completed_at = {
+        (person_id, course_id): moment
         for person_id, course_id, moment in db.session.execute(
             select(
                 CourseProgress.person_id, CourseProgress.course_id, CourseProgress.completed_at
             ).where(
                 CourseProgress.person_id.in_(ids),
                 CourseProgress.course_id.in_({row.course_id for row in assignments}),
-                CourseProgress.completed_at < end,
+                CourseProgress.completed_at < overall_end,
             )
         )
     }
-    for person_id, person_spans in spans.items():
-        items = result[person_id].items
-        for (
-            assignment_id,
-            course_id,
-            unit_id,
-            units,
-            kind,
-            due_on,
-            slug,
-            title,
-            hours,
-            unit_name,
-            open_state,
-        ) in plain:
+    zone = agency_zone()
+    for year in years:
+        _assign_items(
+            result[year],
+            [row for row in assignments if row.year == year],
+            completed_at,
+            bounds[year][1],
+            year,
+            today,
+            zone,
+        )
+    return result
+
+
+def _assign_items(progress, assignments, completed_at, end, year, today, zone) -> None:
+    """Give each person the year's assignments of the units they were in, with their state."""
+    if not assignments:
+        return
+    children = unit_children_in_year(year)
+    names = unit_names_in_year({row.unit_id for row in assignments}, year)
+    # Plain tuples, and for each unit the assignments that reach it (in due order).
+    plain = []
+    reaching: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(assignments):
+        units = below([row.unit_id], children) if row.include_subunits else {row.unit_id}
+        plain.append(
+            (
+                row.id,
+                row.course_id,
+                row.unit_id,
+                units,
+                AssignmentKind(row.kind),
+                row.due_on,
+                row.slug,
+                row.title,
+                row.hours,
+                names.get(row.unit_id, ""),
+                _item_state(row.due_on, None, today),
+            )
+        )
+        for unit_id in units:
+            reaching[unit_id].append(index)
+    local_days: dict = {}
+    for person_id, found in progress.items():
+        person_spans = found.spans
+        if not person_spans:
+            continue
+        indexes = sorted({i for span in person_spans for i in reaching.get(span.unit_id, ())})
+        for index in indexes:
+            (
+                assignment_id,
+                course_id,
+                unit_id,
+                units,
+                kind,
+                due_on,
+                slug,
+                title,
+                hours,
+                unit_name,
+                open_state,
+            ) = plain[index]
             here = [span for span in person_spans if span.unit_id in units]
-            if not here:
-                continue
-            completed_on = completed.get((person_id, course_id))
+            moment = completed_at.get((person_id, course_id))
+            completed_on = None
+            if moment is not None and moment < end:
+                completed_on = local_days.get(moment)
+                if completed_on is None:
+                    completed_on = local_days[moment] = moment.astimezone(zone).date()
             # Due while the person was there: theirs; due before they came or after they left: not.
             if completed_on is not None:
                 state = ItemState.DONE
@@ -415,7 +511,7 @@ def progress_for(
                 state = open_state
             else:
                 state = ItemState.NOT_APPLICABLE
-            items.append(
+            found.items.append(
                 AssignedItem(
                     assignment_id,
                     course_id,
@@ -430,7 +526,6 @@ def progress_for(
                     completed_on,
                 )
             )
-    return result
 
 
 # Plans ----------------------------------------------------------------------------------------

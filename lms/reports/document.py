@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lms.i18n import vn_date, vn_long_date
 from lms.plans.models import PlanStatus
@@ -33,16 +34,18 @@ class Document:
     widths: list[int]
 
 
+STATUS_LABELS = {
+    PlanStatus.DRAFT: _l("Bản nháp"),
+    PlanStatus.SUBMITTED: _l("Chờ duyệt"),
+    PlanStatus.RETURNED: _l("Trả lại để sửa"),
+    PlanStatus.APPROVED: _l("Đã duyệt"),
+}
+
+
 def status_label(row: RosterRow) -> str:
     if row.plan_status is None:
         return _("%(n)d/%(total)d năm đã duyệt", n=row.approved_years, total=row.plan_years)
-    labels = {
-        PlanStatus.DRAFT: _("Bản nháp"),
-        PlanStatus.SUBMITTED: _("Chờ duyệt"),
-        PlanStatus.RETURNED: _("Trả lại để sửa"),
-        PlanStatus.APPROVED: _("Đã duyệt"),
-    }
-    return labels.get(row.plan_status, _("Chưa lập"))
+    return str(STATUS_LABELS.get(row.plan_status, _l("Chưa lập")))
 
 
 def number(value: Decimal | None) -> str:

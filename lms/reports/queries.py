@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from lms.accounts.models import Person
 from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluate
@@ -26,7 +26,7 @@ from lms.learning.models import CourseProgress
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import unit_tree
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
-from lms.plans.queries import ItemState, below, progress_for
+from lms.plans.queries import ItemState, below, progress_for_years
 from lms.plans.years import year_moments
 from lms.text import fold
 
@@ -84,7 +84,7 @@ class UnitSubtotal:
     passing: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     """One membership row of the roster, before its figures are read: small, so that the
     whole organisation's list fits in memory while the figures are read a batch at a time."""
@@ -114,27 +114,17 @@ class RosterPlan:
     members: list[Member]
     unit_names: dict[int, dict[date, str]]
     criteria: CriteriaSpec | None
+    # A plan read for one page holds only the whole units on it: the roster's length, and the
+    # number (STT) of its first member.
+    total: int = 0
+    first_number: int = 1
 
     def rows(self, start: int = 0, stop: int | None = None, batch: int = BATCH):
         """Yield the rows from start to stop, reading figures for `batch` people at a time."""
         stop = len(self.members) if stop is None else min(stop, len(self.members))
         for first in range(start, stop, batch):
             chunk = self.members[first : min(first + batch, stop)]
-            yield from _rows(self, chunk, first + 1)
-
-    def unit_span(self, start: int, stop: int) -> tuple[int, int]:
-        """Widen start..stop to whole units, for subtotals of the units on a page."""
-        members = self.members
-        if not members or start >= len(members):
-            return start, start
-        stop = min(stop, len(members))
-        first_unit = members[start].unit_id
-        last_unit = members[stop - 1].unit_id
-        while start > 0 and members[start - 1].unit_id == first_unit:
-            start -= 1
-        while stop < len(members) and members[stop].unit_id == last_unit:
-            stop += 1
-        return start, stop
+            yield from _rows(self, chunk, self.first_number + first)
 
 
 @dataclass(frozen=True)
@@ -189,8 +179,13 @@ def roster_plan(
     unit_id: int | None = None,
     search: str = "",
     criteria: CriteriaSpec | None = None,
+    window: tuple[int, int] | None = None,
 ) -> RosterPlan:
-    """Return who is on the roster, in order (units in tree order, then Vietnamese name order)."""
+    """Return who is on the roster, in order (units in tree order, then Vietnamese name order).
+
+    With window (start, stop), only the whole units that the rows start..stop fall in are read:
+    a page of a 100,000-person roster does not load everybody.
+    """
     names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
     children: dict[int, set[int]] = defaultdict(set)
@@ -222,6 +217,10 @@ def roster_plan(
     agency_name = name_on(names, codes, top, period.last) if top is not None else ""
     order = _tree_order(period)
 
+    # One rank per unit (tree order, then code), so that the database sorts the roster itself.
+    ranked = sorted(scope, key=lambda uid: (order.get(uid, len(order)), codes.get(uid, "")))
+    ranks = {uid: rank for rank, uid in enumerate(ranked)}
+    rank = case(ranks, value=Membership.unit_id, else_=len(ranks)) if ranks else literal(0)
     query = (
         select(
             Person.id,
@@ -241,9 +240,32 @@ def roster_plan(
     folded = fold(search)
     if folded:
         query = query.where(contains(Person.search_name, folded))
+    ordering = (rank, Person.sort_key, Person.id, Membership.valid_from)
+    first_number = 1
+    if window is None:
+        found = db.session.execute(query.order_by(*ordering))
+    else:
+        # A page: count, find the units its rows fall in, and read those units whole.
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        start, stop = window
+        page_units = {
+            row.unit_id
+            for row in db.session.execute(
+                query.order_by(*ordering).offset(start).limit(max(stop - start, 0))
+            )
+        }
+        if page_units:
+            low = min(ranks[uid] for uid in page_units)
+            high = max(ranks[uid] for uid in page_units)
+            first_number += db.session.scalar(
+                select(func.count()).select_from(query.where(rank < low).subquery())
+            )
+            found = db.session.execute(query.where(rank >= low, rank <= high).order_by(*ordering))
+        else:
+            found = []
     members = [
         Member(
-            unit_order=order.get(row.unit_id, len(order)),
+            unit_order=ranks.get(row.unit_id, len(ranks)),
             unit_code=codes.get(row.unit_id, ""),
             sort_key=row.sort_key,
             person_id=row.id,
@@ -256,11 +278,20 @@ def roster_plan(
             is_active=row.is_active,
             employment_kind=row.employment_kind,
         )
-        for row in db.session.execute(query)
+        for row in found
     ]
-    members.sort(key=lambda m: (m.unit_order, m.unit_code, m.sort_key, m.person_id, m.since))
     code = codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else ""
-    return RosterPlan(period, today, agency_name, code, members, dict(names), criteria)
+    return RosterPlan(
+        period,
+        today,
+        agency_name,
+        code,
+        members,
+        dict(names),
+        criteria,
+        total=len(members) if window is None else total,
+        first_number=first_number,
+    )
 
 
 def name_on(names: dict[int, dict[date, str]], codes: dict[int, str], uid: int, day: date) -> str:
@@ -277,7 +308,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRo
     people = {member.person_id: member.employment_kind for member in members}
     ids = list(people)
     years = sorted({year for m in members for year in range(m.since.year, m.until.year + 1)})
-    progress = {year: progress_for(people, year, plan.today) for year in years}
+    progress = progress_for_years(people, years, plan.today)
     statuses = _plan_statuses(ids, years)
     completions = _completions(ids, period)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)

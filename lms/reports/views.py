@@ -102,26 +102,29 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
         message = _("Định dạng tải về không hợp lệ: chọn csv, xlsx hoặc html.")
         return render_template("reports/error.html", message=message), 400
     chosen_set, criteria = _criteria_from_args(period)
-    plan = queries.roster_plan(period, today, unit_id=unit_id, search=search, criteria=criteria)
+    arguments = dict(unit_id=unit_id, search=search, criteria=criteria)
+    if wanted:
+        plan = queries.roster_plan(period, today, **arguments)
+    else:
+        number = parse_count(request.args.get("page", "1"), limit=999_999) or 1
+        plan = queries.roster_plan(period, today, **arguments, window=_window(number))
+        pages = max(1, -(-plan.total // PER_PAGE))
+        if number > pages:
+            number = pages
+            plan = queries.roster_plan(period, today, **arguments, window=_window(number))
     where, label = plan.unit_code or "toàn cơ quan", f"{endpoint}.{wanted}" if wanted else endpoint
     record_view(label, scope=period_scope("Danh sách tổng hợp", where, period.first, period.last))
     if wanted:
         return download(plan, wanted, today)
-    total = len(plan.members)
-    number = request.args.get("page", "1")
-    number = parse_count(number, limit=999_999) or 1  # "²".isdigit() is true, int("²") fails
-    pages = max(1, -(-total // PER_PAGE))
-    number = min(max(1, number), pages)
-    start = (number - 1) * PER_PAGE
-    stop = min(start + PER_PAGE, total)
-    # Subtotals cover the whole of each unit shown on this page, read in the same batches.
-    span_start, span_stop = plan.unit_span(start, stop)
-    span_rows = list(plan.rows(span_start, span_stop))
+    # The plan holds the whole units this page falls in: their subtotals, and the page's rows.
+    start, stop = _window(number)
+    offset = plan.first_number - 1
+    unit_rows = list(plan.rows())
     page = Page(
-        items=[(row, cells(row)) for row in span_rows[start - span_start : stop - span_start]],
+        items=[(row, cells(row)) for row in unit_rows[start - offset : stop - offset]],
         number=number,
         per_page=PER_PAGE,
-        total=total,
+        total=plan.total,
     )
     filters = {"period": preset, "q": search, **route_args}
     if not preset:
@@ -133,7 +136,7 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
     return render_template(
         "reports/roster.html",
         report=plan,
-        subtotals=queries.subtotals(span_rows),
+        subtotals=queries.subtotals(unit_rows),
         page=page,
         endpoint=endpoint,
         filters=filters,
@@ -146,6 +149,11 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
         chosen_set=chosen_set,
         headers=headers(),
     )
+
+
+def _window(number: int) -> tuple[int, int]:
+    """The rows of page number, counted from 0."""
+    return (number - 1) * PER_PAGE, number * PER_PAGE
 
 
 def _criteria_from_args(period: Period) -> tuple[int | None, CriteriaSpec | None]:

@@ -213,10 +213,18 @@ def test_rows_read_in_batches_equal_rows_read_at_once(agency):
     assert list(plan.rows(3, 6)) == at_once[3:6]
 
 
-def test_subtotals_on_a_page_cover_whole_units(agency):
+def test_a_page_reads_only_the_whole_units_it_shows(agency):
     period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
-    plan = queries.roster_plan(period, local_today())
-    # Rows 2..3 straddle CSDT (An, Mai) and HCTH (Bình, Mai): both units are taken whole.
-    assert plan.unit_span(1, 3) == (0, 4)
-    assert plan.unit_span(0, 1) == (0, 2)
-    assert plan.unit_span(4, 50) == (4, 4)
+    everyone = list(queries.roster_plan(period, local_today()).rows())
+
+    def window(start, stop):
+        plan = queries.roster_plan(period, local_today(), window=(start, stop))
+        return plan.total, plan.first_number, [row.number for row in plan.rows()]
+
+    # Rows 2..3 straddle CSDT (An, Mai) and HCTH (Bình, Mai): both units are read whole.
+    assert window(1, 3) == (4, 1, [1, 2, 3, 4])
+    assert window(0, 1) == (4, 1, [1, 2])
+    assert window(2, 3) == (4, 3, [3, 4])
+    assert window(4, 50) == (4, 1, [])
+    plan = queries.roster_plan(period, local_today(), window=(2, 3))
+    assert list(plan.rows()) == everyone[2:4]
