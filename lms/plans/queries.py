@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Person
@@ -325,12 +325,18 @@ def progress_for(
 
 
 def progress_for_years(
-    people: dict[int, str], years: Iterable[int], today: date, *, people_query=None
+    people: dict[int, str],
+    years: Iterable[int],
+    today: date,
+    *,
+    people_query=None,
+    required_only: bool = False,
 ) -> dict[int, dict[int, Progress]]:
     """Return progress in each of years for people, reading each table once for all years.
 
     Rosters over a campaign phase ask for five years of many people at a time: one query per
     table, and assignments looked up by unit rather than tried one by one for every person.
+    With required_only, items list only required assignments (all a roster counts).
     """
     years = sorted(set(years))
     result: dict[int, dict[int, Progress]] = {year: {} for year in years}
@@ -417,7 +423,11 @@ def progress_for_years(
             Course.hours,
         )
         .join(Course, Course.id == UnitAssignment.course_id)
-        .where(UnitAssignment.year.in_(years), UnitAssignment.withdrawn_at.is_(None))
+        .where(
+            UnitAssignment.year.in_(years),
+            UnitAssignment.withdrawn_at.is_(None),
+            UnitAssignment.kind == AssignmentKind.REQUIRED if required_only else true(),
+        )
         .order_by(UnitAssignment.due_on, UnitAssignment.id)
     ).all()
     if not assignments:

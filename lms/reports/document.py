@@ -42,10 +42,33 @@ STATUS_LABELS = {
 }
 
 
-def status_label(row: RosterRow) -> str:
+@dataclass(frozen=True)
+class Labels:
+    """The words of the roster's cells, translated once per document rather than per row."""
+
+    statuses: dict[str, str]
+    none: str
+    years: str
+    passed: str
+    failed: str
+
+    @classmethod
+    def current(cls) -> Labels:
+        return cls(
+            statuses={status: str(label) for status, label in STATUS_LABELS.items()},
+            none=_("Chưa lập"),
+            # Translated unformatted: each row fills in its own figures.
+            years=_("%(n)d/%(total)d năm đã duyệt"),
+            passed=_("Đạt"),
+            failed=_("Chưa đạt"),
+        )
+
+
+def status_label(row: RosterRow, labels: Labels | None = None) -> str:
+    labels = labels or Labels.current()
     if row.plan_status is None:
-        return _("%(n)d/%(total)d năm đã duyệt", n=row.approved_years, total=row.plan_years)
-    return str(STATUS_LABELS.get(row.plan_status, _l("Chưa lập")))
+        return labels.years % {"n": row.approved_years, "total": row.plan_years}
+    return labels.statuses.get(row.plan_status, labels.none)
 
 
 def number(value: Decimal | None) -> str:
@@ -79,26 +102,28 @@ def headers() -> list[str]:
 WIDTHS = [6, 28, 12, 22, 32, 18, 14, 16, 12, 12, 12, 12, 12, 12, 60]
 
 
-def result_label(row: RosterRow) -> str:
+def result_label(row: RosterRow, labels: Labels | None = None) -> str:
     if row.result is None:
         return "—"
-    return _("Đạt") if row.result.passed else _("Chưa đạt")
+    labels = labels or Labels.current()
+    return labels.passed if row.result.passed else labels.failed
 
 
-def cells(row: RosterRow) -> list[Cell]:
+def cells(row: RosterRow, labels: Labels | None = None) -> list[Cell]:
+    labels = labels or Labels.current()
     return [
         row.number,
         row.full_name,
         vn_date(row.date_of_birth),
         row.position or "",
         row.unit_name,
-        status_label(row),
+        status_label(row, labels),
         f"{row.required_done}/{row.required_total}",
         f"{number(row.hours_earned)} / {number(row.hours_target)}",
         "—" if row.percent is None else f"{row.percent}%",
         *row.courses,
         row.initiatives,
-        result_label(row),
+        result_label(row, labels),
         row.result.reasons if row.result is not None else "",
     ]
 
@@ -111,7 +136,8 @@ def document(roster: Roster | RosterPlan, today: date) -> Document:
     """The roster as cells; from a plan, the rows are read lazily, a batch at a time."""
     place = current_app.config.get("REPORT_PLACE", "Bắc Giang")
     if isinstance(roster, RosterPlan):
-        rows: Iterable[list[Cell]] = (cells(row) for row in roster.rows())
+        labels = Labels.current()
+        rows: Iterable[list[Cell]] = (cells(row, labels) for row in roster.rows())
     else:
         rows = [cells(row) for row in roster.rows]
     period = period_label(roster.period.first, roster.period.last)

@@ -308,7 +308,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRo
     people = {member.person_id: member.employment_kind for member in members}
     ids = list(people)
     years = sorted({year for m in members for year in range(m.since.year, m.until.year + 1)})
-    progress = progress_for_years(people, years, plan.today)
+    progress = progress_for_years(people, years, plan.today, required_only=True)
     statuses = _plan_statuses(ids, years)
     completions = _completions(ids, period)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
@@ -411,19 +411,16 @@ def subtotals(rows) -> list[UnitSubtotal]:
 
 
 def _plan_statuses(ids: list[int], years: list[int]) -> dict[int, dict[int, str]]:
-    latest = (
-        select(PlanVersion.plan_id, func.max(PlanVersion.number).label("number"))
-        .group_by(PlanVersion.plan_id)
-        .subquery()
-    )
+    """Each person's plan status per year: that of the plan's latest version.
+
+    Every version of the batch's plans is read in order and the last one kept: a subquery of
+    the latest version per plan would group the whole table again for every batch.
+    """
     rows = db.session.execute(
         select(StudyPlan.person_id, StudyPlan.year, PlanVersion.status)
-        .join(latest, latest.c.plan_id == StudyPlan.id)
-        .join(
-            PlanVersion,
-            and_(PlanVersion.plan_id == StudyPlan.id, PlanVersion.number == latest.c.number),
-        )
+        .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
         .where(StudyPlan.person_id.in_(ids), StudyPlan.year.in_(years))
+        .order_by(PlanVersion.plan_id, PlanVersion.number)
     )
     result: dict[int, dict[int, str]] = defaultdict(dict)
     for person_id, year, status in rows:
