@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from itertools import count
 
@@ -10,9 +11,12 @@ from lms.accounts import services as people
 from lms.accounts.models import Person
 from lms.auth import services as auth
 from lms.auth.roles import Role
+from lms.courses.models import Course
 from lms.db import db
+from lms.learning.models import Certificate, CourseProgress
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
+from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 
 PASSWORD = "Mat-khau-2024"
 START = date(2020, 1, 1)
@@ -73,3 +77,65 @@ def make_person(
         people.grant_role(person, Role.MANAGER, manages)
     db.session.flush()
     return person
+
+
+def make_course(category: str = "digital-skills", hours: str = "8", *, title: str = "") -> Course:
+    """A course row as an import would leave it, without lessons: enough for figures."""
+    number = next(_numbers)
+    course = Course(
+        slug=f"khoa-{number}",
+        title=title or f"Khóa {category} {number}",
+        category=category,
+        language="vi",
+        level="beginner",
+        hours=Decimal(hours),
+        summary="",
+        authors=[],
+        sources=[],
+        version="1",
+        intro_html="",
+    )
+    db.session.add(course)
+    db.session.flush()
+    return course
+
+
+def complete_course(
+    person: Person, course: Course, at: datetime, code: str | None = None
+) -> CourseProgress:
+    """Record person finishing course at the moment at; with code, also their certificate."""
+    progress = CourseProgress(
+        person_id=person.id,
+        course_id=course.id,
+        started_at=at,
+        last_activity_at=at,
+        completed_at=at,
+        hours_credited=course.hours,
+    )
+    db.session.add(progress)
+    db.session.flush()
+    if code:
+        db.session.add(
+            Certificate(
+                code=code,
+                course_progress_id=progress.id,
+                person_id=person.id,
+                course_id=course.id,
+                holder_name=person.full_name,
+                course_title=course.title,
+                hours=course.hours,
+                completed_on=at.date(),
+                issuer_name="Sở Dân tộc và Tôn giáo",
+            )
+        )
+    return progress
+
+
+def approve_plan(person: Person, year: int, on: datetime | None = None) -> PlanVersion:
+    """Give person an approved plan (version 1) for year."""
+    plan = StudyPlan(person_id=person.id, year=year)
+    db.session.add(plan)
+    db.session.flush()
+    version = PlanVersion(plan_id=plan.id, number=1, status=PlanStatus.APPROVED, decided_at=on)
+    db.session.add(version)
+    return version

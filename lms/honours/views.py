@@ -203,24 +203,38 @@ def manage(board_id: int):
     )
 
 
-@bp.post("/boards/<id:board_id>/edit")
-@requires(Permission.MANAGE_AWARDS)
-def update_board(board_id: int):
-    board = _board_or_404(board_id)
+def _change(board_id: int, change, done):
+    """Run change(); refused: say why and keep nothing; done: commit and say so. Back to the
+    board. done is a message, or a function of change()'s result that flashes its own."""
     try:
-        services.update_board(
-            board,
-            title=request.form.get("title", ""),
-            first=request.form.get("first_day", ""),
-            last=request.form.get("last_day", ""),
-        )
+        result = change()
     except HonourError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("Đã lưu bảng vinh danh."), "success")
+        if callable(done):
+            done(result)
+        else:
+            flash(done, "success")
     return _to_board(board_id)
+
+
+def _form(name: str) -> str:
+    return request.form.get(name, "")
+
+
+@bp.post("/boards/<id:board_id>/edit")
+@requires(Permission.MANAGE_AWARDS)
+def update_board(board_id: int):
+    board = _board_or_404(board_id)
+    return _change(
+        board_id,
+        lambda: services.update_board(
+            board, title=_form("title"), first=_form("first_day"), last=_form("last_day")
+        ),
+        _("Đã lưu bảng vinh danh."),
+    )
 
 
 @bp.post("/boards/<id:board_id>/delete")
@@ -241,158 +255,115 @@ def delete_board(board_id: int):
 @requires(Permission.MANAGE_AWARDS)
 def publish(board_id: int):
     board = _board_or_404(board_id)
-    try:
-        services.publish(board)
-    except HonourError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã công bố bảng vinh danh."), "success")
-    return _to_board(board_id)
+    return _change(board_id, lambda: services.publish(board), _("Đã công bố bảng vinh danh."))
 
 
 @bp.post("/boards/<id:board_id>/unpublish")
 @requires(Permission.MANAGE_AWARDS)
 def unpublish(board_id: int):
-    services.unpublish(_board_or_404(board_id))
-    db.session.commit()
-    flash(_("Đã thôi công bố bảng vinh danh."), "success")
-    return _to_board(board_id)
+    board = _board_or_404(board_id)
+    return _change(
+        board_id, lambda: services.unpublish(board), _("Đã thôi công bố bảng vinh danh.")
+    )
 
 
 @bp.post("/boards/<id:board_id>/people")
 @requires(Permission.MANAGE_AWARDS)
 def add_person(board_id: int):
     board = _board_or_404(board_id)
-    try:
-        services.add_person(board, request.form.get("person", ""), request.form.get("citation", ""))
-    except HonourError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã thêm người vào bảng."), "success")
-    return _to_board(board_id)
+    return _change(
+        board_id,
+        lambda: services.add_person(board, _form("person"), _form("citation")),
+        _("Đã thêm người vào bảng."),
+    )
 
 
 @bp.post("/boards/<id:board_id>/people/passing")
 @requires(Permission.MANAGE_AWARDS)
 def add_passing(board_id: int):
     board = _board_or_404(board_id)
-    try:
-        result = services.add_passing(board, request.form.get("criteria_set", ""), local_today())
-    except HonourError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        _flash_added(result)
-    return _to_board(board_id)
+    return _change(
+        board_id,
+        lambda: services.add_passing(board, _form("criteria_set"), local_today()),
+        _flash_added,
+    )
 
 
 @bp.post("/boards/<id:board_id>/people/from-list")
 @requires(Permission.MANAGE_AWARDS)
 def add_from_list(board_id: int):
     board = _board_or_404(board_id)
-    try:
-        result = services.add_from_list(board, request.form.get("nomination_list", ""))
-    except HonourError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        _flash_added(result)
-    return _to_board(board_id)
+    return _change(
+        board_id, lambda: services.add_from_list(board, _form("nomination_list")), _flash_added
+    )
 
 
 @bp.post("/boards/<id:board_id>/people/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
 def update_person(board_id: int, entry_id: int):
     entry = _person_or_404(board_id, entry_id)
-    try:
-        services.update_person(
-            entry,
-            citation=request.form.get("citation", ""),
-            position=request.form.get("position", ""),
-        )
-    except HonourError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã lưu."), "success")
-    return _to_board(board_id)
+    return _change(
+        board_id,
+        lambda: services.update_person(
+            entry, citation=_form("citation"), position=_form("position")
+        ),
+        _("Đã lưu."),
+    )
 
 
 @bp.post("/boards/<id:board_id>/people/<id:entry_id>/remove")
 @requires(Permission.MANAGE_AWARDS)
 def remove_person(board_id: int, entry_id: int):
-    services.remove_person(_person_or_404(board_id, entry_id))
-    db.session.commit()
-    flash(_("Đã bỏ người khỏi bảng."), "success")
-    return _to_board(board_id)
+    entry = _person_or_404(board_id, entry_id)
+    return _change(board_id, lambda: services.remove_person(entry), _("Đã bỏ người khỏi bảng."))
 
 
 @bp.post("/boards/<id:board_id>/units")
 @requires(Permission.MANAGE_AWARDS)
 def add_unit(board_id: int):
     board = _board_or_404(board_id)
-    try:
-        services.add_unit(board, request.form.get("unit", ""), request.form.get("citation", ""))
-    except HonourError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã thêm đơn vị vào bảng."), "success")
-    return _to_board(board_id)
+    return _change(
+        board_id,
+        lambda: services.add_unit(board, _form("unit"), _form("citation")),
+        _("Đã thêm đơn vị vào bảng."),
+    )
+
+
+def _flash_units_added(result: services.Added) -> None:
+    flash(
+        _(
+            "Đã thêm %(added)d đơn vị; %(already)d đơn vị đã có trên bảng.",
+            added=result.added,
+            already=result.already,
+        ),
+        "success",
+    )
 
 
 @bp.post("/boards/<id:board_id>/units/top")
 @requires(Permission.MANAGE_AWARDS)
 def add_top_units(board_id: int):
     board = _board_or_404(board_id)
-    try:
-        result = services.add_top_units(
-            board,
-            request.form.get("criteria_set", ""),
-            request.form.get("count", ""),
-            local_today(),
-        )
-    except HonourError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "Đã thêm %(added)d đơn vị; %(already)d đơn vị đã có trên bảng.",
-                added=result.added,
-                already=result.already,
-            ),
-            "success",
-        )
-    return _to_board(board_id)
+    return _change(
+        board_id,
+        lambda: services.add_top_units(board, _form("criteria_set"), _form("count"), local_today()),
+        _flash_units_added,
+    )
 
 
 @bp.post("/boards/<id:board_id>/units/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
 def update_unit(board_id: int, entry_id: int):
     entry = _unit_or_404(board_id, entry_id)
-    try:
-        services.update_unit(
-            entry,
-            citation=request.form.get("citation", ""),
-            position=request.form.get("position", ""),
-        )
-    except HonourError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã lưu."), "success")
-    return _to_board(board_id)
+    return _change(
+        board_id,
+        lambda: services.update_unit(entry, citation=_form("citation"), position=_form("position")),
+        _("Đã lưu."),
+    )
 
 
 @bp.post("/boards/<id:board_id>/units/<id:entry_id>/remove")
 @requires(Permission.MANAGE_AWARDS)
 def remove_unit(board_id: int, entry_id: int):
-    services.remove_unit(_unit_or_404(board_id, entry_id))
-    db.session.commit()
-    flash(_("Đã bỏ đơn vị khỏi bảng."), "success")
-    return _to_board(board_id)
+    entry = _unit_or_404(board_id, entry_id)
+    return _change(board_id, lambda: services.remove_unit(entry), _("Đã bỏ đơn vị khỏi bảng."))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
-from itertools import count
 
 import pytest
 
@@ -20,73 +18,13 @@ from lms.awards.models import (
     InitiativeStatus,
     RecognitionLevel,
 )
-from lms.courses.models import Course
 from lms.db import db
-from lms.learning.models import Certificate, CourseProgress
 from lms.nominations import services
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.plans import services as plans
-from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
-from tests.factories import make_person, make_unit
-
-_numbers = count(1)
-
-
-def make_course(category: str, hours: str) -> Course:
-    number = next(_numbers)
-    course = Course(
-        slug=f"de-nghi-{number}",
-        title=f"Khóa {category} {number}",
-        category=category,
-        language="vi",
-        level="beginner",
-        hours=Decimal(hours),
-        summary="",
-        authors=[],
-        sources=[],
-        version="1",
-        intro_html="",
-    )
-    db.session.add(course)
-    db.session.flush()
-    return course
-
-
-def complete(person: Person, course: Course, at: datetime, code: str | None = None) -> None:
-    progress = CourseProgress(
-        person_id=person.id,
-        course_id=course.id,
-        started_at=at,
-        last_activity_at=at,
-        completed_at=at,
-        hours_credited=course.hours,
-    )
-    db.session.add(progress)
-    db.session.flush()
-    if code:
-        db.session.add(
-            Certificate(
-                code=code,
-                course_progress_id=progress.id,
-                person_id=person.id,
-                course_id=course.id,
-                holder_name=person.full_name,
-                course_title=course.title,
-                hours=course.hours,
-                completed_on=at.date(),
-                issuer_name="Sở Dân tộc và Tôn giáo",
-            )
-        )
-
-
-def approve_plan(person: Person, year: int, on: datetime | None = None) -> PlanVersion:
-    plan = StudyPlan(person_id=person.id, year=year)
-    db.session.add(plan)
-    db.session.flush()
-    version = PlanVersion(plan_id=plan.id, number=1, status=PlanStatus.APPROVED, decided_at=on)
-    db.session.add(version)
-    return version
+from tests.factories import approve_plan, make_course, make_person, make_unit
+from tests.factories import complete_course as complete
 
 
 @dataclass

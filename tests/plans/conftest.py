@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
-from itertools import count
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +15,7 @@ from lms.db import db
 from lms.i18n import local_today
 from lms.learning.models import CourseProgress
 from lms.org.models import Unit
+from tests import factories
 from tests.factories import make_person, make_unit
 
 PLAN_TABLES = (
@@ -30,7 +29,6 @@ PLAN_TABLES = (
     "evidence_file",
     "notification",
 )
-_slugs = count(1)
 
 
 def plan_rows() -> dict[str, list[tuple]]:
@@ -45,37 +43,11 @@ def plan_rows() -> dict[str, list[tuple]]:
 
 
 def make_course(title: str = "Kỹ năng số cơ bản", hours: str = "8") -> Course:
-    number = next(_slugs)
-    course = Course(
-        slug=f"khoa-{number}",
-        title=title,
-        category="nang-luc-so",
-        language="vi",
-        level="co-ban",
-        hours=Decimal(hours),
-        summary="",
-        authors=[],
-        sources=[],
-        version="1",
-        intro_html="",
-    )
-    db.session.add(course)
-    db.session.flush()
-    return course
+    return factories.make_course("nang-luc-so", hours, title=title)
 
 
 def complete(person: Person, course: Course, at: datetime) -> CourseProgress:
-    progress = CourseProgress(
-        person_id=person.id,
-        course_id=course.id,
-        started_at=at,
-        last_activity_at=at,
-        completed_at=at,
-        hours_credited=course.hours,
-    )
-    db.session.add(progress)
-    db.session.flush()
-    return progress
+    return factories.complete_course(person, course, at)
 
 
 @dataclass

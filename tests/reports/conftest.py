@@ -4,68 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
-from itertools import count
 
 import pytest
 
 from lms.accounts.models import Person
 from lms.auth.roles import Role
-from lms.courses.models import Course
 from lms.db import db
-from lms.learning.models import CourseProgress
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.plans import services as plans
 from lms.plans.models import (
     AssignmentKind,
-    PlanStatus,
-    PlanVersion,
-    StudyPlan,
     UnitAssignment,
 )
-from tests.factories import make_person, make_unit
-
-_slugs = count(1)
-
-
-def make_course(category: str, hours: str) -> Course:
-    course = Course(
-        slug=f"bao-cao-{next(_slugs)}",
-        title=f"Khóa {category}",
-        category=category,
-        language="vi",
-        level="beginner",
-        hours=Decimal(hours),
-        summary="",
-        authors=[],
-        sources=[],
-        version="1",
-        intro_html="",
-    )
-    db.session.add(course)
-    db.session.flush()
-    return course
-
-
-def complete(person: Person, course: Course, at: datetime) -> None:
-    db.session.add(
-        CourseProgress(
-            person_id=person.id,
-            course_id=course.id,
-            started_at=at,
-            last_activity_at=at,
-            completed_at=at,
-            hours_credited=course.hours,
-        )
-    )
-
-
-def approve_plan(person: Person, year: int) -> None:
-    plan = StudyPlan(person_id=person.id, year=year)
-    db.session.add(plan)
-    db.session.flush()
-    db.session.add(PlanVersion(plan_id=plan.id, number=1, status=PlanStatus.APPROVED))
+from tests.factories import approve_plan, make_course, make_person, make_unit
+from tests.factories import complete_course as complete
 
 
 @dataclass
