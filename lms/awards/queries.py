@@ -82,8 +82,6 @@ def approved_initiatives(
             InitiativeAuthor.person_id.in_(ids)
         )
     ).all()
-    if not authored:
-        return result
     years = dict(
         db.session.execute(
             select(Initiative.id, Initiative.year).where(
