@@ -21,7 +21,7 @@ from lms.auth.access import public, requires
 from lms.auth.roles import Permission
 from lms.awards import queries as award_queries
 from lms.courses.format import CATEGORIES
-from lms.db import db, parse_count, parse_id
+from lms.db import db, parse_count
 from lms.i18n import local_today
 from lms.reports import queries
 from lms.reports import summary as summaries
@@ -86,13 +86,10 @@ def _unit_id() -> int | None:
 
 def _criteria(period):
     wanted = request.args.get("criteria", "")
-    if wanted == "none":
-        return None
-    set_id = parse_id(wanted) if wanted else award_queries.set_for_period(period.first, period.last)
-    spec = award_queries.spec(set_id) if set_id is not None else None
-    if wanted and spec is None:
-        raise ApiError(404, _("Không có bộ tiêu chí mã số %(id)s.", id=wanted[:20]))
-    return spec
+    try:
+        return award_queries.resolve(wanted, period.first, period.last)[1]
+    except LookupError:
+        raise ApiError(404, _("Không có bộ tiêu chí mã số %(id)s.", id=wanted[:20])) from None
 
 
 def _count(name: str, default: int, limit: int) -> int:

@@ -23,7 +23,7 @@ from lms.awards.models import (
     InitiativeStatus,
     PointsEntry,
 )
-from lms.db import contains, db
+from lms.db import contains, db, parse_id
 from lms.org.models import UnitVersion
 from lms.pagination import Page, paginate
 from lms.text import fold
@@ -54,15 +54,33 @@ def criteria_sets() -> list[CriteriaSet]:
 
 
 def set_for_period(first: date, last: date) -> int | None:
-    """The set whose period covers first..last most tightly (the newest on a tie), if any."""
-    rows = db.session.execute(
-        select(CriteriaSet.id, CriteriaSet.first_day, CriteriaSet.last_day).where(
-            CriteriaSet.first_day <= first, CriteriaSet.last_day >= last
-        )
-    ).all()
-    if not rows:
-        return None
-    return min(rows, key=lambda row: (row.last_day - row.first_day, -row.id)).id
+    """The newest set made for exactly this period, if any.
+
+    Only an exact match: a set for 2024–2025 judges two years of figures, and applied to 2024
+    alone it would call people passing (or failing) on half of what it asks for.
+    """
+    return db.session.scalar(
+        select(CriteriaSet.id)
+        .where(CriteriaSet.first_day == first, CriteriaSet.last_day == last)
+        .order_by(CriteriaSet.id.desc())
+        .limit(1)
+    )
+
+
+def resolve(wanted: str, first: date, last: date) -> tuple[int | None, CriteriaSpec | None]:
+    """The set a request or command names ("" for the period's own set, "none" for none).
+
+    Raise LookupError when it names a set that does not exist.
+    """
+    if wanted == "none":
+        return None, None
+    set_id = parse_id(wanted) if wanted else set_for_period(first, last)
+    if wanted and set_id is None:
+        raise LookupError(wanted)
+    found = spec(set_id) if set_id is not None else None
+    if set_id is not None and found is None:
+        raise LookupError(wanted)
+    return set_id, found
 
 
 def approved_initiatives(

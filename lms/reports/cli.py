@@ -46,11 +46,12 @@ def roster_command(
             fail(_("Không có đơn vị mã %(code)s.", code=code))
     if wanted not in ("csv", "xlsx", "html"):
         fail(_("Định dạng tải về không hợp lệ: chọn csv, xlsx hoặc html."))
-    # As the page: the named set, else the one whose period covers this period best.
-    if set_id is None:
-        set_id = award_queries.set_for_period(period.first, period.last)
-    criteria = award_queries.spec(set_id) if set_id is not None else None
-    if set_id is not None and criteria is None:
+    # As the page: the named set, else the one made for exactly this period.
+    try:
+        _set_id, criteria = award_queries.resolve(
+            "" if set_id is None else str(set_id), period.first, period.last
+        )
+    except LookupError:
         fail(_("Không có bộ tiêu chí mã số %(id)d.", id=set_id))
     today = local_today()
     plan = roster_plan(period, today, unit_id=unit_id, criteria=criteria)

@@ -300,63 +300,106 @@ def name_on(names: dict[int, dict[date, str]], codes: dict[int, str], uid: int, 
     return found[-1] if found else codes.get(uid, "")
 
 
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    earned: Decimal | None
+    target: Decimal | None
+    target_unit: str
+    done: int
+    total: int
+    approved: int
+    years: int
+    courses: tuple[int, int, int]
+    initiatives: int
+
+
+def _figures(person_id, years, progress, statuses, completions, initiatives) -> _Figures:
+    """One person's figures summed over years: hours, required items, plans, courses."""
+    earned = target = None
+    target_unit = ""
+    done = total = 0
+    for year in years:
+        found = progress[year][person_id]
+        if found.rule is not None:
+            earned = (earned or Decimal(0)) + found.earned
+            target = (target or Decimal(0)) + found.rule.amount
+            target_unit = found.rule.unit
+        for item in found.items:
+            if item.is_required and item.state != ItemState.NOT_APPLICABLE:
+                total += 1
+                done += item.state == ItemState.DONE
+    person_statuses = statuses.get(person_id, {})
+    counts = [0, 0, 0]
+    for day, category in completions.get(person_id, []):
+        if day.year in years and category in CATEGORIES:
+            counts[CATEGORIES.index(category)] += 1
+    return _Figures(
+        earned,
+        target,
+        target_unit,
+        done,
+        total,
+        sum(1 for year in years if person_statuses.get(year) == PlanStatus.APPROVED),
+        len(years),
+        (counts[0], counts[1], counts[2]),
+        sum(1 for year, _id in initiatives.get(person_id, []) if year in years),
+    )
+
+
 def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRow]:
-    """Read the figures of a batch of members in a fixed number of queries."""
+    """Read the figures of a batch of members in a fixed number of queries.
+
+    A row's figures cover the years of that membership. The criteria judge the person, once,
+    over every year of the period they were a member anywhere: someone who moved units mid-way
+    passes or fails as one person, on all of their figures, in each of their rows.
+    """
     if not members:
         return []
     period = plan.period
     people = {member.person_id: member.employment_kind for member in members}
     ids = list(people)
-    years = sorted({year for m in members for year in range(m.since.year, m.until.year + 1)})
+    if plan.criteria is not None:
+        years = period.years
+    else:
+        years = sorted({y for m in members for y in range(m.since.year, m.until.year + 1)})
     progress = progress_for_years(people, years, plan.today, required_only=True)
     statuses = _plan_statuses(ids, years)
     completions = _completions(ids, period)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
     codes = {m.unit_id: m.unit_code for m in members}
+    judged: dict[int, Result] = {}
+
+    def judge(person_id: int) -> Result:
+        if person_id not in judged:
+            present = {y for y in years if progress[y][person_id].spans}
+            whole = _figures(person_id, present, progress, statuses, completions, initiatives)
+            judged[person_id] = evaluate(
+                plan.criteria,
+                Facts(
+                    plan_years=whole.years,
+                    approved_years=whole.approved,
+                    required_done=whole.done,
+                    required_total=whole.total,
+                    hours_earned=whole.earned,
+                    hours_target=whole.target,
+                    target_unit=whole.target_unit,
+                    courses=whole.courses,
+                    initiatives=whole.initiatives,
+                    manual_points=points.get(person_id, {}),
+                ),
+            )
+        return judged[person_id]
 
     rows = []
     for offset, member in enumerate(members):
         row_years = range(member.since.year, member.until.year + 1)
-        earned = target = None
-        target_unit = ""
-        done = total = 0
-        for year in row_years:
-            found = progress[year][member.person_id]
-            if found.rule is not None:
-                earned = (earned or Decimal(0)) + found.earned
-                target = (target or Decimal(0)) + found.rule.amount
-                target_unit = found.rule.unit
-            for item in found.items:
-                if item.is_required and item.state != ItemState.NOT_APPLICABLE:
-                    total += 1
-                    done += item.state == ItemState.DONE
-        person_statuses = statuses.get(member.person_id, {})
-        approved = sum(1 for y in row_years if person_statuses.get(y) == PlanStatus.APPROVED)
+        figures = _figures(
+            member.person_id, row_years, progress, statuses, completions, initiatives
+        )
         single = len(row_years) == 1
-        status = person_statuses.get(row_years[-1], "none") if single else None
-        counts = [0, 0, 0]
-        for day, category in completions.get(member.person_id, []):
-            if day.year in row_years and category in CATEGORIES:
-                counts[CATEGORIES.index(category)] += 1
-        recognised = sum(1 for y, _id in initiatives.get(member.person_id, []) if y in row_years)
-        result = None
-        if plan.criteria is not None:
-            result = evaluate(
-                plan.criteria,
-                Facts(
-                    plan_years=len(row_years),
-                    approved_years=approved,
-                    required_done=done,
-                    required_total=total,
-                    hours_earned=earned,
-                    hours_target=target,
-                    target_unit=target_unit,
-                    courses=(counts[0], counts[1], counts[2]),
-                    initiatives=recognised,
-                    manual_points=points.get(member.person_id, {}),
-                ),
-            )
+        status = statuses.get(member.person_id, {}).get(row_years[-1], "none") if single else None
+        earned, target = figures.earned, figures.target
         rows.append(
             RosterRow(
                 number=number + offset,
@@ -371,40 +414,57 @@ def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRo
                 since=member.since,
                 until=member.until,
                 plan_status=status,
-                approved_years=approved,
-                plan_years=len(row_years),
-                required_done=done,
-                required_total=total,
+                approved_years=figures.approved,
+                plan_years=figures.years,
+                required_done=figures.done,
+                required_total=figures.total,
                 hours_earned=earned,
                 hours_target=target,
-                target_unit=target_unit,
+                target_unit=figures.target_unit,
                 percent=int(earned * 100 / target) if earned is not None and target else None,
-                courses=(counts[0], counts[1], counts[2]),
-                initiatives=recognised,
-                result=result,
+                courses=figures.courses,
+                initiatives=figures.initiatives,
+                result=judge(member.person_id) if plan.criteria is not None else None,
             )
         )
     return rows
 
 
 def subtotals(rows) -> list[UnitSubtotal]:
-    """People, hours, share with approved plans and (with criteria) people passing, per unit."""
+    """People, hours, share with approved plans and (with criteria) people passing, per unit.
+
+    Counted per person: someone who left a unit and came back has two rows but is one person;
+    two rows over the same years count their hours once.
+    """
     groups: dict[int, list[RosterRow]] = {}
     for row in rows:
         groups.setdefault(row.unit_id, []).append(row)
     result = []
     for uid, group in groups.items():
-        approved = sum(1 for row in group if row.approved_years == row.plan_years)
-        judged = [row.result for row in group if row.result is not None]
+        people: dict[int, list[RosterRow]] = {}
+        for row in group:
+            people.setdefault(row.person_id, []).append(row)
+        hours = Decimal(0)
+        for person_rows in people.values():
+            seen: set[tuple[int, int]] = set()
+            for row in person_rows:
+                span = (row.since.year, row.until.year)
+                if span not in seen:
+                    seen.add(span)
+                    hours += row.hours_earned or Decimal(0)
+        approved = sum(
+            1 for rs in people.values() if all(r.approved_years == r.plan_years for r in rs)
+        )
+        judged = {row.person_id: row.result for row in group if row.result is not None}
         result.append(
             UnitSubtotal(
                 uid,
                 group[0].unit_code,
                 group[-1].unit_name,
-                len(group),
-                sum((row.hours_earned or Decimal(0) for row in group), Decimal(0)),
-                int(approved * 100 / len(group)),
-                sum(1 for r in judged if r.passed) if judged else None,
+                len(people),
+                hours,
+                int(approved * 100 / len(people)),
+                sum(1 for r in judged.values() if r.passed) if judged else None,
             )
         )
     return result

@@ -75,8 +75,7 @@ def summary(period: Period, today: date, *, unit_id: int | None = None) -> Summa
     for year in period.years:
         first = max(date(year, 1, 1), period.first)
         last = min(date(year, 12, 31), period.last)
-        set_id = award_queries.set_for_period(first, last)
-        criteria = award_queries.spec(set_id) if set_id is not None else None
+        _set_id, criteria = award_queries.resolve("", first, last)
         plan = roster_plan(Period(first, last), today, unit_id=unit_id, criteria=criteria)
         agency_name, unit_code = plan.agency_name, plan.unit_code
         orders = {m.unit_id: m.unit_order for m in plan.members}

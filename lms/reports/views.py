@@ -157,17 +157,11 @@ def _window(number: int) -> tuple[int, int]:
 
 
 def _criteria_from_args(period: Period) -> tuple[int | None, CriteriaSpec | None]:
-    """The criteria set asked for, else the one whose period covers this period best."""
-    wanted = request.args.get("criteria", "")
-    if wanted == "none":
-        return None, None
-    set_id = parse_id(wanted) if wanted else award_queries.set_for_period(period.first, period.last)
-    if wanted and set_id is None:
+    """The criteria set asked for, else the one made for exactly this period."""
+    try:
+        return award_queries.resolve(request.args.get("criteria", ""), period.first, period.last)
+    except LookupError:
         abort(404)
-    spec = award_queries.spec(set_id) if set_id is not None else None
-    if wanted and spec is None:
-        abort(404)
-    return set_id, spec
 
 
 def file_name(code: str, period: Period, extension: str, prefix: str = "danh-sach") -> str:

@@ -73,7 +73,7 @@ def test_result_and_reasons_hand_computed(agency):
     assert [s.passing for s in report.subtotals] == [1, 1]
 
 
-def test_page_and_csv_use_the_set_covering_the_period(agency, client, login):
+def test_page_and_csv_use_the_set_made_for_the_period(agency, client, login):
     make_set()
     make_set(date(2024, 1, 1), date(2025, 12, 31), name="Giai đoạn 1")
     add_initiative(agency, agency.mai)
@@ -137,3 +137,53 @@ def test_points_scheme_derived_from_the_data(agency):
     # Bình: nothing, and hours 0 < 5 minimum.
     assert facts["=Hoàng Văn Bình"] == "0/100 điểm, “Giờ học” 0 < 5"
     assert passed == {"Nông Văn An": True, "=Hoàng Văn Bình": False, "Lò Thị Mai": True}
+
+
+def test_a_person_who_moved_is_judged_once_over_the_whole_period(agency):
+    from datetime import UTC, datetime
+
+    from lms.org import services as org
+    from tests.factories import complete_course, make_course, make_person
+
+    criteria_set = CriteriaSet(name="GĐ1", first_day=date(2024, 1, 1), last_day=date(2025, 12, 31))
+    criteria_set.criteria = [Criterion(position=1, kind=CriterionKind.COURSES, count=2)]
+    db.session.add(criteria_set)
+    mover = make_person("chuyen", "Hà Văn Chuyển", unit=agency.policy)
+    org.assign_to_unit(mover, agency.office, date(2025, 1, 1))
+    complete_course(mover, make_course(), datetime(2024, 5, 1, tzinfo=UTC))
+    complete_course(mover, make_course(), datetime(2025, 5, 1, tzinfo=UTC))
+    db.session.commit()
+    period = queries.Period(date(2024, 1, 1), date(2025, 12, 31))
+    report = queries.roster(period, local_today(), criteria=spec(criteria_set.id))
+    rows = [row for row in report.rows if row.person_id == mover.id]
+    # One course in each unit's row, two over the period: the person passes, in both rows.
+    assert [sum(row.courses) for row in rows] == [1, 1]
+    assert [row.result.passed for row in rows] == [True, True]
+    assert rows[0].result.outcomes[0].fact == "2 khóa"
+
+
+def test_subtotals_count_a_returning_person_once(agency):
+    from lms.org import services as org
+    from tests.factories import make_person
+
+    returner = make_person("quaylai", "Đàm Thị Quay", unit=agency.office)
+    org.assign_to_unit(returner, agency.policy, date(2024, 3, 1))
+    org.assign_to_unit(returner, agency.office, date(2024, 9, 1))
+    db.session.commit()
+    period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
+    report = queries.roster(period, local_today())
+    office = next(s for s in report.subtotals if s.unit_code == "HCTH")
+    assert sum(1 for row in report.rows if row.person_id == returner.id) == 3
+    assert office.people == 3  # Bình, Mai and the returner, once
+
+
+def test_a_two_year_set_is_not_applied_to_one_year(agency, client, login):
+    make_set(date(2024, 1, 1), date(2025, 12, 31), name="Giai đoạn 1")
+    db.session.commit()
+    login("tonghop")
+    one_year = client.get("/reports/roster?period=2024&format=csv").get_data()
+    assert {r[-2] for r in csv.reader(io.StringIO(one_year[3:].decode()))} - {
+        "Kết quả tiêu chí"
+    } == {"—"}
+    phase = client.get("/reports/roster?period=gd1&format=csv").get_data()
+    assert "Chưa đạt" in phase.decode()
