@@ -23,6 +23,7 @@ from lms.awards import queries as award_queries
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_count
 from lms.i18n import local_today
+from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
 from lms.reports import summary as summaries
 from lms.reports.queries import ReportError, RosterRow, period_from_args
@@ -157,6 +158,11 @@ def roster():
         criteria=criteria,
     )  # fmt: skip
     start = (page - 1) * per_page
+    record_view(
+        "api.roster",
+        scope=period_scope("API danh sách tổng hợp", plan.unit_code, period.first, period.last),
+        viewer_id=g.api_person.id,
+    )
     return jsonify(
         {
             "period": _period_json(period),
@@ -177,6 +183,11 @@ def roster():
 def summary():
     period = _period()
     report = summaries.summary(period, local_today(), unit_id=_unit_id())
+    record_view(
+        "api.summary",
+        scope=period_scope("API sơ kết", report.unit_code, period.first, period.last),
+        viewer_id=g.api_person.id,
+    )
     return jsonify(
         {
             "period": _period_json(period),

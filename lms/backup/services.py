@@ -296,8 +296,12 @@ def find_tool(name: str) -> str:
 
 
 def _pg_environment(url: URL) -> dict[str, str]:
-    """Return the environment that points libpq programs at url's database."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    """Return the environment that points libpq programs at url's database.
+
+    The inherited PG* variables stay (PGSSLMODE, PGPASSFILE, PGSERVICE…): the app's driver reads
+    them too, so pg_dump connects the way the app does; what the URL says overrides them.
+    """
+    env = dict(os.environ)
     for key, variable in PG_QUERY_ENV.items():
         value = url.query.get(key)
         if isinstance(value, tuple):

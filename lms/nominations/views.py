@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.access import requires
 from lms.auth.roles import Permission
@@ -89,12 +90,8 @@ def show(list_id: int):
 @requires(Permission.MANAGE_AWARDS)
 def refresh(list_id: int):
     nomination = _list_or_404(list_id)
-    try:
-        result = services.refresh_list(nomination, local_today())
-    except NominationError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    result = _apply(lambda: services.refresh_list(nomination, local_today()))
+    if result is not None:
         flash(
             _(
                 "Đã cập nhật: thêm %(added)d người, %(dropped)d người không còn đạt tiêu chí.",
@@ -110,14 +107,32 @@ def refresh(list_id: int):
 @requires(Permission.MANAGE_AWARDS)
 def freeze(list_id: int):
     nomination = _list_or_404(list_id)
-    try:
-        services.freeze_list(nomination, current_user, local_today())
-    except NominationError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if _apply(lambda: services.freeze_list(nomination, current_user, local_today())):
         flash(_("Đã chốt danh sách. Số liệu được lưu cố định."), "success")
     return redirect(url_for("nominations.show", list_id=list_id))
+
+
+def _apply(change):
+    """Run change() and commit; return its result, or None after saying why nothing changed.
+
+    When someone else refreshed or froze the same list at the same moment, the database
+    refuses the second writer's rows: that is explained, not a server error.
+    """
+    try:
+        result = change()
+        db.session.commit()
+    except NominationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return None
+    except IntegrityError:
+        db.session.rollback()
+        flash(
+            _("Danh sách vừa được người khác cập nhật hoặc chốt. Hãy xem lại rồi thử lại."),
+            "error",
+        )
+        return None
+    return result
 
 
 @bp.get("/<id:list_id>/changes")

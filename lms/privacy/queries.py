@@ -127,9 +127,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# The address a colleague viewed your data from is theirs, not yours.
+OTHER_PEOPLES_COLUMNS = {("access_log", "address")}
+
+
 def _is_withheld(column) -> bool:
-    """Secrets (password and token hashes) and file contents never go into the export."""
-    return column.name.endswith("_hash") or isinstance(column.type, LargeBinary)
+    """Secrets (password and token hashes), file contents and other people's addresses never
+    go into the export."""
+    return (
+        column.name.endswith("_hash")
+        or isinstance(column.type, LargeBinary)
+        or (column.table.name, column.name) in OTHER_PEOPLES_COLUMNS
+    )
 
 
 def _is_timestamp(column) -> bool:
@@ -288,7 +297,6 @@ def personal_data(person: Person, *, now: datetime) -> dict[str, Any]:
                 "at": _plain(row.at),
                 "viewer": row.viewer_name,
                 "what": row.what,
-                "address": row.address,
             }
             for row in views_of(person.id)
         ],

@@ -13,21 +13,31 @@ from lms.privacy.models import AccessLogEntry
 _PENDING = "privacy_pending_views"
 
 
-def record_view(what: str, *, person_id: int | None = None, scope: str | None = None) -> None:
+def record_view(
+    what: str,
+    *,
+    person_id: int | None = None,
+    scope: str | None = None,
+    viewer_id: int | None = None,
+) -> None:
     """Record that the signed-in user viewed another person's data or a list of people.
 
     what is the endpoint or a short label; person_id names the person whose data was shown;
     scope describes a list of people ("Danh sách tổng hợp: Phòng X, 01/01/2024–31/12/2025").
     Does nothing outside a request, for an anonymous visitor, or when people view themselves.
+    viewer_id names the viewer where there is no signed-in user (an API token's owner).
 
     Safe from any view, including GET views that never commit: the entry waits in flask.g, and
     the after_request hook registered by lms.privacy.init_app adds it to the request's session
     and commits, only when the response is successful (status below 400). A view that fails,
     or is refused, logs nothing; each call is one row, whatever the number of people listed.
     """
-    if not has_request_context() or not getattr(current_user, "is_authenticated", False):
+    if not has_request_context():
         return
-    viewer_id = current_user.id
+    if viewer_id is None:
+        if not getattr(current_user, "is_authenticated", False):
+            return
+        viewer_id = current_user.id
     if person_id is not None and person_id == viewer_id:
         return
     pending = g.setdefault(_PENDING, [])

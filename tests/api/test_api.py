@@ -160,3 +160,17 @@ def test_someone_elses_token_cannot_be_revoked(agency, client, login, secret):
     with pytest.raises(services.TokenError):
         services.revoke_token(agency.learner, token.id)
     assert token.revoked_at is None
+
+
+def test_api_reads_are_in_the_access_log(agency, client, secret):
+    from lms.privacy.models import AccessLogEntry
+
+    client.get("/api/v1/roster?period=2024", headers=bearer(secret))
+    client.get("/api/v1/summary?period=2024", headers=bearer(secret))
+    client.get("/api/v1/roster?unit=KHONG-CO", headers=bearer(secret))  # refused: not logged
+    entries = db.session.query(AccessLogEntry).order_by(AccessLogEntry.id).all()
+    assert [(e.viewer_id, e.what) for e in entries] == [
+        (agency.hcth.id, "api.roster"),
+        (agency.hcth.id, "api.summary"),
+    ]
+    assert entries[0].scope == "API danh sách tổng hợp: BDT, 01/01/2024–31/12/2024"

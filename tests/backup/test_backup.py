@@ -373,3 +373,10 @@ def test_the_connection_goes_to_the_programs_through_the_environment(monkeypatch
         "lms",
     )
     assert env["PGSSLMODE"] == "require"
+
+
+def test_settings_the_url_does_not_give_come_from_the_environment_as_for_the_app(monkeypatch):
+    monkeypatch.setenv("PGSSLROOTCERT", "/etc/lms/ca.pem")
+    monkeypatch.setenv("PGSSLMODE", "verify-full")
+    env = services._pg_environment(make_url("postgresql+psycopg://lms@db.local/lms"))
+    assert (env["PGSSLROOTCERT"], env["PGSSLMODE"]) == ("/etc/lms/ca.pem", "verify-full")

@@ -190,3 +190,24 @@ def test_pages_do_not_query_per_person_or_per_list(agency, client, login, count_
     create(client, set_id)
     assert len(queries.nomination_list(list_id).entries) == 6
     assert count_queries(pages) == few
+
+
+def test_freezing_at_the_same_moment_as_someone_else_is_explained_not_a_500(
+    agency, client, login, monkeypatch
+):
+    from lms.nominations import services
+    from lms.nominations.models import NominationSnapshot
+
+    login("tonghop")
+    list_id = create(client, agency.criteria.id)
+    freeze = services.freeze_list
+
+    def frozen_meanwhile(nomination, person, today):
+        # Another HCTH officer's freeze commits between our read and our write.
+        db.session.add(NominationSnapshot(list_id=nomination.id, data="{}", checksum="0" * 64))
+        return freeze(nomination, person, today)
+
+    monkeypatch.setattr(services, "freeze_list", frozen_meanwhile)
+    response = client.post(f"/nominations/{list_id}/freeze", follow_redirects=True)
+    assert response.status_code == 200
+    assert "vừa được người khác cập nhật hoặc chốt" in response.text

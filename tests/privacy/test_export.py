@@ -124,3 +124,17 @@ def test_a_managers_export_names_their_decisions_but_not_their_content(client, l
     (viewed,) = data["actions_on_other_records"]["access_log.viewer_id"]
     assert set(viewed) == {"id", "at"}
     assert data["managed_units"] == [division.unit.id]
+
+
+def test_the_address_a_colleague_viewed_me_from_is_not_mine_to_download(client, login, division):
+    _setup(client, login, division)
+    entry = db.session.scalars(
+        select(db.metadata.tables["access_log"].c.address).where(
+            db.metadata.tables["access_log"].c.person_id == division.learner.id
+        )
+    ).first()
+    assert entry  # the manager's view was logged, with their address
+    login("mai")
+    data = _export(client)
+    assert data["viewed_by"] and "address" not in data["viewed_by"][0]
+    assert entry not in json.dumps(data["tables"]["access_log"])
