@@ -89,9 +89,15 @@ def vn_long_date(day: date) -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
+def vn_moment(moment: datetime | None) -> str:
+    """Write a stored UTC time as the agency's local "dd/mm/yyyy HH:MM"."""
+    return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["vn_date"] = vn_date
+    app.jinja_env.filters["vn_moment"] = vn_moment
     app.jinja_env.filters["vn_long_date"] = vn_long_date
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
     app.register_blueprint(bp)

@@ -10,4 +10,3 @@ def init_app(app: Flask) -> None:
     from lms.honours import models, views  # noqa: F401  (models: the board tables)
 
     app.register_blueprint(views.bp)
-    app.jinja_env.filters["honour_moment"] = views.format_moment

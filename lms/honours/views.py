@@ -24,7 +24,7 @@ from lms.db import db
 from lms.honours import queries, services
 from lms.honours.models import CITATION_LIMIT, HonourBoard, HonouredPerson, HonouredUnit
 from lms.honours.services import HonourError
-from lms.i18n import agency_zone, local_today
+from lms.i18n import local_today
 from lms.org.queries import unit_choices
 from lms.security import CONTENT_SECURITY_POLICY
 
@@ -37,11 +37,6 @@ _HOST = r"(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:([0-9]+|\*))?"
 # A CSP source the setting may name: 'self', *, a scheme ("https:") or a host with an optional
 # scheme and port. Nothing that could end the directive or add another (; , quotes, spaces).
 _SOURCE = re.compile(rf"^('self'|\*|{_SCHEME}|({_SCHEME}//)?{_HOST})$")
-
-
-def format_moment(moment) -> str:
-    """Write a UTC timestamp as the agency's local dd/mm/yyyy hh:mm."""
-    return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def frame_ancestors(setting: str | None) -> str:

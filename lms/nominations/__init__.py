@@ -10,4 +10,3 @@ def init_app(app: Flask) -> None:
     from lms.nominations import views
 
     app.register_blueprint(views.bp)
-    app.jinja_env.filters["nomination_moment"] = views.format_moment

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -14,7 +13,7 @@ from lms.auth.access import requires
 from lms.auth.roles import Permission
 from lms.awards.queries import criteria_sets
 from lms.db import db
-from lms.i18n import agency_zone, local_today
+from lms.i18n import local_today
 from lms.nominations import document, queries, services
 from lms.nominations.models import CommendationForm, NominationEntry
 from lms.nominations.services import NominationError
@@ -157,24 +156,14 @@ def export(list_id: int):
         ("Danh sach de nghi", document.as_document(data["people"])),
         ("Tong hop don vi", document.as_document(data["units"])),
     ]
-    name = file_name(nomination.id, data["list"]["unit_code"])
+    name = exports.file_name(
+        "de-nghi-khen-thuong", str(nomination.id), data["list"]["unit_code"] or "", extension="xlsx"
+    )
     response = Response(exports.xlsx_sheets_chunks(sheets), mimetype=XLSX)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
     )
     return response
-
-
-def format_moment(moment: datetime | None) -> str:
-    """A stored UTC time as the agency's local "dd/mm/yyyy HH:MM"."""
-    return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
-
-
-def file_name(list_id: int, unit_code: str | None) -> str:
-    """An ASCII name: list id, unit code and the local time of the export."""
-    moment = datetime.now(agency_zone()).strftime("%Y%m%d-%H%M")
-    code = "".join(ch for ch in unit_code or "" if ch.isascii() and (ch.isalnum() or ch in "-_"))
-    return f"de-nghi-khen-thuong_{list_id}_{code or 'all'}_{moment}.xlsx"
 
 
 @bp.get("/<id:list_id>/entries/<id:entry_id>")

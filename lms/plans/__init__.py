@@ -17,5 +17,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.plans)
     app.context_processor(views.notification_count)
-    app.jinja_env.filters["plan_moment"] = views.format_moment
     app.jinja_env.globals["plan_status_labels"] = views.STATUS_LABELS

@@ -20,7 +20,7 @@ from lms.accounts.models import EmploymentKind
 from lms.auth.access import requires, signed_in
 from lms.auth.roles import Permission
 from lms.db import db, parse_count, parse_id
-from lms.i18n import agency_zone, local_today
+from lms.i18n import local_today
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.plans import permissions, queries, services
@@ -108,11 +108,6 @@ def _context() -> dict:
         "event_labels": EVENT_LABELS,
         "planned_options": _planned_options(),
     }
-
-
-def format_moment(moment) -> str:
-    """Write a UTC timestamp as the agency's local dd/mm/yyyy hh:mm."""
-    return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def notification_count() -> dict:

@@ -10,7 +10,6 @@ def init_app(app: Flask) -> None:
     from lms.privacy import views
 
     app.register_blueprint(views.bp)
-    app.jinja_env.filters["privacy_moment"] = views.format_moment
     app.jinja_env.filters["privacy_what"] = views.describe_what
     app.after_request(_save_recorded_views)
 

@@ -30,11 +30,6 @@ WHAT_LABELS = {
 }
 
 
-def format_moment(moment) -> str:
-    """Write a UTC timestamp as the agency's local dd/mm/yyyy hh:mm."""
-    return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
-
-
 def describe_what(what: str) -> str:
     """Name the page a view was made on; a download says its format."""
     parts = what.split(".")

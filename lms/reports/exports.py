@@ -7,12 +7,14 @@ import io
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 
 from flask import stream_template
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from lms.i18n import agency_zone
 from lms.reports.document import Document
 
 BOM = "\ufeff"
@@ -21,6 +23,17 @@ NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 FONT = "Times New Roman"
 CHUNK = 64 * 1024
+
+
+def file_name(*parts: str, extension: str) -> str:
+    """An ASCII download name: the parts (an empty unit code reads "all") joined by "_", then
+    the agency's local time of the export."""
+    moment = datetime.now(agency_zone()).strftime("%Y%m%d-%H%M")
+    clean = [
+        "".join(ch for ch in part if ch.isascii() and (ch.isalnum() or ch in "-_")) or "all"
+        for part in parts
+    ]
+    return "_".join([*clean, moment]) + f".{extension}"
 
 
 def safe_cell(value):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +21,7 @@ from lms.auth.roles import Permission
 from lms.awards import queries as award_queries
 from lms.awards.criteria import CriteriaSpec
 from lms.db import db, parse_count, parse_id
-from lms.i18n import agency_zone, local_today
+from lms.i18n import local_today
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.pagination import Page
@@ -165,13 +165,9 @@ def _criteria_from_args(period: Period) -> tuple[int | None, CriteriaSpec | None
 
 
 def file_name(code: str, period: Period, extension: str, prefix: str = "danh-sach") -> str:
-    """An ASCII name: unit code, period and the local time of the export."""
-    moment = datetime.now(agency_zone()).strftime("%Y%m%d-%H%M")
-    safe_code = "".join(ch for ch in code if ch.isascii() and (ch.isalnum() or ch in "-_"))
-    return (
-        f"{prefix}_{safe_code or 'all'}_{period.first.isoformat()}_"
-        f"{period.last.isoformat()}_{moment}.{extension}"
-    )
+    """Unit code, period and the local time of the export."""
+    first, last = period.first.isoformat(), period.last.isoformat()
+    return exports.file_name(prefix, code, first, last, extension=extension)
 
 
 def download(plan: queries.RosterPlan, wanted: str, today: date) -> Response:
