@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import click
 from flask import current_app
@@ -54,8 +55,17 @@ def roster_command(
     except LookupError:
         fail(_("Không có bộ tiêu chí mã số %(id)d.", id=set_id))
     today = local_today()
-    plan = roster_plan(period, today, unit_id=unit_id, criteria=criteria)
+    plan = roster_plan(period, today, unit_id=unit_id, criteria=criteria, stream=True)
     doc = document(plan, today)
+    written = 0
+
+    def counted(rows):
+        nonlocal written
+        for row in rows:
+            written += 1
+            yield row
+
+    doc = replace(doc, rows=counted(doc.rows))
     with open(output, "wb") as stream:
         if wanted == "html":
             # Templates read the signed-in user, which only a request has.
@@ -64,4 +74,4 @@ def roster_command(
                     stream.write(chunk.encode("utf-8"))
         else:
             WRITERS[wanted](doc, stream)
-    click.echo(_("Đã ghi %(n)d dòng vào %(path)s.", n=len(plan.members), path=output))
+    click.echo(_("Đã ghi %(n)d dòng vào %(path)s.", n=written, path=output))

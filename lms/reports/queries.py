@@ -8,13 +8,13 @@ that membership. A multi-year period shows plan status as "n/N years approved".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Row, Select, and_, case, func, literal, or_, select
 
 from lms.accounts.models import Person
 from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluate
@@ -34,6 +34,9 @@ CATEGORIES = ("digital-skills", "foreign-language", "ethnic-language")
 MAX_YEARS = 10
 # People whose figures are read together: bounds memory, keeps queries per batch fixed.
 BATCH = 1000
+# Above this many rows, the units on a page are not added up on every page view (a second or
+# more at a thousand people): the page says so and the downloads and the summary carry them.
+SUBTOTAL_LIMIT = 400
 
 
 @dataclass(frozen=True)
@@ -118,9 +121,23 @@ class RosterPlan:
     # number (STT) of its first member.
     total: int = 0
     first_number: int = 1
+    # A streamed plan (a whole download) holds no members: it reads them from this ordered
+    # query a batch at a time, so memory does not grow with the organisation.
+    source: Select | None = None
+    member_of: Callable[[Row], Member] | None = None
+    # False when a page's units were too large to read whole: its members are the page only.
+    whole_units: bool = True
 
     def rows(self, start: int = 0, stop: int | None = None, batch: int = BATCH):
         """Yield the rows from start to stop, reading figures for `batch` people at a time."""
+        if self.source is not None:
+            number = self.first_number
+            result = db.session.execute(self.source.execution_options(yield_per=batch))
+            for partition in result.partitions():
+                chunk = [self.member_of(row) for row in partition]
+                yield from _rows(self, chunk, number)
+                number += len(chunk)
+            return
         stop = len(self.members) if stop is None else min(stop, len(self.members))
         for first in range(start, stop, batch):
             chunk = self.members[first : min(first + batch, stop)]
@@ -180,11 +197,13 @@ def roster_plan(
     search: str = "",
     criteria: CriteriaSpec | None = None,
     window: tuple[int, int] | None = None,
+    stream: bool = False,
 ) -> RosterPlan:
     """Return who is on the roster, in order (units in tree order, then Vietnamese name order).
 
     With window (start, stop), only the whole units that the rows start..stop fall in are read:
-    a page of a 100,000-person roster does not load everybody.
+    a page of a 100,000-person roster does not load everybody. With stream, nobody is read
+    until rows() is walked, once, in order (downloads).
     """
     names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
@@ -242,29 +261,9 @@ def roster_plan(
         query = query.where(contains(Person.search_name, folded))
     ordering = (rank, Person.sort_key, Person.id, Membership.valid_from)
     first_number = 1
-    if window is None:
-        found = db.session.execute(query.order_by(*ordering))
-    else:
-        # A page: count, find the units its rows fall in, and read those units whole.
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-        start, stop = window
-        page_units = {
-            row.unit_id
-            for row in db.session.execute(
-                query.order_by(*ordering).offset(start).limit(max(stop - start, 0))
-            )
-        }
-        if page_units:
-            low = min(ranks[uid] for uid in page_units)
-            high = max(ranks[uid] for uid in page_units)
-            first_number += db.session.scalar(
-                select(func.count()).select_from(query.where(rank < low).subquery())
-            )
-            found = db.session.execute(query.where(rank >= low, rank <= high).order_by(*ordering))
-        else:
-            found = []
-    members = [
-        Member(
+
+    def member_of(row) -> Member:
+        return Member(
             unit_order=ranks.get(row.unit_id, len(ranks)),
             unit_code=codes.get(row.unit_id, ""),
             sort_key=row.sort_key,
@@ -278,9 +277,47 @@ def roster_plan(
             is_active=row.is_active,
             employment_kind=row.employment_kind,
         )
-        for row in found
-    ]
+
     code = codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else ""
+    if stream:
+        return RosterPlan(
+            period,
+            today,
+            agency_name,
+            code,
+            [],
+            dict(names),
+            criteria,
+            source=query.order_by(*ordering),
+            member_of=member_of,
+        )
+    whole_units = True
+    if window is None:
+        found = db.session.execute(query.order_by(*ordering))
+    else:
+        # A page: count, find the units its rows fall in, and read those units whole, for
+        # their subtotals; a unit too large to add up on every page is left to the downloads.
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        start, stop = window
+        page = db.session.execute(
+            query.order_by(*ordering).offset(start).limit(max(stop - start, 0))
+        ).all()
+        found = []
+        if page:
+            low = min(ranks[row.unit_id] for row in page)
+            high = max(ranks[row.unit_id] for row in page)
+            in_units = query.where(rank >= low, rank <= high)
+            size = db.session.scalar(select(func.count()).select_from(in_units.subquery()))
+            if size <= SUBTOTAL_LIMIT:
+                first_number += db.session.scalar(
+                    select(func.count()).select_from(query.where(rank < low).subquery())
+                )
+                found = db.session.execute(in_units.order_by(*ordering))
+            else:
+                whole_units = False
+                first_number += start
+                found = page
+    members = [member_of(row) for row in found]
     return RosterPlan(
         period,
         today,
@@ -291,6 +328,7 @@ def roster_plan(
         criteria,
         total=len(members) if window is None else total,
         first_number=first_number,
+        whole_units=whole_units,
     )
 
 

@@ -104,7 +104,7 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
     chosen_set, criteria = _criteria_from_args(period)
     arguments = dict(unit_id=unit_id, search=search, criteria=criteria)
     if wanted:
-        plan = queries.roster_plan(period, today, **arguments)
+        plan = queries.roster_plan(period, today, **arguments, stream=True)
     else:
         number = parse_count(request.args.get("page", "1"), limit=999_999) or 1
         plan = queries.roster_plan(period, today, **arguments, window=_window(number))
@@ -136,7 +136,8 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
     return render_template(
         "reports/roster.html",
         report=plan,
-        subtotals=queries.subtotals(unit_rows),
+        subtotals=queries.subtotals(unit_rows) if plan.whole_units else [],
+        whole_units=plan.whole_units,
         page=page,
         endpoint=endpoint,
         filters=filters,

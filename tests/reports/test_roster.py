@@ -228,3 +228,15 @@ def test_a_page_reads_only_the_whole_units_it_shows(agency):
     assert window(4, 50) == (4, 1, [])
     plan = queries.roster_plan(period, local_today(), window=(2, 3))
     assert list(plan.rows()) == everyone[2:4]
+
+
+def test_a_page_of_large_units_reads_only_its_rows(agency, client, login, monkeypatch):
+    monkeypatch.setattr(queries, "SUBTOTAL_LIMIT", 2)
+    period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
+    plan = queries.roster_plan(period, local_today(), window=(1, 3))
+    assert (plan.whole_units, plan.total) == (False, 4)
+    assert [row.number for row in plan.rows()] == [2, 3]
+    login("tonghop")
+    page = client.get("/reports/roster?period=2024")
+    assert "report-subtotals" not in page.text and "đông người" in page.text
+    assert len(page_rows(page.text)) == 4
