@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Person
@@ -85,22 +85,24 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
 
 
-def _members_per_unit(day: date):
-    return (
-        select(Membership.unit_id, func.count(Membership.id).label("n"))
-        .where(valid_on(Membership, day))
-        .group_by(Membership.unit_id)
-        .subquery()
-    )
+def _members_per_unit(day: date | None):
+    """Members per unit on day; with no day, an empty count (see unit_tree)."""
+    counted = select(Membership.unit_id, func.count(Membership.id).label("n"))
+    if day is None:
+        return counted.where(false()).group_by(Membership.unit_id).subquery()
+    return counted.where(valid_on(Membership, day)).group_by(Membership.unit_id).subquery()
 
 
-def unit_tree(day: date, *, include_closed: bool = False) -> list[TreeNode]:
+def unit_tree(
+    day: date, *, include_closed: bool = False, count_members: bool = True
+) -> list[TreeNode]:
     """Return the top units of the tree as it stood on day, each with its sub-units then.
 
     A unit closed by day (shown only with include_closed) appears under its last parent with
-    its last name.
+    its last name. Without count_members, members is 0: counting them reads every membership,
+    which a caller wanting only the shape of the tree need not pay for.
     """
-    members = _members_per_unit(day)
+    members = _members_per_unit(day if count_members else None)
     closed_before = and_(Unit.valid_until.is_not(None), Unit.valid_until < day)
     last_version = and_(closed_before, UnitVersion.valid_until == Unit.valid_until)
     query = (

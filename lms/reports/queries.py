@@ -169,7 +169,7 @@ def _tree_order(period: Period) -> dict[int, int]:
             order.setdefault(node.unit_id, len(order))
             walk(node.children)
 
-    walk(unit_tree(period.last, include_closed=True))
+    walk(unit_tree(period.last, include_closed=True, count_members=False))
     return order
 
 
@@ -295,28 +295,41 @@ def roster_plan(
     if window is None:
         found = db.session.execute(query.order_by(*ordering))
     else:
-        # A page: count, find the units its rows fall in, and read those units whole, for
-        # their subtotals; a unit too large to add up on every page is left to the downloads.
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        # A page: count each unit's rows, find the units the page falls in, and read those
+        # units whole for their subtotals; a unit too large to add up on every page view is
+        # read for the page's rows only (the summary and downloads carry its figures).
+        counted = select(Membership.unit_id, func.count()).where(
+            Membership.unit_id.in_(scope), _overlaps(Membership, period)
+        )
+        if folded:
+            counted = counted.join(Person, Person.id == Membership.person_id).where(
+                contains(Person.search_name, folded)
+            )
+        sizes = dict(db.session.execute(counted.group_by(Membership.unit_id)).all())
+        total = sum(sizes.values())
         start, stop = window
-        page = db.session.execute(
-            query.order_by(*ordering).offset(start).limit(max(stop - start, 0))
-        ).all()
+        before = 0
+        units: list[int] = []
+        units_before = 0
+        for uid in sorted(sizes, key=lambda uid: ranks.get(uid, len(ranks))):
+            size = sizes[uid]
+            if before + size > start and before < stop:
+                if not units:
+                    units_before = before
+                units.append(uid)
+            before += size
         found = []
-        if page:
-            low = min(ranks[row.unit_id] for row in page)
-            high = max(ranks[row.unit_id] for row in page)
-            in_units = query.where(rank >= low, rank <= high)
-            size = db.session.scalar(select(func.count()).select_from(in_units.subquery()))
-            if size <= SUBTOTAL_LIMIT:
-                first_number += db.session.scalar(
-                    select(func.count()).select_from(query.where(rank < low).subquery())
-                )
-                found = db.session.execute(in_units.order_by(*ordering))
+        if units:
+            in_units = query.where(Membership.unit_id.in_(units)).order_by(*ordering)
+            if sum(sizes[uid] for uid in units) <= SUBTOTAL_LIMIT:
+                first_number += units_before
+                found = db.session.execute(in_units)
             else:
                 whole_units = False
                 first_number += start
-                found = page
+                found = db.session.execute(
+                    in_units.offset(start - units_before).limit(stop - start)
+                )
     members = [member_of(row) for row in found]
     return RosterPlan(
         period,

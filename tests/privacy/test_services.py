@@ -27,6 +27,7 @@ def _request(app, user, action, status=200):
 
 def test_a_view_of_another_person_is_saved_with_viewer_and_address(app):
     viewer, other = make_person(), make_person()
+    db.session.commit()
     _request(app, viewer, lambda: record_view("plans.show", person_id=other.id))
     assert log_rows() == [(viewer.id, other.id, "plans.show", None)]
     assert db.session.query(AccessLogEntry).one().address == "10.0.0.7"
@@ -34,6 +35,7 @@ def test_a_view_of_another_person_is_saved_with_viewer_and_address(app):
 
 def test_a_list_view_is_one_row_with_its_scope(app):
     viewer = make_person()
+    db.session.commit()
     scope = "Danh sách tổng hợp: PDT, 01/01/2024–31/12/2025"
     _request(app, viewer, lambda: record_view("reports.roster", scope=scope))
     assert log_rows() == [(viewer.id, None, "reports.roster", scope)]
@@ -62,3 +64,20 @@ def test_a_failed_response_logs_nothing(app):
 def test_the_period_scope_reads_in_vietnamese_dates():
     text = period_scope("Danh sách tổng hợp", "PDT", date(2024, 1, 1), date(2025, 12, 31))
     assert text == "Danh sách tổng hợp: PDT, 01/01/2024–31/12/2025"
+
+
+def test_the_log_never_commits_what_a_view_left_uncommitted(app):
+    viewer, other = make_person(), make_person()
+    db.session.commit()
+
+    def careless_view():
+        other.full_name = "Đổi mà không lưu"
+        record_view("accounts.person", person_id=other.id)
+
+    with app.test_request_context("/"):
+        login_user(viewer)
+        careless_view()
+        app.process_response(Response(status=200))
+        db.session.rollback()  # what the end of the request does with uncommitted work
+        assert db.session.get(type(other), other.id).full_name != "Đổi mà không lưu"
+        assert db.session.query(AccessLogEntry).count() == 0
