@@ -43,10 +43,12 @@ def spec(set_id: int) -> CriteriaSpec | None:
 
 
 def criteria_sets() -> list[CriteriaSet]:
-    """Every set, newest period first."""
+    """Every set, newest period first, with its criteria (the list shows how many)."""
     return list(
         db.session.scalars(
-            select(CriteriaSet).order_by(
+            select(CriteriaSet)
+            .options(selectinload(CriteriaSet.criteria))
+            .order_by(
                 CriteriaSet.last_day.desc(), CriteriaSet.first_day.desc(), CriteriaSet.id.desc()
             )
         )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -375,3 +375,14 @@ def test_hostile_text_is_stored_as_typed_and_escaped(org, client, login):
     )
     assert too_long.status_code == 400
     assert "tối đa 500" in too_long.get_data(as_text=True)
+
+
+def test_the_sets_page_does_not_query_per_set(org, app, client, login, make_set, count_queries):
+    make_set()
+    login("hcth")
+    client.get("/awards/")
+    few = count_queries(lambda: client.get("/awards/"))
+    for year in (2026, 2027, 2028):
+        spec = citizen_spec(f"Công dân học tập {year}")
+        make_set(replace(spec, first=date(year, 1, 1), last=date(year, 12, 31)))
+    assert count_queries(lambda: client.get("/awards/")) == few
