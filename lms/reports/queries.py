@@ -33,7 +33,7 @@ from lms.text import fold
 CATEGORIES = ("digital-skills", "foreign-language", "ethnic-language")
 MAX_YEARS = 10
 # People whose figures are read together: bounds memory, keeps queries per batch fixed.
-BATCH = 1000
+BATCH = 2500
 # Above this many rows, the units on a page are not added up on every page view (a second or
 # more at a thousand people): the page says so and the downloads and the summary carry them.
 SUBTOTAL_LIMIT = 400
