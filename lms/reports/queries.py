@@ -19,18 +19,15 @@ from sqlalchemy import Row, Select, and_, case, func, literal, or_, select
 from lms.accounts.models import Person
 from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluate
 from lms.awards.queries import approved_initiatives, manual_points
-from lms.courses.models import Course
 from lms.db import contains, db, parse_count
-from lms.i18n import agency_zone, parse_day
-from lms.learning.models import CourseProgress
+from lms.i18n import parse_day
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import unit_tree
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
-from lms.plans.queries import ItemState, below, progress_for_years
-from lms.plans.years import year_moments
+from lms.plans.queries import below
+from lms.reports.figures import BatchFigures, batch_figures
 from lms.text import fold
 
-CATEGORIES = ("digital-skills", "foreign-language", "ethnic-language")
 MAX_YEARS = 10
 # People whose figures are read together: bounds memory, keeps queries per batch fixed.
 BATCH = 2500
@@ -364,26 +361,25 @@ class _Figures:
     initiatives: int
 
 
-def _figures(person_id, years, progress, statuses, completions, initiatives) -> _Figures:
+def _figures(person_id, years, batch: BatchFigures, statuses, initiatives) -> _Figures:
     """One person's figures summed over years: hours, required items, plans, courses."""
     earned = target = None
     target_unit = ""
     done = total = 0
-    for year in years:
-        found = progress[year][person_id]
-        if found.rule is not None:
-            earned = (earned or Decimal(0)) + found.earned
-            target = (target or Decimal(0)) + found.rule.amount
-            target_unit = found.rule.unit
-        for item in found.items:
-            if item.is_required and item.state != ItemState.NOT_APPLICABLE:
-                total += 1
-                done += item.state == ItemState.DONE
-    person_statuses = statuses.get(person_id, {})
     counts = [0, 0, 0]
-    for day, category in completions.get(person_id, []):
-        if day.year in years and category in CATEGORIES:
-            counts[CATEGORIES.index(category)] += 1
+    for year in years:
+        key = (person_id, year)
+        rule = batch.rules.get(key)
+        if rule is not None:
+            earned = (earned or Decimal(0)) + batch.earned[key]
+            target = (target or Decimal(0)) + rule.amount
+            target_unit = rule.unit
+        year_done, year_total = batch.required.get(key, (0, 0))
+        done += year_done
+        total += year_total
+        for index, count in enumerate(batch.courses.get(key, ())):
+            counts[index] += count
+    person_statuses = statuses.get(person_id, {})
     return _Figures(
         earned,
         target,
@@ -413,9 +409,8 @@ def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRo
         years = period.years
     else:
         years = sorted({y for m in members for y in range(m.since.year, m.until.year + 1)})
-    progress = progress_for_years(people, years, plan.today, required_only=True)
+    batch = batch_figures(people, years, period.first, period.last)
     statuses = _plan_statuses(ids, years)
-    completions = _completions(ids, period)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
     codes = {m.unit_id: m.unit_code for m in members}
@@ -423,8 +418,8 @@ def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRo
 
     def judge(person_id: int) -> Result:
         if person_id not in judged:
-            present = {y for y in years if progress[y][person_id].spans}
-            whole = _figures(person_id, present, progress, statuses, completions, initiatives)
+            present = batch.present.get(person_id, set())
+            whole = _figures(person_id, present, batch, statuses, initiatives)
             judged[person_id] = evaluate(
                 plan.criteria,
                 Facts(
@@ -445,9 +440,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRo
     rows = []
     for offset, member in enumerate(members):
         row_years = range(member.since.year, member.until.year + 1)
-        figures = _figures(
-            member.person_id, row_years, progress, statuses, completions, initiatives
-        )
+        figures = _figures(member.person_id, row_years, batch, statuses, initiatives)
         single = len(row_years) == 1
         status = statuses.get(member.person_id, {}).get(row_years[-1], "none") if single else None
         earned, target = figures.earned, figures.target
@@ -536,27 +529,6 @@ def _plan_statuses(ids: list[int], years: list[int]) -> dict[int, dict[int, str]
     result: dict[int, dict[int, str]] = defaultdict(dict)
     for person_id, year, status in rows:
         result[person_id][year] = PlanStatus(status)
-    return result
-
-
-def _completions(ids: list[int], period: Period) -> dict[int, list[tuple[date, str]]]:
-    """Return each person's course completions in period, as (local day, category)."""
-    start, _ = year_moments(period.first.year)
-    _, end = year_moments(period.last.year)
-    zone = agency_zone()
-    result: dict[int, list[tuple[date, str]]] = defaultdict(list)
-    for person_id, moment, category in db.session.execute(
-        select(CourseProgress.person_id, CourseProgress.completed_at, Course.category)
-        .join(Course, Course.id == CourseProgress.course_id)
-        .where(
-            CourseProgress.person_id.in_(ids),
-            CourseProgress.completed_at >= start,
-            CourseProgress.completed_at < end,
-        )
-    ):
-        day = moment.astimezone(zone).date()
-        if period.first <= day <= period.last:
-            result[person_id].append((day, category))
     return result
 
 
