@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Person
@@ -330,14 +330,10 @@ def progress_for_years(
     today: date,
     *,
     people_query=None,
-    required_only: bool = False,
 ) -> dict[int, dict[int, Progress]]:
-    """Return progress in each of years for people, reading each table once for all years.
-
-    Rosters over a campaign phase ask for five years of many people at a time: one query per
-    table, and assignments looked up by unit rather than tried one by one for every person.
-    With required_only, items list only required assignments (all a roster counts).
-    """
+    """Return progress in each of years for people, reading each table once for all years:
+    one query per table, and assignments looked up by unit rather than tried one by one for
+    every person. (The roster sums the same figures in SQL: lms.reports.figures.)"""
     years = sorted(set(years))
     result: dict[int, dict[int, Progress]] = {year: {} for year in years}
     if not people or not years:
@@ -426,7 +422,6 @@ def progress_for_years(
         .where(
             UnitAssignment.year.in_(years),
             UnitAssignment.withdrawn_at.is_(None),
-            UnitAssignment.kind == AssignmentKind.REQUIRED if required_only else true(),
         )
         .order_by(UnitAssignment.due_on, UnitAssignment.id)
     ).all()
