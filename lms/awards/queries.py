@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Person
-from lms.awards.criteria import CriteriaSpec, spec_of
+from lms.awards.criteria import CriteriaSpec, problems, spec_of
 from lms.awards.models import (
     CriteriaSet,
     Criterion,
@@ -210,14 +211,32 @@ class PersonChoice:
     username: str
 
 
-def people_choices() -> list[PersonChoice]:
-    """Active people in Vietnamese name order, for choosing authors."""
-    rows = db.session.execute(
-        select(Person.id, Person.full_name, Person.username)
-        .where(Person.is_active.is_(True))
-        .order_by(Person.sort_key, Person.id)
-    )
+def people_choices(among=None) -> list[PersonChoice]:
+    """Active people in Vietnamese name order, for choosing in a form; among, a select of
+    person ids, narrows the list (the honour board offers only people who consent)."""
+    query = select(Person.id, Person.full_name, Person.username).where(Person.is_active.is_(True))
+    if among is not None:
+        query = query.where(Person.id.in_(among))
+    rows = db.session.execute(query.order_by(Person.sort_key, Person.id))
     return [PersonChoice(*row) for row in rows]
+
+
+def usable_spec(set_id: int | None) -> CriteriaSpec:
+    """The set as a spec, if it exists and can judge anyone; else LookupError with the reason,
+    in Vietnamese, for the caller to show."""
+    found = spec(set_id) if set_id else None
+    if found is None:
+        raise LookupError(_("Hãy chọn một bộ tiêu chí có trong hệ thống."))
+    wrong = problems(found)
+    if wrong:
+        raise LookupError(
+            _(
+                "Bộ tiêu chí “%(name)s” chưa dùng được: %(problem)s",
+                name=found.name,
+                problem=wrong[0],
+            )
+        )
+    return found
 
 
 def sets_with_manual_indicators() -> list[CriteriaSet]:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 
 from lms.accounts.models import Person
+from lms.awards.queries import PersonChoice, people_choices
 from lms.db import db
 from lms.honours.models import HonourBoard, HonourConsent, HonouredPerson, HonouredUnit
 from lms.nominations.models import ListStatus, NominationEntry, NominationList
@@ -294,21 +295,9 @@ def name_on(names: dict[int, list[tuple[date, str]]], unit_id: int, day: date) -
 # Choices for HCTH
 
 
-@dataclass(frozen=True)
-class PersonChoice:
-    person_id: int
-    full_name: str
-    username: str
-
-
 def consenting_people() -> list[PersonChoice]:
     """Active people who consent now, in Vietnamese name order."""
-    rows = db.session.execute(
-        select(Person.id, Person.full_name, Person.username)
-        .where(Person.is_active.is_(True), Person.id.in_(consenting()))
-        .order_by(Person.sort_key, Person.id)
-    )
-    return [PersonChoice(*row) for row in rows]
+    return people_choices(among=consenting())
 
 
 def nomination_lists() -> list[tuple[int, str, bool]]:

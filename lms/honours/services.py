@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import Person
 from lms.awards import queries as awards
-from lms.awards.criteria import CriteriaSpec, problems
+from lms.awards.criteria import CriteriaSpec
 from lms.db import db, parse_count, parse_id, utcnow
 from lms.honours import queries
 from lms.honours.models import (
@@ -192,20 +192,10 @@ def add_people(board: HonourBoard, person_ids: list[int]) -> Added:
 
 
 def _sound_spec(criteria_set: str) -> CriteriaSpec:
-    set_id = parse_id(criteria_set)
-    spec = awards.spec(set_id) if set_id else None
-    if spec is None:
-        raise HonourError(_("Hãy chọn một bộ tiêu chí có trong hệ thống."))
-    found = problems(spec)
-    if found:
-        raise HonourError(
-            _(
-                "Bộ tiêu chí “%(name)s” chưa dùng được: %(problem)s",
-                name=spec.name,
-                problem=found[0],
-            )
-        )
-    return spec
+    try:
+        return awards.usable_spec(parse_id(criteria_set))
+    except LookupError as error:
+        raise HonourError(str(error)) from None
 
 
 def add_passing(board: HonourBoard, criteria_set: str, today: date) -> Added:

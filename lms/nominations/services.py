@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import Person
 from lms.awards import queries as awards
-from lms.awards.criteria import CriteriaSpec, problems
+from lms.awards.criteria import CriteriaSpec
 from lms.db import db, parse_id, utcnow
 from lms.nominations import document, queries
 from lms.nominations.models import (
@@ -115,19 +115,10 @@ def _editable(nomination: NominationList) -> None:
 
 
 def _sound_spec(set_id: int) -> CriteriaSpec:
-    spec = awards.spec(set_id)
-    if spec is None:
-        raise NominationError(_("Không có bộ tiêu chí này."))
-    found = problems(spec)
-    if found:
-        raise NominationError(
-            _(
-                "Bộ tiêu chí “%(name)s” chưa dùng được: %(problem)s",
-                name=spec.name,
-                problem=found[0],
-            )
-        )
-    return spec
+    try:
+        return awards.usable_spec(set_id)
+    except LookupError as error:
+        raise NominationError(str(error)) from None
 
 
 def create_list(
