@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, String, and_, event, or_
+from sqlalchemy import BigInteger, Boolean, DateTime, MetaData, String, and_, bindparam, event, or_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
@@ -103,6 +109,57 @@ def contains(column, term: str):
     """SQL condition: column contains term, with LIKE's wildcards in term taken literally."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.like(f"%{escaped}%", escape="\\")
+
+
+class _IdList(TypeDecorator):
+    """A list of ids bound as one value: a JSON array on SQLite, an array on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(BigInteger))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value, dialect):
+        return list(value) if dialect.name == "postgresql" else json.dumps(list(value))
+
+
+class among(ColumnElement[bool]):  # noqa: N801 - reads as an SQL operator: among(col, ids)
+    """SQL condition: column is one of ids, sent as a single parameter.
+
+    `column.in_(ids)` binds one parameter per id, and SQLAlchemy names and renders each of
+    them on every execution: for thousands of ids, read batch after batch (the roster),
+    that costs more than the query. Here the list is one value, unpacked by the database.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition already: no "= 1" appended on SQLite
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column, ids: Iterable[int]) -> None:
+        self.column = column
+        self.ids = bindparam(None, list(ids), type_=_IdList())
+
+    @property
+    def _from_objects(self):
+        return self.column._from_objects
+
+
+@compiles(among)
+def _among_sqlite(element: among, compiler, **kw) -> str:
+    column = compiler.process(element.column, **kw)
+    return f"{column} IN (SELECT value FROM json_each({compiler.process(element.ids, **kw)}))"
+
+
+@compiles(among, "postgresql")
+def _among_postgresql(element: among, compiler, **kw) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.ids, **kw)})"
 
 
 def parse_id(text: object) -> int | None:

@@ -24,7 +24,7 @@ from lms.awards.models import (
     InitiativeStatus,
     PointsEntry,
 )
-from lms.db import contains, db, parse_id
+from lms.db import among, contains, db, parse_id
 from lms.org.models import UnitVersion
 from lms.pagination import Page, paginate
 from lms.text import fold
@@ -100,13 +100,13 @@ def approved_initiatives(
         return result
     authored = db.session.execute(
         select(InitiativeAuthor.person_id, InitiativeAuthor.initiative_id).where(
-            InitiativeAuthor.person_id.in_(ids)
+            among(InitiativeAuthor.person_id, ids)
         )
     ).all()
     years = dict(
         db.session.execute(
             select(Initiative.id, Initiative.year).where(
-                Initiative.id.in_({initiative_id for _p, initiative_id in authored}),
+                among(Initiative.id, {initiative_id for _p, initiative_id in authored}),
                 Initiative.status == InitiativeStatus.APPROVED,
                 Initiative.year >= first_year,
                 Initiative.year <= last_year,

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -71,6 +72,7 @@ def status_label(row: RosterRow, labels: Labels | None = None) -> str:
     return labels.statuses.get(row.plan_status, labels.none)
 
 
+@lru_cache(maxsize=8192)  # a roster repeats the same few hundred figures and targets
 def number(value: Decimal | None) -> str:
     """Write hours the Vietnamese way: comma for decimals, no trailing zeros."""
     if value is None:
@@ -99,6 +101,9 @@ def headers() -> list[str]:
     ]
 
 
+# People share birthdays: each is written once per process, not once per row.
+_birthday = lru_cache(maxsize=32768)(vn_date)
+
 WIDTHS = [6, 28, 12, 22, 32, 18, 14, 16, 12, 12, 12, 12, 12, 12, 60]
 
 
@@ -114,7 +119,7 @@ def cells(row: RosterRow, labels: Labels | None = None) -> list[Cell]:
     return [
         row.number,
         row.full_name,
-        vn_date(row.date_of_birth),
+        _birthday(row.date_of_birth),
         row.position or "",
         row.unit_name,
         status_label(row, labels),

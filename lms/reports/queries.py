@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, and_, case, func, literal, or_, select
@@ -19,13 +20,13 @@ from sqlalchemy import Row, Select, and_, case, func, literal, or_, select
 from lms.accounts.models import Person
 from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluate
 from lms.awards.queries import approved_initiatives, manual_points
+from lms.bulk import collector_paused
 from lms.db import contains, db, parse_count
 from lms.i18n import parse_day
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import unit_tree
-from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 from lms.plans.queries import below
-from lms.reports.figures import BatchFigures, batch_figures
+from lms.reports.figures import Context, batch_figures
 from lms.text import fold
 
 MAX_YEARS = 10
@@ -46,8 +47,7 @@ class Period:
         return list(range(self.first.year, self.last.year + 1))
 
 
-@dataclass(frozen=True)
-class RosterRow:
+class RosterRow(NamedTuple):
     number: int
     person_id: int
     full_name: str
@@ -84,10 +84,9 @@ class UnitSubtotal:
     passing: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One membership row of the roster, before its figures are read: small, so that the
-    whole organisation's list fits in memory while the figures are read a batch at a time."""
+class Member(NamedTuple):
+    """One membership row of the roster, before its figures are read: small, so that a
+    page's or a batch's members are cheap to hold while their figures are read."""
 
     unit_order: int
     unit_code: str
@@ -127,18 +126,28 @@ class RosterPlan:
 
     def rows(self, start: int = 0, stop: int | None = None, batch: int = BATCH):
         """Yield the rows from start to stop, reading figures for `batch` people at a time."""
+        context = Context(self.period.years, self.period.first, self.period.last)
+        # Each batch is read with the garbage collector paused (see lms.bulk), never across a
+        # yield: a download abandoned half-way leaves the collector as it found it.
         if self.source is not None:
             number = self.first_number
-            result = db.session.execute(self.source.execution_options(yield_per=batch))
-            for partition in result.partitions():
-                chunk = [self.member_of(row) for row in partition]
-                yield from _rows(self, chunk, number)
+            result = db.session.connection().execute(self.source.execution_options(yield_per=batch))
+            partitions = result.partitions()
+            while True:
+                with collector_paused():
+                    partition = next(partitions, None)
+                    if partition is None:
+                        return
+                    chunk = [self.member_of(row) for row in partition]
+                    rows = _rows(self, chunk, number, context)
+                yield from rows
                 number += len(chunk)
-            return
         stop = len(self.members) if stop is None else min(stop, len(self.members))
         for first in range(start, stop, batch):
             chunk = self.members[first : min(first + batch, stop)]
-            yield from _rows(self, chunk, self.first_number + first)
+            with collector_paused():
+                rows = _rows(self, chunk, self.first_number + first, context)
+            yield from rows
 
 
 @dataclass(frozen=True)
@@ -260,19 +269,20 @@ def roster_plan(
     first_number = 1
 
     def member_of(row) -> Member:
-        return Member(
-            unit_order=ranks.get(row.unit_id, len(ranks)),
-            unit_code=codes.get(row.unit_id, ""),
-            sort_key=row.sort_key,
-            person_id=row.id,
-            since=max(row.valid_from, period.first),
-            until=min(row.valid_until or period.last, period.last),
-            unit_id=row.unit_id,
-            full_name=row.full_name,
-            date_of_birth=row.date_of_birth,
-            position=row.position,
-            is_active=row.is_active,
-            employment_kind=row.employment_kind,
+        (person_id, full_name, sort_key, born, position, active, kind, uid, since, until) = row
+        return Member(  # positional: called for every row of a whole-organisation download
+            ranks.get(uid, len(ranks)),
+            codes.get(uid, ""),
+            sort_key,
+            person_id,
+            since if since > period.first else period.first,
+            until if until is not None and until < period.last else period.last,
+            uid,
+            full_name,
+            born,
+            position,
+            active,
+            kind,
         )
 
     code = codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else ""
@@ -348,52 +358,9 @@ def name_on(names: dict[int, dict[date, str]], codes: dict[int, str], uid: int, 
     return found[-1] if found else codes.get(uid, "")
 
 
-@dataclass(frozen=True, slots=True)
-class _Figures:
-    earned: Decimal | None
-    target: Decimal | None
-    target_unit: str
-    done: int
-    total: int
-    approved: int
-    years: int
-    courses: tuple[int, int, int]
-    initiatives: int
-
-
-def _figures(person_id, years, batch: BatchFigures, statuses, initiatives) -> _Figures:
-    """One person's figures summed over years: hours, required items, plans, courses."""
-    earned = target = None
-    target_unit = ""
-    done = total = 0
-    counts = [0, 0, 0]
-    for year in years:
-        key = (person_id, year)
-        rule = batch.rules.get(key)
-        if rule is not None:
-            earned = (earned or Decimal(0)) + batch.earned[key]
-            target = (target or Decimal(0)) + rule.amount
-            target_unit = rule.unit
-        year_done, year_total = batch.required.get(key, (0, 0))
-        done += year_done
-        total += year_total
-        for index, count in enumerate(batch.courses.get(key, ())):
-            counts[index] += count
-    person_statuses = statuses.get(person_id, {})
-    return _Figures(
-        earned,
-        target,
-        target_unit,
-        done,
-        total,
-        sum(1 for year in years if person_statuses.get(year) == PlanStatus.APPROVED),
-        len(years),
-        (counts[0], counts[1], counts[2]),
-        sum(1 for year, _id in initiatives.get(person_id, []) if year in years),
-    )
-
-
-def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRow]:
+def _rows(
+    plan: RosterPlan, members: list[Member], number: int, context: Context
+) -> list[RosterRow]:
     """Read the figures of a batch of members in a fixed number of queries.
 
     A row's figures cover the years of that membership. The criteria judge the person, once,
@@ -405,21 +372,19 @@ def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRo
     period = plan.period
     people = {member.person_id: member.employment_kind for member in members}
     ids = list(people)
-    if plan.criteria is not None:
-        years = period.years
-    else:
-        years = sorted({y for m in members for y in range(m.since.year, m.until.year + 1)})
-    batch = batch_figures(people, years, period.first, period.last)
-    statuses = _plan_statuses(ids, years)
+    one_year = {m.person_id for m in members if m.since.year == m.until.year}
+    batch = batch_figures(people, context, one_year)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
-    codes = {m.unit_id: m.unit_code for m in members}
     judged: dict[int, Result] = {}
+
+    def count_initiatives(person_id: int, years) -> int:
+        return sum(1 for year, _id in initiatives.get(person_id, ()) if year in years)
 
     def judge(person_id: int) -> Result:
         if person_id not in judged:
-            present = batch.present.get(person_id, set())
-            whole = _figures(person_id, present, batch, statuses, initiatives)
+            years = tuple(sorted(batch.present.get(person_id, ())))
+            whole = batch.totals(person_id, people[person_id], years)
             judged[person_id] = evaluate(
                 plan.criteria,
                 Facts(
@@ -431,44 +396,56 @@ def _rows(plan: RosterPlan, members: list[Member], number: int) -> list[RosterRo
                     hours_target=whole.target,
                     target_unit=whole.target_unit,
                     courses=whole.courses,
-                    initiatives=whole.initiatives,
+                    initiatives=count_initiatives(person_id, years),
                     manual_points=points.get(person_id, {}),
                 ),
             )
         return judged[person_id]
 
+    unit_names: dict[tuple[int, date], str] = {}
     rows = []
+    spans: dict[tuple[int, int], tuple[int, ...]] = {}
     for offset, member in enumerate(members):
-        row_years = range(member.since.year, member.until.year + 1)
-        figures = _figures(member.person_id, row_years, batch, statuses, initiatives)
-        single = len(row_years) == 1
-        status = statuses.get(member.person_id, {}).get(row_years[-1], "none") if single else None
-        earned, target = figures.earned, figures.target
+        first, last = member.since.year, member.until.year
+        years = spans.get((first, last))
+        if years is None:
+            years = spans[(first, last)] = tuple(range(first, last + 1))
+        person_id = member.person_id
+        totals = batch.totals(person_id, member.employment_kind, years)
+        status = None
+        if first == last:
+            status = batch.statuses.get(person_id, {}).get(last, "none")
+        earned, target = totals.earned, totals.target
+        unit_name = unit_names.get((member.unit_id, member.until))
+        if unit_name is None:
+            unit_name = unit_names[(member.unit_id, member.until)] = name_on(
+                plan.unit_names, {member.unit_id: member.unit_code}, member.unit_id, member.until
+            )
         rows.append(
             RosterRow(
                 number=number + offset,
-                person_id=member.person_id,
+                person_id=person_id,
                 full_name=member.full_name,
                 date_of_birth=member.date_of_birth,
                 position=member.position,
                 is_active=member.is_active,
                 unit_id=member.unit_id,
-                unit_code=codes[member.unit_id],
-                unit_name=name_on(plan.unit_names, codes, member.unit_id, member.until),
+                unit_code=member.unit_code,
+                unit_name=unit_name,
                 since=member.since,
                 until=member.until,
                 plan_status=status,
-                approved_years=figures.approved,
-                plan_years=figures.years,
-                required_done=figures.done,
-                required_total=figures.total,
+                approved_years=totals.approved,
+                plan_years=totals.years,
+                required_done=totals.done,
+                required_total=totals.total,
                 hours_earned=earned,
                 hours_target=target,
-                target_unit=figures.target_unit,
+                target_unit=totals.target_unit,
                 percent=int(earned * 100 / target) if earned is not None and target else None,
-                courses=figures.courses,
-                initiatives=figures.initiatives,
-                result=judge(member.person_id) if plan.criteria is not None else None,
+                courses=totals.courses,
+                initiatives=count_initiatives(person_id, years),
+                result=judge(person_id) if plan.criteria is not None else None,
             )
         )
     return rows
@@ -511,24 +488,6 @@ def subtotals(rows) -> list[UnitSubtotal]:
                 sum(1 for r in judged.values() if r.passed) if judged else None,
             )
         )
-    return result
-
-
-def _plan_statuses(ids: list[int], years: list[int]) -> dict[int, dict[int, str]]:
-    """Each person's plan status per year: that of the plan's latest version.
-
-    Every version of the batch's plans is read in order and the last one kept: a subquery of
-    the latest version per plan would group the whole table again for every batch.
-    """
-    rows = db.session.execute(
-        select(StudyPlan.person_id, StudyPlan.year, PlanVersion.status)
-        .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
-        .where(StudyPlan.person_id.in_(ids), StudyPlan.year.in_(years))
-        .order_by(PlanVersion.plan_id, PlanVersion.number)
-    )
-    result: dict[int, dict[int, str]] = defaultdict(dict)
-    for person_id, year, status in rows:
-        result[person_id][year] = PlanStatus(status)
     return result
 
 

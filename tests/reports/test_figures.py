@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import random
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from lms.accounts.models import Person
+from lms.courses.format import CATEGORIES as CATEGORY_NAMES
 from lms.db import db
 from lms.i18n import local_today
-from lms.plans.models import ActivityStatus, AssignmentKind, ExternalActivity, UnitAssignment
+from lms.org import services as org
+from lms.plans import services as plans
+from lms.plans.models import (
+    ActivityStatus,
+    AssignmentKind,
+    ExternalActivity,
+    PlanStatus,
+    PlanVersion,
+    UnitAssignment,
+)
 from lms.plans.queries import ItemState, progress_for_years
-from lms.reports.figures import batch_figures
-from tests.factories import complete_course, make_course, make_person
+from lms.reports.figures import Context, batch_figures
+from tests.factories import approve_plan, complete_course, make_course, make_person, make_unit
 
 YEARS = [2024, 2025]
 
@@ -40,19 +53,105 @@ def test_batch_figures_equal_progress_for_years(agency):
     db.session.commit()
     people = {p.id: p.employment_kind for p in db.session.query(Person).all()}
     progress = progress_for_years(people, YEARS, local_today())
-    batch = batch_figures(people, YEARS, date(2024, 1, 1), date(2025, 12, 31))
+    batch = batch_figures(people, Context(YEARS, date(2024, 1, 1), date(2025, 12, 31)))
     for year in YEARS:
         for person_id, found in progress[year].items():
-            key = (person_id, year)
-            assert batch.rules.get(key) == found.rule
-            assert batch.earned.get(key) == found.earned
+            kind = people[person_id]
+            pairs, target, _unit, _bits = batch.context.rules_for(kind, (year,))
+            assert (pairs[0][1] if pairs else None) == found.rule
+            assert target == (found.rule.amount if found.rule else None)
+            assert batch.earned(person_id, kind, year) == found.earned
             required = [i for i in found.items if i.is_required]
             counted = [i for i in required if i.state != ItemState.NOT_APPLICABLE]
             done = sum(1 for i in counted if i.state == ItemState.DONE)
-            assert batch.required.get(key, (0, 0)) == (done, len(counted)), (person_id, year)
+            totals = batch.totals(person_id, kind, (year,))
+            assert (totals.done, totals.total) == (done, len(counted)), (person_id, year)
             assert (year in batch.present.get(person_id, set())) == bool(found.spans)
-    assert batch.required[(doer.id, 2025)] == (1, 1)
-    assert (late.id, 2025) not in batch.required  # due before they came: not theirs
-    assert batch.courses[(doer.id, 2025)] == [0, 1, 0]
-    assert batch.courses[(agency.an.id, 2024)] == [1, 0, 0]  # 23:30 on 31/12 counts in 2024
-    assert batch.courses[(agency.an.id, 2025)] == [0, 0, 1]  # 00:30 on 01/01 in 2025
+    assert batch.totals(doer.id, doer.employment_kind, (2025,)).done == 1
+    assert batch.required[doer.id][2025] == (1, 1)
+    assert 2025 not in batch.required.get(late.id, {})  # due before they came: not theirs
+    assert batch.courses[doer.id][2025] == [0, 1, 0]
+    assert batch.courses[agency.an.id][2024] == [1, 0, 0]  # 23:30 on 31/12 counts in 2024
+    assert batch.courses[agency.an.id][2025] == [0, 0, 1]  # 00:30 on 01/01 in 2025
+    both = batch.totals(agency.an.id, agency.an.employment_kind, (2024, 2025))
+    assert both.courses == (1, 0, 1)
+    # A period from 1 June: Mai's course of 1 March still earns its tiết in 2024, but is not
+    # counted among the courses completed in the period.
+    june = batch_figures(people, Context(YEARS, date(2024, 6, 1), date(2025, 12, 31)))
+    mai = agency.mai
+    assert june.totals(mai.id, mai.employment_kind, (2024,)).courses == (0, 0, 0)
+    assert batch.totals(mai.id, mai.employment_kind, (2024,)).courses == (0, 1, 0)
+    assert june.earned(mai.id, mai.employment_kind, 2024) == Decimal(12)
+    assert june.totals(agency.an.id, agency.an.employment_kind, (2024, 2025)).courses == (1, 0, 1)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_batch_figures_equal_progress_for_years_on_a_shuffled_history(app, seed):
+    """Random moves, leavings, returns, gaps, assignments up and down a unit tree, completions
+    before, inside and after the years: the batch still agrees with the plans' progress."""
+    plans.seed_default_rules()
+    chance = random.Random(seed)
+    top = make_unit(valid_from=date(2020, 1, 1))
+    middle = [make_unit(parent=top, valid_from=date(2020, 1, 1)) for _ in range(2)]
+    units = [top, *middle, *[make_unit(parent=chance.choice(middle)) for _ in range(3)]]
+    courses = [
+        make_course(chance.choice(list(CATEGORY_NAMES)), str(chance.randint(1, 9))) for _ in "abcde"
+    ]
+    for _ in range(8):
+        db.session.add(
+            UnitAssignment(
+                unit_id=chance.choice(units).id,
+                course_id=chance.choice(courses).id,
+                year=chance.choice(YEARS),
+                kind=chance.choice([AssignmentKind.REQUIRED, AssignmentKind.RECOMMENDED]),
+                due_on=date(chance.choice(YEARS), chance.randint(1, 12), chance.randint(1, 28)),
+                include_subunits=chance.random() < 0.5,
+            )
+        )
+    people = []
+    for _ in range(25):
+        day = date(2023, 6, 1) + timedelta(days=chance.randint(0, 800))
+        person = make_person(unit=chance.choice(units), since=day, password=None)
+        for _move in range(chance.randint(0, 3)):
+            day += timedelta(days=chance.randint(1, 300))
+            if chance.random() < 0.3:
+                org.end_membership(person.memberships[-1], day)
+                day += timedelta(days=chance.randint(1, 60))
+            elif person.memberships[-1].valid_until is not None:
+                break
+            org.assign_to_unit(person, chance.choice(units), day)
+        for course in chance.sample(courses, chance.randint(0, len(courses))):
+            moment = datetime(2023, 10, 1, tzinfo=UTC) + timedelta(hours=chance.randint(0, 24000))
+            complete_course(person, course, moment)
+        people.append(person)
+    db.session.commit()
+    kinds = {p.id: p.employment_kind for p in people}
+    progress = progress_for_years(kinds, YEARS, local_today())
+    batch = batch_figures(kinds, Context(YEARS, date(2024, 1, 1), date(2025, 12, 31)))
+    counted_any = 0
+    for year in YEARS:
+        for person_id, found in progress[year].items():
+            required = [i for i in found.items if i.is_required]
+            counted = [i for i in required if i.state != ItemState.NOT_APPLICABLE]
+            done = sum(1 for i in counted if i.state == ItemState.DONE)
+            totals = batch.totals(person_id, kinds[person_id], (year,))
+            assert (totals.done, totals.total) == (done, len(counted)), (seed, person_id, year)
+            assert batch.earned(person_id, kinds[person_id], year) == found.earned
+            assert (year in batch.present.get(person_id, set())) == bool(found.spans)
+            counted_any += len(counted)
+    assert counted_any  # the shuffle did give people required items to count
+
+
+def test_plans_count_by_their_latest_version(agency):
+    # Bình: approved in 2024 (fixture); 2025 approved, then reopened as a draft.
+    binh = agency.binh
+    reopened = approve_plan(binh, 2025)
+    db.session.add(PlanVersion(plan_id=reopened.plan_id, number=2, status=PlanStatus.DRAFT))
+    db.session.commit()
+    people = {binh.id: binh.employment_kind, agency.mai.id: agency.mai.employment_kind}
+    batch = batch_figures(people, Context(YEARS, date(2024, 1, 1), date(2025, 12, 31)), [binh.id])
+    assert batch.totals(binh.id, binh.employment_kind, (2024, 2025)).approved == 1
+    assert batch.totals(binh.id, binh.employment_kind, (2025,)).approved == 0
+    assert batch.statuses[binh.id] == {2024: PlanStatus.APPROVED, 2025: PlanStatus.DRAFT}
+    assert agency.mai.id not in batch.statuses  # not asked for
+    assert batch.totals(agency.mai.id, agency.mai.employment_kind, (2024, 2025)).approved == 0

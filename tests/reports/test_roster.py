@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 from datetime import date
@@ -211,6 +212,24 @@ def test_rows_read_in_batches_equal_rows_read_at_once(agency):
     assert list(plan.rows(batch=2)) == at_once
     assert [row.number for row in plan.rows(3, 6, batch=2)] == [4, 5, 6]
     assert list(plan.rows(3, 6)) == at_once[3:6]
+    streamed = queries.roster_plan(period, local_today(), stream=True)
+    assert list(streamed.rows(batch=2)) == at_once
+
+
+def test_a_download_left_half_way_leaves_the_garbage_collector_on(agency):
+    for _ in range(5):
+        make_person(unit=agency.office)
+    db.session.commit()
+    period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
+    for plan in (
+        queries.roster_plan(period, local_today()),
+        queries.roster_plan(period, local_today(), stream=True),
+    ):
+        rows = plan.rows(batch=2)
+        next(rows)
+        assert gc.isenabled()  # paused only while a batch is read, never between rows
+        rows.close()
+        assert gc.isenabled()
 
 
 def test_a_page_reads_only_the_whole_units_it_shows(agency):
