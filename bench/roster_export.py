@@ -12,7 +12,9 @@ Measures, for the roster of every unit over one period:
 (c) the floor: the `sqlite3` command-line tool writing the same joined rows (person, unit name at
     the time, plan years approved, hours, completions per category) as CSV;
 (d) `GET /reports/roster` for the period as an HCTH user through the test client: the median of
-    --rounds requests after one warm-up.
+    --rounds requests after one warm-up;
+(e) with --criteria, the CSV again, judged against an award-criteria set made for the run and
+    deleted after it (the floor has no criteria: the ratio is shown, not held to a target).
 
 Then prints the figures against the targets (CSV at most 3x the floor, XLSX at most 10x, peak
 memory under 200 MB, first page under 200 ms) and exits 1 when any target fails.
@@ -124,7 +126,53 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--to", dest="last", default="2028-12-31")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--skip", default="", help="comma-separated: csv,xlsx,floor,page")
+    parser.add_argument(
+        "--criteria",
+        action="store_true",
+        help="also time the CSV judged against an award-criteria set (made for the run, "
+        "then deleted): five criteria, one of them a four-indicator points scheme",
+    )
     return parser.parse_args()
+
+
+def bench_criteria_set(url: str, first: date, last: date, *, remove: int | None = None) -> int:
+    """Make the criteria set the --criteria run judges everyone against; or remove it."""
+    from decimal import Decimal
+
+    from lms import create_app
+    from lms.awards import services
+    from lms.awards.criteria import CriteriaSpec, CriterionSpec, IndicatorSpec
+    from lms.awards.models import CriteriaSet
+    from lms.db import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context(), app.test_request_context():
+        if remove is not None:
+            services.delete_set(db.session.get(CriteriaSet, remove))
+            db.session.commit()
+            return remove
+        scheme = (
+            IndicatorSpec(None, "Giờ học", Decimal(40), Decimal(5), "hours"),
+            IndicatorSpec(None, "Nội dung bắt buộc", Decimal(30), Decimal(5), "required"),
+            IndicatorSpec(None, "Kế hoạch", Decimal(20), Decimal(0), "plan"),
+            IndicatorSpec(None, "Khóa học", Decimal(10), Decimal(0), "courses", target=3),
+        )
+        spec = CriteriaSpec(
+            None,
+            f"Bench {first.isoformat()}–{last.isoformat()}",
+            first,
+            last,
+            (
+                CriterionSpec("plan_approved"),
+                CriterionSpec("required_done"),
+                CriterionSpec("hours", percent=100),
+                CriterionSpec("courses", count=1, category="digital-skills"),
+                CriterionSpec("points", threshold=Decimal(80), indicators=scheme),
+            ),
+        )
+        made = services.save_set(None, spec)
+        db.session.commit()
+        return made.id
 
 
 def run_child(command: list[str], env: dict) -> tuple[float, float, float, str]:
@@ -146,7 +194,7 @@ def run_child(command: list[str], env: dict) -> tuple[float, float, float, str]:
 
 
 def export(
-    fmt: str, url: str, first: date, last: date, out_dir: Path, label: str = ""
+    fmt: str, url: str, first: date, last: date, out_dir: Path, label: str = "", extra=()
 ) -> tuple[float, float, float]:
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_SECRET_KEY="bench", FLASK_APP="wsgi:app")
     output = out_dir / f"roster.{fmt}"
@@ -162,6 +210,7 @@ def export(
         fmt,
         "--output",
         str(output),
+        *extra,
     ]
     elapsed, cpu, peak, text = run_child(command, env)
     size = output.stat().st_size / 1024 / 1024
@@ -270,6 +319,21 @@ def main() -> int:
             csv_time, csv_cpu, csv_peak = export("csv", url, first, last, out_dir)
         if "xlsx" not in skip:
             xlsx_time, xlsx_cpu, xlsx_peak = export("xlsx", url, first, last, out_dir)
+        judged_time = judged_cpu = judged_peak = None
+        if args.criteria:
+            set_id = bench_criteria_set(url, first, last)
+            try:
+                judged_time, judged_cpu, judged_peak = export(
+                    "csv",
+                    url,
+                    first,
+                    last,
+                    out_dir,
+                    "csv, criteria set",
+                    ("--criteria", str(set_id)),
+                )
+            finally:
+                bench_criteria_set(url, first, last, remove=set_id)
         if "floor" not in skip:
             floor_time, floor_cpu = floor(url, first, last, out_dir)
         if "page" not in skip:
@@ -304,6 +368,8 @@ def main() -> int:
          within(csv_peak, MEMORY_MB)),
         ("XLSX peak memory", megabytes(xlsx_peak), "", f"< {MEMORY_MB:g} MB",
          within(xlsx_peak, MEMORY_MB)),
+        ("CSV, criteria set", seconds(judged_time), ratio(judged_time, judged_cpu), "", None),
+        ("  its peak memory", megabytes(judged_peak), "", "", None),
         ("floor (sqlite3 CSV)", seconds(floor_time), "", "", None),
         ("startup, empty roster", seconds(base_time), megabytes(base_peak), "", None),
         ("first page, median", "—" if page_ms is None else f"{page_ms:.0f} ms", "",

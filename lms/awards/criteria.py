@@ -8,10 +8,13 @@ keeps the rules it was built with.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache, partial
+from types import MappingProxyType
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 
@@ -21,6 +24,7 @@ from lms.courses.format import CATEGORIES
 CATEGORY_ORDER = tuple(CATEGORIES)
 MAX_YEARS = 10
 CENT = Decimal("0.01")
+NONE, ALL = Decimal(0), Decimal(1)  # shares of an indicator's points
 
 
 @dataclass(frozen=True)
@@ -209,9 +213,10 @@ def _points_problems(criterion: CriterionSpec) -> list[str]:
 # Evaluating one person
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the roster knows of one person in one unit for the period."""
+class Facts(NamedTuple):
+    """What the roster knows of one person in one unit for the period.
+
+    Tuples, like Outcome and Result: a roster makes one of each per person judged."""
 
     plan_years: int
     approved_years: int
@@ -222,7 +227,7 @@ class Facts:
     target_unit: str
     courses: tuple[int, int, int]
     initiatives: int
-    manual_points: Mapping[int, Decimal] = field(default_factory=dict)
+    manual_points: Mapping[int, Decimal] = MappingProxyType({})
 
     def courses_in(self, category: str | None) -> int:
         if category is None:
@@ -230,15 +235,13 @@ class Facts:
         return self.courses[CATEGORY_ORDER.index(category)]
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     label: str
     passed: bool
     fact: str
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     passed: bool
     outcomes: tuple[Outcome, ...]
 
@@ -252,10 +255,131 @@ class Result:
 
 
 def evaluate(spec: CriteriaSpec, facts: Facts) -> Result:
-    outcomes = tuple(_outcome(criterion, facts) for criterion in spec.criteria)
-    return Result(all(o.passed for o in outcomes) and bool(outcomes), outcomes)
+    return evaluator(spec)(facts)
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The words of the facts, translated once and filled in per person: translating them for
+    each of a hundred thousand people cost more than judging them."""
+
+    years: str
+    no_required: str
+    items: str
+    no_target: str
+    tiet: str
+    hour: str
+    courses: str
+    initiatives: str
+    below: str
+    points: str
+    unscored: str
+
+    @classmethod
+    def current(cls) -> _Words:
+        # Unformatted: gettext without variables returns the template as translated.
+        return cls(
+            years=_("%(n)d/%(total)d năm đã duyệt"),
+            no_required=_("không có nội dung bắt buộc"),
+            items=_("%(done)d/%(total)d nội dung"),
+            no_target=_("chưa có chỉ tiêu giờ học"),
+            tiet=unit_label("tiet"),
+            hour=unit_label("hour"),
+            courses=_("%(n)d khóa"),
+            initiatives=_("%(n)d sáng kiến"),
+            below=_("“%(name)s” %(points)s < %(least)s"),
+            points=_("%(total)s/%(top)s điểm"),
+            unscored=_("chưa chấm: %(names)s"),
+        )
+
+
+def evaluator(spec: CriteriaSpec) -> Callable[[Facts], Result]:
+    """Judge people against spec, one after another: the labels and words are translated once,
+    and each outcome is worked out once per set of the facts that decide it (most people share
+    their plan years, required items, course counts; a points scheme, its points)."""
+    words = _Words.current()
+    checks = [(*_check(criterion, words), {}) for criterion in spec.criteria]
+
+    def judge(facts: Facts) -> Result:
+        outcomes = []
+        for deciding, outcome_of, seen in checks:
+            key = deciding(facts)
+            outcome = seen.get(key)
+            if outcome is None:
+                outcome = seen[key] = outcome_of(key, facts)
+            outcomes.append(outcome)
+        return Result(all(o.passed for o in outcomes) and bool(outcomes), tuple(outcomes))
+
+    return judge
+
+
+def _check(criterion: CriterionSpec, words: _Words):
+    """What decides a criterion's outcome (a function of the facts), and how to work it out."""
+    label = criterion_label(criterion)
+    if criterion.kind == CriterionKind.POINTS:
+
+        def from_points(points: tuple[Decimal | None, ...], _facts: Facts) -> Outcome:
+            return _points_outcome(label, criterion, points, words)
+
+        return _points_of(criterion), from_points
+
+    def from_facts(_key: Hashable, facts: Facts) -> Outcome:
+        return _outcome(criterion, label, facts, words)
+
+    return _deciding(criterion), from_facts
+
+
+def _deciding(criterion: CriterionSpec) -> Callable[[Facts], Hashable]:
+    """The facts a criterion's outcome depends on, and nothing else."""
+    kind = criterion.kind
+    if kind == CriterionKind.PLAN_APPROVED:
+        return lambda facts: (facts.plan_years, facts.approved_years)
+    if kind == CriterionKind.REQUIRED_DONE:
+        return lambda facts: (facts.required_done, facts.required_total)
+    if kind == CriterionKind.HOURS:
+        return lambda facts: (facts.hours_earned, facts.hours_target, facts.target_unit)
+    if kind == CriterionKind.COURSES:
+        return lambda facts: facts.courses_in(criterion.category)
+    return lambda facts: facts.initiatives
+
+
+def _points_of(criterion: CriterionSpec) -> Callable[[Facts], tuple[Decimal | None, ...]]:
+    """A points scheme's points per indicator, each worked out once per the facts it reads."""
+    indicators = []
+    for indicator in criterion.indicators:
+        source = indicator.source
+        if source == IndicatorSource.MANUAL:
+            deciding = partial(_manual, indicator.id)
+        elif source == IndicatorSource.HOURS:
+            deciding = _deciding(CriterionSpec(CriterionKind.HOURS))
+        elif source == IndicatorSource.REQUIRED:
+            deciding = _deciding(CriterionSpec(CriterionKind.REQUIRED_DONE))
+        elif source == IndicatorSource.PLAN:
+            deciding = _deciding(CriterionSpec(CriterionKind.PLAN_APPROVED))
+        elif source == IndicatorSource.COURSES:
+            deciding = _deciding(CriterionSpec(CriterionKind.COURSES, category=indicator.category))
+        else:
+            deciding = _deciding(CriterionSpec(CriterionKind.INITIATIVES))
+        indicators.append((indicator, deciding, {}))
+
+    def points(facts: Facts) -> tuple[Decimal | None, ...]:
+        found = []
+        for indicator, deciding, seen in indicators:
+            key = deciding(facts)
+            if key in seen:
+                found.append(seen[key])
+            else:
+                found.append(seen.setdefault(key, indicator_points(indicator, facts)))
+        return tuple(found)
+
+    return points
+
+
+def _manual(indicator_id: int | None, facts: Facts) -> Decimal | None:
+    return facts.manual_points.get(indicator_id) if indicator_id is not None else None
+
+
+@lru_cache(maxsize=8192)  # a roster repeats the same points and targets over and over
 def points_text(value: Decimal) -> str:
     """Points the Vietnamese way: decimal comma, no trailing zeros."""
     text = f"{value.quantize(CENT).normalize():f}"
@@ -294,36 +418,33 @@ def criterion_label(criterion: CriterionSpec) -> str:
     )
 
 
-def _outcome(criterion: CriterionSpec, facts: Facts) -> Outcome:
-    label = criterion_label(criterion)
+def _outcome(criterion: CriterionSpec, label: str, facts: Facts, words: _Words) -> Outcome:
     kind = criterion.kind
     if kind == CriterionKind.PLAN_APPROVED:
         passed = facts.plan_years > 0 and facts.approved_years == facts.plan_years
-        fact = _("%(n)d/%(total)d năm đã duyệt", n=facts.approved_years, total=facts.plan_years)
+        fact = words.years % {"n": facts.approved_years, "total": facts.plan_years}
         return Outcome(label, passed, fact)
     if kind == CriterionKind.REQUIRED_DONE:
         if facts.required_total == 0:
-            return Outcome(label, True, _("không có nội dung bắt buộc"))
-        fact = _(
-            "%(done)d/%(total)d nội dung", done=facts.required_done, total=facts.required_total
-        )
+            return Outcome(label, True, words.no_required)
+        fact = words.items % {"done": facts.required_done, "total": facts.required_total}
         return Outcome(label, facts.required_done >= facts.required_total, fact)
     if kind == CriterionKind.HOURS:
         if not facts.hours_target:
-            return Outcome(label, False, _("chưa có chỉ tiêu giờ học"))
+            return Outcome(label, False, words.no_target)
         earned = facts.hours_earned or Decimal(0)
         passed = earned * 100 >= facts.hours_target * (criterion.percent or 100)
-        fact = f"{points_text(earned)}/{points_text(facts.hours_target)} " + unit_label(
-            facts.target_unit
-        )
+        unit = words.tiet if facts.target_unit == "tiet" else words.hour
+        fact = f"{points_text(earned)}/{points_text(facts.hours_target)} {unit}"
         return Outcome(label, passed, fact)
     if kind == CriterionKind.COURSES:
         n = facts.courses_in(criterion.category)
-        return Outcome(label, n >= (criterion.count or 0), _("%(n)d khóa", n=n))
+        return Outcome(label, n >= (criterion.count or 0), words.courses % {"n": n})
     if kind == CriterionKind.INITIATIVES:
         n = facts.initiatives
-        return Outcome(label, n >= (criterion.count or 0), _("%(n)d sáng kiến", n=n))
-    return _points_outcome(label, criterion, facts)
+        return Outcome(label, n >= (criterion.count or 0), words.initiatives % {"n": n})
+    points = tuple(indicator_points(indicator, facts) for indicator in criterion.indicators)
+    return _points_outcome(label, criterion, points, words)
 
 
 def indicator_points(indicator: IndicatorSpec, facts: Facts) -> Decimal | None:
@@ -336,49 +457,53 @@ def indicator_points(indicator: IndicatorSpec, facts: Facts) -> Decimal | None:
         return min(facts.manual_points[indicator.id], top)
     if source == IndicatorSource.HOURS:
         if not facts.hours_target:
-            share = Decimal(0)
+            share = NONE
         else:
-            share = (facts.hours_earned or Decimal(0)) / facts.hours_target
+            share = (facts.hours_earned or NONE) / facts.hours_target
     elif source == IndicatorSource.REQUIRED:
         share = (
-            Decimal(1)
+            ALL
             if facts.required_total == 0
             else Decimal(facts.required_done) / facts.required_total
         )
     elif source == IndicatorSource.PLAN:
-        share = Decimal(facts.approved_years) / facts.plan_years if facts.plan_years else Decimal(0)
+        share = Decimal(facts.approved_years) / facts.plan_years if facts.plan_years else NONE
     elif source == IndicatorSource.COURSES:
         share = Decimal(facts.courses_in(indicator.category)) / (indicator.target or 1)
     else:
         share = Decimal(facts.initiatives) / (indicator.target or 1)
-    return (top * min(share, Decimal(1))).quantize(CENT, rounding=ROUND_HALF_UP)
+    if share >= ALL:
+        return top.quantize(CENT, rounding=ROUND_HALF_UP)
+    return (top * share).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _points_outcome(label: str, criterion: CriterionSpec, facts: Facts) -> Outcome:
-    total = Decimal(0)
-    top = Decimal(0)
+def _points_outcome(
+    label: str, criterion: CriterionSpec, earned: tuple[Decimal | None, ...], words: _Words
+) -> Outcome:
+    """A points scheme's outcome from the points earned on each indicator (None: not scored)."""
+    total = NONE
+    top = NONE
     short: list[str] = []
     unscored: list[str] = []
-    for indicator in criterion.indicators:
-        points = indicator_points(indicator, facts)
+    for indicator, points in zip(criterion.indicators, earned, strict=True):
         top += indicator.max_points
         if points is None:
             unscored.append(indicator.name)
-            points = Decimal(0)
+            points = NONE
         total += points
         if points < indicator.min_points:
             short.append(
-                _(
-                    "“%(name)s” %(points)s < %(least)s",
-                    name=indicator.name,
-                    points=points_text(points),
-                    least=points_text(indicator.min_points),
-                )
+                words.below
+                % {
+                    "name": indicator.name,
+                    "points": points_text(points),
+                    "least": points_text(indicator.min_points),
+                }
             )
-    threshold = criterion.threshold or Decimal(0)
+    threshold = criterion.threshold or NONE
     passed = total >= threshold and not short
-    parts = [_("%(total)s/%(top)s điểm", total=points_text(total), top=points_text(top))]
+    parts = [words.points % {"total": points_text(total), "top": points_text(top)}]
     parts.extend(short)
     if unscored:
-        parts.append(_("chưa chấm: %(names)s", names=", ".join(unscored)))
+        parts.append(words.unscored % {"names": ", ".join(unscored)})
     return Outcome(label, passed, ", ".join(parts))

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, and_, case, func, literal, or_, select
 
 from lms.accounts.models import Person
-from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluate
+from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluator
 from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
 from lms.db import contains, db, parse_count
@@ -26,7 +26,7 @@ from lms.i18n import parse_day
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import unit_tree
 from lms.plans.queries import below
-from lms.reports.figures import Context, batch_figures
+from lms.reports.figures import Context, Totals, batch_figures
 from lms.text import fold
 
 MAX_YEARS = 10
@@ -376,17 +376,22 @@ def _rows(
     batch = batch_figures(people, context, one_year)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
+    judge_facts = evaluator(plan.criteria) if plan.criteria else None
     judged: dict[int, Result] = {}
 
     def count_initiatives(person_id: int, years) -> int:
         return sum(1 for year, _id in initiatives.get(person_id, ()) if year in years)
 
-    def judge(person_id: int) -> Result:
+    def judge(person_id: int, row_years: tuple[int, ...], row_totals: Totals) -> Result:
         if person_id not in judged:
-            years = tuple(sorted(batch.present.get(person_id, ())))
-            whole = batch.totals(person_id, people[person_id], years)
-            judged[person_id] = evaluate(
-                plan.criteria,
+            present = batch.present.get(person_id, ())
+            if present == range(row_years[0], row_years[-1] + 1):
+                # The row covers every year they were a member (most people): its figures.
+                years, whole = row_years, row_totals
+            else:
+                years = tuple(sorted(present))
+                whole = batch.totals(person_id, people[person_id], years)
+            judged[person_id] = judge_facts(
                 Facts(
                     plan_years=whole.years,
                     approved_years=whole.approved,
@@ -445,7 +450,7 @@ def _rows(
                 percent=int(earned * 100 / target) if earned is not None and target else None,
                 courses=totals.courses,
                 initiatives=count_initiatives(person_id, years),
-                result=judge(person_id) if plan.criteria is not None else None,
+                result=judge(person_id, years, totals) if judge_facts is not None else None,
             )
         )
     return rows

@@ -14,6 +14,7 @@ from lms.awards.criteria import (
     Facts,
     IndicatorSpec,
     evaluate,
+    evaluator,
     indicator_points,
     problems,
 )
@@ -175,3 +176,32 @@ def test_spec_survives_a_json_round_trip():
     )
     text = json.dumps(original.to_json(), ensure_ascii=False)
     assert CriteriaSpec.from_json(json.loads(text)) == original
+
+
+def test_one_evaluator_for_many_people_judges_each_as_alone():
+    """A roster judges people one after another with one evaluator, which remembers outcomes by
+    the facts that decide them: every person still gets exactly what judging them alone gives."""
+    whole = spec(
+        CriterionSpec("plan_approved"),
+        CriterionSpec("required_done"),
+        hours(90),
+        CriterionSpec("courses", count=1, category="foreign-language"),
+        CriterionSpec("initiatives", count=1),
+        citizen_scheme(),
+    )
+    people = [
+        facts(),
+        facts(),  # the same again: outcomes remembered
+        facts(manual_points={3: D(30)}),  # same figures, scored: now passes the scheme
+        facts(manual_points={3: D(2)}),  # scored below the minimum
+        facts(hours_earned=D("38.00")),  # equal to 38: same outcome, same words
+        facts(hours_earned=D(35)),
+        facts(approved_years=0),
+        facts(required_done=2, courses=(1, 1, 1), initiatives=0),
+        facts(hours_target=None, hours_earned=None, target_unit=""),
+        facts(plan_years=3, approved_years=2, target_unit="hour"),
+    ]
+    judge = evaluator(whole)
+    assert [judge(person) for person in people] == [evaluate(whole, person) for person in people]
+    scored = judge(facts(manual_points={3: D(30)}))
+    assert scored.outcomes[-1].passed and not judge(facts()).outcomes[-1].passed
