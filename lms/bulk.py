@@ -21,6 +21,10 @@ def collector_paused() -> Iterator[None]:
     collector walk every live object of the process again (the app, SQLAlchemy, the batch):
     a quarter of the time of a 100,000-row export. Pauses may nest or overlap in threads; the
     collector comes back when the last one ends, if it was on when the first began.
+
+    The collector is one per process: in a threaded worker, other requests run without it while
+    a batch is read (a second or so), and collect their cycles once it is back. Keep the work
+    inside short and bounded; never yield or wait for a client inside.
     """
     global _pausers, _was_enabled
     with _lock:

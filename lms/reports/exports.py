@@ -50,7 +50,7 @@ def csv_chunks(doc: Document) -> Iterator[str]:
     for count, row in enumerate(doc.rows, start=1):
         # safe_cell, inlined: it is called for every cell of a hundred thousand rows.
         writer.writerow(
-            ["'" + value if value.__class__ is str and value.startswith(starts) else value
+            ["'" + value if isinstance(value, str) and value.startswith(starts) else value
              for value in row]
         )  # fmt: skip
         if count % 200 == 0:

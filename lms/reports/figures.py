@@ -1,4 +1,4 @@
-"""A batch of people's figures for the roster, read in five queries and kept per person.
+"""A batch of people's figures for the roster, read in four or five queries, kept per person.
 
 The same rules as `lms.plans.queries.progress_for_years` (tested against it), without building
 a progress object and an item list per person and year: at 100,000 people over five years the
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import NamedTuple
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
@@ -191,7 +192,7 @@ class BatchFigures:
     # person → year → status of the plan's latest version, for the people asked for
     statuses: dict[int, dict[int, str]] = field(default_factory=dict)
     # person → year → (required items done, required items that were theirs)
-    required: dict[int, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    required: dict[int, Mapping[int, tuple[int, int]]] = field(default_factory=dict)
     # person → years they were a member of some unit
     present: dict[int, Collection[int]] = field(default_factory=dict)
 
@@ -240,8 +241,8 @@ class BatchFigures:
 def batch_figures(
     people: dict[int, str], context: Context, statuses_of: Collection[int] = ()
 ) -> BatchFigures:
-    """Read the figures of people (id → employment kind) for the context's years, in five or
-    six queries; the plan status of each year for statuses_of (shown on one-year rows).
+    """Read the figures of people (id → employment kind) for the context's years, in four
+    queries, five with statuses_of: the plan status of each year for them (one-year rows).
 
     A roster reads many batches over the same period: they all share one context.
     """
@@ -378,7 +379,7 @@ def _latest(figures: BatchFigures, ids: list[int]):
 def _read_approved(figures: BatchFigures, connection, ids: list[int]) -> None:
     """The years each person's plan is approved in, one row per person: the years as bits,
     summed by the database (each year is one plan, so the sum is the bits together)."""
-    bit = literal(1).op("<<")(StudyPlan.year - figures.context.first_year)
+    bit = literal(1).op("<<")((StudyPlan.year - figures.context.first_year).self_group())
     rows = connection.execute(
         _latest(figures, ids)
         .add_columns(func.sum(bit))
@@ -495,7 +496,8 @@ def _shape(context: Context, by_unit, unit_id: int, valid_from: date, valid_unti
             counted = (0, found.whole) if whole else _required_in(found, starts, ends, year, ())
             if counted[1]:
                 alone[year] = counted
-    return range(since, until + 1), entries, alone
+    # Shared by everyone of this shape who finished nothing: read-only.
+    return range(since, until + 1), entries, MappingProxyType(alone)
 
 
 def _required_in(found: _Reach, starts: date, ends: date, year: int, done_courses):

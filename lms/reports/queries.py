@@ -48,6 +48,8 @@ class Period:
 
 
 class RosterRow(NamedTuple):
+    # A tuple, not a frozen dataclass: a download makes a hundred thousand of them, and a
+    # frozen dataclass sets each of its 23 fields through object.__setattr__.
     number: int
     person_id: int
     full_name: str
@@ -132,16 +134,19 @@ class RosterPlan:
         if self.source is not None:
             number = self.first_number
             result = db.session.connection().execute(self.source.execution_options(yield_per=batch))
-            partitions = result.partitions()
-            while True:
-                with collector_paused():
-                    partition = next(partitions, None)
-                    if partition is None:
-                        return
-                    chunk = [self.member_of(row) for row in partition]
-                    rows = _rows(self, chunk, number, context)
-                yield from rows
-                number += len(chunk)
+            # Closed however the walk ends: a download abandoned half-way must not leave a
+            # server-side cursor open on PostgreSQL.
+            with result:
+                partitions = result.partitions()
+                while True:
+                    with collector_paused():
+                        partition = next(partitions, None)
+                        if partition is None:
+                            return
+                        chunk = [self.member_of(row) for row in partition]
+                        rows = _rows(self, chunk, number, context)
+                    yield from rows
+                    number += len(chunk)
         stop = len(self.members) if stop is None else min(stop, len(self.members))
         for first in range(start, stop, batch):
             chunk = self.members[first : min(first + batch, stop)]

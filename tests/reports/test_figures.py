@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from lms.accounts.models import Person
 from lms.courses.format import CATEGORIES as CATEGORY_NAMES
+from lms.courses.models import Course
 from lms.db import db
 from lms.i18n import local_today
 from lms.org import services as org
@@ -85,7 +87,7 @@ def test_batch_figures_equal_progress_for_years(agency):
     assert june.totals(agency.an.id, agency.an.employment_kind, (2024, 2025)).courses == (1, 0, 1)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 def test_batch_figures_equal_progress_for_years_on_a_shuffled_history(app, seed):
     """Random moves, leavings, returns, gaps, assignments up and down a unit tree, completions
     before, inside and after the years: the batch still agrees with the plans' progress."""
@@ -97,22 +99,28 @@ def test_batch_figures_equal_progress_for_years_on_a_shuffled_history(app, seed)
     courses = [
         make_course(chance.choice(list(CATEGORY_NAMES)), str(chance.randint(1, 9))) for _ in "abcde"
     ]
-    for _ in range(8):
+    # More assignments than courses (a course assigned twice), some due outside their year.
+    for _ in range(14):
         db.session.add(
             UnitAssignment(
                 unit_id=chance.choice(units).id,
                 course_id=chance.choice(courses).id,
                 year=chance.choice(YEARS),
                 kind=chance.choice([AssignmentKind.REQUIRED, AssignmentKind.RECOMMENDED]),
-                due_on=date(chance.choice(YEARS), chance.randint(1, 12), chance.randint(1, 28)),
+                due_on=date(
+                    chance.randint(2023, 2026), chance.randint(1, 12), chance.randint(1, 28)
+                ),
                 include_subunits=chance.random() < 0.5,
             )
         )
+    # Shared start days (people alike in unit and days share their counts), half of them
+    # before the years, so that whole years in one unit are common.
+    starts = [date(2023, 1, 1), date(2023, 9, 1), date(2024, 3, 15), date(2025, 7, 1)]
     people = []
-    for _ in range(25):
-        day = date(2023, 6, 1) + timedelta(days=chance.randint(0, 800))
+    for _ in range(40):
+        day = chance.choice(starts)
         person = make_person(unit=chance.choice(units), since=day, password=None)
-        for _move in range(chance.randint(0, 3)):
+        for _move in range(chance.choice([0, 0, 0, 1, 2, 3])):
             day += timedelta(days=chance.randint(1, 300))
             if chance.random() < 0.3:
                 org.end_membership(person.memberships[-1], day)
@@ -140,6 +148,35 @@ def test_batch_figures_equal_progress_for_years_on_a_shuffled_history(app, seed)
             assert (year in batch.present.get(person_id, set())) == bool(found.spans)
             counted_any += len(counted)
     assert counted_any  # the shuffle did give people required items to count
+
+
+def test_a_course_assigned_twice_counts_twice_for_a_whole_year(agency):
+    # CSDT must take the digital course by 15/06/2024 (fixture); the agency now requires it of
+    # every unit by 30/11/2024 as well. Thảo, in CSDT all year, finished it: two items, both
+    # done. Bình, in HCTH all year, is reached by the agency's only and did not finish it.
+    digital = db.session.scalar(
+        select(UnitAssignment.course_id).where(UnitAssignment.unit_id == agency.policy.id)
+    )
+    db.session.add(
+        UnitAssignment(
+            unit_id=agency.agency.id, course_id=digital, year=2024, kind=AssignmentKind.REQUIRED,
+            due_on=date(2024, 11, 30), include_subunits=True,
+        )
+    )  # fmt: skip
+    thao = make_person("thao", "Hà Thị Thảo", unit=agency.policy, password=None)
+    complete_course(thao, db.session.get(Course, digital), datetime(2024, 8, 1, tzinfo=UTC))
+    db.session.commit()
+    people = {p.id: p.employment_kind for p in (thao, agency.binh, agency.an)}
+    batch = batch_figures(people, Context([2024], date(2024, 1, 1), date(2024, 12, 31)))
+    progress = progress_for_years(people, [2024], local_today())[2024]
+    for person_id, kind in people.items():
+        required = [i for i in progress[person_id].items if i.is_required]
+        counted = [i for i in required if i.state != ItemState.NOT_APPLICABLE]
+        done = sum(1 for i in counted if i.state == ItemState.DONE)
+        totals = batch.totals(person_id, kind, (2024,))
+        assert (totals.done, totals.total) == (done, len(counted)), person_id
+    assert batch.required[thao.id][2024] == (2, 2)
+    assert batch.required[agency.binh.id][2024] == (0, 1)
 
 
 def test_plans_count_by_their_latest_version(agency):
