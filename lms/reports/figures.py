@@ -117,6 +117,12 @@ class Context:
             if category in CATEGORY_INDEX
         }
 
+    def years_of(self, valid_from: date, valid_until: date | None) -> range:
+        """The context's years a membership from valid_from to valid_until overlaps."""
+        since = max(valid_from.year, self.first_year)
+        until = min(valid_until.year, self.last_year) if valid_until else self.last_year
+        return range(since, until + 1)
+
     def rules_for(self, kind: str, years: tuple[int, ...]) -> _Rules:
         """The rule of each year that has one, the targets added up, the last rule's unit, and
         the years as bits (year - first year) to count approved plans with."""
@@ -195,14 +201,6 @@ class BatchFigures:
     required: dict[int, Mapping[int, tuple[int, int]]] = field(default_factory=dict)
     # person → years they were a member of some unit
     present: dict[int, Collection[int]] = field(default_factory=dict)
-
-    def earned(self, person_id: int, kind: str, year: int) -> Decimal | None:
-        """Tiết or hours earned in year, in the unit of the year's rule (None: no rule)."""
-        pairs, _target, _unit, _bits = self.context.rules_for(kind, (year,))
-        if not pairs:
-            return None
-        got = self.activity.get(person_id, {}).get(year)
-        return in_rule_unit(pairs[0][1], got[0], got[1]) if got else ZERO
 
     def totals(self, person_id: int, kind: str, years: tuple[int, ...]) -> Totals:
         """The person's figures added up over years."""
@@ -454,9 +452,7 @@ def _read_memberships(
             continue
         years: dict[int, list[tuple[int, date, date]]] = defaultdict(list)
         for unit_id, valid_from, valid_until in memberships:
-            since = max(valid_from.year, context.first_year)
-            until = min(valid_until.year, context.last_year) if valid_until else context.last_year
-            for year in range(since, until + 1):
+            for year in context.years_of(valid_from, valid_until):
                 first, last = bounds[year]
                 years[year].append(
                     (
@@ -482,12 +478,11 @@ def _read_memberships(
 def _shape(context: Context, by_unit, unit_id: int, valid_from: date, valid_until: date | None):
     """For one membership: the years it covers, its required items per year (year, reach,
     whole year?, first day, last day), and the counts of someone who finished none of them."""
-    since = max(valid_from.year, context.first_year)
-    until = min(valid_until.year, context.last_year) if valid_until else context.last_year
+    years = context.years_of(valid_from, valid_until)
     entries = []
     alone = {}
     for year, found in by_unit.get(unit_id, ()):
-        if since <= year <= until:
+        if year in years:
             first, last = date(year, 1, 1), date(year, 12, 31)
             starts = valid_from if valid_from > first else first
             ends = valid_until if valid_until is not None and valid_until < last else last
@@ -497,7 +492,7 @@ def _shape(context: Context, by_unit, unit_id: int, valid_from: date, valid_unti
             if counted[1]:
                 alone[year] = counted
     # Shared by everyone of this shape who finished nothing: read-only.
-    return range(since, until + 1), entries, MappingProxyType(alone)
+    return years, entries, MappingProxyType(alone)
 
 
 def _required_in(found: _Reach, starts: date, ends: date, year: int, done_courses):

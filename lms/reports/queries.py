@@ -92,7 +92,6 @@ class Member(NamedTuple):
 
     unit_order: int
     unit_code: str
-    sort_key: str
     person_id: int
     since: date
     until: date
@@ -255,7 +254,6 @@ def roster_plan(
         select(
             Person.id,
             Person.full_name,
-            Person.sort_key,
             Person.date_of_birth,
             Person.position,
             Person.is_active,
@@ -274,11 +272,10 @@ def roster_plan(
     first_number = 1
 
     def member_of(row) -> Member:
-        (person_id, full_name, sort_key, born, position, active, kind, uid, since, until) = row
+        (person_id, full_name, born, position, active, kind, uid, since, until) = row
         return Member(  # positional: called for every row of a whole-organisation download
             ranks.get(uid, len(ranks)),
             codes.get(uid, ""),
-            sort_key,
             person_id,
             since if since > period.first else period.first,
             until if until is not None and until < period.last else period.last,
