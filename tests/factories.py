@@ -17,6 +17,7 @@ from lms.learning.models import Certificate, CourseProgress
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
+from lms.progress import ledger
 
 PASSWORD = "Mat-khau-2024"
 START = date(2020, 1, 1)
@@ -114,6 +115,7 @@ def complete_course(
     )
     db.session.add(progress)
     db.session.flush()
+    ledger.credit_course(progress)
     if code:
         db.session.add(
             Certificate(

@@ -72,17 +72,44 @@ ROSTER_ROW = {
         "until": {"type": "string", "format": "date"},
         "plan_status": {
             "type": ["string", "null"],
-            "enum": ["none", "draft", "submitted", "returned", "approved", None],
-            "description": "For a single-year row; null when the row spans several years.",
+            "enum": [
+                "none",
+                "draft",
+                "submitted",
+                "returned",
+                "approved",
+                "approved_revising",
+                None,
+            ],
+            "description": "For a single-year row; null when the row spans several years. "
+            "approved_revising: a version was approved and a newer one is being revised (the "
+            "year counts as approved).",
         },
         "approved_years": {"type": "integer"},
         "plan_years": {"type": "integer"},
         "required_done": {"type": "integer"},
         "required_total": {"type": "integer"},
-        "hours_earned": _DECIMAL,
-        "hours_target": _DECIMAL,
+        "hours_earned": {
+            **_DECIMAL,
+            "description": "Tiết earned on the row's days (clock hours converted with the "
+            "minutes per tiết in force on each credit's day).",
+        },
+        "hours_target": {
+            **_DECIMAL,
+            "description": "Target in tiết for the row's days, prorated by days unless the "
+            "rule asks a full year.",
+        },
         "target_unit": {"type": ["string", "null"], "enum": ["tiet", "hour", None]},
-        "percent": _NULLABLE_INT,
+        "percent": {**_NULLABLE_INT, "description": "Rounded half up."},
+        "rule_versions": {
+            "type": "string",
+            "description": "The rule versions the target came from, e.g. 'CONGCHUC-2025 v1'.",
+        },
+        "counted_here": {
+            "type": "boolean",
+            "description": "The row of the person's last day in the agency within the period: "
+            "where head counts count them.",
+        },
         "courses": {
             "type": "object",
             "properties": {category: {"type": "integer"} for category in CATEGORIES},

@@ -127,6 +127,8 @@ def row_json(row: RosterRow) -> dict:
         "hours_target": _decimal(row.hours_target),
         "target_unit": row.target_unit or None,
         "percent": row.percent,
+        "rule_versions": row.rule_versions,
+        "counted_here": row.head,
         "courses": dict(zip(CATEGORIES, row.courses, strict=True)),
         "initiatives": row.initiatives,
         "result": None

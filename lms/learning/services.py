@@ -34,6 +34,7 @@ from lms.learning.models import (
     QuizAttempt,
 )
 from lms.org.models import Unit, UnitKind, UnitVersion
+from lms.progress import ledger
 
 # Verification codes avoid letters and digits that are easy to confuse: 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -489,6 +490,7 @@ def _complete_course_if_done(
     db.session.expire(course_progress)
     if done.rowcount != 1:
         return None
+    ledger.credit_course(course_progress)
     _log(
         person,
         EventKind.COMPLETED,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import aliased
@@ -38,6 +38,53 @@ class UnitOnDay:
     code: str
     name: str
     parent_id: int | None
+
+
+def subtree_days(root_id: int, first: date, last: date) -> dict[int, list[tuple[date, date]]]:
+    """For each unit, the days within first..last it was root_id or under it, as the tree was
+    on each of those days (a unit moved out of the sub-tree mid-year keeps only its days in it).
+    """
+    versions = db.session.execute(
+        select(
+            UnitVersion.unit_id,
+            UnitVersion.parent_id,
+            UnitVersion.valid_from,
+            UnitVersion.valid_until,
+        ).where(
+            UnitVersion.valid_from <= last,
+            or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= first),
+        )
+    ).all()
+    # The tree only changes on the days a version starts or the day after one ends.
+    cuts = {first}
+    for _unit, _parent, valid_from, valid_until in versions:
+        if first < valid_from <= last:
+            cuts.add(valid_from)
+        if valid_until is not None and first <= valid_until < last:
+            cuts.add(valid_until + timedelta(days=1))
+    starts = sorted(cuts)
+    days: dict[int, list[tuple[date, date]]] = {}
+    for index, start in enumerate(starts):
+        end = starts[index + 1] - timedelta(days=1) if index + 1 < len(starts) else last
+        children: dict[int, list[int]] = {}
+        present = set()
+        for unit_id, parent_id, valid_from, valid_until in versions:
+            if valid_from <= start and (valid_until is None or valid_until >= start):
+                present.add(unit_id)
+                if parent_id is not None:
+                    children.setdefault(parent_id, []).append(unit_id)
+        if root_id not in present:
+            continue
+        stack = [root_id]
+        while stack:
+            unit_id = stack.pop()
+            spans = days.setdefault(unit_id, [])
+            if spans and spans[-1][1] == start - timedelta(days=1):
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+            stack.extend(children.get(unit_id, ()))
+    return days
 
 
 def unit_on(unit_id: int, day: date) -> UnitOnDay | None:

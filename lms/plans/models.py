@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,7 +36,11 @@ class TargetUnit(StrEnum):
 
 
 class TargetRule(db.Model):
-    """One version of the yearly training target; a change adds a version, never overwrites."""
+    """One version of the yearly training target; a change adds a version, never overwrites.
+
+    A version governs the days from its effective date until the next version of its code
+    starts (lms.progress.rules); fixing a typo in a version is a separate, audited correction.
+    """
 
     __tablename__ = "plan_target_rule"
     __table_args__ = (
@@ -48,7 +53,7 @@ class TargetRule(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Versions of one rule share its code; the latest version is the one without replaced_at.
+    # Versions of one rule share its code; replaced_at says when a later version was added.
     code: Mapped[str] = mapped_column(String(40), index=True)
     version: Mapped[int]
     amount: Mapped[Decimal] = mapped_column(Numeric(7, 2))
@@ -58,6 +63,8 @@ class TargetRule(db.Model):
     employment_kinds: Mapped[list[str]] = mapped_column(JSON)
     effective_from: Mapped[date]
     effective_until: Mapped[date | None]
+    # The whole yearly amount for any part of a year; otherwise prorated by days.
+    full_year: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,18 +1,15 @@
-"""Reads for plans: the rule for a year, who an assignment reaches, progress, the dashboard.
+"""Reads for plans: rules, who an assignment reaches, plans, notifications, the dashboard.
 
-Progress for one person or for a unit of thousands costs the same fixed number of queries:
-hours are summed in SQL, and the per-person checks run on rows fetched once.
+Every figure (tiết, targets, required items, approval) comes from `lms.progress.engine`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select
@@ -21,12 +18,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.accounts.models import Person
 from lms.courses.models import Course
 from lms.db import db
-from lms.i18n import agency_zone
-from lms.learning.models import CourseProgress
 from lms.org.models import Membership, UnitVersion
 from lms.plans.models import (
-    ActivityStatus,
-    AssignmentKind,
     ExternalActivity,
     Notification,
     PlanItem,
@@ -34,10 +27,12 @@ from lms.plans.models import (
     PlanVersion,
     StudyPlan,
     TargetRule,
-    TargetUnit,
     UnitAssignment,
 )
-from lms.plans.years import year_days, year_moments
+from lms.plans.years import year_days
+from lms.progress.engine import NO_PLAN_STATE, Engine, Figures, year_figures
+from lms.progress.engine import Span as EngineSpan
+from lms.progress.rules import RuleBook, RuleVersion
 from lms.text import fold
 
 DUE_SOON_DAYS = 14
@@ -125,53 +120,6 @@ def memberships_in_year(
 # The yearly target ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RuleRef:
-    """The target a figure was measured against, named so that the figure can say so."""
-
-    id: int
-    code: str
-    version: int
-    amount: Decimal
-    unit: TargetUnit
-    minutes_per_tiet: int
-    legal_basis: str
-    employment_kinds: tuple[str, ...]
-    effective_from: date
-    effective_until: date | None
-
-    def covers_year(self, year: int) -> bool:
-        first, last = year_days(year)
-        return self.effective_from <= last and (
-            self.effective_until is None or self.effective_until >= first
-        )
-
-
-def current_rules() -> list[RuleRef]:
-    """Return the latest version of every rule."""
-    rows = db.session.scalars(
-        select(TargetRule)
-        .where(TargetRule.replaced_at.is_(None))
-        .order_by(TargetRule.effective_from, TargetRule.code)
-    )
-    return [_rule_ref(rule) for rule in rows]
-
-
-def _rule_ref(rule: TargetRule) -> RuleRef:
-    return RuleRef(
-        rule.id,
-        rule.code,
-        rule.version,
-        rule.amount,
-        TargetUnit(rule.unit),
-        rule.minutes_per_tiet,
-        rule.legal_basis,
-        tuple(rule.employment_kinds),
-        rule.effective_from,
-        rule.effective_until,
-    )
-
-
 def rule_history() -> list[TargetRule]:
     """Return every version of every rule, newest first within each rule."""
     return list(
@@ -179,358 +127,9 @@ def rule_history() -> list[TargetRule]:
     )
 
 
-def rule_for(rules: list[RuleRef], employment_kind: str, year: int) -> RuleRef | None:
-    """Return the rule in force for year for this kind of employment: the latest to start."""
-    matching = [
-        rule
-        for rule in rules
-        if employment_kind in rule.employment_kinds and rule.covers_year(year)
-    ]
-    return max(matching, key=lambda rule: rule.effective_from, default=None)
-
-
-def in_rule_unit(rule: RuleRef, course_tiet: Decimal, external_hours: Decimal) -> Decimal:
-    """Add course tiết and clock hours of external activities, in the rule's unit."""
-    minutes = Decimal(rule.minutes_per_tiet)
-    if rule.unit == TargetUnit.TIET:
-        total = course_tiet + external_hours * 60 / minutes
-    else:
-        total = course_tiet * minutes / 60 + external_hours
-    return total.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-# Progress -------------------------------------------------------------------------------------
-
-
-class ItemState:
-    DONE = "done"
-    PENDING = "pending"
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
-    NOT_APPLICABLE = "not_applicable"
-
-
-class AssignedItem(NamedTuple):
-    assignment_id: int
-    course_id: int
-    course_slug: str
-    course_title: str
-    course_hours: Decimal
-    kind: AssignmentKind
-    due_on: date
-    unit_id: int
-    unit_name: str
-    state: str
-    completed_on: date | None
-
-    @property
-    def is_required(self) -> bool:
-        return self.kind == AssignmentKind.REQUIRED
-
-
-@dataclass
-class Progress:
-    person_id: int
-    year: int
-    rule: RuleRef | None
-    course_tiet: Decimal = Decimal(0)
-    external_hours: Decimal = Decimal(0)
-    items: list[AssignedItem] = field(default_factory=list)
-    spans: list[Span] = field(default_factory=list)
-
-    @cached_property
-    def earned(self) -> Decimal | None:
-        return in_rule_unit(self.rule, self.course_tiet, self.external_hours) if self.rule else None
-
-    @cached_property
-    def percent(self) -> int | None:
-        if self.rule is None:
-            return None
-        return int(self.earned * 100 / self.rule.amount)
-
-    def _count(self, *states: str) -> int:
-        return sum(1 for item in self.items if item.is_required and item.state in states)
-
-    @property
-    def required_done(self) -> int:
-        return self._count(ItemState.DONE)
-
-    @property
-    def required_pending(self) -> int:
-        return self._count(ItemState.PENDING, ItemState.DUE_SOON)
-
-    @property
-    def required_overdue(self) -> int:
-        return self._count(ItemState.OVERDUE)
-
-    @property
-    def next_steps(self) -> list[AssignedItem]:
-        """Open items, overdue first, then by due date."""
-        open_items = [
-            item
-            for item in self.items
-            if item.state in (ItemState.OVERDUE, ItemState.DUE_SOON, ItemState.PENDING)
-        ]
-        return sorted(open_items, key=lambda item: (item.state != ItemState.OVERDUE, item.due_on))
-
-
-def _item_state(due_on: date, completed_on: date | None, today: date) -> str:
-    if completed_on is not None:
-        return ItemState.DONE
-    if due_on < today:
-        return ItemState.OVERDUE
-    if due_on <= today + timedelta(days=DUE_SOON_DAYS):
-        return ItemState.DUE_SOON
-    return ItemState.PENDING
-
-
-def _hour_totals(ids, year: int) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """Return, per person, course tiết completed in year and verified external hours of year."""
-    start, end = year_moments(year)
-    course_tiet = {
-        person_id: Decimal(total or 0)
-        for person_id, total in db.session.execute(
-            select(CourseProgress.person_id, func.sum(CourseProgress.hours_credited))
-            .where(
-                CourseProgress.person_id.in_(ids),
-                CourseProgress.completed_at >= start,
-                CourseProgress.completed_at < end,
-            )
-            .group_by(CourseProgress.person_id)
-        )
-    }
-    external_hours = {
-        person_id: Decimal(total or 0)
-        for person_id, total in db.session.execute(
-            select(ExternalActivity.person_id, func.sum(ExternalActivity.hours))
-            .where(
-                ExternalActivity.person_id.in_(ids),
-                ExternalActivity.year == year,
-                ExternalActivity.status == ActivityStatus.VERIFIED,
-            )
-            .group_by(ExternalActivity.person_id)
-        )
-    }
-    return course_tiet, external_hours
-
-
-def progress_for(
-    people: dict[int, str], year: int, today: date, *, people_query=None
-) -> dict[int, Progress]:
-    """Return progress in year for people (id → employment kind), in seven queries.
-
-    people_query, a select of the same ids, keeps a long id list out of every query.
-    """
-    return progress_for_years(people, [year], today, people_query=people_query)[year]
-
-
-def progress_for_years(
-    people: dict[int, str],
-    years: Iterable[int],
-    today: date,
-    *,
-    people_query=None,
-) -> dict[int, dict[int, Progress]]:
-    """Return progress in each of years for people, reading each table once for all years:
-    one query per table, and assignments looked up by unit rather than tried one by one for
-    every person. (The roster sums the same figures in SQL: lms.reports.figures.)"""
-    years = sorted(set(years))
-    result: dict[int, dict[int, Progress]] = {year: {} for year in years}
-    if not people or not years:
-        return result
-    ids = people_query if people_query is not None else list(people)
-    rules = current_rules()
-    rule_cache = {
-        (kind, year): rule_for(rules, kind, year) for kind in set(people.values()) for year in years
-    }
-    for year in years:
-        result[year] = {
-            person_id: Progress(person_id, year, rule_cache[(kind, year)])
-            for person_id, kind in people.items()
-        }
-    bounds = {year: year_moments(year) for year in years}
-    starts = [bounds[year][0] for year in years]
-    overall_start, overall_end = bounds[years[0]][0], bounds[years[-1]][1]
-
-    def year_of(moment) -> int | None:
-        index = bisect_right(starts, moment) - 1
-        if index < 0 or moment >= bounds[years[index]][1]:
-            return None
-        return years[index]
-
-    for person_id, moment, hours in db.session.execute(
-        select(
-            CourseProgress.person_id, CourseProgress.completed_at, CourseProgress.hours_credited
-        ).where(
-            CourseProgress.person_id.in_(ids),
-            CourseProgress.completed_at >= overall_start,
-            CourseProgress.completed_at < overall_end,
-        )
-    ):
-        year = year_of(moment)
-        if year is not None and person_id in result[year]:
-            result[year][person_id].course_tiet += Decimal(hours or 0)
-    for person_id, year, total in db.session.execute(
-        select(ExternalActivity.person_id, ExternalActivity.year, func.sum(ExternalActivity.hours))
-        .where(
-            ExternalActivity.person_id.in_(ids),
-            ExternalActivity.year.in_(years),
-            ExternalActivity.status == ActivityStatus.VERIFIED,
-        )
-        .group_by(ExternalActivity.person_id, ExternalActivity.year)
-    ):
-        if person_id in result[year]:
-            result[year][person_id].external_hours = Decimal(total or 0)
-
-    first_day, last_day = year_days(years[0])[0], year_days(years[-1])[1]
-    memberships = db.session.execute(
-        select(
-            Membership.person_id, Membership.unit_id, Membership.valid_from, Membership.valid_until
-        )
-        .where(
-            Membership.person_id.in_(ids),
-            Membership.valid_from <= last_day,
-            or_(Membership.valid_until.is_(None), Membership.valid_until >= first_day),
-        )
-        .order_by(Membership.valid_from)
-    ).all()
-    for year in years:
-        first, last = year_days(year)
-        for person_id, unit_id, valid_from, valid_until in memberships:
-            if valid_from <= last and (valid_until is None or valid_until >= first):
-                found = result[year].get(person_id)
-                if found is not None:
-                    found.spans.append(
-                        Span(unit_id, max(valid_from, first), min(valid_until or last, last))
-                    )
-    del memberships
-
-    assignments = db.session.execute(
-        select(
-            UnitAssignment.id,
-            UnitAssignment.year,
-            UnitAssignment.course_id,
-            UnitAssignment.unit_id,
-            UnitAssignment.include_subunits,
-            UnitAssignment.kind,
-            UnitAssignment.due_on,
-            Course.slug,
-            Course.title,
-            Course.hours,
-        )
-        .join(Course, Course.id == UnitAssignment.course_id)
-        .where(
-            UnitAssignment.year.in_(years),
-            UnitAssignment.withdrawn_at.is_(None),
-        )
-        .order_by(UnitAssignment.due_on, UnitAssignment.id)
-    ).all()
-    if not assignments:
-        return result
-    # The one completion of each assigned course by each person, whenever it happened.
-    completed_at = {
-        (person_id, course_id): moment
-        for person_id, course_id, moment in db.session.execute(
-            select(
-                CourseProgress.person_id, CourseProgress.course_id, CourseProgress.completed_at
-            ).where(
-                CourseProgress.person_id.in_(ids),
-                CourseProgress.course_id.in_({row.course_id for row in assignments}),
-                CourseProgress.completed_at < overall_end,
-            )
-        )
-    }
-    zone = agency_zone()
-    for year in years:
-        _assign_items(
-            result[year],
-            [row for row in assignments if row.year == year],
-            completed_at,
-            bounds[year][1],
-            year,
-            today,
-            zone,
-        )
-    return result
-
-
-def _assign_items(progress, assignments, completed_at, end, year, today, zone) -> None:
-    """Give each person the year's assignments of the units they were in, with their state."""
-    if not assignments:
-        return
-    children = unit_children_in_year(year)
-    names = unit_names_in_year({row.unit_id for row in assignments}, year)
-    # Plain tuples, and for each unit the assignments that reach it (in due order).
-    plain = []
-    reaching: dict[int, list[int]] = defaultdict(list)
-    for index, row in enumerate(assignments):
-        units = below([row.unit_id], children) if row.include_subunits else {row.unit_id}
-        plain.append(
-            (
-                row.id,
-                row.course_id,
-                row.unit_id,
-                units,
-                AssignmentKind(row.kind),
-                row.due_on,
-                row.slug,
-                row.title,
-                row.hours,
-                names.get(row.unit_id, ""),
-                _item_state(row.due_on, None, today),
-            )
-        )
-        for unit_id in units:
-            reaching[unit_id].append(index)
-    local_days: dict = {}
-    for person_id, found in progress.items():
-        person_spans = found.spans
-        if not person_spans:
-            continue
-        indexes = sorted({i for span in person_spans for i in reaching.get(span.unit_id, ())})
-        for index in indexes:
-            (
-                assignment_id,
-                course_id,
-                unit_id,
-                units,
-                kind,
-                due_on,
-                slug,
-                title,
-                hours,
-                unit_name,
-                open_state,
-            ) = plain[index]
-            here = [span for span in person_spans if span.unit_id in units]
-            moment = completed_at.get((person_id, course_id))
-            completed_on = None
-            if moment is not None and moment < end:
-                completed_on = local_days.get(moment)
-                if completed_on is None:
-                    completed_on = local_days[moment] = moment.astimezone(zone).date()
-            # Due while the person was there: theirs; due before they came or after they left: not.
-            if completed_on is not None:
-                state = ItemState.DONE
-            elif any(span.starts_on <= due_on <= span.ends_on for span in here):
-                state = open_state
-            else:
-                state = ItemState.NOT_APPLICABLE
-            found.items.append(
-                AssignedItem(
-                    assignment_id,
-                    course_id,
-                    slug,
-                    title,
-                    hours,
-                    kind,
-                    due_on,
-                    unit_id,
-                    unit_name,
-                    state,
-                    completed_on,
-                )
-            )
+def governed_rule_versions() -> dict[int, RuleVersion]:
+    """Each rule version by id, with the days it governs (shown on the rules page)."""
+    return {version.id: version for version in RuleBook.load().versions}
 
 
 # Plans ----------------------------------------------------------------------------------------
@@ -626,7 +225,6 @@ def notifications_of(person_id: int, limit: int = 100) -> list[Notification]:
 # The manager's dashboard ----------------------------------------------------------------------
 
 SORTS = ("name", "percent", "hours", "overdue")
-NO_PLAN = "none"
 
 
 @dataclass(frozen=True)
@@ -639,17 +237,8 @@ class DashboardRow:
     status: str
     version: int | None
     revision: int | None
-    progress: Progress
-    spans_here: list[Span]
-
-    @property
-    def percent_key(self) -> int:
-        return -1 if self.progress.percent is None else self.progress.percent
-
-    @property
-    def hours_key(self) -> Decimal:
-        earned = self.progress.earned
-        return Decimal(-1) if earned is None else earned
+    progress: Figures
+    spans_here: list[EngineSpan]
 
 
 @dataclass(frozen=True)
@@ -689,9 +278,9 @@ def dashboard(
 ) -> Dashboard:
     """Return one page of everyone who belonged to the unit (or below) during year.
 
-    Filters, status counts and sorting by name or by hours need a few plain columns and two
-    SQL sums per person; the assigned items (the costly part) are worked out only for the page,
-    unless the page is sorted by overdue items, which needs them for everyone filtered.
+    Filters, status counts and sorting by name need a few plain columns; sorting by figures
+    reads them for everyone filtered, and the assigned items (the costly part) are worked out
+    only for the page, unless the page is sorted by overdue items.
     """
     units = below([unit_id], unit_children_in_year(year))
     member_ids = select(Membership.person_id).where(
@@ -707,102 +296,78 @@ def dashboard(
             Person.employment_kind,
         ).where(Person.id.in_(member_ids))
     ).all()
-    latest = _latest_versions()
+    engine = Engine(*year_days(year), today)
+    ids = [row.id for row in people_rows]
+    states = engine.plan_states(ids)
     plans = {
-        person_id: (plan_id, PlanStatus(state), number, revision)
-        for person_id, plan_id, state, number, revision in db.session.execute(
+        person_id: (plan_id, number, revision)
+        for person_id, plan_id, number, revision in db.session.execute(
             select(
                 StudyPlan.person_id,
                 StudyPlan.id,
-                PlanVersion.status,
-                PlanVersion.number,
+                func.max(PlanVersion.number),
                 StudyPlan.revision,
             )
-            .join(latest, latest.c.plan_id == StudyPlan.id)
-            .join(
-                PlanVersion,
-                and_(PlanVersion.plan_id == StudyPlan.id, PlanVersion.number == latest.c.number),
-            )
+            .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
             .where(StudyPlan.year == year, StudyPlan.person_id.in_(member_ids))
+            .group_by(StudyPlan.person_id, StudyPlan.id, StudyPlan.revision)
         )
     }
-    no_plan = (None, NO_PLAN, None, None)
+
+    def status_of(person_id: int) -> str:
+        return states.get(person_id, {}).get(year, NO_PLAN_STATE).label_key
+
     counts: dict[str, int] = defaultdict(int)
     for row in people_rows:
-        counts[str(plans.get(row.id, no_plan)[1])] += 1
+        counts[status_of(row.id)] += 1
     folded = fold(search)
     chosen = [
         row
         for row in people_rows
-        if (not status or str(plans.get(row.id, no_plan)[1]) == status)
-        and (not folded or folded in row.search_name)
+        if (not status or status_of(row.id) == status) and (not folded or folded in row.search_name)
     ]
+    memberships = engine.memberships([row.id for row in chosen])
+
+    def figures_of(rows, items: bool) -> dict[int, Figures]:
+        credits = engine.credits([row.id for row in rows])
+        return {
+            row.id: engine.person(
+                row.employment_kind, memberships.get(row.id, []), credits.get(row.id), items=items
+            )
+            for row in rows
+        }
+
     sort = sort if sort in SORTS else "name"
+    everyone = None
     if sort == "name":
         chosen.sort(key=lambda row: row.sort_key, reverse=descending)
-        everyone = None
-    elif sort == "overdue":
-        everyone = progress_for(
-            {row.id: row.employment_kind for row in people_rows},
-            year,
-            today,
-            people_query=member_ids,
-        )
-        chosen.sort(
-            key=lambda row: (everyone[row.id].required_overdue, row.sort_key), reverse=descending
-        )
     else:
-        # Hours and percent come from two sums per person; the items are not needed for them.
-        everyone = None
-        rules = current_rules()
-        rule_of_kind = {
-            kind: rule_for(rules, kind, year) for kind in {row.employment_kind for row in chosen}
-        }
-        course_tiet, external_hours = _hour_totals(member_ids, year)
-        # Few people differ in (rule, tiết, hours): work each combination out once.
-        figures: dict[tuple, Progress] = {}
-
-        def figures_of(row) -> Progress:
-            combination = (
-                row.employment_kind,
-                course_tiet.get(row.id, Decimal(0)),
-                external_hours.get(row.id, Decimal(0)),
-            )
-            known = figures.get(combination)
-            if known is None:
-                known = figures[combination] = Progress(
-                    row.id, year, rule_of_kind[combination[0]], combination[1], combination[2]
-                )
-            return known
-
-        if sort == "percent":
+        everyone = figures_of(chosen, items=sort == "overdue")
+        if sort == "overdue":
 
             def key(row):
-                percent = figures_of(row).percent
-                return (-1 if percent is None else percent, row.sort_key)
+                return (everyone[row.id].required_overdue, row.sort_key)
+
+        elif sort == "percent":
+
+            def key(row):
+                found = everyone[row.id].percent
+                return (-1 if found is None else found, row.sort_key)
 
         else:
 
             def key(row):
-                earned = figures_of(row).earned
-                return (Decimal(-1) if earned is None else earned, row.sort_key)
+                return (everyone[row.id].earned_tiet, row.sort_key)
 
         chosen.sort(key=key, reverse=descending)
     total = len(chosen)
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
     window = chosen[(page - 1) * per_page : page * per_page]
-    if everyone is None:
-        progress = progress_for(
-            {row.id: row.employment_kind for row in window},
-            year,
-            today,
-        )
-    else:
-        progress = everyone
+    progress = everyone if sort == "overdue" else figures_of(window, items=True)
     rows = []
     for row in window:
-        plan_id, state, number, revision = plans.get(row.id, no_plan)
+        plan_id, number, revision = plans.get(row.id, (None, None, None))
         rows.append(
             DashboardRow(
                 row.id,
@@ -810,11 +375,11 @@ def dashboard(
                 row.sort_key,
                 row.position,
                 plan_id,
-                str(state),
+                status_of(row.id),
                 number,
                 revision,
                 progress[row.id],
-                [span for span in progress[row.id].spans if span.unit_id in units],
+                [span for span in memberships.get(row.id, []) if span.unit_id in units],
             )
         )
     names = unit_names_in_year({span.unit_id for row in rows for span in row.spans_here}, year)
@@ -827,13 +392,16 @@ class PlanSummary:
 
     year: int
     status: str
-    progress: Progress
+    progress: Figures
+
+
+def person_year(person_id: int, employment_kind: str, year: int, today: date) -> Figures:
+    """One person's figures for a year, with their assigned items."""
+    return year_figures({person_id: employment_kind}, year, today, items=True)[person_id]
 
 
 def plan_summary(person_id: int, employment_kind: str, today: date) -> PlanSummary:
     year = today.year
-    plan = plan_of(person_id, year)
-    status = str(plan.latest.status) if plan else NO_PLAN
-    return PlanSummary(
-        year, status, progress_for({person_id: employment_kind}, year, today)[person_id]
-    )
+    engine = Engine(*year_days(year), today)
+    state = engine.plan_states([person_id]).get(person_id, {}).get(year, NO_PLAN_STATE)
+    return PlanSummary(year, state.label_key, person_year(person_id, employment_kind, year, today))

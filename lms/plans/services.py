@@ -46,6 +46,9 @@ from lms.plans.models import (
     UnitAssignment,
 )
 from lms.plans.years import year_days
+from lms.progress import ledger
+from lms.progress.engine import ItemState, year_figures
+from lms.progress.rules import governed_versions
 from lms.text import clean_name, nfc
 
 MAX_HOURS = Decimal(400)  # more than a working year's worth of training is a typing mistake
@@ -141,22 +144,8 @@ def check_year(year: int) -> int:
 # Yearly target rules --------------------------------------------------------------------------
 
 
-def add_rule_version(
-    *,
-    code: str,
-    amount: str | Decimal,
-    unit: str,
-    minutes_per_tiet: str | int,
-    legal_basis: str,
-    employment_kinds: list[str],
-    effective_from: str | date,
-    effective_until: str | date | None = None,
-    actor_id: int | None = None,
-) -> TargetRule:
-    """Add a rule, or a new version of the rule with this code; the old version stays."""
-    code = (code or "").strip().upper()
-    if not code or len(code) > 40 or not code.replace("_", "").replace("-", "").isalnum():
-        raise PlanError(_("Mã chỉ tiêu không hợp lệ: 1–40 chữ không dấu, số, gạch dưới."))
+def _rule_fields(amount, unit, minutes_per_tiet, legal_basis) -> tuple:
+    """Check the figures of a rule version; return (amount, unit, minutes, basis)."""
     amount = parse_hours(amount, label=_("Chỉ tiêu"))
     try:
         unit = TargetUnit(unit)
@@ -169,6 +158,28 @@ def add_rule_version(
     if not 1 <= minutes <= 120:
         raise PlanError(_("Số phút mỗi tiết phải từ 1 đến 120."))
     basis = _text(legal_basis, label=_("căn cứ pháp lý"), required=True)
+    return amount, unit, minutes, basis
+
+
+def add_rule_version(
+    *,
+    code: str,
+    amount: str | Decimal,
+    unit: str,
+    minutes_per_tiet: str | int,
+    legal_basis: str,
+    employment_kinds: list[str],
+    effective_from: str | date,
+    effective_until: str | date | None = None,
+    full_year: bool = False,
+    actor_id: int | None = None,
+) -> TargetRule:
+    """Add a rule, or a new version of the rule with this code from a later day: it governs
+    from that day on, and the days before keep the version they had."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 40 or not code.replace("_", "").replace("-", "").isalnum():
+        raise PlanError(_("Mã chỉ tiêu không hợp lệ: 1–40 chữ không dấu, số, gạch dưới."))
+    amount, unit, minutes, basis = _rule_fields(amount, unit, minutes_per_tiet, legal_basis)
     kinds = sorted(set(employment_kinds))
     if not kinds or any(kind not in set(EmploymentKind) for kind in kinds):
         raise PlanError(_("Hãy chọn ít nhất một loại cán bộ áp dụng."))
@@ -182,14 +193,27 @@ def add_rule_version(
             raise PlanError(_("Ngày hết hiệu lực không hợp lệ."))
     if ends is not None and ends < starts:
         raise PlanError(_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."))
-    current = db.session.scalars(select(TargetRule).where(TargetRule.replaced_at.is_(None))).all()
-    previous = next((rule for rule in current if rule.code == code), None)
-    for other in current:
-        if other.code == code or not set(other.employment_kinds) & set(kinds):
+    versions = db.session.scalars(select(TargetRule).where(TargetRule.code == code)).all()
+    previous = max(versions, key=lambda rule: rule.version, default=None)
+    if previous is not None and starts <= max(rule.effective_from for rule in versions):
+        raise PlanError(
+            _(
+                "Phiên bản mới của %(code)s phải có hiệu lực sau ngày %(day)s, để không thay đổi "
+                "số liệu những ngày trước đó. Muốn sửa sai sót của một phiên bản, hãy dùng "
+                "“Đính chính”.",
+                code=code,
+                day=vn_date(max(rule.effective_from for rule in versions)),
+            )
+        )
+    others = [
+        version
+        for version in governed_versions(db.session.scalars(select(TargetRule)))
+        if version.code != code
+    ]
+    for other in others:
+        if not set(other.employment_kinds) & set(kinds):
             continue
-        if other.effective_from <= (ends or date.max) and starts <= (
-            other.effective_until or date.max
-        ):
+        if other.starts <= (ends or date.max) and starts <= (other.ends or date.max):
             raise PlanError(
                 _(
                     "Chỉ tiêu %(other)s cũng áp dụng cho loại cán bộ này trong cùng thời gian; "
@@ -207,6 +231,7 @@ def add_rule_version(
         employment_kinds=kinds,
         effective_from=starts,
         effective_until=ends,
+        full_year=full_year,
         created_by_id=actor_id,
     )
     if previous is not None:
@@ -219,6 +244,70 @@ def add_rule_version(
         actor_id=actor_id,
     )
     return rule
+
+
+RULE_FIELDS = ("amount", "unit", "minutes_per_tiet", "legal_basis", "full_year")
+
+
+def years_governed(rule: TargetRule, today: date) -> list[int]:
+    """The years whose figures a correction of this version would change."""
+    version = next(
+        (v for v in governed_versions(db.session.scalars(select(TargetRule))) if v.id == rule.id),
+        None,
+    )
+    if version is None:
+        return []
+    last = version.ends or date(max(today.year, version.starts.year), 12, 31)
+    return list(range(version.starts.year, last.year + 1))
+
+
+def correct_rule_version(
+    rule: TargetRule,
+    *,
+    amount: str | Decimal,
+    unit: str,
+    minutes_per_tiet: str | int,
+    legal_basis: str,
+    full_year: bool,
+    confirmed_years: str,
+    actor_id: int | None,
+    today: date,
+) -> list[int]:
+    """Correct a mistake in a version in place (a typo, not a new rule): it changes the figures
+    of every year the version governs, so the caller must name those years to confirm."""
+    amount, unit, minutes, basis = _rule_fields(amount, unit, minutes_per_tiet, legal_basis)
+    years = years_governed(rule, today)
+    expected = ",".join(str(year) for year in years)
+    if confirmed_years != expected:
+        raise PlanError(
+            _(
+                "Đính chính phiên bản %(n)d của %(code)s sẽ thay đổi số liệu các năm %(years)s. "
+                "Hãy xác nhận các năm này để tiếp tục.",
+                n=rule.version,
+                code=rule.code,
+                years=", ".join(str(year) for year in years) or "—",
+            )
+        )
+    before = audit.snapshot(rule, RULE_FIELDS)
+    rule.amount, rule.unit, rule.minutes_per_tiet = amount, unit, minutes
+    rule.legal_basis, rule.full_year = basis, full_year
+    after = audit.snapshot(rule, RULE_FIELDS)
+    if before == after:
+        raise PlanError(_("Không có gì thay đổi để đính chính."))
+    audit.record(
+        "plan_rule.correct",
+        rule,
+        _(
+            "Đính chính chỉ tiêu %(code)s, phiên bản %(n)d (thay đổi số liệu các năm %(years)s)",
+            code=rule.code,
+            n=rule.version,
+            years=expected,
+        ),
+        before=before,
+        after=after,
+        actor_id=actor_id,
+    )
+    return years
 
 
 DEFAULT_RULES = (
@@ -717,6 +806,8 @@ def verify_activity(
     if decided.rowcount != 1:
         raise PlanError(_("Hoạt động này đã được xử lý."))  # by another manager, a moment ago
     db.session.refresh(activity)
+    if verified:
+        ledger.credit_activity(activity)
     notify(
         activity.person_id,
         "verified" if verified else "rejected",
@@ -801,14 +892,11 @@ def daily_reminders(day: date) -> list[Reminder]:
     )
     sent: list[Reminder] = []
     link = url_for("plans.year", year=year)
-    for person_id, progress in queries.progress_for(people, year, day).items():
-        for item in progress.items:
-            if not item.is_required or item.state not in (
-                queries.ItemState.DUE_SOON,
-                queries.ItemState.OVERDUE,
-            ):
+    for person_id, progress in year_figures(people, year, day, items=True).items():
+        for item in progress.items or ():
+            if not item.is_required or item.state not in (ItemState.DUE_SOON, ItemState.OVERDUE):
                 continue
-            overdue = item.state == queries.ItemState.OVERDUE
+            overdue = item.state == ItemState.OVERDUE
             kind = "overdue" if overdue else "due_soon"
             text = (
                 _(

@@ -30,10 +30,12 @@ from lms.plans.models import (
     ExternalActivity,
     PlanStatus,
     StudyPlan,
+    TargetRule,
     UnitAssignment,
 )
 from lms.plans.services import PlanError, Upload
 from lms.privacy.services import record_view
+from lms.progress.engine import APPROVED_REVISING, NO_PLAN, ItemState
 
 bp = Blueprint("plans", __name__, url_prefix="/plans", template_folder="templates")
 
@@ -42,14 +44,14 @@ STATUS_LABELS = {
     PlanStatus.SUBMITTED: _l("Chờ duyệt"),
     PlanStatus.RETURNED: _l("Trả lại để sửa"),
     PlanStatus.APPROVED: _l("Đã duyệt"),
-    queries.NO_PLAN: _l("Chưa lập"),
+    APPROVED_REVISING: _l("Đã duyệt (đang điều chỉnh)"),
+    NO_PLAN: _l("Chưa lập"),
 }
 ITEM_STATE_LABELS = {
-    queries.ItemState.DONE: _l("Đã hoàn thành"),
-    queries.ItemState.PENDING: _l("Chưa đến hạn"),
-    queries.ItemState.DUE_SOON: _l("Sắp đến hạn"),
-    queries.ItemState.OVERDUE: _l("Quá hạn"),
-    queries.ItemState.NOT_APPLICABLE: _l("Không áp dụng"),
+    ItemState.DONE: _l("Đã hoàn thành"),
+    ItemState.PENDING: _l("Chưa đến hạn"),
+    ItemState.DUE_SOON: _l("Sắp đến hạn"),
+    ItemState.OVERDUE: _l("Quá hạn"),
 }
 ACTIVITY_KIND_LABELS = {
     ActivityKind.TRAINING: _l("Lớp đào tạo"),
@@ -140,7 +142,7 @@ def mine():
 
 def _plan_page(plan: StudyPlan | None, person, year: int, *, version_number: int | None, own: bool):
     today = local_today()
-    progress = queries.progress_for({person.id: person.employment_kind}, year, today)[person.id]
+    progress = queries.person_year(person.id, person.employment_kind, year, today)
     version = None
     if plan is not None:
         version = next((v for v in plan.versions if v.number == version_number), plan.latest)
@@ -560,11 +562,18 @@ def withdraw_assignment(assignment_id: int):
 @bp.get("/rules")
 @requires(Permission.MANAGE_UNITS)
 def rules():
+    history = queries.rule_history()
+    chosen = _int_arg("edit") or _int_arg("correct")
+    found = next((rule for rule in history if rule.id == chosen), None)
+    correcting = found is not None and _int_arg("correct") is not None
     return render_template(
         "plans/rules.html",
-        rules=queries.rule_history(),
+        rules=history,
+        governed=queries.governed_rule_versions(),
         employment_labels=EMPLOYMENT_LABELS,
-        edit=next((r for r in queries.rule_history() if r.id == _int_arg("edit")), None),
+        edit=None if correcting else found,
+        correct=found if correcting else None,
+        correct_years=services.years_governed(found, local_today()) if correcting else [],
     )
 
 
@@ -582,11 +591,45 @@ def save_rule():
             employment_kinds=form.getlist("employment_kinds"),
             effective_from=form.get("effective_from", ""),
             effective_until=form.get("effective_until", ""),
+            full_year=form.get("full_year") == "1",
             actor_id=current_user.id,
         )
     except PlanError as error:
         return _refused(error, url_for("plans.rules"))
-    return _done(_("Đã lưu chỉ tiêu; phiên bản cũ vẫn được giữ."), url_for("plans.rules"))
+    return _done(
+        _("Đã lưu chỉ tiêu; các ngày trước ngày hiệu lực vẫn theo phiên bản cũ."),
+        url_for("plans.rules"),
+    )
+
+
+@bp.post("/rules/<id:rule_id>/correct")
+@requires(Permission.MANAGE_UNITS)
+def correct_rule(rule_id: int):
+    rule = db.session.get(TargetRule, rule_id) or abort(404)
+    form = request.form
+    try:
+        years = services.correct_rule_version(
+            rule,
+            amount=form.get("amount", ""),
+            unit=form.get("unit", ""),
+            minutes_per_tiet=form.get("minutes_per_tiet", ""),
+            legal_basis=form.get("legal_basis", ""),
+            full_year=form.get("full_year") == "1",
+            confirmed_years=form.get("confirmed_years", ""),
+            actor_id=current_user.id,
+            today=local_today(),
+        )
+    except PlanError as error:
+        return _refused(error, url_for("plans.rules", correct=rule_id) + "#rule-form")
+    return _done(
+        _(
+            "Đã đính chính %(code)s, phiên bản %(n)d; số liệu các năm %(years)s đã thay đổi.",
+            code=rule.code,
+            n=rule.version,
+            years=", ".join(str(year) for year in years),
+        ),
+        url_for("plans.rules"),
+    )
 
 
 # Notifications --------------------------------------------------------------------------------

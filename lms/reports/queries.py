@@ -1,8 +1,11 @@
 """Reads for reports: the roster of people per unit over a period, in a fixed number of queries.
 
-A row is one person in one unit for the part of the period they were a member there. Hours,
-required items and plans belong to the person and are counted for the plan years that overlap
-that membership. A multi-year period shows plan status as "n/N years approved".
+A row is one person in one unit for the days of the period they were a member there (in a unit's
+roster, also only the days the unit was in that sub-tree). Its figures come from the progress
+engine for exactly those days, so each person-day is counted once: rows add up to the unit
+subtotals, and units to the total. Head counts (people, approved plans, passing) count a person
+once, on the row of their last day in the agency within the period. A multi-year period shows
+plan status as "n/N years approved".
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
 from lms.db import contains, db, parse_count
 from lms.i18n import parse_day
+from lms.numbers import percent
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import unit_tree
-from lms.plans.queries import below
-from lms.reports.figures import Context, Totals, batch_figures
+from lms.org.queries import subtree_days, unit_tree
+from lms.progress.engine import NO_PLAN_STATE, Engine, Figures, Span
 from lms.text import fold
 
 MAX_YEARS = 10
+# Periods are read within these years: anything else is a typing slip, answered with a 400.
+YEARS = range(2000, 2101)
 # People whose figures are read together: bounds memory, keeps queries per batch fixed.
 BATCH = 2500
 # Above this many rows, the units on a page are not added up on every page view (a second or
@@ -73,6 +78,33 @@ class RosterRow(NamedTuple):
     courses: tuple[int, int, int]
     initiatives: int
     result: Result | None
+    # The rule versions the target came from ("CONGCHUC-2025 v1, ...").
+    rule_versions: str = ""
+    # The row of the person's last day in the agency within the period: where they are counted.
+    head: bool = True
+    person: PersonTotals | None = None
+
+
+class PersonTotals(NamedTuple):
+    """A person's figures over the whole period, wherever they were: shared by their rows."""
+
+    figures: Figures
+    plan_years: int
+    approved_years: int
+
+    @property
+    def approved(self) -> bool:
+        return self.plan_years > 0 and self.approved_years == self.plan_years
+
+    @property
+    def has_target(self) -> bool:
+        return self.figures.target is not None and self.figures.target.tiet > 0
+
+    @property
+    def reached(self) -> bool:
+        """Exact, not rounded: 39,996 of 40 tiết has not reached the target."""
+        target = self.figures.target
+        return target is not None and self.figures.earned_tiet >= target.tiet > 0
 
 
 @dataclass(frozen=True)
@@ -82,8 +114,9 @@ class UnitSubtotal:
     unit_name: str
     people: int
     hours: Decimal
-    approved_percent: int
+    approved_percent: int | None
     passing: int | None
+    approved: int = 0
 
 
 class Member(NamedTuple):
@@ -121,13 +154,13 @@ class RosterPlan:
     # A streamed plan (a whole download) holds no members: it reads them from this ordered
     # query a batch at a time, so memory does not grow with the organisation.
     source: Select | None = None
-    member_of: Callable[[Row], Member] | None = None
+    members_of: Callable[[Row], list[Member]] | None = None
     # False when a page's units were too large to read whole: its members are the page only.
     whole_units: bool = True
 
     def rows(self, start: int = 0, stop: int | None = None, batch: int = BATCH):
         """Yield the rows from start to stop, reading figures for `batch` people at a time."""
-        context = Context(self.period.years, self.period.first, self.period.last)
+        engine = Engine(self.period.first, self.period.last, self.today)
         # Each batch is read with the garbage collector paused (see lms.bulk), never across a
         # yield: a download abandoned half-way leaves the collector as it found it.
         if self.source is not None:
@@ -142,15 +175,15 @@ class RosterPlan:
                         partition = next(partitions, None)
                         if partition is None:
                             return
-                        chunk = [self.member_of(row) for row in partition]
-                        rows = _rows(self, chunk, number, context)
+                        chunk = [m for row in partition for m in self.members_of(row)]
+                        rows = _rows(self, chunk, number, engine)
                     yield from rows
                     number += len(chunk)
         stop = len(self.members) if stop is None else min(stop, len(self.members))
         for first in range(start, stop, batch):
             chunk = self.members[first : min(first + batch, stop)]
             with collector_paused():
-                rows = _rows(self, chunk, self.first_number + first, context)
+                rows = _rows(self, chunk, self.first_number + first, engine)
             yield from rows
 
 
@@ -217,7 +250,6 @@ def roster_plan(
     """
     names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
-    children: dict[int, set[int]] = defaultdict(set)
     last_parent: dict[int, int | None] = {}
     for uid, code, name, parent_id, valid_from in db.session.execute(
         select(
@@ -234,11 +266,12 @@ def roster_plan(
         names[uid][valid_from] = name
         codes[uid] = code
         last_parent[uid] = parent_id
-        if parent_id is not None:
-            children[parent_id].add(uid)
 
+    # A unit's roster holds each unit for the days it was in the sub-tree, as the tree was then.
+    in_tree: dict[int, list[tuple[date, date]]] | None = None
     if unit_id is not None:
-        scope = below([unit_id], children)
+        in_tree = subtree_days(unit_id, period.first, period.last)
+        scope = set(in_tree)
         top = unit_id
     else:
         scope = set(names)
@@ -250,6 +283,20 @@ def roster_plan(
     ranked = sorted(scope, key=lambda uid: (order.get(uid, len(order)), codes.get(uid, "")))
     ranks = {uid: rank for rank, uid in enumerate(ranked)}
     rank = case(ranks, value=Membership.unit_id, else_=len(ranks)) if ranks else literal(0)
+    whole_period = [(period.first, period.last)]
+    partial = {uid: spans for uid, spans in (in_tree or {}).items() if spans != whole_period}
+    in_scope = Membership.unit_id.in_(scope - set(partial))
+    if partial:
+        in_scope = or_(
+            in_scope,
+            *[
+                and_(
+                    Membership.unit_id == uid,
+                    or_(*[_overlaps(Membership, Period(a, b)) for a, b in spans]),
+                )
+                for uid, spans in partial.items()
+            ],
+        )
     query = (
         select(
             Person.id,
@@ -263,7 +310,7 @@ def roster_plan(
             Membership.valid_until,
         )
         .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.unit_id.in_(scope), _overlaps(Membership, period))
+        .where(in_scope, _overlaps(Membership, period))
     )
     folded = fold(search)
     if folded:
@@ -271,21 +318,24 @@ def roster_plan(
     ordering = (rank, Person.sort_key, Person.id, Membership.valid_from)
     first_number = 1
 
-    def member_of(row) -> Member:
+    def members_of(row) -> list[Member]:
+        """The row's membership cut to the period (and to the days its unit was in the
+        sub-tree): usually one member, none or several when the unit moved in and out."""
         (person_id, full_name, born, position, active, kind, uid, since, until) = row
-        return Member(  # positional: called for every row of a whole-organisation download
-            ranks.get(uid, len(ranks)),
-            codes.get(uid, ""),
-            person_id,
-            since if since > period.first else period.first,
-            until if until is not None and until < period.last else period.last,
-            uid,
-            full_name,
-            born,
-            position,
-            active,
-            kind,
-        )
+        since = since if since > period.first else period.first
+        until = until if until is not None and until < period.last else period.last
+        spans = [(since, until)]
+        if uid in partial:
+            spans = [
+                (max(a, since), min(b, until)) for a, b in partial[uid] if a <= until and b >= since
+            ]
+        rank = ranks.get(uid, len(ranks))
+        code = codes.get(uid, "")
+        # Positional: called for every row of a whole-organisation download.
+        return [
+            Member(rank, code, person_id, a, b, uid, full_name, born, position, active, kind)
+            for a, b in spans
+        ]
 
     code = codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else ""
     if stream:
@@ -298,7 +348,7 @@ def roster_plan(
             dict(names),
             criteria,
             source=query.order_by(*ordering),
-            member_of=member_of,
+            members_of=members_of,
         )
     whole_units = True
     if window is None:
@@ -308,7 +358,7 @@ def roster_plan(
         # units whole for their subtotals; a unit too large to add up on every page view is
         # read for the page's rows only (the summary and downloads carry its figures).
         counted = select(Membership.unit_id, func.count()).where(
-            Membership.unit_id.in_(scope), _overlaps(Membership, period)
+            in_scope, _overlaps(Membership, period)
         )
         if folded:
             counted = counted.join(Person, Person.id == Membership.person_id).where(
@@ -339,7 +389,7 @@ def roster_plan(
                 found = db.session.execute(
                     in_units.offset(start - units_before).limit(stop - start)
                 )
-    members = [member_of(row) for row in found]
+    members = [member for row in found for member in members_of(row)]
     return RosterPlan(
         period,
         today,
@@ -360,69 +410,79 @@ def name_on(names: dict[int, dict[date, str]], codes: dict[int, str], uid: int, 
     return found[-1] if found else codes.get(uid, "")
 
 
-def _rows(
-    plan: RosterPlan, members: list[Member], number: int, context: Context
-) -> list[RosterRow]:
+def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) -> list[RosterRow]:
     """Read the figures of a batch of members in a fixed number of queries.
 
-    A row's figures cover the years of that membership. The criteria judge the person, once,
-    over every year of the period they were a member anywhere: someone who moved units mid-way
-    passes or fails as one person, on all of their figures, in each of their rows.
+    A row's figures cover the days of that row. The criteria judge the person, once, on all of
+    their figures over the period: someone who moved units mid-way passes or fails as one
+    person, in each of their rows.
     """
     if not members:
         return []
     period = plan.period
     people = {member.person_id: member.employment_kind for member in members}
     ids = list(people)
-    one_year = {m.person_id for m in members if m.since.year == m.until.year}
-    batch = batch_figures(people, context, one_year)
+    credits = engine.credits(ids)
+    memberships = engine.memberships(ids)
+    states = engine.plan_states(ids)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
     judge_facts = evaluator(plan.criteria) if plan.criteria else None
-    judged: dict[int, Result] = {}
+    persons: dict[int, tuple[PersonTotals, Result | None, Span | None]] = {}
+    parts: dict[Span, Figures] = {}
 
     def count_initiatives(person_id: int, years) -> int:
         return sum(1 for year, _id in initiatives.get(person_id, ()) if year in years)
 
-    def judge(person_id: int, row_years: tuple[int, ...], row_totals: Totals) -> Result:
-        if person_id not in judged:
-            present = batch.present.get(person_id, ())
-            if present == range(row_years[0], row_years[-1] + 1):
-                # The row covers every year they were a member (most people): its figures.
-                years, whole = row_years, row_totals
-            else:
-                years = tuple(sorted(present))
-                whole = batch.totals(person_id, people[person_id], years)
-            judged[person_id] = judge_facts(
-                Facts(
-                    plan_years=whole.years,
-                    approved_years=whole.approved,
-                    required_done=whole.done,
-                    required_total=whole.total,
-                    hours_earned=whole.earned,
-                    hours_target=whole.target,
-                    target_unit=whole.target_unit,
-                    courses=whole.courses,
-                    initiatives=count_initiatives(person_id, years),
-                    manual_points=points.get(person_id, {}),
-                ),
-            )
-        return judged[person_id]
+    def approved_in(person_id: int, years) -> int:
+        of_person = states.get(person_id, {})
+        return sum(1 for year in years if of_person.get(year, NO_PLAN_STATE).approved)
+
+    def person_of(person_id: int, kind: str):
+        found = persons.get(person_id)
+        if found is None:
+            spans = memberships.get(person_id, [])
+            figures = engine.person(kind, spans, credits.get(person_id), parts=parts)
+            years = sorted({year for s in spans for year in range(s.first.year, s.last.year + 1)})
+            totals = PersonTotals(figures, len(years), approved_in(person_id, years))
+            result = None
+            if judge_facts is not None:
+                target = figures.target
+                result = judge_facts(
+                    Facts(
+                        plan_years=totals.plan_years,
+                        approved_years=totals.approved_years,
+                        required_done=figures.required_done,
+                        required_total=figures.required_total,
+                        hours_earned=figures.earned_tiet if target else None,
+                        hours_target=target.tiet if target else None,
+                        target_unit="tiet" if target else "",
+                        courses=tuple(figures.courses),
+                        initiatives=count_initiatives(person_id, years),
+                        manual_points=points.get(person_id, {}),
+                    )
+                )
+            found = persons[person_id] = (totals, result, spans[-1] if spans else None)
+        return found
 
     unit_names: dict[tuple[int, date], str] = {}
+    year_spans: dict[tuple[int, int], tuple[int, ...]] = {}
     rows = []
-    spans: dict[tuple[int, int], tuple[int, ...]] = {}
     for offset, member in enumerate(members):
+        person_id, kind = member.person_id, member.employment_kind
+        totals, result, last_span = person_of(person_id, kind)
+        span = Span(person_id, member.unit_id, member.since, member.until)
+        figures = parts.get(span)
+        if figures is None:
+            figures = engine.figures(span, kind, credits.get(person_id))
         first, last = member.since.year, member.until.year
-        years = spans.get((first, last))
+        years = year_spans.get((first, last))
         if years is None:
-            years = spans[(first, last)] = tuple(range(first, last + 1))
-        person_id = member.person_id
-        totals = batch.totals(person_id, member.employment_kind, years)
+            years = year_spans[(first, last)] = tuple(range(first, last + 1))
         status = None
         if first == last:
-            status = batch.statuses.get(person_id, {}).get(last, "none")
-        earned, target = totals.earned, totals.target
+            status = states.get(person_id, {}).get(last, NO_PLAN_STATE).label_key
+        target = figures.target
         unit_name = unit_names.get((member.unit_id, member.until))
         if unit_name is None:
             unit_name = unit_names[(member.unit_id, member.until)] = name_on(
@@ -442,60 +502,73 @@ def _rows(
                 since=member.since,
                 until=member.until,
                 plan_status=status,
-                approved_years=totals.approved,
-                plan_years=totals.years,
-                required_done=totals.done,
-                required_total=totals.total,
-                hours_earned=earned,
-                hours_target=target,
-                target_unit=totals.target_unit,
-                percent=int(earned * 100 / target) if earned is not None and target else None,
-                courses=totals.courses,
+                approved_years=approved_in(person_id, years),
+                plan_years=len(years),
+                required_done=figures.required_done,
+                required_total=figures.required_total,
+                hours_earned=figures.earned_tiet,
+                hours_target=target.tiet if target else None,
+                target_unit="tiet",
+                percent=percent(figures.earned_tiet, target.tiet) if target else None,
+                courses=tuple(figures.courses),
                 initiatives=count_initiatives(person_id, years),
-                result=judge(person_id, years, totals) if judge_facts is not None else None,
+                result=result,
+                rule_versions=", ".join(version.label for version in target.versions)
+                if target
+                else "",
+                head=last_span is not None
+                and last_span.unit_id == member.unit_id
+                and member.since <= last_span.last <= member.until,
+                person=totals,
             )
         )
     return rows
 
 
 def subtotals(rows) -> list[UnitSubtotal]:
-    """People, hours, share with approved plans and (with criteria) people passing, per unit.
+    """People, tiết, share with approved plans and (with criteria) people passing, per unit.
 
-    Counted per person: someone who left a unit and came back has two rows but is one person;
-    two rows over the same years count their hours once.
+    Tiết add up the unit's rows (each covers its own days); people are counted on the row of
+    their last day in the agency within the period, so that units add up to the whole.
     """
     groups: dict[int, list[RosterRow]] = {}
     for row in rows:
         groups.setdefault(row.unit_id, []).append(row)
     result = []
     for uid, group in groups.items():
-        people: dict[int, list[RosterRow]] = {}
-        for row in group:
-            people.setdefault(row.person_id, []).append(row)
-        hours = Decimal(0)
-        for person_rows in people.values():
-            seen: set[tuple[int, int]] = set()
-            for row in person_rows:
-                span = (row.since.year, row.until.year)
-                if span not in seen:
-                    seen.add(span)
-                    hours += row.hours_earned or Decimal(0)
-        approved = sum(
-            1 for rs in people.values() if all(r.approved_years == r.plan_years for r in rs)
-        )
-        judged = {row.person_id: row.result for row in group if row.result is not None}
+        heads = [row for row in group if row.head]
+        approved = sum(1 for row in heads if row.person is not None and row.person.approved)
+        judged = [row.result for row in heads if row.result is not None]
         result.append(
             UnitSubtotal(
                 uid,
                 group[0].unit_code,
                 group[-1].unit_name,
-                len(people),
-                hours,
-                int(approved * 100 / len(people)),
-                sum(1 for r in judged.values() if r.passed) if judged else None,
+                len(heads),
+                sum((row.hours_earned or Decimal(0) for row in group), Decimal(0)),
+                percent(approved, len(heads)),
+                sum(1 for r in judged if r.passed) if any(row.result for row in group) else None,
+                approved,
             )
         )
     return result
+
+
+def total_of(units: list[UnitSubtotal], label: str) -> UnitSubtotal:
+    """The line under the units: their sums, so that it always agrees with them."""
+    people = sum(unit.people for unit in units)
+    approved = sum(unit.approved for unit in units)
+    passing = [unit.passing for unit in units if unit.passing is not None]
+    return UnitSubtotal(
+        0,
+        "",
+        label,
+        people,
+        sum((unit.hours for unit in units), Decimal(0)),
+        percent(approved, people),
+        sum(passing) if passing else None,
+        approved,
+    )
 
 
 class ReportError(Exception):
@@ -508,6 +581,8 @@ def make_period(first: date | None, last: date | None) -> Period:
 
     if first is None or last is None:
         raise ReportError(_("Ngày bắt đầu và ngày kết thúc phải có dạng dd/mm/yyyy."))
+    if first.year not in YEARS or last.year not in YEARS:
+        raise _outside_years()
     if last < first:
         raise ReportError(_("Ngày kết thúc phải sau ngày bắt đầu."))
     if last.year - first.year >= MAX_YEARS:
@@ -515,14 +590,25 @@ def make_period(first: date | None, last: date | None) -> Period:
     return Period(first, last)
 
 
+def _outside_years() -> ReportError:
+    from flask_babel import gettext as _
+
+    return ReportError(
+        _("Kỳ báo cáo phải nằm trong các năm %(first)d–%(last)d.", first=YEARS[0], last=YEARS[-1])
+    )
+
+
 PRESETS = {
     "gd1": (date(2024, 1, 1), date(2025, 12, 31), _l("Giai đoạn 1 (2024–2025)")),
     "gd2": (date(2026, 1, 1), date(2030, 12, 31), _l("Giai đoạn 2 (2026–2030)")),
 }
+# "2026": the year; "2026-h1": its first six months.
+FIRST_HALF = "-h1"
 
 
 def period_from_args(args: Mapping[str, str], today: date) -> tuple[Period, str]:
-    """The period a request asks for: a campaign phase, a year, or from/to days; else this year.
+    """The period a request asks for: a campaign phase, a year, its first half, or from/to
+    days; else this year.
 
     Return it with the preset's key ("" for typed days); raise ReportError when it makes no sense.
     """
@@ -530,14 +616,30 @@ def period_from_args(args: Mapping[str, str], today: date) -> tuple[Period, str]
     if preset in PRESETS:
         first, last, _label = PRESETS[preset]
         return Period(first, last), preset
-    year = parse_count(preset) if len(preset) == 4 else None
-    if year:  # ASCII digits only: "²".isdigit() is true too
-        return make_period(date(year, 1, 1), date(year, 12, 31)), preset
+    half = preset.endswith(FIRST_HALF)
+    digits = preset[: -len(FIRST_HALF)] if half else preset
+    year = parse_count(digits) if len(digits) == 4 else None
+    if year is not None:  # ASCII digits only: "²".isdigit() is true too
+        if year not in YEARS:
+            raise _outside_years()
+        last = date(year, 6, 30) if half else date(year, 12, 31)
+        return make_period(date(year, 1, 1), last), preset
     if args.get("from") or args.get("to"):
         first = parse_day(args.get("from", ""))
         last = parse_day(args.get("to", ""))
         return make_period(first, last), ""
     return Period(date(today.year, 1, 1), date(today.year, 12, 31)), str(today.year)
+
+
+def period_choices(today: date) -> list[tuple[str, str]]:
+    """The presets a period form offers: each year and its first half, and the two phases."""
+    from flask_babel import gettext as _
+
+    choices = [(key, str(label)) for key, (_f, _l2, label) in PRESETS.items()]
+    for year in range(2024, today.year + 2):
+        choices.append((str(year), _("Năm %(year)d", year=year)))
+        choices.append((f"{year}{FIRST_HALF}", _("6 tháng đầu năm %(year)d", year=year)))
+    return choices
 
 
 def unit_by_code(code: str) -> int | None:

@@ -1,13 +1,16 @@
 """The campaign summary (sơ kết / tổng kết): per unit and year, what the rosters add up to.
 
-Each year is read as that year's roster (with the criteria set covering the year), a batch of
-people at a time, and folded into counters; nothing holds the whole organisation's rows.
+Each year (cut to the period) is read as that year's roster, with the criteria set covering it,
+a batch of people at a time, and folded into counters; nothing holds the whole organisation's
+rows. Tiết are the sums of the unit's rows; people, approved plans, targets reached and people
+passing are counted on each person's last row of the year. A year's line is the sum of its
+units' lines, so the two always agree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -16,6 +19,7 @@ from sqlalchemy import func, select
 from lms.awards import queries as award_queries
 from lms.awards.models import Initiative, InitiativeStatus
 from lms.db import db
+from lms.numbers import percent
 from lms.reports.queries import Period, roster_plan
 
 
@@ -34,16 +38,15 @@ class SummaryRow:
     judged: bool = False
     passing: int = 0
     initiatives: int = 0
-    _people: set[int] = field(default_factory=set, repr=False)
 
     @property
     def completion_percent(self) -> int | None:
         """Share of members with a target who reached it."""
-        return int(self.completed * 100 / self.with_target) if self.with_target else None
+        return percent(self.completed, self.with_target)
 
     @property
     def approved_percent(self) -> int | None:
-        return int(self.approved * 100 / self.members) if self.members else None
+        return percent(self.approved, self.members)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class YearTotal:
     passing: int | None
     initiatives: int
     criteria_name: str | None
+    with_target: int = 0
+    completed: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,12 +84,6 @@ def summary(period: Period, today: date, *, unit_id: int | None = None) -> Summa
         plan = roster_plan(Period(first, last), today, unit_id=unit_id, criteria=criteria)
         agency_name, unit_code = plan.agency_name, plan.unit_code
         orders = {m.unit_id: m.unit_order for m in plan.members}
-        people_in_year: set[int] = set()
-        approved_people: set[int] = set()
-        target_people: set[int] = set()
-        completed_people: set[int] = set()
-        passing_people: set[int] = set()
-        hours = Decimal(0)
         for row in plan.rows():
             key = (year, row.unit_id)
             entry = rows.get(key)
@@ -93,46 +92,35 @@ def summary(period: Period, today: date, *, unit_id: int | None = None) -> Summa
                     year, row.unit_id, row.unit_code, row.unit_name, orders[row.unit_id]
                 )
             entry.unit_name = row.unit_name
-            if row.person_id in entry._people:
-                continue
-            entry._people.add(row.person_id)
-            entry.members += 1
-            approved = row.approved_years == row.plan_years
-            entry.approved += approved
-            if row.hours_target:
-                entry.with_target += 1
-                entry.completed += (row.percent or 0) >= 100
             entry.hours += row.hours_earned or Decimal(0)
             if row.result is not None:
                 entry.judged = True
-                entry.passing += row.result.passed
-            if row.person_id not in people_in_year:
-                people_in_year.add(row.person_id)
-                hours += row.hours_earned or Decimal(0)
-            if approved:
-                approved_people.add(row.person_id)
-            if row.hours_target:
-                target_people.add(row.person_id)
-                if (row.percent or 0) >= 100:
-                    completed_people.add(row.person_id)
-            if row.result is not None and row.result.passed:
-                passing_people.add(row.person_id)
+            if not row.head or row.person is None:
+                continue
+            entry.members += 1
+            entry.approved += row.person.approved
+            entry.with_target += row.person.has_target
+            entry.completed += row.person.reached
+            entry.passing += bool(row.result is not None and row.result.passed)
         initiatives = _initiatives_per_unit(year, set(orders))
         for uid, count in initiatives.items():
             if (year, uid) in rows:
                 rows[(year, uid)].initiatives = count
+        units = [entry for (y, _uid), entry in rows.items() if y == year]
+        with_target = sum(entry.with_target for entry in units)
+        completed = sum(entry.completed for entry in units)
         totals.append(
             YearTotal(
                 year=year,
-                members=len(people_in_year),
-                approved=len(approved_people),
-                completion_percent=int(len(completed_people) * 100 / len(target_people))
-                if target_people
-                else None,
-                hours=hours,
-                passing=len(passing_people) if criteria is not None else None,
-                initiatives=sum(initiatives.values()),
+                members=sum(entry.members for entry in units),
+                approved=sum(entry.approved for entry in units),
+                completion_percent=percent(completed, with_target),
+                hours=sum((entry.hours for entry in units), Decimal(0)),
+                passing=sum(entry.passing for entry in units) if criteria is not None else None,
+                initiatives=sum(entry.initiatives for entry in units),
                 criteria_name=criteria.name if criteria is not None else None,
+                with_target=with_target,
+                completed=completed,
             )
         )
     ordered = sorted(rows.values(), key=lambda r: (r.year, r.unit_order, r.unit_code))

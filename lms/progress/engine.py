@@ -1,0 +1,576 @@
+"""Figures for a person, a membership or a unit over any days, from the ledger.
+
+One module computes every figure the platform shows: tiết and hours earned, the target and the
+rule versions behind it, required items done out of those due, courses completed per category,
+and plan approval. The rules (shared/docs/domain.md, "Counting rules"):
+
+- A credit counts on its day. A membership's figure is the sum of the credits on the days of
+  that membership within the period; a day in no membership counts for no unit.
+- Totals are in tiết: clock hours convert with the minutes per tiết of the rule version in
+  force on the credit's day. A person's own page also shows the rule's unit when that is hours.
+- A target is prorated by the days it covers (see `lms.progress.rules`).
+- A required item is the person's in a membership when it falls due on one of its days, in a
+  unit the assignment reached on that day (the unit tree as it was then); it is done when the
+  course was completed by the membership's last day in the period.
+- A plan year is approved when a version was approved, even while a newer one is being revised.
+
+Reads are per batch: a few indexed queries for any number of people, then plain loops.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import or_, select
+
+from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
+from lms.courses.models import Course
+from lms.db import among, db
+from lms.numbers import percent, two_places
+from lms.org.models import Membership, UnitVersion
+from lms.plans.models import (
+    AssignmentKind,
+    PlanStatus,
+    PlanVersion,
+    StudyPlan,
+    TargetUnit,
+    UnitAssignment,
+)
+from lms.progress.models import Credit, CreditUnit
+from lms.progress.rules import RuleBook, RuleVersion, Target
+
+DUE_SOON_DAYS = 14
+# The roster's three course columns, in the course format's order.
+CATEGORIES = tuple(COURSE_CATEGORIES)
+CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORIES)}
+ZERO = Decimal("0.00")
+SIXTY = Decimal(60)
+APPROVED = str(PlanStatus.APPROVED)
+# A plan approved once and now being revised still counts as approved.
+APPROVED_REVISING = "approved_revising"
+NO_PLAN = "none"
+
+
+class Span(NamedTuple):
+    """Some days of one person, in one unit (None: wherever they were)."""
+
+    person_id: int
+    unit_id: int | None
+    first: date
+    last: date
+
+
+class ItemState:
+    DONE = "done"
+    PENDING = "pending"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+class AssignedItem(NamedTuple):
+    assignment_id: int
+    course_id: int
+    course_slug: str
+    course_title: str
+    course_hours: Decimal
+    kind: AssignmentKind
+    due_on: date
+    unit_id: int
+    unit_name: str
+    state: str
+    completed_on: date | None
+
+    @property
+    def is_required(self) -> bool:
+        return self.kind == AssignmentKind.REQUIRED
+
+
+def item_state(due_on: date, completed_on: date | None, today: date) -> str:
+    if completed_on is not None:
+        return ItemState.DONE
+    if due_on < today:
+        return ItemState.OVERDUE
+    if due_on <= today + timedelta(days=DUE_SOON_DAYS):
+        return ItemState.DUE_SOON
+    return ItemState.PENDING
+
+
+@dataclass
+class Figures:
+    """What some days of a person add up to. Amounts are exact until `finish()` rounds them."""
+
+    course_tiet: Decimal = ZERO
+    activity_hours: Decimal = ZERO
+    earned_tiet: Decimal = ZERO
+    earned_hours: Decimal = ZERO
+    target: Target | None = None
+    required_done: int = 0
+    required_total: int = 0
+    courses: list[int] = field(default_factory=lambda: [0, 0, 0])
+    items: list[AssignedItem] | None = None
+
+    def finish(self) -> Figures:
+        self.earned_tiet = two_places(self.earned_tiet)
+        self.earned_hours = two_places(self.earned_hours)
+        return self
+
+    def add(self, other: Figures) -> None:
+        """Add other's figures (another span of the same person) to these."""
+        self.course_tiet += other.course_tiet
+        self.activity_hours += other.activity_hours
+        self.earned_tiet += other.earned_tiet
+        self.earned_hours += other.earned_hours
+        self.target = _sum_targets(self.target, other.target)
+        self.required_done += other.required_done
+        self.required_total += other.required_total
+        for index, count in enumerate(other.courses):
+            self.courses[index] += count
+        if other.items is not None:
+            self.items = (self.items or []) + other.items
+
+    # In the unit of the rule(s): what a person's own page shows.
+
+    @property
+    def unit(self) -> str:
+        return str(self.target.unit) if self.target else str(TargetUnit.TIET)
+
+    @property
+    def earned(self) -> Decimal:
+        hours = self.target is not None and self.target.unit == TargetUnit.HOUR
+        return self.earned_hours if hours else self.earned_tiet
+
+    @property
+    def target_amount(self) -> Decimal | None:
+        return self.target.amount if self.target else None
+
+    @property
+    def percent(self) -> int | None:
+        """Share of the target, rounded half up (display only: criteria read exact values)."""
+        return percent(self.earned, self.target_amount)
+
+    @property
+    def versions(self) -> tuple[RuleVersion, ...]:
+        return self.target.versions if self.target else ()
+
+    def _count(self, *states: str) -> int:
+        return sum(1 for item in self.items or () if item.is_required and item.state in states)
+
+    @property
+    def required_pending(self) -> int:
+        return self._count(ItemState.PENDING, ItemState.DUE_SOON)
+
+    @property
+    def required_overdue(self) -> int:
+        return self._count(ItemState.OVERDUE)
+
+    @property
+    def next_steps(self) -> list[AssignedItem]:
+        """Open items, overdue first, then by due date."""
+        open_items = [item for item in self.items or () if item.state != ItemState.DONE]
+        return sorted(open_items, key=lambda item: (item.state != ItemState.OVERDUE, item.due_on))
+
+
+def _sum_targets(one: Target | None, other: Target | None) -> Target | None:
+    if one is None or other is None:
+        return one or other
+    unit = TargetUnit.HOUR if one.unit == other.unit == TargetUnit.HOUR else TargetUnit.TIET
+    amount = one.amount + other.amount if unit == one.unit == other.unit else one.tiet + other.tiet
+    return Target(
+        one.tiet + other.tiet,
+        amount,
+        unit,
+        tuple(dict.fromkeys(one.versions + other.versions)),
+    )
+
+
+class PlanState(NamedTuple):
+    status: str  # of the latest version; NO_PLAN without a plan
+    approved: bool  # some version was approved
+
+    @property
+    def label_key(self) -> str:
+        """draft, submitted, returned, approved, approved_revising or none."""
+        if self.approved and self.status != APPROVED:
+            return APPROVED_REVISING
+        return self.status
+
+
+NO_PLAN_STATE = PlanState(NO_PLAN, False)
+
+
+@dataclass
+class PersonCredits:
+    """One person's credits within the engine's days, sorted by day, and the day each course
+    was first completed (required items look back before the period)."""
+
+    days: list[date] = field(default_factory=list)
+    entries: list[tuple[date, str, Decimal, int | None]] = field(default_factory=list)
+    completed: dict[int, date] = field(default_factory=dict)
+
+
+NO_CREDITS = PersonCredits()
+
+
+class _Requirements:
+    """The assignments falling due within the engine's days, and the units each reached on its
+    due day (the unit tree as it was then)."""
+
+    def __init__(self, first: date, last: date) -> None:
+        rows = db.session.execute(
+            select(
+                UnitAssignment.id,
+                UnitAssignment.course_id,
+                UnitAssignment.unit_id,
+                UnitAssignment.include_subunits,
+                UnitAssignment.kind,
+                UnitAssignment.due_on,
+                Course.slug,
+                Course.title,
+                Course.hours,
+            )
+            .join(Course, Course.id == UnitAssignment.course_id)
+            .where(
+                UnitAssignment.withdrawn_at.is_(None),
+                UnitAssignment.due_on >= first,
+                UnitAssignment.due_on <= last,
+            )
+            .order_by(UnitAssignment.due_on, UnitAssignment.id)
+        ).all()
+        self.items: list[tuple] = []
+        # unit → (due days, item indexes) in due order; required only, and all kinds.
+        required: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        every: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        self.required_courses: set[int] = set()
+        if rows:
+            tree = _Tree(min(row.due_on for row in rows), max(row.due_on for row in rows))
+            for index, row in enumerate(rows):
+                units = (
+                    tree.below(row.unit_id, row.due_on) if row.include_subunits else {row.unit_id}
+                )
+                kind = AssignmentKind(row.kind)
+                self.items.append(
+                    (
+                        row.id,
+                        row.course_id,
+                        row.slug,
+                        row.title,
+                        row.hours,
+                        kind,
+                        row.due_on,
+                        row.unit_id,
+                        tree.name_on(row.unit_id, row.due_on),
+                    )
+                )
+                for unit_id in units:
+                    every[unit_id].append((row.due_on, index))
+                    if kind == AssignmentKind.REQUIRED:
+                        required[unit_id].append((row.due_on, index))
+                if kind == AssignmentKind.REQUIRED:
+                    self.required_courses.add(row.course_id)
+        self.required = {
+            uid: ([d for d, _i in v], [i for _d, i in v]) for uid, v in required.items()
+        }
+        self.every = {uid: ([d for d, _i in v], [i for _d, i in v]) for uid, v in every.items()}
+
+    def due_in(self, unit_id: int, first: date, last: date, *, every: bool = False) -> list[int]:
+        """The indexes of the items due first..last that reached unit_id on their due day."""
+        found = (self.every if every else self.required).get(unit_id)
+        if found is None:
+            return []
+        dues, indexes = found
+        return indexes[bisect_left(dues, first) : bisect_right(dues, last)]
+
+
+class _Tree:
+    """The unit tree over some days: who was under whom, and named what, on a given day."""
+
+    def __init__(self, first: date, last: date) -> None:
+        self.versions = db.session.execute(
+            select(
+                UnitVersion.unit_id,
+                UnitVersion.parent_id,
+                UnitVersion.name,
+                UnitVersion.valid_from,
+                UnitVersion.valid_until,
+            )
+            .where(
+                UnitVersion.valid_from <= last,
+                or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= first),
+            )
+            .order_by(UnitVersion.valid_from)
+        ).all()
+        self._children: dict[date, dict[int, list[int]]] = {}
+
+    def children_on(self, day: date) -> dict[int, list[int]]:
+        found = self._children.get(day)
+        if found is None:
+            found = defaultdict(list)
+            for unit_id, parent_id, _name, valid_from, valid_until in self.versions:
+                if parent_id is not None and valid_from <= day <= (valid_until or date.max):
+                    found[parent_id].append(unit_id)
+            self._children[day] = found
+        return found
+
+    def below(self, unit_id: int, day: date) -> set[int]:
+        """unit_id and every unit under it on day."""
+        children = self.children_on(day)
+        seen = {unit_id}
+        stack = [unit_id]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return seen
+
+    def name_on(self, unit_id: int, day: date) -> str:
+        name = ""
+        for uid, _parent, version_name, valid_from, _until in self.versions:
+            if uid == unit_id and valid_from <= day:
+                name = version_name
+        return name
+
+
+class Engine:
+    """Figures over the days first..last: what every batch of one read shares (rule versions,
+    assignments, course categories), and the per-batch reads."""
+
+    def __init__(self, first: date, last: date, today: date) -> None:
+        self.first, self.last, self.today = first, last, today
+        self.rules = RuleBook.load()
+        self.requirements = _Requirements(first, last)
+        self.category_of = {
+            course_id: CATEGORY_INDEX[category]
+            for course_id, category in db.session.execute(select(Course.id, Course.category))
+            if category in CATEGORY_INDEX
+        }
+        self._minutes: dict[tuple[str, date], int] = {}
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first.year, self.last.year + 1))
+
+    # Per batch ---------------------------------------------------------------------------------
+
+    def credits(self, person_ids: Collection[int]) -> dict[int, PersonCredits]:
+        """Each person's credits within the days, and their completions of required courses."""
+        wanted = Credit.day >= self.first
+        if self.requirements.required_courses:
+            wanted = or_(wanted, Credit.course_id.in_(self.requirements.required_courses))
+        rows = db.session.execute(
+            select(Credit.person_id, Credit.day, Credit.unit, Credit.amount, Credit.course_id)
+            .where(among(Credit.person_id, list(person_ids)), Credit.day <= self.last, wanted)
+            .order_by(Credit.person_id, Credit.day)
+        ).all()
+        found: dict[int, PersonCredits] = {}
+        first = self.first
+        for person_id, day, unit, amount, course_id in rows:
+            person = found.get(person_id)
+            if person is None:
+                person = found[person_id] = PersonCredits([], [], {})
+            if course_id is not None and amount > 0:
+                known = person.completed.get(course_id)
+                if known is None or day < known:
+                    person.completed[course_id] = day
+            if day >= first:
+                person.days.append(day)
+                person.entries.append((day, unit, amount, course_id))
+        return found
+
+    def memberships(self, person_ids: Collection[int]) -> dict[int, list[Span]]:
+        """Each person's memberships within the days, cut to them, in order."""
+        spans: dict[int, list[Span]] = defaultdict(list)
+        for person_id, unit_id, valid_from, valid_until in db.session.execute(
+            select(
+                Membership.person_id,
+                Membership.unit_id,
+                Membership.valid_from,
+                Membership.valid_until,
+            )
+            .where(
+                among(Membership.person_id, list(person_ids)),
+                Membership.valid_from <= self.last,
+                or_(Membership.valid_until.is_(None), Membership.valid_until >= self.first),
+            )
+            .order_by(Membership.person_id, Membership.valid_from)
+        ):
+            spans[person_id].append(
+                Span(
+                    person_id,
+                    unit_id,
+                    max(valid_from, self.first),
+                    min(valid_until or self.last, self.last),
+                )
+            )
+        return spans
+
+    def plan_states(self, person_ids: Collection[int]) -> dict[int, dict[int, PlanState]]:
+        """Each person's plan per year of the days: latest status, and whether ever approved."""
+        states: dict[int, dict[int, list]] = defaultdict(dict)
+        for person_id, year, number, status in db.session.execute(
+            select(StudyPlan.person_id, StudyPlan.year, PlanVersion.number, PlanVersion.status)
+            .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
+            .where(among(StudyPlan.person_id, list(person_ids)), StudyPlan.year.in_(self.years))
+        ):
+            found = states[person_id].get(year)
+            if found is None:
+                states[person_id][year] = [number, status, status == APPROVED]
+            else:
+                if number > found[0]:
+                    found[0], found[1] = number, status
+                found[2] = found[2] or status == APPROVED
+        return {
+            person_id: {year: PlanState(str(s[1]), s[2]) for year, s in years.items()}
+            for person_id, years in states.items()
+        }
+
+    # Figures -----------------------------------------------------------------------------------
+
+    def minutes_on(self, kind: str, day: date) -> int:
+        key = (kind, day)
+        found = self._minutes.get(key)
+        if found is None:
+            found = self._minutes[key] = self.rules.minutes_on(kind, day)
+        return found
+
+    def figures(
+        self, span: Span, kind: str, credits: PersonCredits | None, *, items: bool = False
+    ) -> Figures:
+        """The figures of one person over the span's days (within the engine's days)."""
+        first, last = max(span.first, self.first), min(span.last, self.last)
+        result = Figures(target=self.rules.target(kind, first, last) if first <= last else None)
+        credits = credits or NO_CREDITS
+        if first > last:
+            return result
+        if credits.days:
+            start = bisect_left(credits.days, first)
+            stop = bisect_right(credits.days, last)
+            if start < stop:
+                self._add_credits(result, kind, credits.entries[start:stop])
+        if span.unit_id is not None:
+            self._add_required(result, span.unit_id, first, last, credits.completed, items)
+        return result.finish()
+
+    def _add_credits(self, result: Figures, kind: str, entries) -> None:
+        course_tiet = activity_hours = earned_tiet = earned_hours = ZERO
+        category_of, courses = self.category_of, result.courses
+        for day, unit, amount, course_id in entries:
+            minutes = self.minutes_on(kind, day)
+            if unit == CreditUnit.TIET:
+                course_tiet += amount
+                earned_tiet += amount
+                earned_hours += amount * minutes / SIXTY
+                index = category_of.get(course_id)
+                if index is not None and amount > 0:
+                    courses[index] += 1
+            else:
+                activity_hours += amount
+                earned_hours += amount
+                earned_tiet += amount * SIXTY / minutes
+        result.course_tiet += course_tiet
+        result.activity_hours += activity_hours
+        result.earned_tiet += earned_tiet
+        result.earned_hours += earned_hours
+
+    def _add_required(
+        self,
+        result: Figures,
+        unit_id: int,
+        first: date,
+        last: date,
+        completed: Mapping[int, date],
+        items: bool,
+    ) -> None:
+        requirements = self.requirements
+        if items:
+            result.items = []
+            for index in requirements.due_in(unit_id, first, last, every=True):
+                item = requirements.items[index]
+                done = completed.get(item[1])
+                done = done if done is not None and done <= last else None
+                state = item_state(item[6], done, self.today)
+                result.items.append(AssignedItem(*item, state, done))
+                if item[5] == AssignmentKind.REQUIRED:
+                    result.required_total += 1
+                    result.required_done += done is not None
+            return
+        due = requirements.due_in(unit_id, first, last)
+        result.required_total += len(due)
+        if completed:
+            for index in due:
+                done = completed.get(requirements.items[index][1])
+                if done is not None and done <= last:
+                    result.required_done += 1
+
+    def person(
+        self,
+        kind: str,
+        spans: Iterable[Span],
+        credits: PersonCredits | None,
+        *,
+        items: bool = False,
+        parts: dict[Span, Figures] | None = None,
+    ) -> Figures:
+        """A person's figures over the engine's days: their memberships' figures added up, and
+        the credits of days in no membership (theirs, though no unit's). With parts, each
+        membership's own figures are kept there too (a roster row reuses them)."""
+        total = Figures(items=[] if items else None)
+        credits = credits or NO_CREDITS
+        covered = []
+        for span in spans:
+            figures = self.figures(span, kind, credits, items=items)
+            if parts is not None:
+                parts[span] = figures
+            total.add(figures)
+            covered.append((max(span.first, self.first), min(span.last, self.last)))
+        if credits.entries:
+            loose = [
+                entry
+                for entry in credits.entries
+                if not any(a <= entry[0] <= b for a, b in covered)
+            ]
+            if loose:
+                self._add_credits(total, kind, loose)
+        if total.items:
+            total.items.sort(key=lambda item: (item.due_on, item.assignment_id))
+        return total.finish()
+
+
+# Whole reads for the pages that show a few people -------------------------------------------
+
+
+def people_figures(
+    people: Mapping[int, str],
+    first: date,
+    last: date,
+    today: date,
+    *,
+    items: bool = False,
+    engine: Engine | None = None,
+) -> dict[int, Figures]:
+    """Each person's figures over first..last (id → employment kind), in four queries."""
+    engine = engine or Engine(first, last, today)
+    ids = list(people)
+    if not ids:
+        return {}
+    credits = engine.credits(ids)
+    memberships = engine.memberships(ids)
+    return {
+        person_id: engine.person(
+            kind, memberships.get(person_id, ()), credits.get(person_id), items=items
+        )
+        for person_id, kind in people.items()
+    }
+
+
+def year_figures(
+    people: Mapping[int, str], year: int, today: date, *, items: bool = False
+) -> dict[int, Figures]:
+    """Each person's figures for a calendar year."""
+    return people_figures(people, date(year, 1, 1), date(year, 12, 31), today, items=items)

@@ -1,0 +1,52 @@
+"""Writing the ledger: a credit when learning earns one, in the same transaction.
+
+Callers are the places where learning is recorded (a course completed, an external activity
+verified); they never compute a figure. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lms.db import db
+from lms.i18n import local_day
+from lms.learning.models import CourseProgress
+from lms.plans.models import ExternalActivity
+from lms.progress.models import Credit, CreditSource, CreditUnit
+
+
+def activity_day(activity: ExternalActivity) -> date:
+    """The day an activity's hours count on: its last day, kept inside the year it was filed for
+    (a course running from December into January counts in the year the person named)."""
+    first, last = date(activity.year, 1, 1), date(activity.year, 12, 31)
+    return min(max(activity.ends_on, first), last)
+
+
+def credit_course(progress: CourseProgress) -> Credit:
+    """Credit the tiết of a completed course on the agency's day it was completed."""
+    credit = Credit(
+        person_id=progress.person_id,
+        day=local_day(progress.completed_at),
+        source=CreditSource.COURSE,
+        course_progress_id=progress.id,
+        course_id=progress.course_id,
+        amount=progress.hours_credited or 0,
+        unit=CreditUnit.TIET,
+    )
+    db.session.add(credit)
+    return credit
+
+
+def credit_activity(activity: ExternalActivity) -> Credit:
+    """Credit the clock hours of a verified external activity."""
+    credit = Credit(
+        person_id=activity.person_id,
+        day=activity_day(activity),
+        source=CreditSource.ACTIVITY,
+        activity_id=activity.id,
+        amount=activity.hours,
+        unit=CreditUnit.HOUR,
+        created_by_id=activity.decided_by_id,
+    )
+    db.session.add(credit)
+    return credit

@@ -1,0 +1,194 @@
+"""Target rules applied to days: each version governs from its start until the next version's.
+
+A rule (its code) has versions. Version n governs the days from its effective date until the
+day before version n+1 starts (or until its own end date, if earlier): a new version from a date
+never changes the days before it. A target for a span of days is the sum, over the versions
+governing those days, of the version's yearly amount prorated by days (365 or 366 a year),
+unless the version is "full year", which asks its whole amount for every year it governs the
+last day of. Totals are rounded half up to two places at the end.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from lms.db import db
+from lms.numbers import two_places
+from lms.plans.models import TargetRule, TargetUnit
+
+# Minutes per tiết when no rule at all says otherwise (the common reading: 45-minute tiết).
+DEFAULT_MINUTES_PER_TIET = 45
+SIXTY = Decimal(60)
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """One version of a rule, with the days it governs."""
+
+    id: int
+    code: str
+    version: int
+    amount: Decimal
+    unit: TargetUnit
+    minutes_per_tiet: int
+    legal_basis: str
+    employment_kinds: tuple[str, ...]
+    full_year: bool
+    starts: date  # the first day it governs
+    ends: date | None  # the last day it governs; None: until further notice
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    def amount_in(self, unit: TargetUnit) -> Decimal:
+        """The yearly amount in unit, converted with this version's minutes per tiết."""
+        return to_unit(self.amount, self.unit, unit, self.minutes_per_tiet)
+
+
+def to_unit(amount: Decimal, source: str, unit: str, minutes_per_tiet: int) -> Decimal:
+    """Convert amount from one unit (tiết or clock hours) to another."""
+    if source == unit:
+        return Decimal(amount)
+    if unit == TargetUnit.TIET:
+        return Decimal(amount) * SIXTY / minutes_per_tiet
+    return Decimal(amount) * minutes_per_tiet / SIXTY
+
+
+def _days_in_year(year: int) -> int:
+    return (date(year + 1, 1, 1) - date(year, 1, 1)).days
+
+
+def governed_versions(rules: Iterable[TargetRule]) -> list[RuleVersion]:
+    """Each version with the days it governs: until the next version of its code starts."""
+    by_code: dict[str, list[TargetRule]] = defaultdict(list)
+    for rule in rules:
+        by_code[rule.code].append(rule)
+    result = []
+    for versions in by_code.values():
+        versions.sort(key=lambda rule: (rule.effective_from, rule.version))
+        for index, rule in enumerate(versions):
+            ends = rule.effective_until
+            if index + 1 < len(versions):
+                before_next = versions[index + 1].effective_from - timedelta(days=1)
+                ends = before_next if ends is None else min(ends, before_next)
+            if ends is not None and ends < rule.effective_from:
+                continue  # wholly replaced by a later version from the same day
+            result.append(
+                RuleVersion(
+                    rule.id,
+                    rule.code,
+                    rule.version,
+                    Decimal(rule.amount),
+                    TargetUnit(rule.unit),
+                    rule.minutes_per_tiet,
+                    rule.legal_basis,
+                    tuple(rule.employment_kinds),
+                    bool(rule.full_year),
+                    rule.effective_from,
+                    ends,
+                )
+            )
+    result.sort(key=lambda version: (version.starts, version.code))
+    return result
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a span of days asked of a person, in tiết and in the unit of its versions."""
+
+    tiet: Decimal
+    amount: Decimal  # in unit
+    unit: TargetUnit  # hours only when every version governing the span counts in hours
+    versions: tuple[RuleVersion, ...]
+
+
+class RuleBook:
+    """Every rule version, by kind of employment, to ask what governed a day or a span."""
+
+    def __init__(self, versions: list[RuleVersion]) -> None:
+        self.versions = versions
+        self._by_kind: dict[str, list[RuleVersion]] = defaultdict(list)
+        for version in versions:
+            for kind in version.employment_kinds:
+                self._by_kind[kind].append(version)
+        self._starts = {kind: [v.starts for v in found] for kind, found in self._by_kind.items()}
+        self._targets: dict[tuple[str, date, date], Target | None] = {}
+
+    @classmethod
+    def load(cls) -> RuleBook:
+        return cls(governed_versions(db.session.scalars(select(TargetRule))))
+
+    def governing(self, kind: str, first: date, last: date) -> list[tuple[RuleVersion, date, date]]:
+        """The versions that governed some of the days first..last, with those days."""
+        pieces = []
+        for version in self._by_kind.get(kind, ()):
+            if version.starts > last:
+                break
+            ends = version.ends or last
+            if ends >= first:
+                pieces.append((version, max(version.starts, first), min(ends, last)))
+        return pieces
+
+    def version_on(self, kind: str, day: date) -> RuleVersion | None:
+        """The version in force on day for kind, if any."""
+        found = self._by_kind.get(kind, ())
+        index = bisect_right(self._starts.get(kind, ()), day) - 1
+        if index >= 0 and (found[index].ends is None or day <= found[index].ends):
+            return found[index]
+        return None
+
+    def minutes_on(self, kind: str, day: date) -> int:
+        """Minutes per tiết on day: of the version in force then, else of the nearest version
+        of that kind (a credit earned before any rule still converts), else the default."""
+        found = self._by_kind.get(kind) or self.versions
+        if not found:
+            return DEFAULT_MINUTES_PER_TIET
+        index = bisect_right([v.starts for v in found], day) - 1
+        return found[max(index, 0)].minutes_per_tiet
+
+    def target(self, kind: str, first: date, last: date) -> Target | None:
+        """The target of first..last for kind (None: no version governed any of those days)."""
+        key = (kind, first, last)
+        if key in self._targets:
+            return self._targets[key]
+        pieces = self.governing(kind, first, last)
+        found = None
+        if pieces:
+            unit = (
+                TargetUnit.HOUR
+                if all(version.unit == TargetUnit.HOUR for version, _a, _b in pieces)
+                else TargetUnit.TIET
+            )
+            tiet = amount = Decimal(0)
+            for year in range(first.year, last.year + 1):
+                in_year = [
+                    (version, max(a, date(year, 1, 1)), min(b, date(year, 12, 31)))
+                    for version, a, b in pieces
+                    if a.year <= year <= b.year
+                ]
+                if not in_year:
+                    continue
+                last_piece = max(in_year, key=lambda piece: piece[2])
+                for version, a, b in in_year:
+                    if version.full_year:
+                        share = Decimal(1) if version is last_piece[0] else Decimal(0)
+                    else:
+                        share = Decimal((b - a).days + 1) / _days_in_year(year)
+                    tiet += version.amount_in(TargetUnit.TIET) * share
+                    amount += version.amount_in(unit) * share
+            found = Target(
+                two_places(tiet),
+                two_places(amount),
+                unit,
+                tuple(dict.fromkeys(version for version, _a, _b in pieces)),
+            )
+        self._targets[key] = found
+        return found
