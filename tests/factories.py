@@ -16,7 +16,13 @@ from lms.db import db
 from lms.learning.models import Certificate, CourseProgress
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
-from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
+from lms.plans.models import (
+    ActivityStatus,
+    ExternalActivity,
+    PlanStatus,
+    PlanVersion,
+    StudyPlan,
+)
 from lms.progress import ledger
 
 PASSWORD = "Mat-khau-2024"
@@ -131,6 +137,15 @@ def complete_course(
             )
         )
     return progress
+
+
+def add_activity(activity: ExternalActivity) -> ExternalActivity:
+    """Add an external activity as it stands; a verified one earns its credit, as on the site."""
+    db.session.add(activity)
+    db.session.flush()
+    if activity.status == ActivityStatus.VERIFIED:
+        ledger.credit_activity(activity)
+    return activity
 
 
 def approve_plan(person: Person, year: int, on: datetime | None = None) -> PlanVersion:

@@ -185,6 +185,7 @@ CASES = [
     Case("plans.withdraw_assignment", MANAGERS, "POST", args=lambda w: {"assignment_id": MISSING}),
     Case("plans.rules", ADMIN),
     Case("plans.save_rule", ADMIN, "POST"),
+    Case("plans.correct_rule", ADMIN, "POST", args=lambda w: {"rule_id": MISSING}),
     Case("plans.notifications", SIGNED_IN),
     Case("plans.mark_read", SIGNED_IN, "POST"),
     Case("learning.healthz", EVERYONE),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -17,6 +18,9 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Decimal):
+        # Written plainly ("40", not "40.00"), so an unchanged amount compares equal.
+        return f"{value.normalize():f}"
     return value
 
 

@@ -37,7 +37,7 @@ from lms.nominations.models import (
 )
 from lms.org.models import Unit
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
-from lms.reports.queries import Period, Roster, RosterRow, roster
+from lms.reports.queries import Period, Roster, RosterRow, as_person, roster
 
 
 @contextmanager
@@ -157,7 +157,7 @@ class Candidate:
     order: int
     unit_id: int
     unit_name: str
-    row: RosterRow  # the passing row the entry's figures come from
+    row: RosterRow  # the person's figures over the whole period (reports.queries.as_person)
 
 
 @dataclass(frozen=True)
@@ -179,9 +179,8 @@ def live(spec: CriteriaSpec, unit_id: int | None, today: date) -> Live:
         if not passing:
             continue
         last_order, last = max(rows, key=lambda item: (item[1].until, item[1].since))
-        _order, facts_row = max(passing, key=lambda item: (item[1].until, item[1].since))
         candidates[person_id] = Candidate(
-            person_id, last_order, last.unit_id, last.unit_name, facts_row
+            person_id, last_order, last.unit_id, last.unit_name, as_person(last)
         )
     ordered = dict(sorted(candidates.items(), key=lambda item: item[1].order))
     return Live(report, ordered)
@@ -377,13 +376,19 @@ def draft_data(
 def unit_counts(
     report: Roster, entries: list[NominationEntry]
 ) -> tuple[list[tuple[str, int, int, int]], tuple[int, int, int]]:
-    """Per unit of the roster: members, members who pass, people nominated; and the totals."""
+    """Per unit of the roster: members, members who pass, people nominated; and the totals.
+
+    A person is counted once, under the unit of their last day in the period (their head row),
+    so that the units add up to the totals."""
     members: dict[int, set[int]] = {}
     passing: dict[int, set[int]] = defaultdict(set)
     names: dict[int, str] = {}
     for row in report.rows:
-        members.setdefault(row.unit_id, set()).add(row.person_id)
         names[row.unit_id] = row.unit_name
+        people = members.setdefault(row.unit_id, set())
+        if not row.head:
+            continue
+        people.add(row.person_id)
         if row.result is not None and row.result.passed:
             passing[row.unit_id].add(row.person_id)
     nominated: dict[int, int] = defaultdict(int)
@@ -393,9 +398,11 @@ def unit_counts(
         (names[uid], len(people), len(passing[uid]), nominated[uid])
         for uid, people in members.items()
     ]
-    everyone = set().union(*members.values()) if members else set()
-    passed = set().union(*passing.values()) if passing else set()
-    return units, (len(everyone), len(passed), len(entries))
+    return units, (
+        sum(len(people) for people in members.values()),
+        sum(len(people) for people in passing.values()),
+        len(entries),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -301,7 +301,7 @@ def correct_rule_version(
             "Đính chính chỉ tiêu %(code)s, phiên bản %(n)d (thay đổi số liệu các năm %(years)s)",
             code=rule.code,
             n=rule.version,
-            years=expected,
+            years=", ".join(str(year) for year in years),
         ),
         before=before,
         after=after,

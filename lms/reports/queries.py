@@ -4,7 +4,8 @@ A row is one person in one unit for the days of the period they were a member th
 roster, also only the days the unit was in that sub-tree). Its figures come from the progress
 engine for exactly those days, so each person-day is counted once: rows add up to the unit
 subtotals, and units to the total. Head counts (people, approved plans, passing) count a person
-once, on the row of their last day in the agency within the period. A multi-year period shows
+once, on the row of their last day in the agency within the period (in a unit's roster, their
+last day in its sub-tree). A multi-year period shows
 plan status as "n/N years approved".
 """
 
@@ -29,7 +30,7 @@ from lms.i18n import parse_day
 from lms.numbers import percent
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import subtree_days, unit_tree
-from lms.progress.engine import NO_PLAN_STATE, Engine, Figures, Span
+from lms.progress.engine import NO_PLAN_STATE, ZERO, Engine, Figures, Span
 from lms.text import fold
 
 MAX_YEARS = 10
@@ -80,7 +81,8 @@ class RosterRow(NamedTuple):
     result: Result | None
     # The rule versions the target came from ("CONGCHUC-2025 v1, ...").
     rule_versions: str = ""
-    # The row of the person's last day in the agency within the period: where they are counted.
+    # The row of the person's last day in the agency within the period (in a unit's roster: in
+    # its sub-tree): where head counts count them.
     head: bool = True
     person: PersonTotals | None = None
 
@@ -91,6 +93,7 @@ class PersonTotals(NamedTuple):
     figures: Figures
     plan_years: int
     approved_years: int
+    initiatives: int
 
     @property
     def approved(self) -> bool:
@@ -157,6 +160,8 @@ class RosterPlan:
     members_of: Callable[[Row], list[Member]] | None = None
     # False when a page's units were too large to read whole: its members are the page only.
     whole_units: bool = True
+    # A unit's roster: the days each unit was in its sub-tree (None: the whole organisation).
+    in_tree: dict[int, list[tuple[date, date]]] | None = None
 
     def rows(self, start: int = 0, stop: int | None = None, batch: int = BATCH):
         """Yield the rows from start to stop, reading figures for `batch` people at a time."""
@@ -349,6 +354,7 @@ def roster_plan(
             criteria,
             source=query.order_by(*ordering),
             members_of=members_of,
+            in_tree=in_tree,
         )
     whole_units = True
     if window is None:
@@ -401,6 +407,7 @@ def roster_plan(
         total=len(members) if window is None else total,
         first_number=first_number,
         whole_units=whole_units,
+        in_tree=in_tree,
     )
 
 
@@ -444,7 +451,12 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
             spans = memberships.get(person_id, [])
             figures = engine.person(kind, spans, credits.get(person_id), parts=parts)
             years = sorted({year for s in spans for year in range(s.first.year, s.last.year + 1)})
-            totals = PersonTotals(figures, len(years), approved_in(person_id, years))
+            totals = PersonTotals(
+                figures,
+                len(years),
+                approved_in(person_id, years),
+                count_initiatives(person_id, years),
+            )
             result = None
             if judge_facts is not None:
                 target = figures.target
@@ -458,11 +470,11 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                         hours_target=target.tiet if target else None,
                         target_unit="tiet" if target else "",
                         courses=tuple(figures.courses),
-                        initiatives=count_initiatives(person_id, years),
+                        initiatives=totals.initiatives,
                         manual_points=points.get(person_id, {}),
                     )
                 )
-            found = persons[person_id] = (totals, result, spans[-1] if spans else None)
+            found = persons[person_id] = (totals, result, _last_in_scope(spans, plan.in_tree))
         return found
 
     unit_names: dict[tuple[int, date], str] = {}
@@ -525,6 +537,46 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     return rows
 
 
+def _last_in_scope(
+    spans: list[Span], in_tree: dict[int, list[tuple[date, date]]] | None
+) -> Span | None:
+    """The person's last days on this roster: in the whole organisation, their last membership
+    in the period; in a unit's roster, their last days in that sub-tree (where they are counted).
+    """
+    if in_tree is None:
+        return spans[-1] if spans else None
+    pieces = [
+        Span(span.person_id, span.unit_id, max(a, span.first), min(b, span.last))
+        for span in spans
+        for a, b in in_tree.get(span.unit_id, ())
+        if a <= span.last and b >= span.first
+    ]
+    return max(pieces, key=lambda piece: piece.last, default=None)
+
+
+def as_person(row: RosterRow) -> RosterRow:
+    """The row with its person's figures over the whole period, wherever they were: what a
+    nomination says of someone (each of their rows holds only that row's days)."""
+    person = row.person
+    if person is None:
+        return row
+    figures = person.figures
+    target = figures.target
+    return row._replace(
+        plan_status=row.plan_status if person.plan_years == 1 else None,
+        approved_years=person.approved_years,
+        plan_years=person.plan_years,
+        required_done=figures.required_done,
+        required_total=figures.required_total,
+        hours_earned=figures.earned_tiet,
+        hours_target=target.tiet if target else None,
+        percent=percent(figures.earned_tiet, target.tiet) if target else None,
+        courses=tuple(figures.courses),
+        initiatives=person.initiatives,
+        rule_versions=", ".join(version.label for version in target.versions) if target else "",
+    )
+
+
 def subtotals(rows) -> list[UnitSubtotal]:
     """People, tiết, share with approved plans and (with criteria) people passing, per unit.
 
@@ -545,7 +597,7 @@ def subtotals(rows) -> list[UnitSubtotal]:
                 group[0].unit_code,
                 group[-1].unit_name,
                 len(heads),
-                sum((row.hours_earned or Decimal(0) for row in group), Decimal(0)),
+                sum((row.hours_earned or ZERO for row in group), ZERO),
                 percent(approved, len(heads)),
                 sum(1 for r in judged if r.passed) if any(row.result for row in group) else None,
                 approved,
@@ -564,7 +616,7 @@ def total_of(units: list[UnitSubtotal], label: str) -> UnitSubtotal:
         "",
         label,
         people,
-        sum((unit.hours for unit in units), Decimal(0)),
+        sum((unit.hours for unit in units), ZERO),
         percent(approved, people),
         sum(passing) if passing else None,
         approved,

@@ -20,6 +20,7 @@ from lms.awards import queries as award_queries
 from lms.awards.models import Initiative, InitiativeStatus
 from lms.db import db
 from lms.numbers import percent
+from lms.progress.engine import ZERO
 from lms.reports.queries import Period, roster_plan
 
 
@@ -34,7 +35,7 @@ class SummaryRow:
     approved: int = 0
     with_target: int = 0
     completed: int = 0
-    hours: Decimal = Decimal(0)
+    hours: Decimal = ZERO
     judged: bool = False
     passing: int = 0
     initiatives: int = 0
@@ -92,7 +93,7 @@ def summary(period: Period, today: date, *, unit_id: int | None = None) -> Summa
                     year, row.unit_id, row.unit_code, row.unit_name, orders[row.unit_id]
                 )
             entry.unit_name = row.unit_name
-            entry.hours += row.hours_earned or Decimal(0)
+            entry.hours += row.hours_earned or ZERO
             if row.result is not None:
                 entry.judged = True
             if not row.head or row.person is None:
@@ -115,7 +116,7 @@ def summary(period: Period, today: date, *, unit_id: int | None = None) -> Summa
                 members=sum(entry.members for entry in units),
                 approved=sum(entry.approved for entry in units),
                 completion_percent=percent(completed, with_target),
-                hours=sum((entry.hours for entry in units), Decimal(0)),
+                hours=sum((entry.hours for entry in units), ZERO),
                 passing=sum(entry.passing for entry in units) if criteria is not None else None,
                 initiatives=sum(entry.initiatives for entry in units),
                 criteria_name=criteria.name if criteria is not None else None,

@@ -42,7 +42,10 @@ def test_roster_agrees_with_the_csv_download(agency, client, login, secret):
     assert [(r["number"], r["full_name"], r["unit"]["name"]) for r in data["rows"]] == [
         (int(row[0]), row[1], row[4]) for row in rows
     ]
-    assert [r["hours_earned"] for r in data["rows"]] == ["8", "12", "0", "12"]
+    # Each row holds its own days: An's 8 tiết came after he left, Mai's 12 while in CSDT.
+    assert [r["hours_earned"] for r in data["rows"]] == ["0", "12", "0", "0"]
+    assert [r["counted_here"] for r in data["rows"]] == [True, False, True, True]
+    assert data["rows"][1]["rule_versions"] == "CBCCVC-2018 v1"
     assert [r["initiatives"] for r in data["rows"]] == [int(row[12]) for row in rows]
     reasons = [
         "; ".join(
@@ -67,10 +70,11 @@ def test_roster_pages_and_unit_scope(agency, client, secret):
 def test_summary_matches_the_page_figures(agency, client, secret):
     data = client.get("/api/v1/summary?period=2024", headers=bearer(secret)).get_json()
     assert data["years"][0] | {"criteria": None} == {
-        "year": 2024, "members": 3, "approved": 1, "completion_percent": 0, "hours": "20",
+        "year": 2024, "members": 3, "approved": 1, "completion_percent": 0, "hours": "12",
         "passing": None, "initiatives": 0, "criteria": None,
     }  # fmt: skip
-    assert [(u["unit"]["code"], u["members"]) for u in data["units"]] == [("CSDT", 2), ("HCTH", 2)]
+    # Mai is counted once, in HCTH (her last unit of the year): the units add up to the year.
+    assert [(u["unit"]["code"], u["members"]) for u in data["units"]] == [("CSDT", 1), ("HCTH", 2)]
 
 
 @pytest.mark.parametrize(

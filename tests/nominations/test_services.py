@@ -13,7 +13,8 @@ from lms.db import db
 from lms.nominations import queries, services
 from lms.nominations.models import NominationSnapshot
 from lms.nominations.services import NominationError
-from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
+from lms.plans import services as plan_services
+from lms.plans.models import PlanStatus, PlanVersion, StudyPlan, TargetRule
 from tests.nominations.conftest import complete, make_course
 
 TODAY = date(2025, 1, 10)
@@ -25,11 +26,29 @@ MAI_SUMMARY = (
 BINH_SUMMARY = (
     "Hoàn thành 40/40 tiết (100%); 1 khóa học hoàn thành (Ngoại ngữ 1); kế hoạch được duyệt 1/1 năm"
 )
+# Each person counted once, under the unit of their last day: CSDT has An and Học, HCTH has
+# Mai (from July) and Bình, so the units add up to the total.
 EXPECTED_UNITS = [
-    [1, "Phòng Chính sách dân tộc", 3, 1, "33%", 0],
+    [1, "Phòng Chính sách dân tộc", 2, 0, "0%", 0],
     [2, "Phòng Hành chính - Tổng hợp", 2, 2, "100%", 2],
     ["", "Tổng cộng", 4, 2, "50%", 2],
 ]
+
+
+def correct_2024_target(amount: str) -> None:
+    """Correct the 2024 rule's amount (a typo found later): it changes 2024's figures."""
+    rule = db.session.scalar(db.select(TargetRule).where(TargetRule.code == "CBCCVC-2018"))
+    plan_services.correct_rule_version(
+        rule,
+        amount=amount,
+        unit="tiet",
+        minutes_per_tiet=45,
+        legal_basis=rule.legal_basis,
+        full_year=False,
+        confirmed_years=",".join(str(y) for y in plan_services.years_governed(rule, TODAY)),
+        actor_id=None,
+        today=TODAY,
+    )
 
 
 def build(agency, **kwargs):
@@ -110,9 +129,9 @@ def test_refresh_adds_new_passers_flags_dropped_and_keeps_edited_summaries(agenc
     nomination = build(agency)
     mai = next(e for e in nomination.entries if e.person_id == agency.mai.id)
     services.update_entry(mai, form=str(mai.form_id), summary="Điển hình tự học", note="")
-    complete(agency.an, make_course("foreign-language", "20"), datetime(2024, 8, 1, tzinfo=UTC))
-    plan = db.session.scalar(db.select(StudyPlan).where(StudyPlan.person_id == agency.binh.id))
-    db.session.add(PlanVersion(plan_id=plan.id, number=2, status=PlanStatus.SUBMITTED))
+    # An reaches 41 tiết; the 2024 target is corrected to 41: Bình's 40 no longer pass.
+    complete(agency.an, make_course("foreign-language", "21"), datetime(2024, 8, 1, tzinfo=UTC))
+    correct_2024_target("41")
     db.session.flush()
     result = services.refresh_list(nomination, TODAY)
     assert (result.added, result.dropped) == (1, 1)
@@ -123,6 +142,16 @@ def test_refresh_adds_new_passers_flags_dropped_and_keeps_edited_summaries(agenc
     rows = data(nomination)["people"]["rows"]
     binh = next(row for row in rows if row[1] == "Hoàng Văn Bình")
     assert binh[-1] == "Không còn đạt tiêu chí"
+
+
+def test_a_plan_being_revised_still_counts_as_approved(agency):
+    nomination = build(agency)
+    plan = db.session.scalar(db.select(StudyPlan).where(StudyPlan.person_id == agency.binh.id))
+    db.session.add(PlanVersion(plan_id=plan.id, number=2, status=PlanStatus.SUBMITTED))
+    db.session.flush()
+    assert services.refresh_list(nomination, TODAY).dropped == 0
+    binh = next(e for e in nomination.entries if e.person_id == agency.binh.id)
+    assert binh.is_passing
 
 
 def test_remove_needs_a_reason_and_is_kept(agency):
@@ -142,22 +171,23 @@ def test_remove_needs_a_reason_and_is_kept(agency):
 
 def test_freeze_refuses_an_out_of_date_list(agency):
     nomination = build(agency)
-    plan = db.session.scalar(db.select(StudyPlan).where(StudyPlan.person_id == agency.binh.id))
-    db.session.add(PlanVersion(plan_id=plan.id, number=2, status=PlanStatus.SUBMITTED))
+    correct_2024_target("41")
     db.session.flush()
     with pytest.raises(NominationError, match="1 người không còn đạt"):
         services.freeze_list(nomination, agency.hcth, TODAY)
     services.refresh_list(nomination, TODAY)
     binh = next(e for e in nomination.entries if e.person_id == agency.binh.id)
-    services.remove_entry(binh, "Kế hoạch chưa được duyệt lại", agency.hcth)
+    services.remove_entry(binh, "Chưa đạt chỉ tiêu đã đính chính", agency.hcth)
     snapshot = services.freeze_list(nomination, agency.hcth, TODAY)
     assert nomination.is_frozen
-    assert json.loads(snapshot.data)["removed"][0]["reason"] == "Kế hoạch chưa được duyệt lại"
+    assert json.loads(snapshot.data)["removed"][0]["reason"] == "Chưa đạt chỉ tiêu đã đính chính"
 
 
 def change_live_data(agency) -> None:
-    """Everything a frozen list must not follow: hours, plan, initiatives, a name."""
+    """Everything a frozen list must not follow: hours, a corrected target (43 tiết: Mai's 42
+    no longer pass), a plan under revision, initiatives, a name."""
     complete(agency.binh, make_course("digital-skills", "30"), datetime(2024, 10, 1, tzinfo=UTC))
+    correct_2024_target("43")
     plan = db.session.scalar(db.select(StudyPlan).where(StudyPlan.person_id == agency.mai.id))
     db.session.add(PlanVersion(plan_id=plan.id, number=2, status=PlanStatus.SUBMITTED))
     db.session.execute(db.delete(db.metadata.tables["initiative_author"]))
@@ -218,7 +248,7 @@ def test_checksum_is_of_the_canonical_json_and_detects_tampering(agency):
 def test_differences_between_a_frozen_list_and_today(agency):
     nomination = build(agency)
     services.freeze_list(nomination, agency.hcth, TODAY)
-    complete(agency.an, make_course("foreign-language", "20"), datetime(2024, 8, 1, tzinfo=UTC))
+    complete(agency.an, make_course("foreign-language", "23"), datetime(2024, 8, 1, tzinfo=UTC))
     change_live_data(agency)
     frozen = data(nomination)
     found = queries.differences(
@@ -228,9 +258,9 @@ def test_differences_between_a_frozen_list_and_today(agency):
     assert found.dropped == [(agency.mai.id, "Lò Thị Mai")]
     assert [change.full_name for change in found.changed] == ["Hoàng Văn Bình"]
     columns = {label: (old, new) for label, old, new in found.changed[0].columns}
-    assert columns["Giờ đạt / chỉ tiêu"] == ("40 / 40 tiết", "70 / 40 tiết")
+    assert columns["Giờ đạt / chỉ tiêu"] == ("40 / 40 tiết", "70 / 43 tiết")
     assert columns["Năng lực số"] == ("0", "1")
-    assert columns["Tiêu chí: Đạt chỉ tiêu giờ học"] == ("✓ 40/40 tiết", "✓ 70/40 tiết")
+    assert columns["Tiêu chí: Đạt chỉ tiêu giờ học"] == ("✓ 40/40 tiết", "✓ 70/43 tiết")
     assert "Họ và tên" not in columns
 
 

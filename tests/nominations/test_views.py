@@ -131,7 +131,7 @@ def test_hcth_builds_edits_freezes_and_downloads(agency, client, login):
     dropped = changes.text.split('class="nomination-dropped"', 1)[1].split("</ul>", 1)[0]
     assert "Lò Thị Mai" in dropped
     changed = table(changes.text, "nomination-changed")
-    assert ["Hoàng Văn Bình", "Giờ đạt / chỉ tiêu", "40 / 40 tiết", "70 / 40 tiết"] in changed
+    assert ["Hoàng Văn Bình", "Giờ đạt / chỉ tiêu", "40 / 40 tiết", "70 / 43 tiết"] in changed
 
 
 def test_tampered_snapshot_shows_a_mismatch(agency, client, login):

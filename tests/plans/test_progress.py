@@ -10,11 +10,12 @@ from lms.db import db
 from lms.org import services as org
 from lms.plans import queries, services
 from lms.plans.models import ActivityStatus, ExternalActivity
+from tests import factories
 from tests.plans.conftest import complete, make_course, utc
 
 
 def _progress(person, year, today=date(2026, 6, 1)):
-    return queries.progress_for({person.id: person.employment_kind}, year, today)[person.id]
+    return queries.person_year(person.id, person.employment_kind, year, today)
 
 
 def test_a_completion_counts_in_the_vietnamese_calendar_year(division, forty_tiet):
@@ -29,11 +30,12 @@ def test_a_completion_counts_in_the_vietnamese_calendar_year(division, forty_tie
 
 def test_figures_say_which_rule_they_used_and_rules_keep_their_history(division, forty_tiet):
     complete(division.learner, division.course, utc(2026, 3, 1, 3))
+    complete(division.learner, division.course2, utc(2025, 3, 1, 3))
     db.session.commit()
     progress = _progress(division.learner, 2026)
-    assert progress.rule.code == "CONGCHUC-2025"
+    assert [v.label for v in progress.versions] == ["CONGCHUC-2025 v1"]
     assert (progress.earned, progress.percent) == (Decimal("8.00"), 20)
-    assert _progress(division.learner, 2024).rule.code == "CBCCVC-2018"
+    assert [v.code for v in _progress(division.learner, 2024).versions] == ["CBCCVC-2018"]
 
     services.add_rule_version(
         code="CONGCHUC-2025",
@@ -42,12 +44,17 @@ def test_figures_say_which_rule_they_used_and_rules_keep_their_history(division,
         minutes_per_tiet=45,
         legal_basis="Nghị định 171/2025/NĐ-CP",
         employment_kinds=[EmploymentKind.CONG_CHUC],
-        effective_from="2025-01-01",
+        effective_from="2026-01-01",
     )
     db.session.commit()
     progress = _progress(division.learner, 2026)
-    assert (progress.rule.version, progress.rule.amount) == (2, Decimal(30))
+    assert [(v.version, v.amount) for v in progress.versions] == [(2, Decimal(30))]
     assert progress.earned == Decimal("6.00")  # 8 tiết of 45 minutes are 6 hours
+    assert progress.unit == "hour"
+    # A new version from 2026 never changes 2025: its figures keep version 1.
+    last_year = _progress(division.learner, 2025)
+    assert [v.label for v in last_year.versions] == ["CONGCHUC-2025 v1"]
+    assert (last_year.earned, last_year.target_amount) == (Decimal("12.00"), Decimal("40.00"))
     versions = [(r.code, r.version, r.replaced_at is None) for r in queries.rule_history()]
     assert ("CONGCHUC-2025", 1, False) in versions and ("CONGCHUC-2025", 2, True) in versions
 
@@ -78,7 +85,7 @@ def test_overlapping_rules_for_the_same_people_are_refused(division, forty_tiet)
 
 def test_only_verified_external_hours_count(division, forty_tiet):
     for status in (ActivityStatus.PENDING, ActivityStatus.REJECTED, ActivityStatus.VERIFIED):
-        db.session.add(
+        factories.add_activity(
             ExternalActivity(
                 person_id=division.learner.id,
                 year=2026,
@@ -93,7 +100,7 @@ def test_only_verified_external_hours_count(division, forty_tiet):
         )
     db.session.commit()
     progress = _progress(division.learner, 2026)
-    assert progress.external_hours == Decimal(6)
+    assert progress.activity_hours == Decimal(6)
     assert progress.earned == Decimal("8.00")  # 6 hours are 8 tiết of 45 minutes
 
 
@@ -143,13 +150,14 @@ def test_a_person_who_moves_in_june_sees_both_units_for_their_months(division, f
         item.assignment_id: item.state
         for item in _progress(division.learner, 2026, date(2026, 7, 1)).items
     }
-    assert items[early.id] == "not_applicable"  # due before she joined
-    assert sorted(items.values()) == ["not_applicable", "overdue", "pending"]
+    # Due before she joined the other unit: not hers, so not listed at all.
+    assert early.id not in items
+    assert sorted(items.values()) == ["overdue", "pending"]
 
     first = queries.dashboard(division.unit.id, 2026, date(2026, 7, 1))
     second = queries.dashboard(division.other.id, 2026, date(2026, 7, 1))
     spans = lambda board: [  # noqa: E731
-        (s.starts_on, s.ends_on)
+        (s.first, s.last)
         for r in board.rows
         if r.person_id == division.learner.id
         for s in r.spans_here

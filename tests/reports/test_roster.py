@@ -18,16 +18,21 @@ from lms.reports import queries
 from lms.reports.document import document
 from tests.factories import make_person
 
-# Hand-computed from the fixture: 40 tiết a year; An's 31/12 completion counts, 01/01 does not.
+# Hand-computed from the fixture, 40 tiết a year prorated by the days of each row (2024 has 366):
+# - An, in CSDT 01/01-30/09 (274 days: 29,95 tiết): his completions of 31/12 came after he left,
+#   so they count for no unit; the required item due 15/06 was not done while he was there.
+# - Mai, CSDT 01/01-30/06 (182 days: 19,89) with her 12 tiết of March, then HCTH 01/07-31/12
+#   (184 days: 20,11); her two targets add up to the year's 40. The CSDT item was due in her
+#   CSDT months and is not done; HCTH had no item for her.
 EXPECTED_2024 = [
-    ["1", "Nông Văn An", "", "Chuyên viên", "Phòng Chính sách dân tộc", "Chưa lập", "1/1",
-     "8 / 40", "20%", "1", "0", "0", "0", "—", ""],
+    ["1", "Nông Văn An", "", "Chuyên viên", "Phòng Chính sách dân tộc", "Chưa lập", "0/1",
+     "0 / 29,95", "0%", "0", "0", "0", "0", "—", ""],
     ["2", "Lò Thị Mai", "05/02/1990", "", "Phòng Chính sách dân tộc", "Chưa lập", "0/1",
-     "12 / 40", "30%", "0", "1", "0", "0", "—", ""],
+     "12 / 19,89", "60%", "0", "1", "0", "0", "—", ""],
     ["3", "=Hoàng Văn Bình", "", "+Trưởng phòng", "Phòng Hành chính - Tổng hợp", "Đã duyệt",
      "0/0", "0 / 40", "0%", "0", "0", "0", "0", "—", ""],
-    ["4", "Lò Thị Mai", "05/02/1990", "", "Phòng Hành chính - Tổng hợp", "Chưa lập", "0/1",
-     "12 / 40", "30%", "0", "1", "0", "0", "—", ""],
+    ["4", "Lò Thị Mai", "05/02/1990", "", "Phòng Hành chính - Tổng hợp", "Chưa lập", "0/0",
+     "0 / 20,11", "0%", "0", "0", "0", "0", "—", ""],
 ]  # fmt: skip
 
 
@@ -54,11 +59,12 @@ def test_rows_follow_history_tree_and_name_order(agency):
     doc = document(report, date(2024, 4, 5))
     assert as_text(doc.rows) == EXPECTED_2024
     assert report.agency_name == "Ban Dân tộc tỉnh Bắc Giang"
+    # People are counted under the unit of their last day: An in CSDT, Mai and Bình in HCTH.
     assert [(s.unit_code, s.people, s.approved_percent) for s in report.subtotals] == [
-        ("CSDT", 2, 0),
+        ("CSDT", 1, 0),
         ("HCTH", 2, 50),
     ]
-    assert [str(s.hours) for s in report.subtotals] == ["20.00", "12.00"]
+    assert [str(s.hours) for s in report.subtotals] == ["12.00", "0.00"]
 
 
 def test_new_year_completion_counts_in_2025(agency):
@@ -68,7 +74,7 @@ def test_new_year_completion_counts_in_2025(agency):
     assert an_rows == []  # An left in 2024
     two_years = queries.roster(queries.Period(date(2024, 1, 1), date(2025, 12, 31)), local_today())
     an = next(row for row in two_years.rows if row.person_id == agency.an.id)
-    assert an.courses == (1, 0, 0)  # only 2024 overlaps An's membership
+    assert an.courses == (0, 0, 0)  # both completed after he left: no unit's
     assert an.unit_name == "Phòng Chính sách dân tộc"  # the name when An left, before renaming
     stayer = make_person(unit=agency.policy)
     db.session.commit()

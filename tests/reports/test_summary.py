@@ -16,12 +16,14 @@ from lms.reports.summary import summary
 from tests.factories import make_person
 from tests.reports.test_criteria_columns import add_initiative, make_set
 
-# 2024: CSDT has An (8 tiết) and Mai until June (12); HCTH has Bình (plan approved, 0) and Mai
-# from July. Mai is counted once in the year's line; 40 tiết a year, nobody reaches it.
+# 2024: CSDT has An (nothing while there: his 8 tiết of 31/12 came after he left) and Mai until
+# June (12 tiết); HCTH has Bình (plan approved, 0) and Mai from July (0). Each person is counted
+# once, under the unit of their last day (An in CSDT, Mai and Bình in HCTH), so the unit lines
+# add up to the year's line; 40 tiết a year (prorated by days), nobody reaches it.
 EXPECTED = [
-    ["2024", "Phòng Chính sách dân tộc", "2", "0", "0%", "20", "1", "0"],
-    ["2024", "Phòng Hành chính - Tổng hợp", "2", "1", "0%", "12", "1", "1"],
-    ["2024", "Cộng năm 2024", "3", "1", "0%", "20", "1", "1"],
+    ["2024", "Phòng Chính sách dân tộc", "1", "0", "0%", "12", "0", "0"],
+    ["2024", "Phòng Hành chính - Tổng hợp", "2", "1", "0%", "0", "1", "1"],
+    ["2024", "Cộng năm 2024", "3", "1", "0%", "12", "1", "1"],
 ]
 
 
@@ -35,12 +37,12 @@ def test_figures_per_unit_and_year(agency):
     with_awards(agency)
     report = summary(queries.Period(date(2024, 1, 1), date(2024, 12, 31)), local_today())
     assert [(r.unit_code, r.members, r.approved, r.completion_percent) for r in report.rows] == [
-        ("CSDT", 2, 0, 0),
+        ("CSDT", 1, 0, 0),
         ("HCTH", 2, 1, 0),
     ]
     (year,) = report.years
     assert (year.members, year.approved, str(year.hours), year.passing, year.initiatives) == (
-        3, 1, "20.00", 1, 1,
+        3, 1, "12.00", 1, 1,
     )  # fmt: skip
     assert year.criteria_name == "Năm 2024"
 
@@ -72,7 +74,7 @@ def test_page_charts_and_downloads_agree(agency, client, login):
     charts = re.findall(r'<svg class="chart" role="img".*?</svg>', page.text, re.S)
     assert len(charts) == 3
     assert "<desc" in charts[0] and "Phòng Hành chính - Tổng hợp: 0%" in charts[0]
-    assert "2024: 20" in charts[1] and "2024: 1" in charts[2]
+    assert "2024: 12" in charts[1] and "2024: 1" in charts[2]
     assert "<script" not in page.text.split("<main", 1)[1]
 
     data = client.get("/reports/summary?period=2024&format=csv").get_data()
