@@ -34,6 +34,12 @@ from lms.progress.engine import NO_PLAN_STATE, ZERO, Engine, Figures, Span
 from lms.text import fold
 
 MAX_YEARS = 10
+# The counting rule, as the page and every file state it.
+COUNTING_NOTE = _l(
+    "Cách tính: mỗi dòng chỉ tính phần học tập trong những ngày người đó là thành viên đơn vị "
+    "trong kỳ; mỗi người-ngày được tính một lần, nên tổng các dòng bằng tổng đơn vị và tổng toàn "
+    "cơ quan. Số người được tính ở đơn vị của ngày cuối cùng trong kỳ."
+)
 # Periods are read within these years: anything else is a typing slip, answered with a 400.
 YEARS = range(2000, 2101)
 # People whose figures are read together: bounds memory, keeps queries per batch fixed.

@@ -40,7 +40,7 @@ from lms.reports.document import (
     summary_document,
     summary_headers,
 )
-from lms.reports.queries import PRESETS, Period, ReportError
+from lms.reports.queries import Period, ReportError
 
 bp = Blueprint(
     "reports",
@@ -126,6 +126,7 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
         per_page=PER_PAGE,
         total=plan.total,
     )
+    units = queries.subtotals(unit_rows) if plan.whole_units else []
     filters = {"period": preset, "q": search, **route_args}
     if not preset:
         filters.update({"from": period.first.isoformat(), "to": period.last.isoformat()})
@@ -136,14 +137,16 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
     return render_template(
         "reports/roster.html",
         report=plan,
-        subtotals=queries.subtotals(unit_rows) if plan.whole_units else [],
+        subtotals=units,
+        total=queries.total_of(units, _("Cộng các đơn vị trên trang")),
+        counting_note=queries.COUNTING_NOTE,
         whole_units=plan.whole_units,
         page=page,
         endpoint=endpoint,
         filters=filters,
         period_text=period_label(period.first, period.last),
-        presets=[(key, label) for key, (_f, _l2, label) in PRESETS.items()],
-        years=list(range(2024, today.year + 2)),
+        period=period,
+        period_choices=queries.period_choices(today),
         units=unit_choices(period.last) if endpoint == "reports.roster" else [],
         chosen_unit=unit_id,
         criteria_sets=award_queries.criteria_sets(),
@@ -229,8 +232,8 @@ def summary():
         lines=summary_cells(report),
         filters=filters,
         period_text=period_label(period.first, period.last),
-        presets=[(key, label) for key, (_f, _l2, label) in PRESETS.items()],
-        years=list(range(2024, today.year + 2)),
+        period=period,
+        period_choices=queries.period_choices(today),
         units=unit_choices(period.last),
         chosen_unit=unit_id,
     )

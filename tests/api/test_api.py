@@ -178,3 +178,10 @@ def test_api_reads_are_in_the_access_log(agency, client, secret):
         (agency.hcth.id, "api.summary"),
     ]
     assert entries[0].scope == "API danh sách tổng hợp: BDT, 01/01/2024–31/12/2024"
+
+
+@pytest.mark.parametrize("period", ["9999", "0001", "1999", "2101-h1"])
+def test_years_outside_the_campaign_range_are_a_400(agency, client, secret, period):
+    answer = client.get(f"/api/v1/roster?period={period}", headers=bearer(secret))
+    assert answer.status_code == 400
+    assert "2000–2100" in answer.get_json()["error"]
