@@ -37,6 +37,7 @@ from lms.auth.roles import Role  # noqa: E402
 from lms.courses import checker, importer  # noqa: E402
 from lms.courses.models import Course  # noqa: E402
 from lms.db import db  # noqa: E402
+from lms.i18n import local_day  # noqa: E402
 from lms.learning.models import CourseProgress  # noqa: E402
 from lms.org.models import Membership, Unit, UnitVersion  # noqa: E402
 from lms.plans import services as plan_services  # noqa: E402
@@ -49,6 +50,8 @@ from lms.plans.models import (  # noqa: E402
     TargetRule,
     UnitAssignment,
 )
+from lms.progress.ledger import activity_day  # noqa: E402
+from lms.progress.models import Credit  # noqa: E402
 from lms.text import fold, person_sort_key, split_name  # noqa: E402
 
 try:  # The awards feature is being built: initiatives are generated once its table exists.
@@ -404,6 +407,7 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
         PlanItem,
         CourseProgress,
         ExternalActivity,
+        Credit,
         UnitAssignment,
         RoleGrant,
     ]
@@ -441,6 +445,7 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
     person, membership = Person.__table__, Membership.__table__
     plan, version, item = StudyPlan.__table__, PlanVersion.__table__, PlanItem.__table__
     progress, activity = CourseProgress.__table__, ExternalActivity.__table__
+    credit = Credit.__table__
     created = datetime(years[0] - 1, 12, 1, tzinfo=UTC)
     statuses = [PlanStatus.APPROVED] * 80 + [PlanStatus.SUBMITTED] * 8
     statuses += [PlanStatus.RETURNED] * 5 + [PlanStatus.DRAFT] * 7
@@ -526,16 +531,32 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
         if first_day <= last_day:
             for course in rng.sample(course_rows, rng.randint(0, 6)):
                 moment = random_moment(rng, first_day, last_day)
+                progress_id = ids.take(progress)
                 writer.add(
                     progress,
                     dict(
-                        id=ids.take(progress),
+                        id=progress_id,
                         person_id=person_id,
                         course_id=course.id,
                         started_at=moment - timedelta(days=rng.randint(1, 60)),
                         last_activity_at=moment,
                         completed_at=moment,
                         hours_credited=course.hours,
+                    ),
+                )
+                # The ledger entry the platform writes with every completion (lms.progress).
+                writer.add(
+                    credit,
+                    dict(
+                        id=ids.take(credit),
+                        person_id=person_id,
+                        day=local_day(moment),
+                        source="course",
+                        course_progress_id=progress_id,
+                        course_id=course.id,
+                        amount=course.hours,
+                        unit="tiet",
+                        created_at=moment,
                     ),
                 )
         for year in member_years:
@@ -547,6 +568,8 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
                 state = rng.choice(["verified"] * 8 + ["pending", "rejected"])
                 activity_id = ids.take(activity)
                 activity_ids.append(activity_id)
+                hours = Decimal(rng.choice([8, 12, 16, 24, 40]))
+                ends_on = starts.date() + timedelta(days=2)
                 writer.add(
                     activity,
                     dict(
@@ -557,13 +580,27 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
                         title="Lớp bồi dưỡng kiến thức quản lý nhà nước",
                         organiser="Trường Chính trị tỉnh",
                         starts_on=starts.date(),
-                        ends_on=starts.date() + timedelta(days=2),
-                        hours=Decimal(rng.choice([8, 12, 16, 24, 40])),
+                        ends_on=ends_on,
+                        hours=hours,
                         status=state,
                         decided_at=None if state == "pending" else starts,
                         created_at=starts,
                     ),
                 )
+                if state == "verified":
+                    writer.add(
+                        credit,
+                        dict(
+                            id=ids.take(credit),
+                            person_id=person_id,
+                            day=activity_day(year, ends_on),
+                            source="activity",
+                            activity_id=activity_id,
+                            amount=hours,
+                            unit="hour",
+                            created_at=starts,
+                        ),
+                    )
             if rng.random() > 0.92:
                 continue  # no plan this year
             plan_id = ids.take(plan)

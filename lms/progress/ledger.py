@@ -15,11 +15,10 @@ from lms.plans.models import ExternalActivity
 from lms.progress.models import Credit, CreditSource, CreditUnit
 
 
-def activity_day(activity: ExternalActivity) -> date:
+def activity_day(year: int, ends_on: date) -> date:
     """The day an activity's hours count on: its last day, kept inside the year it was filed for
     (a course running from December into January counts in the year the person named)."""
-    first, last = date(activity.year, 1, 1), date(activity.year, 12, 31)
-    return min(max(activity.ends_on, first), last)
+    return min(max(ends_on, date(year, 1, 1)), date(year, 12, 31))
 
 
 def credit_course(progress: CourseProgress) -> Credit:
@@ -41,7 +40,7 @@ def credit_activity(activity: ExternalActivity) -> Credit:
     """Credit the clock hours of a verified external activity."""
     credit = Credit(
         person_id=activity.person_id,
-        day=activity_day(activity),
+        day=activity_day(activity.year, activity.ends_on),
         source=CreditSource.ACTIVITY,
         activity_id=activity.id,
         amount=activity.hours,
