@@ -40,6 +40,12 @@ COUNTING_NOTE = _l(
     "trong kỳ; mỗi người-ngày được tính một lần, nên tổng các dòng bằng tổng đơn vị và tổng toàn "
     "cơ quan. Số người được tính ở đơn vị của ngày cuối cùng trong kỳ."
 )
+UNITS_NOTE = _l(
+    "Số liệu tính bằng tiết: giờ hoạt động ngoài quy đổi theo số phút mỗi tiết của chỉ tiêu có "
+    "hiệu lực vào ngày ghi nhận. Chỉ tiêu tính theo số ngày trong kỳ (làm tròn 2 chữ số thập "
+    "phân), trừ khi chỉ tiêu áp dụng cả năm; tỷ lệ phần trăm làm tròn nửa lên."
+)
+NOTES = (COUNTING_NOTE, UNITS_NOTE)
 # Periods are read within these years: anything else is a typing slip, answered with a 400.
 YEARS = range(2000, 2101)
 # People whose figures are read together: bounds memory, keeps queries per batch fixed.

@@ -139,7 +139,7 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
         report=plan,
         subtotals=units,
         total=queries.total_of(units, _("Cộng các đơn vị trên trang")),
-        counting_note=queries.COUNTING_NOTE,
+        notes=queries.NOTES,
         whole_units=plan.whole_units,
         page=page,
         endpoint=endpoint,
@@ -234,6 +234,7 @@ def summary():
         period_text=period_label(period.first, period.last),
         period=period,
         period_choices=queries.period_choices(today),
+        notes=queries.NOTES,
         units=unit_choices(period.last),
         chosen_unit=unit_id,
     )
