@@ -30,7 +30,7 @@ from lms.plans.models import (
     UnitAssignment,
 )
 from lms.plans.years import year_days
-from lms.progress.engine import NO_PLAN_STATE, Engine, Figures, year_figures
+from lms.progress.engine import NO_PLAN_STATE, Engine, Figures, people_figures
 from lms.progress.engine import Span as EngineSpan
 from lms.progress.rules import RuleBook, RuleVersion
 from lms.text import fold
@@ -395,13 +395,19 @@ class PlanSummary:
     progress: Figures
 
 
-def person_year(person_id: int, employment_kind: str, year: int, today: date) -> Figures:
+def person_year(
+    person_id: int, employment_kind: str, year: int, today: date, *, engine: Engine | None = None
+) -> Figures:
     """One person's figures for a year, with their assigned items."""
-    return year_figures({person_id: employment_kind}, year, today, items=True)[person_id]
+    first, last = year_days(year)
+    return people_figures(
+        {person_id: employment_kind}, first, last, today, items=True, engine=engine
+    )[person_id]
 
 
 def plan_summary(person_id: int, employment_kind: str, today: date) -> PlanSummary:
     year = today.year
     engine = Engine(*year_days(year), today)
     state = engine.plan_states([person_id]).get(person_id, {}).get(year, NO_PLAN_STATE)
-    return PlanSummary(year, state.label_key, person_year(person_id, employment_kind, year, today))
+    figures = person_year(person_id, employment_kind, year, today, engine=engine)
+    return PlanSummary(year, state.label_key, figures)
