@@ -12,6 +12,7 @@ from tests.learning.conftest import learning_rows, new_id
 from tests.learning.content import (
     CHAO_HOI,
     SECRET_FEEDBACK,
+    SECRET_SHORT_ANSWER,
     import_folder,
     tay_lessons,
     write_tay_course,
@@ -62,7 +63,22 @@ def test_wrong_and_missing_answers_fail_with_feedback(client, learner, tay):
     assert "Chưa đạt:</strong>" in page
     assert "✗ Chưa đúng." in page
     assert "✗ Chưa trả lời." in page
-    assert SECRET_FEEDBACK in page  # feedback is shown once the learner has submitted
+    assert "✓ Đúng." in page
+
+
+def test_a_failed_attempt_says_which_questions_were_wrong_but_not_their_answers(
+    client, learner, tay
+):
+    # The defect: the feedback after a failed quiz gave the right answer, so a retry was trivial.
+    page = follow(client, answer(client, "chao-hoi", {"q:pay": "0", "q:noong": "true"}))
+
+    assert "✗ Chưa đúng." in page
+    assert SECRET_FEEDBACK not in page
+    assert SECRET_SHORT_ANSWER not in page
+    assert "Đáp án đúng:" not in page
+    # Nor when the lesson is opened again later.
+    again = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    assert SECRET_FEEDBACK not in again and "Đáp án đúng:" not in again
 
 
 def test_every_attempt_is_recorded(client, learner, tay):
