@@ -49,14 +49,14 @@ def answer(client, lesson: str, answers: dict, *, event_id: str | None = None, q
     return client.post(lesson_url(lesson) + "/quiz", data=data)
 
 
-def complete(client, lesson: str, *, event_id: str | None = None, **extra):
+def complete(client, lesson: str, *, event_id: str | None = None, course: str = TAY, **extra):
     data = {
         "event_id": event_id or str(uuid.uuid4()),
         "seconds": "60",
-        "opened_at": stamp(lesson),
+        "opened_at": stamp(lesson, course=course),
         **extra,
     }
-    return client.post(lesson_url(lesson) + "/complete", data=data)
+    return client.post(lesson_url(lesson, course) + "/complete", data=data)
 
 
 def finish_lesson(client, lesson: str) -> None:
