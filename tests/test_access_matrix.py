@@ -210,6 +210,8 @@ CASES = [
     ),
     Case("learning.complete_course", SIGNED_IN, "POST", args=lambda w: {"course_slug": "khong-co"}),
     Case("learning.record_event", SIGNED_IN, "POST"),
+    Case("learning.rule", ADMIN),
+    Case("learning.save_rule", ADMIN, "POST"),
     Case("learning.certificate", SIGNED_IN, args=lambda w: {"certificate_id": 1}),
     Case("learning.verify", EVERYONE),
     Case("learning.verify", EVERYONE, args=lambda w: {"code": "ABCD-EFGH-JKMN"}, label="code"),

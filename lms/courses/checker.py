@@ -145,6 +145,8 @@ class CheckedQuiz:
     pass_mark: int
     questions: list[dict[str, Any]]
     position: int
+    max_attempts: int | None = None
+    wait_minutes: int | None = None
 
 
 @dataclass
@@ -677,6 +679,8 @@ def _checked_lesson(
                 pass_mark=block.pass_mark,
                 questions=questions,
                 position=len(quizzes) + 1,
+                max_attempts=block.max_attempts,
+                wait_minutes=block.wait_minutes,
             )
         )
     meta: fmt.LessonMeta = parsed.meta

@@ -274,6 +274,8 @@ def _quiz_fields(checked: CheckedQuiz) -> dict[str, Any]:
         "position": checked.position,
         "title": checked.title,
         "pass_mark": checked.pass_mark,
+        "max_attempts": checked.max_attempts,
+        "wait_minutes": checked.wait_minutes,
         "questions": checked.questions,
         "is_retired": False,
     }

@@ -83,6 +83,9 @@ class Quiz(db.Model):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
     pass_mark: Mapped[int]
+    # How many attempts a learner has (None: no limit) and the wait after a failed one.
+    max_attempts: Mapped[int | None]
+    wait_minutes: Mapped[int | None]
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     is_retired: Mapped[bool] = mapped_column(default=False)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -33,7 +33,7 @@ from lms.courses.format import (
 )
 from lms.text import fold, nfc, search_normal
 
-QUIZ_KEYS = ("id", "title", "pass_mark", "questions")
+QUIZ_KEYS = ("id", "title", "pass_mark", "max_attempts", "wait_minutes", "questions")
 QUESTION_TYPES = ("single", "multiple", "true-false", "short", "matching", "listen")
 COMMON_KEYS = ("type", "id", "prompt", "audio", "feedback")
 TYPE_KEYS = {
@@ -57,6 +57,8 @@ ANSWER_KEYS = ("answer", "answers", "pairs", "feedback", "ignore_case", "ignore_
 MIN_CHOICES, MAX_CHOICES = 2, 10
 MIN_PAIRS, MAX_PAIRS = 2, 12
 MAX_QUESTIONS = 100
+MAX_ATTEMPTS = 100
+MAX_WAIT_MINUTES = 7 * 24 * 60
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
 
 
@@ -82,6 +84,8 @@ class QuizSpec:
     pass_mark: int
     questions: list[dict[str, Any]]
     line: int
+    max_attempts: int | None = None  # None: as many attempts as the learner likes
+    wait_minutes: int | None = None  # after a failed attempt, before the next one
 
 
 def read_quiz_block(block: Block, report: FileReport, refs: list[MediaRef]) -> QuizSpec | None:
@@ -95,6 +99,8 @@ def read_quiz_block(block: Block, report: FileReport, refs: list[MediaRef]) -> Q
     slug = _slug(reader, entries, "id")
     title = reader.text(entries, "title", max_length=200) or default_title()
     pass_mark = reader.integer(entries, "pass_mark", 1, 100)
+    max_attempts = reader.integer(entries, "max_attempts", 1, MAX_ATTEMPTS)
+    wait_minutes = reader.integer(entries, "wait_minutes", 0, MAX_WAIT_MINUTES)
     questions: list[dict[str, Any]] = []
     questions_node = entries.get("questions", (None, None))[1]
     if isinstance(questions_node, yaml.SequenceNode) and questions_node.value:
@@ -126,7 +132,13 @@ def read_quiz_block(block: Block, report: FileReport, refs: list[MediaRef]) -> Q
     if len(report.problems) > before or slug is None or pass_mark is None or not questions:
         return None
     return QuizSpec(
-        slug=slug, title=title, pass_mark=pass_mark, questions=questions, line=block.fence_line
+        slug=slug,
+        title=title,
+        pass_mark=pass_mark,
+        questions=questions,
+        line=block.fence_line,
+        max_attempts=max_attempts,
+        wait_minutes=wait_minutes or None,
     )
 
 
@@ -298,15 +310,45 @@ def _shuffled(items: list[str], quiz_slug: str, question_id: str) -> list[str]:
 # What a learner sees -------------------------------------------------------------------------
 
 
-def public_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the questions without anything that gives an answer away."""
+def public_questions(
+    questions: list[dict[str, Any]], shuffle_seed: str | None = None
+) -> list[dict[str, Any]]:
+    """Return the questions without anything that gives an answer away.
+
+    Choices become [index, text] pairs: the form sends the index, so the choices can be shown
+    in any order. With shuffle_seed, choices and matching meanings are shuffled by it (one
+    order per learner and attempt).
+    """
     shown = []
     for question in questions:
         public = {key: value for key, value in question.items() if key not in ANSWER_KEYS}
+        if "choices" in question:
+            public["choices"] = [[index, text] for index, text in enumerate(question["choices"])]
         if question["type"] == "matching":
             public["words"] = [left for left, _right in question["pairs"]]
+        if shuffle_seed is not None:
+            order = random.Random(f"{shuffle_seed}/{question['id']}")
+            if "choices" in public:
+                order.shuffle(public["choices"])
+            if "options" in public:
+                public["options"] = list(public["options"])
+                order.shuffle(public["options"])
         shown.append(public)
     return shown
+
+
+def answer_text(question: dict[str, Any]) -> str:
+    """Return the right answer to a question as a learner reads it, once answers may be shown."""
+    kind = question["type"]
+    if kind in ("single", "listen"):
+        return question["choices"][question["answer"]]
+    if kind == "multiple":
+        return "; ".join(question["choices"][index] for index in question["answers"])
+    if kind == "true-false":
+        return _("Đúng") if question["answer"] else _("Sai")
+    if kind == "short":
+        return " / ".join(question["answers"])
+    return "; ".join(f"{word} → {meaning}" for word, meaning in question["pairs"])
 
 
 # Scoring -------------------------------------------------------------------------------------

@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.courses.models import Course, Lesson, Quiz
 from lms.db import UTCDateTime, db, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Person
 
 # One browser span on a lesson counts for at most this long: a tab left open overnight is not
 # study time.
@@ -45,6 +48,9 @@ class LearningEvent(db.Model):
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id"))
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempt.id"))
     seconds: Mapped[int] = mapped_column(default=0)
+    # The page view the time was measured on (from the signed page stamp): the time of all the
+    # events of one view never adds up to more than the view lasted.
+    page_view: Mapped[str | None] = mapped_column(String(32), index=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attempt: Mapped[QuizAttempt | None] = relationship()
@@ -115,6 +121,12 @@ class CourseProgress(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The course's tiết when it was completed; a later change to the course does not alter it.
     hours_credited: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    # Kept as they were at completion, to judge it later: the engaged time on the course's
+    # lessons, the nominal time of its required lessons, and whether the credible-completion
+    # rule was in force (a completion before it is never changed, only flagged).
+    engaged_seconds: Mapped[int | None]
+    nominal_minutes: Mapped[int | None]
+    is_rule_applied: Mapped[bool | None]
 
     course: Mapped[Course] = relationship()
     certificate: Mapped[Certificate | None] = relationship(back_populates="course_progress")
@@ -144,3 +156,23 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     course_progress: Mapped[CourseProgress] = relationship(back_populates="certificate")
+
+
+class LearningRule(db.Model):
+    """The credible-completion rule as an administrator set it; a change adds a row.
+
+    The newest row is in force. A lesson without a quiz counts as studied only after engaged
+    time of min_share_percent of its declared minutes, from starts_on (an agency-local day).
+    Completions with engaged time below flag_share_percent of the nominal time are flagged.
+    """
+
+    __tablename__ = "learning_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    min_share_percent: Mapped[int]
+    flag_share_percent: Mapped[int]
+    starts_on: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[Person | None] = relationship()

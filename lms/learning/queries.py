@@ -7,21 +7,30 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.courses.models import Course, Lesson, Quiz
-from lms.db import db
-from lms.i18n import local_day
-from lms.learning.models import Certificate, CourseProgress, LessonProgress, QuizAttempt
-from lms.learning.services import required_lesson_ids
+from lms.courses.quiz import answer_text, public_questions
+from lms.db import db, utcnow
+from lms.i18n import agency_zone, local_day, local_today
+from lms.learning.models import (
+    Certificate,
+    CourseProgress,
+    LearningRule,
+    LessonProgress,
+    QuizAttempt,
+)
+from lms.learning.rules import DEFAULT_FLAG_SHARE_PERCENT, DEFAULT_MIN_SHARE_PERCENT
+from lms.learning.services import AttemptStanding, needed_seconds, required_lesson_ids
 from lms.text import collation_key, fold, search_normal
 
 # Where the importer left a quiz in the lesson's HTML (see lms.courses.render.quiz_slot_html).
@@ -56,6 +65,7 @@ class QuizStats:
     attempts: int
     best_percent: int | None
     is_passed: bool
+    last_submitted_at: datetime | None = None
 
 
 NO_ATTEMPTS = QuizStats(attempts=0, best_percent=None, is_passed=False)
@@ -128,6 +138,7 @@ _QUIZ_STATES = (
         func.count(QuizAttempt.id).label("attempts"),
         func.max(QuizAttempt.percent).label("best"),
         func.max(case((QuizAttempt.is_passed, 1), else_=0)).label("passed"),
+        func.max(QuizAttempt.submitted_at).label("last"),
     )
     .join(Lesson, Lesson.id == Quiz.lesson_id)
     .outerjoin(QuizAttempt, and_(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.person_id == _PERSON))
@@ -147,7 +158,7 @@ def course_states(person_id: int, course_ids: Iterable[int]) -> dict[int, Course
     stats: dict[int, QuizStats] = {}
     for row in db.session.execute(_QUIZ_STATES, params):
         quizzes_of[row.lesson_id].append(row.id)
-        stats[row.id] = QuizStats(row.attempts, row.best, bool(row.passed))
+        stats[row.id] = QuizStats(row.attempts, row.best, bool(row.passed), row.last)
     states: dict[int, list[LessonState]] = {course_id: [] for course_id in course_ids}
     for row in lessons:
         states[row.course_id].append(
@@ -307,17 +318,43 @@ def course_page(person_id: int, slug: str) -> CoursePage | None:
 @dataclass(frozen=True)
 class QuizPanel:
     quiz: Quiz
-    questions: list[dict[str, Any]]  # without answers or feedback
+    questions: list[dict[str, Any]]  # without answers or feedback, choices in this attempt's order
     attempts: int
     best_percent: int | None
     is_passed: bool
-    shown: QuizAttempt | None  # the attempt whose feedback the page shows
+    shown: QuizAttempt | None  # the attempt whose result the page shows
+    standing: AttemptStanding | None = None
+    may_attempt: bool = True
+    # The right answers by question id: only once they may be shown (after a pass or the last
+    # allowed attempt).
+    answers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def answers_shown(self) -> bool:
+        return bool(self.answers)
+
+    @property
+    def order_key(self) -> tuple:
+        """The order choices and meanings are shown in: the same questions, the same HTML."""
+        return tuple(
+            (
+                tuple(index for index, _text in question.get("choices", ())),
+                tuple(question.get("options", ())),
+            )
+            for question in self.questions
+        )
 
     def result_for(self, question_id: str) -> dict[str, Any] | None:
-        """Return how the shown attempt did on the question (right, feedback), if one is shown."""
+        """Return how the shown attempt did on the question, if one is shown.
+
+        Its feedback only when the answers may be shown: it often gives the answer away.
+        """
         if self.shown is None:
             return None
-        return next((item for item in self.shown.results if item["id"] == question_id), None)
+        found = next((item for item in self.shown.results if item["id"] == question_id), None)
+        if found is not None and not self.answers_shown:
+            found = {**found, "feedback": None}
+        return found
 
     def answer_for(self, question_id: str) -> Any:
         """Return what the shown attempt answered, to fill the form in again."""
@@ -333,6 +370,18 @@ class LessonPage:
     previous: LessonState | None = None
     next: LessonState | None = None
     number: int | None = None  # 1-based place among the current lessons
+    # Engaged seconds the lesson needs before it may be completed (0: no such need).
+    needed_seconds: int = 0
+
+    @property
+    def missing_seconds(self) -> int:
+        """Engaged seconds still needed before the lesson may be completed."""
+        mine = self.mine
+        if mine is None:
+            return self.needed_seconds
+        if mine.is_completed:
+            return 0
+        return max(0, self.needed_seconds - mine.seconds_spent)
 
     @property
     def course(self) -> Course:
@@ -414,18 +463,41 @@ def lesson_page(
             _ATTEMPT, {"attempt_id": attempt_id, "person_id": person_id, "lesson_id": lesson.id}
         )
     state = course_states(person_id, [lesson.course_id])[lesson.course_id]
+    now = utcnow()
     panels = {}
     for quiz in quizzes:
         stats = state.quizzes.get(quiz.id, NO_ATTEMPTS)
+        standing = AttemptStanding(
+            attempts=stats.attempts,
+            is_passed=stats.is_passed,
+            last_submitted_at=stats.last_submitted_at,
+            max_attempts=quiz.max_attempts,
+            wait_minutes=quiz.wait_minutes,
+        )
         panels[quiz.slug] = QuizPanel(
             quiz=quiz,
-            questions=quiz.public_questions(),
+            # A new order for each attempt: an answer is not "the second choice" next time.
+            questions=public_questions(
+                quiz.questions, shuffle_seed=f"{quiz.id}/{person_id}/{stats.attempts}"
+            ),
             attempts=stats.attempts,
             best_percent=stats.best_percent,
             is_passed=stats.is_passed,
             shown=shown if shown is not None and shown.quiz_id == quiz.id else None,
+            standing=standing,
+            may_attempt=standing.may_attempt(now),
+            answers=(
+                {question["id"]: answer_text(question) for question in quiz.questions}
+                if standing.answers_shown
+                else {}
+            ),
         )
-    page = LessonPage(lesson=lesson, state=state, quizzes=list(panels.values()))
+    page = LessonPage(
+        lesson=lesson,
+        state=state,
+        quizzes=list(panels.values()),
+        needed_seconds=needed_seconds(lesson, local_today(), has_quiz=bool(quizzes)),
+    )
     placed = set()
     for html, slug in split_body(lesson.body_html):
         panel = panels.get(slug) if slug else None
@@ -538,3 +610,131 @@ def learner_courses(person_id: int) -> LearnerCourses:
         reverse=True,
     )
     return LearnerCourses(in_progress=in_progress, completed=completed)
+
+
+# Completions far below the nominal time, for the manager -------------------------------------
+
+
+class FlagReason(StrEnum):
+    # Engaged time below the rule's flag share of the course's nominal time, whenever it was.
+    FAR_BELOW = "far_below"
+    # Completed before the credible-completion rule was in force, below its share: kept as it
+    # is, only flagged.
+    BEFORE_RULE = "before_rule"
+
+
+@dataclass(frozen=True)
+class FlaggedCompletion:
+    course_id: int
+    course_slug: str
+    course_title: str
+    completed_at: datetime
+    completed_on: date  # in the agency's time zone
+    engaged_seconds: int
+    nominal_minutes: int
+    reason: FlagReason
+
+    @property
+    def engaged_percent(self) -> int:
+        """The engaged time as a share of the nominal time, rounded down."""
+        return self.engaged_seconds * 100 // (self.nominal_minutes * 60)
+
+
+def _rule_value(column, default: int):
+    """The newest rule's value of column, or default without any rule: inside the query."""
+    newest = select(column).order_by(LearningRule.id.desc()).limit(1).scalar_subquery()
+    return func.coalesce(newest, default)
+
+
+def _flag_tests():
+    """Return the SQL tests: far below the nominal time, and below the rule before it applied."""
+    engaged = CourseProgress.engaged_seconds * 100
+    nominal = CourseProgress.nominal_minutes * 60
+    far_below = engaged < _rule_value(
+        LearningRule.flag_share_percent, DEFAULT_FLAG_SHARE_PERCENT
+    ) * (nominal)
+    before_rule = and_(
+        CourseProgress.is_rule_applied.is_not(True),
+        engaged < _rule_value(LearningRule.min_share_percent, DEFAULT_MIN_SHARE_PERCENT) * nominal,
+    )
+    # A completion recorded without its times (before they were kept) cannot be judged.
+    judged = and_(
+        CourseProgress.engaged_seconds.is_not(None),
+        CourseProgress.nominal_minutes > 0,
+    )
+    return far_below, before_rule, judged
+
+
+def _utc_span(first: date, last: date) -> tuple[datetime, datetime]:
+    """Return the UTC moments that bound the agency-local days first to last."""
+    zone = agency_zone()
+    start = datetime.combine(first, time(), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def flagged_completions(person_ids: Collection[int], first: date, last: date) -> dict[int, int]:
+    """Return, per person, how many course completions on days first..last were flagged.
+
+    Flagged: far below the nominal time, or completed before the rule and below its share.
+    One query whatever the number of people; people without any are left out.
+    """
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    start, end = _utc_span(first, last)
+    far_below, before_rule, judged = _flag_tests()
+    rows = db.session.execute(
+        select(CourseProgress.person_id, func.count(CourseProgress.id))
+        .where(
+            CourseProgress.person_id.in_(ids),
+            CourseProgress.completed_at >= start,
+            CourseProgress.completed_at < end,
+            judged,
+            or_(far_below, before_rule),
+        )
+        .group_by(CourseProgress.person_id)
+    ).all()
+    return {person_id: count for person_id, count in rows}
+
+
+def flagged_completion_details(person_id: int, first: date, last: date) -> list[FlaggedCompletion]:
+    """Return the person's flagged course completions on days first..last, latest first."""
+    start, end = _utc_span(first, last)
+    far_below, before_rule, judged = _flag_tests()
+    rows = db.session.execute(
+        select(
+            Course.id,
+            Course.slug,
+            Course.title,
+            CourseProgress.completed_at,
+            CourseProgress.engaged_seconds,
+            CourseProgress.nominal_minutes,
+            case(
+                (far_below, literal(FlagReason.FAR_BELOW.value)),
+                else_=literal(FlagReason.BEFORE_RULE.value),
+            ).label("reason"),
+        )
+        .join(Course, Course.id == CourseProgress.course_id)
+        .where(
+            CourseProgress.person_id == person_id,
+            CourseProgress.completed_at >= start,
+            CourseProgress.completed_at < end,
+            judged,
+            or_(far_below, before_rule),
+        )
+        .order_by(CourseProgress.completed_at.desc(), Course.id)
+    ).all()
+    return [
+        FlaggedCompletion(
+            course_id=row[0],
+            course_slug=row[1],
+            course_title=row[2],
+            completed_at=row[3],
+            completed_on=local_day(row[3]),
+            engaged_seconds=row[4],
+            nominal_minutes=row[5],
+            reason=FlagReason(row.reason),
+        )
+        for row in rows
+    ]

@@ -12,27 +12,30 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Person
+from lms.audit import services as audit
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import score_quiz
 from lms.db import db, utcnow, valid_on
-from lms.i18n import local_day
+from lms.i18n import local_day, local_today, parse_day, vn_date, vn_moment
 from lms.learning.models import (
     MAX_SECONDS_PER_EVENT,
     Certificate,
     CourseProgress,
     EventKind,
     LearningEvent,
+    LearningRule,
     LessonProgress,
     QuizAttempt,
 )
+from lms.learning.rules import credible_rule, read_stamp
 from lms.org.models import Unit, UnitKind, UnitVersion
 from lms.progress import ledger
 
@@ -66,6 +69,33 @@ def capped_seconds(seconds: int) -> int:
     return max(0, min(int(seconds), MAX_SECONDS_PER_EVENT))
 
 
+@dataclass(frozen=True)
+class EngagedTime:
+    seconds: int
+    page_view: str | None  # the page view it was measured on, from its stamp
+
+
+def engaged_time(lesson: Lesson, claimed: int | None, stamp: str | None) -> EngagedTime:
+    """Return the time to count for an event sent from a lesson page, and its page view.
+
+    claimed is what the page measured while visible (None without JavaScript: then the time
+    since the page was served). Either way it is capped per event and by the time the page
+    has been open, less what earlier events of the same page view already counted.
+    """
+    now = utcnow()
+    view = read_stamp(stamp, lesson.id, now)
+    if view is None:
+        return EngagedTime(0, None)
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(LearningEvent.seconds), 0)).where(
+            LearningEvent.page_view == view.id
+        )
+    )
+    left = max(0, view.seconds_open - used)
+    wanted = view.seconds_open if claimed is None else claimed
+    return EngagedTime(min(capped_seconds(wanted), left), view.id)
+
+
 def _derived_event_id(event_id: str, what: str) -> str:
     """Return the id of an event that follows from the client's one (the same on a replay)."""
     return str(uuid.uuid5(uuid.UUID(event_id), what))
@@ -84,6 +114,9 @@ class CompletionOutcome:
     is_replay: bool
     was_complete: bool
     certificate: Certificate | None  # issued by this action, when it completed the course
+    # Engaged seconds still needed: the lesson was not completed, only the time was counted.
+    missing_seconds: int = 0
+    needed_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -225,7 +258,9 @@ def passed_quiz_ids(person_id: int, quiz_ids: Iterable[int]) -> set[int]:
 # Time on a lesson -----------------------------------------------------------------------------
 
 
-def record_view(person: Person, lesson: Lesson, *, event_id: str, seconds: int) -> ViewOutcome:
+def record_view(
+    person: Person, lesson: Lesson, *, event_id: str, seconds: int, page_view: str | None = None
+) -> ViewOutcome:
     """Log that the learner had the lesson open for seconds (a beacon from the page)."""
     event_id = parse_event_id(event_id)
     seconds = capped_seconds(seconds)
@@ -242,6 +277,7 @@ def record_view(person: Person, lesson: Lesson, *, event_id: str, seconds: int) 
             lesson.course_id,
             lesson_id=lesson.id,
             seconds=seconds,
+            page_view=page_view,
         )
         db.session.flush()
         return event
@@ -255,17 +291,53 @@ def record_view(person: Person, lesson: Lesson, *, event_id: str, seconds: int) 
 # Completing a lesson --------------------------------------------------------------------------
 
 
+def _lesson_standing(person: Person, lesson: Lesson) -> tuple[datetime | None, int]:
+    """Return when the person completed the lesson (if so) and their engaged seconds on it."""
+    row = db.session.execute(
+        select(LessonProgress.completed_at, LessonProgress.seconds_spent).where(
+            LessonProgress.person_id == person.id, LessonProgress.lesson_id == lesson.id
+        )
+    ).first()
+    return (row.completed_at, row.seconds_spent) if row else (None, 0)
+
+
+def needed_seconds(lesson: Lesson, day: date, *, has_quiz: bool) -> int:
+    """Return the engaged seconds the lesson needs before it may be completed on day.
+
+    Only under the credible-completion rule, from its start day, and only for a lesson
+    without a current quiz: passing the quiz is what shows a lesson with one was studied.
+    """
+    if has_quiz:
+        return 0
+    rule = credible_rule()
+    return rule.required_seconds(lesson.minutes) if rule.is_in_force(day) else 0
+
+
 def complete_lesson(
-    person: Person, lesson: Lesson, *, event_id: str, seconds: int
+    person: Person, lesson: Lesson, *, event_id: str, seconds: int, page_view: str | None = None
 ) -> CompletionOutcome:
-    """Mark the lesson complete (its quizzes must be passed); complete the course if all is."""
+    """Mark the lesson complete (its quizzes passed, or enough time engaged with it).
+
+    Complete the course if all of it is. Too little engaged time completes nothing but counts
+    the time sent with the form, and says how much is missing.
+    """
     event_id = parse_event_id(event_id)
     seconds = capped_seconds(seconds)
+    quizzes = [quiz for quiz in lesson.quizzes if not quiz.is_retired]
     if (found := _logged(event_id)) is not None:
         _same_action(found, person, {EventKind.COMPLETED, EventKind.VIEWED}, lesson)
+        completed_at, spent = _lesson_standing(person, lesson)
+        needed = needed_seconds(lesson, local_today(), has_quiz=bool(quizzes))
+        if completed_at is None and spent < needed:
+            return CompletionOutcome(
+                is_replay=True,
+                was_complete=False,
+                certificate=None,
+                missing_seconds=needed - spent,
+                needed_seconds=needed,
+            )
         return CompletionOutcome(is_replay=True, was_complete=True, certificate=None)
     _check_open(lesson)
-    quizzes = [quiz for quiz in lesson.quizzes if not quiz.is_retired]
     passed = passed_quiz_ids(person.id, (quiz.id for quiz in quizzes))
     missing = [quiz for quiz in quizzes if quiz.id not in passed]
     if missing:
@@ -276,16 +348,25 @@ def complete_lesson(
             )
         )
     now = utcnow()
-    already = db.session.scalar(
-        select(LessonProgress.completed_at).where(
-            LessonProgress.person_id == person.id, LessonProgress.lesson_id == lesson.id
-        )
-    )
-    # A lesson completed before (in another tab, say) is not completed again: the time counts.
-    kind = EventKind.VIEWED if already is not None else EventKind.COMPLETED
+    already, spent = _lesson_standing(person, lesson)
+    needed = 0
+    if already is None:
+        needed = needed_seconds(lesson, local_day(now), has_quiz=bool(quizzes))
+    missing = max(0, needed - spent - seconds)
+    # A lesson completed before (in another tab, say) is not completed again, and one without
+    # enough engaged time is not completed yet: either way the time counts.
+    kind = EventKind.COMPLETED if already is None and not missing else EventKind.VIEWED
 
     def add():
-        event = _log(person, kind, event_id, lesson.course_id, lesson_id=lesson.id, seconds=seconds)
+        event = _log(
+            person,
+            kind,
+            event_id,
+            lesson.course_id,
+            lesson_id=lesson.id,
+            seconds=seconds,
+            page_view=page_view,
+        )
         db.session.flush()
         return event
 
@@ -293,6 +374,14 @@ def complete_lesson(
     if event is None:
         return CompletionOutcome(is_replay=True, was_complete=True, certificate=None)
     progress, course_progress = _touch(person, lesson, seconds, now)
+    if missing:
+        return CompletionOutcome(
+            is_replay=False,
+            was_complete=False,
+            certificate=None,
+            missing_seconds=missing,
+            needed_seconds=needed,
+        )
     if kind == EventKind.VIEWED:
         return CompletionOutcome(is_replay=False, was_complete=True, certificate=None)
     completed = db.session.execute(
@@ -368,6 +457,7 @@ def submit_quiz(
     *,
     event_id: str,
     seconds: int,
+    page_view: str | None = None,
 ) -> QuizOutcome:
     """Score a quiz on the server and record the attempt; a replay returns the first result."""
     event_id = parse_event_id(event_id)
@@ -385,9 +475,10 @@ def submit_quiz(
         raise LearningError(
             _("Bài kiểm tra “%(quiz)s” đã ngừng sử dụng; hãy tải lại trang.", quiz=quiz.title)
         )
+    now = utcnow()
+    _check_may_attempt(person, quiz, now)
     answers = read_answers(quiz, fields)
     result = score_quiz(quiz.questions, answers, quiz.pass_mark)
-    now = utcnow()
 
     def add():
         attempt = QuizAttempt(
@@ -415,7 +506,15 @@ def submit_quiz(
         db.session.add(attempt)
         db.session.flush()
         where = {"lesson_id": lesson.id, "quiz_id": quiz.id, "attempt_id": attempt.id}
-        _log(person, EventKind.ANSWERED, event_id, lesson.course_id, seconds=seconds, **where)
+        _log(
+            person,
+            EventKind.ANSWERED,
+            event_id,
+            lesson.course_id,
+            seconds=seconds,
+            page_view=page_view,
+            **where,
+        )
         outcome = EventKind.PASSED if attempt.is_passed else EventKind.FAILED
         _log(person, outcome, _derived_event_id(event_id, "outcome"), lesson.course_id, **where)
         db.session.flush()
@@ -431,6 +530,88 @@ def submit_quiz(
             person, lesson.course, course_progress, event_id, now
         )
     return QuizOutcome(attempt=attempt, is_replay=False, certificate=certificate)
+
+
+@dataclass(frozen=True)
+class AttemptStanding:
+    """Where a learner stands with a quiz's attempts: what the next attempt may do."""
+
+    attempts: int
+    is_passed: bool
+    last_submitted_at: datetime | None
+    max_attempts: int | None
+    wait_minutes: int | None
+
+    @property
+    def is_exhausted(self) -> bool:
+        return self.max_attempts is not None and self.attempts >= self.max_attempts
+
+    @property
+    def attempts_left(self) -> int | None:
+        return None if self.max_attempts is None else max(0, self.max_attempts - self.attempts)
+
+    @property
+    def answers_shown(self) -> bool:
+        """Answers are shown after a pass or after the last allowed attempt, never before."""
+        return self.is_passed or self.is_exhausted
+
+    def next_attempt_at(self) -> datetime | None:
+        """Return when the wait after the last (failed) attempt ends, if there is a wait."""
+        if not self.wait_minutes or self.last_submitted_at is None or self.is_passed:
+            return None
+        return self.last_submitted_at + timedelta(minutes=self.wait_minutes)
+
+    def may_attempt(self, now: datetime) -> bool:
+        waits_until = self.next_attempt_at()
+        return (
+            not self.is_passed
+            and not self.is_exhausted
+            and (waits_until is None or now >= waits_until)
+        )
+
+
+def attempt_standing(person_id: int, quiz: Quiz) -> AttemptStanding:
+    """Return the person's attempts at the quiz, whether one passed, and the last one's time."""
+    row = db.session.execute(
+        select(
+            func.count(QuizAttempt.id),
+            func.max(case((QuizAttempt.is_passed, 1), else_=0)),
+            func.max(QuizAttempt.submitted_at),
+        ).where(QuizAttempt.person_id == person_id, QuizAttempt.quiz_id == quiz.id)
+    ).one()
+    return AttemptStanding(
+        attempts=row[0],
+        is_passed=bool(row[1]),
+        last_submitted_at=row[2],
+        max_attempts=quiz.max_attempts,
+        wait_minutes=quiz.wait_minutes,
+    )
+
+
+def _check_may_attempt(person: Person, quiz: Quiz, now: datetime) -> None:
+    standing = attempt_standing(person.id, quiz)
+    if standing.is_passed:
+        raise LearningError(
+            _("Bạn đã đạt bài kiểm tra “%(quiz)s”; không cần làm lại.", quiz=quiz.title)
+        )
+    if standing.is_exhausted:
+        raise LearningError(
+            _(
+                "Bạn đã làm hết %(n)d lần được phép của bài kiểm tra “%(quiz)s”.",
+                n=quiz.max_attempts,
+                quiz=quiz.title,
+            )
+        )
+    waits_until = standing.next_attempt_at()
+    if waits_until is not None and now < waits_until:
+        raise LearningError(
+            _(
+                "Bài kiểm tra “%(quiz)s” cho làm lại sau %(n)d phút: hãy quay lại từ %(time)s.",
+                quiz=quiz.title,
+                n=quiz.wait_minutes,
+                time=vn_moment(waits_until),
+            )
+        )
 
 
 # Completing a course --------------------------------------------------------------------------
@@ -455,11 +636,11 @@ def _complete_course_if_done(
     if course_progress.completed_at is not None or course.is_retired:
         return None
     lessons = db.session.execute(
-        select(Lesson.id, Lesson.is_required).where(
+        select(Lesson.id, Lesson.is_required, Lesson.minutes).where(
             Lesson.course_id == course.id, Lesson.is_retired.is_(False)
         )
     ).all()
-    required = set(required_lesson_ids(lessons))
+    required = set(required_lesson_ids((row.id, row.is_required) for row in lessons))
     if not required:
         return None
     completed = set(
@@ -480,16 +661,45 @@ def _complete_course_if_done(
     )
     if not quiz_ids <= passed_quiz_ids(person.id, quiz_ids):
         return None
+    nominal = sum(row.minutes for row in lessons if row.id in required)
+    if not _mark_course_complete(person, course, course_progress, nominal, event_id, now):
+        return None
+    return _issue_certificate(person, course, course_progress.id, now)
+
+
+def _mark_course_complete(
+    person: Person,
+    course: Course,
+    course_progress: CourseProgress,
+    nominal_minutes: int,
+    event_id: str,
+    now: datetime,
+) -> bool:
+    """Record the course complete, once; return False if another request just did.
+
+    This is the one place a course completion is recorded (CourseProgress.completed_at set).
+    """
+    engaged = db.session.scalar(
+        select(func.coalesce(func.sum(LessonProgress.seconds_spent), 0)).where(
+            LessonProgress.person_id == person.id, LessonProgress.course_id == course.id
+        )
+    )
     # Conditional, so that two requests finishing the course at once complete it once.
     done = db.session.execute(
         update(CourseProgress)
         .where(CourseProgress.id == course_progress.id, CourseProgress.completed_at.is_(None))
-        .values(completed_at=now, hours_credited=course.hours),
+        .values(
+            completed_at=now,
+            hours_credited=course.hours,
+            engaged_seconds=engaged,
+            nominal_minutes=nominal_minutes,
+            is_rule_applied=credible_rule().is_in_force(local_day(now)),
+        ),
         execution_options={"synchronize_session": False},
     )
     db.session.expire(course_progress)
     if done.rowcount != 1:
-        return None
+        return False
     ledger.credit_course(course_progress)
     _log(
         person,
@@ -498,7 +708,7 @@ def _complete_course_if_done(
         course.id,
         occurred_at=now,
     )
-    return _issue_certificate(person, course, course_progress.id, now)
+    return True
 
 
 def complete_course(person: Person, course: Course, *, event_id: str) -> CompletionOutcome:
@@ -590,3 +800,63 @@ def _issue_certificate(
 def normal_code(text: str) -> str:
     """Return a typed verification code in stored form: upper case, no outer spaces."""
     return text.strip().upper()
+
+
+# The credible-completion rule -----------------------------------------------------------------
+
+RULE_FIELDS = ("min_share_percent", "flag_share_percent", "starts_on")
+
+
+def _percent(text: str, label: str, low: int) -> int:
+    text = (text or "").strip().removesuffix("%").strip()
+    if not (text.isascii() and text.isdigit() and low <= int(text) <= 100):
+        raise LearningError(
+            _("%(label)s phải là số nguyên từ %(low)d đến 100 (phần trăm).", label=label, low=low)
+        )
+    return int(text)
+
+
+def set_credible_rule(
+    *, min_share: str, flag_share: str, starts_on: str, actor_id: int | None
+) -> LearningRule:
+    """Save a new version of the credible-completion rule; the old one stays in the history."""
+    min_share_percent = _percent(min_share, _("Tỷ lệ thời gian tối thiểu"), 1)
+    flag_share_percent = _percent(flag_share, _("Ngưỡng đánh dấu"), 0)
+    if flag_share_percent > min_share_percent:
+        raise LearningError(
+            _(
+                "Ngưỡng đánh dấu (%(flag)d%%) không được lớn hơn tỷ lệ thời gian tối thiểu "
+                "(%(share)d%%).",
+                flag=flag_share_percent,
+                share=min_share_percent,
+            )
+        )
+    day = parse_day(starts_on or "")
+    if day is None:
+        raise LearningError(
+            _("Ngày bắt đầu áp dụng không hợp lệ: hãy nhập theo dạng ngày/tháng/năm.")
+        )
+    previous = db.session.scalar(select(LearningRule).order_by(LearningRule.id.desc()).limit(1))
+    rule = LearningRule(
+        min_share_percent=min_share_percent,
+        flag_share_percent=flag_share_percent,
+        starts_on=day,
+        created_by_id=actor_id,
+    )
+    db.session.add(rule)
+    db.session.flush()
+    audit.record(
+        "learning_rule.save",
+        rule,
+        _(
+            "Quy tắc hoàn thành bài học: tối thiểu %(share)d%% thời lượng, đánh dấu dưới "
+            "%(flag)d%%, áp dụng từ %(day)s",
+            share=min_share_percent,
+            flag=flag_share_percent,
+            day=vn_date(day),
+        ),
+        before=audit.snapshot(previous, RULE_FIELDS) if previous else None,
+        after=audit.snapshot(rule, RULE_FIELDS),
+        actor_id=actor_id,
+    )
+    return rule

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from decimal import Decimal
 
@@ -22,11 +21,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from lms.auth.access import public, signed_in
+from lms.auth.access import public, requires, signed_in
+from lms.auth.roles import Permission
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
-from lms.db import MAX_ID, db, parse_count
-from lms.i18n import local_day
-from lms.learning import queries, services
+from lms.db import MAX_ID, db, parse_count, utcnow
+from lms.i18n import local_day, local_today
+from lms.learning import queries, rules, services
 from lms.learning.services import LearningError
 
 bp = Blueprint("learning", __name__, template_folder="templates")
@@ -46,19 +46,19 @@ def _new_event_id() -> str:
     return str(uuid.uuid4())
 
 
-def _form_context() -> dict:
-    return {"new_event_id": _new_event_id, "opened_at": int(time.time())}
+def _engaged_time(lesson) -> services.EngagedTime:
+    """Time on the page before a form or beacon was sent: measured by the page while visible,
+    else the time since it was served; within the time its signed stamp says it was open."""
+    return services.engaged_time(
+        lesson,
+        parse_count(request.form.get("seconds", "")),
+        request.form.get("opened_at"),
+    )
 
 
-def _seconds_spent() -> int:
-    """Seconds on the page before a form was sent: measured by the page, else from the form."""
-    measured = parse_count(request.form.get("seconds", ""))
-    if measured is not None:
-        return measured
-    opened_at = parse_count(request.form.get("opened_at", ""))
-    if opened_at is not None:
-        return max(0, int(time.time()) - opened_at)
-    return 0
+def _minutes(seconds: int) -> int:
+    """Whole minutes, rounded up: "1 more minute" rather than "0 more minutes"."""
+    return -(-seconds // 60)
 
 
 def _lesson_or_404(course_slug: str, lesson_slug: str):
@@ -68,8 +68,9 @@ def _lesson_or_404(course_slug: str, lesson_slug: str):
     return lesson
 
 
-# A quiz's questions without an attempt to show are the same for everyone: rendered once per
-# quiz version and language, they need not be rendered on every lesson page.
+# A quiz's questions without an attempt or answers to show are the same for everyone who gets
+# the same order of choices: rendered once per quiz version, language and order, they need not
+# be rendered on every lesson page.
 _blank_questions: dict[tuple, Markup] = {}
 MAX_CACHED_QUIZZES = 1000
 
@@ -77,9 +78,9 @@ MAX_CACHED_QUIZZES = 1000
 def questions_html(panel: queries.QuizPanel, is_open: bool) -> Markup:
     """Return the HTML of a quiz's questions, filled in with the attempt shown, if any."""
     template = current_app.jinja_env.get_template("learning/_questions.html")
-    if panel.shown is not None:
+    if panel.shown is not None or panel.answers_shown:
         return Markup(template.render(panel=panel, is_open=is_open))
-    key = (panel.quiz.id, panel.quiz.updated_at, str(get_locale()), is_open)
+    key = (panel.quiz.id, panel.quiz.updated_at, str(get_locale()), is_open, panel.order_key)
     html = _blank_questions.get(key)
     if html is None:
         if len(_blank_questions) >= MAX_CACHED_QUIZZES:
@@ -177,7 +178,13 @@ def lesson(course_slug: str, lesson_slug: str):
     # As with the course page: a retired course stays readable only for those who studied it.
     if page is None or (page.course.is_retired and not page.state.is_started):
         abort(404)
-    return render_template("learning/lesson.html", page=page, **_form_context())
+    return render_template(
+        "learning/lesson.html",
+        page=page,
+        new_event_id=_new_event_id,
+        opened_at=rules.page_stamp(page.lesson.id, utcnow()),
+        minutes=_minutes,
+    )
 
 
 @bp.post(LESSON + "/complete")
@@ -186,17 +193,32 @@ def complete_lesson(course_slug: str, lesson_slug: str):
     lesson = _lesson_or_404(course_slug, lesson_slug)
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
     try:
+        engaged = _engaged_time(lesson)
         outcome = services.complete_lesson(
             current_user,
             lesson,
             event_id=request.form.get("event_id"),
-            seconds=_seconds_spent(),
+            seconds=engaged.seconds,
+            page_view=engaged.page_view,
         )
     except LearningError as error:
         flash(str(error), "error")
         return redirect(here)
     db.session.commit()
     course_url = url_for("learning.course", course_slug=course_slug)
+    if outcome.missing_seconds:
+        # The time sent with the form was counted; the lesson is not complete yet.
+        flash(
+            _(
+                "Bài “%(title)s” cần ít nhất %(needed)d phút học; bạn còn thiếu khoảng "
+                "%(missing)d phút. Hãy học tiếp rồi đánh dấu hoàn thành.",
+                title=lesson.title,
+                needed=_minutes(outcome.needed_seconds),
+                missing=_minutes(outcome.missing_seconds),
+            ),
+            "error",
+        )
+        return redirect(here)
     if outcome.is_replay:
         flash(
             _("Việc hoàn thành bài này đã được ghi nhận trước đó; không tính thêm lần nữa."), "info"
@@ -225,13 +247,15 @@ def submit_quiz(course_slug: str, lesson_slug: str):
     }
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
     try:
+        engaged = _engaged_time(lesson)
         outcome = services.submit_quiz(
             current_user,
             lesson,
             quiz_slug,
             fields,
             event_id=request.form.get("event_id"),
-            seconds=_seconds_spent(),
+            seconds=engaged.seconds,
+            page_view=engaged.page_view,
         )
     except LearningError as error:
         flash(str(error), "error")
@@ -268,13 +292,14 @@ def record_event():
     )
     if lesson is None:
         return _("Không tìm thấy bài học."), 400, {"Content-Type": "text/plain; charset=utf-8"}
-    seconds = request.form.get("seconds", "")
     try:
+        engaged = _engaged_time(lesson)
         services.record_view(
             current_user,
             lesson,
             event_id=request.form.get("event_id"),
-            seconds=parse_count(seconds) or 0,
+            seconds=engaged.seconds,
+            page_view=engaged.page_view,
         )
     except LearningError as error:
         return str(error), 400, {"Content-Type": "text/plain; charset=utf-8"}
@@ -310,3 +335,38 @@ def verify(code: str | None):
     page = render_template("learning/verify.html", typed=typed, certificate=found)
     # Verification answers are not for search engines or shared caches.
     return page, status, {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
+
+
+# The credible-completion rule (administrators) -------------------------------------------------
+
+
+@bp.get("/learning/rule")
+@requires(Permission.MANAGE_UNITS)
+def rule():
+    history = rules.rule_history()
+    return render_template(
+        "learning/rule.html",
+        rule=rules.credible_rule(),
+        history=history,
+        today=local_today(),
+    )
+
+
+@bp.post("/learning/rule")
+@requires(Permission.MANAGE_UNITS)
+def save_rule():
+    here = url_for("learning.rule")
+    try:
+        services.set_credible_rule(
+            min_share=request.form.get("min_share_percent", ""),
+            flag_share=request.form.get("flag_share_percent", ""),
+            starts_on=request.form.get("starts_on", ""),
+            actor_id=current_user.id,
+        )
+    except LearningError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(here)
+    db.session.commit()
+    flash(_("Đã lưu quy tắc hoàn thành bài học; phiên bản cũ vẫn được giữ."), "success")
+    return redirect(here)

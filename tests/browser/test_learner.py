@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.i18n import local_today
+from lms.learning import services as learning
 from lms.learning.models import LearningEvent
 from lms.plans import services as plans
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, fits_the_screen, wait_for
@@ -182,3 +183,39 @@ def test_studying_works_without_javascript(browser, live_server, courses):
         )
     finally:
         context.close()
+
+
+SET_VISIBILITY = """(state) => {
+    if (state === "visible") {
+        delete document.visibilityState;
+    } else {
+        Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
+    }
+    document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_lesson_is_completed_only_after_enough_visible_time(page: Page, courses):
+    # "Đọc thêm" is declared at 5 minutes and has no quiz: at 2 % it needs 6 seconds on screen.
+    learning.set_credible_rule(
+        min_share="2", flag_share="1", starts_on=local_today().isoformat(), actor_id=None
+    )
+    db.session.commit()
+    sign_in(page)
+    page.goto(f"/courses/{TAY}/doc-them")
+    complete = page.get_by_role("button", name="Đánh dấu hoàn thành")
+
+    complete.click()
+    expect(page.get_by_text("Bài “Đọc thêm” cần ít nhất 1 phút học")).to_be_visible()
+
+    # Time with the tab hidden does not count.
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.wait_for_timeout(7000)
+    page.evaluate(SET_VISIBILITY, "visible")
+    complete.click()
+    expect(page.get_by_text("Bài “Đọc thêm” cần ít nhất 1 phút học")).to_be_visible()
+
+    # Time with the page on screen does.
+    page.wait_for_timeout(6500)
+    complete.click()
+    expect(page.get_by_text("Đã ghi nhận hoàn thành bài “Đọc thêm”.")).to_be_visible()

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from lms.courses.quiz import public_questions, score_quiz
+from lms.courses.quiz import answer_text, public_questions, score_quiz
 from tests.courses.conftest import EXAMPLE
-from tests.courses.test_format import MP3, check, lesson, problems
+from tests.courses.test_format import COURSE, MP3, check, lesson, problems, write
 
 
 def quiz_lesson(*lines: str) -> str:
@@ -62,7 +62,8 @@ def test_public_questions_give_no_answer_away(app):
     review = public_questions(example_quizzes()["on-tap-so-dem"].questions)
     assert review[2]["words"] == ["slam", "slíp", "kin"]
     assert review[2]["options"] == example_quizzes()["on-tap-so-dem"].questions[2]["options"]
-    assert review[1]["choices"] == ["slam", "kin", "slíp", "noọng"]
+    # Choices carry their written index: the form sends it, whatever order they are shown in.
+    assert review[1]["choices"] == [[0, "slam"], [1, "kin"], [2, "slíp"], [3, "noọng"]]
     assert review[0] == {
         "id": "so-muoi",
         "type": "short",
@@ -101,6 +102,22 @@ def test_public_questions_give_no_answer_away(app):
                 "    answer: true",
             ],
             ["01-bai-mot.md:8: lỗi: “pass_mark” phải là số nguyên từ 1 đến 100."],
+        ),
+        (
+            [
+                "id: on-tap",
+                "pass_mark: 50",
+                "max_attempts: 0",
+                "wait_minutes: mười",
+                "questions:",
+                "  - type: true-false",
+                "    prompt: Đúng?",
+                "    answer: true",
+            ],
+            [
+                "01-bai-mot.md:9: lỗi: “max_attempts” phải là số nguyên từ 1 đến 100.",
+                "01-bai-mot.md:10: lỗi: “wait_minutes” phải là số nguyên từ 0 đến 10080.",
+            ],
         ),
         (
             ["id: on-tap", "pass_mark: 50", "questions: []"],
@@ -276,6 +293,49 @@ def test_a_listening_question_with_its_audio(tmp_path):
         "    answer: '3'",
     )
     assert problems(tmp_path, {"01-bai-mot.md": body, "media/ba.mp3": MP3}) == []
+
+
+def test_attempt_limit_and_wait_are_read_and_kept(tmp_path):
+    body = quiz_lesson(
+        "id: on-tap",
+        "pass_mark: 50",
+        "max_attempts: 3",
+        "wait_minutes: 15",
+        "questions:",
+        "  - type: true-false",
+        "    prompt: A?",
+        "    answer: true",
+    )
+    folder = write(tmp_path / "khoa-thu", {"course.md": COURSE, "01-bai-mot.md": body})
+    (quiz,) = check(folder).courses[0].lessons[0].quizzes
+    assert (quiz.max_attempts, quiz.wait_minutes) == (3, 15)
+    # Without the keys: as many attempts as wanted, no wait.
+    (example,) = [q for q in example_quizzes().values() if q.slug == "on-tap-so-dem"]
+    assert (example.max_attempts, example.wait_minutes) == (None, None)
+
+
+def test_shuffled_questions_keep_every_choice_and_depend_on_the_seed(app):
+    questions = example_quizzes()["on-tap-so-dem"].questions
+    orders = {
+        tuple(index for index, _text in public_questions(questions, f"seed-{n}")[1]["choices"])
+        for n in range(10)
+    }
+    assert len(orders) > 1 and all(sorted(order) == [0, 1, 2, 3] for order in orders)
+    again = public_questions(questions, "seed-1")
+    assert again == public_questions(questions, "seed-1")
+    assert sorted(again[2]["options"]) == sorted(questions[2]["options"])
+
+
+def test_answer_texts_for_each_kind():
+    assert [answer_text(question) for question in QUESTIONS[:4]] == [
+        "Đi",
+        "slam; slíp",
+        "Đúng",
+        "slíp",
+    ]
+    assert answer_text({"type": "matching", "pairs": [["slam", "ba"], ["kin", "ăn"]]}) == (
+        "slam → ba; kin → ăn"
+    )
 
 
 # Scoring -------------------------------------------------------------------------------------

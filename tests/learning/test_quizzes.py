@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -12,6 +15,7 @@ from tests.learning.conftest import learning_rows, new_id
 from tests.learning.content import (
     CHAO_HOI,
     SECRET_FEEDBACK,
+    SECRET_SHORT_ANSWER,
     import_folder,
     tay_lessons,
     write_tay_course,
@@ -62,7 +66,22 @@ def test_wrong_and_missing_answers_fail_with_feedback(client, learner, tay):
     assert "Chưa đạt:</strong>" in page
     assert "✗ Chưa đúng." in page
     assert "✗ Chưa trả lời." in page
-    assert SECRET_FEEDBACK in page  # feedback is shown once the learner has submitted
+    assert "✓ Đúng." in page
+
+
+def test_a_failed_attempt_says_which_questions_were_wrong_but_not_their_answers(
+    client, learner, tay
+):
+    # The defect: the feedback after a failed quiz gave the right answer, so a retry was trivial.
+    page = follow(client, answer(client, "chao-hoi", {"q:pay": "0", "q:noong": "true"}))
+
+    assert "✗ Chưa đúng." in page
+    assert SECRET_FEEDBACK not in page
+    assert SECRET_SHORT_ANSWER not in page
+    assert "Đáp án đúng:" not in page
+    # Nor when the lesson is opened again later.
+    again = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    assert SECRET_FEEDBACK not in again and "Đáp án đúng:" not in again
 
 
 def test_every_attempt_is_recorded(client, learner, tay):
@@ -258,3 +277,100 @@ def test_attempts_count_once_per_person(client, login, learner, tay):
 
     assert "Bạn đã làm" not in page
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+
+
+# Answers, attempt limits, waits and shuffled choices ------------------------------------------
+
+
+def limit_chao_hoi(tmp_path, *, max_attempts: int | None = None, wait: int | None = None) -> None:
+    keys = "pass_mark: 60"
+    if max_attempts is not None:
+        keys += f"\nmax_attempts: {max_attempts}"
+    if wait is not None:
+        keys += f"\nwait_minutes: {wait}"
+    lessons = {**tay_lessons(), "01-chao-hoi.md": CHAO_HOI.replace("pass_mark: 60", keys)}
+    import_folder(write_tay_course(tmp_path / "courses", lessons))
+
+
+def test_answers_are_shown_after_a_pass(client, learner, tay):
+    page = follow(client, answer(client, "chao-hoi", {**CHAO_HOI_RIGHT, "q:noong": "false"}))
+
+    assert "Đạt:</strong>" in page
+    assert SECRET_FEEDBACK in page
+    assert "Đáp án đúng: Đúng" in page  # the true-false question answered wrong
+    assert f"Đáp án đúng: {SECRET_SHORT_ANSWER}" in page
+    # The quiz is closed once passed: the answers are no use for another attempt.
+    assert "Làm lại và nộp bài" not in page and "Nộp bài" not in page
+
+
+def test_a_passed_quiz_cannot_be_taken_again(client, learner, tay):
+    answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+    before = learning_rows()
+
+    response = answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+
+    assert response.headers["Location"] == lesson_url("chao-hoi")
+    page = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    assert "Bạn đã đạt bài kiểm tra “Ôn tập bài chào hỏi”; không cần làm lại." in page
+    assert learning_rows() == before
+
+
+def test_attempts_are_limited_and_the_last_one_shows_the_answers(client, learner, tay, tmp_path):
+    limit_chao_hoi(tmp_path, max_attempts=2)
+    first = follow(client, answer(client, "chao-hoi", {"q:pay": "0"}))
+    assert "Còn 1 lần làm bài." in first and "Đáp án đúng:" not in first
+
+    last = follow(client, answer(client, "chao-hoi", {"q:pay": "2"}))
+
+    assert "Bạn đã làm hết 2 lần được phép; đáp án đúng hiện dưới mỗi câu." in last
+    assert "Đáp án đúng: Đi" in last and SECRET_FEEDBACK in last
+    assert "Nộp bài" not in last
+    before = learning_rows()
+    response = answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+    assert response.headers["Location"] == lesson_url("chao-hoi")
+    assert "Bạn đã làm hết 2 lần được phép của bài kiểm tra “Ôn tập bài chào hỏi”." in (
+        client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    )
+    assert learning_rows() == before
+
+
+def test_a_wait_is_required_between_attempts(client, learner, tay, tmp_path):
+    limit_chao_hoi(tmp_path, wait=30)
+    answer(client, "chao-hoi", {"q:pay": "0"})
+    before = learning_rows()
+
+    answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+
+    page = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    assert "Bài kiểm tra “Ôn tập bài chào hỏi” cho làm lại sau 30 phút: hãy quay lại từ" in page
+    assert "Bạn có thể làm lại từ" in page
+    assert learning_rows() == before
+
+    (attempt,) = attempts()
+    attempt.submitted_at -= timedelta(minutes=30)
+    db.session.commit()
+    answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+    assert [attempt.is_passed for attempt in attempts()] == [False, True]
+
+
+def choice_order(page: str, question: str) -> list[str]:
+    return re.findall(rf'id="f-on-tap-chao-hoi-{question}-(\d+)"', page)
+
+
+def test_choices_are_shuffled_per_attempt(client, learner, tay):
+    orders = set()
+    page = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    # The same attempt keeps its order when the page is loaded again.
+    assert choice_order(page, "pay") == choice_order(
+        client.get(lesson_url("chao-hoi")).get_data(as_text=True), "pay"
+    )
+    orders.add(tuple(choice_order(page, "pay")))
+    for _ in range(5):
+        page = follow(client, answer(client, "chao-hoi", {"q:pay": "0"}))
+        orders.add(tuple(choice_order(page, "pay")))
+
+    assert all(sorted(order) == ["0", "1", "2"] for order in orders)
+    assert len(orders) > 1
+    # The form still sends the written index: a right answer scores whatever the order.
+    answer(client, "chao-hoi", CHAO_HOI_RIGHT)
+    assert attempts()[-1].is_passed

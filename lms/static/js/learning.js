@@ -4,7 +4,8 @@
 (function () {
   "use strict";
 
-  // Matches MAX_SECONDS_PER_EVENT on the server, which caps it again anyway.
+  // Matches MAX_SECONDS_PER_EVENT on the server, which caps it again anyway. Time counts only
+  // while the page is visible: hiding the tab pauses the clock and reports what was counted.
   var MAX_SECONDS = 2 * 3600;
 
   function uuid4() {
@@ -59,6 +60,8 @@
       data.append("event_id", uuid4());
       data.append("course", beacon.dataset.course);
       data.append("lesson", beacon.dataset.lesson);
+      // The page's signed stamp: the server counts no more time than the page has been open.
+      data.append("opened_at", beacon.dataset.stamp);
       data.append("seconds", String(seconds));
       navigator.sendBeacon(beacon.dataset.url, data);
     }
