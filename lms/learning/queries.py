@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import answer_text, public_questions
-from lms.db import db, utcnow
+from lms.db import among, db, utcnow
 from lms.i18n import agency_zone, local_day, local_today
 from lms.learning.models import (
     Certificate,
@@ -687,7 +687,7 @@ def flagged_completions(person_ids: Collection[int], first: date, last: date) ->
     rows = db.session.execute(
         select(CourseProgress.person_id, func.count(CourseProgress.id))
         .where(
-            CourseProgress.person_id.in_(ids),
+            among(CourseProgress.person_id, ids),
             CourseProgress.completed_at >= start,
             CourseProgress.completed_at < end,
             judged,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.accounts.models import Person
 from lms.courses.models import Course
 from lms.db import db
+from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
 from lms.plans.models import (
     ExternalActivity,
@@ -239,6 +240,8 @@ class DashboardRow:
     revision: int | None
     progress: Figures
     spans_here: list[EngineSpan]
+    # Course completions of the year far below their nominal time, for the manager to check.
+    flagged: int = 0
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,7 @@ def dashboard(
     page = max(1, min(page, pages))
     window = chosen[(page - 1) * per_page : page * per_page]
     progress = everyone if sort == "overdue" else figures_of(window, items=True)
+    flagged = flagged_completions([row.id for row in window], *year_days(year))
     rows = []
     for row in window:
         plan_id, number, revision = plans.get(row.id, (None, None, None))
@@ -380,6 +384,7 @@ def dashboard(
                 revision,
                 progress[row.id],
                 [span for span in memberships.get(row.id, []) if span.unit_id in units],
+                flagged.get(row.id, 0),
             )
         )
     names = unit_names_in_year({span.unit_id for row in rows for span in row.spans_here}, year)

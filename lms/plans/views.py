@@ -21,6 +21,7 @@ from lms.auth.access import requires, signed_in
 from lms.auth.roles import Permission
 from lms.db import db, parse_count, parse_id
 from lms.i18n import local_today
+from lms.learning.queries import flagged_completion_details
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.plans import permissions, queries, services
@@ -34,6 +35,7 @@ from lms.plans.models import (
     UnitAssignment,
 )
 from lms.plans.services import PlanError, Upload
+from lms.plans.years import year_days
 from lms.privacy.services import record_view
 from lms.progress.engine import APPROVED_REVISING, NO_PLAN, ItemState
 
@@ -158,6 +160,7 @@ def _plan_page(plan: StudyPlan | None, person, year: int, *, version_number: int
         years=queries.plan_years(person.id),
         courses=queries.course_choices() if own else [],
         can_decide=plan is not None and permissions.can_decide(current_user, person.id, year),
+        flagged=[] if own else flagged_completion_details(person.id, *year_days(year)),
         today=today,
         **_context(),
     )

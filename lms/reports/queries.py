@@ -27,6 +27,7 @@ from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
 from lms.db import contains, db, parse_count
 from lms.i18n import parse_day
+from lms.learning.queries import flagged_completions
 from lms.numbers import percent
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import subtree_days, unit_tree
@@ -93,6 +94,9 @@ class RosterRow(NamedTuple):
     result: Result | None
     # The rule versions the target came from ("CONGCHUC-2025 v1, ...").
     rule_versions: str = ""
+    # The person's course completions in the period far below their nominal time (for the
+    # manager to look at; they still count).
+    flagged: int = 0
     # The row of the person's last day in the agency within the period (in a unit's roster: in
     # its sub-tree): where head counts count them.
     head: bool = True
@@ -446,6 +450,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     states = engine.plan_states(ids)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
+    flagged = flagged_completions(ids, period.first, period.last)
     judge_facts = evaluator(plan.criteria) if plan.criteria else None
     persons: dict[int, tuple[PersonTotals, Result | None, Span | None]] = {}
     parts: dict[Span, Figures] = {}
@@ -540,6 +545,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 rule_versions=", ".join(version.label for version in target.versions)
                 if target
                 else "",
+                flagged=flagged.get(person_id, 0),
                 head=last_span is not None
                 and last_span.unit_id == member.unit_id
                 and member.since <= last_span.last <= member.until,

@@ -191,3 +191,25 @@ def test_assignment_due_outside_the_year_is_refused(client, login, division):
     )
     assert "Hạn hoàn thành 15/01/2027 không thuộc năm 2026." in page.text
     assert plan_rows() == before
+
+
+def test_managers_see_completions_far_below_their_nominal_time(client, login, division):
+    rushed = complete(division.learner, division.course, utc(2026, 3, 1, 3))
+    rushed.engaged_seconds, rushed.nominal_minutes, rushed.is_rule_applied = 5, 80, True
+    db.session.commit()
+    login("truongphong")
+    board = client.get(f"/plans/units/{division.unit.id}/2026")
+    assert "1 khóa hoàn thành quá nhanh" in board.text
+    services.plan_for(division.learner, 2026)
+    db.session.commit()
+    plan_id = queries.plan_of(division.learner.id, 2026).id
+    page = client.get(f"/plans/view/{plan_id}")
+    assert "Khóa học hoàn thành quá nhanh so với thời lượng" in page.text
+    assert "0/80 phút (0%)" in page.text
+    # Still counted: a flag is for the manager to look at, not a verdict.
+    assert _progress(division.learner, 2026).course_tiet == Decimal(8)
+    from lms.reports import queries as reports
+
+    report = reports.roster(reports.Period(date(2026, 1, 1), date(2026, 12, 31)), date(2026, 6, 1))
+    flags = {row.person_id: row.flagged for row in report.rows}
+    assert flags[division.learner.id] == 1 and flags[division.colleague.id] == 0
