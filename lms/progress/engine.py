@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
@@ -202,6 +202,8 @@ class PlanState(NamedTuple):
 
 
 NO_PLAN_STATE = PlanState(NO_PLAN, False)
+_STATUS_CODES = tuple(enumerate(PlanStatus))
+_STATUS_OF_CODE = {index: str(status) for index, status in _STATUS_CODES}
 
 
 @dataclass
@@ -363,11 +365,17 @@ class Engine:
         wanted = Credit.day >= self.first
         if self.requirements.required_courses:
             wanted = or_(wanted, Credit.course_id.in_(self.requirements.required_courses))
-        rows = db.session.execute(
-            select(Credit.person_id, Credit.day, Credit.unit, Credit.amount, Credit.course_id)
-            .where(among(Credit.person_id, list(person_ids)), Credit.day <= self.last, wanted)
-            .order_by(Credit.person_id, Credit.day)
-        ).all()
+        # Plain rows from the connection: a roster reads half a million of them, and the ORM's
+        # row processing would cost more than the query.
+        rows = (
+            db.session.connection()
+            .execute(
+                select(
+                    Credit.person_id, Credit.day, Credit.unit, Credit.amount, Credit.course_id
+                ).where(among(Credit.person_id, list(person_ids)), Credit.day <= self.last, wanted)
+            )
+            .all()
+        )
         found: dict[int, PersonCredits] = {}
         first = self.first
         for person_id, day, unit, amount, course_id in rows:
@@ -381,54 +389,73 @@ class Engine:
             if day >= first:
                 person.days.append(day)
                 person.entries.append((day, unit, amount, course_id))
+        for person in found.values():
+            days = person.days
+            if any(days[i] > days[i + 1] for i in range(len(days) - 1)):
+                person.entries.sort(key=lambda entry: entry[0])
+                person.days = [entry[0] for entry in person.entries]
         return found
 
     def memberships(self, person_ids: Collection[int]) -> dict[int, list[Span]]:
         """Each person's memberships within the days, cut to them, in order."""
         spans: dict[int, list[Span]] = defaultdict(list)
-        for person_id, unit_id, valid_from, valid_until in db.session.execute(
-            select(
-                Membership.person_id,
-                Membership.unit_id,
-                Membership.valid_from,
-                Membership.valid_until,
+        first, last = self.first, self.last
+        for person_id, unit_id, valid_from, valid_until in (
+            db.session.connection()
+            .execute(
+                select(
+                    Membership.person_id,
+                    Membership.unit_id,
+                    Membership.valid_from,
+                    Membership.valid_until,
+                )
+                .where(
+                    among(Membership.person_id, list(person_ids)),
+                    Membership.valid_from <= last,
+                    or_(Membership.valid_until.is_(None), Membership.valid_until >= first),
+                )
+                .order_by(Membership.person_id, Membership.valid_from)
             )
-            .where(
-                among(Membership.person_id, list(person_ids)),
-                Membership.valid_from <= self.last,
-                or_(Membership.valid_until.is_(None), Membership.valid_until >= self.first),
-            )
-            .order_by(Membership.person_id, Membership.valid_from)
+            .all()
         ):
             spans[person_id].append(
                 Span(
                     person_id,
                     unit_id,
-                    max(valid_from, self.first),
-                    min(valid_until or self.last, self.last),
+                    valid_from if valid_from > first else first,
+                    valid_until if valid_until is not None and valid_until < last else last,
                 )
             )
         return spans
 
     def plan_states(self, person_ids: Collection[int]) -> dict[int, dict[int, PlanState]]:
-        """Each person's plan per year of the days: latest status, and whether ever approved."""
-        states: dict[int, dict[int, list]] = defaultdict(dict)
-        for person_id, year, number, status in db.session.execute(
-            select(StudyPlan.person_id, StudyPlan.year, PlanVersion.number, PlanVersion.status)
-            .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
-            .where(among(StudyPlan.person_id, list(person_ids)), StudyPlan.year.in_(self.years))
+        """Each person's plan per year of the days: latest status, and whether ever approved.
+
+        One row per plan, summed by the database: the latest version's number and status
+        packed in one integer (number × 8 + status), and whether any version was approved."""
+        code = case(
+            *[(PlanVersion.status == str(status), index) for index, status in _STATUS_CODES],
+            else_=0,
+        )
+        approved = case((PlanVersion.status == APPROVED, 1), else_=0)
+        states: dict[int, dict[int, PlanState]] = defaultdict(dict)
+        for person_id, year, latest, ever in (
+            db.session.connection()
+            .execute(
+                select(
+                    StudyPlan.person_id,
+                    StudyPlan.year,
+                    func.max(PlanVersion.number * 8 + code),
+                    func.max(approved),
+                )
+                .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
+                .where(among(StudyPlan.person_id, list(person_ids)), StudyPlan.year.in_(self.years))
+                .group_by(StudyPlan.person_id, StudyPlan.year)
+            )
+            .all()
         ):
-            found = states[person_id].get(year)
-            if found is None:
-                states[person_id][year] = [number, status, status == APPROVED]
-            else:
-                if number > found[0]:
-                    found[0], found[1] = number, status
-                found[2] = found[2] or status == APPROVED
-        return {
-            person_id: {year: PlanState(str(s[1]), s[2]) for year, s in years.items()}
-            for person_id, years in states.items()
-        }
+            states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
+        return states
 
     # Figures -----------------------------------------------------------------------------------
 
@@ -460,19 +487,27 @@ class Engine:
     def _add_credits(self, result: Figures, kind: str, entries) -> None:
         course_tiet = activity_hours = earned_tiet = earned_hours = ZERO
         category_of, courses = self.category_of, result.courses
+        # Usually every version of a kind's rule has the same minutes per tiết: then the sums
+        # convert once at the end rather than credit by credit.
+        constant = self.rules.constant_minutes(kind)
         for day, unit, amount, course_id in entries:
-            minutes = self.minutes_on(kind, day)
             if unit == CreditUnit.TIET:
                 course_tiet += amount
-                earned_tiet += amount
-                earned_hours += amount * minutes / SIXTY
+                if constant is None:
+                    earned_hours += amount * self.minutes_on(kind, day) / SIXTY
                 index = category_of.get(course_id)
                 if index is not None and amount > 0:
                     courses[index] += 1
             else:
                 activity_hours += amount
-                earned_hours += amount
-                earned_tiet += amount * SIXTY / minutes
+                if constant is None:
+                    earned_tiet += amount * SIXTY / self.minutes_on(kind, day)
+        if constant is None:
+            earned_tiet += course_tiet
+            earned_hours += activity_hours
+        else:
+            earned_tiet = course_tiet + activity_hours * SIXTY / constant
+            earned_hours = activity_hours + course_tiet * constant / SIXTY
         result.course_tiet += course_tiet
         result.activity_hours += activity_hours
         result.earned_tiet += earned_tiet
@@ -520,23 +555,32 @@ class Engine:
         """A person's figures over the engine's days: their memberships' figures added up, and
         the credits of days in no membership (theirs, though no unit's). With parts, each
         membership's own figures are kept there too (a roster row reuses them)."""
-        total = Figures(items=[] if items else None)
         credits = credits or NO_CREDITS
-        covered = []
+        spans = list(spans)
+        inside = 0
+        figures_of = []
         for span in spans:
             figures = self.figures(span, kind, credits, items=items)
             if parts is not None:
                 parts[span] = figures
+            figures_of.append(figures)
+            if credits.days:
+                inside += bisect_right(credits.days, min(span.last, self.last)) - bisect_left(
+                    credits.days, max(span.first, self.first)
+                )
+        loose = len(credits.entries) - inside
+        if len(spans) == 1 and not loose:
+            return figures_of[0]  # most people: one membership holds all their days
+        total = Figures(items=[] if items else None)
+        for figures in figures_of:
             total.add(figures)
-            covered.append((max(span.first, self.first), min(span.last, self.last)))
-        if credits.entries:
-            loose = [
-                entry
-                for entry in credits.entries
-                if not any(a <= entry[0] <= b for a, b in covered)
-            ]
-            if loose:
-                self._add_credits(total, kind, loose)
+        if loose:
+            covered = [(max(s.first, self.first), min(s.last, self.last)) for s in spans]
+            self._add_credits(
+                total,
+                kind,
+                [e for e in credits.entries if not any(a <= e[0] <= b for a, b in covered)],
+            )
         if total.items:
             total.items.sort(key=lambda item: (item.due_on, item.assignment_id))
         return total.finish()

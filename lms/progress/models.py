@@ -34,7 +34,7 @@ class Credit(db.Model):
     __table_args__ = (
         CheckConstraint("(course_progress_id IS NULL) <> (activity_id IS NULL)", name="one_source"),
         # Figures are sums over a person's days: read from the index alone.
-        Index("ix_progress_credit_person_day", "person_id", "day", "unit", "amount"),
+        Index("ix_progress_credit_person_day", "person_id", "day", "unit", "amount", "course_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -121,6 +121,7 @@ class RuleBook:
                 self._by_kind[kind].append(version)
         self._starts = {kind: [v.starts for v in found] for kind, found in self._by_kind.items()}
         self._targets: dict[tuple[str, date, date], Target | None] = {}
+        self._constant: dict[str, int | None] = {}
 
     @classmethod
     def load(cls) -> RuleBook:
@@ -153,6 +154,16 @@ class RuleBook:
             return DEFAULT_MINUTES_PER_TIET
         index = bisect_right([v.starts for v in found], day) - 1
         return found[max(index, 0)].minutes_per_tiet
+
+    def constant_minutes(self, kind: str) -> int | None:
+        """The minutes per tiết of every day for kind, when all its versions agree (and so
+        `minutes_on` gives the same answer for any day); else None."""
+        if kind not in self._constant:
+            found = {v.minutes_per_tiet for v in self._by_kind.get(kind) or self.versions}
+            self._constant[kind] = (
+                found.pop() if len(found) == 1 else None if found else DEFAULT_MINUTES_PER_TIET
+            )
+        return self._constant[kind]
 
     def target(self, kind: str, first: date, last: date) -> Target | None:
         """The target of first..last for kind (None: no version governed any of those days)."""

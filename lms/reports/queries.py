@@ -458,16 +458,32 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     def count_initiatives(person_id: int, years) -> int:
         return sum(1 for year, _id in initiatives.get(person_id, ()) if year in years)
 
+    # Each person's approved years as bits (year - first year): counted for any years at once.
+    approved_bits = {
+        person_id: sum(
+            1 << (year - period.first.year) for year, state in of_person.items() if state.approved
+        )
+        for person_id, of_person in states.items()
+    }
+    masks: dict[tuple[int, ...], int] = {}
+
     def approved_in(person_id: int, years) -> int:
-        of_person = states.get(person_id, {})
-        return sum(1 for year in years if of_person.get(year, NO_PLAN_STATE).approved)
+        bits = approved_bits.get(person_id)
+        if not bits:
+            return 0
+        mask = masks.get(years)
+        if mask is None:
+            mask = masks[years] = sum(1 << (year - period.first.year) for year in years)
+        return (bits & mask).bit_count()
 
     def person_of(person_id: int, kind: str):
         found = persons.get(person_id)
         if found is None:
             spans = memberships.get(person_id, [])
             figures = engine.person(kind, spans, credits.get(person_id), parts=parts)
-            years = sorted({year for s in spans for year in range(s.first.year, s.last.year + 1)})
+            years = tuple(
+                sorted({year for s in spans for year in range(s.first.year, s.last.year + 1)})
+            )
             totals = PersonTotals(
                 figures,
                 len(years),

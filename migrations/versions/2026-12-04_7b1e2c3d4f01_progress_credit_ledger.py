@@ -88,7 +88,7 @@ def upgrade():
             unique=False,
         )
         batch_op.create_index(
-            "ix_progress_credit_person_day", ["person_id", "day", "unit", "amount"], unique=False
+            "ix_progress_credit_person_day", ["person_id", "day", "unit", "amount", "course_id"], unique=False
         )
     _copy_existing(credit)
 
