@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from lms import (
         accounts,
+        agency,
         api,
         audit,
         auth,
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     shell.init_app(app)
     home.init_app(app)
     org.init_app(app)
+    agency.init_app(app)
     accounts.init_app(app)
     staff.init_app(app)
     audit.init_app(app)
