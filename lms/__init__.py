@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         i18n,
         learning,
         nominations,
+        numbers,
         org,
         plans,
         privacy,
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     i18n.init_app(app)
+    numbers.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     shell.init_app(app)

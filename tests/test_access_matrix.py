@@ -256,7 +256,7 @@ CASES = [
     ],
     *[
         Case(endpoint, frozenset({"hcth", "admin"}), args=lambda w: {"list_id": MISSING})
-        for endpoint in ("nominations.changes", "nominations.export")
+        for endpoint in ("nominations.changes", "nominations.export", "nominations.print_list")
     ],
     Case(
         "nominations.entry",
