@@ -65,8 +65,9 @@ def clean_fields(form: Mapping[str, str]) -> dict[str, str]:
     return values
 
 
-def save_profile(form: Mapping[str, str], *, actor_id: int) -> AgencyProfileRecord:
-    """Save the agency profile from form's fields and audit what changed."""
+def save_profile(form: Mapping[str, str], *, actor_id: int | None) -> AgencyProfileRecord:
+    """Save the agency profile from form's fields and audit what changed (actor None: the
+    system, as the demo seed)."""
     values = clean_fields(form)
     record = db.session.get(AgencyProfileRecord, PROFILE_ID)
     defaults = AgencyProfile()
