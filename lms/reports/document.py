@@ -1,7 +1,7 @@
 """The roster and the summary as documents: letterhead, typed cells per row, notes, signers.
 
 A row holds typed values (numbers, dates, text), each column has a kind. The page, the CSV and
-the print turn them into the same text (text_row); the XLSX writes the values themselves with
+the print turn them into the same text (Document.text_rows); the XLSX writes the values themselves with
 a number format that shows the same digits. So page and files cannot disagree.
 """
 
@@ -32,7 +32,7 @@ class Kind(StrEnum):
 
     TEXT = "text"
     INTEGER = "integer"  # a count; None reads "—"
-    DECIMAL = "decimal"  # tiết or hours: two places (lms.numbers.decimal_text)
+    DECIMAL = "decimal"  # tiết or hours, kept to two places (lms.numbers.decimal_text)
     PERCENT = "percent"  # a whole percentage as an int: 79 reads "79%"
     DATE = "date"  # reads dd/mm/yyyy
 
