@@ -1,8 +1,8 @@
 """The roster and the summary as documents: letterhead, typed cells per row, notes, signers.
 
 A row holds typed values (numbers, dates, text), each column has a kind. The page, the CSV and
-the print turn them into the same text (Document.text_rows); the XLSX writes the values themselves with
-a number format that shows the same digits. So page and files cannot disagree.
+the print turn them into the same text (Document.text_rows); the XLSX writes the values
+themselves with a number format that shows the same digits. So page and files cannot disagree.
 """
 
 from __future__ import annotations

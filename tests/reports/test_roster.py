@@ -136,8 +136,7 @@ def test_page_csv_xlsx_html_agree(agency, client, login):
     assert "attachment" in html.headers["Content-Disposition"]
     body = html.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     cells = [
-        re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        for row in re.findall(r"<tr>(.*?)</tr>", body)
+        re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body)
     ]
     cells = [[c.replace("&#43;", "+").replace("&#61;", "=") for c in row] for row in cells]
     assert cells == EXPECTED_2024
