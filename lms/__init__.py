@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from lms import (
         accounts,
+        agency,
         api,
         audit,
         auth,
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         i18n,
         learning,
         nominations,
+        numbers,
         org,
         plans,
         privacy,
@@ -56,11 +58,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     i18n.init_app(app)
+    numbers.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     shell.init_app(app)
     home.init_app(app)
     org.init_app(app)
+    agency.init_app(app)
     accounts.init_app(app)
     staff.init_app(app)
     audit.init_app(app)

@@ -25,6 +25,7 @@ NAV_ITEMS = [
     NavItem("plans.mine", _l("Kế hoạch của tôi")),
     NavItem("plans.units", _l("Kế hoạch đơn vị"), Permission.MANAGE_UNIT),
     NavItem("org.units", _l("Đơn vị"), Permission.MANAGE_UNITS),
+    NavItem("agency.profile", _l("Thông tin cơ quan"), Permission.MANAGE_UNITS),
     NavItem("accounts.people", _l("Nhân sự"), Permission.MANAGE_PEOPLE),
     NavItem("staff.upload", _l("Nhập danh sách"), Permission.MANAGE_PEOPLE),
     NavItem("courses.manage", _l("Nội dung"), Permission.EDIT_CONTENT),

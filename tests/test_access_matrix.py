@@ -60,6 +60,8 @@ CASES = [
     Case("i18n.set_language", EVERYONE, "POST"),
     Case("audit.events", ADMIN),
     Case("org.units", ADMIN),
+    Case("agency.profile", ADMIN),
+    Case("agency.save", ADMIN, "POST"),
     Case("org.unit_members", MANAGERS, args=lambda w: {"unit_id": w.own_unit}, label="own"),
     Case("org.unit_members", MANAGERS, args=lambda w: {"unit_id": w.sub_unit}, label="sub"),
     Case("org.unit_members", ADMIN, args=lambda w: {"unit_id": w.other_unit}, label="other"),
@@ -257,7 +259,7 @@ CASES = [
     ],
     *[
         Case(endpoint, frozenset({"hcth", "admin"}), args=lambda w: {"list_id": MISSING})
-        for endpoint in ("nominations.changes", "nominations.export")
+        for endpoint in ("nominations.changes", "nominations.export", "nominations.print_list")
     ],
     Case(
         "nominations.entry",

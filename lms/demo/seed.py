@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash
 
 from lms.accounts import services as people
 from lms.accounts.models import EmploymentKind, Gender, Person
+from lms.agency import services as agency_services
 from lms.auth import services as auth
 from lms.auth.roles import Role
 from lms.db import db
@@ -47,6 +48,16 @@ DISTRICT_OFFICES = (SON_DONG, LUC_NGAN, LUC_NAM, YEN_THE)
 AGENCY_NAME_2008 = "Ban Dân tộc tỉnh Bắc Giang"
 AGENCY_NAME_2025_03 = "Sở Dân tộc và Tôn giáo tỉnh Bắc Giang"
 AGENCY_NAME_2025_07 = "Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh"
+# What the agency's documents print since the merger (Nghị định 30/2020 letterhead, signers).
+AGENCY_PROFILE = {
+    "agency_name": "Sở Dân tộc và Tôn giáo",
+    "parent_body": "UBND tỉnh Bắc Ninh",
+    "place": "Bắc Ninh",
+    "preparer_title": "Người lập biểu",
+    "preparer_name": "Trần Thị Thu Hương",
+    "head_title": "Giám đốc",
+    "head_name": "Nguyễn Văn Thắng",
+}
 
 
 @dataclass(frozen=True)
@@ -307,6 +318,7 @@ def seed_demo_organisation() -> SeedSummary:
         auth.set_password(person, DEMO_PASSWORD)
     # The yearly target is data like any other: the demo starts from the common reading.
     plans.seed_default_rules()
+    agency_services.save_profile(AGENCY_PROFILE, actor_id=None)
     db.session.flush()
     return SeedSummary(units=len(units), people=len(persons))
 

@@ -1,17 +1,22 @@
 """A nomination list as data: the cells of its two sheets, its summaries, its canonical JSON.
 
 A draft list's data is assembled from its entries and the live roster; a frozen list's data is
-its snapshot. The page, the download and the comparison all read this one shape, so a frozen
-list prints the same cells as on the day it was frozen. The shape (schema 1):
+its snapshot. The page, the downloads and the comparison all read this one shape, so a frozen
+list prints the same cells as on the day it was frozen. The shape (schema 2):
 
-    {"schema": 1,
+    {"schema": 2,
      "list": {"id", "name", "unit_id", "unit_code"},
      "criteria": CriteriaSpec.to_json(),
-     "people": Document fields (agency, title, period, place_and_date, headers, rows, widths),
+     "people": Document fields (agency, parent, title, period, place_and_date, headers, kinds,
+               rows, widths, notes, signers),
      "units": Document fields,
      "entries": [{"person_id", "unit_id", "form", "facts": [[label, text], ...]}],
      "removed": [{"person_id", "full_name", "reason", "removed_at"}],
      "frozen_at": ISO time in UTC or null, "frozen_by": {"id", "name"} or null}
+
+Cells are JSON: a date is its ISO text in a column of kind "date", a percentage a whole number
+in a column of kind "percent", no figure null. Schema 1 (before 12/2026) had no kinds, parent,
+notes or signers: its cells are text and print as they were, signed by today's signers.
 """
 
 from __future__ import annotations
@@ -24,14 +29,18 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from lms.agency.queries import agency_profile
 from lms.awards.criteria import CriteriaSpec, CriterionKind, Result, unit_label
 from lms.courses.format import CATEGORIES
-from lms.reports.document import Document, number, period_label
+from lms.numbers import decimal_text, percent
+from lms.reports.document import Document, Kind, letterhead, period_label, signer_lines
 from lms.reports.queries import RosterRow
 
-SCHEMA = 1
+SCHEMA = 2
 PEOPLE_WIDTHS = [6, 26, 12, 10, 22, 28, 26, 50, 44, 18]
+PEOPLE_KINDS = [Kind.INTEGER, Kind.TEXT, Kind.DATE, *[Kind.TEXT] * 7]
 UNIT_WIDTHS = [6, 40, 14, 14, 12, 14]
+UNIT_KINDS = [Kind.INTEGER, Kind.TEXT, Kind.INTEGER, Kind.INTEGER, Kind.PERCENT, Kind.INTEGER]
 
 
 def canonical(data: dict) -> str:
@@ -44,7 +53,22 @@ def checksum(data: dict) -> str:
 
 
 def as_document(part: dict) -> Document:
-    return Document(**part)
+    """The Document of one sheet of a list's data: ISO dates read back as dates; a list frozen
+    before signers were stored is signed by today's."""
+    fields = dict(part)
+    kinds = fields.get("kinds") or []
+    dates = [index for index, kind in enumerate(kinds) if kind == Kind.DATE]
+    if dates:
+        rows = [list(row) for row in fields["rows"]]
+        for row in rows:
+            for index in dates:
+                if isinstance(row[index], str) and row[index]:
+                    row[index] = date.fromisoformat(row[index])
+        fields["rows"] = rows
+    if "signers" not in fields:
+        fields["signers"] = signer_lines(agency_profile())
+    fields["signers"] = [tuple(signer) for signer in fields["signers"]]
+    return Document(**fields)
 
 
 def part_of(doc: Document) -> dict:
@@ -62,8 +86,8 @@ def achievements(row: RosterRow, spec: CriteriaSpec) -> str:
         parts.append(
             _(
                 "hoàn thành %(earned)s/%(target)s %(unit)s (%(percent)d%%)",
-                earned=number(row.hours_earned),
-                target=number(row.hours_target),
+                earned=decimal_text(row.hours_earned),
+                target=decimal_text(row.hours_target),
                 unit=unit_label(row.target_unit),
                 percent=row.percent or 0,
             )
@@ -107,9 +131,9 @@ def facts(row: RosterRow) -> list[list[str]]:
         [_("Họ và tên"), row.full_name],
         [_("Đơn vị"), row.unit_name],
         [
-            _("Giờ đạt / chỉ tiêu"),
-            f"{number(row.hours_earned)} / {number(row.hours_target)} "
-            + unit_label(row.target_unit),
+            _("Đã đạt / chỉ tiêu"),
+            f"{decimal_text(row.hours_earned)} / {decimal_text(row.hours_target)}"
+            + (f" {unit_label(row.target_unit)}" if row.target_unit else ""),
         ],
         [_("Mức hoàn thành"), "—" if row.percent is None else f"{row.percent}%"],
         [_("Nội dung bắt buộc đã xong"), f"{row.required_done}/{row.required_total}"],
@@ -163,21 +187,34 @@ def unit_headers() -> list[str]:
     ]
 
 
-def share(part: int, whole: int) -> str:
-    return f"{part * 100 // whole}%" if whole else "—"
-
-
-def heading(agency: str, spec: CriteriaSpec, place_and_date: str) -> tuple[dict, dict]:
-    """The header lines of the people sheet and of the unit sheet."""
+def heading(unit_name: str, spec: CriteriaSpec, today: date) -> tuple[dict, dict]:
+    """The letterhead, title and period of the people sheet and of the unit sheet; unit_name
+    is the agency's while the agency profile names none."""
     period = _(
         "%(period)s · Bộ tiêu chí: %(name)s",
         period=period_label(spec.first, spec.last),
         name=spec.name,
     )
-    common = {"agency": agency.upper(), "period": period, "place_and_date": place_and_date}
+    common = {**letterhead(unit_name, today), "period": period}
     return (
         {**common, "title": _("DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG")},
         {**common, "title": _("TỔNG HỢP KẾT QUẢ THEO ĐƠN VỊ")},
+    )
+
+
+def people_sheet(head: dict, rows: list[list]) -> dict:
+    """The people sheet's part of a list's data (JSON-ready Document fields)."""
+    return part_of(
+        Document(
+            **head, headers=people_headers(), rows=rows, widths=PEOPLE_WIDTHS, kinds=PEOPLE_KINDS
+        )
+    )
+
+
+def units_sheet(head: dict, rows: list[list]) -> dict:
+    """The unit sheet's part of a list's data (JSON-ready Document fields)."""
+    return part_of(
+        Document(**head, headers=unit_headers(), rows=rows, widths=UNIT_WIDTHS, kinds=UNIT_KINDS)
     )
 
 
@@ -193,13 +230,12 @@ def person_cells(
     summary: str,
     evidence: str,
     note: str,
-) -> list[str | int]:
-    from lms.i18n import vn_date
-
+) -> list[str | int | None]:
+    """One row of the people sheet, JSON-ready: the birth date as ISO text."""
     return [
         number_,
         full_name,
-        vn_date(date_of_birth),
+        date_of_birth.isoformat() if date_of_birth else None,
         ethnicity or "",
         position or "",
         unit_name,
@@ -212,15 +248,16 @@ def person_cells(
 
 def unit_rows(
     units: Sequence[tuple[str, int, int, int]], total: tuple[int, int, int]
-) -> list[list[str | int]]:
-    """Rows of the unit sheet from (unit name, members, passing, nominated), then the total.
+) -> list[list[str | int | None]]:
+    """Rows of the unit sheet from (unit name, members, passing, nominated), then the total;
+    the share passing is a whole percentage rounded half up (None without members).
 
     The total counts people, not rows: someone who moved between units counts once.
     """
-    rows: list[list[str | int]] = [
-        [n, name, members, passing, share(passing, members), nominated]
+    rows: list[list[str | int | None]] = [
+        [n, name, members, passing, percent(passing, members), nominated]
         for n, (name, members, passing, nominated) in enumerate(units, start=1)
     ]
     members, passing, nominated = total
-    rows.append(["", _("Tổng cộng"), members, passing, share(passing, members), nominated])
+    rows.append(["", _("Tổng cộng"), members, passing, percent(passing, members), nominated])
     return rows

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
@@ -25,7 +24,7 @@ from lms.awards.models import (
     InitiativeStatus,
 )
 from lms.db import db
-from lms.i18n import local_day, vn_date, vn_long_date
+from lms.i18n import local_day, vn_date
 from lms.learning.models import Certificate
 from lms.nominations import document
 from lms.nominations.models import (
@@ -302,10 +301,7 @@ def draft_data(
 ) -> dict:
     """Assemble the data of a draft list, in Vietnamese; freezing stores exactly this."""
     with vietnamese():
-        place = current_app.config.get("REPORT_PLACE", "Bắc Giang")
-        people_head, units_head = document.heading(
-            current.roster.agency_name, criteria, f"{place}, {vn_long_date(today)}"
-        )
+        people_head, units_head = document.heading(current.roster.agency_name, criteria, today)
         entries = active_entries(nomination)
         rows = []
         for n, entry in enumerate(entries, start=1):
@@ -325,18 +321,10 @@ def draft_data(
                     note="; ".join(part for part in (flag, entry.note) if part),
                 )
             )
-        people = {
-            **people_head,
-            "headers": document.people_headers(),
-            "rows": rows,
-            "widths": document.PEOPLE_WIDTHS,
-        }
-        units = {
-            **units_head,
-            "headers": document.unit_headers(),
-            "rows": document.unit_rows(*unit_counts(current.roster, entries)),
-            "widths": document.UNIT_WIDTHS,
-        }
+        people = document.people_sheet(people_head, rows)
+        units = document.units_sheet(
+            units_head, document.unit_rows(*unit_counts(current.roster, entries))
+        )
         removed = [
             {
                 "person_id": entry.person_id,

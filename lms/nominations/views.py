@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -149,17 +159,38 @@ def changes(list_id: int):
 @bp.get("/<id:list_id>/export.xlsx")
 @requires(Permission.MANAGE_AWARDS)
 def export(list_id: int):
+    data, sheets = _sheets(list_id, "nominations.export")
+    response = Response(exports.xlsx_sheets_chunks(sheets), mimetype=XLSX)
+    return _attachment(response, data, "xlsx")
+
+
+@bp.get("/<id:list_id>/print.html")
+@requires(Permission.MANAGE_AWARDS)
+def print_list(list_id: int):
+    """Both sheets on one printable page: the list, the units, then the signers."""
+    data, sheets = _sheets(list_id, "nominations.print")
+    chunks = exports.html_sheets_chunks([doc for _title, doc in sheets])
+    response = Response(stream_with_context(chunk.encode("utf-8") for chunk in chunks))
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    return _attachment(response, data, "html")
+
+
+def _sheets(list_id: int, label: str) -> tuple[dict, list[tuple[str, document.Document]]]:
+    """The list's data and its two sheets, the viewing of its personal data logged."""
     nomination = _list_or_404(list_id)
     data = queries.data_of(nomination, local_today())
-    record_view("nominations.export", scope=f"Danh sách đề nghị khen thưởng #{nomination.id}")
-    sheets = [
+    record_view(label, scope=f"Danh sách đề nghị khen thưởng #{nomination.id}")
+    return data, [
         ("Danh sach de nghi", document.as_document(data["people"])),
         ("Tong hop don vi", document.as_document(data["units"])),
     ]
+
+
+def _attachment(response: Response, data: dict, extension: str) -> Response:
+    listed = data["list"]
     name = exports.file_name(
-        "de-nghi-khen-thuong", str(nomination.id), data["list"]["unit_code"] or "", extension="xlsx"
+        "de-nghi-khen-thuong", str(listed["id"]), listed["unit_code"] or "", extension=extension
     )
-    response = Response(exports.xlsx_sheets_chunks(sheets), mimetype=XLSX)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
     )

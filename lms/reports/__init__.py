@@ -8,6 +8,5 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from lms.reports import cli, views
 
-    app.config.setdefault("REPORT_PLACE", "Bắc Giang")
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.reports)

@@ -1,30 +1,46 @@
-"""The roster as a document: title lines, column labels and one list of cells per row.
+"""The roster and the summary as documents: letterhead, typed cells per row, notes, signers.
 
-The page, every download and the command line read the same cells, so they cannot disagree.
+A row holds typed values (numbers, dates, text), each column has a kind. The page, the CSV and
+the print turn them into the same text (Document.text_rows); the XLSX writes the values
+themselves with a number format that shows the same digits. So page and files cannot disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from lms.agency.queries import AgencyProfile, agency_profile
 from lms.i18n import vn_date, vn_long_date
+from lms.numbers import decimal_text, two_places
 from lms.plans.models import PlanStatus
 from lms.reports.queries import Roster, RosterPlan, RosterRow
 from lms.reports.summary import Summary
 
-Cell = str | int
+Cell = str | int | Decimal | date | None
+
+
+class Kind(StrEnum):
+    """What a column holds: how its cells read as text and how a spreadsheet formats them."""
+
+    TEXT = "text"
+    INTEGER = "integer"  # a count; None reads "—"
+    DECIMAL = "decimal"  # tiết or hours, kept to two places (lms.numbers.decimal_text)
+    PERCENT = "percent"  # a whole percentage as an int: 79 reads "79%"
+    DATE = "date"  # reads dd/mm/yyyy
 
 
 @dataclass(frozen=True)
 class Document:
+    """One table with its Nghị định 30/2020 letterhead, notes under it and signers after it."""
+
     agency: str
     title: str
     period: str
@@ -33,7 +49,96 @@ class Document:
     # A list, or a generator that reads the rows in batches as a download is written.
     rows: Iterable[list[Cell]]
     widths: list[int]
+    # The kind of each column (Kind values); a column without one is text.
+    kinds: list[str] = field(default_factory=list)
+    parent: str = ""  # the parent body, above the agency's name
+    notes: list[str] = field(default_factory=list)
+    # (title, name) of each signer, left to right; a blank one is a blank line to write on.
+    signers: list[tuple[str, str]] = field(default_factory=list)
 
+    def text_rows(self) -> Iterator[list[str | int]]:
+        """The rows as the page, the CSV and the print show them."""
+        convert = text_row_function(self.kinds)
+        return (convert(row) for row in self.rows)
+
+
+# How each kind reads as text. A str passes unchanged: a total line's blank number column, or a
+# list frozen before its columns had kinds.
+@lru_cache(maxsize=1024)
+def percent_text(value: int | Decimal | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _decimal(value):
+    return value if isinstance(value, str) else decimal_text(value)
+
+
+def _percent(value):
+    return value if isinstance(value, str) else percent_text(value)
+
+
+_birthday = lru_cache(maxsize=32768)(vn_date)  # people share birthdays
+
+
+def _date(value):
+    return value if isinstance(value, str) else _birthday(value)
+
+
+def _count(value):
+    return "—" if value is None else value
+
+
+TEXT_OF: dict[str, Callable[[Cell], str | int]] = {
+    Kind.DECIMAL: _decimal,
+    Kind.PERCENT: _percent,
+    Kind.DATE: _date,
+    Kind.INTEGER: _count,
+}
+
+
+def text_row_function(kinds: Sequence[str]) -> Callable[[Sequence[Cell]], list[str | int]]:
+    """A function turning one row of typed cells into the text every reader sees."""
+    converters = [(index, TEXT_OF[kind]) for index, kind in enumerate(kinds) if kind in TEXT_OF]
+
+    def convert(row: Sequence[Cell]) -> list[str | int]:
+        text = ["" if value is None else value for value in row]
+        for index, to_text in converters:
+            text[index] = to_text(row[index])
+        return text  # type: ignore[return-value]
+
+    return convert
+
+
+# ---------------------------------------------------------------------------------------------
+# Letterhead and signers, from the agency profile
+
+
+def letterhead(unit_name: str, today: date, profile: AgencyProfile | None = None) -> dict:
+    """The Document fields the agency profile decides: parent body and agency (upper case, as
+    Nghị định 30 writes them), the date line, the signers. unit_name stands in for an unset
+    agency name."""
+    profile = profile or agency_profile()
+    return {
+        "parent": profile.parent_body.upper(),
+        "agency": profile.agency_or(unit_name).upper(),
+        "place_and_date": f"{profile.place}, {vn_long_date(today)}",
+        "signers": signer_lines(profile),
+    }
+
+
+def signer_lines(profile: AgencyProfile) -> list[tuple[str, str]]:
+    """(title in capitals, name) of each signer, as Nghị định 30 writes a signature block."""
+    return [(title.upper(), name) for title, name in profile.signers]
+
+
+ROSTER_NOTE = _l(
+    "Cách tính: mỗi dòng chỉ tính phần học tập trong những ngày người đó là thành viên đơn vị "
+    "trong kỳ; mỗi người-ngày được tính một lần, nên tổng các dòng bằng tổng đơn vị và tổng "
+    "toàn cơ quan. Số người được tính ở đơn vị của ngày cuối cùng trong kỳ."
+)
+
+# ---------------------------------------------------------------------------------------------
+# The roster
 
 STATUS_LABELS = {
     PlanStatus.DRAFT: _l("Bản nháp"),
@@ -52,6 +157,7 @@ class Labels:
     years: str
     passed: str
     failed: str
+    units: dict[str, str]
 
     @classmethod
     def current(cls) -> Labels:
@@ -62,6 +168,8 @@ class Labels:
             years=_("%(n)d/%(total)d năm đã duyệt"),
             passed=_("Đạt"),
             failed=_("Chưa đạt"),
+            # The unit of a row's target rule; a row without a rule has none.
+            units={"tiet": _("tiết"), "hour": _("giờ")},
         )
 
 
@@ -72,39 +180,37 @@ def status_label(row: RosterRow, labels: Labels | None = None) -> str:
     return labels.statuses.get(row.plan_status, labels.none)
 
 
-@lru_cache(maxsize=8192)  # a roster repeats the same few hundred figures and targets
 def number(value: Decimal | None) -> str:
-    """Write hours the Vietnamese way: comma for decimals, no trailing zeros."""
-    if value is None:
-        return "—"
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
+    """Write tiết or hours as every page and file does (lms.numbers.decimal_text)."""
+    return decimal_text(value)
+
+
+ROSTER_COLUMNS: list[tuple[object, int, Kind]] = [
+    (_l("STT"), 5, Kind.INTEGER),
+    (_l("Họ và tên"), 24, Kind.TEXT),
+    (_l("Ngày sinh"), 11, Kind.DATE),
+    (_l("Chức vụ"), 18, Kind.TEXT),
+    (_l("Đơn vị"), 26, Kind.TEXT),
+    (_l("Kế hoạch"), 14, Kind.TEXT),
+    (_l("Nội dung bắt buộc đã xong"), 10, Kind.INTEGER),
+    (_l("Nội dung bắt buộc được giao"), 10, Kind.INTEGER),
+    (_l("Đã đạt"), 10, Kind.DECIMAL),
+    (_l("Chỉ tiêu"), 10, Kind.DECIMAL),
+    (_l("Đơn vị tính"), 8, Kind.TEXT),
+    (_l("Mức hoàn thành"), 10, Kind.PERCENT),
+    (_l("Khóa học năng lực số"), 10, Kind.INTEGER),
+    (_l("Khóa học ngoại ngữ"), 10, Kind.INTEGER),
+    (_l("Khóa học tiếng dân tộc"), 10, Kind.INTEGER),
+    (_l("Sáng kiến được công nhận"), 10, Kind.INTEGER),
+    (_l("Kết quả tiêu chí"), 10, Kind.TEXT),
+    (_l("Lý do theo từng tiêu chí"), 45, Kind.TEXT),
+]
+WIDTHS = [width for _label, width, _kind in ROSTER_COLUMNS]
+KINDS = [str(kind) for _label, _width, kind in ROSTER_COLUMNS]
 
 
 def headers() -> list[str]:
-    return [
-        _("STT"),
-        _("Họ và tên"),
-        _("Ngày sinh"),
-        _("Chức vụ"),
-        _("Đơn vị"),
-        _("Kế hoạch"),
-        _("Nội dung bắt buộc đã xong"),
-        _("Giờ đạt / chỉ tiêu"),
-        _("Mức hoàn thành"),
-        _("Năng lực số"),
-        _("Ngoại ngữ"),
-        _("Tiếng dân tộc"),
-        _("Sáng kiến được công nhận"),
-        _("Kết quả tiêu chí"),
-        _("Lý do theo từng tiêu chí"),
-    ]
-
-
-# People share birthdays: each is written once per process, not once per row.
-_birthday = lru_cache(maxsize=32768)(vn_date)
-
-WIDTHS = [6, 28, 12, 22, 32, 18, 14, 16, 12, 12, 12, 12, 12, 12, 60]
+    return [str(label) for label, _width, _kind in ROSTER_COLUMNS]
 
 
 def result_label(row: RosterRow, labels: Labels | None = None) -> str:
@@ -114,18 +220,27 @@ def result_label(row: RosterRow, labels: Labels | None = None) -> str:
     return labels.passed if row.result.passed else labels.failed
 
 
-def cells(row: RosterRow, labels: Labels | None = None) -> list[Cell]:
+@lru_cache(maxsize=8192)  # a roster repeats the same few hundred figures and targets
+def _two(value: Decimal | None) -> Decimal | None:
+    return None if value is None else two_places(value)
+
+
+def values(row: RosterRow, labels: Labels | None = None) -> list[Cell]:
+    """The roster row's cells as typed values, in the order of headers()."""
     labels = labels or Labels.current()
     return [
         row.number,
         row.full_name,
-        _birthday(row.date_of_birth),
+        row.date_of_birth,
         row.position or "",
         row.unit_name,
         status_label(row, labels),
-        f"{row.required_done}/{row.required_total}",
-        f"{number(row.hours_earned)} / {number(row.hours_target)}",
-        "—" if row.percent is None else f"{row.percent}%",
+        row.required_done,
+        row.required_total,
+        _two(row.hours_earned),
+        _two(row.hours_target),
+        labels.units.get(row.target_unit, ""),
+        row.percent,
         *row.courses,
         row.initiatives,
         result_label(row, labels),
@@ -133,51 +248,64 @@ def cells(row: RosterRow, labels: Labels | None = None) -> list[Cell]:
     ]
 
 
+_roster_text = text_row_function(KINDS)
+
+
+def cells(row: RosterRow, labels: Labels | None = None) -> list[str | int]:
+    """The roster row as the page shows it: the same text as the CSV and the print."""
+    return _roster_text(values(row, labels))
+
+
 def period_label(first: date, last: date) -> str:
     return _("Từ %(first)s đến %(last)s", first=vn_date(first), last=vn_date(last))
 
 
-def document(roster: Roster | RosterPlan, today: date) -> Document:
-    """The roster as cells; from a plan, the rows are read lazily, a batch at a time."""
-    place = current_app.config.get("REPORT_PLACE", "Bắc Giang")
+def document(roster: Roster | RosterPlan, today: date, *, notes: Sequence[str] = ()) -> Document:
+    """The roster as a document, with the counting note and then notes under its table; from a
+    plan, the rows are read lazily, a batch at a time."""
+    labels = Labels.current()
     if isinstance(roster, RosterPlan):
-        labels = Labels.current()
-        rows: Iterable[list[Cell]] = (cells(row, labels) for row in roster.rows())
+        rows: Iterable[list[Cell]] = (values(row, labels) for row in roster.rows())
     else:
-        rows = [cells(row) for row in roster.rows]
+        rows = [values(row, labels) for row in roster.rows]
     period = period_label(roster.period.first, roster.period.last)
     if roster.criteria is not None:
         period += " · " + _("Bộ tiêu chí: %(name)s", name=roster.criteria.name)
     return Document(
-        agency=roster.agency_name.upper(),
         title=_("DANH SÁCH TỔNG HỢP KẾT QUẢ TỰ HỌC, TỰ BỒI DƯỠNG"),
         period=period,
-        place_and_date=f"{place}, {vn_long_date(today)}",
         headers=headers(),
         rows=rows,
         widths=WIDTHS,
+        kinds=KINDS,
+        notes=[str(ROSTER_NOTE), *notes],
+        **letterhead(roster.agency_name, today),
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# The summary
+
+SUMMARY_COLUMNS: list[tuple[object, int, Kind]] = [
+    (_l("Năm"), 8, Kind.INTEGER),
+    (_l("Đơn vị"), 40, Kind.TEXT),
+    (_l("Số người"), 10, Kind.INTEGER),
+    (_l("Kế hoạch đã duyệt"), 14, Kind.INTEGER),
+    (_l("Tỷ lệ hoàn thành chỉ tiêu"), 16, Kind.PERCENT),
+    # Each person's figure is in the unit of their own target rule (tiết or giờ).
+    (_l("Tổng số đạt (theo đơn vị tính của chỉ tiêu)"), 18, Kind.DECIMAL),
+    (_l("Số người đạt tiêu chí"), 16, Kind.INTEGER),
+    (_l("Sáng kiến được công nhận"), 14, Kind.INTEGER),
+]
+SUMMARY_KINDS = [str(kind) for _label, _width, kind in SUMMARY_COLUMNS]
+
+
 def summary_headers() -> list[str]:
-    return [
-        _("Năm"),
-        _("Đơn vị"),
-        _("Số người"),
-        _("Kế hoạch đã duyệt"),
-        _("Tỷ lệ hoàn thành chỉ tiêu"),
-        _("Tổng giờ đạt"),
-        _("Số người đạt tiêu chí"),
-        _("Sáng kiến được công nhận"),
-    ]
+    return [str(label) for label, _width, _kind in SUMMARY_COLUMNS]
 
 
-def percent_text(value: int | None) -> str:
-    return "—" if value is None else f"{value}%"
-
-
-def summary_cells(summary: Summary) -> list[list[Cell]]:
-    """One line per unit and year, then the year's line for the whole scope."""
+def summary_values(summary: Summary) -> list[list[Cell]]:
+    """One line per unit and year, then the year's line for the whole scope, as typed values."""
     lines: list[list[Cell]] = []
     for total in summary.years:
         for row in (r for r in summary.rows if r.year == total.year):
@@ -187,9 +315,9 @@ def summary_cells(summary: Summary) -> list[list[Cell]]:
                     row.unit_name,
                     row.members,
                     row.approved,
-                    percent_text(row.completion_percent),
-                    number(row.hours),
-                    row.passing if row.judged else "—",
+                    row.completion_percent,
+                    _two(row.hours),
+                    row.passing if row.judged else None,
                     row.initiatives,
                 ]
             )
@@ -199,23 +327,29 @@ def summary_cells(summary: Summary) -> list[list[Cell]]:
                 _("Cộng năm %(year)d", year=total.year),
                 total.members,
                 total.approved,
-                percent_text(total.completion_percent),
-                number(total.hours),
-                "—" if total.passing is None else total.passing,
+                total.completion_percent,
+                _two(total.hours),
+                total.passing,
                 total.initiatives,
             ]
         )
     return lines
 
 
-def summary_document(summary: Summary, today: date) -> Document:
-    place = current_app.config.get("REPORT_PLACE", "Bắc Giang")
+def summary_cells(summary: Summary) -> list[list[str | int]]:
+    """The summary's lines as the page shows them: the same text as the CSV and the print."""
+    convert = text_row_function(SUMMARY_KINDS)
+    return [convert(line) for line in summary_values(summary)]
+
+
+def summary_document(summary: Summary, today: date, *, notes: Sequence[str] = ()) -> Document:
     return Document(
-        agency=summary.agency_name.upper(),
         title=_("BÁO CÁO SƠ KẾT, TỔNG KẾT PHONG TRÀO HỌC TẬP SUỐT ĐỜI"),
         period=period_label(summary.period.first, summary.period.last),
-        place_and_date=f"{place}, {vn_long_date(today)}",
         headers=summary_headers(),
-        rows=summary_cells(summary),
-        widths=[8, 40, 10, 14, 16, 14, 16, 14],
+        rows=summary_values(summary),
+        widths=[width for _label, width, _kind in SUMMARY_COLUMNS],
+        kinds=SUMMARY_KINDS,
+        notes=list(notes),
+        **letterhead(summary.agency_name, today),
     )

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import Person, RoleGrant
+from lms.agency.queries import agency_profile
 from lms.audit.models import AuditEvent
 from lms.auth.roles import Role
 from lms.auth.services import check_password_policy
@@ -194,3 +195,13 @@ def test_seed_gives_the_demo_a_yearly_target(app, runner):
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0
     rules = db.session.scalars(select(TargetRule)).all()
     assert rules, "the demo needs a yearly target to measure plans against"
+
+
+def test_seed_names_the_agency_as_its_documents_print_it_since_the_merger(seeded):
+    profile = agency_profile()
+    assert (profile.parent_body, profile.agency_name, profile.place) == (
+        "UBND tỉnh Bắc Ninh",
+        "Sở Dân tộc và Tôn giáo",
+        "Bắc Ninh",
+    )
+    assert profile.signers[1] == ("Giám đốc", "Nguyễn Văn Thắng")

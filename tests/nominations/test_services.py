@@ -29,9 +29,9 @@ BINH_SUMMARY = (
 # Each person counted once, under the unit of their last day: CSDT has An and Học, HCTH has
 # Mai (from July) and Bình, so the units add up to the total.
 EXPECTED_UNITS = [
-    [1, "Phòng Chính sách dân tộc", 2, 0, "0%", 0],
-    [2, "Phòng Hành chính - Tổng hợp", 2, 2, "100%", 2],
-    ["", "Tổng cộng", 4, 2, "50%", 2],
+    [1, "Phòng Chính sách dân tộc", 2, 0, 0, 0],
+    [2, "Phòng Hành chính - Tổng hợp", 2, 2, 100, 2],
+    ["", "Tổng cộng", 4, 2, 50, 2],
 ]
 
 
@@ -77,9 +77,9 @@ def mai_evidence(agency) -> str:
 
 def expected_people(evidence_mai: str) -> list[list]:
     return [
-        [1, "Hoàng Văn Bình", "", "", "Trưởng phòng", "Phòng Hành chính - Tổng hợp", FORM,
+        [1, "Hoàng Văn Bình", None, "", "Trưởng phòng", "Phòng Hành chính - Tổng hợp", FORM,
          BINH_SUMMARY, "Kế hoạch năm 2024 đã duyệt", ""],
-        [2, "Lò Thị Mai", "05/02/1990", "Tày", "", "Phòng Hành chính - Tổng hợp", FORM,
+        [2, "Lò Thị Mai", "1990-02-05", "Tày", "", "Phòng Hành chính - Tổng hợp", FORM,
          MAI_SUMMARY, evidence_mai, ""],
     ]  # fmt: skip
 
@@ -102,7 +102,7 @@ def test_build_lists_each_passing_person_once_under_the_last_unit(agency):
     assert result["people"]["agency"] == "SỞ DÂN TỘC VÀ TÔN GIÁO"
     mai = next(e for e in nomination.entries if e.person_id == agency.mai.id)
     assert mai.unit_id == agency.office.id
-    assert ["Giờ đạt / chỉ tiêu", "42 / 40 tiết"] in mai.facts["columns"]
+    assert ["Đã đạt / chỉ tiêu", "42 / 40 tiết"] in mai.facts["columns"]
 
 
 def test_unit_scope_counts_only_that_subtree(agency):
@@ -110,7 +110,7 @@ def test_unit_scope_counts_only_that_subtree(agency):
     result = data(nomination)
     # Mai passes in CSDT too; within CSDT's roster her last unit there is CSDT.
     assert [row[1] for row in result["people"]["rows"]] == ["Lò Thị Mai"]
-    assert result["units"]["rows"][0] == [1, "Phòng Chính sách dân tộc", 3, 1, "33%", 1]
+    assert result["units"]["rows"][0] == [1, "Phòng Chính sách dân tộc", 3, 1, 33, 1]
 
 
 def test_bad_input_changes_nothing(agency):
@@ -258,7 +258,7 @@ def test_differences_between_a_frozen_list_and_today(agency):
     assert found.dropped == [(agency.mai.id, "Lò Thị Mai")]
     assert [change.full_name for change in found.changed] == ["Hoàng Văn Bình"]
     columns = {label: (old, new) for label, old, new in found.changed[0].columns}
-    assert columns["Giờ đạt / chỉ tiêu"] == ("40 / 40 tiết", "70 / 43 tiết")
+    assert columns["Đã đạt / chỉ tiêu"] == ("40 / 40 tiết", "70 / 43 tiết")
     assert columns["Năng lực số"] == ("0", "1")
     assert columns["Tiêu chí: Đạt chỉ tiêu giờ học"] == ("✓ 40/40 tiết", "✓ 70/43 tiết")
     assert "Họ và tên" not in columns

@@ -43,15 +43,17 @@ def create(client, set_id: int) -> int:
     return db.session.scalar(db.select(db.func.max(NominationList.id)))
 
 
-def xlsx_rows(response) -> dict[str, list[list[str]]]:
+def xlsx_rows(response) -> dict[str, list[list]]:
+    """Each sheet's rows as read back: numbers, percentages and dates as such, None if blank."""
     book = load_workbook(io.BytesIO(response.get_data()))
-    return {
-        sheet.title: [
-            ["" if value is None else str(value) for value in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-        for sheet in book.worksheets
-    }
+    return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book}
+
+
+def as_cells(page_row: list[str]) -> list:
+    """A row of the people table as the XLSX holds it: a number, a date, text, None if blank."""
+    number, name, born, *rest = page_row
+    day = datetime.strptime(born, "%d/%m/%Y") if born else None
+    return [int(number), name, day, *[value or None for value in rest]]
 
 
 def page_people(client, list_id: int) -> list[list[str]]:
@@ -107,19 +109,24 @@ def test_hcth_builds_edits_freezes_and_downloads(agency, client, login):
     sheets = xlsx_rows(download)
     assert list(sheets) == ["Danh sach de nghi", "Tong hop don vi"]
     for values in sheets.values():
-        assert values[0][0] == "SỞ DÂN TỘC VÀ TÔN GIÁO"
+        assert values[0][0] == "SỞ DÂN TỘC VÀ TÔN GIÁO"  # no agency profile: the unit's name
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in values[0]
         assert "Độc lập - Tự do - Hạnh phúc" in values[1]
-        assert any(v.startswith("Bắc Giang, ngày ") for v in values[2])
+        assert any(str(v).startswith("Bắc Giang, ngày ") for v in values[2])
         assert values[4][0].startswith("Từ 01/01/2024 đến 31/12/2024")
     people_sheet = sheets["Danh sach de nghi"]
     assert people_sheet[3][0] == "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG"
     assert people_sheet[5][:2] == ["STT", "Họ và tên"]
-    assert people_sheet[6:] == frozen_people
+    assert people_sheet[6:8] == [as_cells(row) for row in frozen_people]
+    assert people_sheet[8] == [None] * 10  # then the signers
     unit_sheet = sheets["Tong hop don vi"]
-    assert unit_sheet[6:] == [[str(v) for v in row] for row in EXPECTED_UNITS]
+    assert unit_sheet[6:9] == [
+        [None if v == "" else v for v in row[:4]] + [row[4] / 100, row[5]] for row in EXPECTED_UNITS
+    ]
     unit_page = table(page.text, "nomination-units")
-    assert unit_page == [[str(v) for v in row] for row in EXPECTED_UNITS]
+    assert unit_page == [
+        [str(v) for v in row[:4]] + [f"{row[4]}%", str(row[5])] for row in EXPECTED_UNITS
+    ]
 
     # Live data moves on; the frozen list does not, and the comparison page says what moved.
     change_live_data(agency)
@@ -131,7 +138,7 @@ def test_hcth_builds_edits_freezes_and_downloads(agency, client, login):
     dropped = changes.text.split('class="nomination-dropped"', 1)[1].split("</ul>", 1)[0]
     assert "Lò Thị Mai" in dropped
     changed = table(changes.text, "nomination-changed")
-    assert ["Hoàng Văn Bình", "Giờ đạt / chỉ tiêu", "40 / 40 tiết", "70 / 43 tiết"] in changed
+    assert ["Hoàng Văn Bình", "Đã đạt / chỉ tiêu", "40 / 40 tiết", "70 / 43 tiết"] in changed
 
 
 def test_tampered_snapshot_shows_a_mismatch(agency, client, login):

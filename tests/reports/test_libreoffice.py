@@ -1,15 +1,20 @@
-"""Roster downloads read back alike: the XLSX, converted by LibreOffice, equals the CSV."""
+"""Roster downloads read back by LibreOffice: in Vietnamese it shows the CSV's text, its figures
+are numbers a SUM adds up, and the print setup (A4 landscape, one page wide) survives."""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from lms.db import db
 from tests.factories import make_person
@@ -17,8 +22,9 @@ from tests.reports.conftest import complete, make_course
 from tests.reports.test_roster import page_rows
 
 SOFFICE = shutil.which("soffice")
-# Comma, double quote, UTF-8 (76), from line 1, raw values rather than as shown, no formulas.
-CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false"
+# Comma, double quote, UTF-8 (76), from line 1; then quoted text, special numbers, and whether
+# cells are written as shown (True) or as raw values (False).
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,{shown},false"
 FORMULA_STARTS = ("=", "+", "-", "@")
 NAMES = [
     "Triệu Thị Slíp",  # Tày: sl
@@ -29,6 +35,7 @@ NAMES = [
     "@Lò Văn Ưng",
     "黄文明",  # Hoa, in Chinese characters
 ]
+EARNED, TARGET, PERCENT = 8, 9, 11  # columns of the roster (from 0)
 
 
 @pytest.fixture
@@ -60,9 +67,8 @@ def read_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
 
 
-def libreoffice_csv(soffice: str, xlsx: bytes, tmp_path) -> list[list[str]]:
-    source = tmp_path / "roster.xlsx"
-    source.write_bytes(xlsx)
+def convert(soffice: str, source, target: str, tmp_path, *, locale: str = "vi_VN.UTF-8"):
+    """Convert source with LibreOffice, reading numbers and dates as people in locale do."""
     out_dir = tmp_path / "out"
     # A private profile: parallel runs (and a desktop session) would lock a shared one.
     profile = (tmp_path / "profile").as_uri()
@@ -73,7 +79,7 @@ def libreoffice_csv(soffice: str, xlsx: bytes, tmp_path) -> list[list[str]]:
             "--headless",
             "--norestore",
             "--convert-to",
-            CSV_FILTER,
+            target,
             "--outdir",
             str(out_dir),
             str(source),
@@ -81,31 +87,94 @@ def libreoffice_csv(soffice: str, xlsx: bytes, tmp_path) -> list[list[str]]:
         check=True,
         capture_output=True,
         timeout=180,
+        env={**os.environ, "LC_ALL": locale, "LANG": locale},
     )
-    text = (out_dir / "roster.csv").read_text(encoding="utf-8")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return out_dir / f"{source.stem}.{target.split(':')[0]}"
 
 
-def test_libreoffice_reads_xlsx_as_the_csv_export(roster_agency, client, login, soffice, tmp_path):
+def libreoffice_csv(
+    soffice: str, xlsx, tmp_path, *, shown: bool, locale: str = "vi_VN.UTF-8"
+) -> list[list[str]]:
+    target = CSV_FILTER.format(shown=str(shown).lower())
+    text = convert(soffice, xlsx, target, tmp_path, locale=locale)
+    return list(csv.reader(io.StringIO(text.read_text(encoding="utf-8"), newline="")))
+
+
+def download(client, tmp_path, wanted: str):
+    path = tmp_path / f"roster.{wanted}"
+    path.write_bytes(client.get(f"/reports/roster?period=2024&format={wanted}").get_data())
+    return path
+
+
+def test_libreoffice_in_vietnamese_shows_the_csv_text(
+    roster_agency, client, login, soffice, tmp_path
+):
     login("tonghop")
-    csv_rows = read_csv(client.get("/reports/roster?period=2024&format=csv").get_data())
-    header, table = csv_rows[0], csv_rows[1:]
-    xlsx = client.get("/reports/roster?period=2024&format=xlsx").get_data()
+    header, *table = read_csv(download(client, tmp_path, "csv").read_bytes())
 
-    converted = libreoffice_csv(soffice, xlsx, tmp_path)
+    converted = libreoffice_csv(soffice, download(client, tmp_path, "xlsx"), tmp_path, shown=True)
 
-    start = converted.index(header)  # the Nghị định 30 header block comes first
-    assert start > 0
+    start = converted.index(header)  # the Nghị định 30 letterhead comes first
     above = [cell for row in converted[:start] for cell in row]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in above
     assert "Độc lập - Tự do - Hạnh phúc" in above
-    assert converted[start + 1 :] == table
+    # Numbers, percentages and dates shown as the CSV (and the page) write them.
+    assert converted[start + 1 : start + 1 + len(table)] == table
     names = [row[1] for row in table]
     assert "Triệu Thị Slíp" in names and "黄文明" in names
     assert "'-Vừ Thị Mỷ" in names and "'=Hoàng Văn Bình" in names
-    # 2.5 tiết of course: the decimal comma is text, not a number LibreOffice re-reads.
     slip = next(row for row in table if row[1] == "Triệu Thị Slíp")
-    assert "2,5 / 40" in slip
+    assert slip[EARNED : PERCENT + 1] == ["2,5", "40", "tiết", "6%"]
+    assert converted[start + 1 + len(table)][0].startswith("Cách tính: mỗi dòng chỉ tính")
+
+
+def test_libreoffice_sums_the_figures(roster_agency, client, login, soffice, tmp_path):
+    login("tonghop")
+    xlsx = download(client, tmp_path, "xlsx")
+    rows = read_csv(download(client, tmp_path, "csv").read_bytes())[1:]
+    # A copy with a SUM of the earned, target and percentage columns, below everything.
+    book = load_workbook(xlsx)
+    sheet = book.active
+    first, last, sums = 7, 6 + len(rows), sheet.max_row + 2
+    assert sheet.cell(first, 1).value == 1 and sheet.cell(last, 1).value == len(rows)
+    for column in (EARNED, TARGET, PERCENT):
+        letter = get_column_letter(column + 1)
+        sheet.cell(sums, column + 1, f"=SUM({letter}{first}:{letter}{last})")
+    summed = tmp_path / "summed.xlsx"
+    book.save(summed)
+
+    # Raw values, with a decimal point: what the formulas computed.
+    values = libreoffice_csv(soffice, summed, tmp_path, shown=False, locale="en_US.UTF-8")
+    values = values[sums - 1]
+
+    def total(column: int) -> Decimal:
+        return sum(Decimal(row[column].rstrip("%").replace(",", ".")) for row in rows)
+
+    assert Decimal(values[EARNED]) == total(EARNED) == Decimal("49.5")  # 8 + 12 + 0 + 12 + 7 × 2,5
+    assert Decimal(values[TARGET]) == total(TARGET) == 40 * len(rows)
+    # The sum of percentages is one too: LibreOffice gives it their format.
+    assert values[PERCENT] == f"{total(PERCENT)}%" == "122%"  # 20 + 30 + 0 + 30 + 7 × 6
+
+
+def test_libreoffice_keeps_the_print_setup_and_prints_one_page(
+    roster_agency, client, login, soffice, tmp_path
+):
+    login("tonghop")
+    xlsx = download(client, tmp_path, "xlsx")
+
+    again = load_workbook(convert(soffice, xlsx, "xlsx:Calc Office Open XML", tmp_path / "x"))
+    sheet = again.active
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert int(sheet.page_setup.fitToWidth) == 1 and int(sheet.page_setup.fitToHeight) == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$6:$6"
+    assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+    assert isinstance(sheet.cell(7, EARNED + 1).value, int | float)
+
+    # Eleven people, eighteen columns: one landscape page (it was five portrait pages).
+    pdf = convert(soffice, xlsx, "pdf", tmp_path / "p").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
 
 
 def test_csv_round_trips_to_the_page_cells(roster_agency, client, login):

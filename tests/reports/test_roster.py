@@ -6,7 +6,7 @@ import csv
 import gc
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -25,14 +25,25 @@ from tests.factories import make_person
 #   (184 days: 20,11); her two targets add up to the year's 40. The CSDT item was due in her
 #   CSDT months and is not done; HCTH had no item for her.
 EXPECTED_2024 = [
-    ["1", "Nông Văn An", "", "Chuyên viên", "Phòng Chính sách dân tộc", "Chưa lập", "0/1",
-     "0 / 29,95", "0%", "0", "0", "0", "0", "—", ""],
-    ["2", "Lò Thị Mai", "05/02/1990", "", "Phòng Chính sách dân tộc", "Chưa lập", "0/1",
-     "12 / 19,89", "60%", "0", "1", "0", "0", "—", ""],
+    ["1", "Nông Văn An", "", "Chuyên viên", "Phòng Chính sách dân tộc", "Chưa lập", "0", "1",
+     "0", "29,95", "tiết", "0%", "0", "0", "0", "0", "—", ""],
+    ["2", "Lò Thị Mai", "05/02/1990", "", "Phòng Chính sách dân tộc", "Chưa lập", "0", "1",
+     "12", "19,89", "tiết", "60%", "0", "1", "0", "0", "—", ""],
     ["3", "=Hoàng Văn Bình", "", "+Trưởng phòng", "Phòng Hành chính - Tổng hợp", "Đã duyệt",
-     "0/0", "0 / 40", "0%", "0", "0", "0", "0", "—", ""],
-    ["4", "Lò Thị Mai", "05/02/1990", "", "Phòng Hành chính - Tổng hợp", "Chưa lập", "0/0",
-     "0 / 20,11", "0%", "0", "0", "0", "0", "—", ""],
+     "0", "0", "0", "40", "tiết", "0%", "0", "0", "0", "0", "—", ""],
+    ["4", "Lò Thị Mai", "05/02/1990", "", "Phòng Hành chính - Tổng hợp", "Chưa lập", "0", "0",
+     "0", "20,11", "tiết", "0%", "0", "0", "0", "0", "—", ""],
+]  # fmt: skip
+# The same rows as the XLSX holds them: numbers, percentages and dates as such.
+EXPECTED_2024_CELLS = [
+    [1, "Nông Văn An", None, "Chuyên viên", "Phòng Chính sách dân tộc", "Chưa lập", 0, 1,
+     0, 29.95, "tiết", 0, 0, 0, 0, 0, "—", None],
+    [2, "Lò Thị Mai", datetime(1990, 2, 5), None, "Phòng Chính sách dân tộc", "Chưa lập", 0, 1,
+     12, 19.89, "tiết", 0.6, 0, 1, 0, 0, "—", None],
+    [3, "'=Hoàng Văn Bình", None, "'+Trưởng phòng", "Phòng Hành chính - Tổng hợp", "Đã duyệt",
+     0, 0, 0, 40, "tiết", 0, 0, 0, 0, 0, "—", None],
+    [4, "Lò Thị Mai", datetime(1990, 2, 5), None, "Phòng Hành chính - Tổng hợp", "Chưa lập", 0, 0,
+     0, 20.11, "tiết", 0, 0, 0, 0, 0, "—", None],
 ]  # fmt: skip
 
 
@@ -57,7 +68,7 @@ def page_rows(html: str) -> list[list[str]]:
 def test_rows_follow_history_tree_and_name_order(agency):
     report = roster_2024()
     doc = document(report, date(2024, 4, 5))
-    assert as_text(doc.rows) == EXPECTED_2024
+    assert as_text(doc.text_rows()) == EXPECTED_2024
     assert report.agency_name == "Ban Dân tộc tỉnh Bắc Giang"
     # People are counted under the unit of their last day: An in CSDT, Mai and Bình in HCTH.
     assert [(s.unit_code, s.people, s.approved_percent) for s in report.subtotals] == [
@@ -116,24 +127,22 @@ def test_page_csv_xlsx_html_agree(agency, client, login):
 
     xlsx = client.get("/reports/roster?period=2024&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
-    values = [
-        ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-    ]
-    assert values[0][0] == "BAN DÂN TỘC TỈNH BẮC GIANG"
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert values[0][0] == "BAN DÂN TỘC TỈNH BẮC GIANG"  # no agency profile yet: the unit's name
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in values[0]
     assert "Độc lập - Tự do - Hạnh phúc" in values[1]
-    assert any(v.startswith("Bắc Giang, ngày ") for v in values[2])
+    assert any(str(v).startswith("Bắc Giang, ngày ") for v in values[2])
     assert values[3][0] == "DANH SÁCH TỔNG HỢP KẾT QUẢ TỰ HỌC, TỰ BỒI DƯỠNG"
     assert values[5][0] == "STT"
-    assert values[6:] == escaped
+    assert values[6:10] == EXPECTED_2024_CELLS
     assert sheet.freeze_panes == "A7"
     assert sheet["B7"].font.name == "Times New Roman"
 
     html = client.get("/reports/roster?period=2024&format=html")
     assert "attachment" in html.headers["Content-Disposition"]
-    body = html.text.split("<tbody>", 1)[1]
+    body = html.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     cells = [
-        re.findall(r"<td>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body)
+        re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body)
     ]
     cells = [[c.replace("&#43;", "+").replace("&#61;", "=") for c in row] for row in cells]
     assert cells == EXPECTED_2024
@@ -198,14 +207,6 @@ def test_page_is_paginated(agency, client, login):
     second = client.get("/reports/roster?period=2024&page=2")
     assert len(page_rows(first.text)) == 50
     assert len(page_rows(second.text)) == 14
-
-
-def test_header_block_names_agency_place_and_date(agency, app):
-    app.config["REPORT_PLACE"] = "Bắc Ninh"
-    doc = document(roster_2024(), date(2024, 4, 5))
-    assert doc.agency == "BAN DÂN TỘC TỈNH BẮC GIANG"
-    assert doc.place_and_date == "Bắc Ninh, ngày 05 tháng 4 năm 2024"
-    assert doc.period == "Từ 01/01/2024 đến 31/12/2024"
 
 
 def test_rows_read_in_batches_equal_rows_read_at_once(agency):

@@ -1,0 +1,36 @@
+"""The agency profile: one row, edited by an administrator, read by every printed document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import UTCDateTime, db, utcnow
+
+# The lengths the form accepts; the columns hold exactly these.
+AGENCY_NAME_LENGTH = 200
+PLACE_LENGTH = 100
+SIGNER_LENGTH = 100
+
+
+class AgencyProfileRecord(db.Model):
+    """The stored profile; read it through lms.agency.queries.agency_profile()."""
+
+    __tablename__ = "agency_profile"
+    # One agency per installation: the row's id is always 1.
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    agency_name: Mapped[str] = mapped_column(String(AGENCY_NAME_LENGTH))
+    parent_body: Mapped[str] = mapped_column(String(AGENCY_NAME_LENGTH))
+    place: Mapped[str] = mapped_column(String(PLACE_LENGTH))
+    preparer_title: Mapped[str] = mapped_column(String(SIGNER_LENGTH))
+    preparer_name: Mapped[str] = mapped_column(String(SIGNER_LENGTH))
+    head_title: Mapped[str] = mapped_column(String(SIGNER_LENGTH))
+    head_name: Mapped[str] = mapped_column(String(SIGNER_LENGTH))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    updated_by: Mapped[Person | None] = relationship()  # noqa: F821

@@ -1,0 +1,42 @@
+"""The administrator's page for the agency profile printed on rosters, summaries and lists."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.agency import services
+from lms.agency.queries import agency_profile
+from lms.agency.services import FIELDS, AgencyError
+from lms.auth.access import requires
+from lms.auth.roles import Permission
+from lms.db import db
+
+bp = Blueprint("agency", __name__, url_prefix="/admin/agency", template_folder="templates")
+
+
+@bp.get("/")
+@requires(Permission.MANAGE_UNITS)
+def profile():
+    current = agency_profile()
+    values = {name: getattr(current, name) for name in FIELDS}
+    return render_template("agency/profile.html", profile=current, values=values, problems=[])
+
+
+@bp.post("/")
+@requires(Permission.MANAGE_UNITS)
+def save():
+    try:
+        services.save_profile(request.form, actor_id=current_user.id)
+    except AgencyError as error:
+        db.session.rollback()
+        # Shown again with what was typed, so that one wrong field costs one correction.
+        values = {name: request.form.get(name, "") for name in FIELDS}
+        page = render_template(
+            "agency/profile.html", profile=agency_profile(), values=values, problems=error.problems
+        )
+        return page, 400
+    db.session.commit()
+    flash(_("Đã lưu thông tin cơ quan; các tệp tải về từ nay ghi theo thông tin này."), "success")
+    return redirect(url_for("agency.profile"))
