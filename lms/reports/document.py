@@ -293,7 +293,7 @@ SUMMARY_COLUMNS: list[tuple[object, int, Kind]] = [
     (_l("Kế hoạch đã duyệt"), 14, Kind.INTEGER),
     (_l("Tỷ lệ hoàn thành chỉ tiêu"), 16, Kind.PERCENT),
     # Each person's figure is in the unit of their own target rule (tiết or giờ).
-    (_l("Tổng số đạt (theo đơn vị tính của chỉ tiêu)"), 18, Kind.DECIMAL),
+    (_l("Tổng số tiết đạt"), 18, Kind.DECIMAL),
     (_l("Số người đạt tiêu chí"), 16, Kind.INTEGER),
     (_l("Sáng kiến được công nhận"), 14, Kind.INTEGER),
 ]

@@ -261,7 +261,7 @@ def _summary_charts(report: summaries.Summary) -> list:
         )
         charts.append(
             bar_chart(
-                _("Tổng giờ đạt theo năm"),
+                _("Tổng số tiết đạt theo năm"),
                 [Bar(str(t.year), float(t.hours), number(t.hours)) for t in report.years],
             )
         )

@@ -57,7 +57,7 @@ def test_profile_heads_and_signs_both_sheets_and_the_print(agency, client, login
     assert html.index("TỔNG HỢP KẾT QUẢ THEO ĐƠN VỊ") < html.index('class="signers"')
     assert "Lê Thị Hoa" in html and "Nguyễn Văn Thắng" in html
     # The print shows the page's text: dates and shares as people write them.
-    assert ">05/02/1990<" in html and ">33%<" in html
+    assert ">05/02/1990<" in html and ">100%<" in html  # HCTH: both its people pass
     assert page_people(client, list_id)[1][2] == "05/02/1990"
 
 

@@ -150,10 +150,12 @@ def test_libreoffice_sums_the_figures(roster_agency, client, login, soffice, tmp
     def total(column: int) -> Decimal:
         return sum(Decimal(row[column].rstrip("%").replace(",", ".")) for row in rows)
 
-    assert Decimal(values[EARNED]) == total(EARNED) == Decimal("49.5")  # 8 + 12 + 0 + 12 + 7 × 2,5
-    assert Decimal(values[TARGET]) == total(TARGET) == 40 * len(rows)
+    # An 0 (his course came after he left), Mai 12 in CSDT and 0 in HCTH, Bình 0, 7 × 2,5.
+    assert Decimal(values[EARNED]) == total(EARNED) == Decimal("29.5")
+    # Targets of each row's days: 29,95 + 19,89 + 40 + 20,11 + 7 × 40.
+    assert Decimal(values[TARGET]) == total(TARGET) == Decimal("389.95")
     # The sum of percentages is one too: LibreOffice gives it their format.
-    assert values[PERCENT] == f"{total(PERCENT)}%" == "122%"  # 20 + 30 + 0 + 30 + 7 × 6
+    assert values[PERCENT] == f"{total(PERCENT)}%" == "102%"  # 0 + 60 + 0 + 0 + 7 × 6
 
 
 def test_libreoffice_keeps_the_print_setup_and_prints_one_page(
