@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, Boolean, DateTime, MetaData, String, and_, bindparam, event, or_
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    MetaData,
+    String,
+    and_,
+    bindparam,
+    event,
+    or_,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
@@ -82,6 +93,24 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def unparsed(column) -> ColumnElement:
+    """Read a date column as the driver gives it: ISO text on SQLite, a date on PostgreSQL.
+
+    For bulk reads whose rows share few days: SQLAlchemy parses every SQLite date with a
+    regular expression (most of the time of a roster's ledger read); `Days` parses each once.
+    """
+    return type_coerce(column, String())
+
+
+class Days(dict):
+    """Dates read by `unparsed`, each distinct value parsed once: days[value] is the date."""
+
+    def __missing__(self, value: str | date) -> date:
+        day = value if isinstance(value, date) else date.fromisoformat(value)
+        self[value] = day
+        return day
 
 
 def sort_key_type() -> String:

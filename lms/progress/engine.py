@@ -27,11 +27,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, exists, func, literal, or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
-from lms.db import among, db
+from lms.db import Days, among, db, unparsed
 from lms.numbers import percent, two_places
 from lms.org.models import Membership, UnitVersion
 from lms.plans.models import (
@@ -208,8 +208,8 @@ _STATUS_OF_CODE = {index: str(status) for index, status in _STATUS_CODES}
 
 @dataclass
 class PersonCredits:
-    """One person's credits within the engine's days, sorted by day, and the day each course
-    was first completed (required items look back before the period)."""
+    """One person's credits within the engine's days, sorted by day, and the day each required
+    course was first completed (required items look back before the period)."""
 
     days: list[date] = field(default_factory=list)
     entries: list[tuple[date, str, Decimal, int | None]] = field(default_factory=list)
@@ -371,18 +371,27 @@ class Engine:
             db.session.connection()
             .execute(
                 select(
-                    Credit.person_id, Credit.day, Credit.unit, Credit.amount, Credit.course_id
+                    Credit.person_id,
+                    unparsed(Credit.day),
+                    Credit.unit,
+                    Credit.amount,
+                    Credit.course_id,
                 ).where(among(Credit.person_id, list(person_ids)), Credit.day <= self.last, wanted)
             )
             .all()
         )
         found: dict[int, PersonCredits] = {}
-        first = self.first
-        for person_id, day, unit, amount, course_id in rows:
-            person = found.get(person_id)
-            if person is None:
-                person = found[person_id] = PersonCredits([], [], {})
-            if course_id is not None and amount > 0:
+        first, required = self.first, self.requirements.required_courses
+        last_id = person = None
+        days = Days()
+        for person_id, text, unit, amount, course_id in rows:
+            day = days[text]
+            if person_id != last_id:  # a person's rows come together
+                last_id = person_id
+                person = found.get(person_id)
+                if person is None:
+                    person = found[person_id] = PersonCredits([], [], {})
+            if course_id in required and amount > 0:
                 known = person.completed.get(course_id)
                 if known is None or day < known:
                     person.completed[course_id] = day
@@ -400,14 +409,15 @@ class Engine:
         """Each person's memberships within the days, cut to them, in order."""
         spans: dict[int, list[Span]] = defaultdict(list)
         first, last = self.first, self.last
-        for person_id, unit_id, valid_from, valid_until in (
+        days = Days()
+        for person_id, unit_id, since, until in (
             db.session.connection()
             .execute(
                 select(
                     Membership.person_id,
                     Membership.unit_id,
-                    Membership.valid_from,
-                    Membership.valid_until,
+                    unparsed(Membership.valid_from),
+                    unparsed(Membership.valid_until),
                 )
                 .where(
                     among(Membership.person_id, list(person_ids)),
@@ -418,12 +428,14 @@ class Engine:
             )
             .all()
         ):
+            valid_from = days[since]
+            valid_until = days[until] if until is not None else last
             spans[person_id].append(
                 Span(
                     person_id,
                     unit_id,
                     valid_from if valid_from > first else first,
-                    valid_until if valid_until is not None and valid_until < last else last,
+                    valid_until if valid_until < last else last,
                 )
             )
         return spans
@@ -433,6 +445,8 @@ class Engine:
 
         One row per plan, summed by the database: the latest version's number and status
         packed in one integer (number × 8 + status), and whether any version was approved."""
+        if not person_ids:
+            return {}
         code = case(
             *[(PlanVersion.status == str(status), index) for index, status in _STATUS_CODES],
             else_=0,
@@ -456,6 +470,28 @@ class Engine:
         ):
             states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
         return states
+
+    def approved_years(self, person_ids: Collection[int]) -> dict[int, int]:
+        """The years of the days whose plan each person had approved (some version approved,
+        even while a newer one is revised), as bits (year - first year), one row per person."""
+        bit = literal(1).op("<<")((StudyPlan.year - self.first.year).self_group())
+        approved = exists().where(
+            PlanVersion.plan_id == StudyPlan.id, PlanVersion.status == APPROVED
+        )
+        return {
+            person_id: int(bits)
+            for person_id, bits in db.session.connection()
+            .execute(
+                select(StudyPlan.person_id, func.sum(bit))
+                .where(
+                    among(StudyPlan.person_id, list(person_ids)),
+                    StudyPlan.year.in_(self.years),
+                    approved,
+                )
+                .group_by(StudyPlan.person_id)
+            )
+            .all()
+        }
 
     # Figures -----------------------------------------------------------------------------------
 

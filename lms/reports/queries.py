@@ -25,7 +25,7 @@ from lms.accounts.models import Person
 from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluator
 from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
-from lms.db import contains, db, parse_count
+from lms.db import Days, contains, db, parse_count, unparsed
 from lms.i18n import parse_day
 from lms.learning.queries import flagged_completions
 from lms.numbers import percent
@@ -322,13 +322,13 @@ def roster_plan(
         select(
             Person.id,
             Person.full_name,
-            Person.date_of_birth,
+            unparsed(Person.date_of_birth),
             Person.position,
             Person.is_active,
             Person.employment_kind,
             Membership.unit_id,
-            Membership.valid_from,
-            Membership.valid_until,
+            unparsed(Membership.valid_from),
+            unparsed(Membership.valid_until),
         )
         .join(Membership, Membership.person_id == Person.id)
         .where(in_scope, _overlaps(Membership, period))
@@ -339,12 +339,16 @@ def roster_plan(
     ordering = (rank, Person.sort_key, Person.id, Membership.valid_from)
     first_number = 1
 
+    days = Days()
+
     def members_of(row) -> list[Member]:
         """The row's membership cut to the period (and to the days its unit was in the
         sub-tree): usually one member, none or several when the unit moved in and out."""
         (person_id, full_name, born, position, active, kind, uid, since, until) = row
+        born = days[born] if born is not None else None
+        since, until = days[since], days[until] if until is not None else period.last
         since = since if since > period.first else period.first
-        until = until if until is not None and until < period.last else period.last
+        until = until if until < period.last else period.last
         spans = [(since, until)]
         if uid in partial:
             spans = [
@@ -447,7 +451,9 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     ids = list(people)
     credits = engine.credits(ids)
     memberships = engine.memberships(ids)
-    states = engine.plan_states(ids)
+    # Plan status is shown on one-year rows only; approval counts for every row.
+    states = engine.plan_states({m.person_id for m in members if m.since.year == m.until.year})
+    approved_bits = engine.approved_years(ids)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
     flagged = flagged_completions(ids, period.first, period.last)
@@ -456,15 +462,9 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     parts: dict[Span, Figures] = {}
 
     def count_initiatives(person_id: int, years) -> int:
-        return sum(1 for year, _id in initiatives.get(person_id, ()) if year in years)
+        found = initiatives.get(person_id)
+        return sum(1 for year, _id in found if year in years) if found else 0
 
-    # Each person's approved years as bits (year - first year): counted for any years at once.
-    approved_bits = {
-        person_id: sum(
-            1 << (year - period.first.year) for year, state in of_person.items() if state.approved
-        )
-        for person_id, of_person in states.items()
-    }
     masks: dict[tuple[int, ...], int] = {}
 
     def approved_in(person_id: int, years) -> int:
@@ -511,6 +511,16 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
         return found
 
     unit_names: dict[tuple[int, date], str] = {}
+    labels: dict[tuple, str] = {}
+
+    def version_labels(target) -> str:
+        if target is None:
+            return ""
+        found = labels.get(target.versions)
+        if found is None:
+            found = labels[target.versions] = ", ".join(v.label for v in target.versions)
+        return found
+
     year_spans: dict[tuple[int, int], tuple[int, ...]] = {}
     rows = []
     for offset, member in enumerate(members):
@@ -558,9 +568,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 courses=tuple(figures.courses),
                 initiatives=count_initiatives(person_id, years),
                 result=result,
-                rule_versions=", ".join(version.label for version in target.versions)
-                if target
-                else "",
+                rule_versions=version_labels(target),
                 flagged=flagged.get(person_id, 0),
                 head=last_span is not None
                 and last_span.unit_id == member.unit_id
