@@ -91,6 +91,8 @@ CASES = [
     Case("accounts.reset_password", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
     Case("accounts.grant_role", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
     Case("accounts.assign_unit", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case("accounts.change_position", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
+    Case("accounts.correct_position", ADMIN, "POST", args=lambda w: {"person_id": w.member}),
     Case(
         "accounts.revoke_role",
         ADMIN,

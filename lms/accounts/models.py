@@ -1,4 +1,4 @@
-"""People (every user is a person of the organisation) and the roles granted to them."""
+"""People (every user is a person of the organisation), their dated positions and roles."""
 
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ class Person(UserMixin, db.Model):
     date_of_birth: Mapped[date | None]
     gender: Mapped[Gender | None] = mapped_column(String(10))
     ethnicity: Mapped[str | None] = mapped_column(String(60))
+    # The position held today, for pages about "now"; the dated history is in PersonPosition,
+    # and services.set_position keeps the two in step.
     position: Mapped[str | None] = mapped_column(String(200))
     employment_kind: Mapped[EmploymentKind] = mapped_column(
         String(20), default=EmploymentKind.CONG_CHUC
@@ -63,6 +65,12 @@ class Person(UserMixin, db.Model):
         foreign_keys="RoleGrant.person_id",
         cascade="all, delete-orphan",
         lazy="selectin",
+    )
+    positions: Mapped[list[PersonPosition]] = relationship(
+        back_populates="person",
+        foreign_keys="PersonPosition.person_id",
+        order_by="PersonPosition.valid_from",
+        cascade="all, delete-orphan",
     )
 
     @property
@@ -105,3 +113,20 @@ class RoleGrant(db.Model):
 
     person: Mapped[Person] = relationship(back_populates="role_grants", foreign_keys=[person_id])
     unit: Mapped[Unit | None] = relationship()
+
+
+class PersonPosition(db.Model):
+    """A position (chức vụ) a person holds from valid_from until their next recorded change."""
+
+    __tablename__ = "person_position"
+    # One change a day: the row of a day says what was held from that day on.
+    __table_args__ = (UniqueConstraint("person_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    position: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[date]
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="positions", foreign_keys=[person_id])

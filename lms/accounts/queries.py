@@ -1,16 +1,18 @@
-"""Reads about people: the administration list, a person's history, roles and unit choices."""
+"""Reads about people: the list, a person's history, positions over time, roles and units."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
-from lms.accounts.models import Person, RoleGrant
+from lms.accounts.models import Person, PersonPosition, RoleGrant
 from lms.auth.roles import Role
-from lms.db import contains, db, valid_on
+from lms.db import among, contains, db, valid_on
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import subtree_unit_ids
 from lms.pagination import Page, paginate
@@ -218,3 +220,76 @@ def membership_history(person_id: int, day: date) -> list[MembershipRow]:
         )
         for member_id, (unit_id, code, since, until) in memberships.items()
     ]
+
+
+def positions_on(person_ids: Collection[int], day: date) -> dict[int, str | None]:
+    """Return the position each person held on day, in one query, for every id given.
+
+    A person holds the position of their latest change with valid_from <= day. Before their
+    first recorded change, or with no history at all, they held none: None. (The migration gave
+    everyone who had a position a first row, and every service that sets a position writes
+    one, so "no row" means no position was recorded for that day, never "the one given later".)
+    """
+    positions: dict[int, str | None] = dict.fromkeys(person_ids)
+    if not positions:
+        return positions
+    latest = (
+        select(PersonPosition.person_id, func.max(PersonPosition.valid_from).label("since"))
+        .where(among(PersonPosition.person_id, list(positions)), PersonPosition.valid_from <= day)
+        .group_by(PersonPosition.person_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(PersonPosition.person_id, PersonPosition.position).join(
+            latest,
+            and_(
+                PersonPosition.person_id == latest.c.person_id,
+                PersonPosition.valid_from == latest.c.since,
+            ),
+        )
+    )
+    positions.update((person_id, position) for person_id, position in rows)
+    return positions
+
+
+@dataclass(frozen=True)
+class PositionRow:
+    """A position a person held, from one day until the day before their next change."""
+
+    position: str
+    valid_from: date
+    valid_until: date | None
+    recorded_at: datetime
+    recorded_by: str | None
+    is_current: bool
+
+
+def position_history(person_id: int, day: date) -> list[PositionRow]:
+    """Return a person's positions, oldest first; is_current marks the one held on day."""
+    recorder = aliased(Person)
+    rows = db.session.execute(
+        select(
+            PersonPosition.position,
+            PersonPosition.valid_from,
+            PersonPosition.recorded_at,
+            recorder.full_name,
+        )
+        .outerjoin(recorder, recorder.id == PersonPosition.recorded_by_id)
+        .where(PersonPosition.person_id == person_id)
+        .order_by(PersonPosition.valid_from)
+    ).all()
+    history = []
+    for index, (position, since, recorded_at, recorded_by) in enumerate(rows):
+        following = rows[index + 1].valid_from if index + 1 < len(rows) else None
+        until = following - timedelta(days=1) if following else None
+        history.append(
+            PositionRow(
+                position=position,
+                valid_from=since,
+                valid_until=until,
+                recorded_at=recorded_at,
+                recorded_by=recorded_by,
+                is_current=_covers(since, until, day),
+            )
+        )
+    return history

@@ -1,21 +1,22 @@
-"""Changes to people: create, edit, deactivate, roles and administrator password resets."""
+"""Changes to people: create, edit, positions over time, deactivate, roles, password resets."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import exists, or_, select
 
-from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
+from lms.accounts.models import EmploymentKind, Gender, Person, PersonPosition, RoleGrant
 from lms.audit import services as audit
 from lms.auth import services as auth
 from lms.auth.roles import Role
-from lms.db import db
+from lms.db import db, utcnow
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.org.models import Unit
@@ -43,6 +44,7 @@ FIELD_LABELS = {
     "date_of_birth": _l("Ngày sinh"),
     "ethnicity": _l("Dân tộc"),
     "position": _l("Chức vụ"),
+    "position_since": _l("Giữ chức vụ từ ngày"),
     "email": _l("Email"),
     "phone": _l("Số điện thoại"),
 }
@@ -55,8 +57,12 @@ MAX_LENGTHS = {
     "email": 200,
     "phone": 40,
 }
-# Tables whose rows are part of the person and go with them when a person is deleted.
-PARTS_OF_PERSON = frozenset({"role_grant"})
+# Links that make a row part of the person: it goes with them when a person is deleted. Who
+# recorded a position (person_position.recorded_by_id) is a record of the recorder instead.
+PARTS_OF_PERSON = frozenset({"role_grant.person_id", "person_position.person_id"})
+# How far ahead a change of position may be recorded: a typo in the year would otherwise
+# become everybody's "current" position.
+POSITION_DAYS_AHEAD = 366
 # Letters and digits that cannot be mistaken for one another when read out or copied by hand.
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -175,8 +181,17 @@ def check_username(username: str) -> str:
     return username
 
 
-def create_person(*, username: str, full_name: str, **fields: Any) -> Person:
-    """Create a person (without a password: an administrator sets one)."""
+def create_person(
+    *,
+    username: str,
+    full_name: str,
+    position_since: str | date | None = None,
+    **fields: Any,
+) -> Person:
+    """Create a person (without a password: an administrator sets one).
+
+    A position is held from position_since, by default from the day the person is created.
+    """
     username = check_username(username)
     if person_by_username(username):
         raise PersonError(_("Tên đăng nhập %(username)s đã có người dùng.", username=username))
@@ -184,9 +199,15 @@ def create_person(*, username: str, full_name: str, **fields: Any) -> Person:
     clean["given_name_override"] = _given_name_override(
         clean["full_name"], clean.get("given_name_override")
     )
+    position = clean.pop("position", None)
+    since = _position_day(position_since)
+    if since is not None and position is None:
+        raise PersonError(_("Đã ghi ngày giữ chức vụ nhưng chưa ghi chức vụ."))
     person = Person(username=username, **clean)
     _refresh_derived(person)
     db.session.add(person)
+    if position is not None:
+        set_position(person, position, since or local_today())
     audit.record(
         "person.create",
         person,
@@ -197,17 +218,30 @@ def create_person(*, username: str, full_name: str, **fields: Any) -> Person:
 
 
 def update_person(person: Person, **changes: Any) -> bool:
-    """Apply changes to person; return whether anything changed."""
+    """Apply changes to person; return whether anything changed.
+
+    A position given here is a change from today (see change_position for another day and
+    correct_position for a misspelt one).
+    """
     clean = _validated(changes)
     full_name = clean.get("full_name", person.full_name)
     override = clean.get("given_name_override", person.given_name_override)
     # Checked before anything is set, so a refused change leaves the person as they were.
     clean["given_name_override"] = _given_name_override(full_name, override)
+    position = clean.pop("position", None)
+    if "position" in changes and position is None and person.position is not None:
+        raise PersonError(
+            _("Không xóa được chức vụ của %(name)s; hãy ghi chức vụ mới.", name=person.full_name)
+        )
     before = audit.snapshot(person, AUDITED_FIELDS)
     for name, value in clean.items():
         setattr(person, name, value)
     _refresh_derived(person)
+    today = local_today()
+    moved = position is not None and set_position(person, position, today)
     after = audit.snapshot(person, AUDITED_FIELDS)
+    if moved:
+        after["position_valid_from"] = today.isoformat()
     if before == after:
         return False
     audit.record(
@@ -216,6 +250,152 @@ def update_person(person: Person, **changes: Any) -> bool:
         _("Sửa thông tin %(name)s", name=person.full_name),
         before=before,
         after=after,
+    )
+    return True
+
+
+# Positions over time ---------------------------------------------------------------------------
+
+
+def _position_day(text: str | date | None) -> date | None:
+    """Return the day a position is held from, None when blank.
+
+    A day ahead is allowed (an appointment decided in advance), up to POSITION_DAYS_AHEAD.
+    """
+    label = str(FIELD_LABELS["position_since"])
+    day = parse_day(text, label)
+    if day is not None and day > local_today() + timedelta(days=POSITION_DAYS_AHEAD):
+        raise PersonError(
+            _(
+                "%(field)s %(day)s quá xa: chỉ ghi được trước tối đa %(n)d ngày.",
+                field=label,
+                day=vn_date(day),
+                n=POSITION_DAYS_AHEAD,
+            )
+        )
+    if day is not None and day.year < 1900:
+        raise PersonError(_("%(field)s %(day)s không hợp lý.", field=label, day=vn_date(day)))
+    return day
+
+
+def _position_text(position: str | None) -> str:
+    text = _optional(position)
+    if not text:
+        raise PersonError(_("Hãy ghi chức vụ."))
+    limit = MAX_LENGTHS["position"]
+    if len(text) > limit:
+        raise PersonError(
+            _("%(field)s quá dài (tối đa %(n)d ký tự).", field=FIELD_LABELS["position"], n=limit)
+        )
+    return text
+
+
+def _held_on(rows: list[PersonPosition], day: date) -> PersonPosition | None:
+    """Return the row in force on day: the last change on or before it."""
+    return next((row for row in reversed(rows) if row.valid_from <= day), None)
+
+
+def _signed_in_id() -> int | None:
+    """Return who makes the change, as the audit log names them (nobody from the CLI)."""
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return current_user.id
+    return None
+
+
+def _drop_repeats(person: Person) -> None:
+    """Remove a row that repeats the position before it: no change happened on its day."""
+    rows = sorted(person.positions, key=lambda row: row.valid_from)
+    for earlier, later in zip(rows, rows[1:], strict=False):
+        if later.position == earlier.position:
+            person.positions.remove(later)
+
+
+def _keep_current(person: Person) -> None:
+    """Set person.position to their latest recorded position (one taking effect soon included)."""
+    rows = sorted(person.positions, key=lambda row: row.valid_from)
+    person.position = rows[-1].position if rows else None
+
+
+def set_position(person: Person, position: str, since: date) -> bool:
+    """Record that person holds position from since on; return whether that changed anything.
+
+    The one writer of a person's positions: it keeps person.position, the latest one, in step
+    with the dated rows. Later changes stay as they are. Not audited here: callers record it.
+    """
+    rows = sorted(person.positions, key=lambda row: row.valid_from)
+    held = _held_on(rows, since)
+    if held is not None and held.position == position:
+        return False
+    if held is not None and held.valid_from == since:
+        held.position = position
+        held.recorded_at = utcnow()
+        held.recorded_by_id = _signed_in_id()
+    else:
+        person.positions.append(
+            PersonPosition(position=position, valid_from=since, recorded_by_id=_signed_in_id())
+        )
+    _drop_repeats(person)
+    _keep_current(person)
+    return True
+
+
+def change_position(person: Person, position: str | None, since: str | date | None) -> bool:
+    """Record a change of position from the day since; return whether anything changed."""
+    position = _position_text(position)
+    day = _position_day(since)
+    if day is None:
+        raise PersonError(_("Hãy nhập ngày bắt đầu giữ chức vụ."))
+    held = _held_on(sorted(person.positions, key=lambda row: row.valid_from), day)
+    before = {
+        "position": held.position if held else None,
+        "valid_from": held.valid_from.isoformat() if held else None,
+    }
+    if not set_position(person, position, day):
+        return False
+    audit.record(
+        "person.position",
+        person,
+        _(
+            "Đổi chức vụ của %(name)s: “%(position)s” từ ngày %(day)s",
+            name=person.full_name,
+            position=position,
+            day=vn_date(day),
+        ),
+        before=before,
+        after={"position": position, "valid_from": day.isoformat()},
+    )
+    return True
+
+
+def correct_position(person: Person, position: str | None) -> bool:
+    """Fix a misspelt current (latest) position in place: no change of position, no new date."""
+    position = _position_text(position)
+    rows = sorted(person.positions, key=lambda row: row.valid_from)
+    current = rows[-1] if rows else None
+    if current is None:
+        raise PersonError(
+            _(
+                "%(name)s chưa có chức vụ để sửa; hãy ghi lần đổi chức vụ kèm ngày.",
+                name=person.full_name,
+            )
+        )
+    if current.position == position:
+        return False
+    before = current.position
+    current.position = position
+    _drop_repeats(person)
+    _keep_current(person)
+    audit.record(
+        "person.position_correct",
+        person,
+        _(
+            "Sửa chức vụ hiện tại của %(name)s: “%(before)s” thành “%(after)s”",
+            name=person.full_name,
+            before=before,
+            after=position,
+        ),
+        before={"position": before},
+        after={"position": position},
     )
     return True
 
@@ -272,9 +452,9 @@ def has_records(person: Person) -> bool:
     refers = [
         exists().where(foreign_key.parent == person.id)
         for table in db.metadata.sorted_tables
-        if table.name not in PARTS_OF_PERSON
         for foreign_key in table.foreign_keys
         if foreign_key.references(person_table)
+        and f"{table.name}.{foreign_key.parent.name}" not in PARTS_OF_PERSON
     ]
     return bool(refers) and bool(db.session.scalar(select(or_(*refers))))
 

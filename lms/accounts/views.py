@@ -1,4 +1,4 @@
-"""Administration of people: the list, a person's page, their roles, unit and password."""
+"""Administration of people: the list, a person's page, their roles, unit, position, password."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ STATUS_LABELS = {
 }
 # Suggestions only: any ethnicity may be typed.
 ETHNICITIES = ("Kinh", "Nùng", "Tày", "Sán Dìu", "Hoa", "Sán Chay", "Dao", "Mông", "Mường", "Thái")
-FORM_FIELDS = ("username", *services.EDITABLE_FIELDS)
+FORM_FIELDS = ("username", *services.EDITABLE_FIELDS, "position_since")
+# A position changes on the person's page, from a day or as a correction: never in passing.
+EDIT_FIELDS = tuple(name for name in services.EDITABLE_FIELDS if name != "position")
 GRANTABLE_ROLES = [role for role in Role if role != Role.LEARNER]
 
 
@@ -54,7 +56,7 @@ def _form_values(source=None) -> dict[str, str]:
     """Return the person form's fields as text, from the request or from a person."""
     if source is None:
         return {name: request.form.get(name, "") for name in FORM_FIELDS}
-    values = {name: getattr(source, name) or "" for name in FORM_FIELDS}
+    values = {name: getattr(source, name, None) or "" for name in FORM_FIELDS}
     values["date_of_birth"] = vn_date(source.date_of_birth)
     return values
 
@@ -119,7 +121,10 @@ def create():
     del fields["full_name"]
     try:
         person = services.create_person(
-            username=values["username"], full_name=values["full_name"], **fields
+            username=values["username"],
+            full_name=values["full_name"],
+            position_since=values["position_since"],
+            **fields,
         )
     except services.PersonError as error:
         flash(str(error), "error")
@@ -150,6 +155,7 @@ def person(person_id: int):
         today=today,
         history=history,
         current=next((row for row in history if row.is_current), None),
+        positions=queries.position_history(found.id, today),
         grants=queries.grants_for([found.id], today).get(found.id, []),
         has_records=services.has_records(found),
         unit_options=[(u.unit_id, f"{u.name} ({u.code})") for u in units],
@@ -171,9 +177,7 @@ def edit(person_id: int):
     values = _form_values()
     values["username"] = found.username
     try:
-        changed = services.update_person(
-            found, **{name: values[name] for name in services.EDITABLE_FIELDS}
-        )
+        changed = services.update_person(found, **{name: values[name] for name in EDIT_FIELDS})
     except services.PersonError as error:
         flash(str(error), "error")
         return _render_form(values, found, status=400)
@@ -313,4 +317,48 @@ def assign_unit(person_id: int):
             ),
             "success",
         )
+    return back
+
+
+@bp.post(PERSON + "/position")
+@requires(Permission.MANAGE_PEOPLE)
+def change_position(person_id: int):
+    found = _person_or_404(person_id)
+    back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
+    position = request.form.get("position", "")
+    since = request.form.get("position_since", "")
+    try:
+        changed = services.change_position(found, position, since)
+    except services.PersonError as error:
+        flash(str(error), "error")
+        return back
+    db.session.commit()
+    if changed:
+        flash(_("Đã ghi lần đổi chức vụ của %(name)s.", name=found.full_name), "success")
+    else:
+        flash(
+            _(
+                "%(name)s đã giữ chức vụ này vào ngày đó; không có gì thay đổi.",
+                name=found.full_name,
+            ),
+            "info",
+        )
+    return back
+
+
+@bp.post(PERSON + "/position/correct")
+@requires(Permission.MANAGE_PEOPLE)
+def correct_position(person_id: int):
+    found = _person_or_404(person_id)
+    back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
+    try:
+        changed = services.correct_position(found, request.form.get("corrected_position", ""))
+    except services.PersonError as error:
+        flash(str(error), "error")
+        return back
+    db.session.commit()
+    if changed:
+        flash(_("Đã sửa chức vụ hiện tại của %(name)s.", name=found.full_name), "success")
+    else:
+        flash(_("Không có gì thay đổi."), "info")
     return back

@@ -21,7 +21,8 @@ people = AppGroup("people", help="Nhân sự: nhập danh sách.")
     "--from",
     "effective",
     metavar="YYYY-MM-DD",
-    help="Ngày hiệu lực khi chuyển đơn vị (mặc định: hôm nay).",
+    help="Ngày hiệu lực khi chuyển đơn vị, và khi đổi chức vụ mà dòng không ghi "
+    "“Ngày giữ chức vụ” (mặc định: hôm nay).",
 )
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và đếm, không lưu gì.")
 @click.pass_context

@@ -9,7 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -34,7 +34,11 @@ POSITION = "Chức vụ"
 UNIT_CODE = "Mã đơn vị"
 EMAIL = "Email"
 USERNAME = "Tên đăng nhập"
+POSITION_SINCE = "Ngày giữ chức vụ"
 COLUMNS = (FULL_NAME, BIRTH_DATE, GENDER, ETHNICITY, POSITION, UNIT_CODE, EMAIL, USERNAME)
+# Columns a file may leave out: lists made before they existed still import.
+OPTIONAL_COLUMNS = (POSITION_SINCE,)
+TEMPLATE_COLUMNS = (*COLUMNS, *OPTIONAL_COLUMNS)
 # Vietnamese lists usually number their rows; that column carries nothing to import.
 IGNORED_COLUMNS = ("STT",)
 EXAMPLE_ROW = (
@@ -46,6 +50,7 @@ EXAMPLE_ROW = (
     "PHCTH",
     "hoa.nt@example.gov.vn",
     "hoa.nt",
+    "01/07/2025",
 )
 COLUMN_HINTS = {
     FULL_NAME: _l("bắt buộc"),
@@ -56,6 +61,10 @@ COLUMN_HINTS = {
     UNIT_CODE: _l("mã đơn vị đang hoạt động; để trống nếu không đổi"),
     EMAIL: _l("không bắt buộc"),
     USERNAME: _l("bắt buộc; dùng để nhận ra người đã có"),
+    POSITION_SINCE: _l(
+        "không bắt buộc; dd/mm/yyyy, ngày bắt đầu giữ chức vụ ở cột “Chức vụ”; để trống là "
+        "ngày hiệu lực của lần nhập"
+    ),
 }
 MAX_ROWS = 20_000
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,15 +133,18 @@ class StaffRow:
     position: str | None
     email: str | None
     unit: Unit | None
+    position_since: date | None = None
 
     def person_fields(self) -> dict[str, Any]:
-        """Return the fields the file gives a value for (blank cells keep what is stored)."""
+        """Return the fields the file gives a value for, but the position (a dated change).
+
+        Blank cells keep what is stored.
+        """
         fields = {
             "full_name": self.full_name,
             "date_of_birth": self.date_of_birth,
             "gender": self.gender,
             "ethnicity": self.ethnicity,
-            "position": self.position,
             "email": self.email,
         }
         return {name: value for name, value in fields.items() if value is not None}
@@ -244,13 +256,13 @@ def _cell(value: Any) -> Any:
 def _header_problems(headers: list[str]) -> list[Problem]:
     problems = []
     missing = [name for name in COLUMNS if name not in headers]
-    unknown = [h for h in headers if h and h not in COLUMNS and h not in IGNORED_COLUMNS]
+    unknown = [h for h in headers if h and h not in TEMPLATE_COLUMNS and h not in IGNORED_COLUMNS]
     repeated = sorted({h for h in headers if h and headers.count(h) > 1}, key=headers.index)
     expected = ", ".join(f"“{name}”" for name in COLUMNS)
     for name in missing:
         problems.append(Problem(_("thiếu cột “%(column)s”.", column=name), row=1))
     for name in unknown:
-        meant = next((c for c in COLUMNS if fold(c) == fold(name)), None)
+        meant = next((c for c in TEMPLATE_COLUMNS if fold(c) == fold(name)), None)
         if meant:
             message = _(
                 "cột “%(column)s” không có trong mẫu (có phải “%(meant)s”?).",
@@ -325,7 +337,7 @@ def _data_rows(filename: str, records) -> list[RawRow]:
         by_column = {
             header: cells[index] if index < len(cells) else ""
             for index, header in enumerate(headers)
-            if header in COLUMNS
+            if header in TEMPLATE_COLUMNS
         }
         raw_rows.append(RawRow(number, by_column))
     if headers is None or not any(headers):
@@ -410,6 +422,31 @@ def _check_birth_date(row: RawRow, problems: list[Problem]) -> date | None:
     return None
 
 
+def _check_position_since(row: RawRow, problems: list[Problem]) -> date | None:
+    cell = row.cells.get(POSITION_SINCE, "")
+    if not cell:
+        return None
+    since = parse_day(cell)
+    shown = vn_date(since) if since else cell
+    latest = local_today() + timedelta(days=people.POSITION_DAYS_AHEAD)
+    if since is None:
+        message = _("“%(value)s” không phải ngày hợp lệ (dd/mm/yyyy).", value=cell)
+    elif since.year < 1900:
+        message = _("“%(value)s” không phải ngày hợp lý.", value=shown)
+    elif since > latest:
+        message = _(
+            "“%(value)s” quá xa: chỉ ghi được chức vụ bắt đầu trước tối đa %(n)d ngày.",
+            value=shown,
+            n=people.POSITION_DAYS_AHEAD,
+        )
+    elif not row.cells.get(POSITION):
+        message = _("có ngày nhưng cột “%(column)s” để trống.", column=POSITION)
+    else:
+        return since
+    problems.append(Problem(message, row.number, POSITION_SINCE))
+    return None
+
+
 def _check_gender(row: RawRow, problems: list[Problem]) -> Gender | None:
     text = _text(row, GENDER, problems)
     if not text:
@@ -483,6 +520,7 @@ def _check_row(row: RawRow, on: date, units: dict[str, Unit], problems: list[Pro
         unit=_check_unit(row, on, units, problems),
         email=_check_email(row, problems),
         username=_check_username(row, problems),
+        position_since=_check_position_since(row, problems),
     )
 
 
@@ -525,7 +563,7 @@ def _people_by_username(usernames: list[str]) -> dict[str, Person]:
         query = (
             select(Person)
             .where(Person.username.in_(chunk))
-            .options(selectinload(Person.memberships))
+            .options(selectinload(Person.memberships), selectinload(Person.positions))
         )
         found.update((person.username, person) for person in db.session.scalars(query))
     return found
@@ -538,8 +576,10 @@ def _changed_fields(person: Person, fields: dict[str, Any]) -> dict[str, Any]:
 def apply_rows(rows: list[StaffRow], *, on: date) -> ImportSummary:
     """Create or update each person and place them in their unit from day on.
 
-    Rows equal to what is stored change nothing. Nothing is committed here; raises
-    StaffImportError naming the row of every change a service refused.
+    A position is held from the row's "Ngày giữ chức vụ", else from day on too; a position
+    already held on that day changes nothing. Rows equal to what is stored change nothing.
+    Nothing is committed here; raises StaffImportError naming the row of every change a
+    service refused.
     """
     existing = _people_by_username([row.username for row in rows])
     counts = {"created": 0, "updated": 0, "moved": 0, "unchanged": 0}
@@ -548,7 +588,10 @@ def apply_rows(rows: list[StaffRow], *, on: date) -> ImportSummary:
         try:
             person = existing.get(row.username)
             fields = row.person_fields()
+            position_since = row.position_since or on
             if person is None:
+                if row.position is not None:
+                    fields.update(position=row.position, position_since=position_since)
                 person = people.create_person(username=row.username, **fields)
                 counts["created"] += 1
                 if row.unit is not None:
@@ -556,6 +599,8 @@ def apply_rows(rows: list[StaffRow], *, on: date) -> ImportSummary:
                 continue
             changed = _changed_fields(person, fields)
             updated = bool(changed) and people.update_person(person, **changed)
+            if row.position is not None:
+                updated = people.change_position(person, row.position, position_since) or updated
             current = person.membership_on(on)
             moved = row.unit is not None and (current is None or current.unit_id != row.unit.id)
             if moved:
@@ -596,14 +641,14 @@ def template_workbook() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Danh sách"
-    sheet.append(COLUMNS)
+    sheet.append(TEMPLATE_COLUMNS)
     sheet.append(EXAMPLE_ROW)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", (28, 14, 10, 12, 24, 14, 28, 18), strict=True):
+    for letter, width in zip("ABCDEFGHI", (28, 14, 10, 12, 24, 14, 28, 18, 18), strict=True):
         sheet.column_dimensions[letter].width = width
     # Text cells keep "05/04/1990" and usernames like "0123" as typed instead of converting them.
-    for letter in ("B", "H"):
+    for letter in ("B", "H", "I"):
         sheet.column_dimensions[letter].number_format = "@"
         for cell in sheet[letter]:
             cell.number_format = "@"

@@ -19,7 +19,7 @@ TEMPLATE_NAME = "mau-danh-sach-nhan-su.xlsx"
 
 
 def _page(*, effective: str = "", check_only: bool = False, problems=(), status: int = 200):
-    columns = [(name, importer.COLUMN_HINTS[name]) for name in importer.COLUMNS]
+    columns = [(name, importer.COLUMN_HINTS[name]) for name in importer.TEMPLATE_COLUMNS]
     return (
         render_template(
             "staff/upload.html",

@@ -22,6 +22,8 @@ ROUTES = [
     ("post", "/admin/people/{id}/roles"),
     ("post", "/admin/people/{id}/roles/{grant}/revoke"),
     ("post", "/admin/people/{id}/unit"),
+    ("post", "/admin/people/{id}/position"),
+    ("post", "/admin/people/{id}/position/correct"),
 ]
 
 

@@ -16,6 +16,7 @@ from lms.audit.models import AuditEvent
 from lms.auth import services as auth
 from lms.auth.roles import Role
 from lms.db import db
+from lms.i18n import local_today
 from lms.org import services as org
 from tests.factories import make_person, make_unit
 
@@ -149,8 +150,16 @@ def test_update_records_what_changed(app):
     assert not services.update_person(person, position="Phó phòng")
     db.session.commit()
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "person.update")).one()
-    assert event.before == {"full_name": "Nguyễn Văn Anh", "position": None}
-    assert event.after == {"full_name": "Nguyễn Văn Bình", "position": "Phó phòng"}
+    assert event.before == {
+        "full_name": "Nguyễn Văn Anh",
+        "position": None,
+        "position_valid_from": None,
+    }
+    assert event.after == {
+        "full_name": "Nguyễn Văn Bình",
+        "position": "Phó phòng",
+        "position_valid_from": local_today().isoformat(),  # a change given here is from today
+    }
     assert person.given_name == "Bình"
 
 

@@ -167,6 +167,7 @@ def test_changed_details_update_the_person_and_blank_cells_keep_them(runner, tmp
         "Nguyễn Thị Hoa",
         unit=units["PHCTH"],
         position="Chuyên viên",
+        position_since=date(2020, 1, 1),
         ethnicity="Tày",
         phone="0912 345 678",
     )
@@ -179,10 +180,10 @@ def test_changed_details_update_the_person_and_blank_cells_keep_them(runner, tmp
     assert "Thêm mới: 0, cập nhật: 1, chuyển đơn vị: 0, không đổi: 0" in result.output
     hoa = person("hoa.nt")
     assert (hoa.position, hoa.ethnicity, hoa.phone) == ("Phó Trưởng phòng", "Tày", "0912 345 678")
-    update = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "person.update")
+    change = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "person.position")
     ).one()
-    assert update.after["position"] == "Phó Trưởng phòng"
+    assert change.after == {"position": "Phó Trưởng phòng", "valid_from": str(local_today())}
 
 
 def test_usernames_match_whatever_their_case(runner, tmp_path, units):

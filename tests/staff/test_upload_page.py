@@ -44,8 +44,9 @@ def test_page_documents_the_columns_and_offers_the_template(client, admin):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<h1>Nhập danh sách nhân sự</h1>" in page
-    for header in HEADERS:
+    for header in [*HEADERS, "Ngày giữ chức vụ"]:
         assert f'<th scope="row">{header}</th>' in page
+    assert "không bắt buộc; dd/mm/yyyy, ngày bắt đầu giữ chức vụ" in page
     assert 'href="/admin/staff-import/template.xlsx"' in page
     assert 'enctype="multipart/form-data"' in page
     assert 'name="csrf_token"' in page
@@ -174,9 +175,10 @@ def test_template_is_a_workbook_with_the_headers_and_an_example(client, admin):
     assert "mau-danh-sach-nhan-su.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS
+    assert list(rows[0]) == [*HEADERS, "Ngày giữ chức vụ"]
     assert len(rows) == 2
     assert rows[1][HEADERS.index("Ngày sinh")] == "05/04/1990"
+    assert rows[1][len(HEADERS)] == "01/07/2025"
 
 
 def test_the_template_passes_its_own_checks(app, client, admin):
