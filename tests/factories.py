@@ -68,6 +68,9 @@ def make_person(
     **fields,
 ) -> Person:
     number = next(_numbers)
+    if fields.get("position"):
+        # Held since they joined, as the migration recorded everyone's position.
+        fields.setdefault("position_since", since)
     person = people.create_person(
         username=username or f"nguoi{number}",
         full_name=full_name or f"Nguyễn Văn Thử {number}",

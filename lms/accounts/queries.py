@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Person, PersonPosition, RoleGrant
@@ -222,34 +223,46 @@ def membership_history(person_id: int, day: date) -> list[MembershipRow]:
     ]
 
 
-def positions_on(person_ids: Collection[int], day: date) -> dict[int, str | None]:
-    """Return the position each person held on day, in one query, for every id given.
+class Positions(dict):
+    """Each person's recorded positions up to some day, oldest first: person → (days, titles).
 
     A person holds the position of their latest change with valid_from <= day. Before their
-    first recorded change, or with no history at all, they held none: None. (The migration gave
+    first recorded change, or with no history at all, they held none. (The migration gave
     everyone who had a position a first row, and every service that sets a position writes
     one, so "no row" means no position was recorded for that day, never "the one given later".)
     """
-    positions: dict[int, str | None] = dict.fromkeys(person_ids)
-    if not positions:
-        return positions
-    latest = (
-        select(PersonPosition.person_id, func.max(PersonPosition.valid_from).label("since"))
-        .where(among(PersonPosition.person_id, list(positions)), PersonPosition.valid_from <= day)
-        .group_by(PersonPosition.person_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(PersonPosition.person_id, PersonPosition.position).join(
-            latest,
-            and_(
-                PersonPosition.person_id == latest.c.person_id,
-                PersonPosition.valid_from == latest.c.since,
-            ),
-        )
-    )
-    positions.update((person_id, position) for person_id, position in rows)
-    return positions
+
+    def held_on(self, person_id: int, day: date) -> str | None:
+        found = self.get(person_id)
+        if found is None:
+            return None
+        days, titles = found
+        index = bisect_right(days, day) - 1
+        return titles[index] if index >= 0 else None
+
+
+def positions_until(person_ids: Collection[int], last: date) -> Positions:
+    """The positions of people up to day last, in one query whatever the number of ids (a
+    roster asks, for each of its rows, what was held on that row's last day)."""
+    found = Positions()
+    ids = list(person_ids)
+    if not ids:
+        return found
+    for person_id, since, title in db.session.execute(
+        select(PersonPosition.person_id, PersonPosition.valid_from, PersonPosition.position)
+        .where(among(PersonPosition.person_id, ids), PersonPosition.valid_from <= last)
+        .order_by(PersonPosition.person_id, PersonPosition.valid_from)
+    ):
+        days, titles = found.setdefault(person_id, ([], []))
+        days.append(since)
+        titles.append(title)
+    return found
+
+
+def positions_on(person_ids: Collection[int], day: date) -> dict[int, str | None]:
+    """Return the position each person held on day, in one query, for every id given."""
+    found = positions_until(person_ids, day)
+    return {person_id: found.held_on(person_id, day) for person_id in person_ids}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, and_, case, func, literal, or_, select
 
 from lms.accounts.models import Person
+from lms.accounts.queries import positions_until
 from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluator
 from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
@@ -457,6 +458,8 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
     flagged = flagged_completions(ids, period.first, period.last)
+    # The position held on each row's last day, not today's (a 2025 roster, a 2026 promotion).
+    positions = positions_until(ids, period.last)
     judge_facts = evaluator(plan.criteria) if plan.criteria else None
     persons: dict[int, tuple[PersonTotals, Result | None, Span | None]] = {}
     parts: dict[Span, Figures] = {}
@@ -549,7 +552,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 person_id=person_id,
                 full_name=member.full_name,
                 date_of_birth=member.date_of_birth,
-                position=member.position,
+                position=positions.held_on(person_id, member.until),
                 is_active=member.is_active,
                 unit_id=member.unit_id,
                 unit_code=member.unit_code,

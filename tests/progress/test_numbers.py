@@ -346,3 +346,20 @@ def test_the_engine_reads_a_batch_in_a_fixed_number_of_queries(org_2025, count_q
         assert Span(ids[0], unit_id, date(2026, 1, 1), date(2026, 12, 31)) in spans[ids[0]]
 
     assert count_queries(read) <= 8
+
+
+def test_a_past_roster_shows_the_position_held_then(org_2025):
+    from lms.accounts import services as accounts
+
+    _root, policy, office = org_2025
+    hien = make_person("hien", "Đàm Thị Hiền", unit=policy, position="Chuyên viên")
+    org.assign_to_unit(hien, office, date(2026, 3, 1))
+    accounts.change_position(hien, "Phó Trưởng phòng", date(2026, 3, 1))
+    db.session.commit()
+    (row,) = roster(date(2025, 1, 1), date(2025, 12, 31)).rows
+    assert row.position == "Chuyên viên"  # the 2026 promotion is not 2025's
+    rows = roster(date(2026, 1, 1), date(2026, 12, 31)).rows
+    assert [(r.unit_code, r.position) for r in rows] == [
+        ("CSDT", "Chuyên viên"),
+        ("HCTH", "Phó Trưởng phòng"),
+    ]
