@@ -21,7 +21,8 @@ from lms.agency.queries import AgencyProfile, agency_profile
 from lms.i18n import vn_date, vn_long_date
 from lms.numbers import decimal_text, two_places
 from lms.plans.models import PlanStatus
-from lms.reports.queries import Roster, RosterPlan, RosterRow
+from lms.progress.engine import APPROVED_REVISING
+from lms.reports.queries import NOTES, Roster, RosterPlan, RosterRow
 from lms.reports.summary import Summary
 
 Cell = str | int | Decimal | date | None
@@ -131,12 +132,6 @@ def signer_lines(profile: AgencyProfile) -> list[tuple[str, str]]:
     return [(title.upper(), name) for title, name in profile.signers]
 
 
-ROSTER_NOTE = _l(
-    "Cách tính: mỗi dòng chỉ tính phần học tập trong những ngày người đó là thành viên đơn vị "
-    "trong kỳ; mỗi người-ngày được tính một lần, nên tổng các dòng bằng tổng đơn vị và tổng "
-    "toàn cơ quan. Số người được tính ở đơn vị của ngày cuối cùng trong kỳ."
-)
-
 # ---------------------------------------------------------------------------------------------
 # The roster
 
@@ -145,6 +140,7 @@ STATUS_LABELS = {
     PlanStatus.SUBMITTED: _l("Chờ duyệt"),
     PlanStatus.RETURNED: _l("Trả lại để sửa"),
     PlanStatus.APPROVED: _l("Đã duyệt"),
+    APPROVED_REVISING: _l("Đã duyệt (đang điều chỉnh)"),
 }
 
 
@@ -198,6 +194,8 @@ ROSTER_COLUMNS: list[tuple[object, int, Kind]] = [
     (_l("Chỉ tiêu"), 10, Kind.DECIMAL),
     (_l("Đơn vị tính"), 8, Kind.TEXT),
     (_l("Mức hoàn thành"), 10, Kind.PERCENT),
+    (_l("Chỉ tiêu áp dụng"), 16, Kind.TEXT),
+    (_l("Khóa hoàn thành quá nhanh"), 10, Kind.INTEGER),
     (_l("Khóa học năng lực số"), 10, Kind.INTEGER),
     (_l("Khóa học ngoại ngữ"), 10, Kind.INTEGER),
     (_l("Khóa học tiếng dân tộc"), 10, Kind.INTEGER),
@@ -241,6 +239,8 @@ def values(row: RosterRow, labels: Labels | None = None) -> list[Cell]:
         _two(row.hours_target),
         labels.units.get(row.target_unit, ""),
         row.percent,
+        row.rule_versions,
+        row.flagged,
         *row.courses,
         row.initiatives,
         result_label(row, labels),
@@ -278,7 +278,7 @@ def document(roster: Roster | RosterPlan, today: date, *, notes: Sequence[str] =
         rows=rows,
         widths=WIDTHS,
         kinds=KINDS,
-        notes=[str(ROSTER_NOTE), *notes],
+        notes=[*(str(note) for note in NOTES), *notes],
         **letterhead(roster.agency_name, today),
     )
 

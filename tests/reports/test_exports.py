@@ -15,7 +15,8 @@ from lms.agency.services import save_profile
 from lms.auth.roles import Role
 from lms.db import db
 from lms.reports import queries
-from lms.reports.document import ROSTER_NOTE, document
+from lms.reports.document import document
+from lms.reports.queries import COUNTING_NOTE, UNITS_NOTE
 from tests.agency.conftest import BAC_NINH
 from tests.factories import make_person
 from tests.reports.conftest import complete, make_course
@@ -159,8 +160,8 @@ def test_document_carries_the_note_then_notes_passed_in(agency):
     period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
     roster = queries.roster(period, date(2025, 1, 10))
     doc = document(roster, date(2025, 1, 10), notes=["Số liệu tạm tính."])
-    assert doc.notes == [NOTE, "Số liệu tạm tính."]
-    assert str(ROSTER_NOTE) == NOTE
+    assert doc.notes == [NOTE, str(UNITS_NOTE), "Số liệu tạm tính."]
+    assert str(COUNTING_NOTE) == NOTE
     assert doc.place_and_date == "Bắc Giang, ngày 10 tháng 01 năm 2025"
 
 

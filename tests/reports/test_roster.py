@@ -26,24 +26,24 @@ from tests.factories import make_person
 #   CSDT months and is not done; HCTH had no item for her.
 EXPECTED_2024 = [
     ["1", "Nông Văn An", "", "Chuyên viên", "Phòng Chính sách dân tộc", "Chưa lập", "0", "1",
-     "0", "29,95", "tiết", "0%", "0", "0", "0", "0", "—", ""],
+     "0", "29,95", "tiết", "0%", "CBCCVC-2018 v1", "0", "0", "0", "0", "0", "—", ""],
     ["2", "Lò Thị Mai", "05/02/1990", "", "Phòng Chính sách dân tộc", "Chưa lập", "0", "1",
-     "12", "19,89", "tiết", "60%", "0", "1", "0", "0", "—", ""],
+     "12", "19,89", "tiết", "60%", "CBCCVC-2018 v1", "0", "0", "1", "0", "0", "—", ""],
     ["3", "=Hoàng Văn Bình", "", "+Trưởng phòng", "Phòng Hành chính - Tổng hợp", "Đã duyệt",
-     "0", "0", "0", "40", "tiết", "0%", "0", "0", "0", "0", "—", ""],
+     "0", "0", "0", "40", "tiết", "0%", "CBCCVC-2018 v1", "0", "0", "0", "0", "0", "—", ""],
     ["4", "Lò Thị Mai", "05/02/1990", "", "Phòng Hành chính - Tổng hợp", "Chưa lập", "0", "0",
-     "0", "20,11", "tiết", "0%", "0", "0", "0", "0", "—", ""],
+     "0", "20,11", "tiết", "0%", "CBCCVC-2018 v1", "0", "0", "0", "0", "0", "—", ""],
 ]  # fmt: skip
 # The same rows as the XLSX holds them: numbers, percentages and dates as such.
 EXPECTED_2024_CELLS = [
     [1, "Nông Văn An", None, "Chuyên viên", "Phòng Chính sách dân tộc", "Chưa lập", 0, 1,
-     0, 29.95, "tiết", 0, 0, 0, 0, 0, "—", None],
+     0, 29.95, "tiết", 0, "CBCCVC-2018 v1", 0, 0, 0, 0, 0, "—", None],
     [2, "Lò Thị Mai", datetime(1990, 2, 5), None, "Phòng Chính sách dân tộc", "Chưa lập", 0, 1,
-     12, 19.89, "tiết", 0.6, 0, 1, 0, 0, "—", None],
+     12, 19.89, "tiết", 0.6, "CBCCVC-2018 v1", 0, 0, 1, 0, 0, "—", None],
     [3, "'=Hoàng Văn Bình", None, "'+Trưởng phòng", "Phòng Hành chính - Tổng hợp", "Đã duyệt",
-     0, 0, 0, 40, "tiết", 0, 0, 0, 0, 0, "—", None],
+     0, 0, 0, 40, "tiết", 0, "CBCCVC-2018 v1", 0, 0, 0, 0, 0, "—", None],
     [4, "Lò Thị Mai", datetime(1990, 2, 5), None, "Phòng Hành chính - Tổng hợp", "Chưa lập", 0, 0,
-     0, 20.11, "tiết", 0, 0, 0, 0, 0, "—", None],
+     0, 20.11, "tiết", 0, "CBCCVC-2018 v1", 0, 0, 0, 0, 0, "—", None],
 ]  # fmt: skip
 
 
