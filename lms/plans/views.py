@@ -161,6 +161,7 @@ def _plan_page(plan: StudyPlan | None, person, year: int, *, version_number: int
         courses=queries.course_choices() if own else [],
         can_decide=plan is not None and permissions.can_decide(current_user, person.id, year),
         flagged=[] if own else flagged_completion_details(person.id, *year_days(year)),
+        in_unit=bool(queries.memberships_in_year([person.id], year)),
         today=today,
         **_context(),
     )

@@ -15,7 +15,7 @@ from lms.learning.models import LearningEvent
 from lms.plans import services as plans
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, fits_the_screen, wait_for
 from tests.browser.conftest import sign_in as sign_in_as
-from tests.factories import make_person
+from tests.factories import make_person, make_unit
 from tests.learning.content import TAY, TAY_TITLE, make_other_courses, make_tay_course
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 def courses(app, tmp_path):
     make_tay_course(tmp_path / "courses")
     make_other_courses(tmp_path / "courses")
-    make_person("mai", "Lò Thị Mai")
+    make_person("mai", "Lò Thị Mai", unit=make_unit("CSDT", "Phòng Chính sách dân tộc"))
     plans.seed_default_rules()
     db.session.commit()
 

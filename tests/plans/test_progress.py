@@ -213,3 +213,15 @@ def test_managers_see_completions_far_below_their_nominal_time(client, login, di
     report = reports.roster(reports.Period(date(2026, 1, 1), date(2026, 12, 31)), date(2026, 6, 1))
     flags = {row.person_id: row.flagged for row in report.rows}
     assert flags[division.learner.id] == 1 and flags[division.colleague.id] == 0
+
+
+def test_someone_in_no_unit_is_told_why_there_is_no_target(client, login, division, forty_tiet):
+    from tests.factories import make_person
+
+    loner = make_person("motminh", "Ma Thị Một")
+    complete(loner, division.course, utc(2026, 3, 1, 3))
+    db.session.commit()
+    login("motminh")
+    page = client.get("/plans/2026")
+    assert "chưa thuộc đơn vị nào của cơ quan trong năm này" in page.text
+    assert "Đã có: 8 tiết khóa học" in page.text  # still theirs, though no unit's
