@@ -103,30 +103,26 @@ def item_state(due_on: date, completed_on: date | None, today: date) -> str:
 
 @dataclass
 class Figures:
-    """What some days of a person add up to. Amounts are exact until `finish()` rounds them."""
+    """What some days of a person add up to: exact, so that a person's spans add up exactly;
+    rounded (half up, two places) only where a figure is shown."""
 
     course_tiet: Decimal = ZERO
     activity_hours: Decimal = ZERO
-    earned_tiet: Decimal = ZERO
-    earned_hours: Decimal = ZERO
+    exact_tiet: Decimal = ZERO  # everything in tiết, hours converted on their day
+    exact_hours: Decimal = ZERO  # everything in clock hours, tiết converted on their day
     target: Target | None = None
     required_done: int = 0
     required_total: int = 0
     courses: list[int] = field(default_factory=lambda: [0, 0, 0])
     items: list[AssignedItem] | None = None
 
-    def finish(self) -> Figures:
-        self.earned_tiet = two_places(self.earned_tiet)
-        self.earned_hours = two_places(self.earned_hours)
-        return self
-
     def add(self, other: Figures) -> None:
-        """Add other's figures (another span of the same person) to these."""
+        """Add other's credits and items (another span of the same person) to these; the
+        target of several spans is worked out over their days (`RuleBook.target_of`)."""
         self.course_tiet += other.course_tiet
         self.activity_hours += other.activity_hours
-        self.earned_tiet += other.earned_tiet
-        self.earned_hours += other.earned_hours
-        self.target = _sum_targets(self.target, other.target)
+        self.exact_tiet += other.exact_tiet
+        self.exact_hours += other.exact_hours
         self.required_done += other.required_done
         self.required_total += other.required_total
         for index, count in enumerate(other.courses):
@@ -134,16 +130,27 @@ class Figures:
         if other.items is not None:
             self.items = (self.items or []) + other.items
 
+    @property
+    def earned_tiet(self) -> Decimal:
+        return two_places(self.exact_tiet)
+
+    @property
+    def earned_hours(self) -> Decimal:
+        return two_places(self.exact_hours)
+
     # In the unit of the rule(s): what a person's own page shows.
 
     @property
+    def is_in_hours(self) -> bool:
+        return self.target is not None and self.target.unit == TargetUnit.HOUR
+
+    @property
     def unit(self) -> str:
-        return str(self.target.unit) if self.target else str(TargetUnit.TIET)
+        return str(TargetUnit.HOUR if self.is_in_hours else TargetUnit.TIET)
 
     @property
     def earned(self) -> Decimal:
-        hours = self.target is not None and self.target.unit == TargetUnit.HOUR
-        return self.earned_hours if hours else self.earned_tiet
+        return self.earned_hours if self.is_in_hours else self.earned_tiet
 
     @property
     def target_amount(self) -> Decimal | None:
@@ -151,8 +158,16 @@ class Figures:
 
     @property
     def percent(self) -> int | None:
-        """Share of the target, rounded half up (display only: criteria read exact values)."""
-        return percent(self.earned, self.target_amount)
+        """Share of the target, rounded half up from the exact figures (display only)."""
+        if self.target is None:
+            return None
+        earned = self.exact_hours if self.is_in_hours else self.exact_tiet
+        return percent(earned, self.target.exact_amount)
+
+    @property
+    def reached(self) -> bool:
+        """Exact, not rounded: 39,996 of 40 tiết has not reached the target."""
+        return self.target is not None and self.exact_tiet >= self.target.exact_tiet > 0
 
     @property
     def versions(self) -> tuple[RuleVersion, ...]:
@@ -174,19 +189,6 @@ class Figures:
         """Open items, overdue first, then by due date."""
         open_items = [item for item in self.items or () if item.state != ItemState.DONE]
         return sorted(open_items, key=lambda item: (item.state != ItemState.OVERDUE, item.due_on))
-
-
-def _sum_targets(one: Target | None, other: Target | None) -> Target | None:
-    if one is None or other is None:
-        return one or other
-    unit = TargetUnit.HOUR if one.unit == other.unit == TargetUnit.HOUR else TargetUnit.TIET
-    amount = one.amount + other.amount if unit == one.unit == other.unit else one.tiet + other.tiet
-    return Target(
-        one.tiet + other.tiet,
-        amount,
-        unit,
-        tuple(dict.fromkeys(one.versions + other.versions)),
-    )
 
 
 class PlanState(NamedTuple):
@@ -518,7 +520,7 @@ class Engine:
                 self._add_credits(result, kind, credits.entries[start:stop])
         if span.unit_id is not None:
             self._add_required(result, span.unit_id, first, last, credits.completed, items)
-        return result.finish()
+        return result
 
     def _add_credits(self, result: Figures, kind: str, entries) -> None:
         course_tiet = activity_hours = earned_tiet = earned_hours = ZERO
@@ -546,8 +548,8 @@ class Engine:
             earned_hours = activity_hours + course_tiet * constant / SIXTY
         result.course_tiet += course_tiet
         result.activity_hours += activity_hours
-        result.earned_tiet += earned_tiet
-        result.earned_hours += earned_hours
+        result.exact_tiet += earned_tiet
+        result.exact_hours += earned_hours
 
     def _add_required(
         self,
@@ -607,11 +609,14 @@ class Engine:
         loose = len(credits.entries) - inside
         if len(spans) == 1 and not loose:
             return figures_of[0]  # most people: one membership holds all their days
-        total = Figures(items=[] if items else None)
+        covered = tuple((max(s.first, self.first), min(s.last, self.last)) for s in spans)
+        total = Figures(
+            target=self.rules.target_of(kind, covered) if covered else None,
+            items=[] if items else None,
+        )
         for figures in figures_of:
             total.add(figures)
         if loose:
-            covered = [(max(s.first, self.first), min(s.last, self.last)) for s in spans]
             self._add_credits(
                 total,
                 kind,
@@ -619,7 +624,7 @@ class Engine:
             )
         if total.items:
             total.items.sort(key=lambda item: (item.due_on, item.assignment_id))
-        return total.finish()
+        return total
 
 
 # Whole reads for the pages that show a few people -------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -102,12 +103,21 @@ def governed_versions(rules: Iterable[TargetRule]) -> list[RuleVersion]:
 
 @dataclass(frozen=True)
 class Target:
-    """What a span of days asked of a person, in tiết and in the unit of its versions."""
+    """What some days asked of a person, in tiết and in the unit of its versions: exact, so
+    that targets of several spans add up exactly; rounded (half up, two places) to be shown."""
 
-    tiet: Decimal
-    amount: Decimal  # in unit
-    unit: TargetUnit  # hours only when every version governing the span counts in hours
+    exact_tiet: Decimal
+    exact_amount: Decimal  # in unit
+    unit: TargetUnit  # hours only when every version governing the days counts in hours
     versions: tuple[RuleVersion, ...]
+
+    @cached_property
+    def tiet(self) -> Decimal:
+        return two_places(self.exact_tiet)
+
+    @cached_property
+    def amount(self) -> Decimal:
+        return two_places(self.exact_amount)
 
 
 class RuleBook:
@@ -120,7 +130,7 @@ class RuleBook:
             for kind in version.employment_kinds:
                 self._by_kind[kind].append(version)
         self._starts = {kind: [v.starts for v in found] for kind, found in self._by_kind.items()}
-        self._targets: dict[tuple[str, date, date], Target | None] = {}
+        self._targets: dict[tuple[str, tuple[tuple[date, date], ...]], Target | None] = {}
         self._constant: dict[str, int | None] = {}
 
     @classmethod
@@ -167,10 +177,15 @@ class RuleBook:
 
     def target(self, kind: str, first: date, last: date) -> Target | None:
         """The target of first..last for kind (None: no version governed any of those days)."""
-        key = (kind, first, last)
+        return self.target_of(kind, ((first, last),))
+
+    def target_of(self, kind: str, spans: tuple[tuple[date, date], ...]) -> Target | None:
+        """The target of the days of some spans (a person's memberships): prorated versions
+        by their days, a full-year version once a year (None: no version governed any day)."""
+        key = (kind, spans)
         if key in self._targets:
             return self._targets[key]
-        pieces = self.governing(kind, first, last)
+        pieces = [piece for first, last in spans for piece in self.governing(kind, first, last)]
         found = None
         if pieces:
             unit = (
@@ -179,27 +194,26 @@ class RuleBook:
                 else TargetUnit.TIET
             )
             tiet = amount = Decimal(0)
-            for year in range(first.year, last.year + 1):
+            years = sorted({y for _v, a, b in pieces for y in range(a.year, b.year + 1)})
+            for year in years:
                 in_year = [
                     (version, max(a, date(year, 1, 1)), min(b, date(year, 12, 31)))
                     for version, a, b in pieces
                     if a.year <= year <= b.year
                 ]
-                if not in_year:
-                    continue
-                last_piece = max(in_year, key=lambda piece: piece[2])
+                # A full-year version asks its whole amount once, when it governs the last
+                # of these days in the year; prorated versions their share of days.
+                last_version = max(in_year, key=lambda piece: piece[2])[0]
+                if last_version.full_year:
+                    tiet += last_version.amount_in(TargetUnit.TIET)
+                    amount += last_version.amount_in(unit)
                 for version, a, b in in_year:
-                    if version.full_year:
-                        share = Decimal(1) if version is last_piece[0] else Decimal(0)
-                    else:
+                    if not version.full_year:
                         share = Decimal((b - a).days + 1) / _days_in_year(year)
-                    tiet += version.amount_in(TargetUnit.TIET) * share
-                    amount += version.amount_in(unit) * share
+                        tiet += version.amount_in(TargetUnit.TIET) * share
+                        amount += version.amount_in(unit) * share
             found = Target(
-                two_places(tiet),
-                two_places(amount),
-                unit,
-                tuple(dict.fromkeys(version for version, _a, _b in pieces)),
+                tiet, amount, unit, tuple(dict.fromkeys(version for version, _a, _b in pieces))
             )
         self._targets[key] = found
         return found

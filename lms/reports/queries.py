@@ -122,9 +122,7 @@ class PersonTotals(NamedTuple):
 
     @property
     def reached(self) -> bool:
-        """Exact, not rounded: 39,996 of 40 tiết has not reached the target."""
-        target = self.figures.target
-        return target is not None and self.figures.earned_tiet >= target.tiet > 0
+        return self.figures.reached
 
 
 @dataclass(frozen=True)
@@ -502,8 +500,9 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                         approved_years=totals.approved_years,
                         required_done=figures.required_done,
                         required_total=figures.required_total,
-                        hours_earned=figures.earned_tiet if target else None,
-                        hours_target=target.tiet if target else None,
+                        # Exact: the criteria judge 39,996 tiết as short of 40.
+                        hours_earned=figures.exact_tiet if target else None,
+                        hours_target=target.exact_tiet if target else None,
                         target_unit="tiet" if target else "",
                         courses=tuple(figures.courses),
                         initiatives=totals.initiatives,
@@ -567,7 +566,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 hours_earned=figures.earned_tiet,
                 hours_target=target.tiet if target else None,
                 target_unit="tiet",
-                percent=percent(figures.earned_tiet, target.tiet) if target else None,
+                percent=percent(figures.exact_tiet, target.exact_tiet) if target else None,
                 courses=tuple(figures.courses),
                 initiatives=count_initiatives(person_id, years),
                 result=result,
@@ -615,7 +614,7 @@ def as_person(row: RosterRow) -> RosterRow:
         required_total=figures.required_total,
         hours_earned=figures.earned_tiet,
         hours_target=target.tiet if target else None,
-        percent=percent(figures.earned_tiet, target.tiet) if target else None,
+        percent=percent(figures.exact_tiet, target.exact_tiet) if target else None,
         courses=tuple(figures.courses),
         initiatives=person.initiatives,
         rule_versions=", ".join(version.label for version in target.versions) if target else "",

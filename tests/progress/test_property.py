@@ -476,14 +476,19 @@ class Reference:
         return counts
 
     def target(self, kind: str, first: date, last: date) -> Fraction | None:
-        """Prorated by days; a full-year version asks its whole amount in each year where it
-        governs the span's last governed day of that year (lms.progress.rules)."""
+        return self.target_of(kind, [(first, last)])
+
+    def target_of(self, kind: str, spans: list[tuple[date, date]]) -> Fraction | None:
+        """Prorated by days; a full-year version asks its whole amount once in each year where
+        it governs the last governed day of these days in that year (lms.progress.rules)."""
+        every = sorted({day for first, last in spans for day in days(first, last)})
         total, governed = Fraction(0), False
-        for year in range(first.year, last.year + 1):
-            in_year = max(first, date(year, 1, 1)), min(last, date(year, 12, 31))
+        for year in sorted({day.year for day in every}):
             days_in_year = (date(year + 1, 1, 1) - date(year, 1, 1)).days
             latest = None
-            for day in days(*in_year):
+            for day in every:
+                if day.year != year:
+                    continue
                 version = self.governing(kind, day)
                 if version is None:
                     continue
@@ -507,18 +512,17 @@ class Reference:
         return done, total
 
     def person(self, period: Period, person: int):
-        """(tiết, target, done, total) of a person over the period, as the roster defines
-        them: their rows' figures (each rounded) and the tiết of days in no membership."""
+        """(tiết, target, done, total) of a person over the period, exact: every credit of the
+        period (days in no membership too), the target of their membership days as a whole,
+        and their rows' required items."""
         rows = [row for row in self.rows(period, None) if row[0] == person]
         spans = [(first, last) for _p, _u, first, last in rows]
-        loose = self.tiet(person, period.first, period.last, outside=spans)
-        earned = round2(sum((Fraction(round2(self.tiet(person, a, b))) for a, b in spans), loose))
-        targets = [self.target(self.h.kinds[person], a, b) for a, b in spans]
-        targets = [round2(target) for target in targets if target is not None]
+        earned = self.tiet(person, period.first, period.last)
+        target = self.target_of(self.h.kinds[person], spans) if spans else None
         required = [self.required(*row) for row in rows]
         return (
             earned,
-            sum(targets) if targets else None,
+            target,
             sum(done for done, _total in required),
             sum(total for _done, total in required),
         )
@@ -638,11 +642,15 @@ def check_person(ref: Reference, report, problems: Problems, whole: dict | None)
             for p, _unit, since, until in ref.h.memberships
             if p == person
         ]
-        loose = ref.tiet(person, period.first, period.last, outside=spans)
-        earned = round2(sum((Fraction(row.hours_earned) for row in rows), loose))
-        problems.check(f"{at} tiết = rows + days in no unit", earned, mine.hours_earned)
-        targets = [row.hours_target for row in rows if row.hours_target is not None]
-        problems.check(f"{at} target = rows", sum(targets) if targets else None, mine.hours_target)
+        # Exact over all their credits of the period, rounded once (not a sum of rounded rows).
+        earned = round2(ref.tiet(person, period.first, period.last))
+        problems.check(f"{at} tiết = every credit of the period", earned, mine.hours_earned)
+        target = ref.target_of(ref.h.kinds[person], spans)
+        problems.check(
+            f"{at} target of their membership days",
+            None if target is None else round2(target),
+            mine.hours_target,
+        )
         problems.check(
             f"{at} required = rows",
             (sum(r.required_done for r in rows), sum(r.required_total for r in rows)),
