@@ -31,7 +31,7 @@ from sqlalchemy import func, insert, inspect, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from lms import create_app  # noqa: E402
-from lms.accounts.models import Person, RoleGrant  # noqa: E402
+from lms.accounts.models import Person, PersonPosition, RoleGrant  # noqa: E402
 from lms.auth import services as auth  # noqa: E402
 from lms.auth.roles import Role  # noqa: E402
 from lms.courses import checker, importer  # noqa: E402
@@ -408,6 +408,7 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
         CourseProgress,
         ExternalActivity,
         Credit,
+        PersonPosition,
         UnitAssignment,
         RoleGrant,
     ]
@@ -446,6 +447,7 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
     plan, version, item = StudyPlan.__table__, PlanVersion.__table__, PlanItem.__table__
     progress, activity = CourseProgress.__table__, ExternalActivity.__table__
     credit = Credit.__table__
+    position_table = PersonPosition.__table__
     created = datetime(years[0] - 1, 12, 1, tzinfo=UTC)
     statuses = [PlanStatus.APPROVED] * 80 + [PlanStatus.SUBMITTED] * 8
     statuses += [PlanStatus.RETURNED] * 5 + [PlanStatus.DRAFT] * 7
@@ -486,6 +488,7 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
                 (org.successor, org.reform, None),
             ]
             joined, left = ORIGIN, None
+        position = rng.choice(POSITIONS)
         writer.add(
             person,
             dict(
@@ -499,13 +502,24 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
                 date_of_birth=date(rng.randint(1965, 2001), rng.randint(1, 12), rng.randint(1, 28)),
                 gender=rng.choice(["male", "female"]),
                 ethnicity=rng.choice(ETHNICITIES),
-                position=rng.choice(POSITIONS),
+                position=position,
                 employment_kind="cong_chuc" if rng.random() < 0.85 else "vien_chuc",
                 must_change_password=False,
                 is_active=left is None,
                 is_demo=False,
                 created_at=created,
                 updated_at=created,
+            ),
+        )
+        # The position held since joining, as the platform records it (lms.accounts).
+        writer.add(
+            position_table,
+            dict(
+                id=ids.take(position_table),
+                person_id=person_id,
+                position=position,
+                valid_from=spans[0][1],
+                recorded_at=created,
             ),
         )
         for uid, start, until in spans:

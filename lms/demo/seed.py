@@ -276,6 +276,7 @@ def _create_person(seed: PersonSeed, units: dict[str, Unit]) -> Person:
         gender=seed.gender,
         ethnicity=seed.ethnicity,
         position=seed.position,
+        position_since=seed.since,
         employment_kind=seed.employment_kind,
     )
     # Not an editable field on purpose: only the seed makes demo people.
