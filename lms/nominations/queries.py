@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Person
+from lms.accounts.queries import positions_on
 from lms.awards.criteria import CriteriaSpec
 from lms.awards.models import (
     RECOGNITION_LABELS,
@@ -303,6 +304,8 @@ def draft_data(
     with vietnamese():
         people_head, units_head = document.heading(current.roster.agency_name, criteria, today)
         entries = active_entries(nomination)
+        # The position held at the end of the set's period, not today's.
+        held = positions_on([entry.person_id for entry in entries], criteria.last)
         rows = []
         for n, entry in enumerate(entries, start=1):
             person = entry.person
@@ -313,7 +316,7 @@ def draft_data(
                     full_name=person.full_name,
                     date_of_birth=person.date_of_birth,
                     ethnicity=person.ethnicity,
-                    position=person.position,
+                    position=held[entry.person_id],
                     unit_name=entry.unit_name,
                     form=entry.form.name if entry.form else "",
                     summary=entry.summary,

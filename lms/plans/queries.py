@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Person
+from lms.accounts.queries import positions_on
 from lms.courses.models import Course
 from lms.db import db
 from lms.learning.queries import flagged_completions
@@ -36,9 +37,7 @@ from lms.progress.engine import Span as EngineSpan
 from lms.progress.rules import RuleBook, RuleVersion
 from lms.text import fold
 
-DUE_SOON_DAYS = 14
 PER_PAGE = 25
-TWO_PLACES = Decimal("0.01")
 
 
 # The organisation during a year ---------------------------------------------------------------
@@ -295,7 +294,6 @@ def dashboard(
             Person.full_name,
             Person.sort_key,
             Person.search_name,
-            Person.position,
             Person.employment_kind,
         ).where(Person.id.in_(member_ids))
     ).all()
@@ -369,6 +367,8 @@ def dashboard(
     window = chosen[(page - 1) * per_page : page * per_page]
     progress = everyone if sort == "overdue" else figures_of(window, items=True)
     flagged = flagged_completions([row.id for row in window], *year_days(year))
+    # The position held then: at the end of a past year, today in this one.
+    held = positions_on([row.id for row in window], min(today, year_days(year)[1]))
     rows = []
     for row in window:
         plan_id, number, revision = plans.get(row.id, (None, None, None))
@@ -377,7 +377,7 @@ def dashboard(
                 row.id,
                 row.full_name,
                 row.sort_key,
-                row.position,
+                held[row.id],
                 plan_id,
                 status_of(row.id),
                 number,

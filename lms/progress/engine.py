@@ -23,15 +23,16 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
 from lms.db import Days, among, db, unparsed
+from lms.i18n import agency_zone
 from lms.numbers import percent, two_places
 from lms.org.models import Membership, UnitVersion
 from lms.plans.models import (
@@ -206,6 +207,7 @@ class PlanState(NamedTuple):
 NO_PLAN_STATE = PlanState(NO_PLAN, False)
 _STATUS_CODES = tuple(enumerate(PlanStatus))
 _STATUS_OF_CODE = {index: str(status) for index, status in _STATUS_CODES}
+_STATUS_CODE = {status: index for index, status in _STATUS_CODES}
 
 
 @dataclass
@@ -449,11 +451,14 @@ class Engine:
         packed in one integer (number × 8 + status), and whether any version was approved."""
         if not person_ids:
             return {}
+        decided = self._decided_by_the_end()
+        # A decision taken after the days end was still awaited on their last day.
         code = case(
+            (~decided, _STATUS_CODE[PlanStatus.SUBMITTED]),
             *[(PlanVersion.status == str(status), index) for index, status in _STATUS_CODES],
             else_=0,
         )
-        approved = case((PlanVersion.status == APPROVED, 1), else_=0)
+        approved = case((and_(PlanVersion.status == APPROVED, decided), 1), else_=0)
         states: dict[int, dict[int, PlanState]] = defaultdict(dict)
         for person_id, year, latest, ever in (
             db.session.connection()
@@ -473,12 +478,20 @@ class Engine:
             states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
         return states
 
+    def _decided_by_the_end(self):
+        """SQL: a plan version's decision was taken by the end of the days (a half-year roster
+        does not count a plan approved in September). Without a recorded moment: it was."""
+        end = datetime.combine(self.last + timedelta(days=1), time(), tzinfo=agency_zone())
+        return or_(PlanVersion.decided_at.is_(None), PlanVersion.decided_at < end.astimezone(UTC))
+
     def approved_years(self, person_ids: Collection[int]) -> dict[int, int]:
         """The years of the days whose plan each person had approved (some version approved,
         even while a newer one is revised), as bits (year - first year), one row per person."""
         bit = literal(1).op("<<")((StudyPlan.year - self.first.year).self_group())
         approved = exists().where(
-            PlanVersion.plan_id == StudyPlan.id, PlanVersion.status == APPROVED
+            PlanVersion.plan_id == StudyPlan.id,
+            PlanVersion.status == APPROVED,
+            self._decided_by_the_end(),
         )
         return {
             person_id: int(bits)
@@ -505,9 +518,18 @@ class Engine:
         return found
 
     def figures(
-        self, span: Span, kind: str, credits: PersonCredits | None, *, items: bool = False
+        self,
+        span: Span,
+        kind: str,
+        credits: PersonCredits | None,
+        *,
+        items: bool = False,
+        done_by: date | None = None,
     ) -> Figures:
-        """The figures of one person over the span's days (within the engine's days)."""
+        """The figures of one person over the span's days (within the engine's days).
+
+        A required item due in the span is done when its course was completed by the span's
+        last day, or by done_by (a person's own figures: by their last day in the period)."""
         first, last = max(span.first, self.first), min(span.last, self.last)
         result = Figures(target=self.rules.target(kind, first, last) if first <= last else None)
         credits = credits or NO_CREDITS
@@ -519,7 +541,9 @@ class Engine:
             if start < stop:
                 self._add_credits(result, kind, credits.entries[start:stop])
         if span.unit_id is not None:
-            self._add_required(result, span.unit_id, first, last, credits.completed, items)
+            self._add_required(
+                result, span.unit_id, first, last, credits.completed, items, done_by or last
+            )
         return result
 
     def _add_credits(self, result: Figures, kind: str, entries) -> None:
@@ -559,6 +583,7 @@ class Engine:
         last: date,
         completed: Mapping[int, date],
         items: bool,
+        done_by: date,
     ) -> None:
         requirements = self.requirements
         if items:
@@ -566,7 +591,7 @@ class Engine:
             for index in requirements.due_in(unit_id, first, last, every=True):
                 item = requirements.items[index]
                 done = completed.get(item[1])
-                done = done if done is not None and done <= last else None
+                done = done if done is not None and done <= done_by else None
                 state = item_state(item[6], done, self.today)
                 result.items.append(AssignedItem(*item, state, done))
                 if item[5] == AssignmentKind.REQUIRED:
@@ -576,10 +601,14 @@ class Engine:
         due = requirements.due_in(unit_id, first, last)
         result.required_total += len(due)
         if completed:
-            for index in due:
-                done = completed.get(requirements.items[index][1])
-                if done is not None and done <= last:
-                    result.required_done += 1
+            result.required_done += self._done(due, completed, done_by)
+
+    def _done(self, due: list[int], completed: Mapping[int, date], by: date) -> int:
+        """How many of the items due were completed by the day by."""
+        items = self.requirements.items
+        return sum(
+            1 for index in due if (day := completed.get(items[index][1])) is not None and day <= by
+        )
 
     def person(
         self,
@@ -597,8 +626,13 @@ class Engine:
         spans = list(spans)
         inside = 0
         figures_of = []
+        # A required item is the person's when it fell due in a membership; done when they
+        # completed it by their last day in the period, even after moving to another unit.
+        person_last = max((min(s.last, self.last) for s in spans), default=self.last)
         for span in spans:
-            figures = self.figures(span, kind, credits, items=items)
+            figures = self.figures(
+                span, kind, credits, items=items, done_by=person_last if items else None
+            )
             if parts is not None:
                 parts[span] = figures
             figures_of.append(figures)
@@ -616,6 +650,15 @@ class Engine:
         )
         for figures in figures_of:
             total.add(figures)
+        if not items and credits.completed:
+            # The rows counted what was done by their own last day; the person, by theirs.
+            for span in spans:
+                first, last = max(span.first, self.first), min(span.last, self.last)
+                if span.unit_id is not None and first <= last < person_last:
+                    due = self.requirements.due_in(span.unit_id, first, last)
+                    total.required_done += self._done(
+                        due, credits.completed, person_last
+                    ) - self._done(due, credits.completed, last)
         if loose:
             self._add_credits(
                 total,

@@ -91,12 +91,12 @@ class RosterRow(NamedTuple):
     target_unit: str
     percent: int | None
     courses: tuple[int, int, int]
-    initiatives: int
+    initiatives: int  # the person's approved initiatives, on their head row only
     result: Result | None
     # The rule versions the target came from ("CONGCHUC-2025 v1, ...").
     rule_versions: str = ""
     # The person's course completions in the period far below their nominal time (for the
-    # manager to look at; they still count).
+    # manager to look at; they still count), on their head row only.
     flagged: int = 0
     # The row of the person's last day in the agency within the period (in a unit's roster: in
     # its sub-tree): where head counts count them.
@@ -545,6 +545,11 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
             unit_name = unit_names[(member.unit_id, member.until)] = name_on(
                 plan.unit_names, {member.unit_id: member.unit_code}, member.unit_id, member.until
             )
+        head = (
+            last_span is not None
+            and last_span.unit_id == member.unit_id
+            and member.since <= last_span.last <= member.until
+        )
         rows.append(
             RosterRow(
                 number=number + offset,
@@ -568,13 +573,13 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 target_unit="tiet",
                 percent=percent(figures.exact_tiet, target.exact_tiet) if target else None,
                 courses=tuple(figures.courses),
-                initiatives=count_initiatives(person_id, years),
+                # A person's, not a day's: on the row where they are counted, so that the
+                # column adds up to the people's total.
+                initiatives=totals.initiatives if head else 0,
                 result=result,
                 rule_versions=version_labels(target),
-                flagged=flagged.get(person_id, 0),
-                head=last_span is not None
-                and last_span.unit_id == member.unit_id
-                and member.since <= last_span.last <= member.until,
+                flagged=flagged.get(person_id, 0) if head else 0,
+                head=head,
                 person=totals,
             )
         )

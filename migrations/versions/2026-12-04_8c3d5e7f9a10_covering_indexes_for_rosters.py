@@ -20,7 +20,9 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("plan_version", schema=None) as batch_op:
-        batch_op.create_index("ix_plan_version_plan_status", ["plan_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_plan_version_plan_status", ["plan_id", "status", "decided_at"], unique=False
+        )
     with op.batch_alter_table("course_progress", schema=None) as batch_op:
         batch_op.create_index(
             "ix_course_progress_person_times",

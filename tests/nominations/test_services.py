@@ -290,3 +290,13 @@ def test_forms_add_rename_deactivate_and_reorder(agency):
         services.set_form_active(form, False)
     with pytest.raises(NominationError, match="ít nhất một"):
         services.set_form_active(queries.forms()[-1], False)
+
+
+def test_the_list_prints_the_position_held_at_the_end_of_its_period(agency):
+    from lms.accounts import services as accounts
+
+    accounts.change_position(agency.binh, "Phó Giám đốc Sở", date(2026, 1, 1))
+    nomination = build(agency)
+    rows = data(nomination)["people"]["rows"]
+    binh = next(row for row in rows if row[1] == "Hoàng Văn Bình")
+    assert binh[4] == "Trưởng phòng"  # the 2026 promotion is not 2024's

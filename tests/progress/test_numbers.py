@@ -363,3 +363,67 @@ def test_a_past_roster_shows_the_position_held_then(org_2025):
         ("CSDT", "Chuyên viên"),
         ("HCTH", "Phó Trưởng phòng"),
     ]
+
+
+def test_a_half_year_roster_does_not_count_a_plan_approved_after_it(org_2025):
+    _root, policy, _office = org_2025
+    lam = make_person("lam", "Nông Văn Lâm", unit=policy)
+    approve_plan(lam, 2026, on=datetime(2026, 9, 1, 3, tzinfo=UTC))
+    db.session.commit()
+    (row,) = roster(date(2026, 1, 1), date(2026, 6, 30)).rows
+    assert (row.plan_status, row.approved_years) == ("submitted", 0)  # awaited on 30/06
+    (row,) = roster(date(2026, 1, 1), date(2026, 12, 31)).rows
+    assert (row.plan_status, row.approved_years) == ("approved", 1)
+
+
+def test_a_mover_who_finishes_a_required_course_later_has_it_done(org_2025):
+    _root, policy, office = org_2025
+    course = make_course(hours="4")
+    db.session.add(
+        UnitAssignment(
+            unit_id=policy.id,
+            course_id=course.id,
+            year=2025,
+            kind=AssignmentKind.REQUIRED,
+            due_on=date(2025, 3, 31),
+        )
+    )
+    mover = make_person("chuyen", "Lý Văn Chuyển", unit=policy, since=date(2025, 1, 1))
+    org.assign_to_unit(mover, office, date(2025, 5, 1))
+    stayer = make_person("oyen", "Hoàng Thị Ở", unit=policy, since=date(2025, 1, 1))
+    for person in (mover, stayer):
+        complete_course(person, course, at(2025, 6, 1, 9, 0))
+    db.session.commit()
+    report = roster(date(2025, 1, 1), date(2025, 12, 31))
+    rows = {(r.person_id, r.unit_code): r for r in report.rows}
+    # The CSDT row: not done while there; the person: done, as their colleague who stayed.
+    assert (rows[(mover.id, "CSDT")].required_done, rows[(mover.id, "CSDT")].required_total) == (
+        0,
+        1,
+    )
+    person = queries.as_person(rows[(mover.id, "HCTH")])
+    assert (person.required_done, person.required_total) == (1, 1)
+    assert (rows[(stayer.id, "CSDT")].required_done, rows[(stayer.id, "CSDT")].required_total) == (
+        1,
+        1,
+    )
+
+
+def test_initiatives_and_flags_stand_once_on_the_row_where_a_person_is_counted(org_2025):
+    from lms.awards.models import Initiative, InitiativeAuthor, InitiativeStatus
+
+    _root, policy, office = org_2025
+    mover = make_person("sangkien", "Vi Văn Kiến", unit=policy, since=date(2025, 1, 1))
+    org.assign_to_unit(mover, office, date(2025, 7, 1))
+    initiative = Initiative(
+        title="Số hóa", unit_id=office.id, year=2025, status=InitiativeStatus.APPROVED
+    )
+    initiative.authors = [InitiativeAuthor(person_id=mover.id, position=1)]
+    db.session.add(initiative)
+    db.session.commit()
+    report = roster(date(2025, 1, 1), date(2025, 12, 31))
+    assert [(r.unit_code, r.head, r.initiatives) for r in report.rows] == [
+        ("CSDT", False, 0),
+        ("HCTH", True, 1),
+    ]
+    assert queries.as_person(report.rows[0]).initiatives == 1

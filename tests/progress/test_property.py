@@ -499,8 +499,12 @@ class Reference:
                 total += latest.yearly_tiet
         return total if governed else None
 
-    def required(self, person: int, unit: int, first: date, last: date) -> tuple[int, int]:
-        """(done, total): required items due on the row's days in a unit they reached then."""
+    def required(
+        self, person: int, unit: int, first: date, last: date, done_by: date | None = None
+    ) -> tuple[int, int]:
+        """(done, total): required items due on the row's days in a unit they reached then,
+        done when completed by the row's last day (a person's total: by their last day)."""
+        done_by = done_by or last
         done = total = 0
         for assigned_unit, course, required, due, subunits in self.h.assignments:
             if not required or not first <= due <= last:
@@ -508,7 +512,7 @@ class Reference:
             reached = self.below(assigned_unit, due) if subunits else {assigned_unit}
             if unit in reached:
                 total += 1
-                done += self.first_done.get((person, course), date.max) <= last
+                done += self.first_done.get((person, course), date.max) <= done_by
         return done, total
 
     def person(self, period: Period, person: int):
@@ -519,7 +523,8 @@ class Reference:
         spans = [(first, last) for _p, _u, first, last in rows]
         earned = self.tiet(person, period.first, period.last)
         target = self.target_of(self.h.kinds[person], spans) if spans else None
-        required = [self.required(*row) for row in rows]
+        last_day = max((last for _first, last in spans), default=None)
+        required = [self.required(*row, done_by=last_day) for row in rows]
         return (
             earned,
             target,
@@ -651,11 +656,14 @@ def check_person(ref: Reference, report, problems: Problems, whole: dict | None)
             None if target is None else round2(target),
             mine.hours_target,
         )
+        # Items due in their rows; done when completed by their last day, even after a move.
+        _earned, _target, done, total = ref.person(period, person)
         problems.check(
-            f"{at} required = rows",
-            (sum(r.required_done for r in rows), sum(r.required_total for r in rows)),
+            f"{at} required = rows' items, done by their last day",
+            (done, total),
             (mine.required_done, mine.required_total),
         )
+        problems.check(f"{at} required total = rows", sum(r.required_total for r in rows), total)
         courses = ref.courses(person, period.first, period.last, outside=spans)
         for row in rows:
             courses = [a + b for a, b in zip(courses, row.courses, strict=True)]

@@ -63,7 +63,8 @@ def test_result_and_reasons_hand_computed(agency):
             "✓ Đạt 25% chỉ tiêu giờ học: 8/29,95 tiết; "
             "✗ Ít nhất 1 sáng kiến được công nhận: 0 sáng kiến",
         ],
-        [1, "Đạt", PASSING],
+        # Mai's initiative stands once, on the row of her last unit (HCTH).
+        [0, "Đạt", PASSING],
         [
             0,
             "Chưa đạt",
