@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -40,6 +40,18 @@ class UnitOnDay:
     parent_id: int | None
 
 
+def units_below(root_ids: Iterable[int], children: Mapping[int, Iterable[int]]) -> set[int]:
+    """Return the roots and every unit under them in a map of each unit's children."""
+    seen = set(root_ids)
+    stack = list(seen)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
 def subtree_days(root_id: int, first: date, last: date) -> dict[int, list[tuple[date, date]]]:
     """For each unit, the days within first..last it was root_id or under it, as the tree was
     on each of those days (a unit moved out of the sub-tree mid-year keeps only its days in it).
@@ -75,15 +87,12 @@ def subtree_days(root_id: int, first: date, last: date) -> dict[int, list[tuple[
                     children.setdefault(parent_id, []).append(unit_id)
         if root_id not in present:
             continue
-        stack = [root_id]
-        while stack:
-            unit_id = stack.pop()
+        for unit_id in units_below([root_id], children):
             spans = days.setdefault(unit_id, [])
             if spans and spans[-1][1] == start - timedelta(days=1):
                 spans[-1] = (spans[-1][0], end)
             else:
                 spans.append((start, end))
-            stack.extend(children.get(unit_id, ()))
     return days
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lms.auth.access import may
 from lms.auth.roles import Permission, Role
-from lms.plans.queries import below, memberships_in_year, unit_children_in_year
+from lms.org.queries import units_below
+from lms.plans.queries import memberships_in_year, unit_children_in_year
 
 
 def manages_person(user, person_id: int, year: int) -> bool:
@@ -13,7 +14,7 @@ def manages_person(user, person_id: int, year: int) -> bool:
         return False
     if user.has_role(Role.ADMIN):
         return True
-    managed = below(user.managed_unit_ids, unit_children_in_year(year))
+    managed = units_below(user.managed_unit_ids, unit_children_in_year(year))
     spans = memberships_in_year([person_id], year).get(person_id, [])
     return any(span.unit_id in managed for span in spans)
 

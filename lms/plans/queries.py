@@ -21,6 +21,7 @@ from lms.courses.models import Course
 from lms.db import db
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
+from lms.org.queries import units_below
 from lms.plans.models import (
     ExternalActivity,
     Notification,
@@ -61,18 +62,6 @@ def unit_children_in_year(year: int) -> dict[int, set[int]]:
     for parent_id, unit_id in rows:
         children[parent_id].add(unit_id)
     return children
-
-
-def below(root_ids: Iterable[int], children: dict[int, set[int]]) -> set[int]:
-    """Return the roots and every unit under them in the children map."""
-    seen = set(root_ids)
-    stack = list(seen)
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen
 
 
 def unit_names_in_year(unit_ids: Iterable[int], year: int) -> dict[int, str]:
@@ -284,7 +273,7 @@ def dashboard(
     reads them for everyone filtered, and the assigned items (the costly part) are worked out
     only for the page, unless the page is sorted by overdue items.
     """
-    units = below([unit_id], unit_children_in_year(year))
+    units = units_below([unit_id], unit_children_in_year(year))
     member_ids = select(Membership.person_id).where(
         Membership.unit_id.in_(units), _overlaps_year(Membership, year)
     )

@@ -28,6 +28,7 @@ from lms.courses.models import Course
 from lms.db import db, parse_id, utcnow
 from lms.i18n import local_today, parse_day, vn_date
 from lms.org.models import Unit
+from lms.org.queries import units_below
 from lms.plans import permissions, queries
 from lms.plans.models import (
     ActivityKind,
@@ -836,9 +837,7 @@ def managers_of(person_id: int, year: int) -> set[int]:
         )
     ).all()
     return {
-        manager_id
-        for manager_id, unit_id in grants
-        if unit_ids & queries.below([unit_id], children)
+        manager_id for manager_id, unit_id in grants if unit_ids & units_below([unit_id], children)
     }
 
 

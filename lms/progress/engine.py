@@ -35,6 +35,7 @@ from lms.db import Days, among, db, unparsed
 from lms.i18n import agency_zone
 from lms.numbers import percent, two_places
 from lms.org.models import Membership, UnitVersion
+from lms.org.queries import units_below
 from lms.plans.models import (
     AssignmentKind,
     PlanStatus,
@@ -325,15 +326,7 @@ class _Tree:
 
     def below(self, unit_id: int, day: date) -> set[int]:
         """unit_id and every unit under it on day."""
-        children = self.children_on(day)
-        seen = {unit_id}
-        stack = [unit_id]
-        while stack:
-            for child in children.get(stack.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        return seen
+        return units_below([unit_id], self.children_on(day))
 
     def name_on(self, unit_id: int, day: date) -> str:
         name = ""
