@@ -621,7 +621,11 @@ class Engine:
         figures_of = []
         # A required item is the person's when it fell due in a membership; done when they
         # completed it by their last day in the period, even after moving to another unit.
-        person_last = max((min(s.last, self.last) for s in spans), default=self.last)
+        person_last = (
+            min(spans[-1].last, self.last)
+            if len(spans) == 1
+            else max((min(s.last, self.last) for s in spans), default=self.last)
+        )
         for span in spans:
             figures = self.figures(
                 span, kind, credits, items=items, done_by=person_last if items else None

@@ -119,6 +119,11 @@ class Target:
     def amount(self) -> Decimal:
         return two_places(self.exact_amount)
 
+    @cached_property
+    def labels(self) -> str:
+        """The versions it came from, as a roster names them: "CONGCHUC-2025 v1, …"."""
+        return ", ".join(version.label for version in self.versions)
+
 
 class RuleBook:
     """Every rule version, by kind of employment, to ask what governed a day or a span."""
@@ -132,6 +137,7 @@ class RuleBook:
         self._starts = {kind: [v.starts for v in found] for kind, found in self._by_kind.items()}
         self._targets: dict[tuple[str, tuple[tuple[date, date], ...]], Target | None] = {}
         self._constant: dict[str, int | None] = {}
+        self._spans: dict[tuple[str, date, date], Target | None] = {}
 
     @classmethod
     def load(cls) -> RuleBook:
@@ -177,7 +183,11 @@ class RuleBook:
 
     def target(self, kind: str, first: date, last: date) -> Target | None:
         """The target of first..last for kind (None: no version governed any of those days)."""
-        return self.target_of(kind, ((first, last),))
+        key = (kind, first, last)
+        found = self._spans.get(key, self)
+        if found is self:  # not known yet (None is an answer)
+            found = self._spans[key] = self.target_of(kind, ((first, last),))
+        return found
 
     def target_of(self, kind: str, spans: tuple[tuple[date, date], ...]) -> Target | None:
         """The target of the days of some spans (a person's memberships): prorated versions

@@ -513,16 +513,6 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
         return found
 
     unit_names: dict[tuple[int, date], str] = {}
-    labels: dict[tuple, str] = {}
-
-    def version_labels(target) -> str:
-        if target is None:
-            return ""
-        found = labels.get(target.versions)
-        if found is None:
-            found = labels[target.versions] = ", ".join(v.label for v in target.versions)
-        return found
-
     year_spans: dict[tuple[int, int], tuple[int, ...]] = {}
     rows = []
     for offset, member in enumerate(members):
@@ -577,7 +567,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 # column adds up to the people's total.
                 initiatives=totals.initiatives if head else 0,
                 result=result,
-                rule_versions=version_labels(target),
+                rule_versions=target.labels if target else "",
                 flagged=flagged.get(person_id, 0) if head else 0,
                 head=head,
                 person=totals,
@@ -622,7 +612,7 @@ def as_person(row: RosterRow) -> RosterRow:
         percent=percent(figures.exact_tiet, target.exact_tiet) if target else None,
         courses=tuple(figures.courses),
         initiatives=person.initiatives,
-        rule_versions=", ".join(version.label for version in target.versions) if target else "",
+        rule_versions=target.labels if target else "",
     )
 
 

@@ -1,7 +1,8 @@
-"""Covering indexes for rosters: plan approval per plan, and completion times per person
+"""Covering indexes for rosters: plan approval, completion times, memberships per person
 
-A roster asks of every plan in its period whether a version was approved, and of every person
-how many completions were far below their nominal time: both answered from an index alone.
+A roster asks of every plan in its period whether a version was approved (and when), of every
+person how many completions were far below their nominal time and where they were a member:
+all answered from an index alone. The membership one replaces the index on person_id.
 
 Revision ID: 8c3d5e7f9a10
 Revises: b7e4a1c9d2f6
@@ -19,6 +20,13 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_membership_person_span",
+            ["person_id", "valid_from", "valid_until", "unit_id"],
+            unique=False,
+        )
+        batch_op.drop_index(batch_op.f("ix_membership_person_id"))
     with op.batch_alter_table("plan_version", schema=None) as batch_op:
         batch_op.create_index(
             "ix_plan_version_plan_status", ["plan_id", "status", "decided_at"], unique=False
@@ -32,6 +40,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_membership_person_id"), ["person_id"], unique=False)
+        batch_op.drop_index("ix_membership_person_span")
     with op.batch_alter_table("course_progress", schema=None) as batch_op:
         batch_op.drop_index("ix_course_progress_person_times")
     with op.batch_alter_table("plan_version", schema=None) as batch_op:
