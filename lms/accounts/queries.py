@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Person, PersonPosition, RoleGrant
 from lms.auth.roles import Role
-from lms.db import among, contains, db, valid_on
+from lms.db import Days, among, contains, db, unparsed, valid_on
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import subtree_unit_ids
 from lms.pagination import Page, paginate
@@ -248,13 +248,22 @@ def positions_until(person_ids: Collection[int], last: date) -> Positions:
     ids = list(person_ids)
     if not ids:
         return found
-    for person_id, since, title in db.session.execute(
-        select(PersonPosition.person_id, PersonPosition.valid_from, PersonPosition.position)
-        .where(among(PersonPosition.person_id, ids), PersonPosition.valid_from <= last)
-        .order_by(PersonPosition.person_id, PersonPosition.valid_from)
+    parsed = Days()
+    for person_id, since, title in (
+        db.session.connection()
+        .execute(
+            select(
+                PersonPosition.person_id,
+                unparsed(PersonPosition.valid_from),
+                PersonPosition.position,
+            )
+            .where(among(PersonPosition.person_id, ids), PersonPosition.valid_from <= last)
+            .order_by(PersonPosition.person_id, PersonPosition.valid_from)
+        )
+        .all()
     ):
         days, titles = found.setdefault(person_id, ([], []))
-        days.append(since)
+        days.append(parsed[since])
         titles.append(title)
     return found
 
