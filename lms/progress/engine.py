@@ -219,6 +219,11 @@ class PersonCredits:
     days: list[date] = field(default_factory=list)
     entries: list[tuple[date, str, Decimal, int | None]] = field(default_factory=list)
     completed: dict[int, date] = field(default_factory=dict)
+    # The sums of all the entries, made while reading them: what a membership that covers
+    # the engine's days adds up to, without a second pass (course tiết, hours, per category).
+    tiet: Decimal = ZERO
+    hours: Decimal = ZERO
+    courses: list[int] = field(default_factory=lambda: [0, 0, 0])
 
 
 NO_CREDITS = PersonCredits()
@@ -379,6 +384,7 @@ class Engine:
         )
         found: dict[int, PersonCredits] = {}
         first, required = self.first, self.requirements.required_courses
+        category_of = self.category_of
         last_id = person = None
         days = Days()
         for person_id, text, unit, amount, course_id in rows:
@@ -387,7 +393,7 @@ class Engine:
                 last_id = person_id
                 person = found.get(person_id)
                 if person is None:
-                    person = found[person_id] = PersonCredits([], [], {})
+                    person = found[person_id] = PersonCredits()
             if course_id in required and amount > 0:
                 known = person.completed.get(course_id)
                 if known is None or day < known:
@@ -395,6 +401,13 @@ class Engine:
             if day >= first:
                 person.days.append(day)
                 person.entries.append((day, unit, amount, course_id))
+                if unit == CreditUnit.TIET:
+                    person.tiet += amount
+                    index = category_of.get(course_id)
+                    if index is not None and amount > 0:
+                        person.courses[index] += 1
+                else:
+                    person.hours += amount
         for person in found.values():
             days = person.days
             if any(days[i] > days[i + 1] for i in range(len(days) - 1)):
@@ -528,7 +541,14 @@ class Engine:
         credits = credits or NO_CREDITS
         if first > last:
             return result
-        if credits.days:
+        constant = self.rules.constant_minutes(kind)
+        if credits.days and first == self.first and last == self.last and constant is not None:
+            # All their credits, summed while they were read.
+            result.course_tiet, result.activity_hours = credits.tiet, credits.hours
+            result.courses = list(credits.courses)
+            result.exact_tiet = credits.tiet + credits.hours * SIXTY / constant
+            result.exact_hours = credits.hours + credits.tiet * constant / SIXTY
+        elif credits.days:
             start = bisect_left(credits.days, first)
             stop = bisect_right(credits.days, last)
             if start < stop:
