@@ -224,6 +224,7 @@ class PersonCredits:
     tiet: Decimal = ZERO
     hours: Decimal = ZERO
     courses: list[int] = field(default_factory=lambda: [0, 0, 0])
+    count: int = 0  # credits within the days (days and entries may be left empty: summed only)
 
 
 NO_CREDITS = PersonCredits()
@@ -362,8 +363,13 @@ class Engine:
 
     # Per batch ---------------------------------------------------------------------------------
 
-    def credits(self, person_ids: Collection[int]) -> dict[int, PersonCredits]:
-        """Each person's credits within the days, and their completions of required courses."""
+    def credits(
+        self, person_ids: Collection[int], *, summed_only: Collection[int] = ()
+    ) -> dict[int, PersonCredits]:
+        """Each person's credits within the days, and their completions of required courses.
+
+        People in summed_only (one membership covering all the days, minutes per tiết the same
+        throughout: see `whole_period`) keep only the sums, not each credit."""
         wanted = Credit.day >= self.first
         if self.requirements.required_courses:
             wanted = or_(wanted, Credit.course_id.in_(self.requirements.required_courses))
@@ -399,8 +405,10 @@ class Engine:
                 if known is None or day < known:
                     person.completed[course_id] = day
             if day >= first:
-                person.days.append(day)
-                person.entries.append((day, unit, amount, course_id))
+                person.count += 1
+                if person_id not in summed_only:
+                    person.days.append(day)
+                    person.entries.append((day, unit, amount, course_id))
                 if unit == CreditUnit.TIET:
                     person.tiet += amount
                     index = category_of.get(course_id)
@@ -414,6 +422,18 @@ class Engine:
                 person.entries.sort(key=lambda entry: entry[0])
                 person.days = [entry[0] for entry in person.entries]
         return found
+
+    def whole_period(self, people: Mapping[int, str], spans: Mapping[int, list[Span]]) -> set[int]:
+        """The people (id → kind) whose figures are their one membership's over all the days,
+        with the same minutes per tiết throughout: their credits need only be summed."""
+        return {
+            person_id
+            for person_id, kind in people.items()
+            if len(found := spans.get(person_id, ())) == 1
+            and found[0].first == self.first
+            and found[0].last == self.last
+            and self.rules.constant_minutes(kind) is not None
+        }
 
     def memberships(self, person_ids: Collection[int]) -> dict[int, list[Span]]:
         """Each person's memberships within the days, cut to them, in order."""
@@ -542,7 +562,7 @@ class Engine:
         if first > last:
             return result
         constant = self.rules.constant_minutes(kind)
-        if credits.days and first == self.first and last == self.last and constant is not None:
+        if credits.count and first == self.first and last == self.last and constant is not None:
             # All their credits, summed while they were read.
             result.course_tiet, result.activity_hours = credits.tiet, credits.hours
             result.courses = list(credits.courses)
@@ -657,7 +677,7 @@ class Engine:
                 inside += bisect_right(credits.days, min(span.last, self.last)) - bisect_left(
                     credits.days, max(span.first, self.first)
                 )
-        loose = len(credits.entries) - inside
+        loose = len(credits.entries) - inside  # summed-only people: none by definition
         if len(spans) == 1 and not loose:
             return figures_of[0]  # most people: one membership holds all their days
         covered = tuple((max(s.first, self.first), min(s.last, self.last)) for s in spans)

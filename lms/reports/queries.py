@@ -448,8 +448,10 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     period = plan.period
     people = {member.person_id: member.employment_kind for member in members}
     ids = list(people)
-    credits = engine.credits(ids)
     memberships = engine.memberships(ids)
+    # Rows cut to part of the period (a unit's roster) need each credit, not only the sums.
+    cut = {m.person_id for m in members if (m.since, m.until) != (period.first, period.last)}
+    credits = engine.credits(ids, summed_only=engine.whole_period(people, memberships) - cut)
     # Plan status is shown on one-year rows only; approval counts for every row.
     states = engine.plan_states({m.person_id for m in members if m.since.year == m.until.year})
     approved_bits = engine.approved_years(ids)
