@@ -154,14 +154,6 @@ class RuleBook:
                 pieces.append((version, max(version.starts, first), min(ends, last)))
         return pieces
 
-    def version_on(self, kind: str, day: date) -> RuleVersion | None:
-        """The version in force on day for kind, if any."""
-        found = self._by_kind.get(kind, ())
-        index = bisect_right(self._starts.get(kind, ()), day) - 1
-        if index >= 0 and (found[index].ends is None or day <= found[index].ends):
-            return found[index]
-        return None
-
     def minutes_on(self, kind: str, day: date) -> int:
         """Minutes per tiết on day: of the version in force then, else of the nearest version
         of that kind (a credit earned before any rule still converts), else the default."""
