@@ -45,14 +45,14 @@ from lms.plans.models import (
     UnitAssignment,
 )
 from lms.progress.models import Credit, CreditUnit
-from lms.progress.rules import RuleBook, RuleVersion, Target
+from lms.progress.rules import RuleBook, RuleVersion, Target, to_unit
 
 DUE_SOON_DAYS = 14
 # The roster's three course columns, in the course format's order.
 CATEGORIES = tuple(COURSE_CATEGORIES)
 CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORIES)}
 ZERO = Decimal("0.00")
-SIXTY = Decimal(60)
+TIET, HOUR = TargetUnit.TIET, TargetUnit.HOUR
 APPROVED = str(PlanStatus.APPROVED)
 # A plan approved once and now being revised still counts as approved.
 APPROVED_REVISING = "approved_revising"
@@ -566,8 +566,8 @@ class Engine:
             # All their credits, summed while they were read.
             result.course_tiet, result.activity_hours = credits.tiet, credits.hours
             result.courses = list(credits.courses)
-            result.exact_tiet = credits.tiet + credits.hours * SIXTY / constant
-            result.exact_hours = credits.hours + credits.tiet * constant / SIXTY
+            result.exact_tiet = credits.tiet + to_unit(credits.hours, HOUR, TIET, constant)
+            result.exact_hours = credits.hours + to_unit(credits.tiet, TIET, HOUR, constant)
         elif credits.days:
             start = bisect_left(credits.days, first)
             stop = bisect_right(credits.days, last)
@@ -589,20 +589,20 @@ class Engine:
             if unit == CreditUnit.TIET:
                 course_tiet += amount
                 if constant is None:
-                    earned_hours += amount * self.minutes_on(kind, day) / SIXTY
+                    earned_hours += to_unit(amount, TIET, HOUR, self.minutes_on(kind, day))
                 index = category_of.get(course_id)
                 if index is not None and amount > 0:
                     courses[index] += 1
             else:
                 activity_hours += amount
                 if constant is None:
-                    earned_tiet += amount * SIXTY / self.minutes_on(kind, day)
+                    earned_tiet += to_unit(amount, HOUR, TIET, self.minutes_on(kind, day))
         if constant is None:
             earned_tiet += course_tiet
             earned_hours += activity_hours
         else:
-            earned_tiet = course_tiet + activity_hours * SIXTY / constant
-            earned_hours = activity_hours + course_tiet * constant / SIXTY
+            earned_tiet = course_tiet + to_unit(activity_hours, HOUR, TIET, constant)
+            earned_hours = activity_hours + to_unit(course_tiet, TIET, HOUR, constant)
         result.course_tiet += course_tiet
         result.activity_hours += activity_hours
         result.exact_tiet += earned_tiet

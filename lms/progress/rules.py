@@ -157,10 +157,12 @@ class RuleBook:
     def minutes_on(self, kind: str, day: date) -> int:
         """Minutes per tiết on day: of the version in force then, else of the nearest version
         of that kind (a credit earned before any rule still converts), else the default."""
-        found = self._by_kind.get(kind) or self.versions
+        found, starts = self._by_kind.get(kind), self._starts.get(kind)
+        if not found:
+            found, starts = self.versions, [v.starts for v in self.versions]
         if not found:
             return DEFAULT_MINUTES_PER_TIET
-        index = bisect_right([v.starts for v in found], day) - 1
+        index = bisect_right(starts, day) - 1
         return found[max(index, 0)].minutes_per_tiet
 
     def constant_minutes(self, kind: str) -> int | None:
