@@ -13,8 +13,8 @@ from lms.db import db
 from lms.nominations import queries, services
 from lms.nominations.models import NominationSnapshot
 from lms.nominations.services import NominationError
-from lms.plans import services as plan_services
-from lms.plans.models import PlanStatus, PlanVersion, StudyPlan, TargetRule
+from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
+from tests.factories import correct_target
 from tests.nominations.conftest import complete, make_course
 
 TODAY = date(2025, 1, 10)
@@ -37,18 +37,7 @@ EXPECTED_UNITS = [
 
 def correct_2024_target(amount: str) -> None:
     """Correct the 2024 rule's amount (a typo found later): it changes 2024's figures."""
-    rule = db.session.scalar(db.select(TargetRule).where(TargetRule.code == "CBCCVC-2018"))
-    plan_services.correct_rule_version(
-        rule,
-        amount=amount,
-        unit="tiet",
-        minutes_per_tiet=45,
-        legal_basis=rule.legal_basis,
-        full_year=False,
-        confirmed_years=",".join(str(y) for y in plan_services.years_governed(rule, TODAY)),
-        actor_id=None,
-        today=TODAY,
-    )
+    correct_target("CBCCVC-2018", TODAY, amount=amount)
 
 
 def build(agency, **kwargs):

@@ -32,6 +32,7 @@ from tests.factories import (
     add_activity,
     approve_plan,
     complete_course,
+    correct_target,
     make_course,
     make_person,
     make_unit,
@@ -127,18 +128,7 @@ def test_full_year_rules_ask_the_whole_amount_of_a_partial_membership(org_2025):
     db.session.commit()
     (row,) = roster(date(2026, 1, 1), date(2026, 12, 31)).rows
     assert row.hours_target == Decimal("10.08")  # 92 of 365 days of 40
-    rule = db.session.scalar(db.select(TargetRule).where(TargetRule.code == "CONGCHUC-2025"))
-    plans.correct_rule_version(
-        rule,
-        amount="40",
-        unit="tiet",
-        minutes_per_tiet=45,
-        legal_basis=rule.legal_basis,
-        full_year=True,
-        confirmed_years="2025,2026",
-        actor_id=None,
-        today=TODAY,
-    )
+    correct_target("CONGCHUC-2025", TODAY, amount="40", full_year=True)
     db.session.commit()
     (row,) = roster(date(2026, 1, 1), date(2026, 12, 31)).rows
     assert row.hours_target == Decimal("40.00")
