@@ -83,10 +83,11 @@ def make_person(
     db.session.flush()
     if unit is not None:
         org.assign_to_unit(person, unit, since)
+    # Granted since START, like the units: a manager reaches only the days of their grant.
     for role in roles:
-        people.grant_role(person, role)
+        people.grant_role(person, role, valid_from=START)
     if manages is not None:
-        people.grant_role(person, Role.MANAGER, manages)
+        people.grant_role(person, Role.MANAGER, manages, valid_from=START)
     db.session.flush()
     return person
 

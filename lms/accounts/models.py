@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.roles import ROLE_PERMISSIONS, Permission, Role
@@ -73,9 +73,19 @@ class Person(UserMixin, db.Model):
         cascade="all, delete-orphan",
     )
 
+    def grants_on(self, day: date) -> list[RoleGrant]:
+        """The grants in force on day (ended and future ones stay in role_grants, for history)."""
+        return [grant for grant in self.role_grants if grant.in_force(day)]
+
+    @property
+    def current_grants(self) -> list[RoleGrant]:
+        from lms.i18n import local_today
+
+        return self.grants_on(local_today())
+
     @property
     def roles(self) -> set[Role]:
-        return {Role.LEARNER} | {grant.role for grant in self.role_grants}
+        return {Role.LEARNER} | {grant.role for grant in self.current_grants}
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -89,8 +99,9 @@ class Person(UserMixin, db.Model):
 
     @property
     def managed_unit_ids(self) -> set[int]:
-        """Units this person manages directly (their sub-units come through the org tree)."""
-        return {g.unit_id for g in self.role_grants if g.role == Role.MANAGER and g.unit_id}
+        """Units this person manages today (their sub-units come through the org tree; what the
+        grants reach on other days is for lms.org.scope to say)."""
+        return {g.unit_id for g in self.current_grants if g.role == Role.MANAGER and g.unit_id}
 
     def membership_on(self, day: date) -> Membership | None:
         return next((m for m in self.memberships if m.covers(day)), None)
@@ -100,16 +111,27 @@ class Person(UserMixin, db.Model):
 
 
 class RoleGrant(db.Model):
-    """A role given to a person; a manager's grant names the unit it covers."""
+    """A role given to a person from one day until another (inclusive); a manager's grant names
+    the unit it covers. An ended grant is kept: it says who headed a unit when."""
 
     __tablename__ = "role_grant"
-    __table_args__ = (UniqueConstraint("person_id", "role", "unit_id"),)
+    __table_args__ = (
+        CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="valid_span"),
+        # Who manages which unit on a day (lms.org.scope.managers_of).
+        Index("ix_role_grant_role_unit", "role", "unit_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[Role] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    valid_from: Mapped[date]
+    valid_until: Mapped[date | None]
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def in_force(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
     person: Mapped[Person] = relationship(back_populates="role_grants", foreign_keys=[person_id])
     unit: Mapped[Unit | None] = relationship()

@@ -499,8 +499,34 @@ def reset_password(person: Person) -> str:
     return temporary
 
 
-def grant_role(person: Person, role: Role | str, unit: Unit | None = None) -> RoleGrant:
-    """Give person a role; a manager role needs the unit it covers."""
+def _span_text(valid_from: date, valid_until: date | None) -> str:
+    if valid_until is None:
+        return _("từ %(day)s", day=vn_date(valid_from))
+    return _("từ %(first)s đến %(last)s", first=vn_date(valid_from), last=vn_date(valid_until))
+
+
+def _grant_dates(grant: RoleGrant) -> dict[str, Any]:
+    return {
+        "role": Role(grant.role).value,
+        "unit_id": grant.unit_id,
+        "valid_from": grant.valid_from.isoformat(),
+        "valid_until": grant.valid_until.isoformat() if grant.valid_until else None,
+    }
+
+
+def grant_role(
+    person: Person,
+    role: Role | str,
+    unit: Unit | None = None,
+    *,
+    valid_from: str | date | None = None,
+    valid_until: str | date | None = None,
+) -> RoleGrant:
+    """Give person a role from valid_from (today by default) until valid_until (open if None).
+
+    A manager's grant needs the unit it covers. A first day in the past records who held the
+    role then: a head reaches their people's records only on the days of their grant.
+    """
     try:
         role = Role(role)
     except ValueError:
@@ -509,34 +535,68 @@ def grant_role(person: Person, role: Role | str, unit: Unit | None = None) -> Ro
         raise PersonError(_("Mọi người đều là học viên; không cần cấp vai trò này."))
     if role == Role.MANAGER and unit is None:
         raise PersonError(_("Vai trò quản lý đơn vị cần chọn đơn vị."))
-    # A unit that opens later may be granted ahead (a merge on a future date does so).
-    if role == Role.MANAGER and unit.valid_until is not None and unit.valid_until < local_today():
-        raise PersonError(_("Đơn vị %(code)s không còn hoạt động.", code=unit.code))
+    today = local_today()
+    first = parse_day(valid_from, str(_("Ngày bắt đầu giữ vai trò"))) or today
+    last = parse_day(valid_until, str(_("Ngày cuối giữ vai trò")))
+    if last is not None and last < first:
+        raise PersonError(_("Ngày cuối giữ vai trò không được trước ngày bắt đầu."))
     if role != Role.MANAGER:
         unit = None
+    # A unit that opens later may be granted ahead (a merge on a future date does so).
+    elif unit.valid_until is not None and unit.valid_until < max(first, today):
+        raise PersonError(_("Đơn vị %(code)s không còn hoạt động.", code=unit.code))
     unit_id = unit.id if unit else None
-    if any(g.role == role and g.unit_id == unit_id for g in person.role_grants):
-        raise PersonError(_("%(name)s đã có vai trò này.", name=person.full_name))
-    grant = RoleGrant(role=role, unit_id=unit_id)
+    for held in person.role_grants:
+        if held.role == role and held.unit_id == unit_id and _overlaps(held, first, last):
+            raise PersonError(
+                _(
+                    "%(name)s đã có vai trò này %(span)s.",
+                    name=person.full_name,
+                    span=_span_text(held.valid_from, held.valid_until),
+                )
+            )
+    grant = RoleGrant(role=role, unit_id=unit_id, valid_from=first, valid_until=last)
     person.role_grants.append(grant)
     audit.record(
         "role.grant",
         person,
         _("Cấp vai trò %(role)s cho %(name)s", role=str(ROLE_LABELS[role]), name=person.full_name)
-        + (f" ({unit.code})" if unit else ""),
-        after={"role": role.value, "unit_id": unit_id},
+        + (f" ({unit.code})" if unit else "")
+        + " "
+        + _span_text(first, last),
+        after=_grant_dates(grant),
     )
     return grant
 
 
+def _overlaps(grant: RoleGrant, first: date, last: date | None) -> bool:
+    return (last is None or grant.valid_from <= last) and (
+        grant.valid_until is None or grant.valid_until >= first
+    )
+
+
 def revoke_role(person: Person, grant: RoleGrant, *, actor: Person | None = None) -> None:
-    """Take a role back from person; nobody may take their own administrator role."""
+    """End one of person's grants from today; nobody may end their own administrator role.
+
+    The grant is kept, ending yesterday, so that who held the role when stays known; a grant
+    that had not started before today goes entirely.
+    """
     if grant not in person.role_grants:
         raise PersonError(_("Vai trò này không thuộc về %(name)s.", name=person.full_name))
     if grant.role == Role.ADMIN:
         _refuse_self(person, actor, _("Bạn không thể tự thu hồi vai trò quản trị của mình."))
+    today = local_today()
+    if grant.valid_until is not None and grant.valid_until < today:
+        raise PersonError(_("Vai trò này đã kết thúc."))
     role = Role(grant.role)
-    person.role_grants.remove(grant)
+    before = _grant_dates(grant)
+    if grant.valid_from >= today:
+        person.role_grants.remove(grant)
+        after = None
+    else:
+        grant.valid_until = today - timedelta(days=1)
+        grant.ended_at = utcnow()
+        after = _grant_dates(grant)
     audit.record(
         "role.revoke",
         person,
@@ -546,5 +606,6 @@ def revoke_role(person: Person, grant: RoleGrant, *, actor: Person | None = None
             name=person.full_name,
         )
         + (f" ({grant.unit.code})" if grant.unit else ""),
-        before={"role": role.value, "unit_id": grant.unit_id},
+        before=before,
+        after=after,
     )

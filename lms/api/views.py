@@ -157,7 +157,7 @@ def roster():
     per_page = _count("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     plan = queries.roster_plan(
         period, local_today(), unit_id=unit_id, search=request.args.get("q", "")[:100],
-        criteria=criteria,
+        criteria=criteria, viewer=g.api_person,
     )  # fmt: skip
     start = (page - 1) * per_page
     record_view(
@@ -184,7 +184,7 @@ def roster():
 @token_required
 def summary():
     period = _period()
-    report = summaries.summary(period, local_today(), unit_id=_unit_id())
+    report = summaries.summary(period, local_today(), unit_id=_unit_id(), viewer=g.api_person)
     record_view(
         "api.summary",
         scope=period_scope("API sơ kết", report.unit_code, period.first, period.last),

@@ -56,9 +56,10 @@ def may(user, permission: Permission, unit_id: int | None = None) -> bool:
     if permission != Permission.MANAGE_UNIT and user.roles & ORGANISATION_WIDE:
         return True
     from lms.i18n import local_today
-    from lms.org.queries import subtree_unit_ids
+    from lms.org.scope import units_reached
 
-    return unit_id in subtree_unit_ids(user.managed_unit_ids, local_today())
+    reached = units_reached(user, local_today())
+    return reached is None or unit_id in reached
 
 
 def enforce_access_rules():

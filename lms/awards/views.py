@@ -39,7 +39,8 @@ from lms.courses.format import CATEGORIES
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org.models import Unit
-from lms.org.queries import subtree_unit_ids, unit_choices
+from lms.org.queries import unit_choices
+from lms.org.scope import units_reached
 from lms.pagination import Page
 from lms.privacy.services import period_scope, record_view
 from lms.reports.queries import Period, roster, roster_plan
@@ -236,7 +237,7 @@ def _scoring_scope(criteria_set: CriteriaSet) -> tuple[int | None, list[Scorable
     if may(current_user, Permission.MANAGE_AWARDS):
         choices = unit_choices(criteria_set.last_day)
     elif may(current_user, Permission.MANAGE_UNIT):
-        reach = subtree_unit_ids(current_user.managed_unit_ids, today)
+        reach = units_reached(current_user, today) or set()
         choices = [c for c in unit_choices(criteria_set.last_day) if c.unit_id in reach]
         if unit_id is None:
             managed = sorted(current_user.managed_unit_ids)
@@ -246,7 +247,10 @@ def _scoring_scope(criteria_set: CriteriaSet) -> tuple[int | None, list[Scorable
     else:
         abort(403)
     plan = roster_plan(
-        Period(criteria_set.first_day, criteria_set.last_day), today, unit_id=unit_id
+        Period(criteria_set.first_day, criteria_set.last_day),
+        today,
+        unit_id=unit_id,
+        viewer=current_user,
     )
     people = list({m.person_id: Scorable(m.person_id, m.full_name) for m in plan.members}.values())
     return unit_id, people, choices
@@ -349,7 +353,7 @@ def _recordable_units() -> set[int] | None:
     if may(current_user, Permission.MANAGE_AWARDS):
         return None
     if may(current_user, Permission.MANAGE_UNIT):
-        return subtree_unit_ids(current_user.managed_unit_ids, local_today())
+        return units_reached(current_user, local_today()) or set()
     return set()
 
 

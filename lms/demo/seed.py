@@ -314,7 +314,8 @@ def seed_demo_organisation() -> SeedSummary:
         person = persons[account.username]
         if account.role != Role.LEARNER:  # everyone is a learner without a grant
             unit = units[account.manages] if account.manages else None
-            people.grant_role(person, account.role, unit)
+            # Held since the campaign's rosters begin: a head reaches only their grant's days.
+            people.grant_role(person, account.role, unit, valid_from=ROSTER_START)
         auth.check_password_policy(DEMO_PASSWORD, username=person.username)
         auth.set_password(person, DEMO_PASSWORD)
     # The yearly target is data like any other: the demo starts from the common reading.

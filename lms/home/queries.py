@@ -13,7 +13,8 @@ from lms.db import db, valid_on
 from lms.i18n import local_today
 from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import UnitOnDay, membership_on, subtree_unit_ids
+from lms.org.queries import UnitOnDay, membership_on
+from lms.org.scope import units_reached
 from lms.plans.queries import PlanSummary, plan_summary
 
 
@@ -66,9 +67,7 @@ def home_panels(person: Person, day: date) -> HomePanels:
         plan=plan_summary(person.id, person.employment_kind, local_today()),
     )
     if person.has_role(Role.MANAGER):
-        panels.managed_units = unit_member_counts(
-            subtree_unit_ids(person.managed_unit_ids, day), day
-        )
+        panels.managed_units = unit_member_counts(units_reached(person, day) or set(), day)
     if person.roles & ORGANISATION_WIDE:
         open_units = set(db.session.scalars(select(Unit.id).where(valid_on(Unit, day))))
         panels.organisation = unit_member_counts(open_units, day)

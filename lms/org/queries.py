@@ -52,48 +52,82 @@ def units_below(root_ids: Iterable[int], children: Mapping[int, Iterable[int]]) 
     return seen
 
 
-def subtree_days(root_id: int, first: date, last: date) -> dict[int, list[tuple[date, date]]]:
+Days = list[tuple[date, date]]
+
+
+class TreeOverTime:
+    """The unit tree over a window of days, read once: which units stood under which, when."""
+
+    def __init__(self, first: date, last: date) -> None:
+        self.first, self.last = first, last
+        self.versions = db.session.execute(
+            select(
+                UnitVersion.unit_id,
+                UnitVersion.parent_id,
+                UnitVersion.valid_from,
+                UnitVersion.valid_until,
+            ).where(
+                UnitVersion.valid_from <= last,
+                or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= first),
+            )
+        ).all()
+        self._shapes: dict[tuple[date, date], list[tuple[date, date, dict[int, list[int]]]]] = {}
+
+    def _shapes_within(self, first: date, last: date):
+        """The tree's shapes within first..last: (start, end, children) for each stretch of
+        days it did not change (it changes only when a version starts or after one ends)."""
+        key = (first, last)
+        if key not in self._shapes:
+            cuts = {first}
+            for _unit, _parent, valid_from, valid_until in self.versions:
+                if first < valid_from <= last:
+                    cuts.add(valid_from)
+                if valid_until is not None and first <= valid_until < last:
+                    cuts.add(valid_until + timedelta(days=1))
+            starts = sorted(cuts)
+            shapes = []
+            for index, start in enumerate(starts):
+                end = starts[index + 1] - timedelta(days=1) if index + 1 < len(starts) else last
+                children: dict[int, list[int]] = {}
+                for unit_id, parent_id, valid_from, valid_until in self.versions:
+                    if valid_from <= start and (valid_until is None or valid_until >= start):
+                        children.setdefault(unit_id, [])
+                        if parent_id is not None:
+                            children.setdefault(parent_id, []).append(unit_id)
+                shapes.append((start, end, children))
+            self._shapes[key] = shapes
+        return self._shapes[key]
+
+    def days_under(self, root_id: int, first: date | None = None, last: date | None = None):
+        """For each unit, the days within first..last (the whole window by default) it was
+        root_id or under it, as the tree was on each of those days (a unit moved out of the
+        sub-tree mid-year keeps only its days in it)."""
+        first = max(first or self.first, self.first)
+        last = min(last or self.last, self.last)
+        days: dict[int, Days] = {}
+        if first > last:
+            return days
+        for start, end, children in self._shapes_within(first, last):
+            if root_id not in children:
+                continue  # the root did not exist then
+            for unit_id in units_below([root_id], children):
+                add_days(days.setdefault(unit_id, []), start, end)
+        return days
+
+
+def add_days(spans: Days, start: date, end: date) -> None:
+    """Add start..end to spans (kept in order, joined where they touch)."""
+    if spans and spans[-1][1] >= start - timedelta(days=1):
+        spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+    else:
+        spans.append((start, end))
+
+
+def subtree_days(root_id: int, first: date, last: date) -> dict[int, Days]:
     """For each unit, the days within first..last it was root_id or under it, as the tree was
     on each of those days (a unit moved out of the sub-tree mid-year keeps only its days in it).
     """
-    versions = db.session.execute(
-        select(
-            UnitVersion.unit_id,
-            UnitVersion.parent_id,
-            UnitVersion.valid_from,
-            UnitVersion.valid_until,
-        ).where(
-            UnitVersion.valid_from <= last,
-            or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= first),
-        )
-    ).all()
-    # The tree only changes on the days a version starts or the day after one ends.
-    cuts = {first}
-    for _unit, _parent, valid_from, valid_until in versions:
-        if first < valid_from <= last:
-            cuts.add(valid_from)
-        if valid_until is not None and first <= valid_until < last:
-            cuts.add(valid_until + timedelta(days=1))
-    starts = sorted(cuts)
-    days: dict[int, list[tuple[date, date]]] = {}
-    for index, start in enumerate(starts):
-        end = starts[index + 1] - timedelta(days=1) if index + 1 < len(starts) else last
-        children: dict[int, list[int]] = {}
-        present = set()
-        for unit_id, parent_id, valid_from, valid_until in versions:
-            if valid_from <= start and (valid_until is None or valid_until >= start):
-                present.add(unit_id)
-                if parent_id is not None:
-                    children.setdefault(parent_id, []).append(unit_id)
-        if root_id not in present:
-            continue
-        for unit_id in units_below([root_id], children):
-            spans = days.setdefault(unit_id, [])
-            if spans and spans[-1][1] == start - timedelta(days=1):
-                spans[-1] = (spans[-1][0], end)
-            else:
-                spans.append((start, end))
-    return days
+    return TreeOverTime(first, last).days_under(root_id)
 
 
 def unit_on(unit_id: int, day: date) -> UnitOnDay | None:

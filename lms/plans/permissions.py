@@ -1,26 +1,26 @@
-"""Who may read or decide on a person's plan: the finer checks beyond the route's rule."""
+"""Who may read or decide on a person's plan: the finer checks beyond the route's rule.
+
+Whom a manager reaches, and on which days, is decided in one place: `lms.org.scope`.
+"""
 
 from __future__ import annotations
 
 from lms.auth.access import may
-from lms.auth.roles import Permission, Role
-from lms.org.queries import units_below
-from lms.plans.queries import memberships_in_year, unit_children_in_year
+from lms.auth.roles import Permission
+from lms.i18n import local_today
+from lms.org.scope import reaches_person
+from lms.plans.years import year_days
 
 
 def manages_person(user, person_id: int, year: int) -> bool:
-    """Say whether user manages a unit the person belonged to on some day of year."""
+    """Say whether user's grants in force reach the person on some day of year."""
     if not may(user, Permission.MANAGE_UNIT):
         return False
-    if user.has_role(Role.ADMIN):
-        return True
-    managed = units_below(user.managed_unit_ids, unit_children_in_year(year))
-    spans = memberships_in_year([person_id], year).get(person_id, [])
-    return any(span.unit_id in managed for span in spans)
+    return reaches_person(user, person_id, *year_days(year), local_today())
 
 
 def can_read_plan(user, person_id: int, year: int) -> bool:
-    """The owner, HCTH and administrators, and the managers of the person's units that year."""
+    """The owner, HCTH and administrators, and the managers who reach the person that year."""
     return (
         user.id == person_id
         or may(user, Permission.VIEW_REPORTS)
@@ -29,7 +29,7 @@ def can_read_plan(user, person_id: int, year: int) -> bool:
 
 
 def can_decide(user, person_id: int, year: int) -> bool:
-    """A manager of the person's unit, never the person themselves (HCTH only reads)."""
+    """A manager who reaches the person, never the person themselves (HCTH only reads)."""
     return user.id != person_id and manages_person(user, person_id, year)
 
 

@@ -21,7 +21,7 @@ from lms.courses.models import Course
 from lms.db import db
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
-from lms.org.queries import units_below
+from lms.org.scope import scope_of
 from lms.plans.models import (
     ExternalActivity,
     Notification,
@@ -49,19 +49,6 @@ def _overlaps_year(model, year: int):
     return and_(
         model.valid_from <= last, or_(model.valid_until.is_(None), model.valid_until >= first)
     )
-
-
-def unit_children_in_year(year: int) -> dict[int, set[int]]:
-    """Return, for each unit, the units placed under it on any day of year."""
-    children: dict[int, set[int]] = defaultdict(set)
-    rows = db.session.execute(
-        select(UnitVersion.parent_id, UnitVersion.unit_id).where(
-            UnitVersion.parent_id.is_not(None), _overlaps_year(UnitVersion, year)
-        )
-    )
-    for parent_id, unit_id in rows:
-        children[parent_id].add(unit_id)
-    return children
 
 
 def unit_names_in_year(unit_ids: Iterable[int], year: int) -> dict[int, str]:
@@ -260,6 +247,7 @@ def dashboard(
     year: int,
     today: date,
     *,
+    viewer=None,
     status: str = "",
     search: str = "",
     sort: str = "name",
@@ -267,17 +255,18 @@ def dashboard(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Dashboard:
-    """Return one page of everyone who belonged to the unit (or below) during year.
+    """Return one page of everyone who belonged to the unit (or below) during year, on days
+    the unit stood over theirs and viewer reached them (`lms.org.scope`; None: everyone).
 
     Filters, status counts and sorting by name need a few plain columns; sorting by figures
     reads them for everyone filtered, and the assigned items (the costly part) are worked out
     only for the page, unless the page is sorted by overdue items.
     """
-    units = units_below([unit_id], unit_children_in_year(year))
+    reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
     member_ids = select(Membership.person_id).where(
-        Membership.unit_id.in_(units), _overlaps_year(Membership, year)
+        Membership.unit_id.in_(list(reach.units or ())), _overlaps_year(Membership, year)
     )
-    people_rows = db.session.execute(
+    found_rows = db.session.execute(
         select(
             Person.id,
             Person.full_name,
@@ -287,6 +276,19 @@ def dashboard(
         ).where(Person.id.in_(member_ids))
     ).all()
     engine = Engine(*year_days(year), today)
+    memberships = engine.memberships([row.id for row in found_rows])
+
+    def here(span: EngineSpan) -> list[EngineSpan]:
+        return [
+            span._replace(first=first, last=last)
+            for first, last in reach.days_in(span.unit_id, span.first, span.last)
+        ]
+
+    spans_here = {
+        row.id: [part for span in memberships.get(row.id, []) for part in here(span)]
+        for row in found_rows
+    }
+    people_rows = [row for row in found_rows if spans_here[row.id]]
     ids = [row.id for row in people_rows]
     states = engine.plan_states(ids)
     plans = {
@@ -316,7 +318,6 @@ def dashboard(
         for row in people_rows
         if (not status or status_of(row.id) == status) and (not folded or folded in row.search_name)
     ]
-    memberships = engine.memberships([row.id for row in chosen])
 
     def figures_of(rows, items: bool) -> dict[int, Figures]:
         credits = engine.credits([row.id for row in rows])
@@ -372,7 +373,7 @@ def dashboard(
                 number,
                 revision,
                 progress[row.id],
-                [span for span in memberships.get(row.id, []) if span.unit_id in units],
+                spans_here[row.id],
                 flagged.get(row.id, 0),
             )
         )

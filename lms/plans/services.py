@@ -21,14 +21,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from lms.accounts.models import EmploymentKind, Person, RoleGrant
+from lms.accounts.models import EmploymentKind, Person
 from lms.audit import services as audit
-from lms.auth.roles import Role
 from lms.courses.models import Course
 from lms.db import db, parse_id, utcnow
 from lms.i18n import local_today, parse_day, vn_date
+from lms.org import scope
 from lms.org.models import Unit
-from lms.org.queries import units_below
 from lms.plans import permissions, queries
 from lms.plans.models import (
     ActivityKind,
@@ -823,22 +822,8 @@ def verify_activity(
 
 
 def managers_of(person_id: int, year: int) -> set[int]:
-    """Return the people who manage a unit the person belongs to today (or last, in year)."""
-    spans = queries.memberships_in_year([person_id], year).get(person_id, [])
-    if not spans:
-        return set()
-    today = min(max(local_today(), year_days(year)[0]), year_days(year)[1])
-    current = [span for span in spans if span.starts_on <= today <= span.ends_on] or spans[-1:]
-    unit_ids = {span.unit_id for span in current}
-    children = queries.unit_children_in_year(year)
-    grants = db.session.execute(
-        select(RoleGrant.person_id, RoleGrant.unit_id).where(
-            RoleGrant.role == Role.MANAGER, RoleGrant.unit_id.is_not(None)
-        )
-    ).all()
-    return {
-        manager_id for manager_id, unit_id in grants if unit_ids & units_below([unit_id], children)
-    }
+    """The managers who reach the person now (or on their last day in year): see lms.org.scope."""
+    return scope.managers_of(person_id, *year_days(year), local_today())
 
 
 def notify(

@@ -440,6 +440,7 @@ def dashboard(unit_id: int, year: int):
         unit_id,
         year,
         local_today(),
+        viewer=current_user,
         status=args.get("status", ""),
         search=args.get("q", "").strip()[:100],
         sort=sort,

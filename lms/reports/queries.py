@@ -31,7 +31,8 @@ from lms.i18n import parse_day
 from lms.learning.queries import flagged_completions
 from lms.numbers import percent
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import subtree_days, unit_tree
+from lms.org.queries import unit_tree
+from lms.org.scope import scope_of
 from lms.progress.engine import NO_PLAN_STATE, ZERO, Engine, Figures, Span
 from lms.text import fold
 
@@ -261,12 +262,14 @@ def roster_plan(
     criteria: CriteriaSpec | None = None,
     window: tuple[int, int] | None = None,
     stream: bool = False,
+    viewer=None,
 ) -> RosterPlan:
     """Return who is on the roster, in order (units in tree order, then Vietnamese name order).
 
     With window (start, stop), only the whole units that the rows start..stop fall in are read:
     a page of a 100,000-person roster does not load everybody. With stream, nobody is read
-    until rows() is walked, once, in order (downloads).
+    until rows() is walked, once, in order (downloads). Only the days viewer reaches are on it
+    (`lms.org.scope`; None, the operator's commands: everyone).
     """
     names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
@@ -288,9 +291,9 @@ def roster_plan(
         last_parent[uid] = parent_id
 
     # A unit's roster holds each unit for the days it was in the sub-tree, as the tree was then.
-    in_tree: dict[int, list[tuple[date, date]]] | None = None
-    if unit_id is not None:
-        in_tree = subtree_days(unit_id, period.first, period.last)
+    reach = scope_of(viewer, period.first, period.last, today, reading=True, unit_id=unit_id)
+    in_tree = reach.units
+    if in_tree is not None:
         scope = set(in_tree)
         top = unit_id
     else:

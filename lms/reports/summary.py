@@ -73,8 +73,9 @@ class Summary:
     years: list[YearTotal]
 
 
-def summary(period: Period, today: date, *, unit_id: int | None = None) -> Summary:
-    """Return the summary of each year of period, per unit of the roster, then per year."""
+def summary(period: Period, today: date, *, unit_id: int | None = None, viewer=None) -> Summary:
+    """Return the summary of each year of period, per unit of the roster, then per year: of
+    the people viewer reaches (None: everyone)."""
     rows: dict[tuple[int, int], SummaryRow] = {}
     totals: list[YearTotal] = []
     agency_name = unit_code = ""
@@ -82,7 +83,9 @@ def summary(period: Period, today: date, *, unit_id: int | None = None) -> Summa
         first = max(date(year, 1, 1), period.first)
         last = min(date(year, 12, 31), period.last)
         _set_id, criteria = award_queries.resolve("", first, last)
-        plan = roster_plan(Period(first, last), today, unit_id=unit_id, criteria=criteria)
+        plan = roster_plan(
+            Period(first, last), today, unit_id=unit_id, criteria=criteria, viewer=viewer
+        )
         agency_name, unit_code = plan.agency_name, plan.unit_code
         orders = {m.unit_id: m.unit_order for m in plan.members}
         for row in plan.rows():

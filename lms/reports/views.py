@@ -15,6 +15,7 @@ from flask import (
     stream_with_context,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from lms.auth.access import public, requires
 from lms.auth.roles import Permission
@@ -102,7 +103,7 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
         message = _("Định dạng tải về không hợp lệ: chọn csv, xlsx hoặc html.")
         return render_template("reports/error.html", message=message), 400
     chosen_set, criteria = _criteria_from_args(period)
-    arguments = dict(unit_id=unit_id, search=search, criteria=criteria)
+    arguments = dict(unit_id=unit_id, search=search, criteria=criteria, viewer=current_user)
     if wanted:
         plan = queries.roster_plan(period, today, **arguments, stream=True)
     else:
@@ -215,7 +216,7 @@ def summary():
     if wanted and wanted not in FORMATS:
         message = _("Định dạng tải về không hợp lệ: chọn csv, xlsx hoặc html.")
         return render_template("reports/error.html", message=message), 400
-    report = summaries.summary(period, today, unit_id=unit_id)
+    report = summaries.summary(period, today, unit_id=unit_id, viewer=current_user)
     if wanted:
         name = file_name(report.unit_code, period, wanted, prefix="so-ket")
         return send_document(summary_document(report, today), name, wanted)
