@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from lms.audit import services as audit
-from lms.db import db
+from lms.db import db, utcnow
 from lms.i18n import vn_date
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.text import clean_name
@@ -266,8 +268,46 @@ def _end_unit(unit: Unit, on: date, successor: Unit | None) -> None:
     unit.successor_id = successor.id if successor else None
 
 
-def merge_unit(unit: Unit, into: Unit, on: date) -> None:
-    """Merge unit into its successor from day on: members and sub-units move there."""
+@dataclass(frozen=True)
+class GrantOnMerge:
+    """A manager grant over a unit being merged: it ends the day before the merge, and may be
+    carried to the receiving unit (which widens that manager's reach) only if asked to."""
+
+    grant_id: int
+    person_id: int
+    full_name: str
+    valid_from: date
+    ends_on: date
+
+
+def grants_on_merge(unit: Unit, on: date) -> list[GrantOnMerge]:
+    """The manager grants over unit still in force on the day before a merge on day on."""
+    from lms.accounts.models import Person, RoleGrant
+    from lms.auth.roles import Role
+
+    last_day = _day_before(on)
+    rows = db.session.execute(
+        select(RoleGrant.id, Person.id, Person.full_name, RoleGrant.valid_from)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(
+            RoleGrant.unit_id == unit.id,
+            RoleGrant.role == Role.MANAGER,
+            or_(RoleGrant.valid_until.is_(None), RoleGrant.valid_until >= last_day),
+        )
+        .order_by(Person.sort_key, RoleGrant.id)
+    )
+    return [
+        GrantOnMerge(grant_id, person_id, name, since, last_day)
+        for grant_id, person_id, name, since in rows
+    ]
+
+
+def merge_unit(unit: Unit, into: Unit, on: date, *, carry: Iterable[int] = ()) -> None:
+    """Merge unit into its successor from day on: members and sub-units move there.
+
+    The unit's manager grants end the day before (see grants_on_merge); only those whose ids
+    are in carry become grants over into from day on: a merge widens nobody's reach unasked.
+    """
     if unit.id == into.id:
         raise OrgError(_("Không thể sáp nhập một đơn vị vào chính nó."))
     name = _check_can_end(unit, on).name
@@ -306,7 +346,7 @@ def merge_unit(unit: Unit, into: Unit, on: date) -> None:
         until = membership.valid_until
         _end_membership(membership, on)
         _start_membership(membership.person, into, on, until=until)
-    _grant_managers_of(unit, into)
+    ended, carried = _end_managers_of(unit, into, on, set(carry))
     _end_unit(unit, on, into)
     audit.record(
         "unit.merge",
@@ -317,25 +357,47 @@ def merge_unit(unit: Unit, into: Unit, on: date) -> None:
             into=into.latest_version.name,
             day=vn_date(on),
         ),
-        after={"successor_id": into.id, "valid_until": unit.valid_until.isoformat()},
+        after={
+            "successor_id": into.id,
+            "valid_until": unit.valid_until.isoformat(),
+            "manager_grants_ended": ended,
+            "managers_carried_over": carried,
+        },
     )
 
 
-def _grant_managers_of(unit: Unit, into: Unit) -> None:
-    """Let whoever managed unit manage its successor too (their old grant stays, for history)."""
+def _end_managers_of(
+    unit: Unit, into: Unit, on: date, carry: set[int]
+) -> tuple[list[int], list[int]]:
+    """End the grants over unit with it; carry the chosen ones over to into from day on.
+    Return the ids of the grants ended and of the people given a grant over into."""
     from lms.accounts import services as people
     from lms.accounts.models import RoleGrant
     from lms.auth.roles import Role
 
-    grants = db.session.scalars(
-        select(RoleGrant)
-        .where(RoleGrant.unit_id == unit.id, RoleGrant.role == Role.MANAGER)
-        .order_by(RoleGrant.id)
-    ).all()
-    for grant in grants:
+    ended: list[int] = []
+    carried: list[int] = []
+    for found in grants_on_merge(unit, on):
+        ended.append(found.grant_id)
+        grant = db.session.get(RoleGrant, found.grant_id)
         person = grant.person
-        if into.id not in person.managed_unit_ids:
-            people.grant_role(person, Role.MANAGER, into)
+        if grant.valid_from > found.ends_on:
+            person.role_grants.remove(grant)  # it would have started after the unit ended
+        else:
+            grant.valid_until = found.ends_on
+            grant.ended_at = utcnow()
+        if found.grant_id not in carry:
+            continue
+        held = any(
+            g.role == Role.MANAGER
+            and g.unit_id == into.id
+            and (g.valid_until is None or g.valid_until >= on)
+            for g in person.role_grants
+        )
+        if not held:
+            people.grant_role(person, Role.MANAGER, into, valid_from=on)
+            carried.append(person.id)
+    return ended, carried
 
 
 def close_unit(unit: Unit, on: date) -> None:

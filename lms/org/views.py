@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -231,15 +231,43 @@ def move(unit_id: int):
 @bp.post("/<id:unit_id>/merge")
 @requires(Permission.MANAGE_UNITS)
 def merge(unit_id: int):
+    """Merge in two steps: first the page that lists what the merge does to manager grants,
+    each carried over only if ticked there; then, confirmed, the merge itself."""
     unit = _unit_or_404(unit_id)
+    if request.form.get("confirmed") != "1":
+        try:
+            into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
+            on = parse_day(request.form.get("on"), _("Ngày sáp nhập"))
+            grants = services.grants_on_merge(unit, on)
+            with db.session.begin_nested() as trial:  # the checks run, nothing is kept
+                services.merge_unit(unit, into, on)
+                trial.rollback()
+        except OrgError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("org.unit", unit_id=unit_id))
+        return render_template(
+            "org/merge_confirm.html",
+            unit=unit,
+            name=queries.unit_on(unit.id, _day_before(on)),
+            into=queries.unit_on(into.id, on),
+            on=on,
+            last_day=_day_before(on),
+            grants=grants,
+        )
 
     def change() -> str:
         into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
         on = parse_day(request.form.get("on"), _("Ngày sáp nhập"))
-        services.merge_unit(unit, into, on)
+        carry = {parse_id(value) for value in request.form.getlist("carry")} - {None}
+        services.merge_unit(unit, into, on, carry=carry)
         return _("Đã sáp nhập vào %(code)s từ ngày %(day)s.", code=into.code, day=vn_date(on))
 
     return _apply(unit_id, change)
+
+
+def _day_before(day: date) -> date:
+    return day - timedelta(days=1)
 
 
 @bp.post("/<id:unit_id>/close")

@@ -220,6 +220,9 @@ def test_administrator_imports_staff_and_a_course_and_merges_units(
     page.goto(f"/admin/units/{old_unit.id}")
     page.get_by_label("Đơn vị nhận sáp nhập").select_option(label="Phòng Chính sách dân tộc (CSDT)")
     page.get_by_role("button", name="Sáp nhập", exact=True).click()
+    # The merge says what it does to manager grants before anything changes.
+    expect(page.get_by_role("heading", name="Xác nhận sáp nhập")).to_be_visible()
+    page.get_by_role("button", name="Xác nhận sáp nhập").click()
     flash(page, f"Đã sáp nhập vào CSDT từ ngày {local_today():%d/%m/%Y}.")
     expect(page.get_by_role("link", name="Phòng Chính sách dân tộc")).to_be_visible()
 

@@ -132,8 +132,34 @@ def test_merge_moves_members_and_sub_units_and_sets_the_successor(agency):
     assert spans == [(old.id, date(2020, 1, 1), date(2025, 6, 30)), (target.id, REORG, None)]
     assert unit_on(commune.id, NOV_2024).parent_id == old.id
     assert unit_on(commune.id, REORG).parent_id == target.id
-    assert target.id in manager.managed_unit_ids and old.id in manager.managed_unit_ids
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "role.grant"))
+    # The head's grant ends with the unit and is kept; nothing is carried over unasked.
+    (grant,) = manager.role_grants
+    assert (grant.unit_id, grant.valid_until) == (old.id, date(2025, 6, 30))
+    assert not manager.managed_unit_ids
+
+
+def test_merging_into_the_agency_widens_no_one_s_reach_unless_asked(agency):
+    """The auditor's case: merging a sub-unit into the root gave its head the whole agency."""
+    old = make_unit("TO-HC", "Tổ Hành chính", parent=agency)
+    head = make_person(full_name="Lương Thị Hoa", manages=old)
+    other = make_unit("TO-KT", "Tổ Kế toán", parent=agency)
+    other_head = make_person(full_name="Hà Văn Kế", manages=other)
+    (offered,) = services.grants_on_merge(old, REORG)
+    assert (offered.person_id, offered.ends_on) == (head.id, date(2025, 6, 30))
+
+    services.merge_unit(old, agency, REORG)
+    services.merge_unit(other, agency, REORG, carry=[other_head.role_grants[0].id])
+    db.session.commit()
+
+    assert all(g.unit_id != agency.id for g in head.role_grants)
+    assert not head.managed_unit_ids
+    carried = [g for g in other_head.role_grants if g.unit_id == agency.id]
+    assert [(g.valid_from, g.valid_until) for g in carried] == [(REORG, None)]
+    merged = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "unit.merge").order_by(AuditEvent.id)
+    ).all()
+    assert merged[0].after["managers_carried_over"] == []
+    assert merged[1].after["managers_carried_over"] == [other_head.id]
 
 
 def test_merge_keeps_a_member_s_planned_end_date(agency):
@@ -289,8 +315,8 @@ def test_manager_grants_are_not_duplicated_on_merge(agency):
     old = make_unit(parent=agency)
     target = make_unit(parent=agency)
     manager = make_person(manages=old)
-    people.grant_role(manager, Role.MANAGER, target)
-    services.merge_unit(old, target, REORG)
+    people.grant_role(manager, Role.MANAGER, target, valid_from=date(2020, 1, 1))
+    services.merge_unit(old, target, REORG, carry=[manager.role_grants[0].id])
     db.session.flush()
 
     grants = db.session.scalars(

@@ -228,9 +228,14 @@ def test_admin_moves_a_unit_to_the_top(client, admin, tree):
 
 def test_admin_merges_a_unit(client, admin, tree):
     division, office = tree["division"], tree["office"]
+    asked = client.post(
+        f"/admin/units/{division.id}/merge", data={"into_id": str(office.id), "on": "2025-07-01"}
+    )
+    assert "Xác nhận sáp nhập" in page_text(asked)
+    assert unit_by("HCTH").valid_until is None  # nothing changes before the confirmation
     response = client.post(
         f"/admin/units/{division.id}/merge",
-        data={"into_id": str(office.id), "on": "2025-07-01"},
+        data={"into_id": str(office.id), "on": "2025-07-01", "confirmed": "1"},
         follow_redirects=True,
     )
     text = page_text(response)
@@ -245,6 +250,41 @@ def test_admin_merges_a_unit(client, admin, tree):
     successor_page = page_text(client.get(f"/admin/units/{office.id}"))
     assert "Đơn vị đã sáp nhập vào đây" in successor_page
     assert "Phòng Hành chính - Tổng hợp" in successor_page
+
+
+def test_a_merge_into_the_agency_asks_before_widening_a_head_s_reach(client, admin, tree):
+    agency, division = tree["agency"], tree["division"]
+    head = make_person("truong", "Trưởng Phòng Tổng Hợp", unit=division, manages=division)
+    db.session.commit()
+    grant_id = head.role_grants[0].id
+    form = {"into_id": str(agency.id), "on": "2025-07-01"}
+
+    asked = page_text(client.post(f"/admin/units/{division.id}/merge", data=form))
+    assert "Trưởng Phòng Tổng Hợp" in asked and "kết thúc ngày 30/06/2025" in asked
+    box = re.search(rf'<input type="checkbox" id="carry-{grant_id}"[^>]*>', asked)
+    assert box and "checked" not in box.group(0)  # no grant is widened by default
+
+    client.post(f"/admin/units/{division.id}/merge", data={**form, "confirmed": "1"})
+    db.session.expire_all()
+    assert [(g.unit_id, g.valid_until) for g in head.role_grants] == [
+        (division.id, date(2025, 6, 30))
+    ]
+
+
+def test_a_ticked_grant_is_carried_over_to_the_receiving_unit(client, admin, tree):
+    division, office = tree["division"], tree["office"]
+    head = make_person("truong", "Trưởng Phòng Tổng Hợp", unit=division, manages=division)
+    db.session.commit()
+    grant_id = head.role_grants[0].id
+
+    client.post(
+        f"/admin/units/{division.id}/merge",
+        data={"into_id": str(office.id), "on": "2025-07-01", "confirmed": "1", "carry": grant_id},
+    )
+    db.session.expire_all()
+    assert sorted((g.unit_id, g.valid_from) for g in head.role_grants) == sorted(
+        [(division.id, date(2020, 1, 1)), (office.id, date(2025, 7, 1))]
+    )
 
 
 def test_admin_closes_an_empty_unit(client, admin, tree):
