@@ -39,6 +39,9 @@ class GrantRow:
     unit_id: int | None
     unit_code: str | None
     unit_name: str | None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    in_force: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,13 +56,17 @@ class PersonRow:
     roles: tuple[GrantRow, ...]
 
 
-def grants_for(person_ids: list[int], day: date) -> dict[int, list[GrantRow]]:
-    """Return each person's role grants, with the unit's name on day (or its last name)."""
+def grants_for(
+    person_ids: list[int], day: date, *, history: bool = False
+) -> dict[int, list[GrantRow]]:
+    """Return each person's role grants in force on day (with history, also the ended and the
+    future ones, newest first after those in force), with the unit's name on day (or its last).
+    """
     if not person_ids:
         return {}
     # A closed unit is shown by the name it had on its last day.
     named_on = case((Unit.valid_until < day, Unit.valid_until), else_=literal(day))
-    rows = db.session.execute(
+    query = (
         select(
             RoleGrant.id,
             RoleGrant.person_id,
@@ -67,6 +74,8 @@ def grants_for(person_ids: list[int], day: date) -> dict[int, list[GrantRow]]:
             RoleGrant.unit_id,
             Unit.code,
             UnitVersion.name,
+            RoleGrant.valid_from,
+            RoleGrant.valid_until,
         )
         .outerjoin(Unit, Unit.id == RoleGrant.unit_id)
         .outerjoin(
@@ -79,11 +88,23 @@ def grants_for(person_ids: list[int], day: date) -> dict[int, list[GrantRow]]:
         )
         .where(RoleGrant.person_id.in_(person_ids))
     )
+    if not history:
+        query = query.where(valid_on(RoleGrant, day))
     grants: dict[int, list[GrantRow]] = defaultdict(list)
-    for grant_id, person_id, role, unit_id, code, name in rows:
-        grants[person_id].append(GrantRow(grant_id, person_id, Role(role), unit_id, code, name))
+    for grant_id, person_id, role, unit_id, code, name, first, last in db.session.execute(query):
+        in_force = first <= day and (last is None or last >= day)
+        grants[person_id].append(
+            GrantRow(grant_id, person_id, Role(role), unit_id, code, name, first, last, in_force)
+        )
     for rows_of_person in grants.values():
-        rows_of_person.sort(key=lambda g: (ROLE_ORDER[g.role], collation_key(g.unit_name or "")))
+        rows_of_person.sort(
+            key=lambda g: (
+                not g.in_force,
+                ROLE_ORDER[g.role],
+                -g.valid_from.toordinal(),
+                collation_key(g.unit_name or ""),
+            )
+        )
     return grants
 
 

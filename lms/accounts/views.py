@@ -156,7 +156,7 @@ def person(person_id: int):
         history=history,
         current=next((row for row in history if row.is_current), None),
         positions=queries.position_history(found.id, today),
-        grants=queries.grants_for([found.id], today).get(found.id, []),
+        grants=queries.grants_for([found.id], today, history=True).get(found.id, []),
         has_records=services.has_records(found),
         unit_options=[(u.unit_id, f"{u.name} ({u.code})") for u in units],
         role_options=[(role.value, ROLE_LABELS[role]) for role in GRANTABLE_ROLES],
@@ -253,7 +253,13 @@ def grant_role(person_id: int):
     unit_id = request.form.get("role_unit", type=int)
     unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
     try:
-        services.grant_role(found, request.form.get("role", ""), unit)
+        services.grant_role(
+            found,
+            request.form.get("role", ""),
+            unit,
+            valid_from=request.form.get("valid_from"),
+            valid_until=request.form.get("valid_until"),
+        )
     except services.PersonError as error:
         flash(str(error), "error")
     else:
@@ -275,7 +281,9 @@ def revoke_role(person_id: int, grant_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("Đã thu hồi vai trò của %(name)s.", name=found.full_name), "success")
+        flash(
+            _("Đã thu hồi vai trò của %(name)s từ hôm nay.", name=found.full_name), "success"
+        )
     return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
 
 

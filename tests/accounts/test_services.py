@@ -190,6 +190,35 @@ def test_grant_and_revoke_roles(app):
     assert actions == ["role.grant", "role.grant", "role.revoke"]
 
 
+def test_grants_have_dates_and_ending_one_keeps_its_history(app):
+    unit = make_unit("PDT", "Phòng Dân tộc")
+    person = make_person("anh", "Nguyễn Văn Anh")
+    today = local_today()
+    grant = services.grant_role(person, Role.MANAGER, unit, valid_from="01/01/2024")
+    with pytest.raises(services.PersonError, match="đã có vai trò này từ 01/01/2024"):
+        services.grant_role(person, Role.MANAGER, unit, valid_from=today)
+    with pytest.raises(services.PersonError, match="không được trước ngày bắt đầu"):
+        services.grant_role(person, Role.EDITOR, valid_from="02/01/2024", valid_until="01/01/2024")
+    with pytest.raises(services.PersonError, match="Ngày bắt đầu giữ vai trò “32/01/2024”"):
+        services.grant_role(person, Role.EDITOR, valid_from="32/01/2024")
+    db.session.commit()
+
+    services.revoke_role(person, grant)
+    db.session.commit()
+    assert (grant.valid_from, grant.valid_until) == (date(2024, 1, 1), today - timedelta(days=1))
+    assert person.role_grants == [grant] and Role.MANAGER not in person.roles
+    with pytest.raises(services.PersonError, match="đã kết thúc"):
+        services.revoke_role(person, grant)
+    # The same unit again, later: a new grant beside the old one.
+    again = services.grant_role(person, Role.MANAGER, unit)
+    assert again.valid_from == today and person.managed_unit_ids == {unit.id}
+    # A grant that has not started goes entirely when revoked.
+    later = services.grant_role(person, Role.EDITOR, valid_from=today + timedelta(days=30))
+    assert Role.EDITOR not in person.roles
+    services.revoke_role(person, later)
+    assert later not in person.role_grants
+
+
 def test_manager_role_needs_an_open_unit(app):
     unit = make_unit("CU", "Phòng cũ")
     org.close_unit(unit, date(2021, 1, 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from lms.accounts.models import Person, RoleGrant
 from lms.audit.models import AuditEvent
 from lms.auth.roles import Role
 from lms.db import db
+from lms.i18n import local_today
 from lms.org import services as org
 from lms.org.models import Membership, Unit
 from tests.factories import make_person, make_unit
@@ -345,13 +346,25 @@ def test_grant_and_revoke_roles_through_the_page(admin, client):
     assert "Vai trò quản lý đơn vị cần chọn đơn vị." in _page(client, response.headers["Location"])
     assert _count(RoleGrant) == 1  # the administrator's own
 
-    client.post(f"{PEOPLE}{person.id}/roles", data={"role": "manager", "role_unit": unit.id})
+    client.post(
+        f"{PEOPLE}{person.id}/roles",
+        data={"role": "manager", "role_unit": unit.id, "valid_from": "01/03/2024"},
+    )
     grant = _person("anh").role_grants[0]
-    assert (grant.role, grant.unit_id) == (Role.MANAGER, unit.id)
+    assert (grant.role, grant.unit_id, grant.valid_from) == (
+        Role.MANAGER,
+        unit.id,
+        date(2024, 3, 1),
+    )
     assert "Quản lý đơn vị: Phòng Dân tộc" in _page(client, f"{PEOPLE}{person.id}")
 
     client.post(f"{PEOPLE}{person.id}/roles/{grant.id}/revoke")
-    assert _person("anh").role_grants == []
+    # Ended yesterday, and kept: the page says who headed the unit when.
+    (ended,) = _person("anh").role_grants
+    assert ended.valid_until == local_today() - timedelta(days=1)
+    page = _page(client, f"{PEOPLE}{person.id}")
+    assert "từ 01/03/2024 đến" in page and "Đã kết thúc" in page
+    assert Role.MANAGER not in _person("anh").roles
 
 
 def test_revoking_someone_elses_grant_through_a_person_url_is_refused(admin, client):
