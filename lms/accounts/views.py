@@ -281,9 +281,7 @@ def revoke_role(person_id: int, grant_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(
-            _("Đã thu hồi vai trò của %(name)s từ hôm nay.", name=found.full_name), "success"
-        )
+        flash(_("Đã thu hồi vai trò của %(name)s từ hôm nay.", name=found.full_name), "success")
     return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
 
 

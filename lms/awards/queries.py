@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Person
+from lms.auth.roles import Permission
 from lms.awards.criteria import CriteriaSpec, problems, spec_of
 from lms.awards.models import (
     CriteriaSet,
@@ -25,7 +26,8 @@ from lms.awards.models import (
     PointsEntry,
 )
 from lms.db import among, contains, db, parse_id
-from lms.org.models import UnitVersion
+from lms.org.models import Membership, UnitVersion
+from lms.org.scope import memberships_between, scope_of
 from lms.pagination import Page, paginate
 from lms.text import fold
 
@@ -219,6 +221,76 @@ def people_choices(among=None) -> list[PersonChoice]:
         query = query.where(Person.id.in_(among))
     rows = db.session.execute(query.order_by(Person.sort_key, Person.id))
     return [PersonChoice(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class AuthorChoice:
+    """A person offered as an initiative's author: their name and unit that year (never their
+    username: the picker shows people, not accounts)."""
+
+    person_id: int
+    full_name: str
+    unit_name: str
+
+
+AUTHOR_RESULTS = 20
+
+
+def authors_by_id(person_ids: Iterable[int], year: int) -> list[AuthorChoice]:
+    """The chosen authors, in the order given, with their unit in year."""
+    ids = list(dict.fromkeys(person_ids))
+    names = dict(
+        db.session.execute(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all()
+    )
+    return _with_units([person_id for person_id in ids if person_id in names], names, year)
+
+
+def _with_units(ids: list[int], names: dict[int, str], year: int) -> list[AuthorChoice]:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    spans = memberships_between(ids, first, last)
+    last_unit = {person_id: found[-1].unit_id for person_id, found in spans.items() if found}
+    unit_names = unit_names_in_years((unit_id, year) for unit_id in last_unit.values())
+    return [
+        AuthorChoice(
+            person_id,
+            names[person_id],
+            unit_names.get((last_unit[person_id], year), "") if person_id in last_unit else "",
+        )
+        for person_id in ids
+    ]
+
+
+def author_search(user, search: str, year: int, today: date) -> list[AuthorChoice]:
+    """People whose name contains search (without diacritics) that user may name as authors
+    of an initiative of year: anyone for HCTH and administrators, else the people user reached
+    on some day of that year (lms.org.scope)."""
+    folded = fold(search)
+    if len(folded) < 2:
+        return []
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    scope = scope_of(user, first, last, today, reading=user.can(Permission.MANAGE_AWARDS))
+    query = select(Person.id, Person.full_name).where(
+        Person.is_active.is_(True), contains(Person.search_name, folded)
+    )
+    if not scope.everywhere:
+        query = query.where(
+            Person.id.in_(
+                select(Membership.person_id).where(
+                    Membership.unit_id.in_(list(scope.units or ())),
+                    Membership.valid_from <= last,
+                    or_(Membership.valid_until.is_(None), Membership.valid_until >= first),
+                )
+            )
+        )
+    names: dict[int, str] = {}
+    batch = db.session.execute(query.order_by(Person.sort_key, Person.id).limit(500)).all()
+    spans = memberships_between([row.id for row in batch], first, last)
+    for person_id, full_name in batch:
+        if scope.everywhere or scope.reaches(spans.get(person_id, [])):
+            names[person_id] = full_name
+        if len(names) == AUTHOR_RESULTS:
+            break
+    return _with_units(list(names), names, year)
 
 
 def usable_spec(set_id: int | None) -> CriteriaSpec:

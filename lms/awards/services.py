@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -382,7 +382,16 @@ class InitiativeInput:
     recognised_on: str = ""
 
 
-def _checked(data: InitiativeInput, latest_year: int, allowed_units: set[int] | None) -> dict:
+# Who of the given people the recorder may name as authors for a year (lms.org.scope).
+AuthorReach = Callable[[set[int], int], set[int]]
+
+
+def _checked(
+    data: InitiativeInput,
+    latest_year: int,
+    allowed_units: set[int] | None,
+    author_reach: AuthorReach | None = None,
+) -> dict:
     found: list[str] = []
     title = nfc(" ".join(data.title.split()))
     if not title:
@@ -412,6 +421,7 @@ def _checked(data: InitiativeInput, latest_year: int, allowed_units: set[int] | 
         known = set(db.session.scalars(select(Person.id).where(Person.id.in_(author_ids))))
         if known != set(author_ids):
             found.append(_("Tác giả: có người không tồn tại."))
+            author_ids = []
     unit_id = parse_id(data.unit_id)
     if unit_id is None or db.session.get(Unit, unit_id) is None:
         found.append(_("Đơn vị: chưa chọn hoặc không tồn tại."))
@@ -427,6 +437,20 @@ def _checked(data: InitiativeInput, latest_year: int, allowed_units: set[int] | 
                 last=latest_year,
             )
         )
+    year_ok = year is not None and FIRST_YEAR <= year <= latest_year
+    if author_reach is not None and author_ids and year_ok:
+        outside = set(author_ids) - author_reach(set(author_ids), year)
+        for name in db.session.scalars(
+            select(Person.full_name).where(Person.id.in_(outside)).order_by(Person.sort_key)
+        ):
+            found.append(
+                _(
+                    "Tác giả: %(name)s không thuộc đơn vị bạn quản lý trong năm %(year)d; "
+                    "chỉ ghi được tác giả là người bạn quản lý trong năm của sáng kiến.",
+                    name=name,
+                    year=year,
+                )
+            )
     summary = nfc(data.summary.strip())
     if len(summary) > MAX_SUMMARY:
         found.append(_("Tóm tắt: dài tối đa %(n)d ký tự.", n=MAX_SUMMARY))
@@ -481,9 +505,11 @@ def record_initiative(
     latest_year: int,
     allowed_units: set[int] | None,
     actor_id: int | None,
+    author_reach: AuthorReach | None = None,
 ) -> Initiative:
-    """Record an initiative, pending a decision; allowed_units None means any unit."""
-    values = _checked(data, latest_year, allowed_units)
+    """Record an initiative, pending a decision; allowed_units None means any unit, and
+    author_reach None any author."""
+    values = _checked(data, latest_year, allowed_units, author_reach)
     author_ids = values.pop("author_ids")
     initiative = Initiative(**values, created_by_id=actor_id, status=InitiativeStatus.PENDING)
     db.session.add(initiative)
@@ -504,9 +530,10 @@ def edit_initiative(
     *,
     latest_year: int,
     allowed_units: set[int] | None,
+    author_reach: AuthorReach | None = None,
 ) -> bool:
     """Change an initiative; one already decided goes back to waiting for a decision."""
-    values = _checked(data, latest_year, allowed_units)
+    values = _checked(data, latest_year, allowed_units, author_reach)
     author_ids = values.pop("author_ids")
     before = {
         **audit.snapshot(initiative, INITIATIVE_FIELDS),

@@ -34,14 +34,15 @@ from lms.awards.models import (
     Initiative,
     InitiativeStatus,
 )
-from lms.awards.services import AwardError, InitiativeInput, Scorable
+from lms.awards.services import FIRST_YEAR, AwardError, InitiativeInput, Scorable
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
-from lms.org.scope import units_reached
+from lms.org.scope import people_reached, units_reached
 from lms.pagination import Page
+from lms.plans.years import year_days
 from lms.privacy.services import period_scope, record_view
 from lms.reports.queries import Period, roster, roster_plan
 
@@ -54,7 +55,6 @@ STATUS_LABELS = {
     InitiativeStatus.REJECTED: _l("Không công nhận"),
 }
 LEVEL_LABELS = RECOGNITION_LABELS
-AUTHOR_ROWS = 4
 
 
 def _page_number() -> int:
@@ -425,16 +425,46 @@ def _initiative_input() -> InitiativeInput:
     )
 
 
+def _author_reach():
+    """Who the user may name as authors for a year: None (anyone) for HCTH and administrators;
+    for a manager, the people they reached on some day of that year (lms.org.scope)."""
+    if may(current_user, Permission.MANAGE_AWARDS):
+        return None
+    today = local_today()
+    return lambda ids, year: people_reached(current_user, ids, *year_days(year), today)
+
+
+def _form_year(data: InitiativeInput) -> int:
+    year = parse_id(data.year)
+    return (
+        year
+        if year is not None and FIRST_YEAR <= year <= local_today().year + 1
+        else (local_today().year)
+    )
+
+
 def _initiative_form(data: InitiativeInput, initiative: Initiative | None, problems=(), status=200):
+    """The form; the author picker searches people by name (within the user's reach for the
+    initiative's year) instead of listing everyone."""
     reach = _recordable_units()
-    authors = [a for a in data.author_ids if a]
+    year = _form_year(data)
+    chosen_ids = [parse_id(a) for a in data.author_ids]
+    chosen = queries.authors_by_id([i for i in chosen_ids if i is not None], year)
+    search = request.form.get("author_q", "").strip()[:100] if request.method == "POST" else ""
+    found = [
+        person
+        for person in queries.author_search(current_user, search, year, local_today())
+        if person.person_id not in {c.person_id for c in chosen}
+    ]
     return (
         render_template(
             "awards/initiative_form.html",
             data=data,
             initiative=initiative,
-            author_slots=authors + [""] * max(1, AUTHOR_ROWS - len(authors)),
-            people=queries.people_choices(),
+            chosen_authors=chosen,
+            found_authors=found,
+            author_search=search,
+            searched=bool(search),
             units=_unit_options(reach),
             level_labels=LEVEL_LABELS,
             problems=list(problems),
@@ -458,12 +488,15 @@ def create_initiative():
     if reach == set():
         abort(403)
     data = _initiative_input()
+    if request.form.get("find"):
+        return _initiative_form(data, None)
     try:
         initiative = services.record_initiative(
             data,
             latest_year=local_today().year + 1,
             allowed_units=reach,
             actor_id=current_user.id,
+            author_reach=_author_reach(),
         )
     except AwardError as error:
         db.session.rollback()
@@ -527,10 +560,16 @@ def update_initiative(initiative_id: int):
     if not _may_manage(found):
         abort(403)
     data = _initiative_input()
+    if request.form.get("find"):
+        return _initiative_form(data, found)
     was_decided = found.status != InitiativeStatus.PENDING
     try:
         changed = services.edit_initiative(
-            found, data, latest_year=local_today().year + 1, allowed_units=_recordable_units()
+            found,
+            data,
+            latest_year=local_today().year + 1,
+            allowed_units=_recordable_units(),
+            author_reach=_author_reach(),
         )
     except AwardError as error:
         db.session.rollback()

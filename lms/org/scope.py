@@ -194,14 +194,21 @@ def memberships_between(
     return spans
 
 
-def reaches_person(user, person_id: int, first: date, last: date, today: date) -> bool:
-    """Say whether user may decide on person's records of first..last (their plan, evidence,
-    activities): the person was in user's reach on at least one of those days."""
+def people_reached(
+    user, person_ids: Iterable[int], first: date, last: date, today: date
+) -> set[int]:
+    """Those of person_ids user may decide on for first..last (their plan, evidence,
+    activities, initiatives): each was in user's reach on at least one of those days."""
+    ids = set(person_ids)
     scope = scope_of(user, first, last, today)
     if scope.everywhere:
-        return True
-    spans = memberships_between([person_id], first, last).get(person_id, [])
-    return scope.reaches(spans)
+        return ids
+    spans = memberships_between(ids, first, last)
+    return {person_id for person_id in ids if scope.reaches(spans.get(person_id, []))}
+
+
+def reaches_person(user, person_id: int, first: date, last: date, today: date) -> bool:
+    return person_id in people_reached(user, [person_id], first, last, today)
 
 
 def units_reached(user, day: date) -> set[int] | None:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select, text
 
+from lms.accounts.models import Person
 from lms.auth.roles import Role
 from lms.awards import queries, services
 from lms.awards.criteria import CriteriaSpec, CriterionSpec
@@ -318,6 +319,61 @@ def test_manager_records_for_own_unit_and_others_cannot_decide(org, client, logi
     assert client.post(decide, data={"decision": "approve"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Initiative, initiative.id).status == InitiativeStatus.APPROVED
+
+
+def test_a_manager_names_only_people_in_their_reach_as_authors(org, client, login):
+    """The auditor's case: a manager named an HCTH officer author of their unit's initiative,
+    approved it, and the roster credited her."""
+    hcth = db.session.scalar(select(Person).where(Person.username == "hcth"))
+    login("manager")
+    refused = client.post("/awards/initiatives/new", data=initiative_form(org.own, hcth))
+    assert refused.status_code == 400
+    assert "Lương Thị Hợp không thuộc đơn vị bạn quản lý trong năm 2025" in refused.text
+    mixed = client.post(
+        "/awards/initiatives/new", data=initiative_form(org.own, org.member, org.outsider)
+    )
+    assert mixed.status_code == 400 and "Lâm Thị Hoa không thuộc" in mixed.text
+    assert db.session.scalar(select(func.count(Initiative.id))) == 0
+
+    # Editing is held to the same rule.
+    initiative = _approved_initiative(org.own, [org.member])
+    initiative.status = InitiativeStatus.PENDING
+    db.session.commit()
+    edit = client.post(
+        f"/awards/initiatives/{initiative.id}/edit",
+        data=initiative_form(org.own, org.member, hcth),
+    )
+    assert edit.status_code == 400
+    db.session.expire_all()
+    assert [a.person_id for a in db.session.get(Initiative, initiative.id).authors] == [
+        org.member.id
+    ]
+
+
+def test_the_author_picker_searches_within_reach_and_shows_no_usernames(org, client, login):
+    login("manager")
+    form = client.get("/awards/initiatives/new").text
+    assert "Lâm Thị Hoa" not in form and "thanhvien" not in form  # no list of everyone
+
+    found = client.post(
+        "/awards/initiatives/new",
+        data={**initiative_form(org.own), "author_q": "ha", "find": "1"},
+    )
+    assert found.status_code == 200
+    assert "Hà Văn Thành" in found.text and "Tổ công tác" in found.text
+    assert "Lâm Thị Hoa" not in found.text  # another unit: outside the manager's reach
+    assert "thanhvien" not in found.text
+    assert db.session.scalar(select(func.count(Initiative.id))) == 0  # a search saves nothing
+
+    client.post("/logout")
+    login("hcth")
+    everyone = client.post(
+        "/awards/initiatives/new",
+        data={**initiative_form(org.own), "author_q": "lam thi", "find": "1"},
+    )
+    assert "Lâm Thị Hoa" in everyone.text
+    created = client.post("/awards/initiatives/new", data=initiative_form(org.own, org.outsider))
+    assert created.status_code == 302  # HCTH may name anyone
 
 
 def test_hcth_rejects_with_a_reason_and_the_author_sees_it(org, client, login):
