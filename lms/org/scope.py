@@ -151,8 +151,6 @@ def scope_of(
     With unit_id, only the days each unit stood at or under that unit. A user of None is the
     system itself (a command run by the operator), which reads everyone.
     """
-    if tree is None:
-        tree = TreeOverTime(first, last)
     if user is None:
         scope = EVERYWHERE
     elif not _is_person(user) or not user.is_active:
@@ -160,10 +158,14 @@ def scope_of(
     elif user.has_role(Role.ADMIN) or (reading and user.can(Permission.VIEW_REPORTS)):
         scope = EVERYWHERE
     elif user.can(Permission.MANAGE_UNIT):
-        scope = reach_of(grants_in_force(today, person_id=user.id), tree)
+        grants = grants_in_force(today, person_id=user.id)
+        if grants and tree is None:
+            tree = TreeOverTime(first, last)
+        scope = reach_of(grants, tree) if grants else NOWHERE
     else:
         scope = NOWHERE
-    if unit_id is not None:
+    if unit_id is not None and scope != NOWHERE:
+        tree = tree or TreeOverTime(first, last)
         scope = scope.within(Scope(tree.days_under(unit_id)))
     return scope
 
