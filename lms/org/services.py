@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +14,7 @@ from lms.audit import services as audit
 from lms.db import db, utcnow
 from lms.i18n import vn_date
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
+from lms.org.queries import TreeOverTime
 from lms.text import clean_name
 
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -74,34 +74,7 @@ def _open_version(unit: Unit, on: date) -> UnitVersion:
 
 def _below_from(unit_id: int, on: date) -> set[int]:
     """Return the units below unit_id on day on or on any later day the tree is known for."""
-    edges = db.session.execute(
-        select(
-            UnitVersion.unit_id,
-            UnitVersion.parent_id,
-            UnitVersion.valid_from,
-            UnitVersion.valid_until,
-        ).where(
-            UnitVersion.parent_id.is_not(None),
-            or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= on),
-        )
-    ).all()
-    # The tree only changes on days a version starts, so checking those days covers all of them.
-    days = {on} | {edge.valid_from for edge in edges if edge.valid_from > on}
-    below: set[int] = set()
-    for day in days:
-        children: dict[int, list[int]] = defaultdict(list)
-        for edge in edges:
-            if edge.valid_from <= day and (edge.valid_until is None or day <= edge.valid_until):
-                children[edge.parent_id].append(edge.unit_id)
-        stack = [unit_id]
-        seen = {unit_id}
-        while stack:
-            for child in children[stack.pop()]:
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        below |= seen - {unit_id}
-    return below
+    return set(TreeOverTime(on, date.max).days_under(unit_id)) - {unit_id}
 
 
 def _check_parent(unit: Unit | None, parent: Unit | None, on: date) -> None:
