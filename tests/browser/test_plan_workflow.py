@@ -61,3 +61,20 @@ def test_submit_return_resubmit_approve(page: Page, division):  # noqa: F811
     page.goto(f"/plans/{YEAR}")
     expect(page.locator(".badge.status-approved").first).to_have_text("Đã duyệt")
     expect(page.get_by_role("button", name="Điều chỉnh kế hoạch")).to_be_visible()
+
+
+def test_a_head_finds_an_author_by_name_among_their_people_only(page: Page, division):  # noqa: F811
+    sign_in(page, "truongphong")
+    page.goto("/awards/initiatives/new")
+    page.get_by_label("Tên sáng kiến, giải pháp").fill("Sổ tay tiếng Tày cho cán bộ xã")
+    page.get_by_label("Tìm tác giả theo tên").fill("hoa")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    # Hoàng Thị Hoa is in the head's team; Lâm Văn Ngoài (another division) is not offered.
+    expect(page.get_by_label("Hoàng Thị Hoa — Tổ công tác")).to_be_visible()
+    expect(page.get_by_text("Lâm Văn Ngoài")).to_have_count(0)
+    fits_the_screen(page)
+    page.get_by_label("Hoàng Thị Hoa — Tổ công tác").check()
+    page.get_by_label("Đơn vị").select_option(label="Phòng Chính sách dân tộc")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã ghi nhận sáng kiến; chờ duyệt.")).to_be_visible()
+    expect(page.get_by_text("Hoàng Thị Hoa")).to_be_visible()
