@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from lms.auth.access import requires
 from lms.auth.roles import Permission
@@ -18,5 +18,4 @@ def overview():
         "plans/storage.html",
         summary=evidence.storage_summary(),
         quota=evidence.quota_bytes(),
-        max_upload=current_app.config["MAX_CONTENT_LENGTH"],
     )

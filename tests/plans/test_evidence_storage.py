@@ -4,12 +4,18 @@ prune` for old orphans, and the administrator's storage page."""
 from __future__ import annotations
 
 import io
+import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
+from lms.accounts.models import Person
 from lms.db import db, utcnow
+from lms.plans import services
 from lms.plans.models import EvidenceFile, ExternalActivity, PlanItem
+from lms.plans.services import Upload
 from tests.plans.conftest import YEAR, plan_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -268,3 +274,45 @@ def test_the_storage_page_shows_totals_top_users_and_orphans(client, login, divi
     assert "500,0 KB" in text and "150,0 KB" in text  # orphans are still their owner's bytes
     assert "1 tệp mồ côi" in text and "50,0 KB" in text
     assert "flask files prune" in text
+
+
+def test_two_uploads_at_once_cannot_both_pass_the_quota(app, client, login, division):
+    app.config["EVIDENCE_QUOTA_MB"] = 1
+    login("mai")
+    add_activity(client, PDF)
+    add_activity(client, PDF)
+    first_id, second_id = db.session.scalars(select(ExternalActivity.id).order_by("id"))
+    owner_id = division.learner.id
+    db.session.commit()
+    first_holds = threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def upload(activity_id: int, name: str) -> None:
+        with app.app_context():
+            activity = db.session.get(ExternalActivity, activity_id)
+            owner = db.session.get(Person, owner_id)
+            try:
+                services.attach_evidence(activity, owner, Upload(f"{name}.pdf", pdf_of(600 * KB)))
+                if name == "first":
+                    first_holds.set()
+                    time.sleep(0.5)  # the second upload is now checking its quota
+                db.session.commit()
+                outcomes[name] = "kept"
+            except services.PlanError:
+                outcomes[name] = "refused"
+            except OperationalError:
+                outcomes[name] = "database busy"  # SQLite: one writer at a time
+            finally:
+                first_holds.set()
+                db.session.rollback()
+
+    first = threading.Thread(target=upload, args=(first_id, "first"))
+    first.start()
+    first_holds.wait(10)
+    second = threading.Thread(target=upload, args=(second_id, "second"))
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert outcomes["first"] == "kept"
+    assert outcomes["second"] in ("refused", "database busy")
+    assert stored_bytes() <= 1024 * KB
