@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config
-from lms.db import IdConverter
+from lms.db import IdConverter, keep_sqlite_private
 from lms.db import db as _db
 
 csrf = CSRFProtect()
@@ -28,6 +28,12 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]
         )
 
+    for path, mode in keep_sqlite_private(app.config["SQLALCHEMY_DATABASE_URI"]):
+        app.logger.warning(
+            "database file %s was readable by others (mode %04o); now owner-only (0600)",
+            path,
+            mode,
+        )
     _db.init_app(app)
     migrate.init_app(app, _db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)

@@ -7,6 +7,17 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+OWNER_ONLY = 0o600
+
+
+def create_owner_only(path: Path) -> int:
+    """Create path readable and writable by its owner only and return its descriptor.
+
+    Raises FileExistsError if it exists (O_EXCL): the mode is set as the file is born, with no
+    moment in which others may open it.
+    """
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
+
 
 def _instance_secret_key(instance_path: Path) -> str:
     """Return the key kept in instance/, creating it (owner-only) on first start."""
@@ -19,7 +30,7 @@ def _instance_secret_key(instance_path: Path) -> str:
     key = secrets.token_hex(32)
     # O_EXCL: when two workers start together, one writes and the other reads its key.
     try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = create_owner_only(key_file)
     except FileExistsError:
         return key_file.read_text().strip()
     with os.fdopen(fd, "w") as handle:
@@ -49,6 +60,8 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("LMS_SESSION_HOURS", "12"))),
         "PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
         "MAX_CONTENT_LENGTH": int(env.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # Evidence files one person may keep (those an activity shows), in MB.
+        "EVIDENCE_QUOTA_MB": float(env.get("LMS_EVIDENCE_QUOTA_MB", "100")),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("LMS_LOGIN_MAX_FAILURES", "5")),

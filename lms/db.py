@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
@@ -20,13 +24,15 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
+
+from lms.config import OWNER_ONLY, create_owner_only
 
 # Named constraints let Alembic alter and drop them the same way on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -48,6 +54,37 @@ db = SQLAlchemy(model_class=Base)
 def utcnow() -> datetime:
     """Return the current time in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+def keep_sqlite_private(url: str) -> list[tuple[Path, int]]:
+    """Make a SQLite database file owner-only: create it so if new, tighten it if not.
+
+    The file holds password hashes, evidence and personal data, like instance/secret_key.
+    SQLite gives its -wal and -shm files the database file's mode, so a new database's come
+    out owner-only too; existing ones are tightened with it. Returns (path, old mode) of each
+    file tightened, for a warning.
+    """
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return []
+    if database.startswith("file:"):
+        return []  # a URI names its own options; nothing here creates such databases
+    path = Path(database)
+    if not path.parent.is_dir():
+        return []  # SQLite refuses to open it with its own message
+    with contextlib.suppress(FileExistsError):
+        os.close(create_owner_only(path))
+    tightened = []
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & ~OWNER_ONLY:
+            file.chmod(mode & OWNER_ONLY)
+            tightened.append((file, mode))
+    return tightened
 
 
 @event.listens_for(Engine, "connect")

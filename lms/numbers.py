@@ -43,6 +43,14 @@ def decimal_text(value: Decimal | int | None) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def file_size(size: int) -> str:
+    """Say a file size the Vietnamese way: 1,5 MB."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".replace(".", ",") + f" {unit}"
+    return f"{size} byte"
+
+
 # Spreadsheet formats matching decimal_text and a whole percentage; the marks come from the
 # reader's locale, so a Vietnamese Excel or LibreOffice shows "1.234,5", "40" and "79%". A
 # whole number needs its own format: "#,##0.##" would show 40 as "40,".
@@ -55,3 +63,4 @@ DATE_FORMAT = "dd/mm/yyyy"
 def init_app(app: Flask) -> None:
     """Give pages the files' way of writing figures: {{ hours|decimal_text }}."""
     app.jinja_env.filters["decimal_text"] = decimal_text
+    app.jinja_env.filters["file_size"] = file_size

@@ -62,6 +62,7 @@ CASES = [
     Case("org.units", ADMIN),
     Case("agency.profile", ADMIN),
     Case("agency.save", ADMIN, "POST"),
+    Case("storage.overview", ADMIN),
     Case("org.unit_members", MANAGERS, args=lambda w: {"unit_id": w.own_unit}, label="own"),
     Case("org.unit_members", MANAGERS, args=lambda w: {"unit_id": w.sub_unit}, label="sub"),
     Case("org.unit_members", ADMIN, args=lambda w: {"unit_id": w.other_unit}, label="other"),

@@ -10,14 +10,7 @@ from flask_babel import gettext as _
 
 from lms.backup import services
 from lms.backup.services import BackupError
-
-
-def _size(size: int) -> str:
-    """Say a file size the Vietnamese way: 1,5 MB."""
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= scale:
-            return f"{size / scale:.1f}".replace(".", ",") + f" {unit}"
-    return f"{size} byte"
+from lms.numbers import file_size
 
 
 def _fail(error: BackupError) -> None:
@@ -49,7 +42,7 @@ def backup_command(dest: Path) -> None:
             "%(tables)d bảng, %(rows)d dòng.",
             backend=services.BACKEND_LABELS[summary.backend],
             path=summary.path,
-            size=_size(summary.size),
+            size=file_size(summary.size),
             tables=summary.tables,
             rows=summary.rows,
         )

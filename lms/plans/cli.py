@@ -1,8 +1,9 @@
-"""`flask plans rules|add-rule|remind`: yearly targets and the daily reminders."""
+"""`flask plans rules|add-rule|remind`: yearly targets and the daily reminders; `flask files
+prune`: evidence files nothing shows any more."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import click
 from flask import current_app
@@ -11,7 +12,8 @@ from flask_babel import gettext as _
 
 from lms.db import db
 from lms.i18n import local_today, parse_day, vn_date
-from lms.plans import queries, services
+from lms.numbers import file_size
+from lms.plans import evidence, queries, services
 
 plans = AppGroup("plans", help="Kế hoạch tự học: chỉ tiêu năm và nhắc việc.")
 
@@ -77,5 +79,37 @@ def remind_command(day_text: str) -> None:
             day=vn_date(day),
             n=len(reminders),
             m=emailed,
+        )
+    )
+
+
+files = AppGroup("files", help="Tệp minh chứng lưu trong cơ sở dữ liệu.")
+
+
+@files.command("prune")
+@click.option(
+    "--older-than-hours",
+    "hours",
+    type=click.IntRange(min=1),
+    default=24,
+    show_default=True,
+    help="Chỉ xóa tệp mồ côi đã lưu lâu hơn số giờ này (tệp đang tải lên không bị xóa).",
+)
+def prune_command(hours: int) -> None:
+    """Xóa tệp minh chứng không còn hoạt động nào dùng tới (tệp mồ côi)."""
+    removed = evidence.prune(older_than=timedelta(hours=hours))
+    db.session.commit()
+    if not removed:
+        click.echo(_("Không có tệp minh chứng mồ côi nào lưu lâu hơn %(n)d giờ.", n=hours))
+        return
+    for orphan in removed:
+        click.echo(
+            f"{orphan.token}  #{orphan.owner_id}  {file_size(orphan.size)}  {orphan.original_name}"
+        )
+    click.echo(
+        _(
+            "Đã xóa %(n)d tệp minh chứng mồ côi, giải phóng %(size)s.",
+            n=len(removed),
+            size=file_size(sum(orphan.size for orphan in removed)),
         )
     )

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,8 +26,10 @@ from lms.audit import services as audit
 from lms.courses.models import Course
 from lms.db import db, parse_id, utcnow
 from lms.i18n import local_today, parse_day, vn_date
+from lms.numbers import file_size
 from lms.org import scope
 from lms.org.models import Unit
+from lms.plans import evidence as storage
 from lms.plans import permissions, queries
 from lms.plans.models import (
     ActivityKind,
@@ -545,6 +547,8 @@ def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
                 name=clean_name(upload.filename)[:100],
             )
         )
+    if content_type == "application/pdf":
+        _refuse_running_pdf(data, upload.filename)
     evidence = EvidenceFile(
         token=secrets.token_urlsafe(32),
         owner_id=owner.id,
@@ -556,6 +560,58 @@ def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
     )
     db.session.add(evidence)
     return evidence
+
+
+def _refuse_running_pdf(data: bytes, filename: str) -> None:
+    risk = storage.pdf_risk(data)
+    if risk is None:
+        return
+    name = clean_name(filename)[:100]
+    again = _("Hãy tải lên bản in lại thành PDF (“Print to PDF”) hoặc ảnh chụp giấy chứng nhận.")
+    if risk.name is None:
+        raise PlanError(
+            _(
+                "Tệp PDF “%(name)s” có phần nén không đọc được hoặc quá lớn để kiểm tra mã chạy "
+                "được, nên không được nhận làm minh chứng.",
+                name=name,
+            )
+            + " "
+            + again
+        )
+    raise PlanError(
+        _(
+            "Tệp PDF “%(name)s” chứa thành phần có thể tự chạy khi mở (%(found)s): mã "
+            "JavaScript, lệnh mở chương trình, hành động tự động hoặc tệp đính kèm, nên không "
+            "được nhận làm minh chứng.",
+            name=name,
+            found=risk.name,
+        )
+        + " "
+        + again
+    )
+
+
+def _within_quota(owner_id: int, upload: Upload) -> None:
+    """Refuse the change if the owner's files, this upload included, exceed the quota.
+
+    Checked after the new file is flushed and shown, and the one it replaces released, inside
+    the transaction: the count is of what would be committed.
+    """
+    used = storage.live_bytes(owner_id)
+    limit = storage.quota_bytes()
+    if used > limit:
+        size = len(upload.data)
+        raise PlanError(
+            _(
+                "Không lưu được tệp “%(name)s” (%(size)s): bạn đã dùng %(used)s cho tệp minh "
+                "chứng, hạn mức mỗi người là %(limit)s. Hãy thay minh chứng cũ bằng tệp nhỏ hơn "
+                "(ảnh chụp, PDF nén) hoặc bỏ hoạt động không còn cần.",
+                name=clean_name(upload.filename)[:100],
+                size=file_size(size),
+                used=file_size(used - size),
+                limit=file_size(limit),
+            )
+        )
 
 
 def add_external(
@@ -611,14 +667,22 @@ def add_external(
     )
     version.items.append(item)
     _changed(plan)
+    if stored is not None:
+        _within_quota(plan.person_id, evidence)
     return item
 
 
 def attach_evidence(activity: ExternalActivity, owner: Person, upload: Upload) -> None:
-    """Attach (or replace) the evidence of an activity not yet verified."""
+    """Attach (or replace) the evidence of an activity not yet verified.
+
+    The replaced file goes in the same transaction unless another activity still shows it.
+    """
     if activity.status == ActivityStatus.VERIFIED:
         raise PlanError(_("Hoạt động đã được xác nhận; không thay minh chứng được nữa."))
+    replaced = activity.evidence
     activity.evidence = store_evidence(owner, upload)
+    storage.release(replaced)
+    _within_quota(owner.id, upload)
     if activity.status == ActivityStatus.REJECTED:
         activity.status = ActivityStatus.PENDING
 
@@ -630,6 +694,25 @@ def remove_item(plan: StudyPlan, item_id: int) -> None:
         raise PlanError(_("Không tìm thấy mục này trong kế hoạch."))
     version.items.remove(item)
     _changed(plan)
+    _release_removed_activity(item.activity)
+
+
+def _release_removed_activity(activity: ExternalActivity | None) -> None:
+    """Let go of the evidence of an activity no plan version lists any more.
+
+    The activity row stays (nothing in plans is deleted); its file, which now explains no
+    hours, would otherwise fill the database. A verified activity keeps its proof.
+    """
+    if activity is None or activity.status == ActivityStatus.VERIFIED:
+        return
+    db.session.flush()
+    listed = db.session.scalar(
+        select(func.count(PlanItem.id)).where(PlanItem.activity_id == activity.id)
+    )
+    if listed == 0 and activity.evidence is not None:
+        released = activity.evidence
+        activity.evidence = None
+        storage.release(released)
 
 
 def save_note(plan: StudyPlan, note: str) -> None:
