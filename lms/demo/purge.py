@@ -8,8 +8,9 @@ later is covered without a change here:
   point at such a row (a plan's versions and items, a progress's certificate);
 - a row that only may point at a demo person ("who did it": audit events, created_by...) stays,
   and the reference is cleared;
-- a unit the seed made goes only when nothing but demo data uses it: a unit a real person
-  belongs to, a real manager's unit, the parent of a unit that stays, stays (and is listed).
+- a unit the seed made (a seeded code, with demo members) goes only when nothing but demo data
+  uses it: a unit a real person belongs to, a real manager's unit, the parent of a unit that
+  stays, stays (and is listed).
 
 Nothing here commits: the caller commits once, so the purge is one transaction.
 """
@@ -23,7 +24,7 @@ from sqlalchemy import Table, delete, select, tuple_, update
 from lms.accounts.models import Person
 from lms.db import db
 from lms.demo import seed
-from lms.org.models import Unit
+from lms.org.models import Membership, Unit
 
 # Rows that are part of a unit: they go with it (its names and parents over time).
 PARTS_OF_UNIT = frozenset({"unit_version.unit_id"})
@@ -128,9 +129,13 @@ def _users_of_units(unit_ids: set[int], removed: RowKeys) -> dict[int, set[str]]
 def plan_purge() -> PurgePlan:
     """Work out what removing the demo data would remove, clear and keep; change nothing."""
     demo_people = set(db.session.scalars(select(Person.id).where(Person.is_demo.is_(True))))
+    # A real install may well have its own "HCTH": only a seeded code with demo members counts.
+    demo_members = select(Membership.unit_id).where(Membership.person_id.in_(demo_people))
     candidates = {
         unit.id: unit.code
-        for unit in db.session.scalars(select(Unit).where(Unit.code.in_(seed.SEEDED_UNIT_CODES)))
+        for unit in db.session.scalars(
+            select(Unit).where(Unit.code.in_(seed.SEEDED_UNIT_CODES), Unit.id.in_(demo_members))
+        )
     }
     of_people = _owned_rows({"person": demo_people})
     kept: dict[str, list[str]] = {}

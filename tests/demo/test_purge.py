@@ -21,7 +21,7 @@ from lms.org.services import unit_by_code
 from lms.plans.models import PlanVersion, StudyPlan
 from lms.progress.models import Credit
 from tests.demo.test_seed import person, run_seed
-from tests.factories import approve_plan, complete_course, make_course, make_person
+from tests.factories import approve_plan, complete_course, make_course, make_person, make_unit
 
 FINISHED = datetime(2024, 5, 2, 3, 0, tzinfo=UTC)
 
@@ -95,8 +95,9 @@ def test_a_demo_organisation_nobody_real_uses_goes_entirely(app, runner):
 
 def test_purge_without_demo_data_touches_nothing(app, runner):
     make_person("tranvanthat", "Trần Văn Thật")
+    make_unit("HCTH", "Văn phòng")  # a real unit that happens to have a code the seed uses
     db.session.commit()
     result = runner.invoke(args=["demo", "purge", "--yes"])
     assert result.exit_code == 0
     assert "Không có dữ liệu mẫu nào để xóa." in result.output
-    assert count(Person) == 1
+    assert count(Person) == count(Unit) == 1
