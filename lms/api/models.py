@@ -22,5 +22,13 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when issued (API_TOKEN_DAYS later): a forgotten token does not open the API forever.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
+
+    def state_on(self, now: datetime) -> str:
+        """Say whether the token is "live", "expired" or "revoked" at the moment now."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "live"

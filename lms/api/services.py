@@ -6,12 +6,14 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.accounts.models import Person
 from lms.api.models import ApiToken
-from lms.auth.roles import Permission
+from lms.auth.roles import ROLE_PERMISSIONS, Permission
+from lms.auth.services import demo_account_closed
 from lms.db import db, utcnow
 
 TOKEN_PREFIX = "hts_"
@@ -37,15 +39,27 @@ def issue_token(person: Person, name: str) -> tuple[ApiToken, str]:
         raise TokenError(_("Tên khóa API dài tối đa 100 ký tự."))
     if not person.can(Permission.VIEW_REPORTS):
         raise TokenError(_("Chỉ Phòng Hành chính - Tổng hợp và quản trị viên được cấp khóa API."))
+    now = utcnow()
     active = db.session.scalars(
-        select(ApiToken).where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.person_id == person.id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,
+        )
     ).all()
     if len(active) >= MAX_ACTIVE:
         raise TokenError(
             _("Mỗi người có tối đa %(n)d khóa API đang dùng; hãy thu hồi khóa cũ.", n=MAX_ACTIVE)
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(person_id=person.id, name=name, token_hash=digest(secret), prefix=secret[:12])
+    token = ApiToken(
+        person_id=person.id,
+        name=name,
+        token_hash=digest(secret),
+        prefix=secret[:12],
+        created_at=now,
+        expires_at=now + timedelta(days=current_app.config["API_TOKEN_DAYS"]),
+    )
     db.session.add(token)
     db.session.flush()
     return token, secret
@@ -61,17 +75,44 @@ def revoke_token(person: Person, token_id: int) -> ApiToken:
     return token
 
 
+def revoke_all_tokens(person: Person, **_signal) -> int:
+    """Revoke every live token of person (their password was set); return how many."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount
+
+
+def _granted_before(person: Person, token: ApiToken) -> bool:
+    """Say whether a role of person's that reads reports was already theirs when token was made.
+
+    A role taken away and given back later does not bring the tokens of the first grant back.
+    """
+    return any(
+        Permission.VIEW_REPORTS in ROLE_PERMISSIONS[grant.role]
+        and grant.granted_at <= token.created_at
+        for grant in person.role_grants
+    )
+
+
 def person_for(secret: str) -> Person | None:
     """The active person a live token belongs to, if they may still read reports."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
-    if token is None or token.revoked_at is not None:
+    now = utcnow()
+    if token is None or token.state_on(now) != "live":
         return None
     person = token.person
-    if not person.is_active or not person.can(Permission.VIEW_REPORTS):
+    if (
+        not person.is_active
+        or demo_account_closed(person)
+        or not person.can(Permission.VIEW_REPORTS)
+        or not _granted_before(person, token)
+    ):
         return None
-    now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
         token.last_used_at = now
     return person

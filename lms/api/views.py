@@ -9,7 +9,18 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import wraps
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,7 +32,7 @@ from lms.auth.access import public, requires
 from lms.auth.roles import Permission
 from lms.awards import queries as award_queries
 from lms.courses.format import CATEGORIES
-from lms.db import db, parse_count
+from lms.db import db, parse_count, utcnow
 from lms.i18n import local_today
 from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
@@ -234,7 +245,17 @@ def openapi():
 @bp.get("/account/api-tokens")
 @requires(Permission.VIEW_REPORTS)
 def tokens():
-    return render_template("api/tokens.html", tokens=_my_tokens())
+    return _tokens_page()
+
+
+def _tokens_page(**new):
+    return render_template(
+        "api/tokens.html",
+        tokens=_my_tokens(),
+        now=utcnow(),
+        token_days=current_app.config["API_TOKEN_DAYS"],
+        **new,
+    )
 
 
 def _my_tokens() -> list[ApiToken]:
@@ -258,7 +279,7 @@ def create_token():
         return redirect(url_for("api.tokens"))
     db.session.commit()
     # The secret is shown in this one answer and never again; it is not kept anywhere.
-    response = render_template("api/tokens.html", tokens=_my_tokens(), new_secret=secret, new=token)
+    response = _tokens_page(new_secret=secret, new=token)
     return response, 201, {"Cache-Control": "no-store"}
 
 

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask.signals import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -58,6 +59,11 @@ COMMON_PASSWORD_WORDS = frozenset(
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
+# Sent with the person whenever their password is set (own change, reset, seed): features that
+# hand out credentials of their own (API tokens) revoke them; receivers return how many.
+password_set = Namespace().signal("password-set")
+
+
 class AuthError(Exception):
     """A refused sign-in or password change; the message is shown to the user."""
 
@@ -79,9 +85,20 @@ def check_password_policy(password: str, *, username: str = "") -> None:
         raise AuthError(_("Mật khẩu quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác."))
 
 
-def set_password(person: Person, password: str, *, must_change: bool = False) -> None:
+def set_password(person: Person, password: str, *, must_change: bool = False) -> int:
+    """Set person's password and revoke their other credentials; return how many were revoked.
+
+    A new password is how someone locks out whoever learnt the old one, so whatever was issued
+    under the old one (API tokens) stops working too.
+    """
     person.password_hash = hash_password(password)
     person.must_change_password = must_change
+    return sum(revoked or 0 for _receiver, revoked in password_set.send(person))
+
+
+def demo_account_closed(person: Person) -> bool:
+    """Say whether person is a demo account while demo mode is off: then nothing lets them in."""
+    return person.is_demo and not current_app.config["DEMO_MODE"]
 
 
 def _throttle_window_start():
@@ -183,6 +200,8 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
     if row is None:
         return None
     person, user_session = row
+    if demo_account_closed(person):
+        return None
     lifetime = current_app.permanent_session_lifetime
     if user_session.last_seen_at < utcnow() - lifetime:
         return None
@@ -212,8 +231,8 @@ def end_other_sessions(person: Person, keep_token: str | None) -> None:
     db.session.execute(query.values(revoked_at=utcnow()))
 
 
-def change_password(person: Person, current: str, new: str, confirm: str) -> None:
-    """Change person's own password after checking the current one."""
+def change_password(person: Person, current: str, new: str, confirm: str) -> int:
+    """Change person's own password after checking the current one; see set_password."""
     if not person.password_hash or not check_password_hash(person.password_hash, current):
         raise AuthError(_("Mật khẩu hiện tại không đúng."))
     if new != confirm:
@@ -221,4 +240,4 @@ def change_password(person: Person, current: str, new: str, confirm: str) -> Non
     if check_password_hash(person.password_hash, new):
         raise AuthError(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
     check_password_policy(new, username=person.username)
-    set_password(person, new)
+    return set_password(person, new)

@@ -1,4 +1,5 @@
-"""`flask demo seed`: the demo organisation `make run` puts into an empty database."""
+"""`flask demo seed` puts the demo organisation into an empty database; `flask demo purge`
+takes it out again before the install goes live."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from lms.accounts.services import PersonError
+from lms.agency.queries import agency_profile
 from lms.auth.services import AuthError
 from lms.db import db
-from lms.demo import seed
+from lms.demo import purge, seed
 from lms.org.services import OrgError
 from lms.shell import ROLE_LABELS
 
@@ -78,3 +80,56 @@ def seed_command(url: str) -> None:
         )
     )
     _echo_logins(seed.demo_logins(verify_passwords=False), url)
+
+
+def _unit_users(tables: list[str]) -> str:
+    labels = {
+        "membership": _("người thật còn là thành viên"),
+        "role_grant": _("người thật quản lý đơn vị này"),
+        "unit_version": _("đơn vị được giữ còn thuộc đơn vị này"),
+        "unit": _("đơn vị được giữ đã sáp nhập vào đơn vị này"),
+    }
+    return "; ".join(labels.get(table, table) for table in tables)
+
+
+def _echo_plan(plan: purge.PurgePlan) -> None:
+    click.echo(_("Sẽ xóa %(people)d người mẫu và các dòng dữ liệu sau:", people=plan.people))
+    for table, count in plan.counts.items():
+        click.echo(f"  {table}: {count}")
+    if plan.cleared:
+        click.echo(_("Dữ liệu thật được giữ, chỉ bỏ tham chiếu tới người hoặc dòng mẫu đã xóa:"))
+        for column, count in plan.cleared_counts.items():
+            click.echo(f"  {column}: {count}")
+    for code, tables in plan.kept_units.items():
+        click.echo(
+            _(
+                "Giữ đơn vị %(code)s: %(users)s (dữ liệu thật không bị xóa).",
+                code=code,
+                users=_unit_users(tables),
+            )
+        )
+
+
+@demo.command("purge")
+@click.option("--yes", is_flag=True, help="Không hỏi lại trước khi xóa.")
+@with_appcontext
+def purge_command(yes: bool) -> None:
+    """Xóa dữ liệu mẫu (người mẫu và những gì gắn với họ) trước khi đưa vào dùng thật."""
+    plan = purge.plan_purge()
+    if not plan.counts:
+        click.echo(_("Không có dữ liệu mẫu nào để xóa."))
+        return
+    _echo_plan(plan)
+    if not yes and not click.confirm(_("Xóa vĩnh viễn các dữ liệu trên?"), default=False):
+        click.echo(_("Không xóa gì."))
+        return
+    purge.purge_demo_data(plan)
+    db.session.commit()  # one transaction: all of it or, on any error, nothing
+    click.echo(_("Đã xóa dữ liệu mẫu: %(people)d người.", people=plan.people))
+    if agency_profile().head_name == seed.AGENCY_PROFILE["head_name"]:
+        click.echo(
+            _(
+                "Thông tin cơ quan (tên, người ký) vẫn là của bản dùng thử: "
+                "hãy sửa ở trang Thông tin cơ quan."
+            )
+        )

@@ -88,6 +88,9 @@ GRASSROOTS_UNIT = UnitSeed(
     GRASSROOTS, "Phòng Công tác dân tộc cơ sở", UnitKind.DIVISION, valid_from=PROVINCE_MERGER
 )
 
+# Every unit the seed makes; `flask demo purge` removes those that only demo data uses.
+SEEDED_UNIT_CODES = tuple(u.code for u in (*UNITS_2008, RELIGION_UNIT, GRASSROOTS_UNIT))
+
 
 @dataclass(frozen=True)
 class PersonSeed:
