@@ -93,7 +93,7 @@ def _granted_before(person: Person, token: ApiToken) -> bool:
     return any(
         Permission.VIEW_REPORTS in ROLE_PERMISSIONS[grant.role]
         and grant.granted_at <= token.created_at
-        for grant in person.role_grants
+        for grant in person.current_grants
     )
 
 
