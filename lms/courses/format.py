@@ -7,6 +7,7 @@ written (a plain `1.10` stays "1.10", `no` stays "no"), never through YAML 1.1's
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Sequence
@@ -413,6 +414,11 @@ def scan_body(lines: list[str], first_line: int) -> list[Segment]:
     segments: list[Segment] = []
     text = TextLines(first_line, [], [])
     index = 0
+    # Where each possible closing line is, so that many unclosed fences cost no rescans.
+    closers: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        if _FENCE_RE.match(line):
+            closers.setdefault(line.rstrip(), []).append(number)
 
     def flush_text(next_line: int) -> TextLines:
         if text.lines:
@@ -428,7 +434,7 @@ def scan_body(lines: list[str], first_line: int) -> list[Segment]:
             index += 1
             continue
         fence, info = match.group("fence"), match.group("info").lstrip(".")
-        close = next((j for j in range(index + 1, len(lines)) if lines[j].rstrip() == fence), None)
+        close = _next_line(closers, fence, index)
         if info in BLOCK_KINDS:
             text = flush_text(first_line + index)
             end = close if close is not None else len(lines)
@@ -614,6 +620,13 @@ def _segment_shapes(segment: TextLines, shapes: _Shapes) -> None:
                 link_parens -= 1
             previous = char
     end_paragraph()
+
+
+def _next_line(closers: dict[str, list[int]], text: str, after: int) -> int | None:
+    """Return the first line after `after` that reads text, or None."""
+    numbers = closers.get(text, [])
+    position = bisect.bisect_right(numbers, after)
+    return numbers[position] if position < len(numbers) else None
 
 
 def block_yaml(block: Block, report: FileReport) -> tuple[YamlReader, Entries] | None:

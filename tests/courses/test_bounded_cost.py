@@ -103,6 +103,12 @@ def course_zip(body: str) -> bytes:
             id="nested-lists-on-one-line",
         ),
         pytest.param(
+            "~~~a\n" * 20_000,  # each unclosed fence looked for its end in every later line
+            14 + 10_000,  # the Markdown starts on line 14, after the front matter
+            "Tệp có quá 10000 dòng; dòng này vượt quá giới hạn.",
+            id="unclosed-fences",
+        ),
+        pytest.param(
             "Đoạn.\n" + "chữ " * 1300 + "\n",
             FIRST_BODY_LINE + 1,
             "Dòng dài quá 5000 ký tự (1 dòng như vậy",
