@@ -76,6 +76,7 @@ MAX_CELLS = 500_000
 MAX_SHARED_STRINGS = 250_000
 MAX_SHEET_BYTES = 64 * 1024 * 1024
 MAX_PART_BYTES = 4 * 1024 * 1024  # any other part: styles, workbook, relations...
+MAX_UNZIPPED_BYTES = 96 * 1024 * 1024  # all parts together
 _XML_CHUNK = 1024 * 1024
 _ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _CELL_TAG_RE = re.compile(rb"<(?:\w+:)?c[\s/>]")
@@ -241,6 +242,16 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[Any, ...]]:
 def _check_xlsx_shape(data: bytes, filename: str) -> None:
     """Refuse a workbook whose parts would cost far more to read than a staff list can need."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+        if total > MAX_UNZIPPED_BYTES:
+            raise _too_large(
+                filename,
+                _(
+                    "khi giải nén tệp lớn %(mb)d MB, quá %(limit)d MB",
+                    mb=total // (1024 * 1024),
+                    limit=MAX_UNZIPPED_BYTES // (1024 * 1024),
+                ),
+            )
         for info in archive.infolist():
             name = info.filename
             is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")

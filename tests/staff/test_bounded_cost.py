@@ -91,6 +91,15 @@ def shared_strings(count: int) -> str:
             id="styles",
         ),
         pytest.param(
+            with_parts(
+                xl__worksheets__sheet2_xml=" " * (50 * 1024 * 1024),
+                xl__worksheets__sheet3_xml=" " * (50 * 1024 * 1024),
+            ),
+            "ds.xlsx",
+            "khi giải nén tệp lớn 100 MB, quá 96 MB",
+            id="unpacked-size",
+        ),
+        pytest.param(
             csv_bytes([staff_row("hoa.nt", "Nguyễn Thị Hoa")] + [[]] * 30_000),
             "ds.csv",
             "Tệp “ds.csv” có hơn 20.000 dòng dữ liệu (kể cả dòng trống)",
