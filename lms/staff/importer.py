@@ -77,6 +77,7 @@ MAX_SHARED_STRINGS = 250_000
 MAX_SHEET_BYTES = 64 * 1024 * 1024
 MAX_PART_BYTES = 4 * 1024 * 1024  # any other part: styles, workbook, relations...
 MAX_UNZIPPED_BYTES = 96 * 1024 * 1024  # all parts together
+MAX_CSV_LINE = 64 * 1024  # a row of a staff list is well under 2 KB
 _XML_CHUNK = 1024 * 1024
 _ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _CELL_TAG_RE = re.compile(rb"<(?:\w+:)?c[\s/>]")
@@ -353,13 +354,33 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[list[str]]:
         raise _not_a_spreadsheet(filename) from None
     if "\x00" in text:
         raise _not_a_spreadsheet(filename)
-    header_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    header_line = text if end < 0 else text[:end]
     # Excel writes ";" where the decimal mark is a comma (Vietnamese regional settings).
     delimiter = max((",", ";", "\t"), key=header_line.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        yield from csv.reader(_csv_lines(text, filename), delimiter=delimiter)
     except csv.Error as error:
         raise _not_a_spreadsheet(filename) from error
+
+
+def _csv_lines(text: str, filename: str) -> Iterator[str]:
+    """Yield text line by line (no copy of the whole), refusing a line no staff row needs."""
+    start = number = 0
+    while start < len(text):
+        number += 1
+        end = text.find("\n", start) + 1 or len(text)
+        if end - start > MAX_CSV_LINE:
+            message = _(
+                "Tệp “%(file)s”, dòng %(row)d: dài quá %(n)s ký tự; một dòng danh sách cán bộ "
+                "không cần dài như vậy.",
+                file=filename,
+                row=number,
+                n=_thousands(MAX_CSV_LINE),
+            )
+            raise StaffImportError([Problem(message)])
+        yield text[start:end]
+        start = end
 
 
 def _cell(value: Any) -> Any:

@@ -105,6 +105,12 @@ def shared_strings(count: int) -> str:
             "Tệp “ds.csv” có hơn 20.000 dòng dữ liệu (kể cả dòng trống)",
             id="csv-blank-lines",
         ),
+        pytest.param(
+            csv_bytes([staff_row("hoa.nt", "Nguyễn Thị Hoa"), ["a"] * 40_000]),
+            "ds.csv",
+            "Tệp “ds.csv”, dòng 3: dài quá 65.536 ký tự",
+            id="csv-wide-row",
+        ),
     ],
 )
 def test_costly_files_are_refused_before_they_are_read(client, admin, content, name, message):  # noqa: F811
