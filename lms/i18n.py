@@ -40,6 +40,11 @@ def set_language():
     return redirect(referrer if referrer.startswith(request.host_url) else "/")
 
 
+# Years a person may mean. Python's own bounds (years 1 and 9999) are no days to type, and a
+# day there cannot be made a moment in our time zone or the next day: a bound of a search
+# became a 500.
+FIRST_YEAR = 1000
+LAST_YEAR = 2999
 _TYPED_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -52,6 +57,8 @@ def parse_day(text: str, *, iso: bool = True) -> date | None:
     elif match := _TYPED_DAY.match(text):
         day, month, year = (int(part) for part in match.groups())
     else:
+        return None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         return None
     try:
         return date(year, month, day)

@@ -42,7 +42,6 @@ _INLINE_LINK_RE = re.compile(
 )
 _REFERENCE_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(<[^>\n]*>|\S+)")
 _HTML_URL_RE = re.compile(r"<(\w+)\b[^>]*?\s(?:src|href)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
-_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _CALLOUT_LINE_RE = re.compile(r"^ {0,3}>\s*\[!([A-Za-z]+)\]")
 _APOSTROPHE_WORD_RE = re.compile(r"[\w'\u2019\u02bc]*\w['\u2019\u02bc]\w[\w'\u2019\u02bc]*")
 _APOSTROPHE_NAMES = {"'": "U+0027", "\u2019": "U+2019", "\u02bc": "U+02BC"}
@@ -426,13 +425,16 @@ def _parse_file(source: SourceCourse, name: str, read_meta) -> ParsedFile:
         return parsed
     parsed.meta = read_meta(source_file.front_matter, report)
     parsed.segments = fmt.scan_body(source_file.body, source_file.body_first_line)
+    # Links are looked for only in text of a bounded shape: the search costs like rendering.
+    is_bounded = fmt.check_markdown_shapes(parsed.segments, report)
     is_lesson = name != fmt.COURSE_FILE
     quiz_lines: dict[str, int] = {}
     has_content = False
     for index, segment in enumerate(parsed.segments):
         if isinstance(segment, TextLines):
             has_content = has_content or any(line.strip() for line in segment.lines)
-            _collect_links(segment, parsed)
+            if is_bounded:
+                _collect_links(segment, parsed)
             continue
         has_content = True
         parsed.blocks[index] = _parse_block(segment, parsed, is_lesson, quiz_lines)
@@ -473,7 +475,7 @@ def _collect_links(segment: TextLines, parsed: ParsedFile) -> None:
         if is_code:
             continue
         number = segment.first_line + offset
-        text = _CODE_SPAN_RE.sub("", line)
+        text = fmt.CODE_SPAN_RE.sub("", line)
         for match in _INLINE_LINK_RE.finditer(text):
             parsed.links.append((match.group(2).strip("<>"), number, match.group(1) == "!"))
         match = _REFERENCE_RE.match(text)

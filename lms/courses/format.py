@@ -7,6 +7,7 @@ written (a plain `1.10` stays "1.10", `no` stays "no"), never through YAML 1.1's
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Sequence
@@ -413,6 +414,11 @@ def scan_body(lines: list[str], first_line: int) -> list[Segment]:
     segments: list[Segment] = []
     text = TextLines(first_line, [], [])
     index = 0
+    # Where each possible closing line is, so that many unclosed fences cost no rescans.
+    closers: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        if _FENCE_RE.match(line):
+            closers.setdefault(line.rstrip(), []).append(number)
 
     def flush_text(next_line: int) -> TextLines:
         if text.lines:
@@ -428,7 +434,7 @@ def scan_body(lines: list[str], first_line: int) -> list[Segment]:
             index += 1
             continue
         fence, info = match.group("fence"), match.group("info").lstrip(".")
-        close = next((j for j in range(index + 1, len(lines)) if lines[j].rstrip() == fence), None)
+        close = _next_line(closers, fence, index)
         if info in BLOCK_KINDS:
             text = flush_text(first_line + index)
             end = close if close is not None else len(lines)
@@ -450,6 +456,177 @@ def scan_body(lines: list[str], first_line: int) -> list[Segment]:
         index = close + 1
     flush_text(first_line + index)
     return segments
+
+
+# Shapes of Markdown that cost more than their size -------------------------------------------
+
+# Python-Markdown and the HTML parser it uses read some shapes again for every mark: each "["
+# without its "]" reads the rest of its paragraph, each "](" without its ")" likewise, each "<"
+# that starts a tag without ">" the rest of the file, and nesting recurses per level. A 12,000
+# "[" course.md took 20 s. Text with none of these shapes renders in time proportional to its
+# size, so they are refused before anything is rendered.
+MAX_LINE_CHARS = 5000
+MAX_LINES = 10_000  # each line may start a block; a million short paragraphs took minutes
+MAX_NESTING = 10  # quote markers, list markers and indentation (4 columns) at a line's start
+MAX_BRACKET_DEPTH = 4  # "[" inside "[", or "(" inside a link's "(", more than this
+# Each mark may become an element (a link, a table cell...), a placeholder and a pass of the
+# sanitiser. A long lesson has a few hundred; 20,000 cost about a second.
+MAX_MARKS = 20_000
+_MARKS = "[*_`<&|"
+_NO_MARKS = str.maketrans("", "", _MARKS)
+_ESCAPE_RE = re.compile(r"\\.")
+# A run of backticks, then text, then a run as long: each run is taken whole, so a line of
+# backticks costs its length, not its length cubed.
+CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_NESTING_RE = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
+_MARKER_RE = re.compile(r">|[-*+]|\d{1,9}[.)]")
+_TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
+
+
+@dataclass
+class _Shapes:
+    """The first line and the count of each shape refused in one file."""
+
+    found: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, kind: str, line: int) -> None:
+        first_and_count = self.found.setdefault(kind, [line, 0])
+        first_and_count[1] += 1
+
+
+def _shape_messages() -> dict[str, str]:
+    return {
+        "marks": _(
+            "Tệp có quá %(max)d dấu định dạng Markdown ([ * _ ` < & |); dòng này vượt quá giới "
+            "hạn. Hãy chia thành nhiều bài."
+        ),
+        "lines": _(
+            "Tệp có quá %(max)d dòng; dòng này vượt quá giới hạn. Hãy chia thành nhiều bài."
+        ),
+        "line": _(
+            "Dòng dài quá %(max)d ký tự (%(n)d dòng như vậy, dòng đầu tiên ở đây); hãy xuống dòng "
+            "hoặc chia đoạn."
+        ),
+        "nesting": _(
+            "Trích dẫn, danh sách hoặc thụt lề lồng nhau quá %(max)d lớp (%(n)d dòng như vậy, "
+            "dòng đầu tiên ở đây)."
+        ),
+        "depth": _(
+            "Dấu ngoặc “[” hoặc “(” của liên kết lồng nhau quá %(max)d lớp (%(n)d đoạn như vậy, "
+            "đoạn đầu tiên ở đây)."
+        ),
+        "bracket": _(
+            "Dấu “[” không có dấu “]” đóng trong cùng đoạn văn (%(n)d dấu như vậy, dấu đầu tiên ở "
+            "dòng này); nếu muốn viết dấu [ thường, hãy viết \\[."
+        ),
+        "paren": _(
+            "Liên kết “](” không có dấu “)” đóng trong cùng đoạn văn (%(n)d chỗ như vậy, chỗ đầu "
+            "tiên ở dòng này)."
+        ),
+        "tag": _(
+            "Dấu “<” mở một thẻ HTML nhưng không có dấu “>” đóng trên cùng dòng (%(n)d chỗ như "
+            "vậy, chỗ đầu tiên ở dòng này); nếu muốn viết dấu nhỏ hơn, hãy viết &lt; hoặc thêm "
+            "dấu cách sau “<”."
+        ),
+    }
+
+
+def check_markdown_shapes(segments: Sequence[Segment], report: FileReport) -> bool:
+    """Report Markdown whose rendering would cost more than its size; return whether none is."""
+    shapes = _Shapes()
+    lines = 0
+    for segment in segments:
+        if isinstance(segment, TextLines) and lines <= MAX_LINES:
+            lines += len(segment.lines)
+            if lines > MAX_LINES:
+                shapes.add("lines", segment.first_line + len(segment.lines) - (lines - MAX_LINES))
+    marks = 0
+    for segment in segments:
+        if isinstance(segment, TextLines) and marks <= MAX_MARKS:
+            for offset, line in enumerate(segment.lines):
+                marks += len(line) - len(line.translate(_NO_MARKS))
+                if marks > MAX_MARKS:
+                    shapes.add("marks", segment.first_line + offset)
+                    break
+    for segment in segments:
+        if isinstance(segment, TextLines):
+            _segment_shapes(segment, shapes)
+    messages = _shape_messages()
+    for kind, (line, count) in sorted(shapes.found.items(), key=lambda item: item[1][0]):
+        limits = {
+            "line": MAX_LINE_CHARS,
+            "lines": MAX_LINES,
+            "nesting": MAX_NESTING,
+            "marks": MAX_MARKS,
+        }
+        limit = limits.get(kind, MAX_BRACKET_DEPTH)
+        report.error(line, messages[kind] % {"max": limit, "n": count})
+    return not shapes.found
+
+
+def _segment_shapes(segment: TextLines, shapes: _Shapes) -> None:
+    brackets: list[int] = []  # line of each open "["
+    parens: list[int | None] = []  # line of each open "(": a link's, or None for plain text
+    link_parens = 0
+    too_deep = False
+
+    def end_paragraph() -> None:
+        nonlocal too_deep, link_parens
+        for line in brackets:
+            shapes.add("bracket", line)
+        for line in parens:
+            if line is not None:
+                shapes.add("paren", line)
+        brackets.clear()
+        parens.clear()
+        link_parens = 0
+        too_deep = False
+
+    for offset, (line, is_code) in enumerate(zip(segment.lines, segment.code, strict=True)):
+        number = segment.first_line + offset
+        if len(line) > MAX_LINE_CHARS:
+            shapes.add("line", number)
+            line = line[:MAX_LINE_CHARS]
+        if is_code or not line.strip():
+            end_paragraph()
+            continue
+        prefix = _NESTING_RE.match(line).group()
+        markers = len(_MARKER_RE.findall(prefix))
+        indent = len(_MARKER_RE.sub("", prefix).expandtabs(4))
+        if markers + indent // 4 > MAX_NESTING:
+            shapes.add("nesting", number)
+        text = CODE_SPAN_RE.sub("", _ESCAPE_RE.sub("", line))
+        last_close = text.rfind(">")
+        if any(match.start() > last_close for match in _TAG_START_RE.finditer(text)):
+            shapes.add("tag", number)
+        previous = ""
+        for char in text:
+            if char == "[":
+                brackets.append(number)
+                if len(brackets) > MAX_BRACKET_DEPTH and not too_deep:
+                    too_deep = True
+                    shapes.add("depth", number)
+            elif char == "]":
+                if brackets:
+                    brackets.pop()
+            elif char == "(":
+                is_link = previous == "]"
+                parens.append(number if is_link else None)
+                link_parens += is_link
+                if link_parens and len(parens) > MAX_BRACKET_DEPTH and not too_deep:
+                    too_deep = True
+                    shapes.add("depth", number)
+            elif char == ")" and parens and parens.pop() is not None:
+                link_parens -= 1
+            previous = char
+    end_paragraph()
+
+
+def _next_line(closers: dict[str, list[int]], text: str, after: int) -> int | None:
+    """Return the first line after `after` that reads text, or None."""
+    numbers = closers.get(text, [])
+    position = bisect.bisect_right(numbers, after)
+    return numbers[position] if position < len(numbers) else None
 
 
 def block_yaml(block: Block, report: FileReport) -> tuple[YamlReader, Entries] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -67,6 +68,20 @@ COLUMN_HINTS = {
     ),
 }
 MAX_ROWS = 20_000
+# Bounds on what openpyxl is given, checked in the zip before it reads anything: it keeps every
+# shared string in memory, parses a row's cells all at once and pads a row up to its last
+# column, so the cost follows these counts, not the size of the upload.
+MAX_COLUMNS = 50
+MAX_CELLS = 500_000
+MAX_SHARED_STRINGS = 250_000
+MAX_SHEET_BYTES = 64 * 1024 * 1024
+MAX_PART_BYTES = 4 * 1024 * 1024  # any other part: styles, workbook, relations...
+MAX_UNZIPPED_BYTES = 96 * 1024 * 1024  # all parts together
+MAX_CSV_LINE = 64 * 1024  # a row of a staff list is well under 2 KB
+_XML_CHUNK = 1024 * 1024
+_ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_CELL_TAG_RE = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_STRING_TAG_RE = re.compile(rb"<(?:\w+:)?si[\s/>]")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _GENDERS = {"nam": Gender.MALE, "nu": Gender.FEMALE, "khac": Gender.OTHER}
@@ -201,6 +216,7 @@ def _zip_names(data: bytes) -> set[str] | None:
 def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[Any, ...]]:
     from openpyxl import load_workbook
 
+    _check_xlsx_shape(data, filename)
     try:
         # Warnings about features openpyxl cannot read (data validation, ...) are not
         # the user's concern: the cell values still come through.
@@ -217,11 +233,118 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[Any, ...]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                yield from sheet.iter_rows(values_only=True)
+                yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
             except Exception as error:
                 raise _not_a_spreadsheet(filename) from error
     finally:
         workbook.close()
+
+
+def _check_xlsx_shape(data: bytes, filename: str) -> None:
+    """Refuse a workbook whose parts would cost far more to read than a staff list can need."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+        if total > MAX_UNZIPPED_BYTES:
+            raise _too_large(
+                filename,
+                _(
+                    "khi giải nén tệp lớn %(mb)d MB, quá %(limit)d MB",
+                    mb=total // (1024 * 1024),
+                    limit=MAX_UNZIPPED_BYTES // (1024 * 1024),
+                ),
+            )
+        for info in archive.infolist():
+            name = info.filename
+            is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            is_strings = name == "xl/sharedStrings.xml"
+            limit = MAX_SHEET_BYTES if is_sheet or is_strings else MAX_PART_BYTES
+            if info.file_size > limit:
+                raise _too_large(
+                    filename,
+                    _(
+                        "phần “%(part)s” khi giải nén lớn %(mb)d MB, quá %(limit)d MB",
+                        part=name,
+                        mb=info.file_size // (1024 * 1024),
+                        limit=limit // (1024 * 1024),
+                    ),
+                )
+            if is_strings:
+                (strings,) = _count_tags(archive, info, filename, _STRING_TAG_RE)
+                if strings > MAX_SHARED_STRINGS:
+                    raise _too_large(
+                        filename,
+                        _(
+                            "bảng chuỗi dùng chung (xl/sharedStrings.xml) có %(n)s chuỗi, quá "
+                            "%(limit)s",
+                            n=_thousands(strings),
+                            limit=_thousands(MAX_SHARED_STRINGS),
+                        ),
+                    )
+            elif is_sheet:
+                rows, cells = _count_tags(archive, info, filename, _ROW_TAG_RE, _CELL_TAG_RE)
+                if rows > MAX_ROWS + 1:
+                    raise _too_many_rows(filename)
+                if cells > MAX_CELLS:
+                    raise _too_large(
+                        filename,
+                        _(
+                            "trang tính “%(part)s” có %(n)s ô, quá %(limit)s",
+                            part=name,
+                            n=_thousands(cells),
+                            limit=_thousands(MAX_CELLS),
+                        ),
+                    )
+
+
+def _count_tags(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, *tags: re.Pattern
+) -> list[int]:
+    """Count the elements of each kind in a part, reading no more than its declared size."""
+    counts = [0] * len(tags)
+    tail = b""
+    size = 0
+    try:
+        with archive.open(info) as handle:
+            while chunk := handle.read(_XML_CHUNK):
+                size += len(chunk)
+                if size > info.file_size:
+                    raise _not_a_spreadsheet(filename)
+                text = tail + chunk
+                # Tags are counted up to the last "<"; the rest may be a tag cut in two.
+                cut = text.rfind(b"<")
+                cut = len(text) if cut < 0 else cut
+                for index, tag in enumerate(tags):
+                    counts[index] += sum(1 for _match in tag.finditer(text, 0, cut))
+                tail = text[cut:]
+        for index, tag in enumerate(tags):
+            counts[index] += sum(1 for _match in tag.finditer(tail))
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as error:
+        raise _not_a_spreadsheet(filename) from error
+    return counts
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _too_large(filename: str, reason: str) -> StaffImportError:
+    message = _(
+        "Tệp “%(file)s” không đọc được vì %(reason)s; một danh sách cán bộ không cần lớn như "
+        "vậy. Hãy chép riêng bảng danh sách sang một tệp mới.",
+        file=filename,
+        reason=reason,
+    )
+    return StaffImportError([Problem(message)])
+
+
+def _too_many_rows(filename: str) -> StaffImportError:
+    message = _(
+        "Tệp “%(file)s” có hơn %(limit)s dòng dữ liệu (kể cả dòng trống); hãy xóa các dòng "
+        "trống ở cuối hoặc chia thành nhiều tệp nhỏ hơn.",
+        file=filename,
+        limit=_thousands(MAX_ROWS),
+    )
+    return StaffImportError([Problem(message)])
 
 
 def _csv_rows(data: bytes, filename: str) -> Iterator[list[str]]:
@@ -231,13 +354,33 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[list[str]]:
         raise _not_a_spreadsheet(filename) from None
     if "\x00" in text:
         raise _not_a_spreadsheet(filename)
-    header_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    header_line = text if end < 0 else text[:end]
     # Excel writes ";" where the decimal mark is a comma (Vietnamese regional settings).
     delimiter = max((",", ";", "\t"), key=header_line.count)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        yield from csv.reader(_csv_lines(text, filename), delimiter=delimiter)
     except csv.Error as error:
         raise _not_a_spreadsheet(filename) from error
+
+
+def _csv_lines(text: str, filename: str) -> Iterator[str]:
+    """Yield text line by line (no copy of the whole), refusing a line no staff row needs."""
+    start = number = 0
+    while start < len(text):
+        number += 1
+        end = text.find("\n", start) + 1 or len(text)
+        if end - start > MAX_CSV_LINE:
+            message = _(
+                "Tệp “%(file)s”, dòng %(row)d: dài quá %(n)s ký tự; một dòng danh sách cán bộ "
+                "không cần dài như vậy.",
+                file=filename,
+                row=number,
+                n=_thousands(MAX_CSV_LINE),
+            )
+            raise StaffImportError([Problem(message)])
+        yield text[start:end]
+        start = end
 
 
 def _cell(value: Any) -> Any:
@@ -316,7 +459,10 @@ def _data_rows(filename: str, records) -> list[RawRow]:
     headers: list[str] | None = None
     raw_rows: list[RawRow] = []
     for number, values in records:
-        cells = [_cell(value) for value in values]
+        # Blank rows count too: reading them is the cost, and a sheet can hold a million.
+        if number > MAX_ROWS + 1:
+            raise _too_many_rows(filename)
+        cells = [_cell(value) for value in values[:MAX_COLUMNS]]
         if headers is None:
             headers = [cell if isinstance(cell, str) else vn_date(cell) for cell in cells]
             if not any(headers):
@@ -327,13 +473,6 @@ def _data_rows(filename: str, records) -> list[RawRow]:
             continue
         if not any(cells):
             continue
-        if len(raw_rows) >= MAX_ROWS:
-            message = _(
-                "Tệp “%(file)s” có hơn %(limit)s dòng dữ liệu; hãy chia thành nhiều tệp nhỏ hơn.",
-                file=filename,
-                limit=f"{MAX_ROWS:,}".replace(",", "."),
-            )
-            raise StaffImportError([Problem(message)])
         by_column = {
             header: cells[index] if index < len(cells) else ""
             for index, header in enumerate(headers)

@@ -425,7 +425,7 @@ def test_too_many_rows_are_refused(runner, tmp_path, units, monkeypatch):
     result = run_import(runner, tmp_path, csv_bytes(rows))
 
     assert result.exit_code == 1
-    assert "Tệp “ds.csv” có hơn 2 dòng dữ liệu; hãy chia thành nhiều tệp nhỏ hơn." in result.output
+    assert "Tệp “ds.csv” có hơn 2 dòng dữ liệu (kể cả dòng trống)" in result.output
     assert db_counts() == before
 
 
