@@ -215,7 +215,7 @@ def test_failures_on_one_worker_throttle_the_account_on_the_other(gunicorn, pers
     for answer in (next_wrong, right_on_other, right_on_either):
         assert answer.status == 401
         assert THROTTLED in answer.body
-    assert _failures(person) == MAX_FAILURES + 3
+    assert _failures(person) == MAX_FAILURES  # a throttled attempt takes its row back
 
 
 def test_parallel_wrong_sign_ins_are_all_counted(gunicorn, person):
@@ -235,7 +235,11 @@ def test_parallel_wrong_sign_ins_are_all_counted(gunicorn, person):
     # Each attempt is counted before it is checked, so however they interleave over the two
     # workers, no more than MAX_FAILURES are judged on their password.
     assert said_wrong <= MAX_FAILURES
-    assert _failures(person) == WRONG_ATTEMPTS
+    # A throttled attempt takes its row back (it tested no password); attempts checked at
+    # the same moment may throttle each other, so fewer than MAX_FAILURES may be judged.
+    assert _failures(person) == said_wrong
+    for attempt in range(said_wrong, MAX_FAILURES):
+        assert WRONG in Browser(port).sign_in(person, f"sai-mat-khau-{attempt}").body
     right = Browser(port).sign_in(person, PASSWORD)
     assert right.status == 401
     assert THROTTLED in right.body
