@@ -120,7 +120,7 @@ def test_next_parameter_cannot_send_people_off_site(client, person):
     assert response.headers["Location"] == "/account/password"
 
 
-def test_too_many_failures_from_one_address_make_the_account_wait_there(app, login, person):
+def test_too_many_failures_from_one_address_make_the_account_wait_there(app, clock, login, person):
     for _ in range(app.config["LOGIN_FAILURES_BEFORE_DELAY"]):
         assert login("hoangmai", "sai-mat-khau-1").status_code == 401
     response = login("hoangmai")  # even the right password waits
@@ -137,7 +137,7 @@ def test_failing_on_too_many_accounts_from_one_address_blocks_that_address(app, 
     )
 
 
-def test_throttle_holds_across_app_processes(app, test_settings, person):
+def test_throttle_holds_across_app_processes(app, clock, test_settings, person):
     """Two app instances stand for two gunicorn workers: the count lives in the database."""
     first = app.test_client()
     for _ in range(app.config["LOGIN_FAILURES_BEFORE_DELAY"]):

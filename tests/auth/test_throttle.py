@@ -25,7 +25,7 @@ def said(response) -> str:
     return response.get_data(as_text=True)
 
 
-def test_owner_from_a_clean_address_signs_in_while_an_attacker_guesses(owner, sign_in_from):
+def test_owner_from_a_clean_address_signs_in_while_an_attacker_guesses(clock, owner, sign_in_from):
     guesses = [sign_in_from(ATTACKER, "hoangmai", f"doan-{n}") for n in range(8)]
     assert [WRONG in said(r) for r in guesses] == [True] * 5 + [False] * 3
     assert all(WAIT in said(r) for r in guesses[5:])
@@ -46,7 +46,9 @@ def test_an_office_behind_one_address_is_not_blocked_by_colleagues_mistyping(app
         assert sign_in_from(OFFICE, colleague.username).status_code == 302
 
 
-def test_spraying_many_accounts_from_one_address_makes_that_address_wait(app, owner, sign_in_from):
+def test_spraying_many_accounts_from_one_address_makes_that_address_wait(
+    app, clock, owner, sign_in_from
+):
     tried = app.config["LOGIN_MAX_ACCOUNTS_PER_ADDRESS"]
     for n in range(tried):
         assert WRONG in said(sign_in_from(ATTACKER, f"nguoi{n}", "Matkhau@123"))
@@ -74,7 +76,7 @@ def test_each_further_failure_from_one_address_doubles_the_wait(app, clock, owne
 
 
 def test_guessing_over_many_addresses_hits_the_account_ceiling_for_those_addresses(
-    app, owner, sign_in_from
+    app, clock, owner, sign_in_from
 ):
     ceiling = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
     botnet = [f"198.51.100.{n}" for n in range(1, ceiling + 2)]

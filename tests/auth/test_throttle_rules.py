@@ -92,7 +92,7 @@ def test_usernames_are_counted_as_they_are_looked_up(app, owner):
     assert failures(username="hoangmai") == 3
 
 
-def test_a_name_longer_than_any_account_is_counted_and_opens_none(app):
+def test_a_name_longer_than_any_account_is_counted_and_opens_none(app, clock):
     make_person("x" * 80)
     db.session.commit()
     long_name = "x" * 200

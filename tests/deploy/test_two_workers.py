@@ -150,6 +150,8 @@ def gunicorn(test_settings, tmp_path_factory):
         "LMS_LOGIN_MAX_FAILURES": str(MAX_FAILURES),
         "LMS_LOGIN_MAX_FAILURES_ADDRESS": "1000",
         "LMS_LOGIN_THROTTLE_MINUTES": "15",
+        # The first wait as long as the longest: a slow machine must not outwait it mid-test.
+        "LMS_LOGIN_FIRST_DELAY_SECONDS": "900",
     }
     # Each worker leaves a file once it has loaded the app and is about to accept requests.
     ready = tmp_path / "ready"
