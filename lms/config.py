@@ -66,9 +66,18 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "EVIDENCE_QUOTA_MB": float(env.get("LMS_EVIDENCE_QUOTA_MB", "100")),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Asia/Ho_Chi_Minh"),
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("LMS_LOGIN_MAX_FAILURES", "5")),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LMS_LOGIN_MAX_FAILURES_ADDRESS", "20")),
+        # Sign-in throttle (lms.auth.services.wait_before): failures of one account from one
+        # address before waits start; the first wait, doubled per further failure up to the
+        # longest; how long a failure counts; failures of an account from all addresses that
+        # stop the addresses among them; accounts failed from one address that stop it.
+        "LOGIN_FAILURES_BEFORE_DELAY": int(env.get("LMS_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_FIRST_DELAY_SECONDS": int(env.get("LMS_LOGIN_FIRST_DELAY_SECONDS", "30")),
         "LOGIN_THROTTLE_MINUTES": int(env.get("LMS_LOGIN_THROTTLE_MINUTES", "15")),
+        "LOGIN_FAILURE_HOURS": int(env.get("LMS_LOGIN_FAILURE_HOURS", "24")),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("LMS_LOGIN_MAX_FAILURES_ACCOUNT", "30")),
+        "LOGIN_MAX_ACCOUNTS_PER_ADDRESS": int(env.get("LMS_LOGIN_MAX_FAILURES_ADDRESS", "30")),
+        # One sign-in attempt in this many also deletes old throttle rows and dead sessions.
+        "LOGIN_PRUNE_EVERY": int(env.get("LMS_LOGIN_PRUNE_EVERY", "100")),
         "WTF_CSRF_TIME_LIMIT": None,
         # Sites that may frame the public honour board (CSP sources); unset: any site.
         "HONOURS_FRAME_ANCESTORS": env.get("LMS_HONOURS_FRAME_ANCESTORS"),

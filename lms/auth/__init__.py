@@ -10,7 +10,7 @@ login_manager = LoginManager()
 
 
 def init_app(app: Flask) -> None:
-    from lms.auth import access, services, views
+    from lms.auth import access, cli, services, views
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -27,3 +27,4 @@ def init_app(app: Flask) -> None:
 
     app.before_request(access.enforce_access_rules)
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.auth)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import UTCDateTime, db, utcnow
@@ -19,17 +19,26 @@ class UserSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed for pruning: revoked sessions, and sessions idle beyond their lifetime.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class LoginFailure(db.Model):
-    """A failed sign-in, counted per account and per address to throttle guessing."""
+    """A failed sign-in (or one being checked), counted to throttle guessing.
+
+    Read per account and address, per account, and per address (the accounts it failed on);
+    an index for each, and one on the time for pruning.
+    """
 
     __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_account_address", "username", "address", "at"),
+        Index("ix_login_failure_address_account", "address", "at", "username"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask.signals import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from flask_babel import ngettext
+from sqlalchemy import delete, distinct, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Person
@@ -57,6 +60,8 @@ COMMON_PASSWORD_WORDS = frozenset(
 )
 # Checked against even for unknown usernames, so timing does not reveal who exists.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+# Rows of each kind a sign-in deletes when it prunes: a bounded, quick statement.
+PRUNE_BATCH_ON_SIGN_IN = 500
 
 
 # Sent with the person whenever their password is set (own change, reset, seed): features that
@@ -101,56 +106,188 @@ def demo_account_closed(person: Person) -> bool:
     return person.is_demo and not current_app.config["DEMO_MODE"]
 
 
-def _throttle_window_start():
-    return utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in attempt as recorded: counted as failed until it succeeds or is refused."""
+
+    id: int
+    username: str
+    address: str
+    # False when the name was cut to fit the column: no account has a name that long.
+    is_whole_name: bool = True
 
 
-def record_attempt(username: str, address: str) -> None:
+@dataclass(frozen=True)
+class PrunedRows:
+    """How many throttle rows and sessions a prune deleted."""
+
+    failures: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class Wait:
+    """How long an attempt must wait, and whether its address (not its account) is why."""
+
+    duration: timedelta
+    is_address: bool = False
+
+
+def _throttle_window_start(now: datetime) -> datetime:
+    """Return the moment before which failures no longer count (and may be deleted)."""
+    return now - timedelta(hours=current_app.config["LOGIN_FAILURE_HOURS"])
+
+
+def normal_username(username: str) -> str:
+    """Return username as accounts are looked up and counted: trimmed, case-folded."""
+    return username.strip().casefold()
+
+
+def record_attempt(username: str, address: str) -> Attempt:
     """Count a sign-in attempt as failed until it succeeds.
 
     The caller commits it BEFORE the slow password check, so parallel guesses see each other
-    and cannot all slip under the limit; a success removes the account's rows again.
+    and cannot all slip under the limits; a success removes the rows of its account and
+    address, a refusal by the throttle removes its own row (it tested no password). One
+    attempt in LOGIN_PRUNE_EVERY also prunes old rows, so no server keeps a timer.
     """
-    db.session.add(LoginFailure(username=username.strip().casefold(), address=address))
+    username = normal_username(username)
+    row = LoginFailure(
+        # A longer name is no account's; cut it to the column so the row still counts.
+        username=username[: LoginFailure.username.type.length],
+        address=address[: LoginFailure.address.type.length],
+        at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    if row.id % current_app.config["LOGIN_PRUNE_EVERY"] == 0:
+        prune_sign_in_records(batch=PRUNE_BATCH_ON_SIGN_IN)
+    return Attempt(row.id, row.username, row.address, row.username == username)
 
 
-def is_throttled(username: str, address: str) -> bool:
-    """Say whether too many recent attempts failed for this account or from this address.
+def _delay(failures: int) -> timedelta:
+    """Return the wait after failures of one account from one address (none while few)."""
+    config = current_app.config
+    beyond = failures - config["LOGIN_FAILURES_BEFORE_DELAY"]
+    if beyond < 0:
+        return timedelta(0)
+    longest = timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
+    # The exponent is capped: after a long night of guessing, 2**beyond would overflow.
+    first = timedelta(seconds=config["LOGIN_FIRST_DELAY_SECONDS"])
+    return min(first * 2 ** min(beyond, 32), longest)
 
-    The current attempt is already counted (see record_attempt), hence "more than".
+
+def wait_before(attempt: Attempt) -> Wait | None:
+    """Return how long this attempt must wait before its password is checked, or None.
+
+    Only failures within LOGIN_FAILURE_HOURS count, and only other attempts than this one
+    (it is recorded already). Three rules, the longest wait wins:
+
+    - Account and address: LOGIN_FAILURES_BEFORE_DELAY failures are free; then each waits
+      LOGIN_FIRST_DELAY_SECONDS after the last failure, doubled per further failure, up to
+      LOGIN_THROTTLE_MINUTES. One address guessing one account slows down fast.
+    - Account (guessing spread over many addresses): once the account has
+      LOGIN_MAX_FAILURES_PER_ACCOUNT failures from all addresses, an address that has itself
+      failed on the account waits until the account is back under that ceiling or the
+      address's own failures on it no longer count. An address with no failure on the
+      account is never stopped by this rule: the owner signing in from a clean address is not
+      locked out by someone else guessing their password. The price, chosen knowingly: beyond
+      the ceiling each new address still gets one guess per LOGIN_FAILURE_HOURS.
+    - Address (password spraying): once an address has failed on
+      LOGIN_MAX_ACCOUNTS_PER_ADDRESS other accounts, it waits before trying one more. Distinct
+      accounts are counted, not failures, and a success removes its account's failures, so a
+      whole office behind one NAT mistyping their own passwords is not stopped.
+
+    Nothing here depends on whether the account exists, so the answer leaks nothing about it.
+    Attempts checked at the same moment count each other and may all be told to wait: the
+    throttle errs on the side of waiting, never of judging more guesses than it allows.
     """
-    since = _throttle_window_start()
-    by_account, by_address = db.session.execute(
+    config = current_app.config
+    now = utcnow()
+    since = _throttle_window_start(now)
+    window = now - since
+    is_account = LoginFailure.username == attempt.username
+    is_pair = is_account & (LoginFailure.address == attempt.address)
+    is_other_account_here = (LoginFailure.address == attempt.address) & ~is_account
+    pair_failures, pair_last, account_failures, other_accounts = db.session.execute(
         select(
-            func.count().filter(LoginFailure.username == username),
-            func.count().filter(LoginFailure.address == address),
+            func.count().filter(is_pair),
+            func.max(LoginFailure.at).filter(is_pair),
+            func.count().filter(is_account),
+            func.count(distinct(LoginFailure.username)).filter(is_other_account_here),
         ).where(
+            LoginFailure.id != attempt.id,
             LoginFailure.at >= since,
-            or_(LoginFailure.username == username, LoginFailure.address == address),
+            or_(is_account, LoginFailure.address == attempt.address),
         )
     ).one()
-    config = current_app.config
-    return (
-        by_account > config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or by_address > config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    )
+    waits = [Wait(timedelta(0))]
+    if pair_failures:
+        waits.append(Wait(pair_last + _delay(pair_failures) - now))
+    ceiling = config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    if pair_failures and account_failures >= ceiling:
+        # The account falls under the ceiling when its oldest surplus failure stops counting.
+        surplus_at = db.session.scalar(
+            select(LoginFailure.at)
+            .where(LoginFailure.id != attempt.id, LoginFailure.at >= since, is_account)
+            .order_by(LoginFailure.at)
+            .offset(account_failures - ceiling)
+            .limit(1)
+        )
+        waits.append(Wait(min(surplus_at, pair_last) + window - now))
+    ceiling = config["LOGIN_MAX_ACCOUNTS_PER_ADDRESS"]
+    if other_accounts >= ceiling:
+        # An account stops counting for the address when its last failure there does.
+        last_at = func.max(LoginFailure.at)
+        surplus_at = db.session.scalar(
+            select(last_at)
+            .where(LoginFailure.id != attempt.id, LoginFailure.at >= since, is_other_account_here)
+            .group_by(LoginFailure.username)
+            .order_by(last_at)
+            .offset(other_accounts - ceiling)
+            .limit(1)
+        )
+        waits.append(Wait(surplus_at + window - now, is_address=True))
+    longest = max(waits, key=lambda wait: wait.duration)
+    return longest if longest.duration > timedelta(0) else None
 
 
-def authenticate(username: str, password: str, address: str) -> Person:
+def wait_text(duration: timedelta) -> str:
+    """Say a wait in whole seconds, minutes or hours, rounded up (never promise too early)."""
+    seconds = math.ceil(duration.total_seconds())
+    if seconds < 60:
+        return ngettext("%(num)d giây", "%(num)d giây", seconds)
+    if seconds < 3600:
+        return ngettext("%(num)d phút", "%(num)d phút", math.ceil(seconds / 60))
+    return ngettext("%(num)d giờ", "%(num)d giờ", math.ceil(seconds / 3600))
+
+
+def authenticate(attempt: Attempt, password: str) -> Person:
     """Return the person whose credentials these are, or raise AuthError.
 
     The attempt must have been recorded and committed first (record_attempt): every worker and
-    server then counts the same attempts, however many arrive at once.
+    server then counts the same attempts, however many arrive at once. The caller commits
+    after an AuthError too: a throttled attempt takes its own row back.
     """
-    username = username.strip().casefold()
-    if is_throttled(username, address):
-        raise AuthError(
-            _(
-                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
-                minutes=current_app.config["LOGIN_THROTTLE_MINUTES"],
+    wait = wait_before(attempt)
+    if wait is not None:
+        db.session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
+        if wait.is_address:
+            message = _(
+                "Đăng nhập sai quá nhiều lần từ địa chỉ mạng này. Vui lòng thử lại sau %(wait)s.",
+                wait=wait_text(wait.duration),
             )
-        )
-    person = db.session.scalars(select(Person).where(Person.username == username)).first()
+        else:
+            message = _(
+                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(wait)s.",
+                wait=wait_text(wait.duration),
+            )
+        raise AuthError(message)
+    person = None
+    if attempt.is_whole_name:
+        person = db.session.scalars(
+            select(Person).where(Person.username == attempt.username)
+        ).first()
     stored_hash = person.password_hash if person and person.password_hash else _DUMMY_HASH
     password_ok = check_password_hash(stored_hash, password)
     demo_refused = person is not None and person.is_demo and not current_app.config["DEMO_MODE"]
@@ -162,8 +299,32 @@ def authenticate(username: str, password: str, address: str) -> Person:
         or demo_refused
     ):
         raise AuthError(_("Tên đăng nhập hoặc mật khẩu không đúng."))
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    # Only this address's failures: others' guesses at the account must keep counting.
+    db.session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.username == attempt.username, LoginFailure.address == attempt.address
+        )
+    )
     return person
+
+
+def prune_sign_in_records(*, batch: int | None = None) -> PrunedRows:
+    """Delete failures that no longer count and sessions revoked or idle past their lifetime.
+
+    With batch, delete at most that many of each (cheap enough for a sign-in request).
+    """
+    now = utcnow()
+    old_failures = LoginFailure.at < _throttle_window_start(now)
+    dead_sessions = or_(
+        UserSession.revoked_at.is_not(None),
+        UserSession.last_seen_at < now - current_app.permanent_session_lifetime,
+    )
+    if batch is not None:
+        old_failures = LoginFailure.id.in_(select(LoginFailure.id).where(old_failures).limit(batch))
+        dead_sessions = UserSession.id.in_(select(UserSession.id).where(dead_sessions).limit(batch))
+    failures = db.session.execute(delete(LoginFailure).where(old_failures)).rowcount
+    sessions = db.session.execute(delete(UserSession).where(dead_sessions)).rowcount
+    return PrunedRows(failures, sessions)
 
 
 def _hash_token(token: str) -> str:

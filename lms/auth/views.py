@@ -36,12 +36,12 @@ def login():
             return redirect(url_for("home.index"))
         return render_template("auth/login.html", username="")
     username = request.form.get("username", "")
-    address = request.remote_addr or "?"
-    services.record_attempt(username, address)
+    attempt = services.record_attempt(username, request.remote_addr or "?")
     db.session.commit()
     try:
-        person = services.authenticate(username, request.form.get("password", ""), address)
+        person = services.authenticate(attempt, request.form.get("password", ""))
     except services.AuthError as error:
+        db.session.commit()  # a throttled attempt took its row back: it tested no password
         flash(str(error), "error")
         return render_template("auth/login.html", username=username), 401
     # A fresh session on every sign-in: nothing from before it (a planted id) survives.
