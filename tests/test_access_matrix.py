@@ -8,15 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from lms.accounts import services as people
 from lms.auth.roles import Role
 from lms.db import db
-from tests.factories import make_person, make_unit
+from lms.org import services as org
+from lms.org.models import Unit
+from lms.plans import services as plan_services
+from lms.plans.models import ExternalActivity
+from tests.factories import START, make_person, make_unit
 
-ROLES = ("anonymous", "learner", "manager", "hcth", "editor", "admin")
+# former_head managed OWN until 31/05/2026: her grant ended, so she reaches no one any more.
+ROLES = ("anonymous", "learner", "manager", "hcth", "editor", "admin", "former_head")
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 ADMIN = frozenset({"admin"})
@@ -24,7 +31,13 @@ MANAGERS = frozenset({"manager", "admin"})
 EDITORS = frozenset({"editor", "admin"})
 READERS = frozenset({"manager", "hcth", "admin"})
 # Ids that name no record: routes reach their own "not found" answer after the access check.
+# A case on real ids expects a real 200 (GET) for every role allowed; one with MISSING, a 404.
 MISSING = 2**31 - 1
+# Who reads a member's plan and evidence, and who decides on them.
+PLAN_READERS = frozenset({"manager", "hcth", "admin"})
+# A person who joined sub-unit TOA on 1/7/2026, after TOA moved from OWN to OTHER on 1/6:
+# she was never under OWN, so OWN's manager reaches nothing of hers.
+MOVED_READERS = frozenset({"hcth", "admin"})
 
 
 @dataclass
@@ -44,6 +57,8 @@ class Case:
     method: str = "GET"
     args: Callable[[World], dict] = lambda world: {}
     label: str = ""
+    # What an allowed role gets on a GET of real ids, when not 200 (a redirect by design).
+    expect: frozenset[int] = frozenset({200})
 
     @property
     def id(self) -> str:
@@ -52,7 +67,7 @@ class Case:
 
 CASES = [
     Case("home.index", EVERYONE),
-    Case("auth.login", EVERYONE),
+    Case("auth.login", EVERYONE, expect=frozenset({200, 302})),  # signed in: sent home
     Case("auth.login", EVERYONE, "POST"),
     Case("auth.logout", SIGNED_IN, "POST"),
     Case("auth.change_password", SIGNED_IN),
@@ -105,14 +120,20 @@ CASES = [
     Case("staff.template", ADMIN),
     Case("courses.manage", EDITORS),
     Case("courses.upload", EDITORS, "POST"),
-    Case("courses.course", EDITORS, args=lambda w: {"slug": "khoa-thu"}),
-    Case("courses.lesson", EDITORS, args=lambda w: {"slug": "khoa-thu", "lesson_slug": "bai-mot"}),
+    Case("courses.course", EDITORS, args=lambda w: {"slug": "khoa-thu"}, label="missing"),
+    Case(
+        "courses.lesson",
+        EDITORS,
+        args=lambda w: {"slug": "khoa-thu", "lesson_slug": "bai-mot"},
+        label="missing",
+    ),
     Case(
         "courses.media",
         SIGNED_IN,
         args=lambda w: {"course_slug": "khoa-thu", "sha256": "0" * 64, "extension": "mp3"},
+        label="missing",
     ),
-    Case("plans.mine", SIGNED_IN),
+    Case("plans.mine", SIGNED_IN, expect=frozenset({302})),  # to this year's plan
     Case("plans.year", SIGNED_IN, args=lambda w: {"year": 2026}),
     Case("plans.add_course", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
     Case("plans.add_external", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
@@ -123,12 +144,60 @@ CASES = [
     Case("plans.revise", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
     Case("plans.copy_last_year", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
     Case("plans.self_assess", SIGNED_IN, "POST", args=lambda w: {"year": 2026}),
-    Case("plans.show", SIGNED_IN, args=lambda w: {"plan_id": MISSING}),
-    Case("plans.decide", SIGNED_IN, "POST", args=lambda w: {"plan_id": MISSING}),
-    Case("plans.assess", SIGNED_IN, "POST", args=lambda w: {"plan_id": MISSING}),
-    Case("plans.verify_activity", SIGNED_IN, "POST", args=lambda w: {"activity_id": MISSING}),
-    Case("plans.evidence", SIGNED_IN, args=lambda w: {"token": "x" * 43}),
-    Case("plans.units", READERS),
+    Case("plans.show", SIGNED_IN, args=lambda w: {"plan_id": MISSING}, label="missing"),
+    Case("plans.decide", SIGNED_IN, "POST", args=lambda w: {"plan_id": MISSING}, label="missing"),
+    Case("plans.assess", SIGNED_IN, "POST", args=lambda w: {"plan_id": MISSING}, label="missing"),
+    Case(
+        "plans.verify_activity",
+        SIGNED_IN,
+        "POST",
+        args=lambda w: {"activity_id": MISSING},
+        label="missing",
+    ),
+    Case("plans.evidence", SIGNED_IN, args=lambda w: {"token": "x" * 43}, label="missing"),
+    *[
+        case
+        for who, readers, deciders in (
+            ("member", PLAN_READERS, MANAGERS),
+            ("moved", MOVED_READERS, ADMIN),
+        )
+        for case in (
+            Case(
+                "plans.show",
+                readers,
+                args=lambda w, who=who: {"plan_id": w.extra[who + "_plan"]},
+                label=who,
+            ),
+            Case(
+                "plans.evidence",
+                readers,
+                args=lambda w, who=who: {"token": w.extra[who + "_evidence"]},
+                label=who,
+            ),
+            Case(
+                "plans.decide",
+                deciders,
+                "POST",
+                args=lambda w, who=who: {"plan_id": w.extra[who + "_plan"]},
+                label=who,
+            ),
+            Case(
+                "plans.assess",
+                deciders,
+                "POST",
+                args=lambda w, who=who: {"plan_id": w.extra[who + "_plan"]},
+                label=who,
+            ),
+            Case(
+                "plans.verify_activity",
+                deciders,
+                "POST",
+                args=lambda w, who=who: {"activity_id": w.extra[who + "_activity"]},
+                label=who,
+            ),
+        )
+    ],  # fmt: skip
+    Case("plans.units", READERS, expect=frozenset({200, 302})),  # a manager: to their unit
     Case(
         "plans.dashboard",
         READERS,
@@ -195,11 +264,12 @@ CASES = [
     Case("plans.mark_read", SIGNED_IN, "POST"),
     Case("learning.healthz", EVERYONE),
     Case("learning.catalogue", SIGNED_IN),
-    Case("learning.course", SIGNED_IN, args=lambda w: {"course_slug": "khong-co"}),
+    Case("learning.course", SIGNED_IN, args=lambda w: {"course_slug": "khong-co"}, label="missing"),
     Case(
         "learning.lesson",
         SIGNED_IN,
         args=lambda w: {"course_slug": "khong-co", "lesson_slug": "bai-mot"},
+        label="missing",
     ),
     Case(
         "learning.complete_lesson",
@@ -217,9 +287,9 @@ CASES = [
     Case("learning.record_event", SIGNED_IN, "POST"),
     Case("learning.rule", ADMIN),
     Case("learning.save_rule", ADMIN, "POST"),
-    Case("learning.certificate", SIGNED_IN, args=lambda w: {"certificate_id": 1}),
+    Case("learning.certificate", SIGNED_IN, args=lambda w: {"certificate_id": 1}, label="missing"),
     Case("learning.verify", EVERYONE),
-    Case("learning.verify", EVERYONE, args=lambda w: {"code": "ABCD-EFGH-JKMN"}, label="code"),
+    Case("learning.verify", EVERYONE, args=lambda w: {"code": "ABCD-EFGH-JKMN"}, label="missing"),
     Case("reports.roster", frozenset({"hcth", "admin"})),
     Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.own_unit}, label="own"),
     Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.sub_unit}, label="sub"),
@@ -291,8 +361,8 @@ CASES = [
         args=lambda w: {"form_id": MISSING},
     ),
     # -- honours and api --
-    Case("api.roster", EVERYONE),
-    Case("api.summary", EVERYONE),
+    Case("api.roster", EVERYONE, expect=frozenset({401})),  # a token, not a session
+    Case("api.summary", EVERYONE, expect=frozenset({401})),
     Case("api.openapi", EVERYONE),
     Case("api.tokens", frozenset({"hcth", "admin"})),
     Case("api.create_token", frozenset({"hcth", "admin"}), "POST"),
@@ -398,6 +468,26 @@ CASES = [
 ]
 
 
+# Routes whose cases name real records in the world: every allowed role must get a real 200.
+REAL_RECORD_ROUTES = frozenset(
+    {
+        "plans.show",
+        "plans.evidence",
+        "plans.decide",
+        "plans.assess",
+        "plans.verify_activity",
+        "plans.dashboard",
+        "plans.assignments",
+        "org.unit_members",
+        "org.unit",
+        "reports.unit_roster",
+        "accounts.person",
+        "accounts.edit",
+    }
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 @pytest.fixture
 def world(app) -> World:
     root = make_unit("ROOT", "Sở Dân tộc và Tôn giáo")
@@ -412,9 +502,43 @@ def world(app) -> World:
     make_person("editor", "Vi Văn Biên", unit=other, roles=(Role.EDITOR,))
     make_person("admin", "Triệu Thị Trị", unit=other, roles=(Role.ADMIN,))
     grant = people.grant_role(outsider, Role.EDITOR)
-    db.session.commit()
+    former = make_person("former_head", "Hoàng Thị Cũ", unit=own)
+    people.grant_role(former, Role.MANAGER, own, valid_from=START, valid_until=date(2026, 5, 31))
+    # The reorganisations: TOA moves from OWN to OTHER, then Hà joins it; a unit merges into OWN.
+    toa = make_unit("TOA", "Tổ A", parent=own, valid_from=date(2026, 1, 1))
+    org.move_unit(toa, db.session.get(Unit, other.id), date(2026, 6, 1))
+    moved = make_person("thuha", "Nguyễn Thu Hà", unit=toa, since=date(2026, 7, 1))
+    merged = make_unit("MERGED", "Tổ sáp nhập", parent=root)
+    org.merge_unit(merged, own, date(2026, 3, 1))
     extra = {"membership": member.memberships[0].id, "grant": grant.id}
+    for who, person in (("member", member), ("moved", moved)):
+        with app.test_request_context():  # a submission links its notification
+            plan, activity, evidence = _submitted_plan_with_evidence(person)
+        extra |= {who + "_plan": plan, who + "_activity": activity, who + "_evidence": evidence}
+    db.session.commit()
     return World(own.id, sub.id, other.id, member.id, outsider.id, extra)
+
+
+def _submitted_plan_with_evidence(person) -> tuple[int, int, str]:
+    """A submitted 2026 plan with a pending external activity and its certificate."""
+    plan = plan_services.plan_for(person, 2026)
+    plan_services.add_external(
+        plan,
+        kind="refresher",
+        title="Bồi dưỡng kỹ năng số",
+        organiser="Trường Chính trị tỉnh",
+        starts_on="2026-08-03",
+        ends_on="2026-08-05",
+        hours="16",
+        planned="q3",
+        evidence=plan_services.Upload("chung-nhan.pdf", PDF),
+    )
+    plan_services.submit(plan, actor=person)
+    db.session.flush()
+    activity = db.session.scalars(
+        select(ExternalActivity).where(ExternalActivity.person_id == person.id)
+    ).one()
+    return plan.id, activity.id, activity.evidence.token
 
 
 def test_every_route_has_expectations(app):
@@ -447,6 +571,14 @@ def test_route_answers_each_role_as_expected(app, client, login, world, case, ro
         assert response.status_code != 403, f"{role} refused"
         assert not redirected_to_login or case.endpoint == "auth.logout", f"{role} sent to sign in"
         assert response.status_code < 500
+        if case.label == "missing" or MISSING in case.args(world).values():
+            if case.method == "GET":
+                assert response.status_code == 404, f"{role}: a missing record is not found"
+        elif case.method == "GET":
+            # Allowed means served: a 404 on a real record would hide a broken check.
+            assert response.status_code in case.expect, f"{role} not served"
+        elif case.endpoint in REAL_RECORD_ROUTES:
+            assert response.status_code != 404, f"{role}: the real record was not found"
     elif role == "anonymous":
         assert redirected_to_login
     else:
