@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from lms.courses.checker import FileRef, SourceCourse, is_ignored
+from lms.zipparts import LongerThanDeclared, declared_chunks
 
 MAX_FILES = 1000
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
@@ -130,21 +131,12 @@ def _is_safe_path(name: str) -> bool:
 
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """Read an entry, never more than it declares: a lying header is refused, not trusted."""
-    chunks = []
-    size = 0
     try:
-        with archive.open(info) as handle:
-            while chunk := handle.read(_CHUNK):
-                size += len(chunk)
-                if size > info.file_size:
-                    raise ArchiveError(
-                        [
-                            ArchiveProblem(
-                                _("Tệp lớn hơn kích thước ghi trong gói .zip."), info.filename
-                            )
-                        ]
-                    )
-                chunks.append(chunk)
+        chunks = list(declared_chunks(archive, info, _CHUNK))
+    except LongerThanDeclared as error:
+        raise ArchiveError(
+            [ArchiveProblem(_("Tệp lớn hơn kích thước ghi trong gói .zip."), info.filename)]
+        ) from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
         raise ArchiveError(
             [ArchiveProblem(_("Tệp bị hỏng, không giải nén được."), info.filename)]

@@ -26,6 +26,7 @@ from lms.i18n import parse_day as parse_typed_day
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.text import clean_name, fold, legacy_font_letters
+from lms.zipparts import LongerThanDeclared, declared_chunks
 
 FULL_NAME = "Họ và tên"
 BIRTH_DATE = "Ngày sinh"
@@ -302,23 +303,25 @@ def _count_tags(
     """Count the elements of each kind in a part, reading no more than its declared size."""
     counts = [0] * len(tags)
     tail = b""
-    size = 0
     try:
-        with archive.open(info) as handle:
-            while chunk := handle.read(_XML_CHUNK):
-                size += len(chunk)
-                if size > info.file_size:
-                    raise _not_a_spreadsheet(filename)
-                text = tail + chunk
-                # Tags are counted up to the last "<"; the rest may be a tag cut in two.
-                cut = text.rfind(b"<")
-                cut = len(text) if cut < 0 else cut
-                for index, tag in enumerate(tags):
-                    counts[index] += sum(1 for _match in tag.finditer(text, 0, cut))
-                tail = text[cut:]
+        for chunk in declared_chunks(archive, info, _XML_CHUNK):
+            text = tail + chunk
+            # Tags are counted up to the last "<"; the rest may be a tag cut in two.
+            cut = text.rfind(b"<")
+            cut = len(text) if cut < 0 else cut
+            for index, tag in enumerate(tags):
+                counts[index] += sum(1 for _match in tag.finditer(text, 0, cut))
+            tail = text[cut:]
         for index, tag in enumerate(tags):
             counts[index] += sum(1 for _match in tag.finditer(tail))
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as error:
+    except (
+        LongerThanDeclared,
+        zipfile.BadZipFile,
+        NotImplementedError,
+        ValueError,
+        OSError,
+        EOFError,
+    ) as error:
         raise _not_a_spreadsheet(filename) from error
     return counts
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from lms.auth import services
-from lms.db import utcnow
-from tests.factories import PASSWORD
+from lms.db import db, utcnow
+from tests.factories import PASSWORD, make_person
 
 
 class Clock:
@@ -43,3 +43,11 @@ def sign_in_from(client):
         )
 
     return sign_in
+
+
+@pytest.fixture
+def owner(app):
+    """The account whose password is being guessed."""
+    person = make_person("hoangmai", "Hoàng Thị Mai")
+    db.session.commit()
+    return person

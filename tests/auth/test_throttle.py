@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from lms.db import db
 from tests.factories import make_person
 
@@ -12,13 +10,6 @@ WAIT = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau"
 ADDRESS_WAITS = "Đăng nhập sai quá nhiều lần từ địa chỉ mạng này. Vui lòng thử lại sau"
 ATTACKER = "203.0.113.9"
 OFFICE = "10.20.30.40"
-
-
-@pytest.fixture
-def owner(app):
-    person = make_person("hoangmai", "Hoàng Thị Mai")
-    db.session.commit()
-    return person
 
 
 def said(response) -> str:

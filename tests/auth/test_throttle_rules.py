@@ -16,13 +16,6 @@ HOME = "10.0.0.7"
 ELSEWHERE = "203.0.113.9"
 
 
-@pytest.fixture
-def owner(app):
-    person = make_person("hoangmai", "Hoàng Thị Mai")
-    db.session.commit()
-    return person
-
-
 def attempt(username: str, address: str, password: str = "doan-sai") -> str:
     """Try to sign in as the login view does; say how it went."""
     recorded = services.record_attempt(username, address)
