@@ -284,8 +284,10 @@ def tay_course(app, tmp_path):
 
 @both_screens
 def test_learner_uses_only_the_keyboard(page: Page, axe, tay_course):
-    # Signing in: the name field has focus on arrival.
+    # Signing in: the name field has focus on arrival (autofocus applies a moment after load on
+    # a loaded machine: wait for it; a page without it times out here).
     page.goto("/login")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
     assert focused(page)["id"] == "username"
     page.keyboard.type("mai")
     page.keyboard.press("Tab")
