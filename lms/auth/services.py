@@ -290,7 +290,7 @@ def authenticate(attempt: Attempt, password: str) -> Person:
         ).first()
     stored_hash = person.password_hash if person and person.password_hash else _DUMMY_HASH
     password_ok = check_password_hash(stored_hash, password)
-    demo_refused = person is not None and person.is_demo and not current_app.config["DEMO_MODE"]
+    demo_refused = person is not None and demo_account_closed(person)
     if (
         person is None
         or not person.password_hash

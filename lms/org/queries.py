@@ -123,13 +123,6 @@ def add_days(spans: Days, start: date, end: date) -> None:
         spans.append((start, end))
 
 
-def subtree_days(root_id: int, first: date, last: date) -> dict[int, Days]:
-    """For each unit, the days within first..last it was root_id or under it, as the tree was
-    on each of those days (a unit moved out of the sub-tree mid-year keeps only its days in it).
-    """
-    return TreeOverTime(first, last).days_under(root_id)
-
-
 def unit_on(unit_id: int, day: date) -> UnitOnDay | None:
     """Return the unit's code, name and parent as they were on day, or None if it did not exist."""
     row = db.session.execute(
