@@ -1,35 +1,56 @@
-# Học tập suốt đời: `make run` to try it, `make test` to check it.
+# Học tập suốt đời: `make run` to try it (needs Python >= 3.11 and make), `make test` to check it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --quiet
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Everything but the browser journeys, the server processes and the whole-app sweeps.
+FAST := not browser and not deploy and not slow
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
-.PHONY: install translations messages migrate courses demo run serve test lint clean
+.PHONY: install install-dev translations messages migrate courses demo run serve \
+	test test-fast test-prerequisites lint lock sqlmap-scan clean
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "Python >= 3.11 is needed: '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." \
+	    "Run e.g. make run PYTHON=python3.12" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP) install --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+# The lock files pin every package by version and hash (`make lock` regenerates them); the
+# project itself goes in editable, without its dependencies, so nothing unpinned comes along.
+# Runtime only: what `make run` and `make serve` need (no test tools, no Node).
+$(VENV)/.installed-run: requirements/run.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements/run.txt
+	$(PIP) install --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed translations node_modules/.package-lock.json
+# Tests, lint and type checks: the dev and postgres extras (a superset of run.txt).
+$(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements/dev.txt
+	$(PIP) install --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed-run translations
+
+install-dev: $(VENV)/.installed-dev translations
 
 # axe-core for the browser accessibility tests; npm writes this file on every install.
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
-translations: $(VENV)/.installed
+translations: $(VENV)/.installed-run
 	@for po in lms/translations/*/LC_MESSAGES/messages.po; do \
 	  [ -f "$$po" ] || continue; \
 	  $(BIN)/pybabel compile -i "$$po" -o "$${po%.po}.mo" -l "$$(basename $$(dirname $$(dirname $$po)))" >/dev/null; \
 	done
 
 # After changing user-visible strings: refresh the catalogs, then translate the new entries.
-messages: $(VENV)/.installed
+messages: $(VENV)/.installed-run
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o lms/translations/messages.pot .
 	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --ignore-obsolete
 
@@ -49,8 +70,13 @@ run: courses demo
 serve: migrate
 	$(BIN)/gunicorn --workers $${WORKERS:-2} --bind $(HOST):$${PORT:-8000} wsgi:app
 
-# SQLite always; PostgreSQL as well when LMS_TEST_POSTGRES_URL names a server (CI sets it).
-test: install
+# Chromium, npm (or node_modules), PostgreSQL's tools, LibreOffice: named before installing.
+test-prerequisites:
+	@scripts/test-prerequisites $(PYTHON)
+
+# The whole suite: SQLite always (browser tests included); PostgreSQL as well when
+# LMS_TEST_POSTGRES_URL names a server (CI sets it).
+test: test-prerequisites install-dev node_modules/.package-lock.json
 	$(BIN)/pytest
 	@if [ -n "$$LMS_TEST_POSTGRES_URL" ]; then \
 	  echo "== the same suite on PostgreSQL =="; \
@@ -59,8 +85,32 @@ test: install
 	  echo "CI must test PostgreSQL: set LMS_TEST_POSTGRES_URL" >&2; exit 1; \
 	fi
 
-lint: install
+# The loop to run while working (under 2 minutes): SQLite, no browser, no Node, no servers.
+# The HTTP access matrix is replaced here by the check of each route's declared rule.
+test-fast: install-dev
+	$(BIN)/pytest -m "$(FAST)"
+
+lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Regenerate the lock files from pyproject.toml after changing a dependency there; current
+# pins are kept where they still fit (delete a file, or pass --upgrade, to take newer releases).
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements/run.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --extra postgres --output-file requirements/dev.txt pyproject.toml
+	$(PIP_COMPILE) --extra sqlmap --output-file requirements/sqlmap.txt pyproject.toml
+
+# The SQL-injection scan of bench/sqlmap_scan.py (about 25 minutes); sqlmap is its own extra.
+$(VENV)/.installed-sqlmap: requirements/sqlmap.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements/sqlmap.txt
+	$(PIP) install --no-deps -e .
+	touch $@
+
+sqlmap-scan: $(VENV)/.installed-sqlmap install
+	$(BIN)/python bench/sqlmap_scan.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

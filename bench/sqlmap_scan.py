@@ -1,6 +1,7 @@
 """Run sqlmap against the search and filter pages of a local demo server; summarise findings.
 
-Usage:  .venv/bin/python bench/sqlmap_scan.py [--level 2] [--risk 1] [--keep] [--only PATH]
+Usage:  make sqlmap-scan ARGS="[--level 2] [--risk 1] [--keep] [--only PATH]"
+   or:  .venv/bin/python bench/sqlmap_scan.py [...] after `pip install -e ".[sqlmap]"`
 
 It creates a throwaway SQLite database with the demo organisation and the courses, starts
 gunicorn on a free port, signs in through the real form as `hcth` and as `admin`, then runs
@@ -164,6 +165,14 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--only", default="", help="scan only targets whose path has this text")
     args = parser.parse_args()
+    if not (BIN / "sqlmap").exists():
+        # sqlmap is its own extra, installed neither by `make run` nor by `make test`.
+        print(
+            f"no sqlmap in {BIN}: run `make sqlmap-scan`, or install the extra with\n"
+            "  .venv/bin/pip install --require-hashes -r requirements/sqlmap.txt",
+            file=sys.stderr,
+        )
+        return 2
 
     work = Path(tempfile.mkdtemp(prefix="lms-sqlmap-"))
     database = work / "lms.sqlite3"

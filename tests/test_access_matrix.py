@@ -840,6 +840,8 @@ def test_case_ids_are_unique():
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
 
 
+# About 40 s: in `make test`; `make test-fast` checks the declared rules (test_access_rules.py).
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_route_answers_each_role_as_expected(app, client, login, world, case, role):

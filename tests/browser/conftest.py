@@ -16,7 +16,8 @@ from werkzeug.serving import make_server
 from lms.db import db
 from tests.factories import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
+# The system Chromium (Debian package chromium); LMS_CHROMIUM names another binary.
+CHROMIUM = Path(os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
     "--disable-gpu",
@@ -70,7 +71,7 @@ def live_server(app) -> Iterator[str]:
 def browser():
     """One headless Chromium for the whole run; each test gets its own context."""
     if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium, or set LMS_CHROMIUM")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

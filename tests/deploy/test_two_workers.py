@@ -24,6 +24,9 @@ from lms.db import db
 from tests.factories import PASSWORD, make_person
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# Starts gunicorn workers as real processes: in `make test`, not in `make test-fast`.
+pytestmark = pytest.mark.deploy
 MAX_FAILURES = 3
 WRONG_ATTEMPTS = 10
 THROTTLED = "Đăng nhập sai quá nhiều lần"

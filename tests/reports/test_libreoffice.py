@@ -22,6 +22,9 @@ from tests.reports.conftest import complete, make_course
 from tests.reports.test_roster import page_rows
 
 SOFFICE = shutil.which("soffice")
+
+# Starts LibreOffice (seconds per file): in `make test`, not in `make test-fast`.
+pytestmark = pytest.mark.slow
 # Comma, double quote, UTF-8 (76), from line 1; then quoted text, special numbers, and whether
 # cells are written as shown (True) or as raw values (False).
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,{shown},false"
