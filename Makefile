@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # Everything but the browser journeys, the server processes and the whole-app sweeps.
 FAST := not browser and not deploy and not slow
+# pytest-xdist workers for test-fast (each has its own database); JOBS=0 runs in one process.
+JOBS ?= 2
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
@@ -88,7 +90,7 @@ test: test-prerequisites install-dev node_modules/.package-lock.json
 # The loop to run while working (under 2 minutes): SQLite, no browser, no Node, no servers.
 # The HTTP access matrix is replaced here by the check of each route's declared rule.
 test-fast: install-dev
-	$(BIN)/pytest -m "$(FAST)"
+	$(BIN)/pytest -n $(JOBS) -m "$(FAST)"
 
 lint: install-dev
 	$(BIN)/ruff check .

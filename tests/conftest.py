@@ -9,6 +9,7 @@ import pytest
 from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from lms import create_app
 from lms.db import db
@@ -18,7 +19,27 @@ ON_CI = os.environ.get("CI") == "true"
 
 
 def database_url(tmp_dir: Path) -> str:
-    return os.environ.get("LMS_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    """A SQLite file in the run's (or xdist worker's) temporary folder, or the given server."""
+    url = os.environ.get("LMS_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and is_postgres(url):
+        return worker_database(url, worker)
+    return url
+
+
+def worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist (`-n 2`), each worker's own database beside the given one."""
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    admin = create_engine(given, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not found:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 def is_postgres(url: str) -> bool:
