@@ -98,6 +98,7 @@ class World:
     media_sha256: str
     certificate: int
     assignment: int
+    outsider_assignment: int  # in OTHER, out of the managers' reach
     rule: int
     points_set: int
     initiative: int
@@ -333,6 +334,13 @@ CASES = [
         MANAGERS,
         "POST",
         args=lambda w: {"assignment_id": w.assignment},
+    ),
+    Case(
+        "plans.withdraw_assignment",
+        ADMIN,
+        "POST",
+        args=lambda w: {"assignment_id": w.outsider_assignment},
+        label="former-head",
     ),
     Case("plans.rules", ADMIN),
     Case("plans.save_rule", ADMIN, "POST"),
@@ -746,6 +754,15 @@ def _build_world() -> World:
         include_subunits=True,
         actor_id=manager.id,
     )
+    outsider_assignment = plans.assign_course(
+        unit=other,
+        course_id=course.id,
+        year=YEAR,
+        kind="required",
+        due_on=date(YEAR, 12, 31),
+        include_subunits=False,
+        actor_id=manager.id,
+    )
     points_set, approved_set = _sets(member)
     initiative = awards.record_initiative(
         InitiativeInput(
@@ -806,6 +823,7 @@ def _build_world() -> World:
         media_sha256=course.media[0].sha256,
         certificate=db.session.scalar(db.select(Certificate.id)),
         assignment=assignment.id,
+        outsider_assignment=outsider_assignment.id,
         rule=plan_queries.rule_history()[0].id,
         points_set=points_set,
         initiative=initiative.id,
