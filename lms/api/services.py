@@ -15,6 +15,7 @@ from lms.api.models import ApiToken
 from lms.auth.roles import ROLE_PERMISSIONS, Permission
 from lms.auth.services import demo_account_closed
 from lms.db import db, utcnow
+from lms.errors import UserError
 
 TOKEN_PREFIX = "hts_"
 MAX_ACTIVE = 10
@@ -22,7 +23,7 @@ MAX_ACTIVE = 10
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-class TokenError(Exception):
+class TokenError(UserError):
     """A token request that cannot be granted; the message is shown to the user."""
 
 

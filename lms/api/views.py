@@ -33,6 +33,7 @@ from lms.auth.roles import Permission
 from lms.awards import queries as award_queries
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_count, utcnow
+from lms.errors import UserError
 from lms.i18n import local_today
 from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
@@ -45,7 +46,7 @@ MAX_PER_PAGE = 1000
 DEFAULT_PER_PAGE = 100
 
 
-class ApiError(Exception):
+class ApiError(UserError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status

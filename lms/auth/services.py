@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lms.accounts.models import Person
 from lms.auth.models import LoginFailure, UserSession
 from lms.db import db, utcnow
+from lms.errors import UserError
 
 MIN_PASSWORD_LENGTH = 10
 # The letters of the passwords guessed first ("Password@123", "Matkhau2024", "1234567890!").
@@ -69,7 +70,7 @@ PRUNE_BATCH_ON_SIGN_IN = 500
 password_set = Namespace().signal("password-set")
 
 
-class AuthError(Exception):
+class AuthError(UserError):
     """A refused sign-in or password change; the message is shown to the user."""
 
 

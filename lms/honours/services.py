@@ -11,6 +11,7 @@ from lms.accounts.models import Person
 from lms.awards import queries as awards
 from lms.awards.criteria import CriteriaSpec
 from lms.db import db, parse_count, parse_id, utcnow
+from lms.errors import UserError
 from lms.honours import queries
 from lms.honours.models import (
     CITATION_LIMIT,
@@ -30,7 +31,7 @@ POSITION_LIMIT = 9999
 TOP_UNITS_LIMIT = 50
 
 
-class HonourError(Exception):
+class HonourError(UserError):
     """A change that breaks an honour-board rule; the message is shown to the user."""
 
 
