@@ -27,6 +27,7 @@ from lms.honours.services import HonourError
 from lms.i18n import local_today
 from lms.org.queries import unit_choices
 from lms.security import CONTENT_SECURITY_POLICY
+from lms.web import saving
 
 bp = Blueprint("honours", __name__, url_prefix="/honours", template_folder="templates")
 
@@ -199,19 +200,12 @@ def manage(board_id: int):
 
 
 def _change(board_id: int, change, done):
-    """Run change(); refused: say why and keep nothing; done: commit and say so. Back to the
-    board. done is a message, or a function of change()'s result that flashes its own."""
-    try:
+    """Run change() through `saving`, then back to the board. done is a message, or a function
+    of change()'s result that flashes its own."""
+    with saving(None if callable(done) else done) as saved:
         result = change()
-    except HonourError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        if callable(done):
-            done(result)
-        else:
-            flash(done, "success")
+    if saved and callable(done):
+        done(result)
     return _to_board(board_id)
 
 

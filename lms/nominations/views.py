@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from lms.auth.access import requires
 from lms.auth.roles import Permission
@@ -30,6 +29,7 @@ from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
 from lms.privacy.services import record_view
 from lms.reports import exports
+from lms.web import saving
 
 bp = Blueprint("nominations", __name__, url_prefix="/nominations", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -127,21 +127,10 @@ def _apply(change):
     When someone else refreshed or froze the same list at the same moment, the database
     refuses the second writer's rows: that is explained, not a server error.
     """
-    try:
+    conflict = _("Danh sách vừa được người khác cập nhật hoặc chốt. Hãy xem lại rồi thử lại.")
+    with saving(conflict=conflict) as saved:
         result = change()
-        db.session.commit()
-    except NominationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return None
-    except IntegrityError:
-        db.session.rollback()
-        flash(
-            _("Danh sách vừa được người khác cập nhật hoặc chốt. Hãy xem lại rồi thử lại."),
-            "error",
-        )
-        return None
-    return result
+    return result if saved else None
 
 
 @bp.get("/<id:list_id>/changes")
