@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 
 from lms import create_app
+from lms.auth import services as auth_services
 from lms.auth.access import public
+from lms.auth.models import UserSession
 from lms.auth.services import AuthError
-from lms.db import db
+from lms.db import commit_only, db, utcnow
 from lms.org.models import Unit
 from lms.org.services import OrgError
 from lms.plans.services import PlanError
 from lms.web import saving
-from tests.factories import make_unit
+from tests.factories import make_person, make_unit
 
 
 def count_units() -> int:
@@ -101,3 +105,51 @@ def test_a_user_error_no_view_caught_keeps_nothing_and_answers_400(test_settings
         db.session.remove()
         assert count_units() == before
         db.engine.dispose()
+
+
+# Bookkeeping commits outside the boundary (lms.db.commit_only) ------------------------------
+
+
+def _stale_session(app) -> tuple[int, str]:
+    person = make_person("nguoi.dung")
+    token = auth_services.start_session(person, "test")
+    db.session.flush()
+    db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=30)))
+    db.session.commit()
+    return person.id, token
+
+
+def test_the_user_loader_stamps_last_seen_on_its_own(app):
+    person_id, token = _stale_session(app)
+    with app.test_request_context("/"):
+        assert auth_services.person_for_session(person_id, token) is not None
+    db.session.remove()
+    seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert seen > utcnow() - timedelta(minutes=1)
+
+
+def test_the_user_loader_never_commits_half_done_work(app):
+    person_id, token = _stale_session(app)
+    before = count_units()
+    with app.test_request_context("/"):
+        make_unit("LOAD", "Đơn vị chưa xong")  # flushed, not committed
+        assert auth_services.person_for_session(person_id, token) is not None
+    db.session.rollback()
+    db.session.remove()
+    assert count_units() == before
+
+
+def test_commit_only_refuses_when_other_work_is_pending(app):
+    make_unit("KEEP", "Đơn vị có sẵn")
+    db.session.commit()
+    unit = db.session.scalar(select(Unit).where(Unit.code == "KEEP"))
+    unit_id = unit.id
+    db.session.add(Unit(code="OTHER"))
+    unit.code = "KEPT"
+    assert not commit_only(unit)
+    db.session.rollback()
+    unit.code = "KEPT"
+    assert commit_only(unit)
+    db.session.remove()
+    assert db.session.scalar(select(Unit.code).where(Unit.id == unit_id)) == "KEPT"
+    assert count_units() == 1

@@ -73,7 +73,6 @@ def token_required(view):
             db.session.rollback()
             raise ApiError(401, _("Khóa API không hợp lệ, đã bị thu hồi hoặc thiếu."))
         g.api_person = person
-        db.session.commit()  # last_used_at, at most once a minute
         return view(*args, **kwargs)
 
     return checked
