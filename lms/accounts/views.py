@@ -19,6 +19,7 @@ from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.privacy.services import record_view
 from lms.shell import ROLE_LABELS
+from lms.web import saving
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder="templates")
 
@@ -119,24 +120,19 @@ def create():
     values = _form_values()
     fields = {name: values[name] for name in services.EDITABLE_FIELDS}
     del fields["full_name"]
-    try:
+    with saving() as saved:
         person = services.create_person(
             username=values["username"],
             full_name=values["full_name"],
             position_since=values["position_since"],
             **fields,
         )
-    except services.PersonError as error:
-        flash(str(error), "error")
-        return _render_form(values, status=400)
-    db.session.commit()
-    flash(
-        _(
+        saved.done = _(
             "Đã thêm %(name)s. Hãy xếp đơn vị công tác và cấp mật khẩu lần đầu.",
             name=person.full_name,
-        ),
-        "success",
-    )
+        )
+    if not saved:
+        return _render_form(values, status=400)
     _flash_legacy_letters(person)
     return redirect(url_for("accounts.person", person_id=person.id))
 
@@ -225,13 +221,11 @@ def delete(person_id: int):
         flash(_("Hãy đánh dấu ô xác nhận xóa trước khi bấm Xóa."), "error")
         return redirect(url_for("accounts.person", person_id=found.id))
     name = found.full_name
-    try:
+    with saving() as saved:
         services.delete_person(found, actor=current_user)
-    except services.PersonError as error:
-        flash(str(error), "error")
+        saved.done = _("Đã xóa %(name)s.", name=name)
+    if not saved:
         return redirect(url_for("accounts.person", person_id=found.id))
-    db.session.commit()
-    flash(_("Đã xóa %(name)s.", name=name), "success")
     return redirect(url_for("accounts.people"))
 
 
@@ -252,7 +246,7 @@ def grant_role(person_id: int):
     found = _person_or_404(person_id)
     unit_id = request.form.get("role_unit", type=int)
     unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
-    try:
+    with saving() as saved:
         services.grant_role(
             found,
             request.form.get("role", ""),
@@ -260,11 +254,7 @@ def grant_role(person_id: int):
             valid_from=request.form.get("valid_from"),
             valid_until=request.form.get("valid_until"),
         )
-    except services.PersonError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã cấp vai trò cho %(name)s.", name=found.full_name), "success")
+        saved.done = _("Đã cấp vai trò cho %(name)s.", name=found.full_name)
     return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
 
 
@@ -275,13 +265,9 @@ def revoke_role(person_id: int, grant_id: int):
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None:
         abort(404)
-    try:
+    with saving() as saved:
         services.revoke_role(found, grant, actor=current_user)
-    except services.PersonError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã thu hồi vai trò của %(name)s từ hôm nay.", name=found.full_name), "success")
+        saved.done = _("Đã thu hồi vai trò của %(name)s từ hôm nay.", name=found.full_name)
     return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
 
 

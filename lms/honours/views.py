@@ -23,7 +23,6 @@ from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.honours import queries, services
 from lms.honours.models import CITATION_LIMIT, HonourBoard, HonouredPerson, HonouredUnit
-from lms.honours.services import HonourError
 from lms.i18n import local_today
 from lms.org.queries import unit_choices
 from lms.security import CONTENT_SECURITY_POLICY
@@ -169,18 +168,16 @@ def boards():
 @bp.post("/boards")
 @requires(Permission.MANAGE_AWARDS)
 def create_board():
-    try:
+    with saving() as saved:
         board = services.create_board(
             title=request.form.get("title", ""),
             first=request.form.get("first_day", ""),
             last=request.form.get("last_day", ""),
             created_by=current_user,
         )
-    except HonourError as error:
-        flash(str(error), "error")
+        saved.done = _("Đã tạo bảng vinh danh.")
+    if not saved:
         return redirect(url_for("honours.boards"))
-    db.session.commit()
-    flash(_("Đã tạo bảng vinh danh."), "success")
     return _to_board(board.id)
 
 
@@ -230,13 +227,11 @@ def update_board(board_id: int):
 @requires(Permission.MANAGE_AWARDS)
 def delete_board(board_id: int):
     board = _board_or_404(board_id)
-    try:
+    with saving() as saved:
         services.delete_board(board)
-    except HonourError as error:
-        flash(str(error), "error")
+        saved.done = _("Đã xóa bảng vinh danh.")
+    if not saved:
         return _to_board(board_id)
-    db.session.commit()
-    flash(_("Đã xóa bảng vinh danh."), "success")
     return redirect(url_for("honours.boards"))
 
 

@@ -28,6 +28,7 @@ from lms.db import MAX_ID, db, parse_count, utcnow
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
 from lms.learning.services import LearningError
+from lms.web import saving
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
@@ -356,17 +357,12 @@ def rule():
 @requires(Permission.MANAGE_UNITS)
 def save_rule():
     here = url_for("learning.rule")
-    try:
+    with saving() as saved:
         services.set_credible_rule(
             min_share=request.form.get("min_share_percent", ""),
             flag_share=request.form.get("flag_share_percent", ""),
             starts_on=request.form.get("starts_on", ""),
             actor_id=current_user.id,
         )
-    except LearningError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(here)
-    db.session.commit()
-    flash(_("Đã lưu quy tắc hoàn thành bài học; phiên bản cũ vẫn được giữ."), "success")
+        saved.done = _("Đã lưu quy tắc hoàn thành bài học; phiên bản cũ vẫn được giữ.")
     return redirect(here)
