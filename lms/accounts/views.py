@@ -172,12 +172,10 @@ def edit(person_id: int):
         return _render_form(_form_values(found), found)
     values = _form_values()
     values["username"] = found.username
-    try:
+    with saving() as saved:
         changed = services.update_person(found, **{name: values[name] for name in EDIT_FIELDS})
-    except services.PersonError as error:
-        flash(str(error), "error")
+    if not saved:
         return _render_form(values, found, status=400)
-    db.session.commit()
     if changed:
         flash(_("Đã lưu thông tin của %(name)s.", name=found.full_name), "success")
     else:
@@ -188,12 +186,9 @@ def edit(person_id: int):
 
 def _set_active(person_id: int, active: bool):
     found = _person_or_404(person_id)
-    try:
+    with saving() as saved:
         services.set_active(found, active, actor=current_user)
-    except services.PersonError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if saved:
         if active:
             flash(_("Đã kích hoạt lại %(name)s.", name=found.full_name), "success")
         else:
@@ -281,15 +276,13 @@ def assign_unit(person_id: int):
     if unit is None:
         flash(_("Hãy chọn đơn vị công tác."), "error")
         return back
-    try:
+    with saving() as saved:
         since = services.parse_day(request.form.get("since", ""), _("Từ ngày"))
         if since is None:
             raise services.PersonError(_("Hãy nhập ngày bắt đầu công tác (Từ ngày)."))
         membership = org.assign_to_unit(found, unit, since)
-    except (services.PersonError, org.OrgError) as error:
-        flash(str(error), "error")
+    if not saved:
         return back
-    db.session.commit()
     if membership.valid_from != since:
         flash(
             _(
@@ -319,12 +312,10 @@ def change_position(person_id: int):
     back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
     position = request.form.get("position", "")
     since = request.form.get("position_since", "")
-    try:
+    with saving() as saved:
         changed = services.change_position(found, position, since)
-    except services.PersonError as error:
-        flash(str(error), "error")
+    if not saved:
         return back
-    db.session.commit()
     if changed:
         flash(_("Đã ghi lần đổi chức vụ của %(name)s.", name=found.full_name), "success")
     else:
@@ -343,12 +334,10 @@ def change_position(person_id: int):
 def correct_position(person_id: int):
     found = _person_or_404(person_id)
     back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
-    try:
+    with saving() as saved:
         changed = services.correct_position(found, request.form.get("corrected_position", ""))
-    except services.PersonError as error:
-        flash(str(error), "error")
+    if not saved:
         return back
-    db.session.commit()
     if changed:
         flash(_("Đã sửa chức vụ hiện tại của %(name)s.", name=found.full_name), "success")
     else:

@@ -39,6 +39,7 @@ from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
 from lms.reports import summary as summaries
 from lms.reports.queries import ReportError, RosterRow, period_from_args
+from lms.web import saving
 
 bp = Blueprint("api", __name__, template_folder="templates")
 
@@ -272,12 +273,10 @@ def _my_tokens() -> list[ApiToken]:
 @bp.post("/account/api-tokens")
 @requires(Permission.VIEW_REPORTS)
 def create_token():
-    try:
+    with saving() as saved:
         token, secret = services.issue_token(current_user, request.form.get("name", ""))
-    except services.TokenError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(url_for("api.tokens"))
-    db.session.commit()
     # The secret is shown in this one answer and never again; it is not kept anywhere.
     response = _tokens_page(new_secret=secret, new=token)
     return response, 201, {"Cache-Control": "no-store"}

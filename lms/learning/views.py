@@ -152,14 +152,12 @@ def complete_course(course_slug: str):
     if found is None:
         abort(404)
     here = url_for("learning.course", course_slug=course_slug)
-    try:
+    with saving() as saved:
         outcome = services.complete_course(
             current_user, found, event_id=request.form.get("event_id")
         )
-    except LearningError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(here)
-    db.session.commit()
     if outcome.certificate is not None:
         flash(_congratulations(found.title), "success")
     elif outcome.is_replay:
@@ -193,7 +191,7 @@ def lesson(course_slug: str, lesson_slug: str):
 def complete_lesson(course_slug: str, lesson_slug: str):
     lesson = _lesson_or_404(course_slug, lesson_slug)
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
-    try:
+    with saving() as saved:
         engaged = _engaged_time(lesson)
         outcome = services.complete_lesson(
             current_user,
@@ -202,10 +200,8 @@ def complete_lesson(course_slug: str, lesson_slug: str):
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
-    except LearningError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(here)
-    db.session.commit()
     course_url = url_for("learning.course", course_slug=course_slug)
     if outcome.missing_seconds:
         # The time sent with the form was counted; the lesson is not complete yet.
@@ -247,7 +243,7 @@ def submit_quiz(course_slug: str, lesson_slug: str):
         name[2:]: request.form.getlist(name) for name in request.form if name.startswith("q:")
     }
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
-    try:
+    with saving() as saved:
         engaged = _engaged_time(lesson)
         outcome = services.submit_quiz(
             current_user,
@@ -258,10 +254,8 @@ def submit_quiz(course_slug: str, lesson_slug: str):
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
-    except LearningError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(here)
-    db.session.commit()
     attempt = outcome.attempt
     if outcome.is_replay:
         flash(
