@@ -13,7 +13,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
     jsonify,
     redirect,
@@ -285,10 +284,8 @@ def create_token():
 @bp.post("/account/api-tokens/<id:token_id>/revoke")
 @requires(Permission.VIEW_REPORTS)
 def revoke_token(token_id: int):
-    try:
+    with saving(_("Đã thu hồi khóa API."), show=False) as saved:
         services.revoke_token(current_user, token_id)
-    except services.TokenError:
+    if not saved:
         abort(404)
-    db.session.commit()
-    flash(_("Đã thu hồi khóa API."), "success")
     return redirect(url_for("api.tokens"))

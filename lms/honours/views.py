@@ -109,8 +109,8 @@ def set_consent():
         flash(_("Hãy chọn đồng ý hoặc rút lại đồng ý."), "error")
         return redirect(url_for("honours.consent"))
     given = choice == "give"
-    if services.set_consent(current_user, given):
-        db.session.commit()
+    with saving():
+        services.set_consent(current_user, given)
     if given:
         flash(_("Bạn đã đồng ý xuất hiện trên bảng vinh danh công khai."), "success")
     else:
