@@ -228,8 +228,8 @@ def delete(person_id: int):
 @requires(Permission.MANAGE_PEOPLE)
 def reset_password(person_id: int):
     found = _person_or_404(person_id)
-    temporary = services.reset_password(found)
-    db.session.commit()
+    with saving():
+        temporary = services.reset_password(found)
     # Shown once on this page only: never in a flash (kept in the session) nor in a URL.
     response = render_template("accounts/password_reset.html", person=found, temporary=temporary)
     return response, 200, {"Cache-Control": "no-store"}

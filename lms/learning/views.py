@@ -24,10 +24,9 @@ from markupsafe import Markup
 from lms.auth.access import public, requires, signed_in
 from lms.auth.roles import Permission
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
-from lms.db import MAX_ID, db, parse_count, utcnow
+from lms.db import MAX_ID, parse_count, utcnow
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
-from lms.learning.services import LearningError
 from lms.web import saving
 
 bp = Blueprint("learning", __name__, template_folder="templates")
@@ -287,7 +286,7 @@ def record_event():
     )
     if lesson is None:
         return _("Không tìm thấy bài học."), 400, {"Content-Type": "text/plain; charset=utf-8"}
-    try:
+    with saving(show=False) as saved:
         engaged = _engaged_time(lesson)
         services.record_view(
             current_user,
@@ -296,9 +295,8 @@ def record_event():
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
-    except LearningError as error:
-        return str(error), 400, {"Content-Type": "text/plain; charset=utf-8"}
-    db.session.commit()
+    if not saved:
+        return str(saved.error), 400, {"Content-Type": "text/plain; charset=utf-8"}
     return "", 204
 
 
