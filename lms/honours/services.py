@@ -55,21 +55,23 @@ def set_consent(person: Person, given: bool) -> bool:
 def _title(text: str) -> str:
     title = " ".join(nfc(text).split())
     if not title:
-        raise HonourError(_("Tiêu đề bảng vinh danh không được để trống."))
+        raise HonourError(_("Tiêu đề bảng vinh danh không được để trống."), field="title")
     if len(title) > TITLE_LIMIT:
-        raise HonourError(_("Tiêu đề bảng vinh danh dài tối đa %(n)d ký tự.", n=TITLE_LIMIT))
+        raise HonourError(
+            _("Tiêu đề bảng vinh danh dài tối đa %(n)d ký tự.", n=TITLE_LIMIT), field="title"
+        )
     return title
 
 
 def _period(first_text: str, last_text: str) -> tuple[date, date]:
     first = parse_day(first_text)
     if first is None:
-        raise HonourError(_("Ngày bắt đầu kỳ phải có dạng dd/mm/yyyy."))
+        raise HonourError(_("Ngày bắt đầu kỳ phải có dạng dd/mm/yyyy."), field="first_day")
     last = parse_day(last_text)
     if last is None:
-        raise HonourError(_("Ngày kết thúc kỳ phải có dạng dd/mm/yyyy."))
+        raise HonourError(_("Ngày kết thúc kỳ phải có dạng dd/mm/yyyy."), field="last_day")
     if last < first:
-        raise HonourError(_("Ngày kết thúc kỳ phải sau ngày bắt đầu."))
+        raise HonourError(_("Ngày kết thúc kỳ phải sau ngày bắt đầu."), field="last_day")
     return first, last
 
 

@@ -22,6 +22,7 @@ from lms.auth.roles import Permission
 from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.honours import queries, services
+from lms.honours.forms import BoardForm
 from lms.honours.models import CITATION_LIMIT, HonourBoard, HonouredPerson, HonouredUnit
 from lms.i18n import local_today
 from lms.org.queries import unit_choices
@@ -162,23 +163,31 @@ def _flash_added(result: services.Added) -> None:
 @bp.get("/boards")
 @requires(Permission.MANAGE_AWARDS)
 def boards():
-    return render_template("honours/boards.html", boards=queries.board_summaries())
+    return _boards_page(BoardForm())
+
+
+def _boards_page(form: BoardForm, status: int = 200):
+    page = render_template("honours/boards.html", boards=queries.board_summaries(), form=form)
+    return page, status
 
 
 @bp.post("/boards")
 @requires(Permission.MANAGE_AWARDS)
 def create_board():
-    with saving() as saved:
-        board = services.create_board(
-            title=request.form.get("title", ""),
-            first=request.form.get("first_day", ""),
-            last=request.form.get("last_day", ""),
-            created_by=current_user,
-        )
-        saved.done = _("Đã tạo bảng vinh danh.")
-    if not saved:
-        return redirect(url_for("honours.boards"))
-    return _to_board(board.id)
+    form = BoardForm()
+    if form.validate_on_submit():
+        with saving(_("Đã tạo bảng vinh danh."), show=False) as saved:
+            board = services.create_board(
+                title=form.title.data,
+                first=form.first_day.data,
+                last=form.last_day.data,
+                created_by=current_user,
+            )
+        if saved:
+            return _to_board(board.id)
+        form.refuse(saved.error)
+    # Shown again with what was typed and each message by its field.
+    return _boards_page(form, status=400)
 
 
 @bp.get("/boards/<id:board_id>")
