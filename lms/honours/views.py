@@ -193,16 +193,22 @@ def create_board():
 @bp.get("/boards/<id:board_id>")
 @requires(Permission.MANAGE_AWARDS)
 def manage(board_id: int):
-    board = _board_or_404(board_id)
-    return render_template(
+    return _manage_page(_board_or_404(board_id))
+
+
+def _manage_page(board: HonourBoard, form: BoardForm | None = None, status: int = 200):
+    """The board's page; form, when given, is a refused edit of its title and period."""
+    page = render_template(
         "honours/manage.html",
         board=queries.board_view(board),
+        form=form,
         people=queries.consenting_people(),
         units=unit_choices(board.last_day),
         sets=criteria_sets(),
         lists=queries.nomination_lists(),
         citation_limit=CITATION_LIMIT,
     )
+    return page, status
 
 
 def _change(board_id: int, change, done):
@@ -223,13 +229,16 @@ def _form(name: str) -> str:
 @requires(Permission.MANAGE_AWARDS)
 def update_board(board_id: int):
     board = _board_or_404(board_id)
-    return _change(
-        board_id,
-        lambda: services.update_board(
-            board, title=_form("title"), first=_form("first_day"), last=_form("last_day")
-        ),
-        _("Đã lưu bảng vinh danh."),
-    )
+    form = BoardForm()
+    if form.validate_on_submit():
+        with saving(_("Đã lưu bảng vinh danh."), show=False) as saved:
+            services.update_board(
+                board, title=form.title.data, first=form.first_day.data, last=form.last_day.data
+            )
+        if saved:
+            return _to_board(board_id)
+        form.refuse(saved.error)
+    return _manage_page(board, form, status=400)
 
 
 @bp.post("/boards/<id:board_id>/delete")

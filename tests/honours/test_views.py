@@ -269,3 +269,15 @@ def test_a_refused_new_board_is_shown_again_with_each_message_by_its_field(world
     assert 'id="f-last_day-error">Ngày kết thúc kỳ phải sau ngày bắt đầu.' in page.text
     assert 'id="f-title-error"' not in page.text
     assert db.session.scalar(select(func.count(HonourBoard.id))) == before
+
+
+def test_a_refused_board_edit_keeps_what_was_typed_by_its_field(world, client, login):
+    login("tonghop")
+    base = f"/honours/boards/{world.board.id}"
+    page = client.post(
+        f"{base}/edit", data={"title": "  ", "first_day": "01/01/2024", "last_day": "31/12/2024"}
+    )
+    assert page.status_code == 400
+    assert 'id="f-title-error">Tiêu đề bảng vinh danh không được để trống.' in page.text
+    assert 'value="31/12/2024"' in page.text
+    assert "Vinh danh năm 2024" in client.get(base).text
