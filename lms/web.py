@@ -10,7 +10,7 @@ Services change the session and raise a UserError when a rule refuses; they do n
 On success the request's work is committed and the message flashed; on a UserError it is
 rolled back, nothing of it remains, and the error's message is flashed, or, with
 `show=False`, left in saved.error for the view to put next to its field when it re-renders a
-form (lms.forms.show_error). A UserError that escapes a view anyway reaches the app's
+form (lms.forms.Form.refuse). A UserError that escapes a view anyway reaches the app's
 backstop handler, which also rolls back and answers 400 with the message.
 """
 
