@@ -61,8 +61,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         security,
         shell,
         staff,
+        web,
     )
 
+    web.init_app(app)
     i18n.init_app(app)
     numbers.init_app(app)
     security.init_app(app)

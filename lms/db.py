@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
@@ -110,6 +110,39 @@ def _sqlite_savepoint_inside_a_transaction(connection, _name) -> None:
     raw = connection.connection.dbapi_connection
     if type(raw).__module__.startswith("sqlite3") and not raw.in_transaction:
         raw.execute("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote(session, _context) -> None:
+    """Mark a session that flushed changes not yet committed: flushed rows are no longer in
+    session.dirty, yet a commit would save them."""
+    session.info["unsaved_writes"] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _saved_or_dropped(session, *_args) -> None:
+    session.info.pop("unsaved_writes", None)
+
+
+def commit_only(*rows: object) -> bool:
+    """Commit bookkeeping rows outside the request boundary, if nothing else is pending.
+
+    For the few writes a request must save even when its view saves nothing (a session's
+    last-seen stamp, an API token's last use, the access log of a page that was only read).
+    They commit on their own only when the session holds no change but these rows: a commit
+    there must never save, by the way, work the view has not finished or chose not to keep.
+    Returns whether it committed; if not, the rows stay pending with the rest, to be saved or
+    dropped with the view's own work.
+    """
+    session = db.session
+    pending = [*session.new, *session.dirty, *session.deleted]
+    if session.info.get("unsaved_writes") or any(
+        not any(row is mine for mine in rows) for row in pending
+    ):
+        return False
+    session.commit()
+    return True
 
 
 class UTCDateTime(TypeDecorator):

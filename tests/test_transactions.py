@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import timedelta
 
-from lms.db import db
+from sqlalchemy import func, select, update
+
+from lms import create_app
+from lms.auth import services as auth_services
+from lms.auth.access import public
+from lms.auth.models import UserSession
+from lms.auth.services import AuthError
+from lms.db import commit_only, db, utcnow
 from lms.org.models import Unit
-from tests.factories import make_unit
+from lms.org.services import OrgError
+from lms.plans.services import PlanError
+from lms.web import saving
+from tests.factories import make_person, make_unit
 
 
 def count_units() -> int:
@@ -22,3 +32,125 @@ def test_a_savepoint_taken_first_does_not_commit_on_its_own(app):
     db.session.rollback()
     db.session.remove()
     assert count_units() == before
+
+
+# The request boundary (lms.web.saving and the app's backstop for UserError) -----------------
+
+
+def _flashed(app) -> list[tuple[str, str]]:
+    from flask import get_flashed_messages
+
+    return get_flashed_messages(with_categories=True)
+
+
+def test_saving_commits_the_work_and_says_so(app):
+    before = count_units()
+    with app.test_request_context("/", method="POST"):
+        with saving("Đã lưu.") as saved:
+            make_unit("OK1", "Đơn vị được lưu")
+        assert saved.ok and saved.error is None
+        assert _flashed(app) == [("success", "Đã lưu.")]
+    db.session.remove()
+    assert count_units() == before + 1
+
+
+def test_a_refusal_mid_change_keeps_nothing_and_says_why(app):
+    before = count_units()
+    with app.test_request_context("/", method="POST"):
+        with saving("Đã lưu.") as saved:
+            make_unit("HALF", "Đơn vị làm dở")
+            raise OrgError("Ngày giải thể phải sau ngày thành lập.", field="on")
+        assert not saved
+        assert saved.error.field == "on"
+        assert _flashed(app) == [("error", "Ngày giải thể phải sau ngày thành lập.")]
+    db.session.remove()
+    assert count_units() == before
+
+
+def test_a_refusal_can_be_left_for_the_form_to_show_by_its_field(app):
+    with app.test_request_context("/", method="POST"):
+        with saving("Đã lưu.", show=False) as saved:
+            raise PlanError("Số giờ phải lớn hơn 0.", field="hours")
+        assert saved.error.message == "Số giờ phải lớn hơn 0."
+        assert _flashed(app) == []
+
+
+def test_a_conflicting_commit_is_explained_when_the_view_expects_one(app):
+    make_unit("DUP", "Đơn vị có sẵn")
+    db.session.commit()
+    before = count_units()
+    with app.test_request_context("/", method="POST"):
+        with saving("Đã lưu.", conflict="Người khác vừa thay đổi; hãy thử lại.") as saved:
+            db.session.add(Unit(code="DUP"))
+        assert not saved
+        assert _flashed(app) == [("error", "Người khác vừa thay đổi; hãy thử lại.")]
+    db.session.remove()
+    assert count_units() == before
+
+
+def test_a_user_error_no_view_caught_keeps_nothing_and_answers_400(test_settings):
+    app = create_app(dict(test_settings))
+
+    @app.post("/test-refused")
+    @public
+    def refused():
+        make_unit("ESC", "Đơn vị của yêu cầu bị từ chối")
+        raise AuthError("Mật khẩu hiện tại không đúng.")
+
+    with app.app_context():
+        before = count_units()
+        response = app.test_client().post("/test-refused")
+        assert response.status_code == 400
+        assert "Mật khẩu hiện tại không đúng." in response.get_data(as_text=True)
+        db.session.remove()
+        assert count_units() == before
+        db.session.remove()
+        db.engine.dispose()  # psycopg warns (an error here) about a connection left open
+
+
+# Bookkeeping commits outside the boundary (lms.db.commit_only) ------------------------------
+
+
+def _stale_session(app) -> tuple[int, str]:
+    person = make_person("nguoi.dung")
+    token = auth_services.start_session(person, "test")
+    db.session.flush()
+    db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=30)))
+    db.session.commit()
+    return person.id, token
+
+
+def test_the_user_loader_stamps_last_seen_on_its_own(app):
+    person_id, token = _stale_session(app)
+    with app.test_request_context("/"):
+        assert auth_services.person_for_session(person_id, token) is not None
+    db.session.remove()
+    seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert seen > utcnow() - timedelta(minutes=1)
+
+
+def test_the_user_loader_never_commits_half_done_work(app):
+    person_id, token = _stale_session(app)
+    before = count_units()
+    with app.test_request_context("/"):
+        make_unit("LOAD", "Đơn vị chưa xong")  # flushed, not committed
+        assert auth_services.person_for_session(person_id, token) is not None
+    db.session.rollback()
+    db.session.remove()
+    assert count_units() == before
+
+
+def test_commit_only_refuses_when_other_work_is_pending(app):
+    make_unit("KEEP", "Đơn vị có sẵn")
+    db.session.commit()
+    unit = db.session.scalar(select(Unit).where(Unit.code == "KEEP"))
+    unit_id = unit.id
+    db.session.add(Unit(code="OTHER"))
+    unit.code = "KEPT"
+    assert not commit_only(unit)
+    db.session.rollback()
+    unit.code = "KEPT"
+    assert commit_only(unit)
+    db.session.remove()
+    assert db.session.scalar(select(Unit.code).where(Unit.id == unit_id)) == "KEPT"
+    assert count_units() == 1

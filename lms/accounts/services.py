@@ -17,6 +17,7 @@ from lms.audit import services as audit
 from lms.auth import services as auth
 from lms.auth.roles import Role
 from lms.db import db, utcnow
+from lms.errors import UserError
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.org.models import Unit
@@ -67,7 +68,7 @@ POSITION_DAYS_AHEAD = 366
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-class PersonError(Exception):
+class PersonError(UserError):
     """A change that breaks a rule about people; the message is shown to the user."""
 
 

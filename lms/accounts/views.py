@@ -19,6 +19,7 @@ from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.privacy.services import record_view
 from lms.shell import ROLE_LABELS
+from lms.web import saving
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder="templates")
 
@@ -119,24 +120,19 @@ def create():
     values = _form_values()
     fields = {name: values[name] for name in services.EDITABLE_FIELDS}
     del fields["full_name"]
-    try:
+    with saving() as saved:
         person = services.create_person(
             username=values["username"],
             full_name=values["full_name"],
             position_since=values["position_since"],
             **fields,
         )
-    except services.PersonError as error:
-        flash(str(error), "error")
-        return _render_form(values, status=400)
-    db.session.commit()
-    flash(
-        _(
+        saved.done = _(
             "Đã thêm %(name)s. Hãy xếp đơn vị công tác và cấp mật khẩu lần đầu.",
             name=person.full_name,
-        ),
-        "success",
-    )
+        )
+    if not saved:
+        return _render_form(values, status=400)
     _flash_legacy_letters(person)
     return redirect(url_for("accounts.person", person_id=person.id))
 
@@ -176,12 +172,10 @@ def edit(person_id: int):
         return _render_form(_form_values(found), found)
     values = _form_values()
     values["username"] = found.username
-    try:
+    with saving() as saved:
         changed = services.update_person(found, **{name: values[name] for name in EDIT_FIELDS})
-    except services.PersonError as error:
-        flash(str(error), "error")
+    if not saved:
         return _render_form(values, found, status=400)
-    db.session.commit()
     if changed:
         flash(_("Đã lưu thông tin của %(name)s.", name=found.full_name), "success")
     else:
@@ -192,12 +186,9 @@ def edit(person_id: int):
 
 def _set_active(person_id: int, active: bool):
     found = _person_or_404(person_id)
-    try:
+    with saving() as saved:
         services.set_active(found, active, actor=current_user)
-    except services.PersonError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if saved:
         if active:
             flash(_("Đã kích hoạt lại %(name)s.", name=found.full_name), "success")
         else:
@@ -225,13 +216,11 @@ def delete(person_id: int):
         flash(_("Hãy đánh dấu ô xác nhận xóa trước khi bấm Xóa."), "error")
         return redirect(url_for("accounts.person", person_id=found.id))
     name = found.full_name
-    try:
+    with saving() as saved:
         services.delete_person(found, actor=current_user)
-    except services.PersonError as error:
-        flash(str(error), "error")
+        saved.done = _("Đã xóa %(name)s.", name=name)
+    if not saved:
         return redirect(url_for("accounts.person", person_id=found.id))
-    db.session.commit()
-    flash(_("Đã xóa %(name)s.", name=name), "success")
     return redirect(url_for("accounts.people"))
 
 
@@ -239,8 +228,8 @@ def delete(person_id: int):
 @requires(Permission.MANAGE_PEOPLE)
 def reset_password(person_id: int):
     found = _person_or_404(person_id)
-    temporary = services.reset_password(found)
-    db.session.commit()
+    with saving():
+        temporary = services.reset_password(found)
     # Shown once on this page only: never in a flash (kept in the session) nor in a URL.
     response = render_template("accounts/password_reset.html", person=found, temporary=temporary)
     return response, 200, {"Cache-Control": "no-store"}
@@ -252,7 +241,7 @@ def grant_role(person_id: int):
     found = _person_or_404(person_id)
     unit_id = request.form.get("role_unit", type=int)
     unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
-    try:
+    with saving() as saved:
         services.grant_role(
             found,
             request.form.get("role", ""),
@@ -260,11 +249,7 @@ def grant_role(person_id: int):
             valid_from=request.form.get("valid_from"),
             valid_until=request.form.get("valid_until"),
         )
-    except services.PersonError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã cấp vai trò cho %(name)s.", name=found.full_name), "success")
+        saved.done = _("Đã cấp vai trò cho %(name)s.", name=found.full_name)
     return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
 
 
@@ -275,13 +260,9 @@ def revoke_role(person_id: int, grant_id: int):
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None:
         abort(404)
-    try:
+    with saving() as saved:
         services.revoke_role(found, grant, actor=current_user)
-    except services.PersonError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã thu hồi vai trò của %(name)s từ hôm nay.", name=found.full_name), "success")
+        saved.done = _("Đã thu hồi vai trò của %(name)s từ hôm nay.", name=found.full_name)
     return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
 
 
@@ -295,15 +276,13 @@ def assign_unit(person_id: int):
     if unit is None:
         flash(_("Hãy chọn đơn vị công tác."), "error")
         return back
-    try:
+    with saving() as saved:
         since = services.parse_day(request.form.get("since", ""), _("Từ ngày"))
         if since is None:
             raise services.PersonError(_("Hãy nhập ngày bắt đầu công tác (Từ ngày)."))
         membership = org.assign_to_unit(found, unit, since)
-    except (services.PersonError, org.OrgError) as error:
-        flash(str(error), "error")
+    if not saved:
         return back
-    db.session.commit()
     if membership.valid_from != since:
         flash(
             _(
@@ -333,12 +312,10 @@ def change_position(person_id: int):
     back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
     position = request.form.get("position", "")
     since = request.form.get("position_since", "")
-    try:
+    with saving() as saved:
         changed = services.change_position(found, position, since)
-    except services.PersonError as error:
-        flash(str(error), "error")
+    if not saved:
         return back
-    db.session.commit()
     if changed:
         flash(_("Đã ghi lần đổi chức vụ của %(name)s.", name=found.full_name), "success")
     else:
@@ -357,12 +334,10 @@ def change_position(person_id: int):
 def correct_position(person_id: int):
     found = _person_or_404(person_id)
     back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
-    try:
+    with saving() as saved:
         changed = services.correct_position(found, request.form.get("corrected_position", ""))
-    except services.PersonError as error:
-        flash(str(error), "error")
+    if not saved:
         return back
-    db.session.commit()
     if changed:
         flash(_("Đã sửa chức vụ hiện tại của %(name)s.", name=found.full_name), "success")
     else:

@@ -17,6 +17,7 @@ from lms.agency.models import (
 from lms.agency.queries import PROFILE_ID, AgencyProfile
 from lms.audit import services as audit
 from lms.db import db
+from lms.errors import UserError
 from lms.text import clean_name
 
 # Each field: its label in messages, its longest value, whether it may be blank.
@@ -31,7 +32,7 @@ FIELDS = {
 }
 
 
-class AgencyError(Exception):
+class AgencyError(UserError):
     """A profile that cannot be saved; the message (one line per field) is shown to the user."""
 
     def __init__(self, problems: list[str]):

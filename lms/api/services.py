@@ -14,7 +14,8 @@ from lms.accounts.models import Person
 from lms.api.models import ApiToken
 from lms.auth.roles import ROLE_PERMISSIONS, Permission
 from lms.auth.services import demo_account_closed
-from lms.db import db, utcnow
+from lms.db import commit_only, db, utcnow
+from lms.errors import UserError
 
 TOKEN_PREFIX = "hts_"
 MAX_ACTIVE = 10
@@ -22,7 +23,7 @@ MAX_ACTIVE = 10
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-class TokenError(Exception):
+class TokenError(UserError):
     """A token request that cannot be granted; the message is shown to the user."""
 
 
@@ -114,5 +115,8 @@ def person_for(secret: str) -> Person | None:
     ):
         return None
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+        # Called by api.views.token_required, before the view. The API only reads, so no
+        # request boundary would save the stamp: committed here, on its own (commit_only).
         token.last_used_at = now
+        commit_only(token)
     return person

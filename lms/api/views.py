@@ -13,7 +13,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     g,
     jsonify,
     redirect,
@@ -33,11 +32,13 @@ from lms.auth.roles import Permission
 from lms.awards import queries as award_queries
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_count, utcnow
+from lms.errors import UserError
 from lms.i18n import local_today
 from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
 from lms.reports import summary as summaries
 from lms.reports.queries import ReportError, RosterRow, period_from_args
+from lms.web import saving
 
 bp = Blueprint("api", __name__, template_folder="templates")
 
@@ -45,7 +46,7 @@ MAX_PER_PAGE = 1000
 DEFAULT_PER_PAGE = 100
 
 
-class ApiError(Exception):
+class ApiError(UserError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -72,7 +73,6 @@ def token_required(view):
             db.session.rollback()
             raise ApiError(401, _("Khóa API không hợp lệ, đã bị thu hồi hoặc thiếu."))
         g.api_person = person
-        db.session.commit()  # last_used_at, at most once a minute
         return view(*args, **kwargs)
 
     return checked
@@ -272,12 +272,10 @@ def _my_tokens() -> list[ApiToken]:
 @bp.post("/account/api-tokens")
 @requires(Permission.VIEW_REPORTS)
 def create_token():
-    try:
+    with saving() as saved:
         token, secret = services.issue_token(current_user, request.form.get("name", ""))
-    except services.TokenError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(url_for("api.tokens"))
-    db.session.commit()
     # The secret is shown in this one answer and never again; it is not kept anywhere.
     response = _tokens_page(new_secret=secret, new=token)
     return response, 201, {"Cache-Control": "no-store"}
@@ -286,10 +284,8 @@ def create_token():
 @bp.post("/account/api-tokens/<id:token_id>/revoke")
 @requires(Permission.VIEW_REPORTS)
 def revoke_token(token_id: int):
-    try:
+    with saving(_("Đã thu hồi khóa API."), show=False) as saved:
         services.revoke_token(current_user, token_id)
-    except services.TokenError:
+    if not saved:
         abort(404)
-    db.session.commit()
-    flash(_("Đã thu hồi khóa API."), "success")
     return redirect(url_for("api.tokens"))

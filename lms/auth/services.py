@@ -17,7 +17,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Person
 from lms.auth.models import LoginFailure, UserSession
-from lms.db import db, utcnow
+from lms.db import commit_only, db, utcnow
+from lms.errors import UserError
 
 MIN_PASSWORD_LENGTH = 10
 # The letters of the passwords guessed first ("Password@123", "Matkhau2024", "1234567890!").
@@ -69,7 +70,7 @@ PRUNE_BATCH_ON_SIGN_IN = 500
 password_set = Namespace().signal("password-set")
 
 
-class AuthError(Exception):
+class AuthError(UserError):
     """A refused sign-in or password change; the message is shown to the user."""
 
 
@@ -368,8 +369,10 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
         return None
     if user_session.last_seen_at < utcnow() - timedelta(minutes=5):
         # Touch at most every five minutes: a write per request would serialise SQLite.
+        # Called by the user loader, before the view: committed here, on its own
+        # (commit_only), because most requests only read and the idle timeout counts from it.
         user_session.last_seen_at = utcnow()
-        db.session.commit()
+        commit_only(user_session)
     return person
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from lms.auth import services
 from lms.auth.access import public, signed_in
 from lms.db import db
+from lms.web import saving
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -59,8 +60,8 @@ def login():
 @bp.post("/logout")
 @signed_in
 def logout():
-    services.end_session(session.get(SESSION_TOKEN_KEY))
-    db.session.commit()
+    with saving():
+        services.end_session(session.get(SESSION_TOKEN_KEY))
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -71,18 +72,15 @@ def logout():
 @signed_in
 def change_password():
     if request.method == "POST":
-        try:
+        with saving(_("Đã đổi mật khẩu.")) as saved:
             services.change_password(
                 current_user,
                 request.form.get("current_password", ""),
                 request.form.get("new_password", ""),
                 request.form.get("confirm_password", ""),
             )
-        except services.AuthError as error:
-            flash(str(error), "error")
+            services.end_other_sessions(current_user, session.get(SESSION_TOKEN_KEY))
+        if not saved:
             return render_template("auth/change_password.html"), 400
-        services.end_other_sessions(current_user, session.get(SESSION_TOKEN_KEY))
-        db.session.commit()
-        flash(_("Đã đổi mật khẩu."), "success")
         return redirect(url_for("home.index"))
     return render_template("auth/change_password.html")

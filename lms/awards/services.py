@@ -27,6 +27,7 @@ from lms.awards.models import (
     RecognitionLevel,
 )
 from lms.db import db, parse_id, utcnow
+from lms.errors import UserError
 from lms.i18n import parse_day
 from lms.org.models import Unit
 from lms.text import fold, nfc
@@ -52,7 +53,7 @@ INITIATIVE_FIELDS = (
 OWN_TABLES = {"criteria_set", "criterion", "indicator", "points_entry"}
 
 
-class AwardError(Exception):
+class AwardError(UserError):
     """A change that breaks an awards rule; every message is shown to the user."""
 
     def __init__(self, messages: str | Iterable[str]) -> None:

@@ -34,7 +34,7 @@ from lms.awards.models import (
     Initiative,
     InitiativeStatus,
 )
-from lms.awards.services import FIRST_YEAR, AwardError, InitiativeInput, Scorable
+from lms.awards.services import FIRST_YEAR, InitiativeInput, Scorable
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
@@ -45,6 +45,7 @@ from lms.pagination import Page
 from lms.plans.years import year_days
 from lms.privacy.services import period_scope, record_view
 from lms.reports.queries import Period, roster, roster_plan
+from lms.web import saving
 
 bp = Blueprint("awards", __name__, url_prefix="/awards", template_folder="templates")
 
@@ -130,7 +131,7 @@ def _save_set(criteria_set: CriteriaSet | None):
     if "add_rows" in request.form:
         return _form_page(form, criteria_set)
     spec, read_problems = form.to_spec(criteria_set.id if criteria_set else None)
-    try:
+    with saving(show=False) as outcome:
         saved = services.save_set(
             criteria_set,
             spec,
@@ -138,11 +139,9 @@ def _save_set(criteria_set: CriteriaSet | None):
             read_problems=read_problems,
             actor_id=current_user.id,
         )
-    except AwardError as error:
-        db.session.rollback()
-        return _form_page(form, criteria_set, error.messages, status=400)
-    db.session.commit()
-    flash(_("Đã lưu bộ tiêu chí “%(name)s”.", name=saved.name), "success")
+        outcome.done = _("Đã lưu bộ tiêu chí “%(name)s”.", name=saved.name)
+    if not outcome:
+        return _form_page(form, criteria_set, outcome.error.messages, status=400)
     return redirect(url_for("awards.preview", set_id=saved.id))
 
 
@@ -170,14 +169,8 @@ def update_set(set_id: int):
 def delete_set(set_id: int):
     criteria_set = _set_or_404(set_id)
     name = criteria_set.name
-    try:
+    with saving(_("Đã xóa bộ tiêu chí “%(name)s”.", name=name)):
         services.delete_set(criteria_set)
-    except AwardError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("awards.sets"))
-    db.session.commit()
-    flash(_("Đã xóa bộ tiêu chí “%(name)s”.", name=name), "success")
     return redirect(url_for("awards.sets"))
 
 
@@ -332,13 +325,11 @@ def save_points(set_id: int):
         person_id = parse_id(parts[1]) if len(parts) == 3 else None
         indicator_id = parse_id(parts[2]) if len(parts) == 3 else None
         typed[(person_id or 0, indicator_id or 0)] = value[:30]
-    try:
+    with saving(show=False) as saved:
         changed = services.enter_points(criteria_set, people, typed, actor_id=current_user.id)
-    except AwardError as error:
-        db.session.rollback()
-        return _points_page(criteria_set, typed, error.messages, status=400)
-    db.session.commit()
-    flash(_("Đã lưu điểm (%(n)d ô thay đổi).", n=changed), "success")
+        saved.done = _("Đã lưu điểm (%(n)d ô thay đổi).", n=changed)
+    if not saved:
+        return _points_page(criteria_set, typed, saved.error.messages, status=400)
     args = {"set_id": set_id, "page": request.form.get("page", "1")}
     if request.args.get("unit"):
         args["unit"] = request.args["unit"]
@@ -490,7 +481,7 @@ def create_initiative():
     data = _initiative_input()
     if request.form.get("find"):
         return _initiative_form(data, None)
-    try:
+    with saving(_("Đã ghi nhận sáng kiến; chờ duyệt."), show=False) as saved:
         initiative = services.record_initiative(
             data,
             latest_year=local_today().year + 1,
@@ -498,11 +489,8 @@ def create_initiative():
             actor_id=current_user.id,
             author_reach=_author_reach(),
         )
-    except AwardError as error:
-        db.session.rollback()
-        return _initiative_form(data, None, error.messages, status=400)
-    db.session.commit()
-    flash(_("Đã ghi nhận sáng kiến; chờ duyệt."), "success")
+    if not saved:
+        return _initiative_form(data, None, saved.error.messages, status=400)
     return redirect(url_for("awards.initiative", initiative_id=initiative.id))
 
 
@@ -563,7 +551,7 @@ def update_initiative(initiative_id: int):
     if request.form.get("find"):
         return _initiative_form(data, found)
     was_decided = found.status != InitiativeStatus.PENDING
-    try:
+    with saving(show=False) as saved:
         changed = services.edit_initiative(
             found,
             data,
@@ -571,10 +559,8 @@ def update_initiative(initiative_id: int):
             allowed_units=_recordable_units(),
             author_reach=_author_reach(),
         )
-    except AwardError as error:
-        db.session.rollback()
-        return _initiative_form(data, found, error.messages, status=400)
-    db.session.commit()
+    if not saved:
+        return _initiative_form(data, found, saved.error.messages, status=400)
     if not changed:
         flash(_("Không có gì thay đổi."), "info")
     elif was_decided:
@@ -594,17 +580,11 @@ def decide_initiative(initiative_id: int):
         abort(403)
     approve = request.form.get("decision") == "approve"
     target = url_for("awards.initiative", initiative_id=initiative_id)
-    try:
+    with saving(_("Đã công nhận sáng kiến.") if approve else _("Đã ghi không công nhận.")):
         services.decide_initiative(
             found,
             approve=approve,
             note=request.form.get("note", "")[: services.MAX_NOTE + 1],
             actor_id=current_user.id,
         )
-    except AwardError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
-    flash(_("Đã công nhận sáng kiến.") if approve else _("Đã ghi không công nhận."), "success")
     return redirect(target)

@@ -28,6 +28,7 @@ from sqlalchemy import func, inspect, select, table, text
 from sqlalchemy.engine import URL, Connection
 
 from lms.db import db
+from lms.errors import UserError
 from lms.i18n import agency_zone
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -72,7 +73,7 @@ END $$;
 """
 
 
-class BackupError(Exception):
+class BackupError(UserError):
     """A backup or restore that cannot go ahead; the message is shown to the user."""
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from lms.courses.checker import FileRef, SourceCourse, is_ignored
+from lms.errors import UserError
 from lms.zipparts import LongerThanDeclared, declared_chunks
 
 MAX_FILES = 1000
@@ -32,7 +33,7 @@ class ArchiveProblem:
         return f"{self.entry}: {self.message}" if self.entry else self.message
 
 
-class ArchiveError(Exception):
+class ArchiveError(UserError):
     """An archive that is refused as a whole; problems says why."""
 
     def __init__(self, problems: list[ArchiveProblem]):

@@ -18,9 +18,10 @@ from lms.audit import services as audit
 from lms.courses.checker import CheckedCourse, CheckedLesson, CheckedQuiz, CheckReport
 from lms.courses.models import Course, CourseMedia, Lesson, Quiz
 from lms.db import db, utcnow
+from lms.errors import UserError
 
 
-class CourseImportError(Exception):
+class CourseImportError(UserError):
     """Content that cannot be imported; the problems of the check say why."""
 
 

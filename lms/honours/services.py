@@ -11,6 +11,7 @@ from lms.accounts.models import Person
 from lms.awards import queries as awards
 from lms.awards.criteria import CriteriaSpec
 from lms.db import db, parse_count, parse_id, utcnow
+from lms.errors import UserError
 from lms.honours import queries
 from lms.honours.models import (
     CITATION_LIMIT,
@@ -30,7 +31,7 @@ POSITION_LIMIT = 9999
 TOP_UNITS_LIMIT = 50
 
 
-class HonourError(Exception):
+class HonourError(UserError):
     """A change that breaks an honour-board rule; the message is shown to the user."""
 
 
@@ -54,21 +55,23 @@ def set_consent(person: Person, given: bool) -> bool:
 def _title(text: str) -> str:
     title = " ".join(nfc(text).split())
     if not title:
-        raise HonourError(_("Tiêu đề bảng vinh danh không được để trống."))
+        raise HonourError(_("Tiêu đề bảng vinh danh không được để trống."), field="title")
     if len(title) > TITLE_LIMIT:
-        raise HonourError(_("Tiêu đề bảng vinh danh dài tối đa %(n)d ký tự.", n=TITLE_LIMIT))
+        raise HonourError(
+            _("Tiêu đề bảng vinh danh dài tối đa %(n)d ký tự.", n=TITLE_LIMIT), field="title"
+        )
     return title
 
 
 def _period(first_text: str, last_text: str) -> tuple[date, date]:
     first = parse_day(first_text)
     if first is None:
-        raise HonourError(_("Ngày bắt đầu kỳ phải có dạng dd/mm/yyyy."))
+        raise HonourError(_("Ngày bắt đầu kỳ phải có dạng dd/mm/yyyy."), field="first_day")
     last = parse_day(last_text)
     if last is None:
-        raise HonourError(_("Ngày kết thúc kỳ phải có dạng dd/mm/yyyy."))
+        raise HonourError(_("Ngày kết thúc kỳ phải có dạng dd/mm/yyyy."), field="last_day")
     if last < first:
-        raise HonourError(_("Ngày kết thúc kỳ phải sau ngày bắt đầu."))
+        raise HonourError(_("Ngày kết thúc kỳ phải sau ngày bắt đầu."), field="last_day")
     return first, last
 
 

@@ -22,11 +22,12 @@ from lms.auth.roles import Permission
 from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.honours import queries, services
+from lms.honours.forms import BoardForm
 from lms.honours.models import CITATION_LIMIT, HonourBoard, HonouredPerson, HonouredUnit
-from lms.honours.services import HonourError
 from lms.i18n import local_today
 from lms.org.queries import unit_choices
 from lms.security import CONTENT_SECURITY_POLICY
+from lms.web import saving
 
 bp = Blueprint("honours", __name__, url_prefix="/honours", template_folder="templates")
 
@@ -109,8 +110,8 @@ def set_consent():
         flash(_("Hãy chọn đồng ý hoặc rút lại đồng ý."), "error")
         return redirect(url_for("honours.consent"))
     given = choice == "give"
-    if services.set_consent(current_user, given):
-        db.session.commit()
+    with saving():
+        services.set_consent(current_user, given)
     if given:
         flash(_("Bạn đã đồng ý xuất hiện trên bảng vinh danh công khai."), "success")
     else:
@@ -162,56 +163,61 @@ def _flash_added(result: services.Added) -> None:
 @bp.get("/boards")
 @requires(Permission.MANAGE_AWARDS)
 def boards():
-    return render_template("honours/boards.html", boards=queries.board_summaries())
+    return _boards_page(BoardForm())
+
+
+def _boards_page(form: BoardForm, status: int = 200):
+    page = render_template("honours/boards.html", boards=queries.board_summaries(), form=form)
+    return page, status
 
 
 @bp.post("/boards")
 @requires(Permission.MANAGE_AWARDS)
 def create_board():
-    try:
-        board = services.create_board(
-            title=request.form.get("title", ""),
-            first=request.form.get("first_day", ""),
-            last=request.form.get("last_day", ""),
-            created_by=current_user,
-        )
-    except HonourError as error:
-        flash(str(error), "error")
-        return redirect(url_for("honours.boards"))
-    db.session.commit()
-    flash(_("Đã tạo bảng vinh danh."), "success")
-    return _to_board(board.id)
+    form = BoardForm()
+    if form.validate_on_submit():
+        with saving(_("Đã tạo bảng vinh danh."), show=False) as saved:
+            board = services.create_board(
+                title=form.title.data,
+                first=form.first_day.data,
+                last=form.last_day.data,
+                created_by=current_user,
+            )
+        if saved:
+            return _to_board(board.id)
+        form.refuse(saved.error)
+    # Shown again with what was typed and each message by its field.
+    return _boards_page(form, status=400)
 
 
 @bp.get("/boards/<id:board_id>")
 @requires(Permission.MANAGE_AWARDS)
 def manage(board_id: int):
-    board = _board_or_404(board_id)
-    return render_template(
+    return _manage_page(_board_or_404(board_id))
+
+
+def _manage_page(board: HonourBoard, form: BoardForm | None = None, status: int = 200):
+    """The board's page; form, when given, is a refused edit of its title and period."""
+    page = render_template(
         "honours/manage.html",
         board=queries.board_view(board),
+        form=form,
         people=queries.consenting_people(),
         units=unit_choices(board.last_day),
         sets=criteria_sets(),
         lists=queries.nomination_lists(),
         citation_limit=CITATION_LIMIT,
     )
+    return page, status
 
 
 def _change(board_id: int, change, done):
-    """Run change(); refused: say why and keep nothing; done: commit and say so. Back to the
-    board. done is a message, or a function of change()'s result that flashes its own."""
-    try:
+    """Run change() through `saving`, then back to the board. done is a message, or a function
+    of change()'s result that flashes its own."""
+    with saving(None if callable(done) else done) as saved:
         result = change()
-    except HonourError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        if callable(done):
-            done(result)
-        else:
-            flash(done, "success")
+    if saved and callable(done):
+        done(result)
     return _to_board(board_id)
 
 
@@ -223,26 +229,27 @@ def _form(name: str) -> str:
 @requires(Permission.MANAGE_AWARDS)
 def update_board(board_id: int):
     board = _board_or_404(board_id)
-    return _change(
-        board_id,
-        lambda: services.update_board(
-            board, title=_form("title"), first=_form("first_day"), last=_form("last_day")
-        ),
-        _("Đã lưu bảng vinh danh."),
-    )
+    form = BoardForm()
+    if form.validate_on_submit():
+        with saving(_("Đã lưu bảng vinh danh."), show=False) as saved:
+            services.update_board(
+                board, title=form.title.data, first=form.first_day.data, last=form.last_day.data
+            )
+        if saved:
+            return _to_board(board_id)
+        form.refuse(saved.error)
+    return _manage_page(board, form, status=400)
 
 
 @bp.post("/boards/<id:board_id>/delete")
 @requires(Permission.MANAGE_AWARDS)
 def delete_board(board_id: int):
     board = _board_or_404(board_id)
-    try:
+    with saving() as saved:
         services.delete_board(board)
-    except HonourError as error:
-        flash(str(error), "error")
+        saved.done = _("Đã xóa bảng vinh danh.")
+    if not saved:
         return _to_board(board_id)
-    db.session.commit()
-    flash(_("Đã xóa bảng vinh danh."), "success")
     return redirect(url_for("honours.boards"))
 
 

@@ -24,6 +24,7 @@ from lms.audit import services as audit
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import score_quiz
 from lms.db import db, utcnow, valid_on
+from lms.errors import UserError
 from lms.i18n import local_day, local_today, parse_day, vn_date, vn_moment
 from lms.learning.models import (
     MAX_SECONDS_PER_EVENT,
@@ -47,7 +48,7 @@ T = TypeVar("T")
 _QUESTION_FIELD_RE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)(?::(?P<index>\d{1,2}))?$")
 
 
-class LearningError(Exception):
+class LearningError(UserError):
     """A learning action that cannot be recorded; the message is shown to the learner."""
 
 

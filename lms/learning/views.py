@@ -24,10 +24,10 @@ from markupsafe import Markup
 from lms.auth.access import public, requires, signed_in
 from lms.auth.roles import Permission
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
-from lms.db import MAX_ID, db, parse_count, utcnow
+from lms.db import MAX_ID, parse_count, utcnow
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
-from lms.learning.services import LearningError
+from lms.web import saving
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
@@ -151,14 +151,12 @@ def complete_course(course_slug: str):
     if found is None:
         abort(404)
     here = url_for("learning.course", course_slug=course_slug)
-    try:
+    with saving() as saved:
         outcome = services.complete_course(
             current_user, found, event_id=request.form.get("event_id")
         )
-    except LearningError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(here)
-    db.session.commit()
     if outcome.certificate is not None:
         flash(_congratulations(found.title), "success")
     elif outcome.is_replay:
@@ -192,7 +190,7 @@ def lesson(course_slug: str, lesson_slug: str):
 def complete_lesson(course_slug: str, lesson_slug: str):
     lesson = _lesson_or_404(course_slug, lesson_slug)
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
-    try:
+    with saving() as saved:
         engaged = _engaged_time(lesson)
         outcome = services.complete_lesson(
             current_user,
@@ -201,10 +199,8 @@ def complete_lesson(course_slug: str, lesson_slug: str):
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
-    except LearningError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(here)
-    db.session.commit()
     course_url = url_for("learning.course", course_slug=course_slug)
     if outcome.missing_seconds:
         # The time sent with the form was counted; the lesson is not complete yet.
@@ -246,7 +242,7 @@ def submit_quiz(course_slug: str, lesson_slug: str):
         name[2:]: request.form.getlist(name) for name in request.form if name.startswith("q:")
     }
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
-    try:
+    with saving() as saved:
         engaged = _engaged_time(lesson)
         outcome = services.submit_quiz(
             current_user,
@@ -257,10 +253,8 @@ def submit_quiz(course_slug: str, lesson_slug: str):
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
-    except LearningError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(here)
-    db.session.commit()
     attempt = outcome.attempt
     if outcome.is_replay:
         flash(
@@ -292,7 +286,7 @@ def record_event():
     )
     if lesson is None:
         return _("Không tìm thấy bài học."), 400, {"Content-Type": "text/plain; charset=utf-8"}
-    try:
+    with saving(show=False) as saved:
         engaged = _engaged_time(lesson)
         services.record_view(
             current_user,
@@ -301,9 +295,8 @@ def record_event():
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
-    except LearningError as error:
-        return str(error), 400, {"Content-Type": "text/plain; charset=utf-8"}
-    db.session.commit()
+    if not saved:
+        return str(saved.error), 400, {"Content-Type": "text/plain; charset=utf-8"}
     return "", 204
 
 
@@ -356,17 +349,12 @@ def rule():
 @requires(Permission.MANAGE_UNITS)
 def save_rule():
     here = url_for("learning.rule")
-    try:
+    with saving() as saved:
         services.set_credible_rule(
             min_share=request.form.get("min_share_percent", ""),
             flag_share=request.form.get("flag_share_percent", ""),
             starts_on=request.form.get("starts_on", ""),
             actor_id=current_user.id,
         )
-    except LearningError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(here)
-    db.session.commit()
-    flash(_("Đã lưu quy tắc hoàn thành bài học; phiên bản cũ vẫn được giữ."), "success")
+        saved.done = _("Đã lưu quy tắc hoàn thành bài học; phiên bản cũ vẫn được giữ.")
     return redirect(here)

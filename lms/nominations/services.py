@@ -12,6 +12,7 @@ from lms.accounts.models import Person
 from lms.awards import queries as awards
 from lms.awards.criteria import CriteriaSpec
 from lms.db import db, parse_id, utcnow
+from lms.errors import UserError
 from lms.nominations import document, queries
 from lms.nominations.models import (
     CommendationForm,
@@ -33,7 +34,7 @@ SUMMARY_LIMIT = 4000
 REASON_LIMIT = 1000
 
 
-class NominationError(Exception):
+class NominationError(UserError):
     """A change a nomination list cannot take; the message is shown to the user."""
 
 

@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from lms.auth.access import requires
 from lms.auth.roles import Permission
@@ -30,6 +29,7 @@ from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
 from lms.privacy.services import record_view
 from lms.reports import exports
+from lms.web import saving
 
 bp = Blueprint("nominations", __name__, url_prefix="/nominations", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,7 +61,7 @@ def lists():
 @bp.post("/")
 @requires(Permission.MANAGE_AWARDS)
 def create():
-    try:
+    with saving() as saved:
         nomination = services.create_list(
             name=request.form.get("name", ""),
             criteria_set=request.form.get("criteria_set", ""),
@@ -69,11 +69,9 @@ def create():
             created_by=current_user,
             today=local_today(),
         )
-    except NominationError as error:
-        flash(str(error), "error")
+        saved.done = _("Đã lập danh sách với %(n)d người.", n=len(nomination.entries))
+    if not saved:
         return redirect(url_for("nominations.lists"))
-    db.session.commit()
-    flash(_("Đã lập danh sách với %(n)d người.", n=len(nomination.entries)), "success")
     return redirect(url_for("nominations.show", list_id=nomination.id))
 
 
@@ -127,21 +125,10 @@ def _apply(change):
     When someone else refreshed or froze the same list at the same moment, the database
     refuses the second writer's rows: that is explained, not a server error.
     """
-    try:
+    conflict = _("Danh sách vừa được người khác cập nhật hoặc chốt. Hãy xem lại rồi thử lại.")
+    with saving(conflict=conflict) as saved:
         result = change()
-        db.session.commit()
-    except NominationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return None
-    except IntegrityError:
-        db.session.rollback()
-        flash(
-            _("Danh sách vừa được người khác cập nhật hoặc chốt. Hãy xem lại rồi thử lại."),
-            "error",
-        )
-        return None
-    return result
+    return result if saved else None
 
 
 @bp.get("/<id:list_id>/changes")
@@ -215,18 +202,16 @@ def entry(list_id: int, entry_id: int):
 @requires(Permission.MANAGE_AWARDS)
 def update_entry(list_id: int, entry_id: int):
     found = _entry_or_404(list_id, entry_id)
-    try:
+    with saving() as saved:
         services.update_entry(
             found,
             form=request.form.get("form", ""),
             summary=request.form.get("summary", ""),
             note=request.form.get("note", ""),
         )
-    except NominationError as error:
-        flash(str(error), "error")
+        saved.done = _("Đã lưu.")
+    if not saved:
         return redirect(url_for("nominations.entry", list_id=list_id, entry_id=entry_id))
-    db.session.commit()
-    flash(_("Đã lưu."), "success")
     return redirect(url_for("nominations.show", list_id=list_id))
 
 
@@ -234,13 +219,11 @@ def update_entry(list_id: int, entry_id: int):
 @requires(Permission.MANAGE_AWARDS)
 def remove_entry(list_id: int, entry_id: int):
     found = _entry_or_404(list_id, entry_id)
-    try:
+    with saving() as saved:
         services.remove_entry(found, request.form.get("reason", ""), current_user)
-    except NominationError as error:
-        flash(str(error), "error")
+        saved.done = _("Đã bỏ %(name)s khỏi danh sách.", name=found.person.full_name)
+    if not saved:
         return redirect(url_for("nominations.entry", list_id=list_id, entry_id=entry_id))
-    db.session.commit()
-    flash(_("Đã bỏ %(name)s khỏi danh sách.", name=found.person.full_name), "success")
     return redirect(url_for("nominations.show", list_id=list_id))
 
 
@@ -248,13 +231,9 @@ def remove_entry(list_id: int, entry_id: int):
 @requires(Permission.MANAGE_AWARDS)
 def restore_entry(list_id: int, entry_id: int):
     found = _entry_or_404(list_id, entry_id)
-    try:
+    with saving() as saved:
         services.restore_entry(found)
-    except NominationError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã đưa %(name)s trở lại danh sách.", name=found.person.full_name), "success")
+        saved.done = _("Đã đưa %(name)s trở lại danh sách.", name=found.person.full_name)
     return redirect(url_for("nominations.show", list_id=list_id))
 
 
@@ -267,13 +246,9 @@ def forms():
 @bp.post("/forms")
 @requires(Permission.MANAGE_AWARDS)
 def add_form():
-    try:
+    with saving() as saved:
         services.add_form(request.form.get("name", ""))
-    except NominationError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã thêm hình thức khen thưởng."), "success")
+        saved.done = _("Đã thêm hình thức khen thưởng.")
     return redirect(url_for("nominations.forms"))
 
 
@@ -282,7 +257,7 @@ def add_form():
 def change_form(form_id: int):
     form = db.session.get(CommendationForm, form_id) or abort(404)
     action = request.form.get("action", "")
-    try:
+    with saving() as saved:
         if action == "rename":
             services.rename_form(form, request.form.get("name", ""))
         elif action in ("activate", "deactivate"):
@@ -291,9 +266,5 @@ def change_form(form_id: int):
             services.move_form(form, action)
         else:
             raise NominationError(_("Thao tác không hợp lệ."))
-    except NominationError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã lưu."), "success")
+        saved.done = _("Đã lưu.")
     return redirect(url_for("nominations.forms"))

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from lms.audit import services as audit
 from lms.db import db, utcnow
+from lms.errors import UserError
 from lms.i18n import vn_date
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.org.queries import TreeOverTime
@@ -23,7 +24,7 @@ MEMBERSHIP_FIELDS = ("person_id", "unit_id", "valid_from", "valid_until")
 NAME_MAX = 200
 
 
-class OrgError(Exception):
+class OrgError(UserError):
     """A change that breaks an organisation rule; the message is shown to the user."""
 
 

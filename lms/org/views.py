@@ -19,6 +19,7 @@ from lms.org import queries, services
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
 from lms.privacy.services import record_view
+from lms.web import saving
 
 bp = Blueprint("org", __name__, url_prefix="/admin/units", template_folder="templates")
 
@@ -86,15 +87,9 @@ def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
 
 
 def _apply(unit_id: int, change: Callable[[], str]):
-    """Run one change to the organisation: commit and say so, or undo it and say why."""
-    try:
-        message = change()
-    except OrgError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    """Run one change to the organisation (it returns what to say once saved); back to the unit."""
+    with saving() as saved:
+        saved.done = change()
     return redirect(url_for("org.unit", unit_id=unit_id))
 
 
@@ -168,7 +163,7 @@ def _unit_form(values: dict, status: int = 200):
 @requires(Permission.MANAGE_UNITS)
 def create_unit():
     form = request.form
-    try:
+    with saving() as saved:
         unit = services.create_unit(
             code=form.get("code", ""),
             name=form.get("name", ""),
@@ -176,12 +171,9 @@ def create_unit():
             parent=_unit_from_form("parent_id", _("đơn vị cấp trên"), required=False),
             valid_from=parse_day(form.get("valid_from"), _("Ngày thành lập")),
         )
-    except OrgError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        saved.done = _("Đã tạo đơn vị %(code)s.", code=unit.code)
+    if not saved:
         return _unit_form(form.to_dict(), status=400)
-    db.session.commit()
-    flash(_("Đã tạo đơn vị %(code)s.", code=unit.code), "success")
     return redirect(url_for("org.unit", unit_id=unit.id))
 
 

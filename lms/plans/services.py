@@ -25,6 +25,7 @@ from lms.accounts.models import EmploymentKind, Person
 from lms.audit import services as audit
 from lms.courses.models import Course
 from lms.db import db, parse_id, utcnow
+from lms.errors import UserError
 from lms.i18n import local_today, parse_day, vn_date
 from lms.numbers import file_size
 from lms.org import scope
@@ -65,7 +66,7 @@ SIGNATURES = (
 )
 
 
-class PlanError(Exception):
+class PlanError(UserError):
     """A change that breaks a plan rule; the message is shown to the user."""
 
 

@@ -38,6 +38,7 @@ from lms.plans.services import PlanError, Upload
 from lms.plans.years import year_days
 from lms.privacy.services import record_view
 from lms.progress.engine import APPROVED_REVISING, NO_PLAN, ItemState
+from lms.web import saving
 
 bp = Blueprint("plans", __name__, url_prefix="/plans", template_folder="templates")
 
@@ -121,18 +122,6 @@ def notification_count() -> dict:
     return {"unread_notifications": queries.unread_count(current_user.id)}
 
 
-def _done(message: str, target: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
-
-
-def _refused(error: PlanError, target: str):
-    db.session.rollback()
-    flash(str(error), "error")
-    return redirect(target)
-
-
 # The learner's own plan -----------------------------------------------------------------------
 
 
@@ -184,12 +173,10 @@ def year(year: int):
 
 def _own_plan_change(year: int, change, message: str):
     target = url_for("plans.year", year=year)
-    try:
+    with saving(message):
         plan = services.plan_for(current_user, year)
         change(plan)
-    except PlanError as error:
-        return _refused(error, target)
-    return _done(message, target)
+    return redirect(target)
 
 
 @bp.post("/<int:year>/courses")
@@ -245,13 +232,11 @@ def attach_evidence(activity_id: int):
         abort(404)
     target = url_for("plans.year", year=activity.year)
     upload = _upload()
-    try:
+    with saving(_("Đã lưu minh chứng.")):
         if upload is None:
             raise PlanError(_("Chưa chọn tệp minh chứng."))
         services.attach_evidence(activity, current_user, upload)
-    except PlanError as error:
-        return _refused(error, target)
-    return _done(_("Đã lưu minh chứng."), target)
+    return redirect(target)
 
 
 @bp.post("/<int:year>/items/<id:item_id>/remove")
@@ -294,11 +279,9 @@ def revise(year: int):
 @signed_in
 def copy_last_year(year: int):
     target = url_for("plans.year", year=year)
-    try:
+    with saving(_("Đã sao chép kế hoạch năm trước thành bản nháp.")):
         services.copy_last_year(current_user, year)
-    except PlanError as error:
-        return _refused(error, target)
-    return _done(_("Đã sao chép kế hoạch năm trước thành bản nháp."), target)
+    return redirect(target)
 
 
 @bp.post("/<int:year>/self-assessment")
@@ -332,7 +315,7 @@ def decide(plan_id: int):
     if not permissions.can_decide(current_user, plan.person_id, plan.year):
         abort(403)
     approve = request.form.get("decision") == "approve"
-    try:
+    with saving(_("Đã duyệt kế hoạch.") if approve else _("Đã trả lại kế hoạch.")):
         services.decide(
             plan,
             actor=current_user,
@@ -341,12 +324,7 @@ def decide(plan_id: int):
             revision=_int_arg("revision"),
             comment=request.form.get("comment"),
         )
-    except PlanError as error:
-        return _refused(error, url_for("plans.show", plan_id=plan_id))
-    return _done(
-        _("Đã duyệt kế hoạch.") if approve else _("Đã trả lại kế hoạch."),
-        url_for("plans.show", plan_id=plan_id),
-    )
+    return redirect(url_for("plans.show", plan_id=plan_id))
 
 
 @bp.post("/view/<id:plan_id>/assessment")
@@ -356,11 +334,9 @@ def assess(plan_id: int):
     if not permissions.can_decide(current_user, plan.person_id, plan.year):
         abort(403)
     target = url_for("plans.show", plan_id=plan_id)
-    try:
+    with saving(_("Đã lưu đánh giá.")):
         services.manager_assess(plan, request.form.get("text", ""), actor=current_user)
-    except PlanError as error:
-        return _refused(error, target)
-    return _done(_("Đã lưu đánh giá."), target)
+    return redirect(target)
 
 
 @bp.post("/activities/<id:activity_id>/verify")
@@ -374,13 +350,11 @@ def verify_activity(activity_id: int):
     verified = request.form.get("decision") == "verify"
     plan = queries.plan_of(activity.person_id, activity.year)
     target = url_for("plans.show", plan_id=plan.id) if plan else url_for("plans.mine")
-    try:
+    with saving(_("Đã xác nhận hoạt động.") if verified else _("Đã từ chối hoạt động.")):
         services.verify_activity(
             activity, actor=current_user, verified=verified, reason=request.form.get("reason")
         )
-    except PlanError as error:
-        return _refused(error, target)
-    return _done(_("Đã xác nhận hoạt động.") if verified else _("Đã từ chối hoạt động."), target)
+    return redirect(target)
 
 
 @bp.get("/evidence/<token>")
@@ -485,7 +459,7 @@ def bulk_decide(unit_id: int, year: int):
         plan = db.session.get(StudyPlan, plan_id)
         if plan is None or plan.year != year:
             continue
-        try:
+        with saving(show=False) as saved:  # each plan stands or falls alone
             services.decide(
                 plan,
                 actor=current_user,
@@ -494,12 +468,10 @@ def bulk_decide(unit_id: int, year: int):
                 revision=revision,
                 comment=comment,
             )
-        except PlanError as error:
-            db.session.rollback()
-            refused.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             done += 1
+        else:
+            refused.append(str(saved.error))
     if done:
         flash(
             _("Đã duyệt %(n)d kế hoạch.", n=done)
@@ -534,7 +506,7 @@ def create_assignment(unit_id: int, year: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
     target = url_for("plans.assignments", unit_id=unit_id, year=year)
     form = request.form
-    try:
+    with saving(_("Đã giao khóa học cho đơn vị.")):
         services.assign_course(
             unit=unit,
             course_id=form.get("course", ""),
@@ -544,9 +516,7 @@ def create_assignment(unit_id: int, year: int):
             include_subunits=form.get("include_subunits") == "1",
             actor_id=current_user.id,
         )
-    except PlanError as error:
-        return _refused(error, target)
-    return _done(_("Đã giao khóa học cho đơn vị."), target)
+    return redirect(target)
 
 
 @bp.post("/assignments/<id:assignment_id>/withdraw")
@@ -554,11 +524,9 @@ def create_assignment(unit_id: int, year: int):
 def withdraw_assignment(assignment_id: int):
     assignment = db.session.get(UnitAssignment, assignment_id) or abort(404)
     target = url_for("plans.assignments", unit_id=assignment.unit_id, year=assignment.year)
-    try:
+    with saving(_("Đã thu hồi; kết quả đã đạt của mọi người vẫn được giữ.")):
         services.withdraw_assignment(assignment, actor_id=current_user.id)
-    except PlanError as error:
-        return _refused(error, target)
-    return _done(_("Đã thu hồi; kết quả đã đạt của mọi người vẫn được giữ."), target)
+    return redirect(target)
 
 
 # Yearly target rules --------------------------------------------------------------------------
@@ -586,7 +554,7 @@ def rules():
 @requires(Permission.MANAGE_UNITS)
 def save_rule():
     form = request.form
-    try:
+    with saving(_("Đã lưu chỉ tiêu; các ngày trước ngày hiệu lực vẫn theo phiên bản cũ.")):
         services.add_rule_version(
             code=form.get("code", ""),
             amount=form.get("amount", ""),
@@ -599,12 +567,7 @@ def save_rule():
             full_year=form.get("full_year") == "1",
             actor_id=current_user.id,
         )
-    except PlanError as error:
-        return _refused(error, url_for("plans.rules"))
-    return _done(
-        _("Đã lưu chỉ tiêu; các ngày trước ngày hiệu lực vẫn theo phiên bản cũ."),
-        url_for("plans.rules"),
-    )
+    return redirect(url_for("plans.rules"))
 
 
 @bp.post("/rules/<id:rule_id>/correct")
@@ -612,7 +575,7 @@ def save_rule():
 def correct_rule(rule_id: int):
     rule = db.session.get(TargetRule, rule_id) or abort(404)
     form = request.form
-    try:
+    with saving() as saved:
         years = services.correct_rule_version(
             rule,
             amount=form.get("amount", ""),
@@ -624,17 +587,15 @@ def correct_rule(rule_id: int):
             actor_id=current_user.id,
             today=local_today(),
         )
-    except PlanError as error:
-        return _refused(error, url_for("plans.rules", correct=rule_id) + "#rule-form")
-    return _done(
-        _(
+        saved.done = _(
             "Đã đính chính %(code)s, phiên bản %(n)d; số liệu các năm %(years)s đã thay đổi.",
             code=rule.code,
             n=rule.version,
             years=", ".join(str(year) for year in years),
-        ),
-        url_for("plans.rules"),
-    )
+        )
+    if not saved:
+        return redirect(url_for("plans.rules", correct=rule_id) + "#rule-form")
+    return redirect(url_for("plans.rules"))
 
 
 # Notifications --------------------------------------------------------------------------------
@@ -651,6 +612,6 @@ def notifications():
 @bp.post("/notifications/read")
 @signed_in
 def mark_read():
-    services.mark_all_read(current_user)
-    db.session.commit()
+    with saving():
+        services.mark_all_read(current_user)
     return redirect(url_for("plans.notifications"))

@@ -27,6 +27,7 @@ from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluator
 from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
 from lms.db import Days, contains, db, parse_count, unparsed
+from lms.errors import UserError
 from lms.i18n import parse_day
 from lms.learning.queries import flagged_completions
 from lms.numbers import percent
@@ -667,7 +668,7 @@ def total_of(units: list[UnitSubtotal], label: str) -> UnitSubtotal:
     )
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """Report parameters that make no sense; the message is shown to the user."""
 
 

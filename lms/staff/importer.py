@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import services as people
 from lms.accounts.models import Gender, Person
 from lms.db import db
+from lms.errors import UserError
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.org import services as org
@@ -120,7 +121,7 @@ class Problem:
         return self.message
 
 
-class StaffImportError(Exception):
+class StaffImportError(UserError):
     """A staff file that cannot be imported; problems says every reason, with rows."""
 
     def __init__(self, problems: list[Problem]):

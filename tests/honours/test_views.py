@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from lms.db import db
 from lms.honours import services
@@ -244,3 +245,39 @@ def test_public_board_page_does_not_query_per_entry(world, client, count_queries
     assert many == one, (one, many)
     assert one >= 4  # the board, its people, memberships, units, their names
     assert "Hoàng Thị Xã 7" in client.get(url).text
+
+
+def test_a_refused_new_board_is_shown_again_with_each_message_by_its_field(world, client, login):
+    login("tonghop")
+    before = db.session.scalar(select(func.count(HonourBoard.id)))
+    page = client.post(
+        "/honours/boards",
+        data={"title": "Vinh danh quý I", "first_day": "31/03/2025", "last_day": "01/01/2025x"},
+    )
+    assert page.status_code == 400
+    html = page.text
+    # What was typed stays; the message sits under the field it is about.
+    assert 'value="Vinh danh quý I"' in html and 'value="31/03/2025"' in html
+    assert 'id="f-last_day-error">Ngày kết thúc kỳ phải có dạng dd/mm/yyyy.' in html
+    assert 'aria-describedby="f-last_day-error"' in html
+
+    page = client.post(
+        "/honours/boards",
+        data={"title": "Vinh danh quý I", "first_day": "31/03/2025", "last_day": "01/01/2025"},
+    )
+    assert page.status_code == 400
+    assert 'id="f-last_day-error">Ngày kết thúc kỳ phải sau ngày bắt đầu.' in page.text
+    assert 'id="f-title-error"' not in page.text
+    assert db.session.scalar(select(func.count(HonourBoard.id))) == before
+
+
+def test_a_refused_board_edit_keeps_what_was_typed_by_its_field(world, client, login):
+    login("tonghop")
+    base = f"/honours/boards/{world.board.id}"
+    page = client.post(
+        f"{base}/edit", data={"title": "  ", "first_day": "01/01/2024", "last_day": "31/12/2024"}
+    )
+    assert page.status_code == 400
+    assert 'id="f-title-error">Tiêu đề bảng vinh danh không được để trống.' in page.text
+    assert 'value="31/12/2024"' in page.text
+    assert "Vinh danh năm 2024" in client.get(base).text
