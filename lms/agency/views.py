@@ -6,12 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.access import requires
 from lms.agency import services
 from lms.agency.queries import agency_profile
 from lms.agency.services import FIELDS, AgencyError
-from lms.auth.access import requires
-from lms.auth.roles import Permission
 from lms.db import db
+from lms.roles import Permission
 
 bp = Blueprint("agency", __name__, url_prefix="/admin/agency", template_folder="templates")
 
