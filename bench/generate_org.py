@@ -33,7 +33,6 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from lms import create_app  # noqa: E402
 from lms.accounts.models import Person, PersonPosition, RoleGrant  # noqa: E402
 from lms.auth import services as auth  # noqa: E402
-from lms.auth.roles import Role  # noqa: E402
 from lms.courses import checker, importer  # noqa: E402
 from lms.courses.models import Course  # noqa: E402
 from lms.db import db  # noqa: E402
@@ -52,6 +51,7 @@ from lms.plans.models import (  # noqa: E402
 )
 from lms.progress.ledger import activity_day  # noqa: E402
 from lms.progress.models import Credit  # noqa: E402
+from lms.roles import Role  # noqa: E402
 from lms.text import fold, person_sort_key, split_name  # noqa: E402
 
 try:  # The awards feature is being built: initiatives are generated once its table exists.

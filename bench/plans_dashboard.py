@@ -29,7 +29,6 @@ from sqlalchemy import insert, select  # noqa: E402
 from lms import create_app  # noqa: E402
 from lms.accounts.models import Person, RoleGrant  # noqa: E402
 from lms.auth import services as auth  # noqa: E402
-from lms.auth.roles import Role  # noqa: E402
 from lms.courses.models import Course  # noqa: E402
 from lms.db import db  # noqa: E402
 from lms.learning.models import CourseProgress  # noqa: E402
@@ -42,6 +41,7 @@ from lms.plans.models import (  # noqa: E402
     StudyPlan,
     UnitAssignment,
 )
+from lms.roles import Role  # noqa: E402
 from lms.text import fold, person_sort_key  # noqa: E402
 
 YEAR = 2026

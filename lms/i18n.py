@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_babel import Babel, get_locale
 
-from lms.auth.access import public
+from lms.access import public
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 bp = Blueprint("i18n", __name__)

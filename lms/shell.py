@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from lms.auth.roles import Permission, Role
+from lms.roles import ROLE_LABELS, Permission
 
 
 @dataclass(frozen=True)
@@ -37,15 +37,6 @@ NAV_ITEMS = [
     NavItem("honours.boards", _l("Vinh danh"), Permission.MANAGE_AWARDS),
     NavItem("plans.rules", _l("Chỉ tiêu năm"), Permission.MANAGE_UNITS),
 ]
-
-
-ROLE_LABELS = {
-    Role.LEARNER: _l("Học viên"),
-    Role.MANAGER: _l("Quản lý đơn vị"),
-    Role.HCTH: _l("Tổng hợp (HCTH)"),
-    Role.EDITOR: _l("Biên tập nội dung"),
-    Role.ADMIN: _l("Quản trị hệ thống"),
-}
 
 
 def _navigation() -> dict:

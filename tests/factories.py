@@ -10,7 +10,6 @@ from itertools import count
 from lms.accounts import services as people
 from lms.accounts.models import Person
 from lms.auth import services as auth
-from lms.auth.roles import Role
 from lms.courses.models import Course
 from lms.db import db
 from lms.learning.models import Certificate, CourseProgress
@@ -26,6 +25,7 @@ from lms.plans.models import (
     TargetRule,
 )
 from lms.progress import ledger
+from lms.roles import Role
 
 PASSWORD = "Mat-khau-2024"
 START = date(2020, 1, 1)

@@ -29,7 +29,6 @@ from sqlalchemy import Integer, Table, text
 from lms.accounts import services as people
 from lms.accounts.models import Person
 from lms.api import services as api
-from lms.auth.roles import Role
 from lms.awards import services as awards
 from lms.awards.criteria import CriteriaSpec, CriterionSpec, IndicatorSpec
 from lms.awards.services import InitiativeInput
@@ -46,6 +45,7 @@ from lms.plans import queries as plan_queries
 from lms.plans import services as plans
 from lms.plans.models import ExternalActivity, StudyPlan
 from lms.plans.services import Upload
+from lms.roles import Role
 from tests.factories import START, approve_plan, complete_course, make_person, make_unit
 from tests.learning.content import CHAO_HOI, SO_DEM, course_md
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from lms.auth.access import PUBLIC_ENDPOINTS, AccessRule
-from lms.auth.roles import ROLE_PERMISSIONS, Permission, Role
+from lms.access import AccessRule
+from lms.auth.access import PUBLIC_ENDPOINTS
+from lms.roles import ROLE_PERMISSIONS, Permission, Role
 from tests.test_access_matrix import CASES, ROLES, SIGNED_IN, Case
 
 # The roles the matrix signs in as, by the roles their people hold today. The former head's

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
 from lms.api import services as api_services
-from lms.auth.roles import Role
 from lms.courses.models import Lesson
 from lms.db import db
+from lms.roles import Role
 from tests.courses.conftest import EXAMPLE
 from tests.factories import make_person, make_unit
 from tests.reports.test_criteria_columns import make_set

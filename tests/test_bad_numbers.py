@@ -2,8 +2,8 @@
 
 import pytest
 
-from lms.auth.roles import Role
 from lms.db import db, parse_count, parse_id
+from lms.roles import Role
 from tests.factories import make_person, make_unit
 
 ODD_NUMBERS = ["²", "٣", "99999999999999999999999", "-1", "0", " ", "1e3"]

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from lms import create_app
+from lms.access import public
 from lms.auth import services as auth_services
-from lms.auth.access import public
 from lms.auth.models import UserSession
 from lms.auth.services import AuthError
 from lms.db import commit_only, db, utcnow

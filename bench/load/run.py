@@ -146,13 +146,13 @@ def prepare(database_url: str, secret_key: str, learners: int, managers: int) ->
 
     from lms import create_app
     from lms.accounts import services as people
-    from lms.auth.roles import Role
     from lms.auth.services import hash_password
     from lms.courses.models import Course, Lesson
     from lms.db import db
     from lms.demo import seed
     from lms.i18n import local_today
     from lms.org import services as org
+    from lms.roles import Role
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key})
     with app.app_context():

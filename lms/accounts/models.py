@@ -9,9 +9,9 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.roles import ROLE_PERMISSIONS, Permission, Role
 from lms.db import UTCDateTime, db, sort_key_type, utcnow
 from lms.org.models import Membership, Unit
+from lms.roles import ROLE_PERMISSIONS, Permission, Role
 
 
 class EmploymentKind(StrEnum):

@@ -12,11 +12,11 @@ from sqlalchemy import and_, case, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Person, PersonPosition, RoleGrant
-from lms.auth.roles import Role
 from lms.db import Days, among, contains, db, unparsed, valid_on
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import subtree_unit_ids
 from lms.pagination import Page, paginate
+from lms.roles import Role
 from lms.text import collation_key, fold
 
 PEOPLE_PER_PAGE = 25

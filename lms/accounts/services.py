@@ -15,13 +15,12 @@ from sqlalchemy import exists, or_, select
 from lms.accounts.models import EmploymentKind, Gender, Person, PersonPosition, RoleGrant
 from lms.audit import services as audit
 from lms.auth import services as auth
-from lms.auth.roles import Role
 from lms.db import db, utcnow
 from lms.errors import UserError
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.org.models import Unit
-from lms.shell import ROLE_LABELS
+from lms.roles import ROLE_LABELS, Role
 from lms.text import clean_name, fold, legacy_font_letters, person_sort_key, split_name
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")

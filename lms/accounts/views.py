@@ -8,17 +8,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from flask_login import current_user
 
+from lms.access import requires
 from lms.accounts import queries, services
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
-from lms.auth.access import requires
-from lms.auth.roles import Permission, Role
 from lms.db import MAX_ID, db
 from lms.i18n import local_today, vn_date
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.privacy.services import record_view
-from lms.shell import ROLE_LABELS
+from lms.roles import ROLE_LABELS, Permission, Role
 from lms.web import saving
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder="templates")

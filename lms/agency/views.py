@@ -6,11 +6,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.access import requires
 from lms.agency import services
 from lms.agency.queries import agency_profile
 from lms.agency.services import FIELDS
-from lms.auth.access import requires
-from lms.auth.roles import Permission
+from lms.roles import Permission
 from lms.web import saving
 
 bp = Blueprint("agency", __name__, url_prefix="/admin/agency", template_folder="templates")

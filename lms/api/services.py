@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 
 from lms.accounts.models import Person
 from lms.api.models import ApiToken
-from lms.auth.roles import ROLE_PERMISSIONS, Permission
 from lms.auth.services import demo_account_closed
 from lms.db import commit_only, db, utcnow
 from lms.errors import UserError
+from lms.roles import ROLE_PERMISSIONS, Permission
 
 TOKEN_PREFIX = "hts_"
 MAX_ACTIVE = 10

@@ -24,11 +24,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.access import public, requires
 from lms.api import services
 from lms.api.models import ApiToken
 from lms.api.openapi import document as openapi_document
-from lms.auth.access import public, requires
-from lms.auth.roles import Permission
 from lms.awards import queries as award_queries
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_count, utcnow
@@ -38,6 +37,7 @@ from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
 from lms.reports import summary as summaries
 from lms.reports.queries import ReportError, RosterRow, period_from_args
+from lms.roles import Permission
 from lms.web import saving
 
 bp = Blueprint("api", __name__, template_folder="templates")

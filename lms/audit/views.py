@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from lms.access import requires
 from lms.audit import queries
-from lms.auth.access import requires
-from lms.auth.roles import Permission
 from lms.db import MAX_ID
+from lms.roles import Permission
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit", template_folder="templates")
 

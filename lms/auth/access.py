@@ -1,50 +1,14 @@
-"""Route access rules: every view declares what it needs, and one hook enforces it."""
+"""Enforcing route access rules: the views declare them (lms/access.py), one hook enforces them."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from lms.auth.roles import ORGANISATION_WIDE, Permission, Role
-
-UnitGetter = Callable[..., int | None]
-
-
-@dataclass(frozen=True)
-class AccessRule:
-    """What a route needs: nothing (public), a signed-in user, or a permission (maybe scoped)."""
-
-    permission: Permission | None
-    unit: UnitGetter | None = None
-    signed_in: bool = True
-
-
-def _attach(rule: AccessRule):
-    def decorate(view):
-        view.access_rule = rule
-        return view
-
-    return decorate
-
-
-def public(view):
-    """Mark a view as open to anonymous visitors."""
-    view.access_rule = AccessRule(permission=None, signed_in=False)
-    return view
-
-
-def signed_in(view):
-    """Mark a view as open to any signed-in person."""
-    view.access_rule = AccessRule(permission=None)
-    return view
-
-
-def requires(permission: Permission, *, unit: UnitGetter | None = None):
-    """Mark a view as needing permission; with unit, only within the unit's sub-tree."""
-    return _attach(AccessRule(permission=permission, unit=unit))
+from lms.access import AccessRule
+from lms.i18n import local_today
+from lms.org.scope import units_reached
+from lms.roles import ORGANISATION_WIDE, Permission, Role
 
 
 def may(user, permission: Permission, unit_id: int | None = None) -> bool:
@@ -55,9 +19,6 @@ def may(user, permission: Permission, unit_id: int | None = None) -> bool:
         return True
     if permission != Permission.MANAGE_UNIT and user.roles & ORGANISATION_WIDE:
         return True
-    from lms.i18n import local_today
-    from lms.org.scope import units_reached
-
     reached = units_reached(user, local_today())
     return reached is None or unit_id in reached
 

@@ -8,8 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from lms.access import public, signed_in
 from lms.auth import services
-from lms.auth.access import public, signed_in
 from lms.db import db
 from lms.web import saving
 

@@ -13,7 +13,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Person
-from lms.auth.roles import Permission
 from lms.awards.criteria import CriteriaSpec, problems, spec_of
 from lms.awards.models import (
     CriteriaSet,
@@ -29,6 +28,7 @@ from lms.db import among, contains, db, parse_id
 from lms.org.models import Membership, UnitVersion
 from lms.org.scope import memberships_between, scope_of
 from lms.pagination import Page, paginate
+from lms.roles import Permission
 from lms.text import fold
 
 

@@ -21,9 +21,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.access import requires, signed_in
 from lms.accounts.models import Person
-from lms.auth.access import may, requires, signed_in
-from lms.auth.roles import Permission
+from lms.auth.access import may
 from lms.awards import queries, services
 from lms.awards.criteria import criterion_label, points_text
 from lms.awards.forms import KIND_LABELS, PRESETS, SOURCE_LABELS, SetForm
@@ -45,6 +45,7 @@ from lms.pagination import Page
 from lms.plans.years import year_days
 from lms.privacy.services import period_scope, record_view
 from lms.reports.queries import Period, roster, roster_plan
+from lms.roles import Permission
 from lms.web import saving
 
 bp = Blueprint("awards", __name__, url_prefix="/awards", template_folder="templates")

@@ -21,12 +21,12 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from lms.auth.access import requires, signed_in
-from lms.auth.roles import Permission
+from lms.access import requires, signed_in
 from lms.courses import archive, checker, importer, queries
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
 from lms.courses.media import BY_URL_EXTENSION
 from lms.db import db
+from lms.roles import Permission
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 

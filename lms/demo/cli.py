@@ -14,7 +14,7 @@ from lms.auth.services import AuthError
 from lms.db import db
 from lms.demo import purge, seed
 from lms.org.services import OrgError
-from lms.shell import ROLE_LABELS
+from lms.roles import ROLE_LABELS
 
 DEFAULT_URL = "http://127.0.0.1:5000"
 RULE = "=" * 72

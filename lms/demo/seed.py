@@ -16,11 +16,11 @@ from lms.accounts import services as people
 from lms.accounts.models import EmploymentKind, Gender, Person
 from lms.agency import services as agency_services
 from lms.auth import services as auth
-from lms.auth.roles import Role
 from lms.db import db
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
 from lms.plans import services as plans
+from lms.roles import Role
 from lms.text import fold
 
 # The one password of every demo account; README and `make run` show it. Demo accounts sign

@@ -8,7 +8,6 @@ from datetime import date
 from sqlalchemy import func, select
 
 from lms.accounts.models import Person
-from lms.auth.roles import ORGANISATION_WIDE, Role
 from lms.db import db, valid_on
 from lms.i18n import local_today
 from lms.learning.queries import LearnerCourses, learner_courses
@@ -16,6 +15,7 @@ from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import UnitOnDay, membership_on
 from lms.org.scope import units_reached
 from lms.plans.queries import PlanSummary, plan_summary
+from lms.roles import ORGANISATION_WIDE, Role
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from lms.auth.access import public
+from lms.access import public
 from lms.home import queries
 from lms.i18n import local_today
 

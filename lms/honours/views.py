@@ -17,8 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.access import public, requires, signed_in
-from lms.auth.roles import Permission
+from lms.access import public, requires, signed_in
 from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.honours import queries, services
@@ -26,6 +25,7 @@ from lms.honours.forms import BoardForm
 from lms.honours.models import CITATION_LIMIT, HonourBoard, HonouredPerson, HonouredUnit
 from lms.i18n import local_today
 from lms.org.queries import unit_choices
+from lms.roles import Permission
 from lms.security import CONTENT_SECURITY_POLICY
 from lms.web import saving
 

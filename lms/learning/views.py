@@ -21,12 +21,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from lms.auth.access import public, requires, signed_in
-from lms.auth.roles import Permission
+from lms.access import public, requires, signed_in
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
 from lms.db import MAX_ID, parse_count, utcnow
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
+from lms.roles import Permission
 from lms.web import saving
 
 bp = Blueprint("learning", __name__, template_folder="templates")

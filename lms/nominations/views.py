@@ -18,8 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.access import requires
-from lms.auth.roles import Permission
+from lms.access import requires
 from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.i18n import local_today
@@ -29,6 +28,7 @@ from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
 from lms.privacy.services import record_view
 from lms.reports import exports
+from lms.roles import Permission
 from lms.web import saving
 
 bp = Blueprint("nominations", __name__, url_prefix="/nominations", template_folder="templates")

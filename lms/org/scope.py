@@ -21,10 +21,10 @@ from typing import NamedTuple
 from sqlalchemy import or_, select
 
 from lms.accounts.models import Person, RoleGrant
-from lms.auth.roles import Permission, Role
 from lms.db import db
 from lms.org.models import Membership
 from lms.org.queries import Days, TreeOverTime, add_days
+from lms.roles import Permission, Role
 
 UnitDays = dict[int, Days]
 

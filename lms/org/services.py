@@ -257,7 +257,7 @@ class GrantOnMerge:
 def grants_on_merge(unit: Unit, on: date) -> list[GrantOnMerge]:
     """The manager grants over unit still in force on the day before a merge on day on."""
     from lms.accounts.models import Person, RoleGrant
-    from lms.auth.roles import Role
+    from lms.roles import Role
 
     last_day = _day_before(on)
     rows = db.session.execute(
@@ -347,7 +347,7 @@ def _end_managers_of(
     Return the ids of the grants ended and of the people given a grant over into."""
     from lms.accounts import services as people
     from lms.accounts.models import RoleGrant
-    from lms.auth.roles import Role
+    from lms.roles import Role
 
     ended: list[int] = []
     carried: list[int] = []

@@ -9,9 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from lms.access import requires
 from lms.accounts.services import person_by_username
-from lms.auth.access import requires
-from lms.auth.roles import Permission
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
@@ -19,6 +18,7 @@ from lms.org import queries, services
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
 from lms.privacy.services import record_view
+from lms.roles import Permission
 from lms.web import saving
 
 bp = Blueprint("org", __name__, url_prefix="/admin/units", template_folder="templates")

@@ -6,10 +6,10 @@ Whom a manager reaches, and on which days, is decided in one place: `lms.org.sco
 from __future__ import annotations
 
 from lms.auth.access import may
-from lms.auth.roles import Permission
 from lms.i18n import local_today
 from lms.org.scope import reaches_person
 from lms.plans.years import year_days
+from lms.roles import Permission
 
 
 def manages_person(user, person_id: int, year: int) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from lms.auth.access import requires
-from lms.auth.roles import Permission
+from lms.access import requires
 from lms.plans import evidence
+from lms.roles import Permission
 
 bp = Blueprint("storage", __name__, url_prefix="/admin/storage", template_folder="templates")
 

@@ -16,9 +16,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.access import requires, signed_in
 from lms.accounts.models import EmploymentKind
-from lms.auth.access import requires, signed_in
-from lms.auth.roles import Permission
 from lms.db import db, parse_count, parse_id
 from lms.i18n import local_today
 from lms.learning.queries import flagged_completion_details
@@ -38,6 +37,7 @@ from lms.plans.services import PlanError, Upload
 from lms.plans.years import year_days
 from lms.privacy.services import record_view
 from lms.progress.engine import APPROVED_REVISING, NO_PLAN, ItemState
+from lms.roles import Permission
 from lms.web import saving
 
 bp = Blueprint("plans", __name__, url_prefix="/plans", template_folder="templates")

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms.auth.access import requires, signed_in
-from lms.auth.roles import Permission
+from lms.access import requires, signed_in
 from lms.db import parse_count, utcnow
 from lms.i18n import agency_zone, parse_day
 from lms.privacy import queries
+from lms.roles import Permission
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy", template_folder="templates")
 

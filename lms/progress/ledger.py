@@ -6,13 +6,35 @@ verified); they never compute a figure. Nothing here commits.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
 
 from lms.db import db
 from lms.i18n import local_day
-from lms.learning.models import CourseProgress
-from lms.plans.models import ExternalActivity
 from lms.progress.models import Credit, CreditSource, CreditUnit
+
+
+class CourseProgress(Protocol):
+    """What the ledger reads of a completed course (learning's row): the ledger owns its inputs,
+    so it names the fields it needs instead of importing the workflow above it."""
+
+    id: int
+    person_id: int
+    course_id: int
+    completed_at: datetime | None
+    hours_credited: Decimal | None
+
+
+class ExternalActivity(Protocol):
+    """What the ledger reads of a verified external activity (plans' row)."""
+
+    id: int
+    person_id: int
+    year: int
+    ends_on: date
+    hours: Decimal
+    decided_by_id: int | None
 
 
 def activity_day(year: int, ends_on: date) -> date:

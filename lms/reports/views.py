@@ -17,8 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.access import public, requires
-from lms.auth.roles import Permission
+from lms.access import public, requires
 from lms.awards import queries as award_queries
 from lms.awards.criteria import CriteriaSpec
 from lms.db import db, parse_count, parse_id
@@ -42,6 +41,7 @@ from lms.reports.document import (
     summary_headers,
 )
 from lms.reports.queries import Period, ReportError
+from lms.roles import Permission
 
 bp = Blueprint(
     "reports",

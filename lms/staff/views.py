@@ -7,10 +7,10 @@ import io
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from lms.auth.access import requires
-from lms.auth.roles import Permission
+from lms.access import requires
 from lms.db import db
 from lms.i18n import local_today
+from lms.roles import Permission
 from lms.staff import importer
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff-import", template_folder="templates")

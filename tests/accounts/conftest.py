@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lms.auth.roles import Role
 from lms.db import db
+from lms.roles import Role
 from tests.factories import make_person
 
 

@@ -14,10 +14,10 @@ from lms.accounts import services
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.audit.models import AuditEvent
 from lms.auth import services as auth
-from lms.auth.roles import Role
 from lms.db import db
 from lms.i18n import local_today
 from lms.org import services as org
+from lms.roles import Role
 from tests.factories import make_person, make_unit
 
 

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from lms.accounts import services
 from lms.accounts.models import Person, RoleGrant
 from lms.audit.models import AuditEvent
-from lms.auth.roles import Role
 from lms.db import db
 from lms.i18n import local_today
 from lms.org import services as org
 from lms.org.models import Membership, Unit
+from lms.roles import Role
 from tests.factories import make_person, make_unit
 
 PEOPLE = "/admin/people/"

@@ -11,8 +11,8 @@ from lms.agency.models import AgencyProfileRecord
 from lms.agency.queries import AgencyProfile, agency_profile
 from lms.agency.services import AgencyError, save_profile
 from lms.audit.models import AuditEvent
-from lms.auth.roles import Role
 from lms.db import db
+from lms.roles import Role
 from tests.agency.conftest import BAC_NINH
 from tests.factories import make_person
 

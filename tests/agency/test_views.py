@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lms.agency.queries import agency_profile
-from lms.auth.roles import Role
 from lms.db import db
+from lms.roles import Role
 from tests.agency.conftest import BAC_NINH
 from tests.factories import make_person
 

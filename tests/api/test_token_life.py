@@ -11,8 +11,8 @@ from lms.accounts.models import Person
 from lms.api import services
 from lms.api.models import ApiToken
 from lms.auth import services as auth
-from lms.auth.roles import Role
 from lms.db import db, utcnow
+from lms.roles import Role
 from tests.factories import PASSWORD, make_person
 
 NEW_PASSWORD = "Mat-khau-moi-2025"

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from lms.accounts.models import Person
-from lms.auth.roles import Role
 from lms.awards import queries, services
 from lms.awards.criteria import CriteriaSpec, CriterionSpec
 from lms.awards.models import CriteriaSet, Initiative, InitiativeStatus, PointsEntry
 from lms.db import db
 from lms.org.models import Unit
+from lms.roles import Role
 from tests.awards.conftest import citizen_spec, manual_indicator
 from tests.factories import make_person, make_unit
 

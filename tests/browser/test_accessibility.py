@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from lms.auth.roles import Role
 from lms.courses.models import Course, Lesson
 from lms.db import db
 from lms.i18n import local_today
@@ -18,6 +17,7 @@ from lms.org import services as org
 from lms.org.models import UnitKind
 from lms.plans import services as plans
 from lms.plans.models import ActivityKind
+from lms.roles import Role
 from tests.browser.conftest import DESKTOP, PHONE, PNG, accessible, sign_in, sign_out
 from tests.factories import make_person, make_unit
 from tests.learning.content import TAY, make_other_courses, make_tay_course

@@ -16,12 +16,12 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from lms.accounts.models import Person
-from lms.auth.roles import Role
 from lms.awards import services as awards
 from lms.awards.services import InitiativeInput
 from lms.db import db
 from lms.nominations import services as nominations
 from lms.plans import services as plans
+from lms.roles import Role
 from tests.browser.conftest import DESKTOP, PHONE, accessible, fits_the_screen, sign_in
 from tests.factories import make_person, make_unit
 from tests.reports.conftest import complete, make_course

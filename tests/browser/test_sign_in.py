@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from lms.auth.roles import Role
 from lms.db import db
+from lms.roles import Role
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD, make_person, make_unit
 

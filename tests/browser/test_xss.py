@@ -22,7 +22,6 @@ from playwright.sync_api import Page, expect
 from lms.accounts import services as accounts
 from lms.accounts.models import Person
 from lms.api import services as api
-from lms.auth.roles import Role
 from lms.awards import services as awards
 from lms.awards.criteria import CriteriaSpec, CriterionSpec, IndicatorSpec
 from lms.awards.services import InitiativeInput
@@ -35,6 +34,7 @@ from lms.nominations import services as nominations
 from lms.org import services as org
 from lms.plans import services as plans
 from lms.plans.models import ActivityKind
+from lms.roles import Role
 from lms.security import CONTENT_SECURITY_POLICY
 from tests.browser.conftest import CHROMIUM, TIMEOUT_MS, sign_in
 from tests.factories import make_person, make_unit

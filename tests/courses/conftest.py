@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
-from lms.auth.roles import Role
 from lms.courses.models import Course, CourseMedia, Lesson, Quiz
 from lms.db import db
+from lms.roles import Role
 from tests.factories import make_person
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
-from lms.auth.roles import Role
 from lms.courses.models import Course, CourseMedia
 from lms.db import db
+from lms.roles import Role
 from tests.courses.conftest import BROKEN, EXAMPLE, folder_zip, snapshot
 from tests.factories import make_person, make_unit
 

@@ -13,13 +13,13 @@ from lms.api.models import ApiToken
 from lms.audit.models import AuditEvent
 from lms.auth import services as auth
 from lms.auth.models import UserSession
-from lms.auth.roles import Role
 from lms.db import db
 from lms.learning.models import Certificate, CourseProgress
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.services import unit_by_code
 from lms.plans.models import PlanVersion, StudyPlan
 from lms.progress.models import Credit
+from lms.roles import Role
 from tests.demo.test_seed import person, run_seed
 from tests.factories import approve_plan, complete_course, make_course, make_person, make_unit
 

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from lms.accounts.models import Person, RoleGrant
 from lms.agency.queries import agency_profile
 from lms.audit.models import AuditEvent
-from lms.auth.roles import Role
 from lms.auth.services import check_password_policy
 from lms.db import db
 from lms.demo import seed
@@ -18,6 +17,7 @@ from lms.i18n import local_today
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import membership_on, unit_on
 from lms.org.services import unit_by_code
+from lms.roles import Role
 from tests.factories import make_person
 
 EXPECTED_ROLES = {

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
-from lms.auth.roles import Role
 from lms.db import db
 from lms.i18n import local_today
 from lms.learning import queries, services
 from lms.learning.models import Certificate, CourseProgress, LearningRule, LessonProgress
 from lms.learning.queries import FlagReason
+from lms.roles import Role
 from tests.factories import complete_course as record_completion
 from tests.factories import make_course, make_person
 from tests.learning.conftest import learning_rows

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 import pytest
 
 from lms.accounts.models import Person
-from lms.auth.roles import Role
 from lms.awards.models import (
     CriteriaSet,
     Criterion,
@@ -23,6 +22,7 @@ from lms.nominations import services
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.plans import services as plans
+from lms.roles import Role
 from tests.factories import approve_plan, make_course, make_person, make_unit
 from tests.factories import complete_course as complete
 

@@ -9,9 +9,9 @@ import json
 from openpyxl import load_workbook
 
 from lms.agency.services import save_profile
-from lms.auth.roles import Role
 from lms.db import db
 from lms.nominations import document, queries
+from lms.roles import Role
 from tests.agency.conftest import BAC_NINH
 from tests.factories import make_person
 from tests.nominations.test_views import create, page_people, table

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from lms.auth.roles import Role
 from lms.db import db
+from lms.roles import Role
 from tests.factories import make_person
 
 ORG_TABLES = ("unit", "unit_version", "membership", "role_grant", "audit_event")

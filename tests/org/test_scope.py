@@ -9,7 +9,6 @@ import pytest
 
 from lms.accounts import services as people
 from lms.accounts.models import Person
-from lms.auth.roles import Role
 from lms.db import db
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
@@ -17,6 +16,7 @@ from lms.org.scope import managers_of, reaches_person, scope_of, units_reached
 from lms.plans import permissions
 from lms.plans import queries as plan_queries
 from lms.reports.queries import Period, roster_plan
+from lms.roles import Role
 from tests.factories import make_person, make_unit
 
 YEAR = 2026

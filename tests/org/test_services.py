@@ -10,12 +10,12 @@ from sqlalchemy import select
 from lms.accounts import services as people
 from lms.accounts.models import RoleGrant
 from lms.audit.models import AuditEvent
-from lms.auth.roles import Role
 from lms.db import db
 from lms.org import services
 from lms.org.models import Membership, UnitKind
 from lms.org.queries import membership_on, subtree_unit_ids, unit_on
 from lms.org.services import OrgError
+from lms.roles import Role
 from tests.factories import make_person, make_unit
 from tests.org.conftest import org_rows
 

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from lms.auth.roles import Role
 from lms.db import db
 from lms.i18n import local_today
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.org.queries import membership_on
+from lms.roles import Role
 from tests.factories import make_person, make_unit
 from tests.org.conftest import org_rows
 

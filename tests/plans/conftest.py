@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import text
 
 from lms.accounts.models import Person
-from lms.auth.roles import Role
 from lms.courses.models import Course
 from lms.db import db
 from lms.i18n import local_today
 from lms.learning.models import CourseProgress
 from lms.org.models import Unit
+from lms.roles import Role
 from tests import factories
 from tests.factories import make_person, make_unit
 

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from lms.accounts import services as people
 from lms.accounts.models import Person
-from lms.auth.roles import Role
 from lms.db import db
 from lms.org import services as org
 from lms.org.models import UnitKind
@@ -26,6 +25,7 @@ from lms.plans.models import (
     Notification,
     PlanStatus,
 )
+from lms.roles import Role
 from tests.factories import make_person, make_unit
 from tests.plans.conftest import plan_rows
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.accounts import services as people
-from lms.auth.roles import Role
 from lms.db import db
 from lms.plans.models import PlanEvent, PlanStatus, StudyPlan
+from lms.roles import Role
 from tests.plans.conftest import plan_rows
 
 YEAR = 2026

@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from lms.agency.services import save_profile
-from lms.auth.roles import Role
 from lms.db import db
 from lms.reports import queries
 from lms.reports.document import document
 from lms.reports.queries import COUNTING_NOTE, UNITS_NOTE
+from lms.roles import Role
 from tests.agency.conftest import BAC_NINH
 from tests.factories import make_person
 from tests.reports.conftest import complete, make_course

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from lms.auth.roles import Role
 from lms.db import db
+from lms.roles import Role
 from tests.factories import make_person, make_unit
 
 CSRF_MESSAGE = "Biểu mẫu thiếu hoặc sai mã bảo vệ (CSRF)"

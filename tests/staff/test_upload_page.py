@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from lms.accounts.models import Person
 from lms.audit.models import AuditEvent
-from lms.auth.roles import Role
 from lms.db import db
 from lms.i18n import local_today
 from lms.org.models import Unit
+from lms.roles import Role
 from lms.staff import importer
 from tests.factories import make_person, make_unit
 from tests.staff.files import HEADERS, csv_bytes, db_counts, staff_row, xlsx_bytes

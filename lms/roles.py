@@ -1,8 +1,13 @@
-"""Roles and the permissions each grants: the one place that decides who may do what."""
+"""Roles and the permissions each grants: the one place that decides who may do what.
+
+A foundation: every feature (and the page shell) names roles and permissions from here.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
 
 
 class Role(StrEnum):
@@ -36,3 +41,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # Roles whose reading permissions reach the whole organisation rather than some units.
 ORGANISATION_WIDE = frozenset({Role.HCTH, Role.ADMIN})
+
+# How a role is named to people (pages, the audit log, the demo command).
+ROLE_LABELS = {
+    Role.LEARNER: _l("Học viên"),
+    Role.MANAGER: _l("Quản lý đơn vị"),
+    Role.HCTH: _l("Tổng hợp (HCTH)"),
+    Role.EDITOR: _l("Biên tập nội dung"),
+    Role.ADMIN: _l("Quản trị hệ thống"),
+}
