@@ -34,7 +34,7 @@ from lms.courses.models import Course  # noqa: E402
 from lms.db import db  # noqa: E402
 from lms.learning.models import CourseProgress  # noqa: E402
 from lms.org.models import Membership, Unit, UnitVersion  # noqa: E402
-from lms.plans import services  # noqa: E402
+from lms.plans import rules  # noqa: E402
 from lms.plans.models import (  # noqa: E402
     ExternalActivity,
     PlanStatus,
@@ -182,7 +182,7 @@ def generate(people: int) -> tuple[int, str]:
             for person_id in member_ids[::3]
         ],
     )
-    services.seed_default_rules()
+    rules.seed_default_rules()
     db.session.commit()
     return division.id, "u0"
 

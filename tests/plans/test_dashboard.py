@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from lms.accounts.models import Person
 from lms.db import db
 from lms.org.models import Membership
-from lms.plans import services
+from lms.plans import assignments, workflow
 from lms.plans.models import PlanStatus, StudyPlan
 from lms.text import fold, person_sort_key
 from tests.plans.conftest import complete, utc
@@ -44,7 +44,7 @@ def add_members(unit_id: int, count: int, start: int = 0) -> None:
 def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
     client, login, division, forty_tiet, count_queries
 ):
-    services.assign_course(
+    assignments.assign_course(
         unit=division.unit,
         course_id=division.course.id,
         year=2026,
@@ -67,7 +67,7 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
 
 def test_sorting_filtering_and_searching(client, login, division, forty_tiet):
     complete(division.colleague, division.course2, utc(2026, 2, 1))
-    services.plan_for(division.learner, 2026).latest.status = PlanStatus.SUBMITTED
+    workflow.plan_for(division.learner, 2026).latest.status = PlanStatus.SUBMITTED
     db.session.commit()
     login("truongphong")
     base = f"/plans/units/{division.unit.id}/2026"
@@ -84,8 +84,8 @@ def test_sorting_filtering_and_searching(client, login, division, forty_tiet):
 
 
 def test_bulk_approve_reports_each_plan(client, login, division):
-    first = services.plan_for(division.learner, 2026)
-    second = services.plan_for(division.colleague, 2026)
+    first = workflow.plan_for(division.learner, 2026)
+    second = workflow.plan_for(division.colleague, 2026)
     for plan in (first, second):
         plan.latest.status = PlanStatus.SUBMITTED
     db.session.commit()
