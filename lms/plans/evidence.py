@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import Exists, delete, exists, func, select
 
 from lms.accounts.models import Person
 from lms.db import db, utcnow
@@ -172,7 +172,7 @@ def pdf_risk(data: bytes) -> PdfRisk | None:
 # Each person's share -------------------------------------------------------------------------
 
 
-def _shown() -> exists:
+def _shown() -> Exists:
     """True for a file some activity shows."""
     return exists().where(ExternalActivity.evidence_id == EvidenceFile.id)
 
@@ -190,11 +190,12 @@ def live_bytes(owner_id: int) -> int:
     """
     db.session.flush()
     db.session.execute(select(Person.id).where(Person.id == owner_id).with_for_update())
-    return db.session.scalar(
+    used = db.session.scalar(
         select(func.coalesce(func.sum(EvidenceFile.size), 0)).where(
             EvidenceFile.owner_id == owner_id, _shown()
         )
     )
+    return int(used or 0)
 
 
 # Freeing files -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import NotRequired, TypedDict
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,11 +25,13 @@ from lms.plans.values import PlanError, parse_hours, text_value
 from lms.progress.rules import governed_versions
 
 
-def _rule_fields(amount, unit, minutes_per_tiet, legal_basis) -> tuple:
+def _rule_fields(
+    amount: str | Decimal, unit: str, minutes_per_tiet: str | int, legal_basis: str | None
+) -> tuple[Decimal, TargetUnit, int, str]:
     """Check the figures of a rule version; return (amount, unit, minutes, basis)."""
-    amount = parse_hours(amount, label=_("Chỉ tiêu"))
+    hours = parse_hours(amount, label=_("Chỉ tiêu"))
     try:
-        unit = TargetUnit(unit)
+        target_unit = TargetUnit(unit)
     except ValueError:
         raise PlanError(_("Đơn vị tính phải là tiết hoặc giờ.")) from None
     try:
@@ -38,7 +41,7 @@ def _rule_fields(amount, unit, minutes_per_tiet, legal_basis) -> tuple:
     if not 1 <= minutes <= 120:
         raise PlanError(_("Số phút mỗi tiết phải từ 1 đến 120."))
     basis = text_value(legal_basis, label=_("căn cứ pháp lý"), required=True)
-    return amount, unit, minutes, basis
+    return hours, target_unit, minutes, basis
 
 
 def add_rule_version(
@@ -59,18 +62,20 @@ def add_rule_version(
     code = (code or "").strip().upper()
     if not code or len(code) > 40 or not code.replace("_", "").replace("-", "").isalnum():
         raise PlanError(_("Mã chỉ tiêu không hợp lệ: 1–40 chữ không dấu, số, gạch dưới."))
-    amount, unit, minutes, basis = _rule_fields(amount, unit, minutes_per_tiet, legal_basis)
+    hours, target_unit, minutes, basis = _rule_fields(amount, unit, minutes_per_tiet, legal_basis)
     kinds = sorted(set(employment_kinds))
     if not kinds or any(kind not in set(EmploymentKind) for kind in kinds):
         raise PlanError(_("Hãy chọn ít nhất một loại cán bộ áp dụng."))
     starts = effective_from if isinstance(effective_from, date) else parse_day(effective_from or "")
     if starts is None:
         raise PlanError(_("Ngày bắt đầu hiệu lực không hợp lệ."))
-    ends = effective_until
-    if isinstance(ends, str):
-        ends = parse_day(ends) if ends.strip() else None
+    ends: date | None
+    if isinstance(effective_until, str):
+        ends = parse_day(effective_until) if effective_until.strip() else None
         if effective_until.strip() and ends is None:
             raise PlanError(_("Ngày hết hiệu lực không hợp lệ."))
+    else:
+        ends = effective_until
     if ends is not None and ends < starts:
         raise PlanError(_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."))
     versions = db.session.scalars(select(TargetRule).where(TargetRule.code == code)).all()
@@ -104,8 +109,8 @@ def add_rule_version(
     rule = TargetRule(
         code=code,
         version=previous.version + 1 if previous else 1,
-        amount=amount,
-        unit=unit,
+        amount=hours,
+        unit=target_unit,
         minutes_per_tiet=minutes,
         legal_basis=basis,
         employment_kinds=kinds,
@@ -155,7 +160,7 @@ def correct_rule_version(
 ) -> list[int]:
     """Correct a mistake in a version in place (a typo, not a new rule): it changes the figures
     of every year the version governs, so the caller must name those years to confirm."""
-    amount, unit, minutes, basis = _rule_fields(amount, unit, minutes_per_tiet, legal_basis)
+    hours, target_unit, minutes, basis = _rule_fields(amount, unit, minutes_per_tiet, legal_basis)
     years = years_governed(rule, today)
     expected = ",".join(str(year) for year in years)
     if confirmed_years != expected:
@@ -169,7 +174,7 @@ def correct_rule_version(
             )
         )
     before = audit.snapshot(rule, RULE_FIELDS)
-    rule.amount, rule.unit, rule.minutes_per_tiet = amount, unit, minutes
+    rule.amount, rule.unit, rule.minutes_per_tiet = hours, target_unit, minutes
     rule.legal_basis, rule.full_year = basis, full_year
     after = audit.snapshot(rule, RULE_FIELDS)
     if before == after:
@@ -190,8 +195,16 @@ def correct_rule_version(
     return years
 
 
-DEFAULT_RULES = (
-    dict(
+class DefaultRule(TypedDict):
+    code: str
+    employment_kinds: list[str]
+    legal_basis: str
+    effective_from: date
+    effective_until: NotRequired[date]
+
+
+DEFAULT_RULES: tuple[DefaultRule, ...] = (
+    DefaultRule(
         code="CBCCVC-2018",
         employment_kinds=[EmploymentKind.CONG_CHUC, EmploymentKind.VIEN_CHUC],
         legal_basis="Nghị định 101/2017/NĐ-CP, sửa đổi bởi Nghị định 89/2021/NĐ-CP "
@@ -199,13 +212,13 @@ DEFAULT_RULES = (
         effective_from=date(2018, 1, 1),
         effective_until=date(2024, 12, 31),
     ),
-    dict(
+    DefaultRule(
         code="CONGCHUC-2025",
         employment_kinds=[EmploymentKind.CONG_CHUC],
         legal_basis="Nghị định 171/2025/NĐ-CP (cách hiểu phổ biến: 40 tiết mỗi năm)",
         effective_from=date(2025, 1, 1),
     ),
-    dict(
+    DefaultRule(
         code="VIENCHUC-2025",
         employment_kinds=[EmploymentKind.VIEN_CHUC],
         legal_basis="Nghị định 101/2017/NĐ-CP, sửa đổi bởi Nghị định 89/2021/NĐ-CP "

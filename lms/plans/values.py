@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Literal, overload
 
 from flask_babel import gettext as _
 
@@ -80,9 +81,22 @@ def parse_planned(text: str | None) -> tuple[int | None, int | None]:
     raise PlanError(_("Hãy chọn tháng hoặc quý dự kiến thực hiện."))
 
 
+@overload
+def text_value(
+    value: str | None, *, label: str, required: Literal[True], limit: int = MAX_TEXT
+) -> str: ...
+
+
+@overload
+def text_value(
+    value: str | None, *, label: str, required: bool = False, limit: int = MAX_TEXT
+) -> str | None: ...
+
+
 def text_value(
     value: str | None, *, label: str, required: bool = False, limit: int = MAX_TEXT
 ) -> str | None:
+    """Trimmed NFC text within limit, None when empty; required refuses empty."""
     value = nfc((value or "").strip())
     if required and not value:
         raise PlanError(_("Chưa nhập %(label)s.", label=label))

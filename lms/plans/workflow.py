@@ -7,9 +7,11 @@ before anything is touched.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import Person
@@ -70,11 +72,14 @@ def _changed(plan: StudyPlan) -> None:
     A compare-and-set in the database, so two managers deciding at once cannot both succeed.
     """
     seen = plan.revision
-    moved = db.session.execute(
-        update(StudyPlan)
-        .where(StudyPlan.id == plan.id, StudyPlan.revision == seen)
-        .values(revision=seen + 1)
-        .execution_options(synchronize_session=False)
+    moved = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(StudyPlan)
+            .where(StudyPlan.id == plan.id, StudyPlan.revision == seen)
+            .values(revision=seen + 1)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if moved.rowcount != 1:
         raise PlanError(_("Kế hoạch vừa được người khác thay đổi; hãy tải lại trang rồi thử lại."))
@@ -166,7 +171,7 @@ def add_external(
     )
     version.items.append(item)
     _changed(plan)
-    if stored is not None:
+    if evidence is not None and stored is not None:
         check_quota(plan.person_id, evidence)
     return item
 
@@ -357,18 +362,22 @@ def verify_activity(
     reason = text_value(reason, label=_("lý do"))
     if not verified and not reason:
         raise PlanError(_("Hãy ghi lý do từ chối."))
-    decided = db.session.execute(
-        update(ExternalActivity)
-        .where(
-            ExternalActivity.id == activity.id, ExternalActivity.status == ActivityStatus.PENDING
-        )
-        .values(
-            status=ActivityStatus.VERIFIED if verified else ActivityStatus.REJECTED,
-            rejection_reason=None if verified else reason,
-            decided_by_id=actor.id,
-            decided_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
+    decided = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(ExternalActivity)
+            .where(
+                ExternalActivity.id == activity.id,
+                ExternalActivity.status == ActivityStatus.PENDING,
+            )
+            .values(
+                status=ActivityStatus.VERIFIED if verified else ActivityStatus.REJECTED,
+                rejection_reason=None if verified else reason,
+                decided_by_id=actor.id,
+                decided_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        ),
     )
     if decided.rowcount != 1:
         raise PlanError(_("Hoạt động này đã được xử lý."))  # by another manager, a moment ago
