@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or_, select
 
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_until
@@ -246,31 +246,35 @@ def roster(
     criteria: CriteriaSpec | None = None,
 ) -> Roster:
     """Return the whole roster of the unit (with sub-units) or the organisation for period."""
-    plan = roster_plan(period, today, unit_id=unit_id, search=search, criteria=criteria)
+    plan = roster_plan_all(period, today, unit_id=unit_id, search=search, criteria=criteria)
     rows = list(plan.rows())
     return Roster(
         period, plan.agency_name, plan.unit_code, rows, subtotals(rows), criteria=criteria
     )
 
 
-def roster_plan(
-    period: Period,
-    today: date,
-    *,
-    unit_id: int | None = None,
-    search: str = "",
-    criteria: CriteriaSpec | None = None,
-    window: tuple[int, int] | None = None,
-    stream: bool = False,
-    viewer=None,
-) -> RosterPlan:
-    """Return who is on the roster, in order (units in tree order, then Vietnamese name order).
+@dataclass(frozen=True)
+class _Selection:
+    """Who a roster may hold, before anyone is read: the ordered query over memberships and how
+    a row of it becomes members. Shared by the three ways to read a roster below."""
 
-    With window (start, stop), only the whole units that the rows start..stop fall in are read:
-    a page of a 100,000-person roster does not load everybody. With stream, nobody is read
-    until rows() is walked, once, in order (downloads). Only the days viewer reaches are on it
-    (`lms.org.scope`; None, the operator's commands: everyone).
-    """
+    agency_name: str
+    unit_code: str
+    names: dict[int, dict[date, str]]
+    in_tree: dict[int, list[tuple[date, date]]] | None
+    ranks: dict[int, int]
+    in_scope: ColumnElement[bool]
+    folded: str
+    query: Select
+    ordering: tuple[ColumnElement[Any], ...]
+    members_of: Callable[[Row], list[Member]]
+
+
+def _selection(
+    period: Period, today: date, *, unit_id: int | None, search: str, viewer: Person | None
+) -> _Selection:
+    """Units in tree order, then people in Vietnamese name order; only the days viewer reaches
+    (`lms.org.scope`; None, the operator's commands: everyone)."""
     names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
     last_parent: dict[int, int | None] = {}
@@ -293,6 +297,7 @@ def roster_plan(
     # A unit's roster holds each unit for the days it was in the sub-tree, as the tree was then.
     reach = scope_of(viewer, period.first, period.last, today, reading=True, unit_id=unit_id)
     in_tree = reach.units
+    top: int | None
     if in_tree is not None:
         scope = set(in_tree)
         top = unit_id
@@ -308,7 +313,7 @@ def roster_plan(
     rank = case(ranks, value=Membership.unit_id, else_=len(ranks)) if ranks else literal(0)
     whole_period = [(period.first, period.last)]
     partial = {uid: spans for uid, spans in (in_tree or {}).items() if spans != whole_period}
-    in_scope = Membership.unit_id.in_(scope - set(partial))
+    in_scope: ColumnElement[bool] = Membership.unit_id.in_(scope - set(partial))
     if partial:
         in_scope = or_(
             in_scope,
@@ -339,11 +344,10 @@ def roster_plan(
     if folded:
         query = query.where(contains(Person.search_name, folded))
     ordering = (rank, Person.sort_key, Person.id, Membership.valid_from)
-    first_number = 1
 
     days = Days()
 
-    def members_of(row) -> list[Member]:
+    def members_of(row: Row) -> list[Member]:
         """The row's membership cut to the period (and to the days its unit was in the
         sub-tree): usually one member, none or several when the unit moved in and out."""
         (person_id, full_name, born, position, active, kind, uid, since, until) = row
@@ -365,71 +369,137 @@ def roster_plan(
         ]
 
     code = codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else ""
-    if stream:
-        return RosterPlan(
-            period,
-            today,
-            agency_name,
-            code,
-            [],
-            dict(names),
-            criteria,
-            source=query.order_by(*ordering),
-            members_of=members_of,
-            in_tree=in_tree,
-        )
-    whole_units = True
-    if window is None:
-        found = db.session.execute(query.order_by(*ordering))
-    else:
-        # A page: count each unit's rows, find the units the page falls in, and read those
-        # units whole for their subtotals; a unit too large to add up on every page view is
-        # read for the page's rows only (the summary and downloads carry its figures).
-        counted = select(Membership.unit_id, func.count()).where(
-            in_scope, _overlaps(Membership, period)
-        )
-        if folded:
-            counted = counted.join(Person, Person.id == Membership.person_id).where(
-                contains(Person.search_name, folded)
-            )
-        sizes = dict(db.session.execute(counted.group_by(Membership.unit_id)).all())
-        total = sum(sizes.values())
-        start, stop = window
-        before = 0
-        units: list[int] = []
-        units_before = 0
-        for uid in sorted(sizes, key=lambda uid: ranks.get(uid, len(ranks))):
-            size = sizes[uid]
-            if before + size > start and before < stop:
-                if not units:
-                    units_before = before
-                units.append(uid)
-            before += size
-        found = []
-        if units:
-            in_units = query.where(Membership.unit_id.in_(units)).order_by(*ordering)
-            if sum(sizes[uid] for uid in units) <= SUBTOTAL_LIMIT:
-                first_number += units_before
-                found = db.session.execute(in_units)
-            else:
-                whole_units = False
-                first_number += start
-                found = db.session.execute(
-                    in_units.offset(start - units_before).limit(stop - start)
-                )
-    members = [member for row in found for member in members_of(row)]
+    return _Selection(
+        agency_name,
+        code,
+        dict(names),
+        in_tree,
+        ranks,
+        in_scope,
+        folded,
+        query,
+        ordering,
+        members_of,
+    )
+
+
+def roster_plan_all(
+    period: Period,
+    today: date,
+    *,
+    unit_id: int | None = None,
+    search: str = "",
+    criteria: CriteriaSpec | None = None,
+    viewer: Person | None = None,
+) -> RosterPlan:
+    """Return everyone on the roster of the unit (with sub-units) or the organisation, in
+    order (units in tree order, then Vietnamese name order), read now."""
+    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    found = db.session.execute(chosen.query.order_by(*chosen.ordering))
+    members = [member for row in found for member in chosen.members_of(row)]
     return RosterPlan(
         period,
         today,
-        agency_name,
-        code,
+        chosen.agency_name,
+        chosen.unit_code,
         members,
-        dict(names),
+        chosen.names,
         criteria,
-        total=len(members) if window is None else total,
+        total=len(members),
+        in_tree=chosen.in_tree,
+    )
+
+
+def roster_plan_page(
+    period: Period,
+    today: date,
+    window: tuple[int, int],
+    *,
+    unit_id: int | None = None,
+    search: str = "",
+    criteria: CriteriaSpec | None = None,
+    viewer: Person | None = None,
+) -> RosterPlan:
+    """Return the whole units that the rows window (start, stop) of the roster fall in, for a
+    page and its subtotals: a page of a 100,000-person roster does not load everybody."""
+    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    ranks = chosen.ranks
+    # Count each unit's rows, find the units the page falls in, and read those units whole for
+    # their subtotals; a unit too large to add up on every page view is read for the page's
+    # rows only (the summary and downloads carry its figures).
+    counted = select(Membership.unit_id, func.count()).where(
+        chosen.in_scope, _overlaps(Membership, period)
+    )
+    if chosen.folded:
+        counted = counted.join(Person, Person.id == Membership.person_id).where(
+            contains(Person.search_name, chosen.folded)
+        )
+    sizes: dict[int, int] = {
+        uid: size for uid, size in db.session.execute(counted.group_by(Membership.unit_id))
+    }
+    total = sum(sizes.values())
+    start, stop = window
+    before = 0
+    units: list[int] = []
+    units_before = 0
+    for uid in sorted(sizes, key=lambda uid: ranks.get(uid, len(ranks))):
+        size = sizes[uid]
+        if before + size > start and before < stop:
+            if not units:
+                units_before = before
+            units.append(uid)
+        before += size
+    members: list[Member] = []
+    first_number = 1
+    whole_units = True
+    if units:
+        in_units = chosen.query.where(Membership.unit_id.in_(units)).order_by(*chosen.ordering)
+        if sum(sizes[uid] for uid in units) <= SUBTOTAL_LIMIT:
+            first_number += units_before
+        else:
+            whole_units = False
+            first_number += start
+            in_units = in_units.offset(start - units_before).limit(stop - start)
+        found = db.session.execute(in_units)
+        members = [member for row in found for member in chosen.members_of(row)]
+    return RosterPlan(
+        period,
+        today,
+        chosen.agency_name,
+        chosen.unit_code,
+        members,
+        chosen.names,
+        criteria,
+        total=total,
         first_number=first_number,
         whole_units=whole_units,
-        in_tree=in_tree,
+        in_tree=chosen.in_tree,
+    )
+
+
+def roster_plan_stream(
+    period: Period,
+    today: date,
+    *,
+    unit_id: int | None = None,
+    search: str = "",
+    criteria: CriteriaSpec | None = None,
+    viewer: Person | None = None,
+) -> RosterPlan:
+    """Return the roster with nobody read yet: rows() reads it, once, in order, a batch at a
+    time (downloads), so memory does not grow with the organisation."""
+    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    return RosterPlan(
+        period,
+        today,
+        chosen.agency_name,
+        chosen.unit_code,
+        [],
+        chosen.names,
+        criteria,
+        source=chosen.query.order_by(*chosen.ordering),
+        members_of=chosen.members_of,
+        in_tree=chosen.in_tree,
     )
 
 
