@@ -108,7 +108,9 @@ def generate(people: int) -> tuple[int, str]:
     head_id, member_ids = ids[0], ids[1:]
     head = db.session.get(Person, head_id)
     head.password_hash = auth.hash_password("bench-password")
-    db.session.add(RoleGrant(person_id=head_id, role=Role.MANAGER, unit_id=division.id))
+    db.session.add(
+        RoleGrant(person_id=head_id, role=Role.MANAGER, unit_id=division.id, valid_from=start)
+    )
     memberships = [dict(person_id=head_id, unit_id=division.id, valid_from=start)]
     for i, person_id in enumerate(member_ids):
         unit = rng.choice([division, *teams])
