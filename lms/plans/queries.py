@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Row, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Person
@@ -44,7 +44,7 @@ PER_PAGE = 25
 # The organisation during a year ---------------------------------------------------------------
 
 
-def _overlaps_year(model, year: int):
+def _overlaps_year(model: type[Membership] | type[UnitVersion], year: int) -> ColumnElement[bool]:
     first, last = year_days(year)
     return and_(
         model.valid_from <= last, or_(model.valid_until.is_(None), model.valid_until >= first)
@@ -71,7 +71,7 @@ class Span(NamedTuple):
 
 
 def memberships_in_year(
-    person_ids: Iterable[int] | None, year: int, *, unit_ids=None
+    person_ids: Iterable[int] | Select | None, year: int, *, unit_ids: Iterable[int] | None = None
 ) -> dict[int, list[Span]]:
     """Return each person's memberships that touch year, cut to the year."""
     first, last = year_days(year)
@@ -79,7 +79,7 @@ def memberships_in_year(
         Membership.person_id, Membership.unit_id, Membership.valid_from, Membership.valid_until
     ).where(_overlaps_year(Membership, year))
     if person_ids is not None:
-        ids = person_ids if hasattr(person_ids, "subquery") else list(person_ids)
+        ids = person_ids if isinstance(person_ids, Select) else list(person_ids)
         query = query.where(Membership.person_id.in_(ids))
     if unit_ids is not None:
         query = query.where(Membership.unit_id.in_(list(unit_ids)))
@@ -165,7 +165,7 @@ def course_choices() -> list[tuple[int, str, Decimal]]:
         .where(Course.is_retired.is_(False))
         .order_by(Course.title)
     )
-    return [tuple(row) for row in rows]
+    return [(row.id, row.title, row.hours) for row in rows]
 
 
 def assignments_of_unit(unit_id: int, year: int) -> list[UnitAssignment]:
@@ -180,11 +180,12 @@ def assignments_of_unit(unit_id: int, year: int) -> list[UnitAssignment]:
 
 
 def unread_count(person_id: int) -> int:
-    return db.session.scalar(
+    unread = db.session.scalar(
         select(func.count(Notification.id)).where(
             Notification.person_id == person_id, Notification.read_at.is_(None)
         )
     )
+    return unread or 0
 
 
 def notifications_of(person_id: int, limit: int = 100) -> list[Notification]:
@@ -378,6 +379,8 @@ def dashboard(
     memberships = engine.memberships(ids)
 
     def here(span: EngineSpan) -> list[EngineSpan]:
+        if span.unit_id is None:
+            return []
         return [
             span._replace(first=first, last=last)
             for first, last in reach.days_in(span.unit_id, span.first, span.last)
@@ -418,7 +421,10 @@ def dashboard(
                 flagged.get(row.id, 0),
             )
         )
-    names = unit_names_in_year({span.unit_id for row in rows for span in row.spans_here}, year)
+    names = unit_names_in_year(
+        {span.unit_id for row in rows for span in row.spans_here if span.unit_id is not None},
+        year,
+    )
     return Dashboard(rows, total, page, pages, per_page, counts, names)
 
 
