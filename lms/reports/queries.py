@@ -12,7 +12,7 @@ plan status as "n/N years approved".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,7 +31,7 @@ from lms.i18n import parse_day
 from lms.learning.queries import flagged_completions
 from lms.numbers import percent
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import unit_tree
+from lms.org.queries import TreeNode, unit_tree
 from lms.org.scope import scope_of
 from lms.progress.engine import NO_PLAN_STATE, ZERO, Engine, Figures, Span
 from lms.text import fold
@@ -179,12 +179,15 @@ class RosterPlan:
     # A unit's roster: the days each unit was in its sub-tree (None: the whole organisation).
     in_tree: dict[int, list[tuple[date, date]]] | None = None
 
-    def rows(self, start: int = 0, stop: int | None = None, batch: int = BATCH):
+    def rows(
+        self, start: int = 0, stop: int | None = None, batch: int = BATCH
+    ) -> Iterator[RosterRow]:
         """Yield the rows from start to stop, reading figures for `batch` people at a time."""
         engine = Engine(self.period.first, self.period.last, self.today)
         # Each batch is read with the garbage collector paused (see lms.bulk), never across a
         # yield: a download abandoned half-way leaves the collector as it found it.
-        if self.source is not None:
+        members_of = self.members_of
+        if self.source is not None and members_of is not None:
             number = self.first_number
             result = db.session.connection().execute(self.source.execution_options(yield_per=batch))
             # Closed however the walk ends: a download abandoned half-way must not leave a
@@ -196,7 +199,7 @@ class RosterPlan:
                         partition = next(partitions, None)
                         if partition is None:
                             return
-                        chunk = [m for row in partition for m in self.members_of(row)]
+                        chunk = [m for row in partition for m in members_of(row)]
                         rows = _rows(self, chunk, number, engine)
                     yield from rows
                     number += len(chunk)
@@ -218,7 +221,7 @@ class Roster:
     criteria: CriteriaSpec | None = None
 
 
-def _overlaps(model, period: Period):
+def _overlaps(model: type[Membership] | type[UnitVersion], period: Period) -> ColumnElement[bool]:
     return and_(
         model.valid_from <= period.last,
         or_(model.valid_until.is_(None), model.valid_until >= period.first),
@@ -228,7 +231,7 @@ def _overlaps(model, period: Period):
 def _tree_order(period: Period) -> dict[int, int]:
     order: dict[int, int] = {}
 
-    def walk(nodes) -> None:
+    def walk(nodes: Iterable[TreeNode]) -> None:
         for node in nodes:
             order.setdefault(node.unit_id, len(order))
             walk(node.children)
@@ -266,7 +269,7 @@ class _Selection:
     in_scope: ColumnElement[bool]
     folded: str
     query: Select
-    ordering: tuple[ColumnElement[Any], ...]
+    ordering: tuple[Any, ...]
     members_of: Callable[[Row], list[Member]]
 
 
@@ -537,13 +540,13 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     persons: dict[int, tuple[PersonTotals, Result | None, Span | None]] = {}
     parts: dict[Span, Figures] = {}
 
-    def count_initiatives(person_id: int, years) -> int:
+    def count_initiatives(person_id: int, years: tuple[int, ...]) -> int:
         found = initiatives.get(person_id)
         return sum(1 for year, _id in found if year in years) if found else 0
 
     masks: dict[tuple[int, ...], int] = {}
 
-    def approved_in(person_id: int, years) -> int:
+    def approved_in(person_id: int, years: tuple[int, ...]) -> int:
         bits = approved_bits.get(person_id)
         if not bits:
             return 0
@@ -552,7 +555,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
             mask = masks[years] = sum(1 << (year - period.first.year) for year in years)
         return (bits & mask).bit_count()
 
-    def person_of(person_id: int, kind: str):
+    def person_of(person_id: int, kind: str) -> tuple[PersonTotals, Result | None, Span | None]:
         found = persons.get(person_id)
         if found is None:
             spans = memberships.get(person_id, [])
@@ -579,7 +582,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                         hours_earned=figures.exact_tiet if target else None,
                         hours_target=target.exact_tiet if target else None,
                         target_unit="tiet" if target else "",
-                        courses=tuple(figures.courses),
+                        courses=_by_category(figures.courses),
                         initiatives=totals.initiatives,
                         manual_points=points.get(person_id, {}),
                     )
@@ -637,7 +640,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 hours_target=target.tiet if target else None,
                 target_unit="tiet",
                 percent=percent(figures.exact_tiet, target.exact_tiet) if target else None,
-                courses=tuple(figures.courses),
+                courses=_by_category(figures.courses),
                 # A person's, not a day's: on the row where they are counted, so that the
                 # column adds up to the people's total.
                 initiatives=totals.initiatives if head else 0,
@@ -662,10 +665,17 @@ def _last_in_scope(
     pieces = [
         Span(span.person_id, span.unit_id, max(a, span.first), min(b, span.last))
         for span in spans
+        if span.unit_id is not None
         for a, b in in_tree.get(span.unit_id, ())
         if a <= span.last and b >= span.first
     ]
     return max(pieces, key=lambda piece: piece.last, default=None)
+
+
+def _by_category(courses: list[int]) -> tuple[int, int, int]:
+    """Courses completed per category (the engine's three, in its order) as a triple."""
+    first, second, third = courses
+    return first, second, third
 
 
 def as_person(row: RosterRow) -> RosterRow:
@@ -685,13 +695,13 @@ def as_person(row: RosterRow) -> RosterRow:
         hours_earned=figures.earned_tiet,
         hours_target=target.tiet if target else None,
         percent=percent(figures.exact_tiet, target.exact_tiet) if target else None,
-        courses=tuple(figures.courses),
+        courses=_by_category(figures.courses),
         initiatives=person.initiatives,
         rule_versions=target.labels if target else "",
     )
 
 
-def subtotals(rows) -> list[UnitSubtotal]:
+def subtotals(rows: Iterable[RosterRow]) -> list[UnitSubtotal]:
     """People, tiết, share with approved plans and (with criteria) people passing, per unit.
 
     Tiết add up the unit's rows (each covers its own days); people are counted on the row of
@@ -791,9 +801,7 @@ def period_from_args(args: Mapping[str, str], today: date) -> tuple[Period, str]
         last = date(year, 6, 30) if half else date(year, 12, 31)
         return make_period(date(year, 1, 1), last), preset
     if args.get("from") or args.get("to"):
-        first = parse_day(args.get("from", ""))
-        last = parse_day(args.get("to", ""))
-        return make_period(first, last), ""
+        return make_period(parse_day(args.get("from", "")), parse_day(args.get("to", ""))), ""
     return Period(date(today.year, 1, 1), date(today.year, 12, 31)), str(today.year)
 
 
