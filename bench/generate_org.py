@@ -39,7 +39,7 @@ from lms.db import db  # noqa: E402
 from lms.i18n import local_day  # noqa: E402
 from lms.learning.models import CourseProgress  # noqa: E402
 from lms.org.models import Membership, Unit, UnitVersion  # noqa: E402
-from lms.plans import services as plan_services  # noqa: E402
+from lms.plans import rules as plan_rules  # noqa: E402
 from lms.plans.models import (  # noqa: E402
     ExternalActivity,
     PlanItem,
@@ -390,7 +390,7 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
 
     import_courses()
     course_rows = db.session.execute(select(Course.id, Course.category, Course.hours)).all()
-    plan_services.seed_default_rules()
+    plan_rules.seed_default_rules()
     hcth_password = auth.hash_password(BENCH_PASSWORD)
     db.session.commit()
 

@@ -33,7 +33,7 @@ from lms.courses.models import Course  # noqa: E402
 from lms.db import db  # noqa: E402
 from lms.learning.models import CourseProgress  # noqa: E402
 from lms.org.models import Membership, Unit, UnitVersion  # noqa: E402
-from lms.plans import services  # noqa: E402
+from lms.plans import rules  # noqa: E402
 from lms.plans.models import (  # noqa: E402
     ExternalActivity,
     PlanStatus,
@@ -108,7 +108,9 @@ def generate(people: int) -> tuple[int, str]:
     head_id, member_ids = ids[0], ids[1:]
     head = db.session.get(Person, head_id)
     head.password_hash = auth.hash_password("bench-password")
-    db.session.add(RoleGrant(person_id=head_id, role=Role.MANAGER, unit_id=division.id))
+    db.session.add(
+        RoleGrant(person_id=head_id, role=Role.MANAGER, unit_id=division.id, valid_from=start)
+    )
     memberships = [dict(person_id=head_id, unit_id=division.id, valid_from=start)]
     for i, person_id in enumerate(member_ids):
         unit = rng.choice([division, *teams])
@@ -182,7 +184,7 @@ def generate(people: int) -> tuple[int, str]:
             for person_id in member_ids[::3]
         ],
     )
-    services.seed_default_rules()
+    rules.seed_default_rules()
     db.session.commit()
     return division.id, "u0"
 

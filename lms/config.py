@@ -78,6 +78,13 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "LOGIN_MAX_ACCOUNTS_PER_ADDRESS": int(env.get("LMS_LOGIN_MAX_FAILURES_ADDRESS", "30")),
         # One sign-in attempt in this many also deletes old throttle rows and dead sessions.
         "LOGIN_PRUNE_EVERY": int(env.get("LMS_LOGIN_PRUNE_EVERY", "100")),
+        # Outgoing mail (lms.mail), e.g. the daily reminders: nothing is sent without a host;
+        # with a user, the connection is upgraded with STARTTLS before signing in.
+        "SMTP_HOST": env.get("LMS_SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("LMS_SMTP_PORT") or "25"),
+        "SMTP_USER": env.get("LMS_SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("LMS_SMTP_PASSWORD") or None,
+        "SMTP_FROM": env.get("LMS_SMTP_FROM") or "no-reply@localhost",
         "WTF_CSRF_TIME_LIMIT": None,
         # Sites that may frame the public honour board (CSP sources); unset: any site.
         "HONOURS_FRAME_ANCESTORS": env.get("LMS_HONOURS_FRAME_ANCESTORS"),

@@ -15,7 +15,7 @@ from lms.db import db
 from lms.learning.models import Certificate, CourseProgress
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
-from lms.plans import services as plan_services
+from lms.plans import rules
 from lms.plans.models import (
     ActivityStatus,
     ExternalActivity,
@@ -157,14 +157,14 @@ def add_activity(activity: ExternalActivity) -> ExternalActivity:
 def correct_target(code: str, today: date, *, amount: str, full_year: bool = False) -> None:
     """Correct version 1 of a target rule, confirming the years it changes, as an admin would."""
     rule = db.session.scalar(db.select(TargetRule).filter_by(code=code, version=1))
-    plan_services.correct_rule_version(
+    rules.correct_rule_version(
         rule,
         amount=amount,
         unit=rule.unit,
         minutes_per_tiet=rule.minutes_per_tiet,
         legal_basis=rule.legal_basis,
         full_year=full_year,
-        confirmed_years=",".join(str(y) for y in plan_services.years_governed(rule, today)),
+        confirmed_years=",".join(str(y) for y in rules.years_governed(rule, today)),
         actor_id=None,
         today=today,
     )

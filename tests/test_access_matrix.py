@@ -41,10 +41,10 @@ from lms.learning.models import Certificate
 from lms.nominations import queries as nomination_queries
 from lms.nominations import services as nominations
 from lms.org import services as org
+from lms.plans import assignments, rules, workflow
 from lms.plans import queries as plan_queries
-from lms.plans import services as plans
+from lms.plans.evidence import Upload
 from lms.plans.models import ExternalActivity, StudyPlan
-from lms.plans.services import Upload
 from lms.roles import Role
 from tests.factories import START, approve_plan, complete_course, make_person, make_unit
 from tests.learning.content import CHAO_HOI, SO_DEM, course_md
@@ -618,8 +618,8 @@ def _checked_course() -> checker.CheckReport:
 
 def _plan_with_activity(person: Person, *, submit: bool) -> tuple[StudyPlan, ExternalActivity]:
     """Person's plan for YEAR with an activity outside the platform and its evidence (pending)."""
-    plan = plans.plan_for(person, YEAR)
-    item = plans.add_external(
+    plan = workflow.plan_for(person, YEAR)
+    item = workflow.add_external(
         plan,
         kind="refresher",
         title="Bồi dưỡng kỹ năng số",
@@ -630,7 +630,7 @@ def _plan_with_activity(person: Person, *, submit: bool) -> tuple[StudyPlan, Ext
         evidence=Upload("chung-nhan.pdf", PDF),
     )
     if submit:
-        plans.submit(plan, actor=person)
+        workflow.submit(plan, actor=person)
     db.session.flush()
     return plan, item.activity
 
@@ -736,7 +736,7 @@ def _build_world() -> World:
     org.merge_unit(merged, own, date(YEAR, 3, 1))
     grant = people.grant_role(outsider, Role.EDITOR)
 
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     importer.import_courses(_checked_course())
     course = db.session.scalar(db.select(Course).where(Course.slug == COURSE_SLUG))
     complete_course(learner, course, datetime(YEAR, 3, 1, 3, 0, tzinfo=UTC), CERTIFICATE_CODE)
@@ -745,7 +745,7 @@ def _build_world() -> World:
     moved_plan, moved_activity = _plan_with_activity(moved, submit=True)
     merged_plan, merged_activity = _plan_with_activity(joined, submit=True)
     outsider_plan, outsider_activity = _plan_with_activity(outsider, submit=True)
-    assignment = plans.assign_course(
+    assignment = assignments.assign_course(
         unit=own,
         course_id=course.id,
         year=YEAR,
@@ -754,7 +754,7 @@ def _build_world() -> World:
         include_subunits=True,
         actor_id=manager.id,
     )
-    outsider_assignment = plans.assign_course(
+    outsider_assignment = assignments.assign_course(
         unit=other,
         course_id=course.id,
         year=YEAR,

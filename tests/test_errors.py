@@ -18,7 +18,7 @@ from lms.honours.services import HonourError
 from lms.learning.services import LearningError
 from lms.nominations.services import NominationError
 from lms.org.services import OrgError
-from lms.plans.services import PlanError
+from lms.plans.values import PlanError
 from lms.reports.queries import ReportError
 from lms.staff.importer import StaffImportError
 

@@ -14,7 +14,7 @@ from lms.auth.services import AuthError
 from lms.db import commit_only, db, utcnow
 from lms.org.models import Unit
 from lms.org.services import OrgError
-from lms.plans.services import PlanError
+from lms.plans.values import PlanError
 from lms.web import saving
 from tests.factories import make_person, make_unit
 

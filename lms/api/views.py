@@ -166,7 +166,7 @@ def roster():
     criteria = _criteria(period)
     page = _count("page", 1, 10**6)
     per_page = _count("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    plan = queries.roster_plan(
+    plan = queries.roster_plan_all(
         period, local_today(), unit_id=unit_id, search=request.args.get("q", "")[:100],
         criteria=criteria, viewer=g.api_person,
     )  # fmt: skip

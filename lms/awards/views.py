@@ -44,7 +44,7 @@ from lms.org.scope import people_reached, units_reached
 from lms.pagination import Page
 from lms.plans.years import year_days
 from lms.privacy.services import period_scope, record_view
-from lms.reports.queries import Period, roster, roster_plan
+from lms.reports.queries import Period, roster, roster_plan_all
 from lms.roles import Permission
 from lms.web import saving
 
@@ -240,7 +240,7 @@ def _scoring_scope(criteria_set: CriteriaSet) -> tuple[int | None, list[Scorable
             abort(403)
     else:
         abort(403)
-    plan = roster_plan(
+    plan = roster_plan_all(
         Period(criteria_set.first_day, criteria_set.last_day),
         today,
         unit_id=unit_id,

@@ -19,7 +19,7 @@ from lms.auth import services as auth
 from lms.db import db
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
-from lms.plans import services as plans
+from lms.plans import rules
 from lms.roles import Role
 from lms.text import fold
 
@@ -322,7 +322,7 @@ def seed_demo_organisation() -> SeedSummary:
         auth.check_password_policy(DEMO_PASSWORD, username=person.username)
         auth.set_password(person, DEMO_PASSWORD)
     # The yearly target is data like any other: the demo starts from the common reading.
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     agency_services.save_profile(AGENCY_PROFILE, actor_id=None)
     db.session.flush()
     return SeedSummary(units=len(units), people=len(persons))

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from lms.db import db
 from lms.i18n import local_today, parse_day, vn_date
 from lms.numbers import file_size
-from lms.plans import evidence, queries, services
+from lms.plans import evidence, queries, reminders, rules, values
 
 plans = AppGroup("plans", help="Kế hoạch tự học: chỉ tiêu năm và nhắc việc.")
 
@@ -41,11 +41,18 @@ def rules_command() -> None:
 @click.option("--from", "effective_from", required=True)
 @click.option("--until", "effective_until", default="")
 def add_rule_command(
-    code, amount, unit, minutes_per_tiet, legal_basis, kinds, effective_from, effective_until
+    code: str,
+    amount: str,
+    unit: str,
+    minutes_per_tiet: str,
+    legal_basis: str,
+    kinds: str,
+    effective_from: str,
+    effective_until: str,
 ) -> None:
     """Thêm chỉ tiêu năm, hoặc phiên bản mới của chỉ tiêu cùng mã."""
     try:
-        rule = services.add_rule_version(
+        rule = rules.add_rule_version(
             code=code,
             amount=amount,
             unit=unit,
@@ -55,7 +62,7 @@ def add_rule_command(
             effective_from=effective_from,
             effective_until=effective_until,
         )
-    except services.PlanError as error:
+    except values.PlanError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -70,14 +77,14 @@ def remind_command(day_text: str) -> None:
     if day is None:
         raise click.ClickException(_("Ngày “%(day)s” không hợp lệ.", day=day_text))
     with current_app.test_request_context():
-        reminders = services.daily_reminders(day)
+        sent = reminders.daily_reminders(day)
         db.session.commit()
-    emailed = services.send_emails(reminders)
+    emailed = reminders.send_emails(sent)
     click.echo(
         _(
             "Ngày %(day)s: %(n)d nhắc việc mới, %(m)d thư điện tử.",
             day=vn_date(day),
-            n=len(reminders),
+            n=len(sent),
             m=emailed,
         )
     )

@@ -1,5 +1,5 @@
-"""Evidence storage: PDFs that would run something, each person's share of the database, and
-freeing files that no activity shows any more.
+"""Evidence: uploads recognised by their content, PDFs that would run something, each person's
+share of the database, and freeing files that no activity shows any more.
 
 Evidence lives in the database, so every kept byte grows it and every backup: a file nothing
 refers to is deleted in the change that let it go, and `flask files prune` sweeps the rest.
@@ -8,7 +8,9 @@ refers to is deleted in the change that let it go, and `flask files prune` sweep
 from __future__ import annotations
 
 import binascii
+import hashlib
 import re
+import secrets
 import zlib
 from base64 import a85decode
 from collections.abc import Iterator
@@ -16,11 +18,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select
+from flask_babel import gettext as _
+from sqlalchemy import Exists, delete, exists, func, select
 
 from lms.accounts.models import Person
 from lms.db import db, utcnow
-from lms.plans.models import EvidenceFile, ExternalActivity
+from lms.numbers import file_size
+from lms.plans.models import ActivityStatus, EvidenceFile, ExternalActivity
+from lms.plans.values import PlanError
+from lms.text import clean_name
 
 # PDFs that run something ---------------------------------------------------------------------
 
@@ -166,7 +172,7 @@ def pdf_risk(data: bytes) -> PdfRisk | None:
 # Each person's share -------------------------------------------------------------------------
 
 
-def _shown() -> exists:
+def _shown() -> Exists:
     """True for a file some activity shows."""
     return exists().where(ExternalActivity.evidence_id == EvidenceFile.id)
 
@@ -184,11 +190,12 @@ def live_bytes(owner_id: int) -> int:
     """
     db.session.flush()
     db.session.execute(select(Person.id).where(Person.id == owner_id).with_for_update())
-    return db.session.scalar(
+    used = db.session.scalar(
         select(func.coalesce(func.sum(EvidenceFile.size), 0)).where(
             EvidenceFile.owner_id == owner_id, _shown()
         )
     )
+    return int(used or 0)
 
 
 # Freeing files -------------------------------------------------------------------------------
@@ -279,3 +286,141 @@ def storage_summary(*, top: int = 10) -> StorageSummary:
         .limit(top)
     )
     return StorageSummary(files, size, [UserShare(*row) for row in rows], orphan_count, orphan_size)
+
+
+# Uploads ------------------------------------------------------------------------------------
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# Content types recognised by their first bytes; the file's name never decides.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+# Markup a browser or PDF reader would run: a "polyglot" image or PDF that carries a web page.
+_MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|object|embed|meta|!doctype)\b|<svg[\s>]|/JavaScript\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_markup(data: bytes) -> bool:
+    return _MARKUP.search(data) is not None
+
+
+def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
+    """Keep an uploaded certificate if its content is a PDF, PNG, JPEG or WebP image."""
+    data = upload.data
+    if not data:
+        raise PlanError(_("Tệp minh chứng trống."))
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise PlanError(
+            _("Tệp minh chứng quá lớn (tối đa %(n)d MB).", n=MAX_EVIDENCE_BYTES // (1024 * 1024))
+        )
+    content_type = next((kind for magic, kind, _ext in SIGNATURES if data.startswith(magic)), None)
+    if content_type is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        content_type = "image/webp"
+    if content_type is None:
+        raise PlanError(
+            _(
+                "Tệp “%(name)s” không phải PDF, PNG, JPEG hay WebP "
+                "(đã kiểm tra nội dung tệp, không chỉ tên).",
+                name=clean_name(upload.filename)[:100],
+            )
+        )
+    if _looks_like_markup(data):
+        raise PlanError(
+            _(
+                "Tệp “%(name)s” có chứa mã HTML hoặc mã chạy được (script); "
+                "hãy tải lên bản PDF hoặc ảnh gốc.",
+                name=clean_name(upload.filename)[:100],
+            )
+        )
+    if content_type == "application/pdf":
+        _refuse_running_pdf(data, upload.filename)
+    evidence = EvidenceFile(
+        token=secrets.token_urlsafe(32),
+        owner_id=owner.id,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        original_name=clean_name(upload.filename)[:200] or "minh-chung",
+        data=data,
+    )
+    db.session.add(evidence)
+    return evidence
+
+
+def _refuse_running_pdf(data: bytes, filename: str) -> None:
+    risk = pdf_risk(data)
+    if risk is None:
+        return
+    name = clean_name(filename)[:100]
+    again = _("Hãy tải lên bản in lại thành PDF (“Print to PDF”) hoặc ảnh chụp giấy chứng nhận.")
+    if risk.name is None:
+        raise PlanError(
+            _(
+                "Tệp PDF “%(name)s” có phần nén không đọc được hoặc quá lớn để kiểm tra mã chạy "
+                "được, nên không được nhận làm minh chứng.",
+                name=name,
+            )
+            + " "
+            + again
+        )
+    raise PlanError(
+        _(
+            "Tệp PDF “%(name)s” chứa thành phần có thể tự chạy khi mở (%(found)s): mã "
+            "JavaScript, lệnh mở chương trình, hành động tự động hoặc tệp đính kèm, nên không "
+            "được nhận làm minh chứng.",
+            name=name,
+            found=risk.name,
+        )
+        + " "
+        + again
+    )
+
+
+def check_quota(owner_id: int, upload: Upload) -> None:
+    """Refuse the change if the owner's files, this upload included, exceed the quota.
+
+    Checked after the new file is flushed and shown, and the one it replaces released, inside
+    the transaction: the count is of what would be committed.
+    """
+    used = live_bytes(owner_id)
+    limit = quota_bytes()
+    if used > limit:
+        size = len(upload.data)
+        raise PlanError(
+            _(
+                "Không lưu được tệp “%(name)s” (%(size)s): bạn đã dùng %(used)s cho tệp minh "
+                "chứng, hạn mức mỗi người là %(limit)s. Hãy thay minh chứng cũ bằng tệp nhỏ hơn "
+                "(ảnh chụp, PDF nén) hoặc bỏ hoạt động không còn cần.",
+                name=clean_name(upload.filename)[:100],
+                size=file_size(size),
+                used=file_size(used - size),
+                limit=file_size(limit),
+            )
+        )
+
+
+def attach_evidence(activity: ExternalActivity, owner: Person, upload: Upload) -> None:
+    """Attach (or replace) the evidence of an activity not yet verified.
+
+    The replaced file goes in the same transaction unless another activity still shows it.
+    """
+    if activity.status == ActivityStatus.VERIFIED:
+        raise PlanError(_("Hoạt động đã được xác nhận; không thay minh chứng được nữa."))
+    replaced = activity.evidence
+    activity.evidence = store_evidence(owner, upload)
+    release(replaced)
+    check_quota(owner.id, upload)
+    if activity.status == ActivityStatus.REJECTED:
+        activity.status = ActivityStatus.PENDING

@@ -6,22 +6,22 @@ Every figure (tiết, targets, required items, approval) comes from `lms.progres
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_on
 from lms.courses.models import Course
-from lms.db import db
+from lms.db import among, contains, db
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
-from lms.org.scope import scope_of
+from lms.org.scope import Scope, scope_of
 from lms.plans.models import (
     ExternalActivity,
     Notification,
@@ -44,7 +44,7 @@ PER_PAGE = 25
 # The organisation during a year ---------------------------------------------------------------
 
 
-def _overlaps_year(model, year: int):
+def _overlaps_year(model: type[Membership] | type[UnitVersion], year: int) -> ColumnElement[bool]:
     first, last = year_days(year)
     return and_(
         model.valid_from <= last, or_(model.valid_until.is_(None), model.valid_until >= first)
@@ -71,7 +71,7 @@ class Span(NamedTuple):
 
 
 def memberships_in_year(
-    person_ids: Iterable[int] | None, year: int, *, unit_ids=None
+    person_ids: Iterable[int] | Select | None, year: int, *, unit_ids: Iterable[int] | None = None
 ) -> dict[int, list[Span]]:
     """Return each person's memberships that touch year, cut to the year."""
     first, last = year_days(year)
@@ -79,7 +79,7 @@ def memberships_in_year(
         Membership.person_id, Membership.unit_id, Membership.valid_from, Membership.valid_until
     ).where(_overlaps_year(Membership, year))
     if person_ids is not None:
-        ids = person_ids if hasattr(person_ids, "subquery") else list(person_ids)
+        ids = person_ids if isinstance(person_ids, Select) else list(person_ids)
         query = query.where(Membership.person_id.in_(ids))
     if unit_ids is not None:
         query = query.where(Membership.unit_id.in_(list(unit_ids)))
@@ -165,7 +165,7 @@ def course_choices() -> list[tuple[int, str, Decimal]]:
         .where(Course.is_retired.is_(False))
         .order_by(Course.title)
     )
-    return [tuple(row) for row in rows]
+    return [(row.id, row.title, row.hours) for row in rows]
 
 
 def assignments_of_unit(unit_id: int, year: int) -> list[UnitAssignment]:
@@ -180,11 +180,12 @@ def assignments_of_unit(unit_id: int, year: int) -> list[UnitAssignment]:
 
 
 def unread_count(person_id: int) -> int:
-    return db.session.scalar(
+    unread = db.session.scalar(
         select(func.count(Notification.id)).where(
             Notification.person_id == person_id, Notification.read_at.is_(None)
         )
     )
+    return unread or 0
 
 
 def notifications_of(person_id: int, limit: int = 100) -> list[Notification]:
@@ -242,12 +243,43 @@ class Dashboard:
         return self.page
 
 
+def _reached(reach: Scope, year: int) -> ColumnElement[bool]:
+    """SQL: the person had a membership during year on a day reach reaches its unit."""
+    first, last = year_days(year)
+    whole: list[int] = []
+    parts: list[ColumnElement[bool]] = []
+    for unit_id, days in (reach.units or {}).items():
+        cut = [(max(a, first), min(b, last)) for a, b in days if a <= last and b >= first]
+        if cut == [(first, last)]:
+            whole.append(unit_id)
+        elif cut:
+            parts.append(
+                and_(
+                    Membership.unit_id == unit_id,
+                    or_(
+                        *[
+                            and_(
+                                Membership.valid_from <= b,
+                                or_(Membership.valid_until.is_(None), Membership.valid_until >= a),
+                            )
+                            for a, b in cut
+                        ]
+                    ),
+                )
+            )
+    return exists().where(
+        Membership.person_id == Person.id,
+        _overlaps_year(Membership, year),
+        or_(Membership.unit_id.in_(whole), *parts),
+    )
+
+
 def dashboard(
     unit_id: int,
     year: int,
     today: date,
     *,
-    viewer=None,
+    viewer: Person | None = None,
     status: str = "",
     search: str = "",
     sort: str = "name",
@@ -258,39 +290,102 @@ def dashboard(
     """Return one page of everyone who belonged to the unit (or below) during year, on days
     the unit stood over theirs and viewer reached them (`lms.org.scope`; None: everyone).
 
-    Filters, status counts and sorting by name need a few plain columns; sorting by figures
-    reads them for everyone filtered, and the assigned items (the costly part) are worked out
-    only for the page, unless the page is sorted by overdue items.
+    The database filters (status, search), counts the statuses, and sorts and pages by name;
+    sorting by figures reads them for everyone filtered, and the assigned items (the costly
+    part) are worked out only for the page, unless the page is sorted by overdue items.
     """
     reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
-    member_ids = select(Membership.person_id).where(
-        Membership.unit_id.in_(list(reach.units or ())), _overlaps_year(Membership, year)
-    )
-    found_rows = db.session.execute(
+    engine = Engine(*year_days(year), today)
+    state = engine.plan_state_rows().subquery()
+    label = Engine.plan_label(state.c.latest, state.c.ever)
+    reached = (
         select(
             Person.id,
             Person.full_name,
             Person.sort_key,
-            Person.search_name,
             Person.employment_kind,
-        ).where(Person.id.in_(member_ids))
-    ).all()
-    engine = Engine(*year_days(year), today)
-    memberships = engine.memberships([row.id for row in found_rows])
+            label.label("status"),
+        )
+        .outerjoin(state, state.c.person_id == Person.id)
+        .where(_reached(reach, year))
+    )
+    everyone_here = reached.subquery()
+    counts = {
+        found: count
+        for found, count in db.session.execute(
+            select(everyone_here.c.status, func.count()).group_by(everyone_here.c.status)
+        )
+    }
+    if status:
+        reached = reached.where(label == status)
+    folded = fold(search)
+    if folded:
+        reached = reached.where(contains(Person.search_name, folded))
+    filtered = reached.subquery()
+    total = db.session.scalar(select(func.count()).select_from(filtered)) or 0
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    start = (page - 1) * per_page
+    by_name = (
+        filtered.c.sort_key.desc() if descending else filtered.c.sort_key,
+        filtered.c.id,
+    )
+
+    def figures_of(rows: list[Row], items: bool) -> dict[int, Figures]:
+        ids = [row.id for row in rows]
+        memberships = engine.memberships(ids)
+        credits = engine.credits(ids)
+        return {
+            row.id: engine.person(
+                row.employment_kind, memberships.get(row.id, []), credits.get(row.id), items=items
+            )
+            for row in rows
+        }
+
+    sort = sort if sort in SORTS else "name"
+    everyone: dict[int, Figures] | None = None
+    if sort == "name":
+        window = list(
+            db.session.execute(select(filtered).order_by(*by_name).offset(start).limit(per_page))
+        )
+    else:
+        chosen = list(
+            db.session.execute(select(filtered).order_by(filtered.c.sort_key, filtered.c.id))
+        )
+        figures = everyone = figures_of(chosen, items=sort == "overdue")
+        key: Callable[[Row], tuple]
+        if sort == "overdue":
+
+            def key(row: Row) -> tuple:
+                return (figures[row.id].required_overdue, row.sort_key)
+
+        elif sort == "percent":
+
+            def key(row: Row) -> tuple:
+                found = figures[row.id].percent
+                return (-1 if found is None else found, row.sort_key)
+
+        else:
+
+            def key(row: Row) -> tuple:
+                return (figures[row.id].earned_tiet, row.sort_key)
+
+        chosen.sort(key=key, reverse=descending)
+        window = chosen[start : start + per_page]
+    ids = [row.id for row in window]
+    progress = (
+        everyone if everyone is not None and sort == "overdue" else figures_of(window, items=True)
+    )
+    memberships = engine.memberships(ids)
 
     def here(span: EngineSpan) -> list[EngineSpan]:
+        if span.unit_id is None:
+            return []
         return [
             span._replace(first=first, last=last)
             for first, last in reach.days_in(span.unit_id, span.first, span.last)
         ]
 
-    spans_here = {
-        row.id: [part for span in memberships.get(row.id, []) for part in here(span)]
-        for row in found_rows
-    }
-    people_rows = [row for row in found_rows if spans_here[row.id]]
-    ids = [row.id for row in people_rows]
-    states = engine.plan_states(ids)
     plans = {
         person_id: (plan_id, number, revision)
         for person_id, plan_id, number, revision in db.session.execute(
@@ -301,64 +396,13 @@ def dashboard(
                 StudyPlan.revision,
             )
             .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
-            .where(StudyPlan.year == year, StudyPlan.person_id.in_(member_ids))
+            .where(StudyPlan.year == year, among(StudyPlan.person_id, ids))
             .group_by(StudyPlan.person_id, StudyPlan.id, StudyPlan.revision)
         )
     }
-
-    def status_of(person_id: int) -> str:
-        return states.get(person_id, {}).get(year, NO_PLAN_STATE).label_key
-
-    counts: dict[str, int] = defaultdict(int)
-    for row in people_rows:
-        counts[status_of(row.id)] += 1
-    folded = fold(search)
-    chosen = [
-        row
-        for row in people_rows
-        if (not status or status_of(row.id) == status) and (not folded or folded in row.search_name)
-    ]
-
-    def figures_of(rows, items: bool) -> dict[int, Figures]:
-        credits = engine.credits([row.id for row in rows])
-        return {
-            row.id: engine.person(
-                row.employment_kind, memberships.get(row.id, []), credits.get(row.id), items=items
-            )
-            for row in rows
-        }
-
-    sort = sort if sort in SORTS else "name"
-    everyone = None
-    if sort == "name":
-        chosen.sort(key=lambda row: row.sort_key, reverse=descending)
-    else:
-        everyone = figures_of(chosen, items=sort == "overdue")
-        if sort == "overdue":
-
-            def key(row):
-                return (everyone[row.id].required_overdue, row.sort_key)
-
-        elif sort == "percent":
-
-            def key(row):
-                found = everyone[row.id].percent
-                return (-1 if found is None else found, row.sort_key)
-
-        else:
-
-            def key(row):
-                return (everyone[row.id].earned_tiet, row.sort_key)
-
-        chosen.sort(key=key, reverse=descending)
-    total = len(chosen)
-    pages = max(1, -(-total // per_page))
-    page = max(1, min(page, pages))
-    window = chosen[(page - 1) * per_page : page * per_page]
-    progress = everyone if sort == "overdue" else figures_of(window, items=True)
-    flagged = flagged_completions([row.id for row in window], *year_days(year))
+    flagged = flagged_completions(ids, *year_days(year))
     # The position held then: at the end of a past year, today in this one.
-    held = positions_on([row.id for row in window], min(today, year_days(year)[1]))
+    held = positions_on(ids, min(today, year_days(year)[1]))
     rows = []
     for row in window:
         plan_id, number, revision = plans.get(row.id, (None, None, None))
@@ -369,16 +413,19 @@ def dashboard(
                 row.sort_key,
                 held[row.id],
                 plan_id,
-                status_of(row.id),
+                row.status,
                 number,
                 revision,
                 progress[row.id],
-                spans_here[row.id],
+                [part for span in memberships.get(row.id, []) for part in here(span)],
                 flagged.get(row.id, 0),
             )
         )
-    names = unit_names_in_year({span.unit_id for row in rows for span in row.spans_here}, year)
-    return Dashboard(rows, total, page, pages, per_page, dict(counts), names)
+    names = unit_names_in_year(
+        {span.unit_id for row in rows for span in row.spans_here if span.unit_id is not None},
+        year,
+    )
+    return Dashboard(rows, total, page, pages, per_page, counts, names)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,11 @@ from lms.i18n import local_today
 from lms.learning.queries import flagged_completion_details
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
-from lms.plans import permissions, queries, services
+from lms.plans import assignments as unit_assignments
+from lms.plans import evidence as plan_evidence
+from lms.plans import permissions, queries, reminders, values, workflow
+from lms.plans import rules as target_rules
+from lms.plans.evidence import Upload
 from lms.plans.models import (
     ActivityKind,
     EvidenceFile,
@@ -33,7 +37,7 @@ from lms.plans.models import (
     TargetRule,
     UnitAssignment,
 )
-from lms.plans.services import PlanError, Upload
+from lms.plans.values import PlanError
 from lms.plans.years import year_days
 from lms.privacy.services import record_view
 from lms.progress.engine import APPROVED_REVISING, NO_PLAN, ItemState
@@ -160,7 +164,7 @@ def _plan_page(plan: StudyPlan | None, person, year: int, *, version_number: int
 def _known_years_only():
     """Answer 404 for a year in a URL that no plan can have (and dates cannot hold)."""
     year = (request.view_args or {}).get("year")
-    if year is not None and not services.FIRST_YEAR <= year <= local_today().year + 1:
+    if year is not None and not values.FIRST_YEAR <= year <= local_today().year + 1:
         abort(404)
 
 
@@ -174,7 +178,7 @@ def year(year: int):
 def _own_plan_change(year: int, change, message: str):
     target = url_for("plans.year", year=year)
     with saving(message):
-        plan = services.plan_for(current_user, year)
+        plan = workflow.plan_for(current_user, year)
         change(plan)
     return redirect(target)
 
@@ -185,7 +189,7 @@ def add_course(year: int):
     form = request.form
     return _own_plan_change(
         year,
-        lambda plan: services.add_course(
+        lambda plan: workflow.add_course(
             plan,
             course_id=form.get("course", ""),
             planned=form.get("planned", ""),
@@ -199,7 +203,7 @@ def _upload() -> Upload | None:
     file = request.files.get("evidence")
     if file is None or not file.filename:
         return None
-    return Upload(file.filename, file.read(services.MAX_EVIDENCE_BYTES + 1))
+    return Upload(file.filename, file.read(plan_evidence.MAX_EVIDENCE_BYTES + 1))
 
 
 @bp.post("/<int:year>/activities")
@@ -209,7 +213,7 @@ def add_external(year: int):
     upload = _upload()
     return _own_plan_change(
         year,
-        lambda plan: services.add_external(
+        lambda plan: workflow.add_external(
             plan,
             kind=form.get("kind", ""),
             title=form.get("title", ""),
@@ -235,7 +239,7 @@ def attach_evidence(activity_id: int):
     with saving(_("Đã lưu minh chứng.")):
         if upload is None:
             raise PlanError(_("Chưa chọn tệp minh chứng."))
-        services.attach_evidence(activity, current_user, upload)
+        plan_evidence.attach_evidence(activity, current_user, upload)
     return redirect(target)
 
 
@@ -243,7 +247,7 @@ def attach_evidence(activity_id: int):
 @signed_in
 def remove_item(year: int, item_id: int):
     return _own_plan_change(
-        year, lambda plan: services.remove_item(plan, item_id), _("Đã bỏ mục khỏi kế hoạch.")
+        year, lambda plan: workflow.remove_item(plan, item_id), _("Đã bỏ mục khỏi kế hoạch.")
     )
 
 
@@ -252,7 +256,7 @@ def remove_item(year: int, item_id: int):
 def save_note(year: int):
     return _own_plan_change(
         year,
-        lambda plan: services.save_note(plan, request.form.get("note", "")),
+        lambda plan: workflow.save_note(plan, request.form.get("note", "")),
         _("Đã lưu ghi chú."),
     )
 
@@ -261,7 +265,7 @@ def save_note(year: int):
 @signed_in
 def submit(year: int):
     return _own_plan_change(
-        year, lambda plan: services.submit(plan, actor=current_user), _("Đã gửi kế hoạch để duyệt.")
+        year, lambda plan: workflow.submit(plan, actor=current_user), _("Đã gửi kế hoạch để duyệt.")
     )
 
 
@@ -270,7 +274,7 @@ def submit(year: int):
 def revise(year: int):
     return _own_plan_change(
         year,
-        lambda plan: services.revise(plan, actor=current_user),
+        lambda plan: workflow.revise(plan, actor=current_user),
         _("Đã tạo phiên bản mới; sửa xong hãy gửi duyệt lại."),
     )
 
@@ -280,7 +284,7 @@ def revise(year: int):
 def copy_last_year(year: int):
     target = url_for("plans.year", year=year)
     with saving(_("Đã sao chép kế hoạch năm trước thành bản nháp.")):
-        services.copy_last_year(current_user, year)
+        workflow.copy_last_year(current_user, year)
     return redirect(target)
 
 
@@ -289,7 +293,7 @@ def copy_last_year(year: int):
 def self_assess(year: int):
     return _own_plan_change(
         year,
-        lambda plan: services.self_assess(plan, request.form.get("text", ""), actor=current_user),
+        lambda plan: workflow.self_assess(plan, request.form.get("text", ""), actor=current_user),
         _("Đã lưu tự đánh giá."),
     )
 
@@ -316,7 +320,7 @@ def decide(plan_id: int):
         abort(403)
     approve = request.form.get("decision") == "approve"
     with saving(_("Đã duyệt kế hoạch.") if approve else _("Đã trả lại kế hoạch.")):
-        services.decide(
+        workflow.decide(
             plan,
             actor=current_user,
             approve=approve,
@@ -335,7 +339,7 @@ def assess(plan_id: int):
         abort(403)
     target = url_for("plans.show", plan_id=plan_id)
     with saving(_("Đã lưu đánh giá.")):
-        services.manager_assess(plan, request.form.get("text", ""), actor=current_user)
+        workflow.manager_assess(plan, request.form.get("text", ""), actor=current_user)
     return redirect(target)
 
 
@@ -351,7 +355,7 @@ def verify_activity(activity_id: int):
     plan = queries.plan_of(activity.person_id, activity.year)
     target = url_for("plans.show", plan_id=plan.id) if plan else url_for("plans.mine")
     with saving(_("Đã xác nhận hoạt động.") if verified else _("Đã từ chối hoạt động.")):
-        services.verify_activity(
+        workflow.verify_activity(
             activity, actor=current_user, verified=verified, reason=request.form.get("reason")
         )
     return redirect(target)
@@ -460,7 +464,7 @@ def bulk_decide(unit_id: int, year: int):
         if plan is None or plan.year != year:
             continue
         with saving(show=False) as saved:  # each plan stands or falls alone
-            services.decide(
+            workflow.decide(
                 plan,
                 actor=current_user,
                 approve=approve,
@@ -507,7 +511,7 @@ def create_assignment(unit_id: int, year: int):
     target = url_for("plans.assignments", unit_id=unit_id, year=year)
     form = request.form
     with saving(_("Đã giao khóa học cho đơn vị.")):
-        services.assign_course(
+        unit_assignments.assign_course(
             unit=unit,
             course_id=form.get("course", ""),
             year=year,
@@ -525,7 +529,7 @@ def withdraw_assignment(assignment_id: int):
     assignment = db.session.get(UnitAssignment, assignment_id) or abort(404)
     target = url_for("plans.assignments", unit_id=assignment.unit_id, year=assignment.year)
     with saving(_("Đã thu hồi; kết quả đã đạt của mọi người vẫn được giữ.")):
-        services.withdraw_assignment(assignment, actor_id=current_user.id)
+        unit_assignments.withdraw_assignment(assignment, actor_id=current_user.id)
     return redirect(target)
 
 
@@ -546,7 +550,7 @@ def rules():
         employment_labels=EMPLOYMENT_LABELS,
         edit=None if correcting else found,
         correct=found if correcting else None,
-        correct_years=services.years_governed(found, local_today()) if correcting else [],
+        correct_years=target_rules.years_governed(found, local_today()) if correcting else [],
     )
 
 
@@ -555,7 +559,7 @@ def rules():
 def save_rule():
     form = request.form
     with saving(_("Đã lưu chỉ tiêu; các ngày trước ngày hiệu lực vẫn theo phiên bản cũ.")):
-        services.add_rule_version(
+        target_rules.add_rule_version(
             code=form.get("code", ""),
             amount=form.get("amount", ""),
             unit=form.get("unit", ""),
@@ -576,7 +580,7 @@ def correct_rule(rule_id: int):
     rule = db.session.get(TargetRule, rule_id) or abort(404)
     form = request.form
     with saving() as saved:
-        years = services.correct_rule_version(
+        years = target_rules.correct_rule_version(
             rule,
             amount=form.get("amount", ""),
             unit=form.get("unit", ""),
@@ -613,5 +617,5 @@ def notifications():
 @signed_in
 def mark_read():
     with saving():
-        services.mark_all_read(current_user)
+        reminders.mark_all_read(current_user)
     return redirect(url_for("plans.notifications"))

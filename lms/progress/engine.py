@@ -25,9 +25,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
@@ -477,6 +477,19 @@ class Engine:
         packed in one integer (number × 8 + status), and whether any version was approved."""
         if not person_ids:
             return {}
+        states: dict[int, dict[int, PlanState]] = defaultdict(dict)
+        for person_id, year, latest, ever in (
+            db.session.connection()
+            .execute(self.plan_state_rows().where(among(StudyPlan.person_id, list(person_ids))))
+            .all()
+        ):
+            states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
+        return states
+
+    def plan_state_rows(self) -> Select:
+        """SQL: (person_id, year, latest, ever) for each plan in the years of the days: the
+        latest version's number and status packed in one integer (number × 8 + status), and
+        whether any version was approved (1) or not (0)."""
         decided = self._decided_by_the_end()
         # A decision taken after the days end was still awaited on their last day.
         code = case(
@@ -485,24 +498,30 @@ class Engine:
             else_=0,
         )
         approved = case((and_(PlanVersion.status == APPROVED, decided), 1), else_=0)
-        states: dict[int, dict[int, PlanState]] = defaultdict(dict)
-        for person_id, year, latest, ever in (
-            db.session.connection()
-            .execute(
-                select(
-                    StudyPlan.person_id,
-                    StudyPlan.year,
-                    func.max(PlanVersion.number * 8 + code),
-                    func.max(approved),
-                )
-                .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
-                .where(among(StudyPlan.person_id, list(person_ids)), StudyPlan.year.in_(self.years))
-                .group_by(StudyPlan.person_id, StudyPlan.year)
+        return (
+            select(
+                StudyPlan.person_id,
+                StudyPlan.year,
+                func.max(PlanVersion.number * 8 + code).label("latest"),
+                func.max(approved).label("ever"),
             )
-            .all()
-        ):
-            states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
-        return states
+            .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
+            .where(StudyPlan.year.in_(self.years))
+            .group_by(StudyPlan.person_id, StudyPlan.year)
+        )
+
+    @staticmethod
+    def plan_label(latest: ColumnElement[Any], ever: ColumnElement[Any]) -> ColumnElement[str]:
+        """SQL: PlanState.label_key of plan_state_rows' latest and ever (NULL: no plan)."""
+        status = case(
+            *[(latest % 8 == index, str(status)) for index, status in _STATUS_CODES],
+            else_=NO_PLAN,
+        )
+        return case(
+            (latest.is_(None), NO_PLAN),
+            (and_(ever == 1, latest % 8 != _STATUS_CODE[PlanStatus.APPROVED]), APPROVED_REVISING),
+            else_=status,
+        )
 
     def _decided_by_the_end(self):
         """SQL: a plan version's decision was taken by the end of the days (a half-year roster

@@ -14,7 +14,7 @@ from lms.awards import queries as award_queries
 from lms.i18n import local_today, parse_day
 from lms.reports import exports
 from lms.reports.document import document
-from lms.reports.queries import ReportError, make_period, roster_plan, unit_by_code
+from lms.reports.queries import ReportError, make_period, roster_plan_stream, unit_by_code
 
 reports = AppGroup("reports", help="Báo cáo: danh sách tổng hợp.")
 WRITERS = {"csv": exports.write_csv, "xlsx": exports.write_xlsx}
@@ -55,7 +55,7 @@ def roster_command(
     except LookupError:
         fail(_("Không có bộ tiêu chí mã số %(id)d.", id=set_id))
     today = local_today()
-    plan = roster_plan(period, today, unit_id=unit_id, criteria=criteria, stream=True)
+    plan = roster_plan_stream(period, today, unit_id=unit_id, criteria=criteria)
     doc = document(plan, today)
     written = 0
 

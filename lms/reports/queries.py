@@ -12,14 +12,14 @@ plan status as "n/N years approved".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or_, select
 
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_until
@@ -32,7 +32,7 @@ from lms.i18n import parse_day
 from lms.learning.queries import flagged_completions
 from lms.numbers import percent
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import unit_tree
+from lms.org.queries import TreeNode, unit_tree
 from lms.org.scope import scope_of
 from lms.progress.engine import NO_PLAN_STATE, ZERO, Engine, Figures, Span
 from lms.text import fold
@@ -180,12 +180,15 @@ class RosterPlan:
     # A unit's roster: the days each unit was in its sub-tree (None: the whole organisation).
     in_tree: dict[int, list[tuple[date, date]]] | None = None
 
-    def rows(self, start: int = 0, stop: int | None = None, batch: int = BATCH):
+    def rows(
+        self, start: int = 0, stop: int | None = None, batch: int = BATCH
+    ) -> Iterator[RosterRow]:
         """Yield the rows from start to stop, reading figures for `batch` people at a time."""
         engine = Engine(self.period.first, self.period.last, self.today)
         # Each batch is read with the garbage collector paused (see lms.bulk), never across a
         # yield: a download abandoned half-way leaves the collector as it found it.
-        if self.source is not None:
+        members_of = self.members_of
+        if self.source is not None and members_of is not None:
             number = self.first_number
             result = db.session.connection().execute(self.source.execution_options(yield_per=batch))
             # Closed however the walk ends: a download abandoned half-way must not leave a
@@ -197,7 +200,7 @@ class RosterPlan:
                         partition = next(partitions, None)
                         if partition is None:
                             return
-                        chunk = [m for row in partition for m in self.members_of(row)]
+                        chunk = [m for row in partition for m in members_of(row)]
                         rows = _rows(self, chunk, number, engine)
                     yield from rows
                     number += len(chunk)
@@ -219,7 +222,7 @@ class Roster:
     criteria: CriteriaSpec | None = None
 
 
-def _overlaps(model, period: Period):
+def _overlaps(model: type[Membership] | type[UnitVersion], period: Period) -> ColumnElement[bool]:
     return and_(
         model.valid_from <= period.last,
         or_(model.valid_until.is_(None), model.valid_until >= period.first),
@@ -229,7 +232,7 @@ def _overlaps(model, period: Period):
 def _tree_order(period: Period) -> dict[int, int]:
     order: dict[int, int] = {}
 
-    def walk(nodes) -> None:
+    def walk(nodes: Iterable[TreeNode]) -> None:
         for node in nodes:
             order.setdefault(node.unit_id, len(order))
             walk(node.children)
@@ -247,31 +250,35 @@ def roster(
     criteria: CriteriaSpec | None = None,
 ) -> Roster:
     """Return the whole roster of the unit (with sub-units) or the organisation for period."""
-    plan = roster_plan(period, today, unit_id=unit_id, search=search, criteria=criteria)
+    plan = roster_plan_all(period, today, unit_id=unit_id, search=search, criteria=criteria)
     rows = list(plan.rows())
     return Roster(
         period, plan.agency_name, plan.unit_code, rows, subtotals(rows), criteria=criteria
     )
 
 
-def roster_plan(
-    period: Period,
-    today: date,
-    *,
-    unit_id: int | None = None,
-    search: str = "",
-    criteria: CriteriaSpec | None = None,
-    window: tuple[int, int] | None = None,
-    stream: bool = False,
-    viewer=None,
-) -> RosterPlan:
-    """Return who is on the roster, in order (units in tree order, then Vietnamese name order).
+@dataclass(frozen=True)
+class _Selection:
+    """Who a roster may hold, before anyone is read: the ordered query over memberships and how
+    a row of it becomes members. Shared by the three ways to read a roster below."""
 
-    With window (start, stop), only the whole units that the rows start..stop fall in are read:
-    a page of a 100,000-person roster does not load everybody. With stream, nobody is read
-    until rows() is walked, once, in order (downloads). Only the days viewer reaches are on it
-    (`lms.org.scope`; None, the operator's commands: everyone).
-    """
+    agency_name: str
+    unit_code: str
+    names: dict[int, dict[date, str]]
+    in_tree: dict[int, list[tuple[date, date]]] | None
+    ranks: dict[int, int]
+    in_scope: ColumnElement[bool]
+    folded: str
+    query: Select
+    ordering: tuple[Any, ...]
+    members_of: Callable[[Row], list[Member]]
+
+
+def _selection(
+    period: Period, today: date, *, unit_id: int | None, search: str, viewer: Person | None
+) -> _Selection:
+    """Units in tree order, then people in Vietnamese name order; only the days viewer reaches
+    (`lms.org.scope`; None, the operator's commands: everyone)."""
     names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
     last_parent: dict[int, int | None] = {}
@@ -294,6 +301,7 @@ def roster_plan(
     # A unit's roster holds each unit for the days it was in the sub-tree, as the tree was then.
     reach = scope_of(viewer, period.first, period.last, today, reading=True, unit_id=unit_id)
     in_tree = reach.units
+    top: int | None
     if in_tree is not None:
         scope = set(in_tree)
         top = unit_id
@@ -309,7 +317,7 @@ def roster_plan(
     rank = case(ranks, value=Membership.unit_id, else_=len(ranks)) if ranks else literal(0)
     whole_period = [(period.first, period.last)]
     partial = {uid: spans for uid, spans in (in_tree or {}).items() if spans != whole_period}
-    in_scope = Membership.unit_id.in_(scope - set(partial))
+    in_scope: ColumnElement[bool] = Membership.unit_id.in_(scope - set(partial))
     if partial:
         in_scope = or_(
             in_scope,
@@ -340,11 +348,10 @@ def roster_plan(
     if folded:
         query = query.where(contains(Person.search_name, folded))
     ordering = (rank, Person.sort_key, Person.id, Membership.valid_from)
-    first_number = 1
 
     days = Days()
 
-    def members_of(row) -> list[Member]:
+    def members_of(row: Row) -> list[Member]:
         """The row's membership cut to the period (and to the days its unit was in the
         sub-tree): usually one member, none or several when the unit moved in and out."""
         (person_id, full_name, born, position, active, kind, uid, since, until) = row
@@ -366,71 +373,137 @@ def roster_plan(
         ]
 
     code = codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else ""
-    if stream:
-        return RosterPlan(
-            period,
-            today,
-            agency_name,
-            code,
-            [],
-            dict(names),
-            criteria,
-            source=query.order_by(*ordering),
-            members_of=members_of,
-            in_tree=in_tree,
-        )
-    whole_units = True
-    if window is None:
-        found = db.session.execute(query.order_by(*ordering))
-    else:
-        # A page: count each unit's rows, find the units the page falls in, and read those
-        # units whole for their subtotals; a unit too large to add up on every page view is
-        # read for the page's rows only (the summary and downloads carry its figures).
-        counted = select(Membership.unit_id, func.count()).where(
-            in_scope, _overlaps(Membership, period)
-        )
-        if folded:
-            counted = counted.join(Person, Person.id == Membership.person_id).where(
-                contains(Person.search_name, folded)
-            )
-        sizes = dict(db.session.execute(counted.group_by(Membership.unit_id)).all())
-        total = sum(sizes.values())
-        start, stop = window
-        before = 0
-        units: list[int] = []
-        units_before = 0
-        for uid in sorted(sizes, key=lambda uid: ranks.get(uid, len(ranks))):
-            size = sizes[uid]
-            if before + size > start and before < stop:
-                if not units:
-                    units_before = before
-                units.append(uid)
-            before += size
-        found = []
-        if units:
-            in_units = query.where(Membership.unit_id.in_(units)).order_by(*ordering)
-            if sum(sizes[uid] for uid in units) <= SUBTOTAL_LIMIT:
-                first_number += units_before
-                found = db.session.execute(in_units)
-            else:
-                whole_units = False
-                first_number += start
-                found = db.session.execute(
-                    in_units.offset(start - units_before).limit(stop - start)
-                )
-    members = [member for row in found for member in members_of(row)]
+    return _Selection(
+        agency_name,
+        code,
+        dict(names),
+        in_tree,
+        ranks,
+        in_scope,
+        folded,
+        query,
+        ordering,
+        members_of,
+    )
+
+
+def roster_plan_all(
+    period: Period,
+    today: date,
+    *,
+    unit_id: int | None = None,
+    search: str = "",
+    criteria: CriteriaSpec | None = None,
+    viewer: Person | None = None,
+) -> RosterPlan:
+    """Return everyone on the roster of the unit (with sub-units) or the organisation, in
+    order (units in tree order, then Vietnamese name order), read now."""
+    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    found = db.session.execute(chosen.query.order_by(*chosen.ordering))
+    members = [member for row in found for member in chosen.members_of(row)]
     return RosterPlan(
         period,
         today,
-        agency_name,
-        code,
+        chosen.agency_name,
+        chosen.unit_code,
         members,
-        dict(names),
+        chosen.names,
         criteria,
-        total=len(members) if window is None else total,
+        total=len(members),
+        in_tree=chosen.in_tree,
+    )
+
+
+def roster_plan_page(
+    period: Period,
+    today: date,
+    window: tuple[int, int],
+    *,
+    unit_id: int | None = None,
+    search: str = "",
+    criteria: CriteriaSpec | None = None,
+    viewer: Person | None = None,
+) -> RosterPlan:
+    """Return the whole units that the rows window (start, stop) of the roster fall in, for a
+    page and its subtotals: a page of a 100,000-person roster does not load everybody."""
+    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    ranks = chosen.ranks
+    # Count each unit's rows, find the units the page falls in, and read those units whole for
+    # their subtotals; a unit too large to add up on every page view is read for the page's
+    # rows only (the summary and downloads carry its figures).
+    counted = select(Membership.unit_id, func.count()).where(
+        chosen.in_scope, _overlaps(Membership, period)
+    )
+    if chosen.folded:
+        counted = counted.join(Person, Person.id == Membership.person_id).where(
+            contains(Person.search_name, chosen.folded)
+        )
+    sizes: dict[int, int] = {
+        uid: size for uid, size in db.session.execute(counted.group_by(Membership.unit_id))
+    }
+    total = sum(sizes.values())
+    start, stop = window
+    before = 0
+    units: list[int] = []
+    units_before = 0
+    for uid in sorted(sizes, key=lambda uid: ranks.get(uid, len(ranks))):
+        size = sizes[uid]
+        if before + size > start and before < stop:
+            if not units:
+                units_before = before
+            units.append(uid)
+        before += size
+    members: list[Member] = []
+    first_number = 1
+    whole_units = True
+    if units:
+        in_units = chosen.query.where(Membership.unit_id.in_(units)).order_by(*chosen.ordering)
+        if sum(sizes[uid] for uid in units) <= SUBTOTAL_LIMIT:
+            first_number += units_before
+        else:
+            whole_units = False
+            first_number += start
+            in_units = in_units.offset(start - units_before).limit(stop - start)
+        found = db.session.execute(in_units)
+        members = [member for row in found for member in chosen.members_of(row)]
+    return RosterPlan(
+        period,
+        today,
+        chosen.agency_name,
+        chosen.unit_code,
+        members,
+        chosen.names,
+        criteria,
+        total=total,
         first_number=first_number,
         whole_units=whole_units,
-        in_tree=in_tree,
+        in_tree=chosen.in_tree,
+    )
+
+
+def roster_plan_stream(
+    period: Period,
+    today: date,
+    *,
+    unit_id: int | None = None,
+    search: str = "",
+    criteria: CriteriaSpec | None = None,
+    viewer: Person | None = None,
+) -> RosterPlan:
+    """Return the roster with nobody read yet: rows() reads it, once, in order, a batch at a
+    time (downloads), so memory does not grow with the organisation."""
+    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    return RosterPlan(
+        period,
+        today,
+        chosen.agency_name,
+        chosen.unit_code,
+        [],
+        chosen.names,
+        criteria,
+        source=chosen.query.order_by(*chosen.ordering),
+        members_of=chosen.members_of,
+        in_tree=chosen.in_tree,
     )
 
 
@@ -468,13 +541,13 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     persons: dict[int, tuple[PersonTotals, Result | None, Span | None]] = {}
     parts: dict[Span, Figures] = {}
 
-    def count_initiatives(person_id: int, years) -> int:
+    def count_initiatives(person_id: int, years: tuple[int, ...]) -> int:
         found = initiatives.get(person_id)
         return sum(1 for year, _id in found if year in years) if found else 0
 
     masks: dict[tuple[int, ...], int] = {}
 
-    def approved_in(person_id: int, years) -> int:
+    def approved_in(person_id: int, years: tuple[int, ...]) -> int:
         bits = approved_bits.get(person_id)
         if not bits:
             return 0
@@ -483,7 +556,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
             mask = masks[years] = sum(1 << (year - period.first.year) for year in years)
         return (bits & mask).bit_count()
 
-    def person_of(person_id: int, kind: str):
+    def person_of(person_id: int, kind: str) -> tuple[PersonTotals, Result | None, Span | None]:
         found = persons.get(person_id)
         if found is None:
             spans = memberships.get(person_id, [])
@@ -510,7 +583,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                         hours_earned=figures.exact_tiet if target else None,
                         hours_target=target.exact_tiet if target else None,
                         target_unit="tiet" if target else "",
-                        courses=tuple(figures.courses),
+                        courses=_by_category(figures.courses),
                         initiatives=totals.initiatives,
                         manual_points=points.get(person_id, {}),
                     )
@@ -568,7 +641,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 hours_target=target.tiet if target else None,
                 target_unit="tiet",
                 percent=percent(figures.exact_tiet, target.exact_tiet) if target else None,
-                courses=tuple(figures.courses),
+                courses=_by_category(figures.courses),
                 # A person's, not a day's: on the row where they are counted, so that the
                 # column adds up to the people's total.
                 initiatives=totals.initiatives if head else 0,
@@ -593,10 +666,17 @@ def _last_in_scope(
     pieces = [
         Span(span.person_id, span.unit_id, max(a, span.first), min(b, span.last))
         for span in spans
+        if span.unit_id is not None
         for a, b in in_tree.get(span.unit_id, ())
         if a <= span.last and b >= span.first
     ]
     return max(pieces, key=lambda piece: piece.last, default=None)
+
+
+def _by_category(courses: list[int]) -> tuple[int, int, int]:
+    """Courses completed per category (the engine's three, in its order) as a triple."""
+    first, second, third = courses
+    return first, second, third
 
 
 def as_person(row: RosterRow) -> RosterRow:
@@ -616,13 +696,13 @@ def as_person(row: RosterRow) -> RosterRow:
         hours_earned=figures.earned_tiet,
         hours_target=target.tiet if target else None,
         percent=percent(figures.exact_tiet, target.exact_tiet) if target else None,
-        courses=tuple(figures.courses),
+        courses=_by_category(figures.courses),
         initiatives=person.initiatives,
         rule_versions=target.labels if target else "",
     )
 
 
-def subtotals(rows) -> list[UnitSubtotal]:
+def subtotals(rows: Iterable[RosterRow]) -> list[UnitSubtotal]:
     """People, tiết, share with approved plans and (with criteria) people passing, per unit.
 
     Tiết add up the unit's rows (each covers its own days); people are counted on the row of
@@ -722,9 +802,7 @@ def period_from_args(args: Mapping[str, str], today: date) -> tuple[Period, str]
         last = date(year, 6, 30) if half else date(year, 12, 31)
         return make_period(date(year, 1, 1), last), preset
     if args.get("from") or args.get("to"):
-        first = parse_day(args.get("from", ""))
-        last = parse_day(args.get("to", ""))
-        return make_period(first, last), ""
+        return make_period(parse_day(args.get("from", "")), parse_day(args.get("to", ""))), ""
     return Period(date(today.year, 1, 1), date(today.year, 12, 31)), str(today.year)
 
 

@@ -21,7 +21,7 @@ from lms.awards.models import Initiative, InitiativeStatus
 from lms.db import db
 from lms.numbers import percent
 from lms.progress.engine import ZERO
-from lms.reports.queries import Period, roster_plan
+from lms.reports.queries import Period, roster_plan_all
 
 
 @dataclass
@@ -83,7 +83,7 @@ def summary(period: Period, today: date, *, unit_id: int | None = None, viewer=N
         first = max(date(year, 1, 1), period.first)
         last = min(date(year, 12, 31), period.last)
         _set_id, criteria = award_queries.resolve("", first, last)
-        plan = roster_plan(
+        plan = roster_plan_all(
             Period(first, last), today, unit_id=unit_id, criteria=criteria, viewer=viewer
         )
         agency_name, unit_code = plan.agency_name, plan.unit_code

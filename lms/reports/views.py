@@ -105,14 +105,14 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict):
     chosen_set, criteria = _criteria_from_args(period)
     arguments = dict(unit_id=unit_id, search=search, criteria=criteria, viewer=current_user)
     if wanted:
-        plan = queries.roster_plan(period, today, **arguments, stream=True)
+        plan = queries.roster_plan_stream(period, today, **arguments)
     else:
         number = parse_count(request.args.get("page", "1"), limit=999_999) or 1
-        plan = queries.roster_plan(period, today, **arguments, window=_window(number))
+        plan = queries.roster_plan_page(period, today, _window(number), **arguments)
         pages = max(1, -(-plan.total // PER_PAGE))
         if number > pages:
             number = pages
-            plan = queries.roster_plan(period, today, **arguments, window=_window(number))
+            plan = queries.roster_plan_page(period, today, _window(number), **arguments)
     where, label = plan.unit_code or "toàn cơ quan", f"{endpoint}.{wanted}" if wanted else endpoint
     record_view(label, scope=period_scope("Danh sách tổng hợp", where, period.first, period.last))
     if wanted:

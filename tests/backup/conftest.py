@@ -17,7 +17,8 @@ from lms.db import db
 from lms.demo import seed
 from lms.i18n import local_today
 from lms.org.services import unit_by_code
-from lms.plans import services as plans
+from lms.plans import assignments, evidence, workflow
+from lms.plans.models import ActivityKind
 from tests.factories import make_person
 from tests.learning.content import make_tay_course
 from tests.learning.steps import finish_lesson
@@ -83,7 +84,7 @@ def filled(app, runner, client, login, tmp_path) -> dict[str, list[tuple]]:
 
     year = local_today().year
     with app.test_request_context():
-        plans.assign_course(
+        assignments.assign_course(
             unit=policy,
             course_id=tay.id,
             year=year,
@@ -92,19 +93,19 @@ def filled(app, runner, client, login, tmp_path) -> dict[str, list[tuple]]:
             include_subunits=True,
             actor_id=None,
         )
-        plan = plans.plan_for(learner, year)
-        plans.add_course(plan, course_id=tay.id, planned="q4", expected_hours="2")
-        plans.add_external(
+        plan = workflow.plan_for(learner, year)
+        workflow.add_course(plan, course_id=tay.id, planned="q4", expected_hours="2")
+        workflow.add_external(
             plan,
-            kind=next(iter(plans.ActivityKind)).value,
+            kind=next(iter(ActivityKind)).value,
             title="Bồi dưỡng kỹ năng số",
             organiser="Sở Nội vụ",
             starts_on=f"03/03/{year}",
             ends_on=f"04/03/{year}",
             hours="8",
-            evidence=plans.Upload("chung-nhan.png", PNG),
+            evidence=evidence.Upload("chung-nhan.png", PNG),
         )
-        plans.submit(plan, actor=learner)
+        workflow.submit(plan, actor=learner)
     db.session.commit()
 
     rows = source_rows()

@@ -15,7 +15,7 @@ from lms.i18n import local_today
 from lms.learning import services as learning
 from lms.org import services as org
 from lms.org.models import UnitKind
-from lms.plans import services as plans
+from lms.plans import evidence, workflow
 from lms.plans.models import ActivityKind
 from lms.roles import Role
 from tests.browser.conftest import DESKTOP, PHONE, PNG, accessible, sign_in, sign_out
@@ -54,9 +54,9 @@ def world(app, tmp_path) -> World:
     outcome = learning.complete_lesson(learner, lesson, event_id=str(uuid.uuid4()), seconds=600)
     certificate = outcome.certificate
     with app.test_request_context():
-        plan = plans.plan_for(learner, year)
-        plans.add_course(plan, course_id=digital.id, planned="q1", expected_hours="")
-        plans.add_external(
+        plan = workflow.plan_for(learner, year)
+        workflow.add_course(plan, course_id=digital.id, planned="q1", expected_hours="")
+        workflow.add_external(
             plan,
             kind=ActivityKind.TRAINING,
             title="Bồi dưỡng kỹ năng số",
@@ -64,9 +64,9 @@ def world(app, tmp_path) -> World:
             starts_on=f"02/03/{year}",
             ends_on=f"03/03/{year}",
             hours="8",
-            evidence=plans.Upload("giay-chung-nhan.png", PNG),
+            evidence=evidence.Upload("giay-chung-nhan.png", PNG),
         )
-        plans.submit(plan, actor=learner)
+        workflow.submit(plan, actor=learner)
     db.session.commit()
     return World(year, unit.id, learner.id, plan.id, certificate.id, certificate.code)
 

@@ -20,7 +20,7 @@ from lms.awards import services as awards
 from lms.awards.services import InitiativeInput
 from lms.db import db
 from lms.nominations import services as nominations
-from lms.plans import services as plans
+from lms.plans import rules
 from lms.roles import Role
 from tests.browser.conftest import DESKTOP, PHONE, accessible, fits_the_screen, sign_in
 from tests.factories import make_person, make_unit
@@ -44,7 +44,7 @@ class Office:
 def office(app) -> Office:
     """2024, a 40-tiết target. Mai: 12 tiết and a recognised initiative, so she passes
     “hours ≥ 25% and at least one initiative”; An has the hours only; Bình the initiative only."""
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     nominations.seed_default_forms()
     root = make_unit("SDT", "Sở Dân tộc và Tôn giáo")
     policy = make_unit("CSDT", "Phòng Chính sách dân tộc", parent=root)

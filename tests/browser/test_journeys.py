@@ -17,7 +17,7 @@ from lms.accounts.models import Person
 from lms.courses.models import Course
 from lms.db import db
 from lms.i18n import local_today
-from lms.plans import services as plans
+from lms.plans import evidence, workflow
 from lms.plans.models import ActivityKind
 from tests.browser.conftest import DESKTOP, PHONE, PNG, accessible, fits_the_screen, sign_in
 from tests.factories import START, make_person, make_unit
@@ -40,9 +40,9 @@ def flash(page: Page, text: str) -> None:
 def submitted_plan(app, division: Division) -> int:  # noqa: F811
     """Mai's plan for the year: a course and a training with a certificate, sent for approval."""
     with app.test_request_context():
-        plan = plans.plan_for(division.learner, YEAR)
-        plans.add_course(plan, course_id=division.course2.id, planned="q2", expected_hours="")
-        plans.add_external(
+        plan = workflow.plan_for(division.learner, YEAR)
+        workflow.add_course(plan, course_id=division.course2.id, planned="q2", expected_hours="")
+        workflow.add_external(
             plan,
             kind=ActivityKind.TRAINING,
             title="Lớp bồi dưỡng chữ Tày",
@@ -50,9 +50,9 @@ def submitted_plan(app, division: Division) -> int:  # noqa: F811
             starts_on=f"02/03/{YEAR}",
             ends_on=f"03/03/{YEAR}",
             hours="8",
-            evidence=plans.Upload("chung-nhan.png", PNG),
+            evidence=evidence.Upload("chung-nhan.png", PNG),
         )
-        plans.submit(plan, actor=division.learner)
+        workflow.submit(plan, actor=division.learner)
     db.session.commit()
     return plan.id
 
@@ -85,8 +85,8 @@ def test_division_head_assigns_returns_approves_and_verifies(
     # The submitted plan, from the notice; its training's certificate opens.
     page.get_by_role("link", name="Thông báo").click()
     page.get_by_role("link", name=f"Lò Thị Mai đã gửi kế hoạch năm {YEAR} để duyệt.").click()
-    evidence = page.get_by_role("link", name="Tải minh chứng (chung-nhan.png)")
-    response = page.request.get(evidence.get_attribute("href"))
+    proof = page.get_by_role("link", name="Tải minh chứng (chung-nhan.png)")
+    response = page.request.get(proof.get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "image/png"
     assert response.body() == PNG
@@ -102,9 +102,9 @@ def test_division_head_assigns_returns_approves_and_verifies(
 
     # Mai revises the plan and sends it again (her side is in test_plan_workflow.py).
     with app.test_request_context():
-        plan = plans.plan_for(db.session.get(Person, division.learner.id), YEAR)
-        plans.save_note(plan, "Đăng ký lớp tiếng Anh quý 3.")
-        plans.submit(plan, actor=plan.person)
+        plan = workflow.plan_for(db.session.get(Person, division.learner.id), YEAR)
+        workflow.save_note(plan, "Đăng ký lớp tiếng Anh quý 3.")
+        workflow.submit(plan, actor=plan.person)
     db.session.commit()
 
     # Approve the revised version.

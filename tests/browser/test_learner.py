@@ -12,7 +12,7 @@ from lms.db import db
 from lms.i18n import local_today
 from lms.learning import services as learning
 from lms.learning.models import LearningEvent
-from lms.plans import services as plans
+from lms.plans import rules
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, fits_the_screen, wait_for
 from tests.browser.conftest import sign_in as sign_in_as
 from tests.factories import make_person, make_unit
@@ -26,7 +26,7 @@ def courses(app, tmp_path):
     make_tay_course(tmp_path / "courses")
     make_other_courses(tmp_path / "courses")
     make_person("mai", "Lò Thị Mai", unit=make_unit("CSDT", "Phòng Chính sách dân tộc"))
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     db.session.commit()
 
 

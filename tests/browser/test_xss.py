@@ -32,7 +32,7 @@ from lms.honours import services as honours
 from lms.i18n import local_today
 from lms.nominations import services as nominations
 from lms.org import services as org
-from lms.plans import services as plans
+from lms.plans import rules, values, workflow
 from lms.plans.models import ActivityKind
 from lms.roles import Role
 from lms.security import CONTENT_SECURITY_POLICY
@@ -124,7 +124,7 @@ class World:
             honours.HonourError,
             nominations.NominationError,
             org.OrgError,
-            plans.PlanError,
+            values.PlanError,
         ):
             return None
         self.stored[what] = self.stored.get(what, 0) + 1
@@ -200,7 +200,7 @@ def write_payload_course(root: Path) -> int:
 def world(app, tmp_path) -> World:
     """Everything a person can write, written with payloads."""
     world = World()
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     nominations.seed_default_forms()
     root = make_unit("SDT", "Sở Dân tộc và Tôn giáo")
     admin = make_person("quantri", "Quản Trị Viên", roles=(Role.ADMIN,), manages=root)
@@ -233,12 +233,12 @@ def world(app, tmp_path) -> World:
         plan_ids = []
         for index, text in enumerate(texts):
             person = people[index]
-            plan = plans.plan_for(person, YEAR)
-            world.keep("plan note", lambda pl=plan, t=text: plans.save_note(pl, t))
+            plan = workflow.plan_for(person, YEAR)
+            world.keep("plan note", lambda pl=plan, t=text: workflow.save_note(pl, t))
             for payload in PAYLOADS[index * BATCH : (index + 1) * BATCH]:
                 world.keep(
                     "activity title/provider",
-                    lambda pl=plan, p=payload: plans.add_external(
+                    lambda pl=plan, p=payload: workflow.add_external(
                         pl,
                         kind=ActivityKind.TRAINING,
                         title=p,
@@ -248,10 +248,10 @@ def world(app, tmp_path) -> World:
                         hours="2",
                     ),
                 )
-            plans.submit(plan, actor=person)
+            workflow.submit(plan, actor=person)
             world.keep(
                 "decision comment",
-                lambda pl=plan, t=text: plans.decide(
+                lambda pl=plan, t=text: workflow.decide(
                     pl,
                     actor=admin,
                     approve=False,
@@ -262,11 +262,11 @@ def world(app, tmp_path) -> World:
             )
             world.keep(
                 "self-assessment",
-                lambda pl=plan, t=text, p=person: plans.self_assess(pl, t, actor=p),
+                lambda pl=plan, t=text, p=person: workflow.self_assess(pl, t, actor=p),
             )
             world.keep(
                 "manager assessment",
-                lambda pl=plan, t=text: plans.manager_assess(pl, t, actor=admin),
+                lambda pl=plan, t=text: workflow.manager_assess(pl, t, actor=admin),
             )
             plan_ids.append(plan.id)
         db.session.flush()

@@ -21,7 +21,7 @@ from lms.db import db
 from lms.nominations import services
 from lms.org import services as org
 from lms.org.models import Unit
-from lms.plans import services as plans
+from lms.plans import rules
 from lms.roles import Role
 from tests.factories import approve_plan, make_course, make_person, make_unit
 from tests.factories import complete_course as complete
@@ -48,7 +48,7 @@ def agency(app) -> Agency:
     approved 15/02/2024, one initiative recognised: passes in both units, listed once under HCTH.
     Bình (HCTH): 40 tiết and an approved plan: passes. An (CSDT): 20 tiết: does not.
     """
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     services.seed_default_forms()
     root = make_unit("SDT", "Sở Dân tộc và Tôn giáo", valid_from=date(2020, 1, 1))
     policy = make_unit("CSDT", "Phòng Chính sách dân tộc", parent=root)

@@ -15,7 +15,7 @@ from lms.org.models import Unit, UnitKind
 from lms.org.scope import managers_of, reaches_person, scope_of, units_reached
 from lms.plans import permissions
 from lms.plans import queries as plan_queries
-from lms.reports.queries import Period, roster_plan
+from lms.reports.queries import Period, roster_plan_all
 from lms.roles import Role
 from tests.factories import make_person, make_unit
 
@@ -200,15 +200,15 @@ def test_the_plan_checks_dashboard_and_roster_follow_the_dates(world, monkeypatc
     assert ha.id in {row.person_id for row in board_b.rows}
 
     period = Period(FIRST, LAST)
-    a_roster = roster_plan(period, TODAY, unit_id=world.a.id, viewer=world.head_a)
+    a_roster = roster_plan_all(period, TODAY, unit_id=world.a.id, viewer=world.head_a)
     assert ha.id not in {m.person_id for m in a_roster.members}
-    b_roster = roster_plan(period, TODAY, unit_id=world.b.id, viewer=world.head_b)
+    b_roster = roster_plan_all(period, TODAY, unit_id=world.b.id, viewer=world.head_b)
     assert ha.id in {m.person_id for m in b_roster.members}
     # A manager's unit roster holds only their grant's days, even for their own unit.
     grant = next(g for g in world.head_b.role_grants if g.role == Role.MANAGER)
     grant.valid_from = date(YEAR, 9, 1)
     db.session.commit()
-    late = roster_plan(period, TODAY, unit_id=world.b.id, viewer=world.head_b)
+    late = roster_plan_all(period, TODAY, unit_id=world.b.id, viewer=world.head_b)
     assert {(m.since, m.until) for m in late.members if m.person_id == ha.id} == {
         (date(YEAR, 9, 1), LAST)
     }

@@ -103,9 +103,9 @@ def division(app) -> Division:
 @pytest.fixture
 def forty_tiet(app):
     """The common reading: 40 tiết of 45 minutes for công chức and viên chức."""
-    from lms.plans import services
+    from lms.plans import rules
 
-    services.seed_default_rules()
+    rules.seed_default_rules()
     db.session.commit()
 
 

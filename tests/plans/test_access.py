@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lms.db import db
-from lms.plans import services
+from lms.plans import workflow
 from lms.plans.models import PlanStatus
 from tests.plans.conftest import plan_rows
 
@@ -11,8 +11,8 @@ from tests.plans.conftest import plan_rows
 
 
 def _submitted(division):
-    plan = services.plan_for(division.learner, 2026)
-    services.add_course(plan, course_id=division.course.id, planned="m5", expected_hours="")
+    plan = workflow.plan_for(division.learner, 2026)
+    workflow.add_course(plan, course_id=division.course.id, planned="m5", expected_hours="")
     plan.latest.status = PlanStatus.SUBMITTED
     db.session.commit()
     return plan
@@ -56,7 +56,7 @@ def test_a_colleague_cannot_read_anothers_plan(client, login, division):
 
 
 def test_the_head_of_the_parent_unit_decides_for_the_team(client, login, division):
-    plan = services.plan_for(division.colleague, 2026)
+    plan = workflow.plan_for(division.colleague, 2026)
     plan.latest.status = PlanStatus.SUBMITTED
     db.session.commit()
     login("truongphong")

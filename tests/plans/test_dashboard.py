@@ -9,18 +9,18 @@ from sqlalchemy import insert, select
 from lms.accounts.models import Person
 from lms.db import db
 from lms.org.models import Membership
-from lms.plans import services
+from lms.plans import assignments, queries, workflow
 from lms.plans.models import PlanStatus, StudyPlan
 from lms.text import fold, person_sort_key
 from tests.plans.conftest import complete, utc
 
 
-def add_members(unit_id: int, count: int, start: int = 0) -> None:
+def add_members(unit_id: int, count: int, start: int = 0, prefix: str = "so") -> None:
     """Add many members at once, straight into the tables (the services are slow for a crowd)."""
     names = [f"Nguyễn Văn Số{n}" for n in range(start, start + count)]
     rows = [
         dict(
-            username=f"so{n}",
+            username=f"{prefix}{n}",
             full_name=name,
             given_name=name.split()[-1],
             family_and_middle="Nguyễn Văn",
@@ -44,7 +44,7 @@ def add_members(unit_id: int, count: int, start: int = 0) -> None:
 def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
     client, login, division, forty_tiet, count_queries
 ):
-    services.assign_course(
+    assignments.assign_course(
         unit=division.unit,
         course_id=division.course.id,
         year=2026,
@@ -65,9 +65,58 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
     assert "1003 người" in client.get(url).text
 
 
+def test_every_view_of_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
+    client, login, division, forty_tiet, count_queries
+):
+    login("truongphong")
+    unit_id = division.unit.id
+    base = f"/plans/units/{unit_id}/2026"
+    views = ["", "?page=2", "?desc=1&page=3", "?q=van+so1&status=none", "?sort=overdue&page=2"]
+    add_members(unit_id, 10)
+    few = [count_queries(lambda url=base + view: client.get(url)) for view in views]
+    add_members(unit_id, 990, start=10)
+    many = [count_queries(lambda url=base + view: client.get(url)) for view in views]
+    assert few == many
+
+
+def test_pages_by_name_follow_one_another_in_both_directions(app, division):
+    """25 a page in name order either way; equal names keep one order; past the end, the last
+    page; the status counts are of everyone, not of the page."""
+    unit_id = division.unit.id
+    add_members(unit_id, 30)
+    # Two more named exactly as Nguyễn Văn Số7 and Số8.
+    add_members(unit_id, 2, start=7, prefix="trung")
+    ids = db.session.execute(
+        select(Person.id, Person.sort_key).where(
+            Person.id.in_(select(Membership.person_id).where(Membership.unit_id.in_(
+                [unit_id, division.team.id]
+            )))
+        )
+    ).all()  # fmt: skip
+    ascending = [i for _key, i in sorted((key, i) for i, key in ids)]
+    # Stable: equal names keep the ascending id order when the names are reversed.
+    descending = [i for _key, i in sorted(
+        sorted((key, i) for i, key in ids), key=lambda pair: pair[0], reverse=True
+    )]  # fmt: skip
+    assert len(ascending) == 35  # and the head, the learner and the colleague
+
+    def shown(**options) -> list[int]:
+        with app.test_request_context():
+            found = queries.dashboard(unit_id, 2026, date(2026, 6, 1), **options)
+        assert found.total == 35 and found.pages == 2
+        assert found.status_counts == {"none": 35}
+        return [row.person_id for row in found.rows]
+
+    for order, descending_flag in ((ascending, False), (descending, True)):
+        first = shown(descending=descending_flag, page=1)
+        second = shown(descending=descending_flag, page=2)
+        assert first + second == order
+        assert shown(descending=descending_flag, page=9) == second
+
+
 def test_sorting_filtering_and_searching(client, login, division, forty_tiet):
     complete(division.colleague, division.course2, utc(2026, 2, 1))
-    services.plan_for(division.learner, 2026).latest.status = PlanStatus.SUBMITTED
+    workflow.plan_for(division.learner, 2026).latest.status = PlanStatus.SUBMITTED
     db.session.commit()
     login("truongphong")
     base = f"/plans/units/{division.unit.id}/2026"
@@ -84,8 +133,8 @@ def test_sorting_filtering_and_searching(client, login, division, forty_tiet):
 
 
 def test_bulk_approve_reports_each_plan(client, login, division):
-    first = services.plan_for(division.learner, 2026)
-    second = services.plan_for(division.colleague, 2026)
+    first = workflow.plan_for(division.learner, 2026)
+    second = workflow.plan_for(division.colleague, 2026)
     for plan in (first, second):
         plan.latest.status = PlanStatus.SUBMITTED
     db.session.commit()

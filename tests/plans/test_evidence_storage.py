@@ -13,9 +13,9 @@ from sqlalchemy.exc import OperationalError
 
 from lms.accounts.models import Person
 from lms.db import db, utcnow
-from lms.plans import services
+from lms.plans import evidence, values
+from lms.plans.evidence import Upload
 from lms.plans.models import EvidenceFile, ExternalActivity, PlanItem
-from lms.plans.services import Upload
 from tests.plans.conftest import YEAR, plan_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -292,13 +292,13 @@ def test_two_uploads_at_once_cannot_both_pass_the_quota(app, client, login, divi
             activity = db.session.get(ExternalActivity, activity_id)
             owner = db.session.get(Person, owner_id)
             try:
-                services.attach_evidence(activity, owner, Upload(f"{name}.pdf", pdf_of(600 * KB)))
+                evidence.attach_evidence(activity, owner, Upload(f"{name}.pdf", pdf_of(600 * KB)))
                 if name == "first":
                     first_holds.set()
                     time.sleep(0.5)  # the second upload is now checking its quota
                 db.session.commit()
                 outcomes[name] = "kept"
-            except services.PlanError:
+            except values.PlanError:
                 outcomes[name] = "refused"
             except OperationalError:
                 outcomes[name] = "database busy"  # SQLite: one writer at a time

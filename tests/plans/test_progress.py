@@ -8,7 +8,7 @@ from decimal import Decimal
 from lms.accounts.models import EmploymentKind
 from lms.db import db
 from lms.org import services as org
-from lms.plans import queries, services
+from lms.plans import assignments, queries, rules, values, workflow
 from lms.plans.models import ActivityStatus, ExternalActivity
 from tests import factories
 from tests.plans.conftest import complete, make_course, utc
@@ -37,7 +37,7 @@ def test_figures_say_which_rule_they_used_and_rules_keep_their_history(division,
     assert (progress.earned, progress.percent) == (Decimal("8.00"), 20)
     assert [v.code for v in _progress(division.learner, 2024).versions] == ["CBCCVC-2018"]
 
-    services.add_rule_version(
+    rules.add_rule_version(
         code="CONGCHUC-2025",
         amount="30",
         unit="hour",
@@ -68,7 +68,7 @@ def test_without_a_rule_there_is_no_made_up_number(client, login, division):
 
 def test_overlapping_rules_for_the_same_people_are_refused(division, forty_tiet):
     try:
-        services.add_rule_version(
+        rules.add_rule_version(
             code="KHAC",
             amount="20",
             unit="tiet",
@@ -77,7 +77,7 @@ def test_overlapping_rules_for_the_same_people_are_refused(division, forty_tiet)
             employment_kinds=[EmploymentKind.CONG_CHUC],
             effective_from="2026-01-01",
         )
-    except services.PlanError as error:
+    except values.PlanError as error:
         assert "cũng áp dụng cho loại cán bộ này" in str(error)
     else:
         raise AssertionError("overlap accepted")
@@ -105,7 +105,7 @@ def test_only_verified_external_hours_count(division, forty_tiet):
 
 
 def _assign(unit, course, due, *, subunits=True, kind="required"):
-    assignment = services.assign_course(
+    assignment = assignments.assign_course(
         unit=unit,
         course_id=course.id,
         year=2026,
@@ -200,7 +200,7 @@ def test_managers_see_completions_far_below_their_nominal_time(client, login, di
     login("truongphong")
     board = client.get(f"/plans/units/{division.unit.id}/2026")
     assert "1 khóa hoàn thành quá nhanh" in board.text
-    services.plan_for(division.learner, 2026)
+    workflow.plan_for(division.learner, 2026)
     db.session.commit()
     plan_id = queries.plan_of(division.learner.id, 2026).id
     page = client.get(f"/plans/view/{plan_id}")

@@ -17,7 +17,7 @@ from lms.accounts.models import Person
 from lms.db import db
 from lms.org import services as org
 from lms.org.models import UnitKind
-from lms.plans import services
+from lms.plans import workflow
 from lms.plans.models import (
     ActivityStatus,
     EvidenceFile,
@@ -58,7 +58,7 @@ def moved(app, client, login):
             "evidence": (io.BytesIO(PDF), "chung-nhan.pdf"),
         },
     )
-    plan = services.plan_for(ha, YEAR)
+    plan = workflow.plan_for(ha, YEAR)
     plan.latest.status = PlanStatus.SUBMITTED
     db.session.commit()
     client.post("/logout")

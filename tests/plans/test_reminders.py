@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.db import db
-from lms.plans import services
+from lms.plans import assignments, reminders
 from lms.plans.models import Notification
 
 
@@ -34,7 +34,7 @@ class FakeSMTP:
 
 
 def _assign(division, due):
-    services.assign_course(
+    assignments.assign_course(
         unit=division.unit,
         course_id=division.course.id,
         year=2026,
@@ -66,7 +66,7 @@ def test_remind_is_idempotent_per_day(runner, division):
 def test_due_soon_reminder_and_email_when_smtp_is_set(app, runner, division, monkeypatch):
     _assign(division, "2026-03-31")
     FakeSMTP.sent = []
-    monkeypatch.setattr("lms.plans.services.smtplib.SMTP", FakeSMTP)
+    monkeypatch.setattr("lms.mail.smtplib.SMTP", FakeSMTP)
     app.config.update(SMTP_HOST="smtp.example.vn", SMTP_PORT="587", SMTP_FROM="lms@example.vn")
     result = runner.invoke(args=["plans", "remind", "--date", "2026-03-25"])
     assert "1 thư điện tử" in result.output  # only Mai has an e-mail address
@@ -77,7 +77,7 @@ def test_due_soon_reminder_and_email_when_smtp_is_set(app, runner, division, mon
 
 def test_without_smtp_reminders_stay_in_the_app(runner, division, monkeypatch):
     _assign(division, "2026-03-31")
-    monkeypatch.setattr("lms.plans.services.smtplib.SMTP", None)
+    monkeypatch.setattr("lms.mail.smtplib.SMTP", None)
     result = runner.invoke(args=["plans", "remind", "--date", "2026-04-02"])
     assert result.exit_code == 0 and "0 thư điện tử" in result.output
 
@@ -132,7 +132,7 @@ def test_rules_cli(runner, division):
 
 def test_mark_all_read_reaches_past_the_first_page_of_notices(client, login, division):
     for number in range(130):
-        services.notify(division.learner.id, "overdue", f"Thông báo số {number}", None)
+        reminders.notify(division.learner.id, "overdue", f"Thông báo số {number}", None)
     db.session.commit()
     login("mai")
     assert '<span class="badge">130</span>' in client.get("/plans/notifications").text

@@ -8,7 +8,7 @@ from decimal import Decimal
 from lms.audit.models import AuditEvent
 from lms.db import db
 from lms.plans.models import TargetRule
-from lms.plans.services import years_governed
+from lms.plans.rules import years_governed
 from tests.plans.conftest import complete, utc
 
 

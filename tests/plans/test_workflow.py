@@ -176,8 +176,8 @@ def test_self_and_manager_assessment(client, login, division):
 
 def test_two_managers_deciding_at_once_cannot_both_succeed(client, login, division):
     """The second decision was read before the first was written: it must not overwrite it."""
-    from lms.plans import services
-    from lms.plans.services import PlanError
+    from lms.plans import workflow
+    from lms.plans.values import PlanError
 
     login("mai")
     client.post(f"/plans/{YEAR}/submit")
@@ -189,7 +189,7 @@ def test_two_managers_deciding_at_once_cannot_both_succeed(client, login, divisi
             StudyPlan.__table__.update().where(StudyPlan.id == plan.id).values(revision=seen + 1)
         )
     try:
-        services.decide(
+        workflow.decide(
             plan,
             actor=division.head,
             approve=False,

@@ -14,7 +14,7 @@ import pytest
 from lms.accounts.models import EmploymentKind
 from lms.db import db
 from lms.org import services as org
-from lms.plans import services as plans
+from lms.plans import rules, values
 from lms.plans.models import (
     ActivityStatus,
     AssignmentKind,
@@ -51,7 +51,7 @@ def at(*parts) -> datetime:
 
 @pytest.fixture
 def org_2025(app):
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     root = make_unit("SDT", "Sở Dân tộc và Tôn giáo")
     policy = make_unit("CSDT", "Phòng Chính sách", parent=root)
     office = make_unit("HCTH", "Phòng Hành chính - Tổng hợp", parent=root)
@@ -68,7 +68,7 @@ def test_a_new_rule_version_never_changes_earlier_years(org_2025):
     lan = make_person("lan", "Hà Thị Lan", unit=policy, employment_kind=EmploymentKind.VIEN_CHUC)
     complete_course(lan, make_course(hours="8"), at(2025, 5, 2, 9, 0))
     db.session.commit()
-    plans.add_rule_version(
+    rules.add_rule_version(
         code="VIENCHUC-2025",
         amount="32",
         unit="tiet",
@@ -91,8 +91,8 @@ def test_a_new_rule_version_never_changes_earlier_years(org_2025):
 
 
 def test_a_version_from_an_earlier_day_is_refused_and_points_to_correction(org_2025):
-    with pytest.raises(plans.PlanError, match="Đính chính"):
-        plans.add_rule_version(
+    with pytest.raises(values.PlanError, match="Đính chính"):
+        rules.add_rule_version(
             code="VIENCHUC-2025",
             amount="32",
             unit="tiet",
@@ -106,7 +106,7 @@ def test_a_version_from_an_earlier_day_is_refused_and_points_to_correction(org_2
 def test_a_year_with_two_versions_is_prorated_by_their_days(org_2025):
     _root, policy, _office = org_2025
     make_person("nongan", "Nông Văn An", unit=policy)
-    plans.add_rule_version(
+    rules.add_rule_version(
         code="CONGCHUC-2025",
         amount="32",
         unit="tiet",
@@ -136,9 +136,9 @@ def test_full_year_rules_ask_the_whole_amount_of_a_partial_membership(org_2025):
 
 def test_a_correction_names_the_years_it_changes_and_needs_them_confirmed(org_2025):
     rule = db.session.scalar(db.select(TargetRule).where(TargetRule.code == "CONGCHUC-2025"))
-    assert plans.years_governed(rule, TODAY) == [2025, 2026]
-    with pytest.raises(plans.PlanError, match="các năm 2025, 2026"):
-        plans.correct_rule_version(
+    assert rules.years_governed(rule, TODAY) == [2025, 2026]
+    with pytest.raises(values.PlanError, match="các năm 2025, 2026"):
+        rules.correct_rule_version(
             rule,
             amount="38",
             unit="tiet",
@@ -230,7 +230,7 @@ def test_a_half_year_counts_only_its_own_days(org_2025):
 def test_hours_convert_with_the_minutes_in_force_on_their_day(org_2025):
     _root, policy, _office = org_2025
     tam = make_person("tam", "Hà Văn Tâm", unit=policy, since=date(2025, 1, 1))
-    plans.add_rule_version(
+    rules.add_rule_version(
         code="CONGCHUC-2025",
         amount="30",
         unit="hour",

@@ -27,8 +27,8 @@ from lms.db import db
 from lms.i18n import local_today
 from lms.org import services as org
 from lms.org.models import Membership, UnitKind
+from lms.plans import assignments, rules
 from lms.plans import queries as plan_queries
-from lms.plans import services as plans
 from lms.plans.models import ActivityStatus, ExternalActivity
 from lms.reports import queries
 from lms.reports.queries import Period, as_person, subtotals, total_of
@@ -179,7 +179,7 @@ def build(seed: int) -> History:
 def _rules(rng: random.Random, dates: Days, h: History) -> None:
     """The default rules, then new versions from random days: other amounts, in tiết or
     hours, other minutes per tiết, sometimes "full year"."""
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     cc, vc = (str(kind) for kind in KINDS)
     h.versions = [
         RefVersion("CBCCVC-2018", frozenset({cc, vc}), Fraction(40), "tiet", 45, False,
@@ -199,7 +199,7 @@ def _rules(rng: random.Random, dates: Days, h: History) -> None:
             else:
                 amount, minutes = rng.choice(("24", "30", "36.5")), rng.choice((50, 60, 40, 35))
             full_year = rng.random() < 0.3
-            plans.add_rule_version(
+            rules.add_rule_version(
                 code=code,
                 amount=Decimal(amount),
                 unit=unit,
@@ -362,7 +362,7 @@ def _assignments(rng: random.Random, dates: Days, h: History, units, courses) ->
         required = rng.random() < 0.8
         due = dates.pick(date(year, 1, 1), date(year, 12, 31))
         subunits = rng.random() < 0.6
-        assignment = plans.assign_course(
+        assignment = assignments.assign_course(
             unit=unit,
             course_id=course.id,
             year=year,
@@ -373,7 +373,7 @@ def _assignments(rng: random.Random, dates: Days, h: History, units, courses) ->
         )
         db.session.flush()
         if rng.random() < 0.15:
-            plans.withdraw_assignment(assignment, actor_id=None)
+            assignments.withdraw_assignment(assignment, actor_id=None)
         else:
             h.assignments.append((unit.id, course.id, required, due, subunits))
 
@@ -806,7 +806,7 @@ YEAR_2026 = Period(date(2026, 1, 1), date(2026, 12, 31))
 
 
 def _agency():
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     root = make_unit("SO", "Sở Dân tộc và Tôn giáo", kind=UnitKind.AGENCY)
     return root, *(make_unit(f"P{n}", f"Phòng {n}", parent=root) for n in (1, 2, 3))
 
@@ -876,7 +876,7 @@ def test_a_full_year_in_three_units_asks_the_year_exactly(app):
 def test_reaching_the_target_is_judged_on_exact_tiet(app):
     # 33,33 clock hours of 50-minute tiết are 39,996 tiết: shown as 40,00, not 40 reached.
     _root, p1, _p2, _p3 = _agency()
-    plans.add_rule_version(
+    rules.add_rule_version(
         code="CONGCHUC-2025",
         amount=Decimal(40),
         unit="tiet",
@@ -899,7 +899,7 @@ def test_a_full_year_rule_asks_a_person_who_moved_for_one_year(app):
     # A "full year" version asks its whole amount of each membership row (a partial
     # membership is not prorated), but of the person, once for the year.
     _root, p1, p2, _p3 = _agency()
-    plans.add_rule_version(
+    rules.add_rule_version(
         code="CONGCHUC-2025",
         amount=Decimal(40),
         unit="tiet",

@@ -11,7 +11,7 @@ from lms.accounts.models import Person
 from lms.db import db
 from lms.org import services as org
 from lms.org.models import Unit
-from lms.plans import services as plans
+from lms.plans import rules
 from lms.plans.models import (
     AssignmentKind,
     UnitAssignment,
@@ -40,7 +40,7 @@ def agency(app) -> Agency:
 
     CSDT is renamed in 2025, so a 2024 roster must still print its old name.
     """
-    plans.seed_default_rules()
+    rules.seed_default_rules()
     agency = make_unit("BDT", "Ban Dân tộc tỉnh Bắc Giang", valid_from=date(2020, 1, 1))
     policy = make_unit("CSDT", "Phòng Chính sách dân tộc", parent=agency)
     office = make_unit("HCTH", "Phòng Hành chính - Tổng hợp", parent=agency)

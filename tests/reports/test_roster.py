@@ -214,12 +214,12 @@ def test_rows_read_in_batches_equal_rows_read_at_once(agency):
         make_person(unit=agency.office)
     db.session.commit()
     period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
-    plan = queries.roster_plan(period, local_today())
+    plan = queries.roster_plan_all(period, local_today())
     at_once = list(plan.rows())
     assert list(plan.rows(batch=2)) == at_once
     assert [row.number for row in plan.rows(3, 6, batch=2)] == [4, 5, 6]
     assert list(plan.rows(3, 6)) == at_once[3:6]
-    streamed = queries.roster_plan(period, local_today(), stream=True)
+    streamed = queries.roster_plan_stream(period, local_today())
     assert list(streamed.rows(batch=2)) == at_once
 
 
@@ -229,8 +229,8 @@ def test_a_download_left_half_way_leaves_the_garbage_collector_on(agency):
     db.session.commit()
     period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
     for plan in (
-        queries.roster_plan(period, local_today()),
-        queries.roster_plan(period, local_today(), stream=True),
+        queries.roster_plan_all(period, local_today()),
+        queries.roster_plan_stream(period, local_today()),
     ):
         rows = plan.rows(batch=2)
         next(rows)
@@ -241,10 +241,10 @@ def test_a_download_left_half_way_leaves_the_garbage_collector_on(agency):
 
 def test_a_page_reads_only_the_whole_units_it_shows(agency):
     period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
-    everyone = list(queries.roster_plan(period, local_today()).rows())
+    everyone = list(queries.roster_plan_all(period, local_today()).rows())
 
     def window(start, stop):
-        plan = queries.roster_plan(period, local_today(), window=(start, stop))
+        plan = queries.roster_plan_page(period, local_today(), (start, stop))
         return plan.total, plan.first_number, [row.number for row in plan.rows()]
 
     # Rows 2..3 straddle CSDT (An, Mai) and HCTH (Bình, Mai): both units are read whole.
@@ -252,14 +252,14 @@ def test_a_page_reads_only_the_whole_units_it_shows(agency):
     assert window(0, 1) == (4, 1, [1, 2])
     assert window(2, 3) == (4, 3, [3, 4])
     assert window(4, 50) == (4, 1, [])
-    plan = queries.roster_plan(period, local_today(), window=(2, 3))
+    plan = queries.roster_plan_page(period, local_today(), (2, 3))
     assert list(plan.rows()) == everyone[2:4]
 
 
 def test_a_page_of_large_units_reads_only_its_rows(agency, client, login, monkeypatch):
     monkeypatch.setattr(queries, "SUBTOTAL_LIMIT", 2)
     period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
-    plan = queries.roster_plan(period, local_today(), window=(1, 3))
+    plan = queries.roster_plan_page(period, local_today(), (1, 3))
     assert (plan.whole_units, plan.total) == (False, 4)
     assert [row.number for row in plan.rows()] == [2, 3]
     login("tonghop")
