@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 # The lengths the form accepts; the columns hold exactly these.
 AGENCY_NAME_LENGTH = 200
@@ -15,7 +15,7 @@ PLACE_LENGTH = 100
 SIGNER_LENGTH = 100
 
 
-class AgencyProfileRecord(db.Model):
+class AgencyProfileRecord(Model):
     """The stored profile; read it through lms.agency.queries.agency_profile()."""
 
     __tablename__ = "agency_profile"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import db
+from lms.db import Model
 
 
 class UnitKind(StrEnum):
@@ -19,7 +19,7 @@ class UnitKind(StrEnum):
     OTHER = "other"
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A unit that exists for a span of time; its name and place live in UnitVersion."""
 
     __tablename__ = "unit"
@@ -57,7 +57,7 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
-class UnitVersion(db.Model):
+class UnitVersion(Model):
     """The name and parent a unit had from one date until another (inclusive)."""
 
     __tablename__ = "unit_version"
@@ -79,7 +79,7 @@ class UnitVersion(db.Model):
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person's membership of a unit from one date until another (inclusive)."""
 
     __tablename__ = "membership"

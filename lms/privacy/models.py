@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 
-class AccessLogEntry(db.Model):
+class AccessLogEntry(Model):
     """One view by viewer of one person's data (person_id) or of a list of people (scope)."""
 
     __tablename__ = "access_log"
