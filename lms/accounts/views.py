@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
@@ -143,7 +144,7 @@ def create():
 
 @bp.get(PERSON)
 @requires(Permission.MANAGE_PEOPLE)
-def person(person_id: int):
+def person(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     record_view("accounts.person", person_id=found.id)
     today = local_today()
@@ -169,7 +170,7 @@ def person(person_id: int):
 
 @bp.route(PERSON + "/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PEOPLE)
-def edit(person_id: int):
+def edit(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     if request.method == "GET":
         record_view("accounts.edit", person_id=found.id)
@@ -207,19 +208,19 @@ def _set_active(person_id: int, active: bool):
 
 @bp.post(PERSON + "/deactivate")
 @requires(Permission.MANAGE_PEOPLE)
-def deactivate(person_id: int):
+def deactivate(person_id: int) -> ResponseReturnValue:
     return _set_active(person_id, False)
 
 
 @bp.post(PERSON + "/reactivate")
 @requires(Permission.MANAGE_PEOPLE)
-def reactivate(person_id: int):
+def reactivate(person_id: int) -> ResponseReturnValue:
     return _set_active(person_id, True)
 
 
 @bp.post(PERSON + "/delete")
 @requires(Permission.MANAGE_PEOPLE)
-def delete(person_id: int):
+def delete(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     if request.form.get("confirm") != "yes":
         flash(_("Hãy đánh dấu ô xác nhận xóa trước khi bấm Xóa."), "error")
@@ -237,7 +238,7 @@ def delete(person_id: int):
 
 @bp.post(PERSON + "/password")
 @requires(Permission.MANAGE_PEOPLE)
-def reset_password(person_id: int):
+def reset_password(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     temporary = services.reset_password(found)
     db.session.commit()
@@ -248,7 +249,7 @@ def reset_password(person_id: int):
 
 @bp.post(PERSON + "/roles")
 @requires(Permission.MANAGE_PEOPLE)
-def grant_role(person_id: int):
+def grant_role(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     unit_id = request.form.get("role_unit", type=int)
     unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
@@ -270,7 +271,7 @@ def grant_role(person_id: int):
 
 @bp.post(PERSON + "/roles/<id:grant_id>/revoke")
 @requires(Permission.MANAGE_PEOPLE)
-def revoke_role(person_id: int, grant_id: int):
+def revoke_role(person_id: int, grant_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None:
@@ -287,7 +288,7 @@ def revoke_role(person_id: int, grant_id: int):
 
 @bp.post(PERSON + "/unit")
 @requires(Permission.MANAGE_PEOPLE)
-def assign_unit(person_id: int):
+def assign_unit(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     back = redirect(url_for("accounts.person", person_id=found.id) + "#history")
     unit_id = request.form.get("unit", type=int)
@@ -328,7 +329,7 @@ def assign_unit(person_id: int):
 
 @bp.post(PERSON + "/position")
 @requires(Permission.MANAGE_PEOPLE)
-def change_position(person_id: int):
+def change_position(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
     position = request.form.get("position", "")
@@ -354,7 +355,7 @@ def change_position(person_id: int):
 
 @bp.post(PERSON + "/position/correct")
 @requires(Permission.MANAGE_PEOPLE)
-def correct_position(person_id: int):
+def correct_position(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
     try:

@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -285,7 +286,7 @@ def create_token():
 
 @bp.post("/account/api-tokens/<id:token_id>/revoke")
 @requires(Permission.VIEW_REPORTS)
-def revoke_token(token_id: int):
+def revoke_token(token_id: int) -> ResponseReturnValue:
     try:
         services.revoke_token(current_user, token_id)
     except services.TokenError:

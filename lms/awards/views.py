@@ -17,6 +17,7 @@ Routes
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -154,20 +155,20 @@ def create_set():
 
 @bp.get("/sets/<id:set_id>/edit")
 @requires(Permission.MANAGE_AWARDS)
-def edit_set(set_id: int):
+def edit_set(set_id: int) -> ResponseReturnValue:
     criteria_set = _set_or_404(set_id)
     return _form_page(SetForm.of(criteria_set), criteria_set)
 
 
 @bp.post("/sets/<id:set_id>/edit")
 @requires(Permission.MANAGE_AWARDS)
-def update_set(set_id: int):
+def update_set(set_id: int) -> ResponseReturnValue:
     return _save_set(_set_or_404(set_id))
 
 
 @bp.post("/sets/<id:set_id>/delete")
 @requires(Permission.MANAGE_AWARDS)
-def delete_set(set_id: int):
+def delete_set(set_id: int) -> ResponseReturnValue:
     criteria_set = _set_or_404(set_id)
     name = criteria_set.name
     try:
@@ -183,7 +184,7 @@ def delete_set(set_id: int):
 
 @bp.get("/sets/<id:set_id>")
 @requires(Permission.MANAGE_AWARDS)
-def preview(set_id: int):
+def preview(set_id: int) -> ResponseReturnValue:
     criteria_set = _set_or_404(set_id)
     spec = queries.spec_of(criteria_set)
     unit_id = _chosen_unit()
@@ -310,7 +311,7 @@ def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200)
 
 @bp.get("/sets/<id:set_id>/points")
 @signed_in
-def points(set_id: int):
+def points(set_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     criteria_set = _set_or_404(set_id)
@@ -319,7 +320,7 @@ def points(set_id: int):
 
 @bp.post("/sets/<id:set_id>/points")
 @signed_in
-def save_points(set_id: int):
+def save_points(set_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     criteria_set = _set_or_404(set_id)
@@ -508,7 +509,7 @@ def create_initiative():
 
 @bp.get("/initiatives/<id:initiative_id>")
 @signed_in
-def initiative(initiative_id: int):
+def initiative(initiative_id: int) -> ResponseReturnValue:
     found = _initiative_or_404(initiative_id)
     is_author = any(a.person_id == current_user.id for a in found.authors)
     manages = _may_manage(found)
@@ -542,7 +543,7 @@ def _as_input(initiative: Initiative) -> InitiativeInput:
 
 @bp.get("/initiatives/<id:initiative_id>/edit")
 @signed_in
-def edit_initiative(initiative_id: int):
+def edit_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     found = _initiative_or_404(initiative_id)
@@ -553,7 +554,7 @@ def edit_initiative(initiative_id: int):
 
 @bp.post("/initiatives/<id:initiative_id>/edit")
 @signed_in
-def update_initiative(initiative_id: int):
+def update_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     found = _initiative_or_404(initiative_id)
@@ -586,7 +587,7 @@ def update_initiative(initiative_id: int):
 
 @bp.post("/initiatives/<id:initiative_id>/decide")
 @signed_in
-def decide_initiative(initiative_id: int):
+def decide_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     found = _initiative_or_404(initiative_id)

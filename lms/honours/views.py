@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -81,7 +82,7 @@ def index():
 
 @bp.get("/<id:board_id>")
 @public
-def show(board_id: int):
+def show(board_id: int) -> ResponseReturnValue:
     board = queries.public_board(board_id) or abort(404)
     return _public_response(render_template("honours/public_board.html", board=board))
 
@@ -185,7 +186,7 @@ def create_board():
 
 @bp.get("/boards/<id:board_id>")
 @requires(Permission.MANAGE_AWARDS)
-def manage(board_id: int):
+def manage(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return render_template(
         "honours/manage.html",
@@ -221,7 +222,7 @@ def _form(name: str) -> str:
 
 @bp.post("/boards/<id:board_id>/edit")
 @requires(Permission.MANAGE_AWARDS)
-def update_board(board_id: int):
+def update_board(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -234,7 +235,7 @@ def update_board(board_id: int):
 
 @bp.post("/boards/<id:board_id>/delete")
 @requires(Permission.MANAGE_AWARDS)
-def delete_board(board_id: int):
+def delete_board(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     try:
         services.delete_board(board)
@@ -248,14 +249,14 @@ def delete_board(board_id: int):
 
 @bp.post("/boards/<id:board_id>/publish")
 @requires(Permission.MANAGE_AWARDS)
-def publish(board_id: int):
+def publish(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(board_id, lambda: services.publish(board), _("Đã công bố bảng vinh danh."))
 
 
 @bp.post("/boards/<id:board_id>/unpublish")
 @requires(Permission.MANAGE_AWARDS)
-def unpublish(board_id: int):
+def unpublish(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id, lambda: services.unpublish(board), _("Đã thôi công bố bảng vinh danh.")
@@ -264,7 +265,7 @@ def unpublish(board_id: int):
 
 @bp.post("/boards/<id:board_id>/people")
 @requires(Permission.MANAGE_AWARDS)
-def add_person(board_id: int):
+def add_person(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -275,7 +276,7 @@ def add_person(board_id: int):
 
 @bp.post("/boards/<id:board_id>/people/passing")
 @requires(Permission.MANAGE_AWARDS)
-def add_passing(board_id: int):
+def add_passing(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -286,7 +287,7 @@ def add_passing(board_id: int):
 
 @bp.post("/boards/<id:board_id>/people/from-list")
 @requires(Permission.MANAGE_AWARDS)
-def add_from_list(board_id: int):
+def add_from_list(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id, lambda: services.add_from_list(board, _form("nomination_list")), _flash_added
@@ -295,7 +296,7 @@ def add_from_list(board_id: int):
 
 @bp.post("/boards/<id:board_id>/people/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
-def update_person(board_id: int, entry_id: int):
+def update_person(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _person_or_404(board_id, entry_id)
     return _change(
         board_id,
@@ -308,14 +309,14 @@ def update_person(board_id: int, entry_id: int):
 
 @bp.post("/boards/<id:board_id>/people/<id:entry_id>/remove")
 @requires(Permission.MANAGE_AWARDS)
-def remove_person(board_id: int, entry_id: int):
+def remove_person(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _person_or_404(board_id, entry_id)
     return _change(board_id, lambda: services.remove_person(entry), _("Đã bỏ người khỏi bảng."))
 
 
 @bp.post("/boards/<id:board_id>/units")
 @requires(Permission.MANAGE_AWARDS)
-def add_unit(board_id: int):
+def add_unit(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -337,7 +338,7 @@ def _flash_units_added(result: services.Added) -> None:
 
 @bp.post("/boards/<id:board_id>/units/top")
 @requires(Permission.MANAGE_AWARDS)
-def add_top_units(board_id: int):
+def add_top_units(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -348,7 +349,7 @@ def add_top_units(board_id: int):
 
 @bp.post("/boards/<id:board_id>/units/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
-def update_unit(board_id: int, entry_id: int):
+def update_unit(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _unit_or_404(board_id, entry_id)
     return _change(
         board_id,
@@ -359,6 +360,6 @@ def update_unit(board_id: int, entry_id: int):
 
 @bp.post("/boards/<id:board_id>/units/<id:entry_id>/remove")
 @requires(Permission.MANAGE_AWARDS)
-def remove_unit(board_id: int, entry_id: int):
+def remove_unit(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _unit_or_404(board_id, entry_id)
     return _change(board_id, lambda: services.remove_unit(entry), _("Đã bỏ đơn vị khỏi bảng."))

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Person
 
 
 class UnitKind(StrEnum):
@@ -99,7 +103,7 @@ class Membership(Model):
     valid_from: Mapped[date]
     valid_until: Mapped[date | None]
 
-    person: Mapped[Person] = relationship(back_populates="memberships")  # noqa: F821
+    person: Mapped[Person] = relationship(back_populates="memberships")
     unit: Mapped[Unit] = relationship()
 
     def covers(self, day: date) -> bool:

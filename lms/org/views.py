@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -187,7 +188,7 @@ def create_unit():
 
 @bp.get("/<id:unit_id>")
 @requires(Permission.MANAGE_UNITS)
-def unit(unit_id: int):
+def unit(unit_id: int) -> ResponseReturnValue:
     today = local_today()
     detail = queries.unit_detail(unit_id, today)
     if detail is None:
@@ -203,7 +204,7 @@ def unit(unit_id: int):
 
 @bp.post("/<id:unit_id>/rename")
 @requires(Permission.MANAGE_UNITS)
-def rename(unit_id: int):
+def rename(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
 
     def change() -> str:
@@ -216,7 +217,7 @@ def rename(unit_id: int):
 
 @bp.post("/<id:unit_id>/move")
 @requires(Permission.MANAGE_UNITS)
-def move(unit_id: int):
+def move(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
 
     def change() -> str:
@@ -230,7 +231,7 @@ def move(unit_id: int):
 
 @bp.post("/<id:unit_id>/merge")
 @requires(Permission.MANAGE_UNITS)
-def merge(unit_id: int):
+def merge(unit_id: int) -> ResponseReturnValue:
     """Merge in two steps: first the page that lists what the merge does to manager grants,
     each carried over only if ticked there; then, confirmed, the merge itself."""
     unit = _unit_or_404(unit_id)
@@ -272,7 +273,7 @@ def _day_before(day: date) -> date:
 
 @bp.post("/<id:unit_id>/close")
 @requires(Permission.MANAGE_UNITS)
-def close(unit_id: int):
+def close(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
 
     def change() -> str:
@@ -285,7 +286,7 @@ def close(unit_id: int):
 
 @bp.post("/<id:unit_id>/members")
 @requires(Permission.MANAGE_UNITS)
-def add_member(unit_id: int):
+def add_member(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
 
     def change() -> str:
@@ -306,7 +307,7 @@ def add_member(unit_id: int):
 
 @bp.post("/<id:unit_id>/memberships/<id:membership_id>/end")
 @requires(Permission.MANAGE_UNITS)
-def end_membership(unit_id: int, membership_id: int):
+def end_membership(unit_id: int, membership_id: int) -> ResponseReturnValue:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.unit_id != unit_id:
         abort(404)
@@ -325,7 +326,7 @@ def end_membership(unit_id: int, membership_id: int):
 
 @bp.get("/<id:unit_id>/members")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id: unit_id)
-def unit_members(unit_id: int):
+def unit_members(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
     on = _day_from_query("on", _("Ngày xem danh sách"))
     search = request.args.get("q", "").strip()

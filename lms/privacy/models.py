@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Person
 
 
 class AccessLogEntry(Model):
@@ -23,5 +27,5 @@ class AccessLogEntry(Model):
     scope: Mapped[str | None] = mapped_column(String(300))
     address: Mapped[str | None] = mapped_column(String(64))
 
-    viewer: Mapped[Person] = relationship(foreign_keys=[viewer_id])  # noqa: F821
-    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])  # noqa: F821
+    viewer: Mapped[Person] = relationship(foreign_keys=[viewer_id])
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])

@@ -14,6 +14,7 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -74,7 +75,7 @@ def roster():
 
 @bp.get("/units/<id:unit_id>/roster")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id: unit_id)
-def unit_roster(unit_id: int):
+def unit_roster(unit_id: int) -> ResponseReturnValue:
     db.session.get(Unit, unit_id) or abort(404)
     return _respond("reports.unit_roster", unit_id, {"unit_id": unit_id})
 
