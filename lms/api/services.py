@@ -14,7 +14,7 @@ from lms.accounts.models import Person
 from lms.api.models import ApiToken
 from lms.auth.roles import ROLE_PERMISSIONS, Permission
 from lms.auth.services import demo_account_closed
-from lms.db import db, utcnow
+from lms.db import db, rows_changed, utcnow
 
 TOKEN_PREFIX = "hts_"
 MAX_ACTIVE = 10
@@ -75,14 +75,13 @@ def revoke_token(person: Person, token_id: int) -> ApiToken:
     return token
 
 
-def revoke_all_tokens(person: Person, **_signal) -> int:
+def revoke_all_tokens(person: Person, **_signal: object) -> int:
     """Revoke every live token of person (their password was set); return how many."""
-    result = db.session.execute(
+    return rows_changed(
         update(ApiToken)
         .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return result.rowcount
 
 
 def _granted_before(person: Person, token: ApiToken) -> bool:

@@ -11,6 +11,7 @@ from functools import wraps
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -38,7 +39,7 @@ from lms.i18n import local_today
 from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
 from lms.reports import summary as summaries
-from lms.reports.queries import ReportError, RosterRow, period_from_args
+from lms.reports.queries import Period, ReportError, RosterRow, period_from_args
 
 bp = Blueprint("api", __name__, template_folder="templates")
 
@@ -53,7 +54,7 @@ class ApiError(Exception):
 
 
 @bp.errorhandler(ApiError)
-def api_error(error: ApiError):
+def api_error(error: ApiError) -> Response:
     response = jsonify({"error": str(error)})
     response.status_code = error.status
     if error.status == 401:
@@ -154,7 +155,7 @@ def row_json(row: RosterRow) -> dict:
     }
 
 
-def _period_json(period) -> dict:
+def _period_json(period: Period) -> dict[str, str]:
     return {"from": period.first.isoformat(), "to": period.last.isoformat()}
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import abort, current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.auth.roles import ORGANISATION_WIDE, Permission, Role
 
+if TYPE_CHECKING:
+    from lms.org.scope import User
+
 UnitGetter = Callable[..., int | None]
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 
 @dataclass(frozen=True)
@@ -22,32 +28,30 @@ class AccessRule:
     signed_in: bool = True
 
 
-def _attach(rule: AccessRule):
-    def decorate(view):
-        view.access_rule = rule
+def _attach(rule: AccessRule) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        vars(view)["access_rule"] = rule  # read by enforce_access_rules
         return view
 
     return decorate
 
 
-def public(view):
+def public(view: View) -> View:
     """Mark a view as open to anonymous visitors."""
-    view.access_rule = AccessRule(permission=None, signed_in=False)
-    return view
+    return _attach(AccessRule(permission=None, signed_in=False))(view)
 
 
-def signed_in(view):
+def signed_in(view: View) -> View:
     """Mark a view as open to any signed-in person."""
-    view.access_rule = AccessRule(permission=None)
-    return view
+    return _attach(AccessRule(permission=None))(view)
 
 
-def requires(permission: Permission, *, unit: UnitGetter | None = None):
+def requires(permission: Permission, *, unit: UnitGetter | None = None) -> Callable[[View], View]:
     """Mark a view as needing permission; with unit, only within the unit's sub-tree."""
     return _attach(AccessRule(permission=permission, unit=unit))
 
 
-def may(user, permission: Permission, unit_id: int | None = None) -> bool:
+def may(user: User, permission: Permission, unit_id: int | None = None) -> bool:
     """Say whether user holds permission, for unit_id (with its sub-tree) when given."""
     if not getattr(user, "is_authenticated", False) or not user.can(permission):
         return False

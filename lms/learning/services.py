@@ -23,7 +23,7 @@ from lms.accounts.models import Person
 from lms.audit import services as audit
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import score_quiz
-from lms.db import db, utcnow, valid_on
+from lms.db import db, rows_changed, utcnow, valid_on
 from lms.i18n import local_day, local_today, parse_day, vn_date, vn_moment
 from lms.learning.models import (
     MAX_SECONDS_PER_EVENT,
@@ -384,14 +384,14 @@ def complete_lesson(
         )
     if kind == EventKind.VIEWED:
         return CompletionOutcome(is_replay=False, was_complete=True, certificate=None)
-    completed = db.session.execute(
+    completed = rows_changed(
         update(LessonProgress)
         .where(LessonProgress.id == progress.id, LessonProgress.completed_at.is_(None))
         .values(completed_at=now),
         execution_options={"synchronize_session": False},
     )
     db.session.expire(progress)
-    if completed.rowcount != 1:
+    if completed != 1:
         # Another request completed it a moment ago: this one only adds its time.
         event.kind = EventKind.VIEWED
         return CompletionOutcome(is_replay=False, was_complete=True, certificate=None)
@@ -685,7 +685,7 @@ def _mark_course_complete(
         )
     )
     # Conditional, so that two requests finishing the course at once complete it once.
-    done = db.session.execute(
+    done = rows_changed(
         update(CourseProgress)
         .where(CourseProgress.id == course_progress.id, CourseProgress.completed_at.is_(None))
         .values(
@@ -698,7 +698,7 @@ def _mark_course_complete(
         execution_options={"synchronize_session": False},
     )
     db.session.expire(course_progress)
-    if done.rowcount != 1:
+    if done != 1:
         return False
     ledger.credit_course(course_progress)
     _log(
