@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Literal, overload
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -73,6 +74,10 @@ def _unit_or_404(unit_id: int) -> Unit:
     return unit
 
 
+@overload
+def _unit_from_form(name: str, label: str, *, required: Literal[True]) -> Unit: ...
+@overload
+def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None: ...
 def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
     value = request.form.get(name, "").strip()
     if not value:
@@ -86,7 +91,7 @@ def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
     return unit
 
 
-def _apply(unit_id: int, change: Callable[[], str]):
+def _apply(unit_id: int, change: Callable[[], str]) -> ResponseReturnValue:
     """Run one change to the organisation: commit and say so, or undo it and say why."""
     try:
         message = change()
@@ -153,7 +158,7 @@ def new_unit():
     return _unit_form({"valid_from": local_today().isoformat()})
 
 
-def _unit_form(values: dict, status: int = 200):
+def _unit_form(values: dict[str, str], status: int = 200) -> ResponseReturnValue:
     return (
         render_template(
             "org/new_unit.html",
@@ -260,7 +265,11 @@ def merge(unit_id: int) -> ResponseReturnValue:
     def change() -> str:
         into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
         on = parse_day(request.form.get("on"), _("Ngày sáp nhập"))
-        carry = {parse_id(value) for value in request.form.getlist("carry")} - {None}
+        carry = {
+            grant_id
+            for value in request.form.getlist("carry")
+            if (grant_id := parse_id(value)) is not None
+        }
         services.merge_unit(unit, into, on, carry=carry)
         return _("Đã sáp nhập vào %(code)s từ ngày %(day)s.", code=into.code, day=vn_date(on))
 
