@@ -25,6 +25,7 @@ from markupsafe import Markup
 from lms.auth.access import public, requires, signed_in
 from lms.auth.roles import Permission
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
+from lms.courses.models import Lesson
 from lms.db import MAX_ID, db, parse_count, utcnow
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
@@ -47,7 +48,7 @@ def _new_event_id() -> str:
     return str(uuid.uuid4())
 
 
-def _engaged_time(lesson) -> services.EngagedTime:
+def _engaged_time(lesson: Lesson) -> services.EngagedTime:
     """Time on the page before a form or beacon was sent: measured by the page while visible,
     else the time since it was served; within the time its signed stamp says it was open."""
     return services.engaged_time(
@@ -62,7 +63,7 @@ def _minutes(seconds: int) -> int:
     return -(-seconds // 60)
 
 
-def _lesson_or_404(course_slug: str, lesson_slug: str):
+def _lesson_or_404(course_slug: str, lesson_slug: str) -> Lesson:
     lesson = queries.lesson_for_action(course_slug, lesson_slug)
     if lesson is None:
         abort(404)
