@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from flask import (
@@ -46,7 +47,9 @@ def _labels() -> dict:
     return {"categories": CATEGORIES, "languages": LANGUAGES, "levels": LEVELS}
 
 
-def _manage_page(*, problems=(), check_only: bool = False, status: int = 200):
+def _manage_page(
+    *, problems: Iterable[object] = (), check_only: bool = False, status: int = 200
+) -> tuple[str, int]:
     rows = [
         (row, format_datetime(row.imported_at, "dd/MM/yyyy HH:mm")) for row in queries.course_rows()
     ]
