@@ -16,6 +16,8 @@ Routes
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -102,7 +104,12 @@ def sets():
     )
 
 
-def _form_page(form: SetForm, criteria_set: CriteriaSet | None, problems=(), status=200):
+def _form_page(
+    form: SetForm,
+    criteria_set: CriteriaSet | None,
+    problems: Iterable[str] = (),
+    status: int = 200,
+) -> tuple[str, int]:
     today = local_today()
     return (
         render_template(
@@ -126,7 +133,7 @@ def new_set():
     return _form_page(SetForm.blank(), None)
 
 
-def _save_set(criteria_set: CriteriaSet | None):
+def _save_set(criteria_set: CriteriaSet | None) -> ResponseReturnValue:
     form = SetForm.read(request.form, add_rows="add_rows" in request.form)
     if "add_rows" in request.form:
         return _form_page(form, criteria_set)
@@ -202,7 +209,7 @@ def preview(set_id: int) -> ResponseReturnValue:
             spec.last,
         ),
     )
-    filters = {"set_id": set_id}
+    filters: dict[str, int | str] = {"set_id": set_id}
     if unit_id:
         filters["unit"] = unit_id
     if passing_only:
@@ -257,7 +264,12 @@ def _scoring_scope(criteria_set: CriteriaSet) -> tuple[int | None, list[Scorable
     return unit_id, people, choices
 
 
-def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200):
+def _points_page(
+    criteria_set: CriteriaSet,
+    typed: Mapping[tuple[int, int], str] | None = None,
+    problems: Iterable[str] = (),
+    status: int = 200,
+) -> tuple[str, int]:
     unit_id, people, choices = _scoring_scope(criteria_set)
     spec = queries.spec_of(criteria_set)
     indicators = [
@@ -269,7 +281,7 @@ def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200)
     entered = queries.manual_points(spec, [p.person_id for p in page.items])
     values = {
         (person.person_id, indicator.id): (
-            typed.get((person.person_id, indicator.id), "")
+            typed.get((person.person_id, indicator.id or 0), "")
             if typed is not None
             else (
                 points_text(entered[person.person_id][indicator.id])
@@ -280,14 +292,14 @@ def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200)
         for person in page.items
         for indicator in indicators
     }
-    filters = {"set_id": criteria_set.id}
+    filters: dict[str, int | str] = {"set_id": criteria_set.id}
     if unit_id:
         filters["unit"] = unit_id
     record_view(
         "awards.points",
         scope=period_scope(
             _("Chấm điểm “%(name)s”", name=criteria_set.name),
-            db.session.get(Unit, unit_id).code if unit_id else _("toàn cơ quan"),
+            unit.code if unit_id and (unit := db.session.get(Unit, unit_id)) else _("toàn cơ quan"),
             criteria_set.first_day,
             criteria_set.last_day,
         ),
@@ -340,10 +352,14 @@ def save_points(set_id: int) -> ResponseReturnValue:
         return _points_page(criteria_set, typed, error.messages, status=400)
     db.session.commit()
     flash(_("Đã lưu điểm (%(n)d ô thay đổi).", n=changed), "success")
-    args = {"set_id": set_id, "page": request.form.get("page", "1")}
-    if request.args.get("unit"):
-        args["unit"] = request.args["unit"]
-    return redirect(url_for("awards.points", **args))
+    return redirect(
+        url_for(
+            "awards.points",
+            set_id=set_id,
+            page=request.form.get("page", "1"),
+            unit=request.args.get("unit") or None,  # None: left out of the address
+        )
+    )
 
 
 # Initiatives ------------------------------------------------------------------------------------
@@ -390,7 +406,7 @@ def initiatives():
         visible_units=reach,
         author_id=current_user.id,
     )
-    filters = {"q": search}
+    filters: dict[str, int | str] = {"q": search}
     if year:
         filters["year"] = year
     if unit_id:
@@ -444,7 +460,12 @@ def _form_year(data: InitiativeInput) -> int:
     )
 
 
-def _initiative_form(data: InitiativeInput, initiative: Initiative | None, problems=(), status=200):
+def _initiative_form(
+    data: InitiativeInput,
+    initiative: Initiative | None,
+    problems: Iterable[str] = (),
+    status: int = 200,
+) -> tuple[str, int]:
     """The form; the author picker searches people by name (within the user's reach for the
     initiative's year) instead of listing everyone."""
     reach = _recordable_units()

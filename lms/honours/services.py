@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -137,7 +138,7 @@ def _position(text: str) -> int | None:
     return number
 
 
-def _next_position(entries) -> int:
+def _next_position(entries: Iterable[HonouredPerson | HonouredUnit]) -> int:
     return max((entry.position for entry in entries), default=0) + 1
 
 

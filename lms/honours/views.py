@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -29,6 +32,7 @@ from lms.i18n import local_today
 from lms.org.queries import unit_choices
 from lms.security import CONTENT_SECURITY_POLICY
 
+T = TypeVar("T")
 bp = Blueprint("honours", __name__, url_prefix="/honours", template_folder="templates")
 
 # Short, so that a withdrawal of consent leaves shared caches within a minute.
@@ -52,7 +56,7 @@ def frame_ancestors(setting: str | None) -> str:
     return " ".join(sources) or "'self'"
 
 
-def _public_response(html: str):
+def _public_response(html: str) -> Response:
     """A public page the agency's portal may cache and frame; with our cookie, a private copy."""
     ancestors = frame_ancestors(current_app.config.get("HONOURS_FRAME_ANCESTORS"))
     policy = CONTENT_SECURITY_POLICY.replace(
@@ -143,7 +147,7 @@ def _unit_or_404(board_id: int, entry_id: int) -> HonouredUnit:
     return entry
 
 
-def _to_board(board_id: int):
+def _to_board(board_id: int) -> ResponseReturnValue:
     return redirect(url_for("honours.manage", board_id=board_id))
 
 
@@ -199,7 +203,9 @@ def manage(board_id: int) -> ResponseReturnValue:
     )
 
 
-def _change(board_id: int, change, done):
+def _change(
+    board_id: int, change: Callable[[], T], done: str | Callable[[T], None]
+) -> ResponseReturnValue:
     """Run change(); refused: say why and keep nothing; done: commit and say so. Back to the
     board. done is a message, or a function of change()'s result that flashes its own."""
     try:

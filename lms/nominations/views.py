@@ -26,7 +26,7 @@ from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.i18n import local_today
 from lms.nominations import document, queries, services
-from lms.nominations.models import CommendationForm, NominationEntry
+from lms.nominations.models import CommendationForm, NominationEntry, NominationList
 from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
 from lms.privacy.services import record_view
@@ -36,7 +36,7 @@ bp = Blueprint("nominations", __name__, url_prefix="/nominations", template_fold
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _list_or_404(list_id: int):
+def _list_or_404(list_id: int) -> NominationList:
     return queries.nomination_list(list_id) or abort(404)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -32,6 +33,7 @@ from lms.reports import exports, queries
 from lms.reports import summary as summaries
 from lms.reports.charts import Bar, bar_chart
 from lms.reports.document import (
+    Document,
     cells,
     document,
     headers,
@@ -92,7 +94,7 @@ def print_stylesheet():
     return response
 
 
-def _respond(endpoint: str, unit_id: int | None, route_args: dict):
+def _respond(endpoint: str, unit_id: int | None, route_args: dict[str, int]) -> ResponseReturnValue:
     today = local_today()
     try:
         period, preset = queries.period_from_args(request.args, today)
@@ -182,8 +184,9 @@ def download(plan: queries.RosterPlan, wanted: str, today: date) -> Response:
     return send_document(document(plan, today), name, wanted)
 
 
-def send_document(doc, name: str, wanted: str) -> Response:
+def send_document(doc: Document, name: str, wanted: str) -> Response:
     """Send a document as a CSV, XLSX or printable HTML attachment, written as it streams."""
+    chunks: Iterator[bytes]
     if wanted == "csv":
         chunks = (chunk.encode("utf-8") for chunk in exports.csv_chunks(doc))
     elif wanted == "xlsx":
@@ -221,7 +224,7 @@ def summary():
     if wanted:
         name = file_name(report.unit_code, period, wanted, prefix="so-ket")
         return send_document(summary_document(report, today), name, wanted)
-    filters = {"period": preset}
+    filters: dict[str, int | str] = {"period": preset}
     if not preset:
         filters.update({"from": period.first.isoformat(), "to": period.last.isoformat()})
     if unit_id:
