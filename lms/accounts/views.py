@@ -53,7 +53,7 @@ def _person_or_404(person_id: int) -> Person:
     return person
 
 
-def _form_values(source=None) -> dict[str, str]:
+def _form_values(source: Person | None = None) -> dict[str, str]:
     """Return the person form's fields as text, from the request or from a person."""
     if source is None:
         return {name: request.form.get(name, "") for name in FORM_FIELDS}
@@ -62,7 +62,9 @@ def _form_values(source=None) -> dict[str, str]:
     return values
 
 
-def _render_form(values: dict[str, str], person: Person | None = None, status: int = 200):
+def _render_form(
+    values: dict[str, str], person: Person | None = None, status: int = 200
+) -> tuple[str, int]:
     return (
         render_template(
             "accounts/form.html",
@@ -191,7 +193,7 @@ def edit(person_id: int) -> ResponseReturnValue:
     return redirect(url_for("accounts.person", person_id=found.id))
 
 
-def _set_active(person_id: int, active: bool):
+def _set_active(person_id: int, active: bool) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     try:
         services.set_active(found, active, actor=current_user)

@@ -41,7 +41,14 @@ def rules_command() -> None:
 @click.option("--from", "effective_from", required=True)
 @click.option("--until", "effective_until", default="")
 def add_rule_command(
-    code, amount, unit, minutes_per_tiet, legal_basis, kinds, effective_from, effective_until
+    code: str,
+    amount: str,
+    unit: str,
+    minutes_per_tiet: str,
+    legal_basis: str,
+    kinds: str,
+    effective_from: str,
+    effective_until: str,
 ) -> None:
     """Thêm chỉ tiêu năm, hoặc phiên bản mới của chỉ tiêu cùng mã."""
     try:

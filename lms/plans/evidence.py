@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import Exists, delete, exists, func, select
 
 from lms.accounts.models import Person
 from lms.db import db, utcnow
@@ -166,7 +166,7 @@ def pdf_risk(data: bytes) -> PdfRisk | None:
 # Each person's share -------------------------------------------------------------------------
 
 
-def _shown() -> exists:
+def _shown() -> Exists:
     """True for a file some activity shows."""
     return exists().where(ExternalActivity.evidence_id == EvidenceFile.id)
 
@@ -184,11 +184,12 @@ def live_bytes(owner_id: int) -> int:
     """
     db.session.flush()
     db.session.execute(select(Person.id).where(Person.id == owner_id).with_for_update())
-    return db.session.scalar(
+    total = db.session.scalar(
         select(func.coalesce(func.sum(EvidenceFile.size), 0)).where(
             EvidenceFile.owner_id == owner_id, _shown()
         )
     )
+    return total or 0  # COALESCE: never NULL
 
 
 # Freeing files -------------------------------------------------------------------------------

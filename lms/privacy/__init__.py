@@ -15,23 +15,27 @@ def init_app(app: Flask) -> None:
     _watch_for_unsaved_writes()
 
 
+_unsaved_writes_watched = False
+
+
 def _watch_for_unsaved_writes() -> None:
     """Mark a session that flushed changes not yet committed: flushed rows are no longer in
     session.dirty, yet a commit would save them."""
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    if getattr(_watch_for_unsaved_writes, "done", False):
+    global _unsaved_writes_watched
+    if _unsaved_writes_watched:
         return
-    _watch_for_unsaved_writes.done = True
+    _unsaved_writes_watched = True
 
     @event.listens_for(Session, "after_flush")
-    def _wrote(session, _context) -> None:
+    def _wrote(session: Session, _context: object) -> None:
         session.info["unsaved_writes"] = True
 
     @event.listens_for(Session, "after_commit")
     @event.listens_for(Session, "after_soft_rollback")
-    def _saved_or_dropped(session, *_args) -> None:
+    def _saved_or_dropped(session: Session, *_args: object) -> None:
         session.info.pop("unsaved_writes", None)
 
 
