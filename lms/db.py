@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -106,7 +107,7 @@ def keep_sqlite_private(url: str) -> list[tuple[Path, int]]:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     """Enforce foreign keys and let readers run beside a writer on SQLite."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
