@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+from flask.typing import ResponseReturnValue
 
 from lms.roles import Permission
 
 UnitGetter = Callable[..., int | None]
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
 
 @dataclass(frozen=True)
@@ -24,26 +28,24 @@ class AccessRule:
     signed_in: bool = True
 
 
-def _attach(rule: AccessRule):
-    def decorate(view):
-        view.access_rule = rule
+def _attach(rule: AccessRule) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        vars(view)["access_rule"] = rule  # read by enforce_access_rules
         return view
 
     return decorate
 
 
-def public(view):
+def public(view: View) -> View:
     """Mark a view as open to anonymous visitors."""
-    view.access_rule = AccessRule(permission=None, signed_in=False)
-    return view
+    return _attach(AccessRule(permission=None, signed_in=False))(view)
 
 
-def signed_in(view):
+def signed_in(view: View) -> View:
     """Mark a view as open to any signed-in person."""
-    view.access_rule = AccessRule(permission=None)
-    return view
+    return _attach(AccessRule(permission=None))(view)
 
 
-def requires(permission: Permission, *, unit: UnitGetter | None = None):
+def requires(permission: Permission, *, unit: UnitGetter | None = None) -> Callable[[View], View]:
     """Mark a view as needing permission; with unit, only within the unit's sub-tree."""
     return _attach(AccessRule(permission=permission, unit=unit))

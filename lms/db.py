@@ -6,9 +6,10 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
@@ -24,13 +25,16 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, QueryableAttribute, Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
-from sqlalchemy.types import TypeDecorator
-from werkzeug.routing import IntegerConverter
+from sqlalchemy.types import TypeDecorator, TypeEngine
+from werkzeug.routing import IntegerConverter, Map
 
 from lms.config import OWNER_ONLY, create_owner_only
 
@@ -49,6 +53,21 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base every model inherits from. db.Model is made at runtime, so a type checker cannot
+# see it as a class; Base is what it is built on and what gives models their typed columns.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
+
+def rows_changed(
+    statement: UpdateBase, *, execution_options: Mapping[str, Any] | None = None
+) -> int:
+    """Run an UPDATE or DELETE in the session and return how many rows it changed."""
+    result = db.session.execute(statement, execution_options=execution_options or {})
+    return cast(CursorResult[Any], result).rowcount  # what an UPDATE or DELETE returns
 
 
 def utcnow() -> datetime:
@@ -88,7 +107,7 @@ def keep_sqlite_private(url: str) -> list[tuple[Path, int]]:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     """Enforce foreign keys and let readers run beside a writer on SQLite."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
@@ -99,7 +118,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @event.listens_for(Engine, "savepoint")
-def _sqlite_savepoint_inside_a_transaction(connection, _name) -> None:
+def _sqlite_savepoint_inside_a_transaction(connection: Connection, _name: str) -> None:
     """Open the transaction before a savepoint on SQLite.
 
     The sqlite3 module sends no BEGIN before SAVEPOINT, and SQLite commits when an outermost
@@ -108,12 +127,12 @@ def _sqlite_savepoint_inside_a_transaction(connection, _name) -> None:
     logged without its lesson time). IMMEDIATE: a savepoint is always taken to write.
     """
     raw = connection.connection.dbapi_connection
-    if type(raw).__module__.startswith("sqlite3") and not raw.in_transaction:
+    if raw is not None and type(raw).__module__.startswith("sqlite3") and not raw.in_transaction:
         raw.execute("BEGIN IMMEDIATE")
 
 
 @event.listens_for(Session, "after_flush")
-def _wrote(session, _context) -> None:
+def _wrote(session: Session, _context: object) -> None:
     """Mark a session that flushed changes not yet committed: flushed rows are no longer in
     session.dirty, yet a commit would save them."""
     session.info["unsaved_writes"] = True
@@ -121,7 +140,7 @@ def _wrote(session, _context) -> None:
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
-def _saved_or_dropped(session, *_args) -> None:
+def _saved_or_dropped(session: Session, *_args: object) -> None:
     session.info.pop("unsaved_writes", None)
 
 
@@ -151,7 +170,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -159,13 +178,13 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def unparsed(column) -> ColumnElement:
+def unparsed(column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[str]:
     """Read a date column as the driver gives it: ISO text on SQLite, a date on PostgreSQL.
 
     For bulk reads whose rows share few days: SQLAlchemy parses every SQLite date with a
@@ -195,16 +214,16 @@ MAX_ID = 2**31 - 1
 class IdConverter(IntegerConverter):
     """URL converter for record ids: a number outside 1..MAX_ID is a 404, not an overflow."""
 
-    def __init__(self, url_map, min: int = 1, max: int = MAX_ID, **kwargs) -> None:
+    def __init__(self, url_map: Map, min: int = 1, max: int = MAX_ID, **kwargs: Any) -> None:
         super().__init__(url_map, min=min, max=max, **kwargs)
 
 
-def valid_on(model, day: date):
+def valid_on(model: Any, day: date) -> ColumnElement[bool]:
     """SQL condition: a row with valid_from/valid_until (inclusive, open-ended) covers day."""
     return and_(model.valid_from <= day, or_(model.valid_until.is_(None), model.valid_until >= day))
 
 
-def contains(column, term: str):
+def contains(column: InstrumentedAttribute[Any], term: str) -> ColumnElement[bool]:
     """SQL condition: column contains term, with LIKE's wildcards in term taken literally."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.like(f"%{escaped}%", escape="\\")
@@ -216,12 +235,13 @@ class _IdList(TypeDecorator):
     impl = String
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(ARRAY(BigInteger))
         return dialect.type_descriptor(String())
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: Iterable[int] | None, dialect: Dialect) -> list[int] | str:
+        value = value or ()
         return list(value) if dialect.name == "postgresql" else json.dumps(list(value))
 
 
@@ -241,8 +261,10 @@ class among(ColumnElement[bool]):  # noqa: N801 - reads as an SQL operator: amon
         ("ids", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, column, ids: Iterable[int]) -> None:
-        self.column = column
+    def __init__(
+        self, column: ColumnElement[Any] | QueryableAttribute[Any], ids: Iterable[int]
+    ) -> None:
+        self.column: ColumnElement[Any] = column.expression
         self.ids = bindparam(None, list(ids), type_=_IdList())
 
     @property
@@ -251,13 +273,13 @@ class among(ColumnElement[bool]):  # noqa: N801 - reads as an SQL operator: amon
 
 
 @compiles(among)
-def _among_sqlite(element: among, compiler, **kw) -> str:
+def _among_sqlite(element: among, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
     return f"{column} IN (SELECT value FROM json_each({compiler.process(element.ids, **kw)}))"
 
 
 @compiles(among, "postgresql")
-def _among_postgresql(element: among, compiler, **kw) -> str:
+def _among_postgresql(element: among, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.ids, **kw)})"
 
 

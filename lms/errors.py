@@ -20,6 +20,8 @@ class UserError(Exception):
         super().__init__(message)
         self.message = str(message)
         self.field = field
+        # Each thing wrong, for a form that lists them; one unless a subclass says more.
+        self.messages = [self.message]
 
     def __str__(self) -> str:
         return self.message

@@ -46,7 +46,7 @@ class Form(FlaskForm):
         return sum(len(field.errors) for field in self)
 
 
-def required(message) -> InputRequired:
+def required(message: str) -> InputRequired:
     """A field that must not be left empty; message says which, in Vietnamese."""
     return InputRequired(message=message)
 
@@ -54,7 +54,7 @@ def required(message) -> InputRequired:
 class Day:
     """A date typed as dd/mm/yyyy (or sent as yyyy-mm-dd by a date picker)."""
 
-    def __init__(self, message=None) -> None:
+    def __init__(self, message: str | None = None) -> None:
         self.message = message or _l("Ngày phải có dạng dd/mm/yyyy.")
 
     def __call__(self, _form: Form, field: Field) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import ceil
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from lms.db import db
 
@@ -35,14 +35,19 @@ class Page(Generic[T]):
         return self.number < self.pages
 
 
-def paginate(query, *, page: int, per_page: int, scalars: bool = True) -> Page:
+def paginate(query: Select, *, page: int, per_page: int, scalars: bool = True) -> Page[Any]:
     """Run query for one page, plus one count query."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    count = select(func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.scalar(count) or 0
     page = max(1, min(page, max(1, ceil(total / per_page))))
     window = query.limit(per_page).offset((page - 1) * per_page)
-    result = db.session.scalars(window) if scalars else db.session.execute(window)
+    items: list[Any]  # the model rows, or tuples of columns (scalars=False)
+    if scalars:
+        items = list(db.session.scalars(window).unique())
+    else:
+        items = list(db.session.execute(window))
     return Page(
-        items=list(result.unique() if scalars else result),
+        items=items,
         number=page,
         per_page=per_page,
         total=total,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -48,8 +50,10 @@ def _navigation() -> dict:
     return {"nav_items": items}
 
 
-def _error_page(status: int, title, message):
-    def handler(error):
+def _error_page(
+    status: int, title: str, message: str
+) -> Callable[[Exception], ResponseReturnValue]:
+    def handler(error: Exception) -> ResponseReturnValue:
         return render_template("error.html", title=title, message=message, status=status), status
 
     return handler

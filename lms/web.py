@@ -43,6 +43,13 @@ class Saved:
     def __bool__(self) -> bool:
         return self.ok
 
+    @property
+    def refusal(self) -> UserError:
+        """Why the block was refused; read it only when the block did not go through."""
+        if self.error is None:
+            raise RuntimeError("the block went through: there is no refusal to show")
+        return self.error
+
 
 @contextmanager
 def saving(
@@ -77,7 +84,7 @@ def saving(
         flash(saved.done, "success")
 
 
-def _refused(error: UserError):
+def _refused(error: UserError) -> tuple[str, int]:
     """Backstop for a UserError no view caught: keep nothing of the request, show why."""
     db.session.rollback()
     title = _("Không thực hiện được")

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import UTCDateTime, db, sort_key_type, utcnow
+from lms.db import Model, UTCDateTime, sort_key_type, utcnow
 from lms.org.models import Membership, Unit
 from lms.roles import ROLE_PERMISSIONS, Permission, Role
 
@@ -27,7 +27,7 @@ class Gender(StrEnum):
     OTHER = "other"
 
 
-class Person(UserMixin, db.Model):
+class Person(UserMixin, Model):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,7 +110,7 @@ class Person(UserMixin, db.Model):
         return f"<Person {self.username}>"
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Model):
     """A role given to a person from one day until another (inclusive); a manager's grant names
     the unit it covers. An ended grant is kept: it says who headed a unit when."""
 
@@ -137,7 +137,7 @@ class RoleGrant(db.Model):
     unit: Mapped[Unit | None] = relationship()
 
 
-class PersonPosition(db.Model):
+class PersonPosition(Model):
     """A position (chức vụ) a person holds from valid_from until their next recorded change."""
 
     __tablename__ = "person_position"

@@ -101,7 +101,7 @@ def grants_for(
             key=lambda g: (
                 not g.in_force,
                 ROLE_ORDER[g.role],
-                -g.valid_from.toordinal(),
+                -g.valid_from.toordinal() if g.valid_from else 0,
                 collation_key(g.unit_name or ""),
             )
         )
@@ -148,7 +148,19 @@ def people_page(
         query = query.where(Person.is_active.is_(False))
     found = paginate(query, page=page, per_page=per_page, scalars=False)
     grants = grants_for([row.id for row in found.items], day)
-    rows = [PersonRow(*row[:7], roles=tuple(grants.get(row.id, ()))) for row in found.items]
+    rows = [
+        PersonRow(
+            person_id,
+            full_name,
+            username,
+            born,
+            position,
+            unit_name,
+            is_active,
+            roles=tuple(grants.get(person_id, ())),
+        )
+        for person_id, full_name, username, born, position, unit_name, is_active in found.items
+    ]
     return Page(items=rows, number=found.number, per_page=found.per_page, total=found.total)
 
 

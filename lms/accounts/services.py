@@ -448,7 +448,7 @@ def has_records(person: Person) -> bool:
     person (person.create, person.update, role.grant...) are not records either: they stay in
     the log after a deletion, which is itself logged, so a person added by mistake can go.
     """
-    person_table = Person.__table__
+    person_table = db.metadata.tables[Person.__tablename__]
     refers = [
         exists().where(foreign_key.parent == person.id)
         for table in db.metadata.sorted_tables
@@ -543,7 +543,7 @@ def grant_role(
     if role != Role.MANAGER:
         unit = None
     # A unit that opens later may be granted ahead (a merge on a future date does so).
-    elif unit.valid_until is not None and unit.valid_until < max(first, today):
+    elif unit is not None and unit.valid_until is not None and unit.valid_until < max(first, today):
         raise PersonError(_("Đơn vị %(code)s không còn hoạt động.", code=unit.code))
     unit_id = unit.id if unit else None
     for held in person.role_grants:

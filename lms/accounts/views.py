@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
@@ -52,7 +53,7 @@ def _person_or_404(person_id: int) -> Person:
     return person
 
 
-def _form_values(source=None) -> dict[str, str]:
+def _form_values(source: Person | None = None) -> dict[str, str]:
     """Return the person form's fields as text, from the request or from a person."""
     if source is None:
         return {name: request.form.get(name, "") for name in FORM_FIELDS}
@@ -61,7 +62,9 @@ def _form_values(source=None) -> dict[str, str]:
     return values
 
 
-def _render_form(values: dict[str, str], person: Person | None = None, status: int = 200):
+def _render_form(
+    values: dict[str, str], person: Person | None = None, status: int = 200
+) -> tuple[str, int]:
     return (
         render_template(
             "accounts/form.html",
@@ -138,7 +141,7 @@ def create():
 
 @bp.get(PERSON)
 @requires(Permission.MANAGE_PEOPLE)
-def person(person_id: int):
+def person(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     record_view("accounts.person", person_id=found.id)
     today = local_today()
@@ -164,7 +167,7 @@ def person(person_id: int):
 
 @bp.route(PERSON + "/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PEOPLE)
-def edit(person_id: int):
+def edit(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     if request.method == "GET":
         record_view("accounts.edit", person_id=found.id)
@@ -183,7 +186,7 @@ def edit(person_id: int):
     return redirect(url_for("accounts.person", person_id=found.id))
 
 
-def _set_active(person_id: int, active: bool):
+def _set_active(person_id: int, active: bool) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     with saving() as saved:
         services.set_active(found, active, actor=current_user)
@@ -197,19 +200,19 @@ def _set_active(person_id: int, active: bool):
 
 @bp.post(PERSON + "/deactivate")
 @requires(Permission.MANAGE_PEOPLE)
-def deactivate(person_id: int):
+def deactivate(person_id: int) -> ResponseReturnValue:
     return _set_active(person_id, False)
 
 
 @bp.post(PERSON + "/reactivate")
 @requires(Permission.MANAGE_PEOPLE)
-def reactivate(person_id: int):
+def reactivate(person_id: int) -> ResponseReturnValue:
     return _set_active(person_id, True)
 
 
 @bp.post(PERSON + "/delete")
 @requires(Permission.MANAGE_PEOPLE)
-def delete(person_id: int):
+def delete(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     if request.form.get("confirm") != "yes":
         flash(_("Hãy đánh dấu ô xác nhận xóa trước khi bấm Xóa."), "error")
@@ -225,7 +228,7 @@ def delete(person_id: int):
 
 @bp.post(PERSON + "/password")
 @requires(Permission.MANAGE_PEOPLE)
-def reset_password(person_id: int):
+def reset_password(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     with saving():
         temporary = services.reset_password(found)
@@ -236,7 +239,7 @@ def reset_password(person_id: int):
 
 @bp.post(PERSON + "/roles")
 @requires(Permission.MANAGE_PEOPLE)
-def grant_role(person_id: int):
+def grant_role(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     unit_id = request.form.get("role_unit", type=int)
     unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
@@ -254,7 +257,7 @@ def grant_role(person_id: int):
 
 @bp.post(PERSON + "/roles/<id:grant_id>/revoke")
 @requires(Permission.MANAGE_PEOPLE)
-def revoke_role(person_id: int, grant_id: int):
+def revoke_role(person_id: int, grant_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None:
@@ -267,7 +270,7 @@ def revoke_role(person_id: int, grant_id: int):
 
 @bp.post(PERSON + "/unit")
 @requires(Permission.MANAGE_PEOPLE)
-def assign_unit(person_id: int):
+def assign_unit(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     back = redirect(url_for("accounts.person", person_id=found.id) + "#history")
     unit_id = request.form.get("unit", type=int)
@@ -306,7 +309,7 @@ def assign_unit(person_id: int):
 
 @bp.post(PERSON + "/position")
 @requires(Permission.MANAGE_PEOPLE)
-def change_position(person_id: int):
+def change_position(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
     position = request.form.get("position", "")
@@ -330,7 +333,7 @@ def change_position(person_id: int):
 
 @bp.post(PERSON + "/position/correct")
 @requires(Permission.MANAGE_PEOPLE)
-def correct_position(person_id: int):
+def correct_position(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
     with saving() as saved:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Person
 
 # The lengths the form accepts; the columns hold exactly these.
 AGENCY_NAME_LENGTH = 200
@@ -15,7 +19,7 @@ PLACE_LENGTH = 100
 SIGNER_LENGTH = 100
 
 
-class AgencyProfileRecord(db.Model):
+class AgencyProfileRecord(Model):
     """The stored profile; read it through lms.agency.queries.agency_profile()."""
 
     __tablename__ = "agency_profile"
@@ -33,4 +37,4 @@ class AgencyProfileRecord(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
-    updated_by: Mapped[Person | None] = relationship()  # noqa: F821
+    updated_by: Mapped[Person | None] = relationship()

@@ -32,17 +32,14 @@ _PERIOD_PARAMETERS = [
     },
 ]
 
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}},
+}
 _ERROR = {
     "description": "Error; the message is in Vietnamese.",
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "required": ["error"],
-                "properties": {"error": {"type": "string"}},
-            }
-        }
-    },
+    "content": {"application/json": {"schema": _ERROR_SCHEMA}},
 }
 
 _UNIT = {
@@ -161,7 +158,7 @@ def document() -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "RosterRow": ROSTER_ROW,
-                "Error": _ERROR["content"]["application/json"]["schema"],
+                "Error": _ERROR_SCHEMA,
             },
         },
         "paths": {

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from lms.accounts.models import Person
 from lms.api.models import ApiToken
 from lms.auth.services import demo_account_closed
-from lms.db import commit_only, db, utcnow
+from lms.db import commit_only, db, rows_changed, utcnow
 from lms.errors import UserError
 from lms.roles import ROLE_PERMISSIONS, Permission
 
@@ -76,14 +76,13 @@ def revoke_token(person: Person, token_id: int) -> ApiToken:
     return token
 
 
-def revoke_all_tokens(person: Person, **_signal) -> int:
+def revoke_all_tokens(person: Person, **_signal: object) -> int:
     """Revoke every live token of person (their password was set); return how many."""
-    result = db.session.execute(
+    return rows_changed(
         update(ApiToken)
         .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return result.rowcount
 
 
 def _granted_before(person: Person, token: ApiToken) -> bool:

@@ -11,6 +11,7 @@ from functools import wraps
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     g,
@@ -20,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,7 +38,7 @@ from lms.i18n import local_today
 from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
 from lms.reports import summary as summaries
-from lms.reports.queries import ReportError, RosterRow, period_from_args
+from lms.reports.queries import Period, ReportError, RosterRow, period_from_args
 from lms.roles import Permission
 from lms.web import saving
 
@@ -53,7 +55,7 @@ class ApiError(UserError):
 
 
 @bp.errorhandler(ApiError)
-def api_error(error: ApiError):
+def api_error(error: ApiError) -> Response:
     response = jsonify({"error": str(error)})
     response.status_code = error.status
     if error.status == 401:
@@ -153,7 +155,7 @@ def row_json(row: RosterRow) -> dict:
     }
 
 
-def _period_json(period) -> dict:
+def _period_json(period: Period) -> dict[str, str]:
     return {"from": period.first.isoformat(), "to": period.last.isoformat()}
 
 
@@ -283,7 +285,7 @@ def create_token():
 
 @bp.post("/account/api-tokens/<id:token_id>/revoke")
 @requires(Permission.VIEW_REPORTS)
-def revoke_token(token_id: int):
+def revoke_token(token_id: int) -> ResponseReturnValue:
     with saving(_("Đã thu hồi khóa API."), show=False) as saved:
         services.revoke_token(current_user, token_id)
     if not saved:

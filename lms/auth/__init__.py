@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Person
 
 login_manager = LoginManager()
 
@@ -20,7 +25,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(user_id: str) -> Person | None:
         if not (user_id.isascii() and user_id.isdigit()):
             return None
         return services.person_for_session(int(user_id), session.get(views.SESSION_TOKEN_KEY))

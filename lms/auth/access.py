@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
@@ -10,8 +12,11 @@ from lms.i18n import local_today
 from lms.org.scope import units_reached
 from lms.roles import ORGANISATION_WIDE, Permission, Role
 
+if TYPE_CHECKING:
+    from lms.org.scope import User
 
-def may(user, permission: Permission, unit_id: int | None = None) -> bool:
+
+def may(user: User, permission: Permission, unit_id: int | None = None) -> bool:
     """Say whether user holds permission, for unit_id (with its sub-tree) when given."""
     if not getattr(user, "is_authenticated", False) or not user.can(permission):
         return False

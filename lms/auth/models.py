@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser; revoking the row signs that browser out everywhere."""
 
     __tablename__ = "user_session"
@@ -25,7 +25,7 @@ class UserSession(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """A failed sign-in (or one being checked), counted to throttle guessing.
 
     Read per account and address, per account, and per address (the accounts it failed on);

@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Person
 from lms.auth.models import LoginFailure, UserSession
-from lms.db import commit_only, db, utcnow
+from lms.db import commit_only, db, rows_changed, utcnow
 from lms.errors import UserError
 
 MIN_PASSWORD_LENGTH = 10
@@ -235,7 +235,8 @@ def wait_before(attempt: Attempt) -> Wait | None:
             .offset(account_failures - ceiling)
             .limit(1)
         )
-        waits.append(Wait(min(surplus_at, pair_last) + window - now))
+        if surplus_at is not None:  # else a sign-in removed them meanwhile: under the ceiling
+            waits.append(Wait(min(surplus_at, pair_last) + window - now))
     ceiling = config["LOGIN_MAX_ACCOUNTS_PER_ADDRESS"]
     if other_accounts >= ceiling:
         # An account stops counting for the address when its last failure there does.
@@ -248,7 +249,8 @@ def wait_before(attempt: Attempt) -> Wait | None:
             .offset(other_accounts - ceiling)
             .limit(1)
         )
-        waits.append(Wait(surplus_at + window - now, is_address=True))
+        if surplus_at is not None:  # else they stopped counting meanwhile
+            waits.append(Wait(surplus_at + window - now, is_address=True))
     longest = max(waits, key=lambda wait: wait.duration)
     return longest if longest.duration > timedelta(0) else None
 
@@ -323,8 +325,8 @@ def prune_sign_in_records(*, batch: int | None = None) -> PrunedRows:
     if batch is not None:
         old_failures = LoginFailure.id.in_(select(LoginFailure.id).where(old_failures).limit(batch))
         dead_sessions = UserSession.id.in_(select(UserSession.id).where(dead_sessions).limit(batch))
-    failures = db.session.execute(delete(LoginFailure).where(old_failures)).rowcount
-    sessions = db.session.execute(delete(UserSession).where(dead_sessions)).rowcount
+    failures = rows_changed(delete(LoginFailure).where(old_failures))
+    sessions = rows_changed(delete(UserSession).where(dead_sessions))
     return PrunedRows(failures, sessions)
 
 

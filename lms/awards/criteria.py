@@ -14,7 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache, partial
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 
@@ -298,7 +298,9 @@ def evaluator(spec: CriteriaSpec) -> Callable[[Facts], Result]:
     and each outcome is worked out once per set of the facts that decide it (most people share
     their plan years, required items, course counts; a points scheme, its points)."""
     words = _Words.current()
-    checks = [(*_check(criterion, words), {}) for criterion in spec.criteria]
+    checks: list[
+        tuple[Callable[[Facts], Hashable], Callable[[Any, Facts], Outcome], dict[Hashable, Outcome]]
+    ] = [(*_check(criterion, words), {}) for criterion in spec.criteria]
 
     def judge(facts: Facts) -> Result:
         outcomes = []
@@ -313,7 +315,10 @@ def evaluator(spec: CriteriaSpec) -> Callable[[Facts], Result]:
     return judge
 
 
-def _check(criterion: CriterionSpec, words: _Words):
+def _check(
+    criterion: CriterionSpec, words: _Words
+) -> tuple[Callable[[Facts], Hashable], Callable[[Any, Facts], Outcome]]:
+    # Any: each kind's outcome reads the key its own deciding function made.
     """What decides a criterion's outcome (a function of the facts), and how to work it out."""
     label = criterion_label(criterion)
     if criterion.kind == CriterionKind.POINTS:
@@ -345,9 +350,12 @@ def _deciding(criterion: CriterionSpec) -> Callable[[Facts], Hashable]:
 
 def _points_of(criterion: CriterionSpec) -> Callable[[Facts], tuple[Decimal | None, ...]]:
     """A points scheme's points per indicator, each worked out once per the facts it reads."""
-    indicators = []
+    indicators: list[
+        tuple[IndicatorSpec, Callable[[Facts], Hashable], dict[Hashable, Decimal | None]]
+    ] = []
     for indicator in criterion.indicators:
         source = indicator.source
+        deciding: Callable[[Facts], Hashable]
         if source == IndicatorSource.MANUAL:
             deciding = partial(_manual, indicator.id)
         elif source == IndicatorSource.HOURS:

@@ -6,10 +6,11 @@ was sent, with the list of problems above it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Protocol, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -49,6 +50,16 @@ SOURCE_LABELS = {
 # Placeholder dates for a spec whose typed dates could not be read: in order, so that the
 # period check adds nothing to the "not a date" problem already listed.
 _UNREAD_DAY = date(2000, 1, 1)
+
+
+class _Row(Protocol):
+    order: str
+
+    @property
+    def is_blank(self) -> bool: ...
+
+
+Row = TypeVar("Row", bound=_Row)
 
 
 @dataclass
@@ -237,19 +248,18 @@ class SetForm:
         if self.preset.isdigit() and len(self.preset) == 4:
             year = int(self.preset)
             return date(year, 1, 1), date(year, 12, 31)
-        first = parse_day(self.first)
-        last = parse_day(self.last)
-        if first is None:
+        first_day, last_day = parse_day(self.first), parse_day(self.last)
+        if first_day is None:
             found.append(
                 _("Ngày bắt đầu “%(text)s” không đúng dạng dd/mm/yyyy.", text=self.first.strip())
             )
-        if last is None:
+        if last_day is None:
             found.append(
                 _("Ngày kết thúc “%(text)s” không đúng dạng dd/mm/yyyy.", text=self.last.strip())
             )
-        if first is None or last is None:
+        if first_day is None or last_day is None:
             return _UNREAD_DAY, _UNREAD_DAY
-        return first, last
+        return first_day, last_day
 
     def _indicators(self, found: list[str]) -> tuple[IndicatorSpec, ...]:
         read: list[IndicatorSpec] = []
@@ -287,7 +297,9 @@ class SetForm:
         return tuple(read)
 
 
-def _sorted_rows(rows: list, label: str, found: list[str], make) -> list:
+def _sorted_rows(
+    rows: list[Row], label: str, found: list[str], make: Callable[[], Row]
+) -> list[Row]:
     """The filled rows in the order typed in their "Thứ tự" boxes, renumbered, then blanks."""
     keyed = []
     for index, row in enumerate(rows):
@@ -312,7 +324,7 @@ def _sorted_rows(rows: list, label: str, found: list[str], make) -> list:
     return result + [make() for _n in range(blanks)]
 
 
-def _padded(rows: list, make, least: int) -> list:
+def _padded(rows: list[Row], make: Callable[[], Row], least: int) -> list[Row]:
     return rows + [make() for _n in range(max(EXTRA_ROWS, least - len(rows)))]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Person
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 from lms.org.models import Unit
 
 
@@ -40,7 +40,7 @@ class IndicatorSource(StrEnum):
     INITIATIVES = "initiatives"
 
 
-class CriteriaSet(db.Model):
+class CriteriaSet(Model):
     __table_args__ = (CheckConstraint("first_day <= last_day", name="period_in_order"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,7 @@ class CriteriaSet(db.Model):
     )
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     """One condition of a set. Which fields matter depends on the kind (see criteria.py)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +80,7 @@ class Criterion(db.Model):
     )
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """A line of a points scheme: its maximum, its floor, and where its points come from."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +97,7 @@ class Indicator(db.Model):
     criterion: Mapped[Criterion] = relationship(back_populates="indicators")
 
 
-class PointsEntry(db.Model):
+class PointsEntry(Model):
     """Points a manager gave a person on a manual indicator."""
 
     __table_args__ = (UniqueConstraint("indicator_id", "person_id"),)
@@ -134,7 +134,7 @@ class InitiativeStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class Initiative(db.Model):
+class Initiative(Model):
     """A sáng kiến or giải pháp, with its authors; counted by criteria once approved."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,7 +164,7 @@ class Initiative(db.Model):
     )
 
 
-class InitiativeAuthor(db.Model):
+class InitiativeAuthor(Model):
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True, index=True)
     position: Mapped[int]

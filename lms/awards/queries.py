@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Person
@@ -26,7 +26,7 @@ from lms.awards.models import (
 )
 from lms.db import among, contains, db, parse_id
 from lms.org.models import Membership, UnitVersion
-from lms.org.scope import memberships_between, scope_of
+from lms.org.scope import User, memberships_between, scope_of
 from lms.pagination import Page, paginate
 from lms.roles import Permission
 from lms.text import fold
@@ -165,7 +165,7 @@ def initiatives_page(
         selectinload(Initiative.authors).selectinload(InitiativeAuthor.person),
     )
     if visible_units is not None:
-        reach = Initiative.unit_id.in_(visible_units or [0])
+        reach: ColumnElement[bool] = Initiative.unit_id.in_(visible_units or [0])
         if author_id is not None:
             written = select(InitiativeAuthor.initiative_id).where(
                 InitiativeAuthor.person_id == author_id
@@ -213,7 +213,7 @@ class PersonChoice:
     username: str
 
 
-def people_choices(among=None) -> list[PersonChoice]:
+def people_choices(among: Select[tuple[int]] | None = None) -> list[PersonChoice]:
     """Active people in Vietnamese name order, for choosing in a form; among, a select of
     person ids, narrows the list (the honour board offers only people who consent)."""
     query = select(Person.id, Person.full_name, Person.username).where(Person.is_active.is_(True))
@@ -260,7 +260,7 @@ def _with_units(ids: list[int], names: dict[int, str], year: int) -> list[Author
     ]
 
 
-def author_search(user, search: str, year: int, today: date) -> list[AuthorChoice]:
+def author_search(user: User, search: str, year: int, today: date) -> list[AuthorChoice]:
     """People whose name contains search (without diacritics) that user may name as authors
     of an initiative of year: anyone for HCTH and administrators, else the people user reached
     on some day of that year (lms.org.scope)."""

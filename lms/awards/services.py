@@ -57,8 +57,9 @@ class AwardError(UserError):
     """A change that breaks an awards rule; every message is shown to the user."""
 
     def __init__(self, messages: str | Iterable[str]) -> None:
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("\n".join(self.messages))
+        listed = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("\n".join(listed))
+        self.messages = listed
 
 
 # Criteria sets ---------------------------------------------------------------------------------
@@ -132,14 +133,12 @@ def save_set(
         )
         criteria_set.criteria.append(criterion)
         for number, part in enumerate(item.indicators, start=1):
-            indicator = kept.get(part.id) if part.id is not None else None
-            if indicator is None:
-                indicator = Indicator()
+            indicator = (kept.get(part.id) if part.id is not None else None) or Indicator()
             indicator.position = number
             indicator.name = nfc(part.name)[:300]
             indicator.max_points = part.max_points
             indicator.min_points = part.min_points
-            indicator.source = part.source
+            indicator.source = IndicatorSource(part.source)  # checked by criteria.problems
             indicator.target = part.target
             indicator.category = part.category
             criterion.indicators.append(indicator)
@@ -186,7 +185,7 @@ def _rules_text(criteria_set: CriteriaSet) -> list[str]:
     """The rules as short lines, for the audit log's before and after."""
     lines = []
     for criterion in criteria_set.criteria:
-        parts = [criterion.kind]
+        parts: list[str] = [criterion.kind]
         for name in ("percent", "count", "category"):
             if getattr(criterion, name) is not None:
                 parts.append(f"{name}={getattr(criterion, name)}")
@@ -219,8 +218,11 @@ def references_to(criteria_set: CriteriaSet) -> int:
         for key in table.foreign_keys:
             target = key.column.table.name
             if target in ids and ids[target]:
-                total += db.session.scalar(
-                    select(func.count()).select_from(table).where(key.parent.in_(ids[target]))
+                total += (
+                    db.session.scalar(
+                        select(func.count()).select_from(table).where(key.parent.in_(ids[target]))
+                    )
+                    or 0
                 )
     return total
 
@@ -438,8 +440,12 @@ def _checked(
                 last=latest_year,
             )
         )
-    year_ok = year is not None and FIRST_YEAR <= year <= latest_year
-    if author_reach is not None and author_ids and year_ok:
+    if (
+        author_reach is not None
+        and author_ids
+        and year is not None
+        and FIRST_YEAR <= year <= latest_year
+    ):
         outside = set(author_ids) - author_reach(set(author_ids), year)
         for name in db.session.scalars(
             select(Person.full_name).where(Person.id.in_(outside)).order_by(Person.sort_key)

@@ -16,7 +16,10 @@ Routes
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -103,7 +106,12 @@ def sets():
     )
 
 
-def _form_page(form: SetForm, criteria_set: CriteriaSet | None, problems=(), status=200):
+def _form_page(
+    form: SetForm,
+    criteria_set: CriteriaSet | None,
+    problems: Iterable[str] = (),
+    status: int = 200,
+) -> tuple[str, int]:
     today = local_today()
     return (
         render_template(
@@ -127,7 +135,7 @@ def new_set():
     return _form_page(SetForm.blank(), None)
 
 
-def _save_set(criteria_set: CriteriaSet | None):
+def _save_set(criteria_set: CriteriaSet | None) -> ResponseReturnValue:
     form = SetForm.read(request.form, add_rows="add_rows" in request.form)
     if "add_rows" in request.form:
         return _form_page(form, criteria_set)
@@ -142,7 +150,7 @@ def _save_set(criteria_set: CriteriaSet | None):
         )
         outcome.done = _("Đã lưu bộ tiêu chí “%(name)s”.", name=saved.name)
     if not outcome:
-        return _form_page(form, criteria_set, outcome.error.messages, status=400)
+        return _form_page(form, criteria_set, outcome.refusal.messages, status=400)
     return redirect(url_for("awards.preview", set_id=saved.id))
 
 
@@ -154,20 +162,20 @@ def create_set():
 
 @bp.get("/sets/<id:set_id>/edit")
 @requires(Permission.MANAGE_AWARDS)
-def edit_set(set_id: int):
+def edit_set(set_id: int) -> ResponseReturnValue:
     criteria_set = _set_or_404(set_id)
     return _form_page(SetForm.of(criteria_set), criteria_set)
 
 
 @bp.post("/sets/<id:set_id>/edit")
 @requires(Permission.MANAGE_AWARDS)
-def update_set(set_id: int):
+def update_set(set_id: int) -> ResponseReturnValue:
     return _save_set(_set_or_404(set_id))
 
 
 @bp.post("/sets/<id:set_id>/delete")
 @requires(Permission.MANAGE_AWARDS)
-def delete_set(set_id: int):
+def delete_set(set_id: int) -> ResponseReturnValue:
     criteria_set = _set_or_404(set_id)
     name = criteria_set.name
     with saving(_("Đã xóa bộ tiêu chí “%(name)s”.", name=name)):
@@ -177,7 +185,7 @@ def delete_set(set_id: int):
 
 @bp.get("/sets/<id:set_id>")
 @requires(Permission.MANAGE_AWARDS)
-def preview(set_id: int):
+def preview(set_id: int) -> ResponseReturnValue:
     criteria_set = _set_or_404(set_id)
     spec = queries.spec_of(criteria_set)
     unit_id = _chosen_unit()
@@ -195,7 +203,7 @@ def preview(set_id: int):
             spec.last,
         ),
     )
-    filters = {"set_id": set_id}
+    filters: dict[str, int | str] = {"set_id": set_id}
     if unit_id:
         filters["unit"] = unit_id
     if passing_only:
@@ -250,7 +258,12 @@ def _scoring_scope(criteria_set: CriteriaSet) -> tuple[int | None, list[Scorable
     return unit_id, people, choices
 
 
-def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200):
+def _points_page(
+    criteria_set: CriteriaSet,
+    typed: Mapping[tuple[int, int], str] | None = None,
+    problems: Iterable[str] = (),
+    status: int = 200,
+) -> tuple[str, int]:
     unit_id, people, choices = _scoring_scope(criteria_set)
     spec = queries.spec_of(criteria_set)
     indicators = [
@@ -262,7 +275,7 @@ def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200)
     entered = queries.manual_points(spec, [p.person_id for p in page.items])
     values = {
         (person.person_id, indicator.id): (
-            typed.get((person.person_id, indicator.id), "")
+            typed.get((person.person_id, indicator.id or 0), "")
             if typed is not None
             else (
                 points_text(entered[person.person_id][indicator.id])
@@ -273,14 +286,14 @@ def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200)
         for person in page.items
         for indicator in indicators
     }
-    filters = {"set_id": criteria_set.id}
+    filters: dict[str, int | str] = {"set_id": criteria_set.id}
     if unit_id:
         filters["unit"] = unit_id
     record_view(
         "awards.points",
         scope=period_scope(
             _("Chấm điểm “%(name)s”", name=criteria_set.name),
-            db.session.get(Unit, unit_id).code if unit_id else _("toàn cơ quan"),
+            unit.code if unit_id and (unit := db.session.get(Unit, unit_id)) else _("toàn cơ quan"),
             criteria_set.first_day,
             criteria_set.last_day,
         ),
@@ -304,7 +317,7 @@ def _points_page(criteria_set: CriteriaSet, typed=None, problems=(), status=200)
 
 @bp.get("/sets/<id:set_id>/points")
 @signed_in
-def points(set_id: int):
+def points(set_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     criteria_set = _set_or_404(set_id)
@@ -313,7 +326,7 @@ def points(set_id: int):
 
 @bp.post("/sets/<id:set_id>/points")
 @signed_in
-def save_points(set_id: int):
+def save_points(set_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     criteria_set = _set_or_404(set_id)
@@ -330,11 +343,15 @@ def save_points(set_id: int):
         changed = services.enter_points(criteria_set, people, typed, actor_id=current_user.id)
         saved.done = _("Đã lưu điểm (%(n)d ô thay đổi).", n=changed)
     if not saved:
-        return _points_page(criteria_set, typed, saved.error.messages, status=400)
-    args = {"set_id": set_id, "page": request.form.get("page", "1")}
-    if request.args.get("unit"):
-        args["unit"] = request.args["unit"]
-    return redirect(url_for("awards.points", **args))
+        return _points_page(criteria_set, typed, saved.refusal.messages, status=400)
+    return redirect(
+        url_for(
+            "awards.points",
+            set_id=set_id,
+            page=request.form.get("page", "1"),
+            unit=request.args.get("unit") or None,  # None: left out of the address
+        )
+    )
 
 
 # Initiatives ------------------------------------------------------------------------------------
@@ -381,7 +398,7 @@ def initiatives():
         visible_units=reach,
         author_id=current_user.id,
     )
-    filters = {"q": search}
+    filters: dict[str, int | str] = {"q": search}
     if year:
         filters["year"] = year
     if unit_id:
@@ -435,7 +452,12 @@ def _form_year(data: InitiativeInput) -> int:
     )
 
 
-def _initiative_form(data: InitiativeInput, initiative: Initiative | None, problems=(), status=200):
+def _initiative_form(
+    data: InitiativeInput,
+    initiative: Initiative | None,
+    problems: Iterable[str] = (),
+    status: int = 200,
+) -> tuple[str, int]:
     """The form; the author picker searches people by name (within the user's reach for the
     initiative's year) instead of listing everyone."""
     reach = _recordable_units()
@@ -491,13 +513,13 @@ def create_initiative():
             author_reach=_author_reach(),
         )
     if not saved:
-        return _initiative_form(data, None, saved.error.messages, status=400)
+        return _initiative_form(data, None, saved.refusal.messages, status=400)
     return redirect(url_for("awards.initiative", initiative_id=initiative.id))
 
 
 @bp.get("/initiatives/<id:initiative_id>")
 @signed_in
-def initiative(initiative_id: int):
+def initiative(initiative_id: int) -> ResponseReturnValue:
     found = _initiative_or_404(initiative_id)
     is_author = any(a.person_id == current_user.id for a in found.authors)
     manages = _may_manage(found)
@@ -531,7 +553,7 @@ def _as_input(initiative: Initiative) -> InitiativeInput:
 
 @bp.get("/initiatives/<id:initiative_id>/edit")
 @signed_in
-def edit_initiative(initiative_id: int):
+def edit_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     found = _initiative_or_404(initiative_id)
@@ -542,7 +564,7 @@ def edit_initiative(initiative_id: int):
 
 @bp.post("/initiatives/<id:initiative_id>/edit")
 @signed_in
-def update_initiative(initiative_id: int):
+def update_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     found = _initiative_or_404(initiative_id)
@@ -561,7 +583,7 @@ def update_initiative(initiative_id: int):
             author_reach=_author_reach(),
         )
     if not saved:
-        return _initiative_form(data, found, saved.error.messages, status=400)
+        return _initiative_form(data, found, saved.refusal.messages, status=400)
     if not changed:
         flash(_("Không có gì thay đổi."), "info")
     elif was_decided:
@@ -573,7 +595,7 @@ def update_initiative(initiative_id: int):
 
 @bp.post("/initiatives/<id:initiative_id>/decide")
 @signed_in
-def decide_initiative(initiative_id: int):
+def decide_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
     found = _initiative_or_404(initiative_id)

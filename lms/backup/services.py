@@ -122,7 +122,8 @@ def _row_counts(connection: Connection) -> dict[str, int]:
     """Return the number of rows in every table of the connection's schema."""
     names = inspect(connection).get_table_names()
     return {
-        name: connection.scalar(select(func.count()).select_from(table(name))) for name in names
+        name: connection.scalar(select(func.count()).select_from(table(name))) or 0
+        for name in names
     }
 
 
@@ -543,13 +544,15 @@ def _restore_postgres(src: Path, url: URL) -> None:
             env=env,
         )
         killed = False
+        source, sink = reader.stdout, loader.stdin
+        assert source is not None and sink is not None  # both opened with PIPE
         try:
-            loader.stdin.write(b"BEGIN;\n" + EMPTY_SCHEMA_SQL.encode())
-            shutil.copyfileobj(reader.stdout, loader.stdin, 1024 * 1024)
+            sink.write(b"BEGIN;\n" + EMPTY_SCHEMA_SQL.encode())
+            shutil.copyfileobj(source, sink, 1024 * 1024)
             reader.wait()
             # Without COMMIT psql ends the session and the server rolls it all back.
             if reader.returncode == 0:
-                loader.stdin.write(b"COMMIT;\n")
+                sink.write(b"COMMIT;\n")
         except BrokenPipeError:
             pass  # psql stopped at an error: its output says which
         finally:
@@ -557,9 +560,9 @@ def _restore_postgres(src: Path, url: URL) -> None:
                 reader.kill()
                 killed = True
             reader.wait()
-            reader.stdout.close()
+            source.close()
             with suppress(BrokenPipeError):
-                loader.stdin.close()
+                sink.close()
             loader.wait()
         if reader.returncode != 0 and not killed:
             reader_errors.seek(0)

@@ -6,6 +6,7 @@ import io
 import posixpath
 import stat
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -153,6 +154,10 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return b"".join(chunks)
 
 
+def _reader(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
 def _courses(contents: dict[str, bytes]) -> list[SourceCourse]:
     """Group the files by their top folder, one course each."""
     courses: dict[str, SourceCourse] = {}
@@ -163,7 +168,7 @@ def _courses(contents: dict[str, bytes]) -> list[SourceCourse]:
             stray.append(name)
             continue
         course = courses.setdefault(folder, SourceCourse(slug=folder, display=folder, files={}))
-        course.files[rest] = FileRef(len(data), lambda data=data: data)
+        course.files[rest] = FileRef(len(data), _reader(data))
     if stray and not courses or any(name == "course.md" for name in stray):
         raise ArchiveError(
             [

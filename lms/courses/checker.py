@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -247,6 +248,7 @@ def _check_course(source: SourceCourse) -> tuple[CheckedCourse | None, list[Prob
             media_names.append(name)
         elif name != fmt.COURSE_FILE:
             match = fmt.LESSON_FILE_RE.match(name)
+            assert match is not None  # _file_name_problem accepts only such names
             lesson_names[name] = (int(match.group(1)), match.group(2))
 
     # Course file and lessons.
@@ -282,7 +284,7 @@ def _check_course(source: SourceCourse) -> tuple[CheckedCourse | None, list[Prob
     if language in fmt.APOSTROPHE_LANGUAGES:
         problems.extend(_mixed_apostrophes(source, parsed_files))
 
-    if any(problem.is_error for problem in problems) or course_parsed is None:
+    if any(problem.is_error for problem in problems) or course_parsed is None or not language:
         return None, problems, len(lessons)
     used_media = [media[name] for name in sorted(used)]
     links = Links(
@@ -409,7 +411,11 @@ def _check_unicode(lines: list[str], report: FileReport) -> list[str]:
     return normal
 
 
-def _parse_file(source: SourceCourse, name: str, read_meta) -> ParsedFile:
+def _parse_file(
+    source: SourceCourse,
+    name: str,
+    read_meta: Callable[[yaml.Node | None, FileReport], fmt.CourseMeta | fmt.LessonMeta | None],
+) -> ParsedFile:
     report = FileReport(source.path(name))
     parsed = ParsedFile(name=name, report=report, text_lines=[])
     ref = source.files[name]
@@ -443,7 +449,9 @@ def _parse_file(source: SourceCourse, name: str, read_meta) -> ParsedFile:
     return parsed
 
 
-def _parse_block(block: Block, parsed: ParsedFile, is_lesson: bool, quiz_lines: dict[str, int]):
+def _parse_block(
+    block: Block, parsed: ParsedFile, is_lesson: bool, quiz_lines: dict[str, int]
+) -> fmt.AudioBlock | fmt.VocabBlock | QuizSpec | None:
     report = parsed.report
     if block.kind == "audio":
         return fmt.read_audio_block(block, report, parsed.refs)
@@ -478,9 +486,9 @@ def _collect_links(segment: TextLines, parsed: ParsedFile) -> None:
         text = fmt.CODE_SPAN_RE.sub("", line)
         for match in _INLINE_LINK_RE.finditer(text):
             parsed.links.append((match.group(2).strip("<>"), number, match.group(1) == "!"))
-        match = _REFERENCE_RE.match(text)
-        if match:
-            parsed.links.append((match.group(1).strip("<>"), number, False))
+        reference = _REFERENCE_RE.match(text)
+        if reference:
+            parsed.links.append((reference.group(1).strip("<>"), number, False))
         for match in _HTML_URL_RE.finditer(text):
             parsed.links.append(
                 (match.group(2).strip("\"'"), number, match.group(1).lower() == "img")
@@ -514,6 +522,7 @@ def _check_media(
         if error:
             problems.append(Problem(source.path(name), 1, error))
             continue
+        assert media_type is not None  # check_media gives a type or a reason
         good[name] = CheckedMedia(
             path=name,
             media_type=media_type,
@@ -664,7 +673,7 @@ def _checked_lesson(
     parsed: ParsedFile, name: tuple[int, str], links: Links, language: str
 ) -> CheckedLesson:
     number, slug = name
-    quizzes = []
+    quizzes: list[CheckedQuiz] = []
     for block in parsed.blocks.values():
         if not isinstance(block, QuizSpec):
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -242,7 +242,7 @@ class YamlReader:
 
     def text(self, entries: Entries, key: str, *, max_length: int | None = None) -> str | None:
         value, node = self.scalar(entries, key)
-        if value is None:
+        if value is None or node is None:
             return None
         value = value.strip()
         if not value:
@@ -255,7 +255,7 @@ class YamlReader:
 
     def choice(self, entries: Entries, key: str, options: Sequence[str]) -> str | None:
         value, node = self.scalar(entries, key)
-        if value is None:
+        if value is None or node is None:
             return None
         if value not in options:
             self.error(
@@ -272,7 +272,7 @@ class YamlReader:
 
     def integer(self, entries: Entries, key: str, low: int, high: int) -> int | None:
         value, node = self.scalar(entries, key)
-        if value is None:
+        if value is None or node is None:
             return None
         if not re.fullmatch(r"\d+", value.strip()) or not low <= int(value) <= high:
             self.error(
@@ -287,9 +287,16 @@ class YamlReader:
             return None
         return int(value)
 
-    def boolean(self, entries: Entries, key: str, *, extra_true=(), extra_false=()) -> bool | None:
+    def boolean(
+        self,
+        entries: Entries,
+        key: str,
+        *,
+        extra_true: Collection[str] = (),
+        extra_false: Collection[str] = (),
+    ) -> bool | None:
         value, node = self.scalar(entries, key)
-        if value is None:
+        if value is None or node is None:
             return None
         if value in _TRUE or value in extra_true:
             return True
@@ -314,7 +321,7 @@ class YamlReader:
                 node, _("“%(key)s” phải là một danh sách (mỗi dòng bắt đầu bằng “- ”).", key=key)
             )
             return None
-        texts = []
+        texts: list[tuple[str, yaml.Node]] = []
         for item in items:
             if not isinstance(item, yaml.ScalarNode) or is_null(item) or not item.value.strip():
                 self.error(
@@ -552,7 +559,7 @@ def check_markdown_shapes(segments: Sequence[Segment], report: FileReport) -> bo
         if isinstance(segment, TextLines):
             _segment_shapes(segment, shapes)
     messages = _shape_messages()
-    for kind, (line, count) in sorted(shapes.found.items(), key=lambda item: item[1][0]):
+    for kind, (at, count) in sorted(shapes.found.items(), key=lambda item: item[1][0]):
         limits = {
             "line": MAX_LINE_CHARS,
             "lines": MAX_LINES,
@@ -560,7 +567,7 @@ def check_markdown_shapes(segments: Sequence[Segment], report: FileReport) -> bo
             "marks": MAX_MARKS,
         }
         limit = limits.get(kind, MAX_BRACKET_DEPTH)
-        report.error(line, messages[kind] % {"max": limit, "n": count})
+        report.error(at, messages[kind] % {"max": limit, "n": count})
     return not shapes.found
 
 
@@ -574,9 +581,9 @@ def _segment_shapes(segment: TextLines, shapes: _Shapes) -> None:
         nonlocal too_deep, link_parens
         for line in brackets:
             shapes.add("bracket", line)
-        for line in parens:
-            if line is not None:
-                shapes.add("paren", line)
+        for opened in parens:
+            if opened is not None:
+                shapes.add("paren", opened)
         brackets.clear()
         parens.clear()
         link_parens = 0
@@ -590,7 +597,8 @@ def _segment_shapes(segment: TextLines, shapes: _Shapes) -> None:
         if is_code or not line.strip():
             end_paragraph()
             continue
-        prefix = _NESTING_RE.match(line).group()
+        nesting = _NESTING_RE.match(line)  # matches every line, if only with ""
+        prefix = nesting.group() if nesting else ""
         markers = len(_MARKER_RE.findall(prefix))
         indent = len(_MARKER_RE.sub("", prefix).expandtabs(4))
         if markers + indent // 4 > MAX_NESTING:
@@ -671,7 +679,7 @@ class LessonMeta:
     is_required: bool
 
 
-def read_course_meta(node: yaml.Node, report: FileReport) -> CourseMeta | None:
+def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta | None:
     """Check course.md's front matter; return its values when all are valid."""
     reader = YamlReader(report, 2)
     entries = reader.mapping(node, 1, _("Phần đầu (front matter)"))
@@ -685,7 +693,7 @@ def read_course_meta(node: yaml.Node, report: FileReport) -> CourseMeta | None:
     level = reader.choice(entries, "level", list(LEVELS))
     hours = None
     raw_hours, hours_node = reader.scalar(entries, "hours")
-    if raw_hours is not None:
+    if raw_hours is not None and hours_node is not None:
         hours = parse_decimal(raw_hours)
         if hours is None or hours <= 0 or hours > MAX_HOURS or hours != round(hours, 2):
             reader.error(
@@ -704,7 +712,17 @@ def read_course_meta(node: yaml.Node, report: FileReport) -> CourseMeta | None:
     sources = reader.text_list(entries, "sources", allow_single=True)
     version = reader.text(entries, "version", max_length=40)
     # Every missing or invalid value has been reported, so no problem means all are set.
-    if len(report.problems) > errors_before:
+    if (
+        len(report.problems) > errors_before
+        or title is None
+        or category is None
+        or language is None
+        or level is None
+        or hours is None
+        or summary is None
+        or authors is None
+        or version is None
+    ):
         return None
     return CourseMeta(
         title=title,
@@ -719,7 +737,7 @@ def read_course_meta(node: yaml.Node, report: FileReport) -> CourseMeta | None:
     )
 
 
-def read_lesson_meta(node: yaml.Node, report: FileReport) -> LessonMeta | None:
+def read_lesson_meta(node: yaml.Node | None, report: FileReport) -> LessonMeta | None:
     """Check a lesson's front matter; return its values when all are valid."""
     reader = YamlReader(report, 2)
     entries = reader.mapping(node, 1, _("Phần đầu (front matter)"))
@@ -730,7 +748,7 @@ def read_lesson_meta(node: yaml.Node, report: FileReport) -> LessonMeta | None:
     title = reader.text(entries, "title", max_length=MAX_TITLE)
     minutes = reader.integer(entries, "minutes", 1, MAX_MINUTES)
     required = reader.boolean(entries, "required")
-    if len(report.problems) > errors_before:
+    if len(report.problems) > errors_before or title is None or minutes is None:
         return None
     return LessonMeta(title=title, minutes=minutes, is_required=required is not False)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -133,7 +134,7 @@ def _import_course(
     checked: CheckedCourse,
     course: Course | None,
     summary: ImportSummary,
-    now,
+    now: datetime,
     advance: Advance | None,
 ) -> None:
     is_new = course is None
@@ -209,7 +210,11 @@ def _lesson_fields(checked: CheckedLesson) -> dict[str, Any]:
 
 
 def _import_lesson(
-    course: Course, checked: CheckedLesson, lesson: Lesson | None, summary: ImportSummary, now
+    course: Course,
+    checked: CheckedLesson,
+    lesson: Lesson | None,
+    summary: ImportSummary,
+    now: datetime,
 ) -> bool:
     """Add or update one lesson and its quizzes; say whether anything changed."""
     if lesson is None:
@@ -221,14 +226,14 @@ def _import_lesson(
             **_lesson_fields(checked),
         )
         db.session.add(lesson)
-        for quiz in checked.quizzes:
+        for checked_quiz in checked.quizzes:
             db.session.add(
                 Quiz(
                     lesson=lesson,
-                    slug=quiz.slug,
+                    slug=checked_quiz.slug,
                     created_at=now,
                     updated_at=now,
-                    **_quiz_fields(quiz),
+                    **_quiz_fields(checked_quiz),
                 )
             )
         summary.lessons.added += 1

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 
-class Course(db.Model):
+class Course(Model):
     """A course as last imported; never deleted, retired when its folder disappears."""
 
     __tablename__ = "course"
@@ -45,7 +45,7 @@ class Course(db.Model):
         return f"<Course {self.slug}>"
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     """One lesson file of a course, its HTML rendered and sanitised once, at import."""
 
     __tablename__ = "lesson"
@@ -71,7 +71,7 @@ class Lesson(db.Model):
         return f"<Lesson {self.slug}>"
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     """A quiz written in a lesson; its questions hold the answer keys and stay on the server."""
 
     __tablename__ = "quiz"
@@ -104,7 +104,7 @@ class Quiz(db.Model):
         return f"<Quiz {self.slug}>"
 
 
-class CourseMedia(db.Model):
+class CourseMedia(Model):
     """An image or recording of a course, stored by content so every app server can serve it.
 
     Rows are never changed or deleted: a changed file is a new row with a new hash, so the HTML

@@ -250,7 +250,7 @@ def _match_choice(reader: YamlReader, node: yaml.Node, text: str, choices: list[
 
 def _single_answer(reader: YamlReader, entries: Entries, choices: list[str]) -> int | None:
     text, node = reader.scalar(entries, "answer")
-    if text is None:
+    if text is None or node is None:
         return None
     return _match_choice(reader, node, text.strip(), choices)
 

@@ -238,7 +238,7 @@ def quiz_slot_html(slug: str) -> Markup:
 class _BlockPreprocessor(Preprocessor):
     """Swap our marker lines for the stashed HTML of the blocks they stand for."""
 
-    def __init__(self, md, blocks: Mapping[str, str]):
+    def __init__(self, md: markdown.Markdown, blocks: Mapping[str, str]) -> None:
         super().__init__(md)
         self.blocks = blocks
 
@@ -273,7 +273,7 @@ class _CalloutTreeprocessor(Treeprocessor):
                 parent.insert(index + offset, self._callout(kind, title, children))
 
     @staticmethod
-    def _marker(element: etree.Element):
+    def _marker(element: etree.Element) -> re.Match[str] | None:
         if element.tag != "p" or not element.text:
             return None
         match = CALLOUT_RE.match(element.text)
@@ -281,20 +281,20 @@ class _CalloutTreeprocessor(Treeprocessor):
             return None
         return match
 
-    def _split(self, quote: etree.Element):
+    def _split(self, quote: etree.Element) -> list[tuple[str, str, list[etree.Element]]] | None:
         """Return [(kind, title, children)] when the quote starts with a marker, else None."""
         children = list(quote)
         if not children or self._marker(children[0]) is None:
             return None
-        groups = []
+        groups: list[tuple[str, str, list[etree.Element]]] = []
         for child in children:
             match = self._marker(child)
             if match is not None:
-                child.text = child.text[match.end() :]
+                text = child.text = (child.text or "")[match.end() :]
                 kind = match.group("kind").upper()
                 title = match.group("title").strip() or callout_title(kind)
                 groups.append((kind, title, []))
-                if not child.text.strip() and not len(child):
+                if not text.strip() and not len(child):
                     continue
             groups[-1][2].append(child)
         return groups
@@ -309,11 +309,11 @@ class _CalloutTreeprocessor(Treeprocessor):
 
 
 class _CourseExtension(Extension):
-    def __init__(self, blocks: Mapping[str, str]):
+    def __init__(self, blocks: Mapping[str, str]) -> None:
         super().__init__()
         self.blocks = blocks
 
-    def extendMarkdown(self, md) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         # After whitespace normalisation, before fenced code and raw HTML blocks.
         md.preprocessors.register(_BlockPreprocessor(md, self.blocks), "course_blocks", 28)
         # Before inline processing, while the marker is still plain text.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -45,7 +47,9 @@ def _labels() -> dict:
     return {"categories": CATEGORIES, "languages": LANGUAGES, "levels": LEVELS}
 
 
-def _manage_page(*, problems=(), check_only: bool = False, status: int = 200):
+def _manage_page(
+    *, problems: Iterable[object] = (), check_only: bool = False, status: int = 200
+) -> tuple[str, int]:
     rows = [
         (row, format_datetime(row.imported_at, "dd/MM/yyyy HH:mm")) for row in queries.course_rows()
     ]
@@ -130,7 +134,7 @@ def upload():
 
 @bp.get("/admin/courses/<slug>/")
 @requires(Permission.EDIT_CONTENT)
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     found = queries.course_with_lessons(slug)
     if found is None:
         abort(404)
@@ -146,7 +150,7 @@ def course(slug: str):
 
 @bp.get("/admin/courses/<slug>/<lesson_slug>")
 @requires(Permission.EDIT_CONTENT)
-def lesson(slug: str, lesson_slug: str):
+def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
     found = queries.lesson_with_quizzes(slug, lesson_slug)
     if found is None:
         abort(404)
@@ -155,7 +159,7 @@ def lesson(slug: str, lesson_slug: str):
 
 @bp.get("/media/<course_slug>/<sha256>.<extension>")
 @signed_in
-def media(course_slug: str, sha256: str, extension: str):
+def media(course_slug: str, sha256: str, extension: str) -> ResponseReturnValue:
     media_type = BY_URL_EXTENSION.get(extension)
     if media_type is None or not _SHA256_RE.match(sha256):
         abort(404)

@@ -17,9 +17,12 @@ Nothing here commits: the caller commits once, so the purge is one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Table, delete, select, tuple_, update
+from sqlalchemy import Column, ColumnElement, ForeignKey, Row, Table, delete, select, tuple_, update
 
 from lms.accounts.models import Person
 from lms.db import db
@@ -39,7 +42,7 @@ class PurgePlan:
     """What a purge removes (rows per table), clears (references per table.column) and keeps."""
 
     removed: RowKeys = field(default_factory=dict)
-    cleared: dict[tuple[Table, object], set] = field(default_factory=dict)
+    cleared: dict[tuple[Table, ForeignKey], set[object]] = field(default_factory=dict)
     # Seeded unit code -> the tables whose non-demo rows still use it.
     kept_units: dict[str, list[str]] = field(default_factory=dict)
 
@@ -65,24 +68,26 @@ class PurgePlan:
         }
 
 
-def _key(table: Table):
+def _key(table: Table) -> ColumnElement[Any]:
     """The primary key of table as one expression (a tuple for a composite key)."""
     columns = list(table.primary_key.columns)
     return columns[0] if len(columns) == 1 else tuple_(*columns)
 
 
-def _chunks(keys: set) -> list[list]:
+def _chunks(keys: AbstractSet[Any]) -> list[list[Any]]:  # ids, or tuples of a composite key
     ordered = sorted(keys)
     return [ordered[start : start + CHUNK] for start in range(0, len(ordered), CHUNK)]
 
 
-def _row_key(table: Table, row) -> object:
+def _row_key(table: Table, row: Sequence[object]) -> object:
     return row[0] if len(table.primary_key.columns) == 1 else tuple(row)
 
 
-def _pointing_at(table: Table, column, ids: set, *extra) -> list:
+def _pointing_at(
+    table: Table, column: Column[Any], ids: AbstractSet[object], *extra: Column[Any]
+) -> list[Row[Any]]:
     """Rows (primary key columns, then extra columns) of table whose column is one of ids."""
-    rows = []
+    rows: list[Row[Any]] = []
     for chunk in _chunks(ids):
         query = select(*table.primary_key.columns, *extra).where(column.in_(chunk))
         rows.extend(db.session.execute(query))
@@ -158,9 +163,9 @@ def plan_purge() -> PurgePlan:
     return plan
 
 
-def _references_to_clear(removed: RowKeys) -> dict[tuple[Table, object], set]:
+def _references_to_clear(removed: RowKeys) -> dict[tuple[Table, ForeignKey], set[object]]:
     """Rows that stay but may point at a removed row, per (table, foreign key): cleared."""
-    found = {}
+    found: dict[tuple[Table, ForeignKey], set[object]] = {}
     for table in db.metadata.sorted_tables:
         for foreign_key in table.foreign_keys:
             targets = removed.get(foreign_key.column.table.name)

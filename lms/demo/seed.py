@@ -355,9 +355,12 @@ def demo_logins(*, verify_passwords: bool = True) -> list[DemoLogin]:
                 full_name=person.full_name,
                 role=account.role,
                 unit_name=unit_name,
-                has_demo_password=bool(person.password_hash)
-                and (
-                    not verify_passwords or check_password_hash(person.password_hash, DEMO_PASSWORD)
+                has_demo_password=bool(
+                    person.password_hash
+                    and (
+                        not verify_passwords
+                        or check_password_hash(person.password_hash, DEMO_PASSWORD)
+                    )
                 ),
             )
         )

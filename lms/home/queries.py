@@ -71,7 +71,7 @@ def home_panels(person: Person, day: date) -> HomePanels:
     if person.roles & ORGANISATION_WIDE:
         open_units = set(db.session.scalars(select(Unit.id).where(valid_on(Unit, day))))
         panels.organisation = unit_member_counts(open_units, day)
-        panels.people_total = db.session.scalar(
-            select(func.count(Person.id)).where(Person.is_active.is_(True))
+        panels.people_total = (
+            db.session.scalar(select(func.count(Person.id)).where(Person.is_active.is_(True))) or 0
         )
     return panels

@@ -13,13 +13,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Person
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 from lms.org.models import Unit
 
 CITATION_LIMIT = 500
 
 
-class HonourConsent(db.Model):
+class HonourConsent(Model):
     """One giving (is_given) or withdrawal of a person's consent, in the order they happened."""
 
     __tablename__ = "honour_consent"
@@ -30,7 +30,7 @@ class HonourConsent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class HonourBoard(db.Model):
+class HonourBoard(Model):
     """A board of people and units honoured for a period; public only once published."""
 
     __tablename__ = "honour_board"
@@ -57,7 +57,7 @@ class HonourBoard(db.Model):
     )
 
 
-class HonouredPerson(db.Model):
+class HonouredPerson(Model):
     __tablename__ = "honoured_person"
     __table_args__ = (UniqueConstraint("board_id", "person_id"),)
 
@@ -71,7 +71,7 @@ class HonouredPerson(db.Model):
     person: Mapped[Person] = relationship()
 
 
-class HonouredUnit(db.Model):
+class HonouredUnit(Model):
     __tablename__ = "honoured_unit"
     __table_args__ = (UniqueConstraint("board_id", "unit_id"),)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -140,7 +141,7 @@ def _position(text: str) -> int | None:
     return number
 
 
-def _next_position(entries) -> int:
+def _next_position(entries: Iterable[HonouredPerson | HonouredUnit]) -> int:
     return max((entry.position for entry in entries), default=0) + 1
 
 
@@ -268,23 +269,23 @@ def add_top_units(board: HonourBoard, criteria_set: str, count: str, today: date
     if wanted is None or not 1 <= wanted <= TOP_UNITS_LIMIT:
         raise HonourError(_("Số đơn vị phải là số nguyên từ 1 đến %(n)d.", n=TOP_UNITS_LIMIT))
     report = nominations.live(spec, None, today).roster
-    ranked = sorted(
-        (row for row in report.subtotals if row.passing and row.people),
-        key=lambda row: (-row.passing / row.people, -row.passing),
-    )[:wanted]
+    shares = [
+        (row, row.passing, row.people) for row in report.subtotals if row.passing and row.people
+    ]
+    ranked = sorted(shares, key=lambda share: (-share[1] / share[2], -share[1]))[:wanted]
     present = {entry.unit_id for entry in board.units}
     position = _next_position(board.units)
     added = already = 0
-    for row in ranked:
+    for row, passing, people in ranked:
         if row.unit_id in present:
             already += 1
             continue
         citation = _(
             "%(passing)d/%(people)d người đạt “%(name)s” (%(percent)d%%).",
-            passing=row.passing,
-            people=row.people,
+            passing=passing,
+            people=people,
             name=spec.name,
-            percent=row.passing * 100 // row.people,
+            percent=passing * 100 // people,
         )
         board.units.append(
             HonouredUnit(unit_id=row.unit_id, citation=citation[:CITATION_LIMIT], position=position)

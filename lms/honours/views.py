@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -14,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -29,6 +33,7 @@ from lms.roles import Permission
 from lms.security import CONTENT_SECURITY_POLICY
 from lms.web import saving
 
+T = TypeVar("T")
 bp = Blueprint("honours", __name__, url_prefix="/honours", template_folder="templates")
 
 # Short, so that a withdrawal of consent leaves shared caches within a minute.
@@ -52,7 +57,7 @@ def frame_ancestors(setting: str | None) -> str:
     return " ".join(sources) or "'self'"
 
 
-def _public_response(html: str):
+def _public_response(html: str) -> Response:
     """A public page the agency's portal may cache and frame; with our cookie, a private copy."""
     ancestors = frame_ancestors(current_app.config.get("HONOURS_FRAME_ANCESTORS"))
     policy = CONTENT_SECURITY_POLICY.replace(
@@ -82,7 +87,7 @@ def index():
 
 @bp.get("/<id:board_id>")
 @public
-def show(board_id: int):
+def show(board_id: int) -> ResponseReturnValue:
     board = queries.public_board(board_id) or abort(404)
     return _public_response(render_template("honours/public_board.html", board=board))
 
@@ -143,7 +148,7 @@ def _unit_or_404(board_id: int, entry_id: int) -> HonouredUnit:
     return entry
 
 
-def _to_board(board_id: int):
+def _to_board(board_id: int) -> ResponseReturnValue:
     return redirect(url_for("honours.manage", board_id=board_id))
 
 
@@ -166,7 +171,7 @@ def boards():
     return _boards_page(BoardForm())
 
 
-def _boards_page(form: BoardForm, status: int = 200):
+def _boards_page(form: BoardForm, status: int = 200) -> ResponseReturnValue:
     page = render_template("honours/boards.html", boards=queries.board_summaries(), form=form)
     return page, status
 
@@ -178,25 +183,27 @@ def create_board():
     if form.validate_on_submit():
         with saving(_("Đã tạo bảng vinh danh."), show=False) as saved:
             board = services.create_board(
-                title=form.title.data,
-                first=form.first_day.data,
-                last=form.last_day.data,
+                title=form.title.data or "",
+                first=form.first_day.data or "",
+                last=form.last_day.data or "",
                 created_by=current_user,
             )
         if saved:
             return _to_board(board.id)
-        form.refuse(saved.error)
+        form.refuse(saved.refusal)
     # Shown again with what was typed and each message by its field.
     return _boards_page(form, status=400)
 
 
 @bp.get("/boards/<id:board_id>")
 @requires(Permission.MANAGE_AWARDS)
-def manage(board_id: int):
+def manage(board_id: int) -> ResponseReturnValue:
     return _manage_page(_board_or_404(board_id))
 
 
-def _manage_page(board: HonourBoard, form: BoardForm | None = None, status: int = 200):
+def _manage_page(
+    board: HonourBoard, form: BoardForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     """The board's page; form, when given, is a refused edit of its title and period."""
     page = render_template(
         "honours/manage.html",
@@ -211,7 +218,9 @@ def _manage_page(board: HonourBoard, form: BoardForm | None = None, status: int 
     return page, status
 
 
-def _change(board_id: int, change, done):
+def _change(
+    board_id: int, change: Callable[[], T], done: str | Callable[[T], None]
+) -> ResponseReturnValue:
     """Run change() through `saving`, then back to the board. done is a message, or a function
     of change()'s result that flashes its own."""
     with saving(None if callable(done) else done) as saved:
@@ -227,23 +236,26 @@ def _form(name: str) -> str:
 
 @bp.post("/boards/<id:board_id>/edit")
 @requires(Permission.MANAGE_AWARDS)
-def update_board(board_id: int):
+def update_board(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     form = BoardForm()
     if form.validate_on_submit():
         with saving(_("Đã lưu bảng vinh danh."), show=False) as saved:
             services.update_board(
-                board, title=form.title.data, first=form.first_day.data, last=form.last_day.data
+                board,
+                title=form.title.data or "",
+                first=form.first_day.data or "",
+                last=form.last_day.data or "",
             )
         if saved:
             return _to_board(board_id)
-        form.refuse(saved.error)
+        form.refuse(saved.refusal)
     return _manage_page(board, form, status=400)
 
 
 @bp.post("/boards/<id:board_id>/delete")
 @requires(Permission.MANAGE_AWARDS)
-def delete_board(board_id: int):
+def delete_board(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     with saving() as saved:
         services.delete_board(board)
@@ -255,14 +267,14 @@ def delete_board(board_id: int):
 
 @bp.post("/boards/<id:board_id>/publish")
 @requires(Permission.MANAGE_AWARDS)
-def publish(board_id: int):
+def publish(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(board_id, lambda: services.publish(board), _("Đã công bố bảng vinh danh."))
 
 
 @bp.post("/boards/<id:board_id>/unpublish")
 @requires(Permission.MANAGE_AWARDS)
-def unpublish(board_id: int):
+def unpublish(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id, lambda: services.unpublish(board), _("Đã thôi công bố bảng vinh danh.")
@@ -271,7 +283,7 @@ def unpublish(board_id: int):
 
 @bp.post("/boards/<id:board_id>/people")
 @requires(Permission.MANAGE_AWARDS)
-def add_person(board_id: int):
+def add_person(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -282,7 +294,7 @@ def add_person(board_id: int):
 
 @bp.post("/boards/<id:board_id>/people/passing")
 @requires(Permission.MANAGE_AWARDS)
-def add_passing(board_id: int):
+def add_passing(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -293,7 +305,7 @@ def add_passing(board_id: int):
 
 @bp.post("/boards/<id:board_id>/people/from-list")
 @requires(Permission.MANAGE_AWARDS)
-def add_from_list(board_id: int):
+def add_from_list(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id, lambda: services.add_from_list(board, _form("nomination_list")), _flash_added
@@ -302,7 +314,7 @@ def add_from_list(board_id: int):
 
 @bp.post("/boards/<id:board_id>/people/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
-def update_person(board_id: int, entry_id: int):
+def update_person(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _person_or_404(board_id, entry_id)
     return _change(
         board_id,
@@ -315,14 +327,14 @@ def update_person(board_id: int, entry_id: int):
 
 @bp.post("/boards/<id:board_id>/people/<id:entry_id>/remove")
 @requires(Permission.MANAGE_AWARDS)
-def remove_person(board_id: int, entry_id: int):
+def remove_person(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _person_or_404(board_id, entry_id)
     return _change(board_id, lambda: services.remove_person(entry), _("Đã bỏ người khỏi bảng."))
 
 
 @bp.post("/boards/<id:board_id>/units")
 @requires(Permission.MANAGE_AWARDS)
-def add_unit(board_id: int):
+def add_unit(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -344,7 +356,7 @@ def _flash_units_added(result: services.Added) -> None:
 
 @bp.post("/boards/<id:board_id>/units/top")
 @requires(Permission.MANAGE_AWARDS)
-def add_top_units(board_id: int):
+def add_top_units(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
     return _change(
         board_id,
@@ -355,7 +367,7 @@ def add_top_units(board_id: int):
 
 @bp.post("/boards/<id:board_id>/units/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
-def update_unit(board_id: int, entry_id: int):
+def update_unit(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _unit_or_404(board_id, entry_id)
     return _change(
         board_id,
@@ -366,6 +378,6 @@ def update_unit(board_id: int, entry_id: int):
 
 @bp.post("/boards/<id:board_id>/units/<id:entry_id>/remove")
 @requires(Permission.MANAGE_AWARDS)
-def remove_unit(board_id: int, entry_id: int):
+def remove_unit(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _unit_or_404(board_id, entry_id)
     return _change(board_id, lambda: services.remove_unit(entry), _("Đã bỏ đơn vị khỏi bảng."))

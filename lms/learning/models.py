@@ -15,7 +15,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.courses.models import Course, Lesson, Quiz
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from lms.accounts.models import Person
@@ -33,7 +33,7 @@ class EventKind(StrEnum):
     FAILED = "failed"
 
 
-class LearningEvent(db.Model):
+class LearningEvent(Model):
     """One thing a learner did, logged once: the client's event id makes replays harmless."""
 
     __tablename__ = "learning_event"
@@ -56,7 +56,7 @@ class LearningEvent(db.Model):
     attempt: Mapped[QuizAttempt | None] = relationship()
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     """Where one learner stands with one lesson: time spent, and whether it is complete."""
 
     __tablename__ = "lesson_progress"
@@ -81,7 +81,7 @@ class LessonProgress(db.Model):
         return self.completed_at is not None
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """One submission of a quiz, scored on the server, kept with what was answered."""
 
     __tablename__ = "quiz_attempt"
@@ -106,7 +106,7 @@ class QuizAttempt(db.Model):
     quiz: Mapped[Quiz] = relationship()
 
 
-class CourseProgress(db.Model):
+class CourseProgress(Model):
     """One learner's course: started when they first study it, completed once, for good."""
 
     __tablename__ = "course_progress"
@@ -148,7 +148,7 @@ class CourseProgress(db.Model):
         return self.completed_at is not None
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """The certificate of a completed course, with the facts printed on it kept as issued."""
 
     __tablename__ = "certificate"
@@ -170,7 +170,7 @@ class Certificate(db.Model):
     course_progress: Mapped[CourseProgress] = relationship(back_populates="certificate")
 
 
-class LearningRule(db.Model):
+class LearningRule(Model):
     """The credible-completion rule as an administrator set it; a change adds a row.
 
     The newest row is in force. A lesson without a quiz counts as studied only after engaged

@@ -16,7 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import and_, bindparam, case, func, literal, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
+from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import answer_text, public_questions
@@ -109,8 +110,8 @@ class CourseState:
 
 # Built once: the lesson page runs these on every request, and building a statement costs more
 # than running it.
-_COURSES = bindparam("course_ids", expanding=True)
-_PERSON = bindparam("person_id")
+_COURSES: BindParameter[list[int]] = bindparam("course_ids", expanding=True)
+_PERSON: BindParameter[int] = bindparam("person_id")
 _LESSON_STATES = (
     select(
         Lesson.id,
@@ -640,7 +641,7 @@ class FlaggedCompletion:
         return self.engaged_seconds * 100 // (self.nominal_minutes * 60)
 
 
-def _rule_value(column, default: int):
+def _rule_value(column: InstrumentedAttribute[int], default: int) -> ColumnElement[int]:
     """The newest rule's value of column, or default without any rule: inside the query."""
     newest = select(column).order_by(LearningRule.id.desc()).limit(1).scalar_subquery()
     return func.coalesce(newest, default)

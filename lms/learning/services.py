@@ -23,7 +23,7 @@ from lms.accounts.models import Person
 from lms.audit import services as audit
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import score_quiz
-from lms.db import db, utcnow, valid_on
+from lms.db import Model, db, rows_changed, utcnow, valid_on
 from lms.errors import UserError
 from lms.i18n import local_day, local_today, parse_day, vn_date, vn_moment
 from lms.learning.models import (
@@ -45,6 +45,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_GROUPS, CODE_GROUP_LENGTH = 3, 4
 MAX_ANSWER_LENGTH = 1000
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 _QUESTION_FIELD_RE = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)(?::(?P<index>\d{1,2}))?$")
 
 
@@ -92,7 +93,7 @@ def engaged_time(lesson: Lesson, claimed: int | None, stamp: str | None) -> Enga
             LearningEvent.page_view == view.id
         )
     )
-    left = max(0, view.seconds_open - used)
+    left = max(0, view.seconds_open - (used or 0))
     wanted = view.seconds_open if claimed is None else claimed
     return EngagedTime(min(capped_seconds(wanted), left), view.id)
 
@@ -154,7 +155,9 @@ def _same_action(
     return event
 
 
-def _log(person: Person, kind: EventKind, event_id: str, course_id: int, **fields) -> LearningEvent:
+def _log(
+    person: Person, kind: EventKind, event_id: str, course_id: int, **fields: object
+) -> LearningEvent:
     event = LearningEvent(
         client_event_id=event_id, person_id=person.id, kind=kind, course_id=course_id, **fields
     )
@@ -179,7 +182,7 @@ def _claim(event_id: str, add: Callable[[], T]) -> T | None:
 # Progress rows --------------------------------------------------------------------------------
 
 
-def _get_or_add(model, key: dict, **fields):
+def _get_or_add(model: type[M], key: dict[str, int], **fields: object) -> M:
     """Return the row with key, adding it if missing; two requests racing get the same row."""
     query = select(model).filter_by(**key)
     row = db.session.scalar(query)
@@ -260,7 +263,12 @@ def passed_quiz_ids(person_id: int, quiz_ids: Iterable[int]) -> set[int]:
 
 
 def record_view(
-    person: Person, lesson: Lesson, *, event_id: str, seconds: int, page_view: str | None = None
+    person: Person,
+    lesson: Lesson,
+    *,
+    event_id: str | None,
+    seconds: int,
+    page_view: str | None = None,
 ) -> ViewOutcome:
     """Log that the learner had the lesson open for seconds (a beacon from the page)."""
     event_id = parse_event_id(event_id)
@@ -315,7 +323,12 @@ def needed_seconds(lesson: Lesson, day: date, *, has_quiz: bool) -> int:
 
 
 def complete_lesson(
-    person: Person, lesson: Lesson, *, event_id: str, seconds: int, page_view: str | None = None
+    person: Person,
+    lesson: Lesson,
+    *,
+    event_id: str | None,
+    seconds: int,
+    page_view: str | None = None,
 ) -> CompletionOutcome:
     """Mark the lesson complete (its quizzes passed, or enough time engaged with it).
 
@@ -340,12 +353,12 @@ def complete_lesson(
         return CompletionOutcome(is_replay=True, was_complete=True, certificate=None)
     _check_open(lesson)
     passed = passed_quiz_ids(person.id, (quiz.id for quiz in quizzes))
-    missing = [quiz for quiz in quizzes if quiz.id not in passed]
-    if missing:
+    unpassed = [quiz for quiz in quizzes if quiz.id not in passed]
+    if unpassed:
         raise LearningError(
             _(
                 "Hãy làm đạt bài kiểm tra “%(quiz)s” trước khi đánh dấu hoàn thành bài học.",
-                quiz=missing[0].title,
+                quiz=unpassed[0].title,
             )
         )
     now = utcnow()
@@ -385,14 +398,14 @@ def complete_lesson(
         )
     if kind == EventKind.VIEWED:
         return CompletionOutcome(is_replay=False, was_complete=True, certificate=None)
-    completed = db.session.execute(
+    completed = rows_changed(
         update(LessonProgress)
         .where(LessonProgress.id == progress.id, LessonProgress.completed_at.is_(None))
         .values(completed_at=now),
         execution_options={"synchronize_session": False},
     )
     db.session.expire(progress)
-    if completed.rowcount != 1:
+    if completed != 1:
         # Another request completed it a moment ago: this one only adds its time.
         event.kind = EventKind.VIEWED
         return CompletionOutcome(is_replay=False, was_complete=True, certificate=None)
@@ -410,7 +423,7 @@ def read_answers(quiz: Quiz, fields: Mapping[str, list[str]]) -> dict:
     for name, values in fields.items():
         match = _QUESTION_FIELD_RE.match(name)
         question = questions.get(match["id"]) if match else None
-        if question is None:
+        if match is None or question is None:
             raise LearningError(
                 _(
                     "Câu hỏi “%(id)s” không có trong bài kiểm tra “%(quiz)s”. Hãy tải lại trang "
@@ -450,13 +463,19 @@ def read_answers(quiz: Quiz, fields: Mapping[str, list[str]]) -> dict:
     }
 
 
+def _replayed_quiz(event: LearningEvent) -> QuizOutcome:
+    """The first result of a quiz answered again with the same event id."""
+    assert event.attempt is not None  # an ANSWERED event is logged with its attempt
+    return QuizOutcome(attempt=event.attempt, is_replay=True, certificate=None)
+
+
 def submit_quiz(
     person: Person,
     lesson: Lesson,
     quiz_slug: str,
     fields: Mapping[str, list[str]],
     *,
-    event_id: str,
+    event_id: str | None,
     seconds: int,
     page_view: str | None = None,
 ) -> QuizOutcome:
@@ -470,7 +489,7 @@ def submit_quiz(
         )
     if (found := _logged(event_id)) is not None:
         _same_action(found, person, {EventKind.ANSWERED}, lesson, quiz)
-        return QuizOutcome(attempt=found.attempt, is_replay=True, certificate=None)
+        return _replayed_quiz(found)
     _check_open(lesson)
     if quiz.is_retired:
         raise LearningError(
@@ -523,7 +542,9 @@ def submit_quiz(
 
     attempt = _claim(event_id, add)
     if attempt is None:
-        return QuizOutcome(attempt=_logged(event_id).attempt, is_replay=True, certificate=None)
+        found = _logged(event_id)
+        assert found is not None  # _claim returns None only when the event id was logged
+        return _replayed_quiz(found)
     course_progress = _touch(person, lesson, seconds, now)[1]
     certificate = None
     if attempt.is_passed:
@@ -686,7 +707,7 @@ def _mark_course_complete(
         )
     )
     # Conditional, so that two requests finishing the course at once complete it once.
-    done = db.session.execute(
+    done = rows_changed(
         update(CourseProgress)
         .where(CourseProgress.id == course_progress.id, CourseProgress.completed_at.is_(None))
         .values(
@@ -699,7 +720,7 @@ def _mark_course_complete(
         execution_options={"synchronize_session": False},
     )
     db.session.expire(course_progress)
-    if done.rowcount != 1:
+    if done != 1:
         return False
     ledger.credit_course(course_progress)
     _log(
@@ -712,7 +733,7 @@ def _mark_course_complete(
     return True
 
 
-def complete_course(person: Person, course: Course, *, event_id: str) -> CompletionOutcome:
+def complete_course(person: Person, course: Course, *, event_id: str | None) -> CompletionOutcome:
     """Record the course complete when all it needs is done but no lesson action finished it.
 
     That happens when the lessons still missing were retired after the learner's last step.

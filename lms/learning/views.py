@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,6 +24,7 @@ from markupsafe import Markup
 
 from lms.access import public, requires, signed_in
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
+from lms.courses.models import Lesson
 from lms.db import MAX_ID, parse_count, utcnow
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
@@ -46,7 +48,7 @@ def _new_event_id() -> str:
     return str(uuid.uuid4())
 
 
-def _engaged_time(lesson) -> services.EngagedTime:
+def _engaged_time(lesson: Lesson) -> services.EngagedTime:
     """Time on the page before a form or beacon was sent: measured by the page while visible,
     else the time since it was served; within the time its signed stamp says it was open."""
     return services.engaged_time(
@@ -61,7 +63,7 @@ def _minutes(seconds: int) -> int:
     return -(-seconds // 60)
 
 
-def _lesson_or_404(course_slug: str, lesson_slug: str):
+def _lesson_or_404(course_slug: str, lesson_slug: str) -> Lesson:
     lesson = queries.lesson_for_action(course_slug, lesson_slug)
     if lesson is None:
         abort(404)
@@ -130,7 +132,7 @@ def catalogue():
 
 @bp.get("/courses/<course_slug>")
 @signed_in
-def course(course_slug: str):
+def course(course_slug: str) -> ResponseReturnValue:
     page = queries.course_page(current_user.id, course_slug)
     # A retired course stays readable for those who studied it; it is not offered to others.
     if page is None or (page.course.is_retired and page.progress is None):
@@ -146,7 +148,7 @@ def course(course_slug: str):
 
 @bp.post("/courses/<course_slug>/complete")
 @signed_in
-def complete_course(course_slug: str):
+def complete_course(course_slug: str) -> ResponseReturnValue:
     found = queries.course_by_slug(course_slug)
     if found is None:
         abort(404)
@@ -168,7 +170,7 @@ def complete_course(course_slug: str):
 
 @bp.get(LESSON)
 @signed_in
-def lesson(course_slug: str, lesson_slug: str):
+def lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     attempt_id = request.args.get("attempt", type=int)
     if attempt_id is not None and not 1 <= attempt_id <= MAX_ID:
         attempt_id = None
@@ -187,7 +189,7 @@ def lesson(course_slug: str, lesson_slug: str):
 
 @bp.post(LESSON + "/complete")
 @signed_in
-def complete_lesson(course_slug: str, lesson_slug: str):
+def complete_lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     lesson = _lesson_or_404(course_slug, lesson_slug)
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
     with saving() as saved:
@@ -235,7 +237,7 @@ def complete_lesson(course_slug: str, lesson_slug: str):
 
 @bp.post(LESSON + "/quiz")
 @signed_in
-def submit_quiz(course_slug: str, lesson_slug: str):
+def submit_quiz(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     lesson = _lesson_or_404(course_slug, lesson_slug)
     quiz_slug = request.form.get("quiz", "")
     fields = {
@@ -302,7 +304,7 @@ def record_event():
 
 @bp.get("/certificates/<id:certificate_id>")
 @signed_in
-def certificate(certificate_id: int):
+def certificate(certificate_id: int) -> ResponseReturnValue:
     found = queries.certificate_of(current_user.id, certificate_id)
     if found is None:
         abort(404)
@@ -318,7 +320,7 @@ def certificate(certificate_id: int):
 @bp.get("/verify", defaults={"code": None})
 @bp.get("/verify/<code>")
 @public
-def verify(code: str | None):
+def verify(code: str | None) -> ResponseReturnValue:
     """Anyone may check a certificate: valid or not found, and only the facts printed on it."""
     typed = code if code is not None else request.args.get("code")
     found = None

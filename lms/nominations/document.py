@@ -38,9 +38,16 @@ from lms.reports.queries import RosterRow
 
 SCHEMA = 2
 PEOPLE_WIDTHS = [6, 26, 12, 10, 22, 28, 26, 50, 44, 18]
-PEOPLE_KINDS = [Kind.INTEGER, Kind.TEXT, Kind.DATE, *[Kind.TEXT] * 7]
+PEOPLE_KINDS: list[str] = [Kind.INTEGER, Kind.TEXT, Kind.DATE, *[Kind.TEXT] * 7]
 UNIT_WIDTHS = [6, 40, 14, 14, 12, 14]
-UNIT_KINDS = [Kind.INTEGER, Kind.TEXT, Kind.INTEGER, Kind.INTEGER, Kind.PERCENT, Kind.INTEGER]
+UNIT_KINDS: list[str] = [
+    Kind.INTEGER,
+    Kind.TEXT,
+    Kind.INTEGER,
+    Kind.INTEGER,
+    Kind.PERCENT,
+    Kind.INTEGER,
+]
 
 
 def canonical(data: dict) -> str:

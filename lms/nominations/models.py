@@ -16,11 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Person
 from lms.awards.models import CriteriaSet
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 from lms.org.models import Unit
 
 
-class CommendationForm(db.Model):
+class CommendationForm(Model):
     """A form of commendation a list may propose ("Giấy khen của Giám đốc Sở")."""
 
     __tablename__ = "commendation_form"
@@ -36,7 +36,7 @@ class ListStatus(StrEnum):
     FROZEN = "frozen"
 
 
-class NominationList(db.Model):
+class NominationList(Model):
     __tablename__ = "nomination_list"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +63,7 @@ class NominationList(db.Model):
         return self.status == ListStatus.FROZEN
 
 
-class NominationEntry(db.Model):
+class NominationEntry(Model):
     """One person on a list, with what the list says of them while it is a draft."""
 
     __tablename__ = "nomination_entry"
@@ -100,7 +100,7 @@ class NominationEntry(db.Model):
         return self.removed_at is not None
 
 
-class NominationSnapshot(db.Model):
+class NominationSnapshot(Model):
     """The frozen list: canonical JSON (see snapshot.py) and the SHA-256 of that text."""
 
     __tablename__ = "nomination_snapshot"

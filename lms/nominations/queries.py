@@ -217,7 +217,7 @@ def evidence(person_ids: Iterable[int], first: date, last: date) -> dict[int, st
         found[person_id].append(
             _("Chứng nhận %(code)s (%(title)s, %(day)s)", code=code, title=title, day=vn_date(day))
         )
-    for person_id, title, level, day, year in db.session.execute(
+    for person_id, title, level, recognised_on, year in db.session.execute(
         select(
             InitiativeAuthor.person_id,
             Initiative.title,
@@ -235,7 +235,7 @@ def evidence(person_ids: Iterable[int], first: date, last: date) -> dict[int, st
         .order_by(Initiative.year, Initiative.id)
     ):
         details = [str(LEVELS[level])] if level in LEVELS else []
-        details.append(vn_date(day) if day else _("năm %(year)d", year=year))
+        details.append(vn_date(recognised_on) if recognised_on else _("năm %(year)d", year=year))
         found[person_id].append(
             _("Sáng kiến “%(title)s” (%(details)s)", title=title, details=", ".join(details))
         )
@@ -283,6 +283,7 @@ def data_of(nomination: NominationList, today: date) -> dict:
     from lms.awards.queries import spec
 
     criteria = spec(nomination.criteria_set_id)
+    assert criteria is not None  # awards.services.delete_set refuses a set a list uses
     return draft_data(nomination, criteria, live(criteria, nomination.unit_id, today), today)
 
 
@@ -438,7 +439,7 @@ def differences(data: dict, current: Live) -> Differences:
                 dropped.append((person_id, name))
                 continue
             new = [tuple(pair) for pair in document.facts(candidate.row)]
-            new_values = dict(new)
+            new_values = {pair[0]: pair[1] for pair in new}  # label → value
             old_values = dict(old)
             columns = [
                 (label, old_values.get(label, "—"), value)

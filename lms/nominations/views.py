@@ -15,6 +15,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +24,7 @@ from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.i18n import local_today
 from lms.nominations import document, queries, services
-from lms.nominations.models import CommendationForm, NominationEntry
+from lms.nominations.models import CommendationForm, NominationEntry, NominationList
 from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
 from lms.privacy.services import record_view
@@ -35,7 +36,7 @@ bp = Blueprint("nominations", __name__, url_prefix="/nominations", template_fold
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _list_or_404(list_id: int):
+def _list_or_404(list_id: int) -> NominationList:
     return queries.nomination_list(list_id) or abort(404)
 
 
@@ -77,7 +78,7 @@ def create():
 
 @bp.get("/<id:list_id>")
 @requires(Permission.MANAGE_AWARDS)
-def show(list_id: int):
+def show(list_id: int) -> ResponseReturnValue:
     nomination = _list_or_404(list_id)
     data = queries.data_of(nomination, local_today())
     record_view("nominations.show", scope=f"Danh sách đề nghị khen thưởng #{nomination.id}")
@@ -95,7 +96,7 @@ def show(list_id: int):
 
 @bp.post("/<id:list_id>/refresh")
 @requires(Permission.MANAGE_AWARDS)
-def refresh(list_id: int):
+def refresh(list_id: int) -> ResponseReturnValue:
     nomination = _list_or_404(list_id)
     result = _apply(lambda: services.refresh_list(nomination, local_today()))
     if result is not None:
@@ -112,7 +113,7 @@ def refresh(list_id: int):
 
 @bp.post("/<id:list_id>/freeze")
 @requires(Permission.MANAGE_AWARDS)
-def freeze(list_id: int):
+def freeze(list_id: int) -> ResponseReturnValue:
     nomination = _list_or_404(list_id)
     if _apply(lambda: services.freeze_list(nomination, current_user, local_today())):
         flash(_("Đã chốt danh sách. Số liệu được lưu cố định."), "success")
@@ -133,7 +134,7 @@ def _apply(change):
 
 @bp.get("/<id:list_id>/changes")
 @requires(Permission.MANAGE_AWARDS)
-def changes(list_id: int):
+def changes(list_id: int) -> ResponseReturnValue:
     nomination = _list_or_404(list_id)
     today = local_today()
     data = queries.data_of(nomination, today)
@@ -145,7 +146,7 @@ def changes(list_id: int):
 
 @bp.get("/<id:list_id>/export.xlsx")
 @requires(Permission.MANAGE_AWARDS)
-def export(list_id: int):
+def export(list_id: int) -> ResponseReturnValue:
     data, sheets = _sheets(list_id, "nominations.export")
     response = Response(exports.xlsx_sheets_chunks(sheets), mimetype=XLSX)
     return _attachment(response, data, "xlsx")
@@ -153,7 +154,7 @@ def export(list_id: int):
 
 @bp.get("/<id:list_id>/print.html")
 @requires(Permission.MANAGE_AWARDS)
-def print_list(list_id: int):
+def print_list(list_id: int) -> ResponseReturnValue:
     """Both sheets on one printable page: the list, the units, then the signers."""
     data, sheets = _sheets(list_id, "nominations.print")
     chunks = exports.html_sheets_chunks([doc for _title, doc in sheets])
@@ -186,7 +187,7 @@ def _attachment(response: Response, data: dict, extension: str) -> Response:
 
 @bp.get("/<id:list_id>/entries/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
-def entry(list_id: int, entry_id: int):
+def entry(list_id: int, entry_id: int) -> ResponseReturnValue:
     nomination = _list_or_404(list_id)
     found = _entry_or_404(list_id, entry_id)
     record_view("nominations.entry", person_id=found.person_id)
@@ -200,7 +201,7 @@ def entry(list_id: int, entry_id: int):
 
 @bp.post("/<id:list_id>/entries/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
-def update_entry(list_id: int, entry_id: int):
+def update_entry(list_id: int, entry_id: int) -> ResponseReturnValue:
     found = _entry_or_404(list_id, entry_id)
     with saving() as saved:
         services.update_entry(
@@ -217,7 +218,7 @@ def update_entry(list_id: int, entry_id: int):
 
 @bp.post("/<id:list_id>/entries/<id:entry_id>/remove")
 @requires(Permission.MANAGE_AWARDS)
-def remove_entry(list_id: int, entry_id: int):
+def remove_entry(list_id: int, entry_id: int) -> ResponseReturnValue:
     found = _entry_or_404(list_id, entry_id)
     with saving() as saved:
         services.remove_entry(found, request.form.get("reason", ""), current_user)
@@ -229,7 +230,7 @@ def remove_entry(list_id: int, entry_id: int):
 
 @bp.post("/<id:list_id>/entries/<id:entry_id>/restore")
 @requires(Permission.MANAGE_AWARDS)
-def restore_entry(list_id: int, entry_id: int):
+def restore_entry(list_id: int, entry_id: int) -> ResponseReturnValue:
     found = _entry_or_404(list_id, entry_id)
     with saving() as saved:
         services.restore_entry(found)
@@ -254,7 +255,7 @@ def add_form():
 
 @bp.post("/forms/<id:form_id>")
 @requires(Permission.MANAGE_AWARDS)
-def change_form(form_id: int):
+def change_form(form_id: int) -> ResponseReturnValue:
     form = db.session.get(CommendationForm, form_id) or abort(404)
     action = request.form.get("action", "")
     with saving() as saved:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import db
+from lms.db import Model
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Person
 
 
 class UnitKind(StrEnum):
@@ -19,7 +23,7 @@ class UnitKind(StrEnum):
     OTHER = "other"
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A unit that exists for a span of time; its name and place live in UnitVersion."""
 
     __tablename__ = "unit"
@@ -57,7 +61,7 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
-class UnitVersion(db.Model):
+class UnitVersion(Model):
     """The name and parent a unit had from one date until another (inclusive)."""
 
     __tablename__ = "unit_version"
@@ -79,7 +83,7 @@ class UnitVersion(db.Model):
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person's membership of a unit from one date until another (inclusive)."""
 
     __tablename__ = "membership"
@@ -99,7 +103,7 @@ class Membership(db.Model):
     valid_from: Mapped[date]
     valid_until: Mapped[date | None]
 
-    person: Mapped[Person] = relationship(back_populates="memberships")  # noqa: F821
+    person: Mapped[Person] = relationship(back_populates="memberships")
     unit: Mapped[Unit] = relationship()
 
     def covers(self, day: date) -> bool:

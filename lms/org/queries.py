@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnElement, Subquery
 
 from lms.accounts.models import Person
 from lms.db import contains, db, valid_on
@@ -16,7 +17,7 @@ from lms.pagination import Page, paginate
 from lms.text import collation_key, fold
 
 
-def _version_on(day: date):
+def _version_on(day: date) -> ColumnElement[bool]:
     return valid_on(UnitVersion, day)
 
 
@@ -73,7 +74,9 @@ class TreeOverTime:
         ).all()
         self._shapes: dict[tuple[date, date], list[tuple[date, date, dict[int, list[int]]]]] = {}
 
-    def _shapes_within(self, first: date, last: date):
+    def _shapes_within(
+        self, first: date, last: date
+    ) -> list[tuple[date, date, dict[int, list[int]]]]:
         """The tree's shapes within first..last: (start, end, children) for each stretch of
         days it did not change (it changes only when a version starts or after one ends)."""
         key = (first, last)
@@ -98,7 +101,9 @@ class TreeOverTime:
             self._shapes[key] = shapes
         return self._shapes[key]
 
-    def days_under(self, root_id: int, first: date | None = None, last: date | None = None):
+    def days_under(
+        self, root_id: int, first: date | None = None, last: date | None = None
+    ) -> dict[int, Days]:
         """For each unit, the days within first..last (the whole window by default) it was
         root_id or under it, as the tree was on each of those days (a unit moved out of the
         sub-tree mid-year keeps only its days in it)."""
@@ -168,7 +173,7 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
 
 
-def _members_per_unit(day: date | None):
+def _members_per_unit(day: date | None) -> Subquery:
     """Members per unit on day; with no day, an empty count (see unit_tree)."""
     counted = select(Membership.unit_id, func.count(Membership.id).label("n"))
     if day is None:
@@ -214,15 +219,37 @@ def unit_tree(
         .where(Unit.valid_from <= day)
     )
     nodes = {
-        row[0]: TreeNode(*row[:8], members=row[8], is_closed=bool(row[9]))
-        for row in db.session.execute(query)
+        unit_id: TreeNode(
+            unit_id,
+            code,
+            kind,
+            name,
+            parent_id,
+            valid_from,
+            valid_until,
+            successor_id,
+            members=count,
+            is_closed=bool(closed),
+        )
+        for (
+            unit_id,
+            code,
+            kind,
+            name,
+            parent_id,
+            valid_from,
+            valid_until,
+            successor_id,
+            count,
+            closed,
+        ) in db.session.execute(query)
     }
     roots: list[TreeNode] = []
     for node in nodes.values():
         parent = nodes.get(node.parent_id) if node.parent_id else None
         (parent.children if parent else roots).append(node)
 
-    def order(node: TreeNode):
+    def order(node: TreeNode) -> tuple[bool, int, str, str]:
         kind_rank = KIND_ORDER.get(node.kind, len(KIND_ORDER))
         return (node.is_closed, kind_rank, collation_key(node.name), node.code)
 
@@ -323,7 +350,7 @@ def unit_history(unit_id: int) -> list[VersionRow]:
     return [VersionRow(*row) for row in rows]
 
 
-def _last_names(unit_filter) -> list[UnitLink]:
+def _last_names(unit_filter: ColumnElement[bool]) -> list[UnitLink]:
     """Return units matching unit_filter with the last name each had."""
     latest = (
         select(UnitVersion.unit_id, func.max(UnitVersion.valid_from).label("valid_from"))

@@ -16,8 +16,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
+from flask_login import AnonymousUserMixin
 from sqlalchemy import or_, select
 
 from lms.accounts.models import Person, RoleGrant
@@ -25,6 +26,9 @@ from lms.db import db
 from lms.org.models import Membership
 from lms.org.queries import Days, TreeOverTime, add_days
 from lms.roles import Permission, Role
+
+# Who asks: a signed-in person or an anonymous visitor (Flask-Login's current_user).
+User: TypeAlias = Person | AnonymousUserMixin
 
 UnitDays = dict[int, Days]
 
@@ -119,7 +123,13 @@ def grants_in_force(today: date, *, person_id: int | None = None) -> list[GrantS
     )
     if person_id is not None:
         query = query.where(RoleGrant.person_id == person_id)
-    return [GrantSpan(*row) for row in db.session.execute(query.order_by(RoleGrant.id))]
+    return [
+        GrantSpan(person_id, unit_id, valid_from, valid_until)
+        for person_id, unit_id, valid_from, valid_until in db.session.execute(
+            query.order_by(RoleGrant.id)
+        )
+        if unit_id is not None  # the query asks for unit grants only
+    ]
 
 
 def reach_of(grants: Iterable[GrantSpan], tree: TreeOverTime) -> Scope:
@@ -132,12 +142,12 @@ def reach_of(grants: Iterable[GrantSpan], tree: TreeOverTime) -> Scope:
     return Scope({unit_id: _merged(days) for unit_id, days in units.items()})
 
 
-def _is_person(user) -> bool:
+def _is_person(user: User | None) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and isinstance(user, Person)
 
 
 def scope_of(
-    user,
+    user: User | None,
     first: date,
     last: date,
     today: date,
@@ -159,9 +169,12 @@ def scope_of(
         scope = EVERYWHERE
     elif user.can(Permission.MANAGE_UNIT):
         grants = grants_in_force(today, person_id=user.id)
-        if grants and tree is None:
-            tree = TreeOverTime(first, last)
-        scope = reach_of(grants, tree) if grants else NOWHERE
+        if grants:
+            if tree is None:
+                tree = TreeOverTime(first, last)
+            scope = reach_of(grants, tree)
+        else:
+            scope = NOWHERE
     else:
         scope = NOWHERE
     if unit_id is not None and scope != NOWHERE:
@@ -197,7 +210,7 @@ def memberships_between(
 
 
 def people_reached(
-    user, person_ids: Iterable[int], first: date, last: date, today: date
+    user: User | None, person_ids: Iterable[int], first: date, last: date, today: date
 ) -> set[int]:
     """Those of person_ids user may decide on for first..last (their plan, evidence,
     activities, initiatives): each was in user's reach on at least one of those days."""
@@ -209,11 +222,11 @@ def people_reached(
     return {person_id for person_id in ids if scope.reaches(spans.get(person_id, []))}
 
 
-def reaches_person(user, person_id: int, first: date, last: date, today: date) -> bool:
+def reaches_person(user: User, person_id: int, first: date, last: date, today: date) -> bool:
     return person_id in people_reached(user, [person_id], first, last, today)
 
 
-def units_reached(user, day: date) -> set[int] | None:
+def units_reached(user: User | None, day: date) -> set[int] | None:
     """The units whose members user reaches on day (None: every unit)."""
     scope = scope_of(user, day, day, day)
     return None if scope.units is None else set(scope.units)

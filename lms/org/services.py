@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
@@ -17,6 +18,9 @@ from lms.i18n import vn_date
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.org.queries import TreeOverTime
 from lms.text import clean_name
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Person
 
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 UNIT_FIELDS = ("code", "kind", "valid_from", "valid_until", "successor_id")
@@ -235,11 +239,13 @@ def _check_can_end(unit: Unit, on: date) -> UnitVersion:
     return version
 
 
-def _end_unit(unit: Unit, on: date, successor: Unit | None) -> None:
+def _end_unit(unit: Unit, on: date, successor: Unit | None) -> date:
+    """End unit on the day before on (its last day, returned)."""
     last_day = _day_before(on)
     unit.latest_version.valid_until = last_day
     unit.valid_until = last_day
     unit.successor_id = successor.id if successor else None
+    return last_day
 
 
 @dataclass(frozen=True)
@@ -321,7 +327,7 @@ def merge_unit(unit: Unit, into: Unit, on: date, *, carry: Iterable[int] = ()) -
         _end_membership(membership, on)
         _start_membership(membership.person, into, on, until=until)
     ended, carried = _end_managers_of(unit, into, on, set(carry))
-    _end_unit(unit, on, into)
+    last_day = _end_unit(unit, on, into)
     audit.record(
         "unit.merge",
         unit,
@@ -333,7 +339,7 @@ def merge_unit(unit: Unit, into: Unit, on: date, *, carry: Iterable[int] = ()) -
         ),
         after={
             "successor_id": into.id,
-            "valid_until": unit.valid_until.isoformat(),
+            "valid_until": last_day.isoformat(),
             "manager_grants_ended": ended,
             "managers_carried_over": carried,
         },
@@ -353,7 +359,7 @@ def _end_managers_of(
     carried: list[int] = []
     for found in grants_on_merge(unit, on):
         ended.append(found.grant_id)
-        grant = db.session.get(RoleGrant, found.grant_id)
+        grant = db.session.get_one(RoleGrant, found.grant_id)
         person = grant.person
         if grant.valid_from > found.ends_on:
             person.role_grants.remove(grant)  # it would have started after the unit ended
@@ -389,12 +395,12 @@ def close_unit(unit: Unit, on: date) -> None:
                 day=vn_date(on),
             )
         )
-    _end_unit(unit, on, None)
+    last_day = _end_unit(unit, on, None)
     audit.record(
         "unit.close",
         unit,
         _("Giải thể %(name)s từ %(day)s", name=name, day=vn_date(on)),
-        after={"valid_until": unit.valid_until.isoformat()},
+        after={"valid_until": last_day.isoformat()},
     )
 
 
@@ -417,7 +423,9 @@ def _end_membership(membership: Membership, on: date) -> None:
     )
 
 
-def _start_membership(person, unit: Unit, on: date, *, until: date | None = None) -> Membership:
+def _start_membership(
+    person: Person, unit: Unit, on: date, *, until: date | None = None
+) -> Membership:
     membership = Membership(person=person, unit=unit, valid_from=on, valid_until=until)
     db.session.add(membership)
     audit.record(
@@ -434,7 +442,7 @@ def _start_membership(person, unit: Unit, on: date, *, until: date | None = None
     return membership
 
 
-def assign_to_unit(person, unit: Unit, on: date) -> Membership:
+def assign_to_unit(person: Person, unit: Unit, on: date) -> Membership:
     """Make person a member of unit from day on, ending their current membership the day before."""
     _require_open(unit, on)
     later = [m for m in person.memberships if m.valid_from >= on]

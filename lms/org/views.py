@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Literal, overload
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -73,6 +75,10 @@ def _unit_or_404(unit_id: int) -> Unit:
     return unit
 
 
+@overload
+def _unit_from_form(name: str, label: str, *, required: Literal[True]) -> Unit: ...
+@overload
+def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None: ...
 def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
     value = request.form.get(name, "").strip()
     if not value:
@@ -86,7 +92,7 @@ def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
     return unit
 
 
-def _apply(unit_id: int, change: Callable[[], str]):
+def _apply(unit_id: int, change: Callable[[], str]) -> ResponseReturnValue:
     """Run one change to the organisation (it returns what to say once saved); back to the unit."""
     with saving() as saved:
         saved.done = change()
@@ -147,7 +153,7 @@ def new_unit():
     return _unit_form({"valid_from": local_today().isoformat()})
 
 
-def _unit_form(values: dict, status: int = 200):
+def _unit_form(values: dict[str, str], status: int = 200) -> ResponseReturnValue:
     return (
         render_template(
             "org/new_unit.html",
@@ -179,7 +185,7 @@ def create_unit():
 
 @bp.get("/<id:unit_id>")
 @requires(Permission.MANAGE_UNITS)
-def unit(unit_id: int):
+def unit(unit_id: int) -> ResponseReturnValue:
     today = local_today()
     detail = queries.unit_detail(unit_id, today)
     if detail is None:
@@ -195,7 +201,7 @@ def unit(unit_id: int):
 
 @bp.post("/<id:unit_id>/rename")
 @requires(Permission.MANAGE_UNITS)
-def rename(unit_id: int):
+def rename(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
 
     def change() -> str:
@@ -208,7 +214,7 @@ def rename(unit_id: int):
 
 @bp.post("/<id:unit_id>/move")
 @requires(Permission.MANAGE_UNITS)
-def move(unit_id: int):
+def move(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
 
     def change() -> str:
@@ -222,7 +228,7 @@ def move(unit_id: int):
 
 @bp.post("/<id:unit_id>/merge")
 @requires(Permission.MANAGE_UNITS)
-def merge(unit_id: int):
+def merge(unit_id: int) -> ResponseReturnValue:
     """Merge in two steps: first the page that lists what the merge does to manager grants,
     each carried over only if ticked there; then, confirmed, the merge itself."""
     unit = _unit_or_404(unit_id)
@@ -251,7 +257,11 @@ def merge(unit_id: int):
     def change() -> str:
         into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
         on = parse_day(request.form.get("on"), _("Ngày sáp nhập"))
-        carry = {parse_id(value) for value in request.form.getlist("carry")} - {None}
+        carry = {
+            grant_id
+            for value in request.form.getlist("carry")
+            if (grant_id := parse_id(value)) is not None
+        }
         services.merge_unit(unit, into, on, carry=carry)
         return _("Đã sáp nhập vào %(code)s từ ngày %(day)s.", code=into.code, day=vn_date(on))
 
@@ -264,7 +274,7 @@ def _day_before(day: date) -> date:
 
 @bp.post("/<id:unit_id>/close")
 @requires(Permission.MANAGE_UNITS)
-def close(unit_id: int):
+def close(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
 
     def change() -> str:
@@ -277,7 +287,7 @@ def close(unit_id: int):
 
 @bp.post("/<id:unit_id>/members")
 @requires(Permission.MANAGE_UNITS)
-def add_member(unit_id: int):
+def add_member(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
 
     def change() -> str:
@@ -298,7 +308,7 @@ def add_member(unit_id: int):
 
 @bp.post("/<id:unit_id>/memberships/<id:membership_id>/end")
 @requires(Permission.MANAGE_UNITS)
-def end_membership(unit_id: int, membership_id: int):
+def end_membership(unit_id: int, membership_id: int) -> ResponseReturnValue:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.unit_id != unit_id:
         abort(404)
@@ -317,7 +327,7 @@ def end_membership(unit_id: int, membership_id: int):
 
 @bp.get("/<id:unit_id>/members")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id: unit_id)
-def unit_members(unit_id: int):
+def unit_members(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
     on = _day_from_query("on", _("Ngày xem danh sách"))
     search = request.args.get("q", "").strip()

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Person
 from lms.courses.models import Course
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 from lms.org.models import Unit
 
 
@@ -36,7 +36,7 @@ class TargetUnit(StrEnum):
     HOUR = "hour"
 
 
-class TargetRule(db.Model):
+class TargetRule(Model):
     """One version of the yearly training target; a change adds a version, never overwrites.
 
     A version governs the days from its effective date until the next version of its code
@@ -76,7 +76,7 @@ class AssignmentKind(StrEnum):
     RECOMMENDED = "recommended"
 
 
-class UnitAssignment(db.Model):
+class UnitAssignment(Model):
     """A course a manager assigned to a unit (maybe with its sub-units) for a year."""
 
     __tablename__ = "plan_assignment"
@@ -104,7 +104,7 @@ class PlanStatus(StrEnum):
     APPROVED = "approved"
 
 
-class StudyPlan(db.Model):
+class StudyPlan(Model):
     """A person's self-study plan for a year; its content lives in numbered versions."""
 
     __tablename__ = "study_plan"
@@ -133,7 +133,7 @@ class StudyPlan(db.Model):
         return self.versions[-1]
 
 
-class PlanVersion(db.Model):
+class PlanVersion(Model):
     """One version of a plan: editable while a draft or returned, frozen once submitted."""
 
     __tablename__ = "plan_version"
@@ -164,7 +164,7 @@ class PlanVersion(db.Model):
         return self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
 
 
-class PlanItem(db.Model):
+class PlanItem(Model):
     """A self-chosen course or an external activity in one version of a plan."""
 
     __tablename__ = "plan_item"
@@ -189,7 +189,7 @@ class PlanItem(db.Model):
     activity: Mapped[ExternalActivity | None] = relationship()
 
 
-class PlanEvent(db.Model):
+class PlanEvent(Model):
     """A transition of a plan: who did what to which version, when, with what comment."""
 
     __tablename__ = "plan_event"
@@ -219,7 +219,7 @@ class ActivityStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class ExternalActivity(db.Model):
+class ExternalActivity(Model):
     """Training outside the platform; its hours count only once a manager verified them."""
 
     __tablename__ = "external_activity"
@@ -248,7 +248,7 @@ class ExternalActivity(db.Model):
     evidence: Mapped[EvidenceFile | None] = relationship()
 
 
-class EvidenceFile(db.Model):
+class EvidenceFile(Model):
     """An uploaded certificate, kept in the database under a random token."""
 
     __tablename__ = "evidence_file"
@@ -265,7 +265,7 @@ class EvidenceFile(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app message; the key makes a daily reminder idempotent."""
 
     __tablename__ = "notification"

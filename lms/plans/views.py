@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -12,12 +14,13 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.access import requires, signed_in
-from lms.accounts.models import EmploymentKind
+from lms.accounts.models import EmploymentKind, Person
 from lms.db import db, parse_count, parse_id
 from lms.i18n import local_today
 from lms.learning.queries import flagged_completion_details
@@ -135,7 +138,9 @@ def mine():
     return redirect(url_for("plans.year", year=local_today().year))
 
 
-def _plan_page(plan: StudyPlan | None, person, year: int, *, version_number: int | None, own: bool):
+def _plan_page(
+    plan: StudyPlan | None, person: Person, year: int, *, version_number: int | None, own: bool
+) -> ResponseReturnValue:
     today = local_today()
     progress = queries.person_year(person.id, person.employment_kind, year, today)
     version = None
@@ -170,12 +175,14 @@ def _known_years_only():
 
 @bp.get("/<int:year>")
 @signed_in
-def year(year: int):
+def year(year: int) -> ResponseReturnValue:
     plan = queries.plan_of(current_user.id, year)
     return _plan_page(plan, current_user, year, version_number=_int_arg("version"), own=True)
 
 
-def _own_plan_change(year: int, change, message: str):
+def _own_plan_change(
+    year: int, change: Callable[[StudyPlan], object], message: str
+) -> ResponseReturnValue:
     target = url_for("plans.year", year=year)
     with saving(message):
         plan = workflow.plan_for(current_user, year)
@@ -185,7 +192,7 @@ def _own_plan_change(year: int, change, message: str):
 
 @bp.post("/<int:year>/courses")
 @signed_in
-def add_course(year: int):
+def add_course(year: int) -> ResponseReturnValue:
     form = request.form
     return _own_plan_change(
         year,
@@ -208,7 +215,7 @@ def _upload() -> Upload | None:
 
 @bp.post("/<int:year>/activities")
 @signed_in
-def add_external(year: int):
+def add_external(year: int) -> ResponseReturnValue:
     form = request.form
     upload = _upload()
     return _own_plan_change(
@@ -230,7 +237,7 @@ def add_external(year: int):
 
 @bp.post("/activities/<id:activity_id>/evidence")
 @signed_in
-def attach_evidence(activity_id: int):
+def attach_evidence(activity_id: int) -> ResponseReturnValue:
     activity = db.session.get(ExternalActivity, activity_id)
     if activity is None or activity.person_id != current_user.id:
         abort(404)
@@ -245,7 +252,7 @@ def attach_evidence(activity_id: int):
 
 @bp.post("/<int:year>/items/<id:item_id>/remove")
 @signed_in
-def remove_item(year: int, item_id: int):
+def remove_item(year: int, item_id: int) -> ResponseReturnValue:
     return _own_plan_change(
         year, lambda plan: workflow.remove_item(plan, item_id), _("Đã bỏ mục khỏi kế hoạch.")
     )
@@ -253,7 +260,7 @@ def remove_item(year: int, item_id: int):
 
 @bp.post("/<int:year>/note")
 @signed_in
-def save_note(year: int):
+def save_note(year: int) -> ResponseReturnValue:
     return _own_plan_change(
         year,
         lambda plan: workflow.save_note(plan, request.form.get("note", "")),
@@ -263,7 +270,7 @@ def save_note(year: int):
 
 @bp.post("/<int:year>/submit")
 @signed_in
-def submit(year: int):
+def submit(year: int) -> ResponseReturnValue:
     return _own_plan_change(
         year, lambda plan: workflow.submit(plan, actor=current_user), _("Đã gửi kế hoạch để duyệt.")
     )
@@ -271,7 +278,7 @@ def submit(year: int):
 
 @bp.post("/<int:year>/revise")
 @signed_in
-def revise(year: int):
+def revise(year: int) -> ResponseReturnValue:
     return _own_plan_change(
         year,
         lambda plan: workflow.revise(plan, actor=current_user),
@@ -281,7 +288,7 @@ def revise(year: int):
 
 @bp.post("/<int:year>/copy")
 @signed_in
-def copy_last_year(year: int):
+def copy_last_year(year: int) -> ResponseReturnValue:
     target = url_for("plans.year", year=year)
     with saving(_("Đã sao chép kế hoạch năm trước thành bản nháp.")):
         workflow.copy_last_year(current_user, year)
@@ -290,7 +297,7 @@ def copy_last_year(year: int):
 
 @bp.post("/<int:year>/self-assessment")
 @signed_in
-def self_assess(year: int):
+def self_assess(year: int) -> ResponseReturnValue:
     return _own_plan_change(
         year,
         lambda plan: workflow.self_assess(plan, request.form.get("text", ""), actor=current_user),
@@ -303,7 +310,7 @@ def self_assess(year: int):
 
 @bp.get("/view/<id:plan_id>")
 @signed_in
-def show(plan_id: int):
+def show(plan_id: int) -> ResponseReturnValue:
     plan = _plan_or_404(plan_id)
     if not permissions.can_read_plan(current_user, plan.person_id, plan.year):
         abort(403)
@@ -314,7 +321,7 @@ def show(plan_id: int):
 
 @bp.post("/view/<id:plan_id>/decide")
 @signed_in
-def decide(plan_id: int):
+def decide(plan_id: int) -> ResponseReturnValue:
     plan = _plan_or_404(plan_id)
     if not permissions.can_decide(current_user, plan.person_id, plan.year):
         abort(403)
@@ -333,7 +340,7 @@ def decide(plan_id: int):
 
 @bp.post("/view/<id:plan_id>/assessment")
 @signed_in
-def assess(plan_id: int):
+def assess(plan_id: int) -> ResponseReturnValue:
     plan = _plan_or_404(plan_id)
     if not permissions.can_decide(current_user, plan.person_id, plan.year):
         abort(403)
@@ -345,7 +352,7 @@ def assess(plan_id: int):
 
 @bp.post("/activities/<id:activity_id>/verify")
 @signed_in
-def verify_activity(activity_id: int):
+def verify_activity(activity_id: int) -> ResponseReturnValue:
     activity = db.session.get(ExternalActivity, activity_id)
     if activity is None:
         abort(404)
@@ -363,7 +370,7 @@ def verify_activity(activity_id: int):
 
 @bp.get("/evidence/<token>")
 @signed_in
-def evidence(token: str):
+def evidence(token: str) -> ResponseReturnValue:
     found = db.session.query(EvidenceFile).filter_by(token=token[:43]).one_or_none()
     if found is None:
         abort(404)
@@ -408,7 +415,7 @@ def units():
 
 @bp.get("/units/<id:unit_id>/<int:year>")
 @signed_in
-def dashboard(unit_id: int, year: int):
+def dashboard(unit_id: int, year: int) -> ResponseReturnValue:
     if not permissions.can_view_unit(current_user, unit_id):
         abort(403)
     unit = db.session.get(Unit, unit_id) or abort(404)
@@ -423,7 +430,7 @@ def dashboard(unit_id: int, year: int):
         search=args.get("q", "").strip()[:100],
         sort=sort,
         descending=args.get("desc") == "1",
-        page=_int_arg("page", 1),
+        page=_int_arg("page", 1) or 1,
     )
     unit_name = queries.unit_names_in_year([unit_id], year).get(unit_id, unit.code)
     record_view("plans.dashboard", scope=f"Kế hoạch học tập: {unit_name}, năm {year}")
@@ -447,7 +454,7 @@ def dashboard(unit_id: int, year: int):
 
 @bp.post("/units/<id:unit_id>/<int:year>/decide")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
-def bulk_decide(unit_id: int, year: int):
+def bulk_decide(unit_id: int, year: int) -> ResponseReturnValue:
     """Approve or return the ticked plans, each checked on its own; say what became of each."""
     approve = request.form.get("decision") == "approve"
     comment = request.form.get("comment")
@@ -492,7 +499,7 @@ def bulk_decide(unit_id: int, year: int):
 
 @bp.get("/units/<id:unit_id>/<int:year>/assignments")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
-def assignments(unit_id: int, year: int):
+def assignments(unit_id: int, year: int) -> ResponseReturnValue:
     unit = db.session.get(Unit, unit_id) or abort(404)
     return render_template(
         "plans/assignments.html",
@@ -506,7 +513,7 @@ def assignments(unit_id: int, year: int):
 
 @bp.post("/units/<id:unit_id>/<int:year>/assignments")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
-def create_assignment(unit_id: int, year: int):
+def create_assignment(unit_id: int, year: int) -> ResponseReturnValue:
     unit = db.session.get(Unit, unit_id) or abort(404)
     target = url_for("plans.assignments", unit_id=unit_id, year=year)
     form = request.form
@@ -525,7 +532,7 @@ def create_assignment(unit_id: int, year: int):
 
 @bp.post("/assignments/<id:assignment_id>/withdraw")
 @requires(Permission.MANAGE_UNIT, unit=lambda assignment_id: _assignment_unit(assignment_id))
-def withdraw_assignment(assignment_id: int):
+def withdraw_assignment(assignment_id: int) -> ResponseReturnValue:
     assignment = db.session.get(UnitAssignment, assignment_id) or abort(404)
     target = url_for("plans.assignments", unit_id=assignment.unit_id, year=assignment.year)
     with saving(_("Đã thu hồi; kết quả đã đạt của mọi người vẫn được giữ.")):
@@ -550,7 +557,9 @@ def rules():
         employment_labels=EMPLOYMENT_LABELS,
         edit=None if correcting else found,
         correct=found if correcting else None,
-        correct_years=target_rules.years_governed(found, local_today()) if correcting else [],
+        correct_years=target_rules.years_governed(found, local_today())
+        if correcting and found is not None
+        else [],
     )
 
 
@@ -576,7 +585,7 @@ def save_rule():
 
 @bp.post("/rules/<id:rule_id>/correct")
 @requires(Permission.MANAGE_UNITS)
-def correct_rule(rule_id: int):
+def correct_rule(rule_id: int) -> ResponseReturnValue:
     rule = db.session.get(TargetRule, rule_id) or abort(404)
     form = request.form
     with saving() as saved:

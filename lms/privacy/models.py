@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Person
 
 
-class AccessLogEntry(db.Model):
+class AccessLogEntry(Model):
     """One view by viewer of one person's data (person_id) or of a list of people (scope)."""
 
     __tablename__ = "access_log"
@@ -23,5 +27,5 @@ class AccessLogEntry(db.Model):
     scope: Mapped[str | None] = mapped_column(String(300))
     address: Mapped[str | None] = mapped_column(String(64))
 
-    viewer: Mapped[Person] = relationship(foreign_keys=[viewer_id])  # noqa: F821
-    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])  # noqa: F821
+    viewer: Mapped[Person] = relationship(foreign_keys=[viewer_id])
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])

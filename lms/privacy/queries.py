@@ -9,8 +9,20 @@ from enum import Enum
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import DateTime, LargeBinary, Table, and_, false, or_, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    DateTime,
+    LargeBinary,
+    RowMapping,
+    Table,
+    and_,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from lms.accounts.models import Person
 from lms.audit.models import AuditEvent
@@ -71,7 +83,7 @@ def _log_query():
     return query, viewer, person
 
 
-def _name_matches(model, search: str):
+def _name_matches(model: type[Person] | AliasedClass[Person], search: str) -> ColumnElement[bool]:
     terms = fold(search).split()
     return and_(
         *(or_(contains(model.search_name, term), contains(model.username, term)) for term in terms)
@@ -131,7 +143,7 @@ def _plain(value: Any) -> Any:
 OTHER_PEOPLES_COLUMNS = {("access_log", "address")}
 
 
-def _is_withheld(column) -> bool:
+def _is_withheld(column: Column[Any]) -> bool:
     """Secrets (password and token hashes), file contents and other people's addresses never
     go into the export."""
     return (
@@ -141,11 +153,11 @@ def _is_withheld(column) -> bool:
     )
 
 
-def _is_timestamp(column) -> bool:
+def _is_timestamp(column: Column[Any]) -> bool:
     return isinstance(column.type, UTCDateTime | DateTime)
 
 
-def _row(table: Table, row) -> dict[str, Any]:
+def _row(table: Table, row: RowMapping) -> dict[str, Any]:
     values = {}
     for column in table.columns:
         values[column.name] = WITHHELD_NOTE if _is_withheld(column) else _plain(row[column.name])
@@ -210,7 +222,7 @@ def _unit_names(unit_ids: set[int]) -> dict[int, dict[str, str]]:
 
 def personal_data(person: Person, *, now: datetime) -> dict[str, Any]:
     """Return everything held about the person, as JSON-ready data."""
-    person_table = Person.__table__
+    person_table = db.metadata.tables[Person.__tablename__]
     own = db.session.execute(select(person_table).where(person_table.c.id == person.id)).one()
     conditions = _ownership(person.id)
     tables: dict[str, list[dict[str, Any]]] = {}

@@ -255,7 +255,8 @@ class _Requirements:
             )
             .order_by(UnitAssignment.due_on, UnitAssignment.id)
         ).all()
-        self.items: list[tuple] = []
+        # (assignment id, course id, slug, title, hours, kind, due on, unit id, unit name)
+        self.items: list[tuple[int, int, str, str, Decimal, AssignmentKind, date, int, str]] = []
         # unit → (due days, item indexes) in due order; required only, and all kinds.
         required: dict[int, list[tuple[date, int]]] = defaultdict(list)
         every: dict[int, list[tuple[date, int]]] = defaultdict(list)
@@ -350,7 +351,7 @@ class Engine:
         self.first, self.last, self.today = first, last, today
         self.rules = RuleBook.load()
         self.requirements = _Requirements(first, last)
-        self.category_of = {
+        self.category_of: dict[int | None, int] = {  # read with credits' course ids, or None
             course_id: CATEGORY_INDEX[category]
             for course_id, category in db.session.execute(select(Course.id, Course.category))
             if category in CATEGORY_INDEX
@@ -391,15 +392,16 @@ class Engine:
         found: dict[int, PersonCredits] = {}
         first, required = self.first, self.requirements.required_courses
         category_of = self.category_of
-        last_id = person = None
+        last_id = None
+        person = PersonCredits()  # replaced at the first row
         days = Days()
         for person_id, text, unit, amount, course_id in rows:
             day = days[text]
             if person_id != last_id:  # a person's rows come together
                 last_id = person_id
-                person = found.get(person_id)
-                if person is None:
-                    person = found[person_id] = PersonCredits()
+                if person_id not in found:
+                    found[person_id] = PersonCredits()
+                person = found[person_id]
             if course_id in required and amount > 0:
                 known = person.completed.get(course_id)
                 if known is None or day < known:
@@ -417,8 +419,8 @@ class Engine:
                 else:
                     person.hours += amount
         for person in found.values():
-            days = person.days
-            if any(days[i] > days[i + 1] for i in range(len(days) - 1)):
+            credit_days = person.days
+            if any(credit_days[i] > credit_days[i + 1] for i in range(len(credit_days) - 1)):
                 person.entries.sort(key=lambda entry: entry[0])
                 person.days = [entry[0] for entry in person.entries]
         return found
@@ -429,7 +431,7 @@ class Engine:
         return {
             person_id
             for person_id, kind in people.items()
-            if len(found := spans.get(person_id, ())) == 1
+            if len(found := spans.get(person_id, [])) == 1
             and found[0].first == self.first
             and found[0].last == self.last
             and self.rules.constant_minutes(kind) is not None
@@ -598,7 +600,9 @@ class Engine:
             )
         return result
 
-    def _add_credits(self, result: Figures, kind: str, entries) -> None:
+    def _add_credits(
+        self, result: Figures, kind: str, entries: Iterable[tuple[date, str, Decimal, int | None]]
+    ) -> None:
         course_tiet = activity_hours = earned_tiet = earned_hours = ZERO
         category_of, courses = self.category_of, result.courses
         # Usually every version of a kind's rule has the same minutes per tiết: then the sums

@@ -45,6 +45,7 @@ def activity_day(year: int, ends_on: date) -> date:
 
 def credit_course(progress: CourseProgress) -> Credit:
     """Credit the tiết of a completed course on the agency's day it was completed."""
+    assert progress.completed_at is not None  # called once the course is completed
     credit = Credit(
         person_id=progress.person_id,
         day=local_day(progress.completed_at),

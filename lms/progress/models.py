@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.db import UTCDateTime, db, utcnow
+from lms.db import Model, UTCDateTime, utcnow
 
 
 class CreditSource(StrEnum):
@@ -27,7 +27,7 @@ class CreditUnit(StrEnum):
     HOUR = "hour"
 
 
-class Credit(db.Model):
+class Credit(Model):
     """One entry of the ledger: person earned amount (in unit) on day, from one source."""
 
     __tablename__ = "progress_credit"

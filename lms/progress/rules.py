@@ -158,7 +158,7 @@ class RuleBook:
         """Minutes per tiết on day: of the version in force then, else of the nearest version
         of that kind (a credit earned before any rule still converts), else the default."""
         found, starts = self._by_kind.get(kind), self._starts.get(kind)
-        if not found:
+        if not found or starts is None:
             found, starts = self.versions, [v.starts for v in self.versions]
         if not found:
             return DEFAULT_MINUTES_PER_TIET
@@ -178,10 +178,9 @@ class RuleBook:
     def target(self, kind: str, first: date, last: date) -> Target | None:
         """The target of first..last for kind (None: no version governed any of those days)."""
         key = (kind, first, last)
-        found = self._spans.get(key, self)
-        if found is self:  # not known yet (None is an answer)
-            found = self._spans[key] = self.target_of(kind, ((first, last),))
-        return found
+        if key not in self._spans:  # not known yet (None is an answer)
+            self._spans[key] = self.target_of(kind, ((first, last),))
+        return self._spans[key]
 
     def target_of(self, kind: str, spans: tuple[tuple[date, date], ...]) -> Target | None:
         """The target of the days of some spans (a person's memberships): prorated versions

@@ -6,9 +6,10 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import IO, TYPE_CHECKING
 
 from flask import stream_template
 from flask_babel import gettext as _
@@ -16,6 +17,11 @@ from flask_babel import gettext as _
 from lms.i18n import agency_zone
 from lms.numbers import DATE_FORMAT, DECIMAL_FORMAT, PERCENT_FORMAT, WHOLE_FORMAT
 from lms.reports.document import Document, Kind
+
+if TYPE_CHECKING:
+    from openpyxl.cell import Cell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -77,17 +83,17 @@ def csv_chunks(doc: Document) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def write_csv(doc: Document, stream) -> None:
+def write_csv(doc: Document, stream: IO[bytes]) -> None:
     for chunk in csv_chunks(doc):
         stream.write(chunk.encode("utf-8"))
 
 
-def write_xlsx(doc: Document, stream) -> None:
+def write_xlsx(doc: Document, stream: str | IO[bytes]) -> None:
     """Write one document as a workbook of one sheet."""
     write_xlsx_sheets([("Danh sach", doc)], stream)
 
 
-def write_xlsx_sheets(sheets: list[tuple[str, Document]], stream) -> None:
+def write_xlsx_sheets(sheets: list[tuple[str, Document]], stream: str | IO[bytes]) -> None:
     """Write each document on its own sheet, in write-only mode: rows stream out, memory stays
     flat. Sheet titles must be unique, at most 31 characters."""
     # Imported here: a tenth of a second at every start of the app and of each command,
@@ -99,7 +105,7 @@ def write_xlsx_sheets(sheets: list[tuple[str, Document]], stream) -> None:
     book = Workbook(write_only=True)
     # The document's font is the workbook's default, so table cells need no style of their
     # own: styling each of a hundred thousand rows' cells cost more than writing them.
-    book._fonts = IndexedList([Font(name=FONT, size=12)])
+    book._fonts = IndexedList([Font(name=FONT, size=12)])  # type: ignore[attr-defined]  # no public API
     for title, doc in sheets:
         _write_sheet(book.create_sheet(title), doc)
     book.save(stream)
@@ -119,7 +125,7 @@ def _split(widths: list[int]) -> int:
     return columns - 1
 
 
-def _write_sheet(sheet, doc: Document) -> None:
+def _write_sheet(sheet: Worksheet, doc: Document) -> None:  # write-only: it passes these on
     """The Nghị định 30 letterhead, the column labels (frozen, repeated on every printed page),
     the rows with numbers and dates as such, the notes, then the signers; A4 landscape, fitted
     to the page's width, page numbers in the footer."""
@@ -167,7 +173,7 @@ def _write_sheet(sheet, doc: Document) -> None:
             sheet.row_dimensions[row_number].height = height
         sheet.append(row)
 
-    def two_blocks(left_cell, right_cell, height: float | None = None) -> None:
+    def two_blocks(left_cell: Cell, right_cell: Cell, height: float | None = None) -> None:
         """A row in two halves: the agency's (or first signer's) and the national title's."""
         if columns < 2:
             append([left_cell], height)
@@ -176,7 +182,9 @@ def _write_sheet(sheet, doc: Document) -> None:
         merge(1, split)
         merge(split + 1, columns)
 
-    def across(value, font, alignment=centre, height: float | None = None) -> None:
+    def across(
+        value: str, font: Font, alignment: Alignment = centre, height: float | None = None
+    ) -> None:
         append([cell(value, font, alignment)], height)
         merge(1, columns)
 
@@ -221,12 +229,22 @@ def _write_sheet(sheet, doc: Document) -> None:
     sheet.print_options.horizontalCentered = True
     for side, inches in MARGINS.items():
         setattr(sheet.page_margins, side, inches)
-    sheet.oddFooter.center.text = FOOTER
-    sheet.oddFooter.center.font = f"{FONT},Regular"
-    sheet.oddFooter.center.size = 11
+    footer = sheet.oddFooter
+    if footer is not None:  # a new sheet has one
+        footer.center.text = FOOTER
+        footer.center.font = f"{FONT},Regular"
+        footer.center.size = 11
 
 
-def _signature_block(signers, two_blocks, append, cell, bold, italic, centre) -> None:
+def _signature_block(
+    signers: Sequence[tuple[str, str]],
+    two_blocks: Callable[[Cell, Cell], None],
+    append: Callable[[list[Cell], float], None],
+    cell: Callable[[str, Font, Alignment], Cell],
+    bold: Font,
+    italic: Font,
+    centre: Alignment,
+) -> None:
     """Each signer's title, a hint, room to sign, then the name: the first signer on the left,
     the second on the right (Nghị định 30: the signer's title in capitals, the name in bold)."""
     first, second = (list(signers) + [("", "")])[:2]
@@ -238,7 +256,9 @@ def _signature_block(signers, two_blocks, append, cell, bold, italic, centre) ->
     two_blocks(cell(first[1], bold, centre), cell(second[1], bold, centre))
 
 
-def _typed_rows(doc: Document, sheet, new_cell) -> Iterator[list]:
+def _typed_rows(
+    doc: Document, sheet: Worksheet, new_cell: Callable[[Worksheet], Cell]
+) -> Iterator[list[object]]:
     """Each row's values as spreadsheet cells: numbers, percentages and dates as such, with a
     number format per column kind; text formula-escaped.
 
@@ -247,14 +267,14 @@ def _typed_rows(doc: Document, sheet, new_cell) -> Iterator[list]:
     cell per value cost a third of the workbook's time.
     """
 
-    def styled_cell(number_format: str):
+    def styled_cell(number_format: str) -> Cell:
         prototype = new_cell(sheet)
         prototype.number_format = number_format
         return prototype
 
-    formats = {Kind.PERCENT: PERCENT_FORMAT, Kind.DATE: DATE_FORMAT}
-    decimals: dict[int, tuple[object, object]] = {}
-    others: dict[int, tuple[str, object]] = {}
+    formats: dict[str, str] = {Kind.PERCENT: PERCENT_FORMAT, Kind.DATE: DATE_FORMAT}
+    decimals: dict[int, tuple[Cell, Cell]] = {}
+    others: dict[int, tuple[str, Cell]] = {}
     for index, kind in enumerate(doc.kinds):
         if kind == Kind.DECIMAL:
             decimals[index] = (styled_cell(WHOLE_FORMAT), styled_cell(DECIMAL_FORMAT))
@@ -264,6 +284,7 @@ def _typed_rows(doc: Document, sheet, new_cell) -> Iterator[list]:
     starts = FORMULA_STARTS
     for row in doc.rows:
         # An empty text is no cell at all: a blank position or reason costs nothing to write.
+        out: list[object]
         out = [(("'" + value if value.startswith(starts) else value) if value else None)
                if isinstance(value, str) else value
                for value in row]  # fmt: skip
@@ -304,7 +325,7 @@ def xlsx_sheets_chunks(sheets: list[tuple[str, Document]]) -> Iterator[bytes]:
 
 # The narrowest a column prints, in spreadsheet widths: a date or a figure stays on one line
 # in the print's smaller type; long text wraps within at most PRINT_TEXT_MOST.
-PRINT_MINIMUM = {Kind.DATE: 16, Kind.DECIMAL: 11, Kind.PERCENT: 8, Kind.INTEGER: 7}
+PRINT_MINIMUM: dict[str, int] = {Kind.DATE: 16, Kind.DECIMAL: 11, Kind.PERCENT: 8, Kind.INTEGER: 7}
 PRINT_TEXT_MOST = 32
 FIGURES = frozenset(PRINT_MINIMUM)
 

@@ -20,6 +20,7 @@ from lms.awards import queries as award_queries
 from lms.awards.models import Initiative, InitiativeStatus
 from lms.db import db
 from lms.numbers import percent
+from lms.org.scope import User
 from lms.progress.engine import ZERO
 from lms.reports.queries import Period, roster_plan_all
 
@@ -73,7 +74,9 @@ class Summary:
     years: list[YearTotal]
 
 
-def summary(period: Period, today: date, *, unit_id: int | None = None, viewer=None) -> Summary:
+def summary(
+    period: Period, today: date, *, unit_id: int | None = None, viewer: User | None = None
+) -> Summary:
     """Return the summary of each year of period, per unit of the roster, then per year: of
     the people viewer reaches (None: everyone)."""
     rows: dict[tuple[int, int], SummaryRow] = {}

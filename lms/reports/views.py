@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,6 +32,7 @@ from lms.reports import exports, queries
 from lms.reports import summary as summaries
 from lms.reports.charts import Bar, bar_chart
 from lms.reports.document import (
+    Document,
     cells,
     document,
     headers,
@@ -74,7 +77,7 @@ def roster():
 
 @bp.get("/units/<id:unit_id>/roster")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id: unit_id)
-def unit_roster(unit_id: int):
+def unit_roster(unit_id: int) -> ResponseReturnValue:
     db.session.get(Unit, unit_id) or abort(404)
     return _respond("reports.unit_roster", unit_id, {"unit_id": unit_id})
 
@@ -91,7 +94,7 @@ def print_stylesheet():
     return response
 
 
-def _respond(endpoint: str, unit_id: int | None, route_args: dict):
+def _respond(endpoint: str, unit_id: int | None, route_args: dict[str, int]) -> ResponseReturnValue:
     today = local_today()
     try:
         period, preset = queries.period_from_args(request.args, today)
@@ -181,8 +184,9 @@ def download(plan: queries.RosterPlan, wanted: str, today: date) -> Response:
     return send_document(document(plan, today), name, wanted)
 
 
-def send_document(doc, name: str, wanted: str) -> Response:
+def send_document(doc: Document, name: str, wanted: str) -> Response:
     """Send a document as a CSV, XLSX or printable HTML attachment, written as it streams."""
+    chunks: Iterator[bytes]
     if wanted == "csv":
         chunks = (chunk.encode("utf-8") for chunk in exports.csv_chunks(doc))
     elif wanted == "xlsx":
@@ -220,7 +224,7 @@ def summary():
     if wanted:
         name = file_name(report.unit_code, period, wanted, prefix="so-ket")
         return send_document(summary_document(report, today), name, wanted)
-    filters = {"period": preset}
+    filters: dict[str, int | str] = {"period": preset}
     if not preset:
         filters.update({"from": period.first.isoformat(), "to": period.last.isoformat()})
     if unit_id:

@@ -30,12 +30,13 @@ def import_command(ctx: click.Context, file: Path, effective: str | None, dry_ru
     """Nhập danh sách nhân sự từ tệp .xlsx hoặc .csv (UTF-8): tất cả hoặc không dòng nào."""
     on = local_today()
     if effective:
-        on = importer.parse_effective_date(effective)
-        if on is None:
+        given = importer.parse_effective_date(effective)
+        if given is None:
             click.echo(
                 _("Ngày hiệu lực “%(value)s” không hợp lệ (YYYY-MM-DD).", value=effective), err=True
             )
             ctx.exit(2)
+        on = given
     try:
         result = importer.import_staff(file.name, file.read_bytes(), on=on)
     except Exception:

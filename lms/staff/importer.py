@@ -7,7 +7,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -215,7 +215,7 @@ def _zip_names(data: bytes) -> set[str] | None:
         return None
 
 
-def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[Any, ...]]:
+def _xlsx_rows(data: bytes, filename: str) -> Generator[tuple[Any, ...], None, None]:
     from openpyxl import load_workbook
 
     _check_xlsx_shape(data, filename)
@@ -351,7 +351,7 @@ def _too_many_rows(filename: str) -> StaffImportError:
     return StaffImportError([Problem(message)])
 
 
-def _csv_rows(data: bytes, filename: str) -> Iterator[list[str]]:
+def _csv_rows(data: bytes, filename: str) -> Generator[list[str], None, None]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -449,6 +449,7 @@ def read_rows(filename: str, data: bytes) -> list[RawRow]:
             ]
         )
     zip_names = _zip_names(data)
+    rows: Generator[Sequence[Any], None, None]
     if zip_names is None:
         rows = _csv_rows(data, filename)
     elif {"[Content_Types].xml", "xl/workbook.xml"} <= zip_names:
@@ -459,7 +460,7 @@ def read_rows(filename: str, data: bytes) -> list[RawRow]:
         return _data_rows(filename, enumerate(rows, start=1))
 
 
-def _data_rows(filename: str, records) -> list[RawRow]:
+def _data_rows(filename: str, records: Iterable[tuple[int, Sequence[Any]]]) -> list[RawRow]:
     headers: list[str] | None = None
     raw_rows: list[RawRow] = []
     for number, values in records:
@@ -746,7 +747,7 @@ def apply_rows(rows: list[StaffRow], *, on: date) -> ImportSummary:
                 updated = people.change_position(person, row.position, position_since) or updated
             current = person.membership_on(on)
             moved = row.unit is not None and (current is None or current.unit_id != row.unit.id)
-            if moved:
+            if moved and row.unit is not None:
                 org.assign_to_unit(person, row.unit, on)
             counts["updated"] += updated
             counts["moved"] += moved
@@ -783,6 +784,7 @@ def template_workbook() -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Danh sách"
     sheet.append(TEMPLATE_COLUMNS)
     sheet.append(EXAMPLE_ROW)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -18,7 +19,13 @@ bp = Blueprint("staff", __name__, url_prefix="/admin/staff-import", template_fol
 TEMPLATE_NAME = "mau-danh-sach-nhan-su.xlsx"
 
 
-def _page(*, effective: str = "", check_only: bool = False, problems=(), status: int = 200):
+def _page(
+    *,
+    effective: str = "",
+    check_only: bool = False,
+    problems: Iterable[object] = (),
+    status: int = 200,
+) -> tuple[str, int]:
     columns = [(name, importer.COLUMN_HINTS[name]) for name in importer.TEMPLATE_COLUMNS]
     return (
         render_template(
@@ -52,7 +59,7 @@ def upload():
         errors.append(_("Hãy chọn tệp danh sách (.xlsx hoặc .csv)."))
     if on is None:
         errors.append(_("Ngày hiệu lực “%(value)s” không hợp lệ (dd/mm/yyyy).", value=effective))
-    if errors:
+    if errors or upload is None or not upload.filename or on is None:
         for error in errors:
             flash(error, "error")
         return _page(effective=effective, check_only=check_only, status=400)
