@@ -9,6 +9,7 @@ from flask_babel import to_user_timezone
 from flask_login import current_user
 
 from lms.accounts import queries, services
+from lms.accounts.forms import NewPersonForm, PersonForm
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.auth.access import requires
 from lms.auth.roles import Permission, Role
@@ -40,7 +41,6 @@ STATUS_LABELS = {
 }
 # Suggestions only: any ethnicity may be typed.
 ETHNICITIES = ("Kinh", "Nùng", "Tày", "Sán Dìu", "Hoa", "Sán Chay", "Dao", "Mông", "Mường", "Thái")
-FORM_FIELDS = ("username", *services.EDITABLE_FIELDS, "position_since")
 # A position changes on the person's page, from a day or as a correction: never in passing.
 EDIT_FIELDS = tuple(name for name in services.EDITABLE_FIELDS if name != "position")
 GRANTABLE_ROLES = [role for role in Role if role != Role.LEARNER]
@@ -53,20 +53,18 @@ def _person_or_404(person_id: int) -> Person:
     return person
 
 
-def _form_values(source=None) -> dict[str, str]:
-    """Return the person form's fields as text, from the request or from a person."""
-    if source is None:
-        return {name: request.form.get(name, "") for name in FORM_FIELDS}
-    values = {name: getattr(source, name, None) or "" for name in FORM_FIELDS}
-    values["date_of_birth"] = vn_date(source.date_of_birth)
+def _person_values(person: Person) -> dict[str, str]:
+    """The person form's fields as text, from a person."""
+    values = {name: getattr(person, name, None) or "" for name in EDIT_FIELDS}
+    values["date_of_birth"] = vn_date(person.date_of_birth)
     return values
 
 
-def _render_form(values: dict[str, str], person: Person | None = None, status: int = 200):
+def _render_form(form: PersonForm, person: Person | None = None, status: int = 200):
     return (
         render_template(
             "accounts/form.html",
-            values=values,
+            form=form,
             person=person,
             genders=list(GENDER_LABELS.items()),
             employment_kinds=list(EMPLOYMENT_LABELS.items()),
@@ -115,26 +113,26 @@ def people():
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PEOPLE)
 def create():
+    form = NewPersonForm()
     if request.method == "GET":
-        return _render_form({})
-    values = _form_values()
-    fields = {name: values[name] for name in services.EDITABLE_FIELDS}
-    del fields["full_name"]
-    with saving() as saved:
-        person = services.create_person(
-            username=values["username"],
-            full_name=values["full_name"],
-            position_since=values["position_since"],
-            **fields,
-        )
-        saved.done = _(
-            "Đã thêm %(name)s. Hãy xếp đơn vị công tác và cấp mật khẩu lần đầu.",
-            name=person.full_name,
-        )
-    if not saved:
-        return _render_form(values, status=400)
-    _flash_legacy_letters(person)
-    return redirect(url_for("accounts.person", person_id=person.id))
+        return _render_form(form)
+    if form.validate():
+        with saving(show=False) as saved:
+            person = services.create_person(
+                username=form.username.data,
+                position_since=form.position_since.data,
+                **{name: form[name].data for name in services.EDITABLE_FIELDS},
+            )
+            saved.done = _(
+                "Đã thêm %(name)s. Hãy xếp đơn vị công tác và cấp mật khẩu lần đầu.",
+                name=person.full_name,
+            )
+        if saved:
+            _flash_legacy_letters(person)
+            return redirect(url_for("accounts.person", person_id=person.id))
+        form.refuse(saved.error)
+    # Shown again with what was typed and each message by its field.
+    return _render_form(form, status=400)
 
 
 @bp.get(PERSON)
@@ -169,19 +167,22 @@ def edit(person_id: int):
     found = _person_or_404(person_id)
     if request.method == "GET":
         record_view("accounts.edit", person_id=found.id)
-        return _render_form(_form_values(found), found)
-    values = _form_values()
-    values["username"] = found.username
-    with saving() as saved:
-        changed = services.update_person(found, **{name: values[name] for name in EDIT_FIELDS})
-    if not saved:
-        return _render_form(values, found, status=400)
-    if changed:
-        flash(_("Đã lưu thông tin của %(name)s.", name=found.full_name), "success")
-    else:
-        flash(_("Không có gì thay đổi."), "info")
-    _flash_legacy_letters(found)
-    return redirect(url_for("accounts.person", person_id=found.id))
+        return _render_form(PersonForm(data=_person_values(found)), found)
+    form = PersonForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            changed = services.update_person(
+                found, **{name: form[name].data for name in EDIT_FIELDS}
+            )
+        if saved:
+            if changed:
+                flash(_("Đã lưu thông tin của %(name)s.", name=found.full_name), "success")
+            else:
+                flash(_("Không có gì thay đổi."), "info")
+            _flash_legacy_letters(found)
+            return redirect(url_for("accounts.person", person_id=found.id))
+        form.refuse(saved.error)
+    return _render_form(form, found, status=400)
 
 
 def _set_active(person_id: int, active: bool):

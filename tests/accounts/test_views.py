@@ -240,6 +240,65 @@ def test_create_with_bad_input_shows_what_and_where_and_keeps_the_form(admin, cl
     assert (_count(Person), _count(AuditEvent)) == before
 
 
+NEW_PERSON = {
+    "username": "lothimai",
+    "full_name": "Lò Thị Mai",
+    "date_of_birth": "07/03/1990",
+    "gender": "female",
+    "ethnicity": "Tày",
+    "position": "Chuyên viên",
+    "position_since": "01/01/2024",
+    "employment_kind": "vien_chuc",
+    "email": "mai@example.vn",
+    "phone": "0912345678",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"username": "Mai Lò"}, "username", "Tên đăng nhập “mai lò” không hợp lệ"),
+        ({"full_name": " "}, "full_name", "Họ và tên không được để trống."),
+        ({"given_name_override": "Lan"}, "given_name_override", "Tên “Lan” phải là phần cuối"),
+        ({"date_of_birth": "32/13/1990"}, "date_of_birth", "Ngày sinh “32/13/1990” không hợp lệ"),
+        ({"gender": "x"}, "gender", "Giới tính không hợp lệ."),
+        ({"position_since": "hôm qua"}, "position_since", "Giữ chức vụ từ ngày “hôm qua”"),
+        ({"employment_kind": "x"}, "employment_kind", "Loại cán bộ không hợp lệ."),
+        ({"email": "mai@"}, "email", "Email “mai@” không hợp lệ."),
+        ({"phone": "12"}, "phone", "Số điện thoại “12” không hợp lệ."),
+    ],
+)
+def test_a_refused_new_person_shows_the_message_by_its_field_and_keeps_the_rest(
+    admin, client, changes, field, message
+):
+    before = (_count(Person), _count(AuditEvent))
+    response = client.post(f"{PEOPLE}new", data={**NEW_PERSON, **changes})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(rf'id="f-{field}-error">{re.escape(message)}', page), page
+    assert page.count('class="field-error"') == 1  # only the field it is about
+    for name in ("username", "full_name", "date_of_birth", "ethnicity", "email", "phone"):
+        if name not in changes:
+            assert f'value="{NEW_PERSON[name]}"' in page
+    if "employment_kind" not in changes:
+        assert '<option value="vien_chuc" selected>' in page
+    assert (_count(Person), _count(AuditEvent)) == before
+
+
+def test_a_refused_edit_shows_the_message_by_its_field_and_keeps_what_was_typed(admin, client):
+    person = make_person("anh", "Nguyễn Văn Anh")
+    db.session.commit()
+    response = client.post(
+        f"{PEOPLE}{person.id}/edit",
+        data={"full_name": "Nguyễn Văn Bình", "phone": "0912345678", "date_of_birth": "1/1/2099"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="f-date_of_birth-error">Ngày sinh 01/01/2099 không hợp lý.' in page
+    assert 'value="Nguyễn Văn Bình"' in page and 'value="0912345678"' in page
+    assert _person("anh").full_name == "Nguyễn Văn Anh"
+
+
 def test_edit_a_person_including_the_given_name_override(admin, client):
     person = make_person("ngocanh", "Tôn Nữ Ngọc Anh", position="Chuyên viên")
     db.session.commit()
