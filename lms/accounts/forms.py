@@ -39,3 +39,13 @@ class NewPersonForm(PersonForm):
     username = StringField(validators=[required(_l("Chưa nhập tên đăng nhập."))])
     position = StringField()
     position_since = StringField(validators=[TypedDay()])
+
+
+class GrantForm(Form):
+    """A role given from a day (today unless typed) until a day (open when blank); a unit
+    manager's role also names its unit. The rules are accounts.services.grant_role's."""
+
+    role = StringField(validators=[required(_l("Chưa chọn vai trò."))])
+    role_unit = StringField()
+    valid_from = StringField()
+    valid_until = StringField()

@@ -548,21 +548,25 @@ def grant_role(
     try:
         role = Role(role)
     except ValueError:
-        raise PersonError(_("Vai trò không hợp lệ.")) from None
+        raise PersonError(_("Vai trò không hợp lệ."), field="role") from None
     if role == Role.LEARNER:
-        raise PersonError(_("Mọi người đều là học viên; không cần cấp vai trò này."))
+        raise PersonError(_("Mọi người đều là học viên; không cần cấp vai trò này."), field="role")
     if role == Role.MANAGER and unit is None:
-        raise PersonError(_("Vai trò quản lý đơn vị cần chọn đơn vị."))
+        raise PersonError(_("Vai trò quản lý đơn vị cần chọn đơn vị."), field="role_unit")
     today = local_today()
-    first = parse_day(valid_from, str(_("Ngày bắt đầu giữ vai trò"))) or today
-    last = parse_day(valid_until, str(_("Ngày cuối giữ vai trò")))
+    first = parse_day(valid_from, str(_("Ngày bắt đầu giữ vai trò")), field="valid_from") or today
+    last = parse_day(valid_until, str(_("Ngày cuối giữ vai trò")), field="valid_until")
     if last is not None and last < first:
-        raise PersonError(_("Ngày cuối giữ vai trò không được trước ngày bắt đầu."))
+        raise PersonError(
+            _("Ngày cuối giữ vai trò không được trước ngày bắt đầu."), field="valid_until"
+        )
     if role != Role.MANAGER:
         unit = None
     # A unit that opens later may be granted ahead (a merge on a future date does so).
     elif unit.valid_until is not None and unit.valid_until < max(first, today):
-        raise PersonError(_("Đơn vị %(code)s không còn hoạt động.", code=unit.code))
+        raise PersonError(
+            _("Đơn vị %(code)s không còn hoạt động.", code=unit.code), field="role_unit"
+        )
     unit_id = unit.id if unit else None
     for held in person.role_grants:
         if held.role == role and held.unit_id == unit_id and _overlaps(held, first, last):
@@ -571,7 +575,8 @@ def grant_role(
                     "%(name)s đã có vai trò này %(span)s.",
                     name=person.full_name,
                     span=_span_text(held.valid_from, held.valid_until),
-                )
+                ),
+                field="role",
             )
     grant = RoleGrant(role=role, unit_id=unit_id, valid_from=first, valid_until=last)
     person.role_grants.append(grant)

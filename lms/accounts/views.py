@@ -9,7 +9,7 @@ from flask_babel import to_user_timezone
 from flask_login import current_user
 
 from lms.accounts import queries, services
-from lms.accounts.forms import NewPersonForm, PersonForm
+from lms.accounts.forms import GrantForm, NewPersonForm, PersonForm
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.auth.access import requires
 from lms.auth.roles import Permission, Role
@@ -138,7 +138,11 @@ def create():
 @bp.get(PERSON)
 @requires(Permission.MANAGE_PEOPLE)
 def person(person_id: int):
-    found = _person_or_404(person_id)
+    return _person_page(_person_or_404(person_id))
+
+
+def _person_page(found: Person, grant_form: GrantForm | None = None, status: int = 200):
+    """The person's page; grant_form, when given, is a refused grant of a role."""
     record_view("accounts.person", person_id=found.id)
     today = local_today()
     history = queries.membership_history(found.id, today)
@@ -158,7 +162,8 @@ def person(person_id: int):
         updated_on=to_user_timezone(found.updated_at).date(),
         gender_labels=GENDER_LABELS,
         employment_labels=EMPLOYMENT_LABELS,
-    )
+        grant_form=grant_form or GrantForm(formdata=None, valid_from=vn_date(today)),
+    ), status
 
 
 @bp.route(PERSON + "/edit", methods=["GET", "POST"])
@@ -240,18 +245,24 @@ def reset_password(person_id: int):
 @requires(Permission.MANAGE_PEOPLE)
 def grant_role(person_id: int):
     found = _person_or_404(person_id)
-    unit_id = request.form.get("role_unit", type=int)
-    unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
-    with saving() as saved:
-        services.grant_role(
-            found,
-            request.form.get("role", ""),
-            unit,
-            valid_from=request.form.get("valid_from"),
-            valid_until=request.form.get("valid_until"),
-        )
-        saved.done = _("Đã cấp vai trò cho %(name)s.", name=found.full_name)
-    return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
+    form = GrantForm()
+    if form.validate():
+        unit_id = request.form.get("role_unit", type=int)
+        unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
+        with saving(show=False) as saved:
+            services.grant_role(
+                found,
+                form.role.data,
+                unit,
+                valid_from=form.valid_from.data,
+                valid_until=form.valid_until.data,
+            )
+            saved.done = _("Đã cấp vai trò cho %(name)s.", name=found.full_name)
+        if saved:
+            return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
+        form.refuse(saved.error)
+    # The person's page again, with what was typed and each message by its field.
+    return _person_page(found, form, status=400)
 
 
 @bp.post(PERSON + "/roles/<id:grant_id>/revoke")

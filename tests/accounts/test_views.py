@@ -402,7 +402,8 @@ def test_grant_and_revoke_roles_through_the_page(admin, client):
     assert "Quản lý đơn vị" in page and "Biên tập nội dung" in page
 
     response = client.post(f"{PEOPLE}{person.id}/roles", data={"role": "manager", "role_unit": ""})
-    assert "Vai trò quản lý đơn vị cần chọn đơn vị." in _page(client, response.headers["Location"])
+    assert response.status_code == 400
+    assert 'id="f-role_unit-error">Vai trò quản lý đơn vị cần chọn đơn vị.' in response.text
     assert _count(RoleGrant) == 1  # the administrator's own
 
     client.post(
@@ -424,6 +425,40 @@ def test_grant_and_revoke_roles_through_the_page(admin, client):
     page = _page(client, f"{PEOPLE}{person.id}")
     assert "từ 01/03/2024 đến" in page and "Đã kết thúc" in page
     assert Role.MANAGER not in _person("anh").roles
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"valid_from": "30/02/2024"}, "valid_from", "Ngày bắt đầu giữ vai trò “30/02/2024”"),
+        ({"valid_until": "01/01/2020"}, "valid_until", "Ngày cuối giữ vai trò không được trước"),
+        ({"role": "vua"}, "role", "Vai trò không hợp lệ."),
+    ],
+)
+def test_a_refused_grant_shows_the_message_by_its_field_and_keeps_the_rest(
+    admin, client, changes, field, message
+):
+    unit = make_unit("PDT", "Phòng Dân tộc")
+    person = make_person("anh", "Nguyễn Văn Anh")
+    db.session.commit()
+    data = {
+        "role": "manager",
+        "role_unit": str(unit.id),
+        "valid_from": "01/03/2024",
+        "valid_until": "31/12/2026",
+    }
+    response = client.post(f"{PEOPLE}{person.id}/roles", data={**data, **changes})
+    assert response.status_code == 400
+    page = response.text
+    assert re.search(rf'id="f-{field}-error">{re.escape(message)}', page), page
+    assert page.count('class="field-error"') == 1
+    for name in ("valid_from", "valid_until"):
+        if name not in changes:
+            assert f'value="{data[name]}"' in page
+    assert f'<option value="{unit.id}" selected>' in page
+    if "role" not in changes:
+        assert '<option value="manager" selected>' in page
+    assert _count(RoleGrant) == 1  # the administrator's own
 
 
 def test_revoking_someone_elses_grant_through_a_person_url_is_refused(admin, client):
