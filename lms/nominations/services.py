@@ -128,18 +128,20 @@ def create_list(
     """Make a draft list from the roster evaluated with the set, for its period."""
     name = " ".join(name.split())
     if not name:
-        raise NominationError(_("Tên danh sách không được để trống."))
+        raise NominationError(_("Tên danh sách không được để trống."), field="name")
     if len(name) > NAME_LIMIT:
-        raise NominationError(_("Tên danh sách dài tối đa %(n)d ký tự.", n=NAME_LIMIT))
+        raise NominationError(
+            _("Tên danh sách dài tối đa %(n)d ký tự.", n=NAME_LIMIT), field="name"
+        )
     set_id = parse_id(criteria_set)
     if set_id is None:
-        raise NominationError(_("Hãy chọn bộ tiêu chí."))
+        raise NominationError(_("Hãy chọn bộ tiêu chí."), field="criteria_set")
     spec = _sound_spec(set_id)
     unit_id = None
     if unit.strip():
         unit_id = parse_id(unit)
         if unit_id is None or db.session.get(Unit, unit_id) is None:
-            raise NominationError(_("Đơn vị đã chọn không tồn tại."))
+            raise NominationError(_("Đơn vị đã chọn không tồn tại."), field="unit")
     nomination = NominationList(
         name=name,
         criteria_set_id=set_id,

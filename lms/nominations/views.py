@@ -22,8 +22,9 @@ from lms.auth.access import requires
 from lms.auth.roles import Permission
 from lms.awards.queries import criteria_sets
 from lms.db import db
-from lms.i18n import local_today
+from lms.i18n import local_today, vn_date
 from lms.nominations import document, queries, services
+from lms.nominations.forms import ListForm
 from lms.nominations.models import CommendationForm, NominationEntry
 from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
@@ -49,30 +50,44 @@ def _entry_or_404(list_id: int, entry_id: int) -> NominationEntry:
 @bp.get("/")
 @requires(Permission.MANAGE_AWARDS)
 def lists():
-    today = local_today()
-    return render_template(
+    return _lists_page(ListForm(formdata=None))
+
+
+def _lists_page(form: ListForm, status: int = 200):
+    sets = criteria_sets()
+    page = render_template(
         "nominations/lists.html",
         lists=queries.list_summaries(),
-        sets=criteria_sets(),
-        units=unit_choices(today),
+        sets=sets,
+        set_options=[
+            (item.id, f"{item.name} ({vn_date(item.first_day)}–{vn_date(item.last_day)})")
+            for item in sets
+        ],
+        unit_options=[(unit.unit_id, unit.name) for unit in unit_choices(local_today())],
+        form=form,
     )
+    return page, status
 
 
 @bp.post("/")
 @requires(Permission.MANAGE_AWARDS)
 def create():
-    with saving() as saved:
-        nomination = services.create_list(
-            name=request.form.get("name", ""),
-            criteria_set=request.form.get("criteria_set", ""),
-            unit=request.form.get("unit", ""),
-            created_by=current_user,
-            today=local_today(),
-        )
-        saved.done = _("Đã lập danh sách với %(n)d người.", n=len(nomination.entries))
-    if not saved:
-        return redirect(url_for("nominations.lists"))
-    return redirect(url_for("nominations.show", list_id=nomination.id))
+    form = ListForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            nomination = services.create_list(
+                name=form.name.data,
+                criteria_set=form.criteria_set.data,
+                unit=form.unit.data,
+                created_by=current_user,
+                today=local_today(),
+            )
+            saved.done = _("Đã lập danh sách với %(n)d người.", n=len(nomination.entries))
+        if saved:
+            return redirect(url_for("nominations.show", list_id=nomination.id))
+        form.refuse(saved.error)
+    # Shown again with what was typed and each message by its field.
+    return _lists_page(form, status=400)
 
 
 @bp.get("/<id:list_id>")

@@ -218,3 +218,31 @@ def test_freezing_at_the_same_moment_as_someone_else_is_explained_not_a_500(
     response = client.post(f"/nominations/{list_id}/freeze", follow_redirects=True)
     assert response.status_code == 200
     assert "vừa được người khác cập nhật hoặc chốt" in response.text
+
+
+def test_a_refused_new_list_shows_the_message_by_its_field_and_keeps_the_rest(
+    agency, client, login
+):
+    login("tonghop")
+    before = db.session.scalar(db.select(db.func.count(NominationList.id)))
+    set_id = agency.criteria.id
+    unit = db.session.scalars(db.select(Unit).where(Unit.code == "HCTH")).one()
+    data = {"name": "Khen thưởng 2024", "criteria_set": str(set_id), "unit": str(unit.id)}
+
+    response = client.post("/nominations/", data={**data, "unit": "99999"})
+    assert response.status_code == 400
+    page = response.text
+    assert 'id="f-unit-error">Đơn vị đã chọn không tồn tại.' in page
+    assert 'value="Khen thưởng 2024"' in page
+    assert f'<option value="{set_id}" selected>' in page
+
+    response = client.post("/nominations/", data={**data, "name": " "})
+    assert response.status_code == 400
+    page = response.text
+    assert 'id="f-name-error">Tên danh sách không được để trống.' in page
+    assert page.count('class="field-error"') == 1
+    assert f'<option value="{unit.id}" selected>' in page
+    assert db.session.scalar(db.select(db.func.count(NominationList.id))) == before
+
+    assert client.post("/nominations/", data=data).status_code == 302
+    assert db.session.scalar(db.select(db.func.count(NominationList.id))) == before + 1
