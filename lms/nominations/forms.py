@@ -14,3 +14,11 @@ class ListForm(Form):
     name = StringField(validators=[required(_l("Tên danh sách không được để trống."))])
     criteria_set = StringField(validators=[required(_l("Hãy chọn bộ tiêu chí."))])
     unit = StringField()
+
+
+class EntryForm(Form):
+    """An entry's proposed commendation form, summary of achievements and note."""
+
+    form = StringField(validators=[required(_l("Hãy chọn một hình thức khen thưởng đang dùng."))])
+    summary = StringField(validators=[required(_l("Tóm tắt thành tích không được để trống."))])
+    note = StringField()

@@ -201,15 +201,17 @@ def update_entry(entry: NominationEntry, *, form: str, summary: str, note: str) 
     form_id = parse_id(form)
     chosen = db.session.get(CommendationForm, form_id) if form_id else None
     if chosen is None or (not chosen.is_active and chosen is not entry.form):
-        raise NominationError(_("Hãy chọn một hình thức khen thưởng đang dùng."))
+        raise NominationError(_("Hãy chọn một hình thức khen thưởng đang dùng."), field="form")
     summary = summary.strip()
     if not summary:
-        raise NominationError(_("Tóm tắt thành tích không được để trống."))
+        raise NominationError(_("Tóm tắt thành tích không được để trống."), field="summary")
     if len(summary) > SUMMARY_LIMIT:
-        raise NominationError(_("Tóm tắt thành tích dài tối đa %(n)d ký tự.", n=SUMMARY_LIMIT))
+        raise NominationError(
+            _("Tóm tắt thành tích dài tối đa %(n)d ký tự.", n=SUMMARY_LIMIT), field="summary"
+        )
     note = note.strip()
     if len(note) > REASON_LIMIT:
-        raise NominationError(_("Ghi chú dài tối đa %(n)d ký tự.", n=REASON_LIMIT))
+        raise NominationError(_("Ghi chú dài tối đa %(n)d ký tự.", n=REASON_LIMIT), field="note")
     entry.form = chosen
     if summary != entry.summary:
         entry.summary = summary

@@ -24,7 +24,7 @@ from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.i18n import local_today, vn_date
 from lms.nominations import document, queries, services
-from lms.nominations.forms import ListForm
+from lms.nominations.forms import EntryForm, ListForm
 from lms.nominations.models import CommendationForm, NominationEntry
 from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
@@ -202,32 +202,42 @@ def _attachment(response: Response, data: dict, extension: str) -> Response:
 @bp.get("/<id:list_id>/entries/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
 def entry(list_id: int, entry_id: int):
-    nomination = _list_or_404(list_id)
     found = _entry_or_404(list_id, entry_id)
+    values = {"form": found.form_id, "summary": found.summary, "note": found.note}
+    return _entry_page(list_id, found, EntryForm(formdata=None, data=values))
+
+
+def _entry_page(list_id: int, found: NominationEntry, edit: EntryForm, status: int = 200):
+    """The entry's page; edit is its form, as saved or as refused."""
+    nomination = _list_or_404(list_id)
     record_view("nominations.entry", person_id=found.person_id)
-    return render_template(
+    page = render_template(
         "nominations/entry.html",
         nomination=nomination,
         entry=found,
-        forms=[form for form in queries.forms() if form.is_active or form is found.form],
+        form_options=[
+            (form.id, form.name) for form in queries.forms() if form.is_active or form is found.form
+        ],
+        edit=edit,
     )
+    return page, status
 
 
 @bp.post("/<id:list_id>/entries/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
 def update_entry(list_id: int, entry_id: int):
     found = _entry_or_404(list_id, entry_id)
-    with saving() as saved:
-        services.update_entry(
-            found,
-            form=request.form.get("form", ""),
-            summary=request.form.get("summary", ""),
-            note=request.form.get("note", ""),
-        )
-        saved.done = _("Đã lưu.")
-    if not saved:
-        return redirect(url_for("nominations.entry", list_id=list_id, entry_id=entry_id))
-    return redirect(url_for("nominations.show", list_id=list_id))
+    edit = EntryForm()
+    if edit.validate():
+        with saving(_("Đã lưu."), show=False) as saved:
+            services.update_entry(
+                found, form=edit.form.data, summary=edit.summary.data, note=edit.note.data
+            )
+        if saved:
+            return redirect(url_for("nominations.show", list_id=list_id))
+        edit.refuse(saved.error)
+    # Shown again with what was typed and each message by its field.
+    return _entry_page(list_id, found, edit, status=400)
 
 
 @bp.post("/<id:list_id>/entries/<id:entry_id>/remove")
