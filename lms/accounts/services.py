@@ -77,8 +77,9 @@ def person_by_username(username: str) -> Person | None:
     ).first()
 
 
-def parse_day(text: str | date | None, label: str) -> date | None:
-    """Return the date written as dd/mm/yyyy (or yyyy-mm-dd), None when blank."""
+def parse_day(text: str | date | None, label: str, *, field: str | None = None) -> date | None:
+    """Return the date written as dd/mm/yyyy (or yyyy-mm-dd), None when blank; field names the
+    form field a refusal is about."""
     if text is None or isinstance(text, date):
         return text
     text = text.strip()
@@ -92,7 +93,8 @@ def parse_day(text: str | date | None, label: str) -> date | None:
             "%(field)s “%(value)s” không hợp lệ: hãy nhập ngày/tháng/năm, ví dụ 05/04/1985.",
             field=label,
             value=text[:40],
-        )
+        ),
+        field=field,
     )
 
 
@@ -116,7 +118,8 @@ def _given_name_override(full_name: str, override: str | None) -> str | None:
                 "Tên “%(given)s” phải là phần cuối của họ và tên “%(name)s”.",
                 given=override,
                 name=full_name,
-            )
+            ),
+            field="given_name_override",
         )
     if len(wanted) == 1:
         return None  # the last word is the tên anyway
@@ -131,31 +134,38 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
             raise PersonError(_("Không sửa được trường %(name)s.", name=name))
         clean[name] = _optional(value)
     if "full_name" in clean and not clean["full_name"]:
-        raise PersonError(_("Họ và tên không được để trống."))
+        raise PersonError(_("Họ và tên không được để trống."), field="full_name")
     for name, limit in MAX_LENGTHS.items():
         if clean.get(name) and len(clean[name]) > limit:
             raise PersonError(
-                _("%(field)s quá dài (tối đa %(n)d ký tự).", field=FIELD_LABELS[name], n=limit)
+                _("%(field)s quá dài (tối đa %(n)d ký tự).", field=FIELD_LABELS[name], n=limit),
+                field=name,
             )
     if "date_of_birth" in clean:
-        born = parse_day(clean["date_of_birth"], str(FIELD_LABELS["date_of_birth"]))
+        born = parse_day(
+            clean["date_of_birth"], str(FIELD_LABELS["date_of_birth"]), field="date_of_birth"
+        )
         if born is not None and (born > local_today() or born.year < 1900):
-            raise PersonError(_("Ngày sinh %(day)s không hợp lý.", day=vn_date(born)))
+            raise PersonError(
+                _("Ngày sinh %(day)s không hợp lý.", day=vn_date(born)), field="date_of_birth"
+            )
         clean["date_of_birth"] = born
     if clean.get("gender") is not None:
         try:
             clean["gender"] = Gender(clean["gender"])
         except ValueError:
-            raise PersonError(_("Giới tính không hợp lệ.")) from None
+            raise PersonError(_("Giới tính không hợp lệ."), field="gender") from None
     if "employment_kind" in clean:
         try:
             clean["employment_kind"] = EmploymentKind(clean["employment_kind"] or "cong_chuc")
         except ValueError:
-            raise PersonError(_("Loại cán bộ không hợp lệ.")) from None
+            raise PersonError(_("Loại cán bộ không hợp lệ."), field="employment_kind") from None
     if clean.get("email") and not EMAIL_RE.match(clean["email"]):
-        raise PersonError(_("Email “%(email)s” không hợp lệ.", email=clean["email"]))
+        raise PersonError(_("Email “%(email)s” không hợp lệ.", email=clean["email"]), field="email")
     if clean.get("phone") and not PHONE_RE.match(clean["phone"]):
-        raise PersonError(_("Số điện thoại “%(phone)s” không hợp lệ.", phone=clean["phone"]))
+        raise PersonError(
+            _("Số điện thoại “%(phone)s” không hợp lệ.", phone=clean["phone"]), field="phone"
+        )
     return clean
 
 
@@ -176,7 +186,8 @@ def check_username(username: str) -> str:
                 "Tên đăng nhập “%(username)s” không hợp lệ: 3–80 ký tự, chữ thường không dấu, "
                 "số, dấu chấm, gạch dưới, gạch ngang.",
                 username=username,
-            )
+            ),
+            field="username",
         )
     return username
 
@@ -194,7 +205,9 @@ def create_person(
     """
     username = check_username(username)
     if person_by_username(username):
-        raise PersonError(_("Tên đăng nhập %(username)s đã có người dùng.", username=username))
+        raise PersonError(
+            _("Tên đăng nhập %(username)s đã có người dùng.", username=username), field="username"
+        )
     clean = _validated({"full_name": full_name, **fields})
     clean["given_name_override"] = _given_name_override(
         clean["full_name"], clean.get("given_name_override")
@@ -202,7 +215,7 @@ def create_person(
     position = clean.pop("position", None)
     since = _position_day(position_since)
     if since is not None and position is None:
-        raise PersonError(_("Đã ghi ngày giữ chức vụ nhưng chưa ghi chức vụ."))
+        raise PersonError(_("Đã ghi ngày giữ chức vụ nhưng chưa ghi chức vụ."), field="position")
     person = Person(username=username, **clean)
     _refresh_derived(person)
     db.session.add(person)
@@ -263,7 +276,7 @@ def _position_day(text: str | date | None) -> date | None:
     A day ahead is allowed (an appointment decided in advance), up to POSITION_DAYS_AHEAD.
     """
     label = str(FIELD_LABELS["position_since"])
-    day = parse_day(text, label)
+    day = parse_day(text, label, field="position_since")
     if day is not None and day > local_today() + timedelta(days=POSITION_DAYS_AHEAD):
         raise PersonError(
             _(
@@ -271,10 +284,14 @@ def _position_day(text: str | date | None) -> date | None:
                 field=label,
                 day=vn_date(day),
                 n=POSITION_DAYS_AHEAD,
-            )
+            ),
+            field="position_since",
         )
     if day is not None and day.year < 1900:
-        raise PersonError(_("%(field)s %(day)s không hợp lý.", field=label, day=vn_date(day)))
+        raise PersonError(
+            _("%(field)s %(day)s không hợp lý.", field=label, day=vn_date(day)),
+            field="position_since",
+        )
     return day
 
 
@@ -530,21 +547,25 @@ def grant_role(
     try:
         role = Role(role)
     except ValueError:
-        raise PersonError(_("Vai trò không hợp lệ.")) from None
+        raise PersonError(_("Vai trò không hợp lệ."), field="role") from None
     if role == Role.LEARNER:
-        raise PersonError(_("Mọi người đều là học viên; không cần cấp vai trò này."))
+        raise PersonError(_("Mọi người đều là học viên; không cần cấp vai trò này."), field="role")
     if role == Role.MANAGER and unit is None:
-        raise PersonError(_("Vai trò quản lý đơn vị cần chọn đơn vị."))
+        raise PersonError(_("Vai trò quản lý đơn vị cần chọn đơn vị."), field="role_unit")
     today = local_today()
-    first = parse_day(valid_from, str(_("Ngày bắt đầu giữ vai trò"))) or today
-    last = parse_day(valid_until, str(_("Ngày cuối giữ vai trò")))
+    first = parse_day(valid_from, str(_("Ngày bắt đầu giữ vai trò")), field="valid_from") or today
+    last = parse_day(valid_until, str(_("Ngày cuối giữ vai trò")), field="valid_until")
     if last is not None and last < first:
-        raise PersonError(_("Ngày cuối giữ vai trò không được trước ngày bắt đầu."))
+        raise PersonError(
+            _("Ngày cuối giữ vai trò không được trước ngày bắt đầu."), field="valid_until"
+        )
     if role != Role.MANAGER:
         unit = None
     # A unit that opens later may be granted ahead (a merge on a future date does so).
     elif unit is not None and unit.valid_until is not None and unit.valid_until < max(first, today):
-        raise PersonError(_("Đơn vị %(code)s không còn hoạt động.", code=unit.code))
+        raise PersonError(
+            _("Đơn vị %(code)s không còn hoạt động.", code=unit.code), field="role_unit"
+        )
     unit_id = unit.id if unit else None
     for held in person.role_grants:
         if held.role == role and held.unit_id == unit_id and _overlaps(held, first, last):
@@ -553,7 +574,8 @@ def grant_role(
                     "%(name)s đã có vai trò này %(span)s.",
                     name=person.full_name,
                     span=_span_text(held.valid_from, held.valid_until),
-                )
+                ),
+                field="role",
             )
     grant = RoleGrant(role=role, unit_id=unit_id, valid_from=first, valid_until=last)
     person.role_grants.append(grant)

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from lms.access import requires
 from lms.accounts import queries, services
+from lms.accounts.forms import GrantForm, NewPersonForm, PersonForm
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.db import MAX_ID, db
 from lms.i18n import local_today, vn_date
@@ -40,7 +41,6 @@ STATUS_LABELS = {
 }
 # Suggestions only: any ethnicity may be typed.
 ETHNICITIES = ("Kinh", "Nùng", "Tày", "Sán Dìu", "Hoa", "Sán Chay", "Dao", "Mông", "Mường", "Thái")
-FORM_FIELDS = ("username", *services.EDITABLE_FIELDS, "position_since")
 # A position changes on the person's page, from a day or as a correction: never in passing.
 EDIT_FIELDS = tuple(name for name in services.EDITABLE_FIELDS if name != "position")
 GRANTABLE_ROLES = [role for role in Role if role != Role.LEARNER]
@@ -53,22 +53,20 @@ def _person_or_404(person_id: int) -> Person:
     return person
 
 
-def _form_values(source: Person | None = None) -> dict[str, str]:
-    """Return the person form's fields as text, from the request or from a person."""
-    if source is None:
-        return {name: request.form.get(name, "") for name in FORM_FIELDS}
-    values = {name: getattr(source, name, None) or "" for name in FORM_FIELDS}
-    values["date_of_birth"] = vn_date(source.date_of_birth)
+def _person_values(person: Person) -> dict[str, str]:
+    """The person form's fields as text, from a person."""
+    values = {name: getattr(person, name, None) or "" for name in EDIT_FIELDS}
+    values["date_of_birth"] = vn_date(person.date_of_birth)
     return values
 
 
 def _render_form(
-    values: dict[str, str], person: Person | None = None, status: int = 200
-) -> tuple[str, int]:
+    form: PersonForm, person: Person | None = None, status: int = 200
+) -> ResponseReturnValue:
     return (
         render_template(
             "accounts/form.html",
-            values=values,
+            form=form,
             person=person,
             genders=list(GENDER_LABELS.items()),
             employment_kinds=list(EMPLOYMENT_LABELS.items()),
@@ -117,32 +115,38 @@ def people():
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PEOPLE)
 def create():
+    form = NewPersonForm()
     if request.method == "GET":
-        return _render_form({})
-    values = _form_values()
-    fields = {name: values[name] for name in services.EDITABLE_FIELDS}
-    del fields["full_name"]
-    with saving() as saved:
-        person = services.create_person(
-            username=values["username"],
-            full_name=values["full_name"],
-            position_since=values["position_since"],
-            **fields,
-        )
-        saved.done = _(
-            "Đã thêm %(name)s. Hãy xếp đơn vị công tác và cấp mật khẩu lần đầu.",
-            name=person.full_name,
-        )
-    if not saved:
-        return _render_form(values, status=400)
-    _flash_legacy_letters(person)
-    return redirect(url_for("accounts.person", person_id=person.id))
+        return _render_form(form)
+    if form.validate():
+        with saving(show=False) as saved:
+            person = services.create_person(
+                username=form.username.data or "",
+                position_since=form.position_since.data,
+                **{name: form[name].data for name in services.EDITABLE_FIELDS},
+            )
+            saved.done = _(
+                "Đã thêm %(name)s. Hãy xếp đơn vị công tác và cấp mật khẩu lần đầu.",
+                name=person.full_name,
+            )
+        if saved:
+            _flash_legacy_letters(person)
+            return redirect(url_for("accounts.person", person_id=person.id))
+        form.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _render_form(form, status=400)
 
 
 @bp.get(PERSON)
 @requires(Permission.MANAGE_PEOPLE)
 def person(person_id: int) -> ResponseReturnValue:
-    found = _person_or_404(person_id)
+    return _person_page(_person_or_404(person_id))
+
+
+def _person_page(
+    found: Person, grant_form: GrantForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """The person's page; grant_form, when given, is a refused grant of a role."""
     record_view("accounts.person", person_id=found.id)
     today = local_today()
     history = queries.membership_history(found.id, today)
@@ -162,7 +166,8 @@ def person(person_id: int) -> ResponseReturnValue:
         updated_on=to_user_timezone(found.updated_at).date(),
         gender_labels=GENDER_LABELS,
         employment_labels=EMPLOYMENT_LABELS,
-    )
+        grant_form=grant_form or GrantForm(formdata=None, valid_from=vn_date(today)),
+    ), status
 
 
 @bp.route(PERSON + "/edit", methods=["GET", "POST"])
@@ -171,19 +176,22 @@ def edit(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     if request.method == "GET":
         record_view("accounts.edit", person_id=found.id)
-        return _render_form(_form_values(found), found)
-    values = _form_values()
-    values["username"] = found.username
-    with saving() as saved:
-        changed = services.update_person(found, **{name: values[name] for name in EDIT_FIELDS})
-    if not saved:
-        return _render_form(values, found, status=400)
-    if changed:
-        flash(_("Đã lưu thông tin của %(name)s.", name=found.full_name), "success")
-    else:
-        flash(_("Không có gì thay đổi."), "info")
-    _flash_legacy_letters(found)
-    return redirect(url_for("accounts.person", person_id=found.id))
+        return _render_form(PersonForm(data=_person_values(found)), found)
+    form = PersonForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            changed = services.update_person(
+                found, **{name: form[name].data for name in EDIT_FIELDS}
+            )
+        if saved:
+            if changed:
+                flash(_("Đã lưu thông tin của %(name)s.", name=found.full_name), "success")
+            else:
+                flash(_("Không có gì thay đổi."), "info")
+            _flash_legacy_letters(found)
+            return redirect(url_for("accounts.person", person_id=found.id))
+        form.refuse(saved.refusal)
+    return _render_form(form, found, status=400)
 
 
 def _set_active(person_id: int, active: bool) -> ResponseReturnValue:
@@ -241,18 +249,24 @@ def reset_password(person_id: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_PEOPLE)
 def grant_role(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
-    unit_id = request.form.get("role_unit", type=int)
-    unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
-    with saving() as saved:
-        services.grant_role(
-            found,
-            request.form.get("role", ""),
-            unit,
-            valid_from=request.form.get("valid_from"),
-            valid_until=request.form.get("valid_until"),
-        )
-        saved.done = _("Đã cấp vai trò cho %(name)s.", name=found.full_name)
-    return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
+    form = GrantForm()
+    if form.validate():
+        unit_id = request.form.get("role_unit", type=int)
+        unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
+        with saving(show=False) as saved:
+            services.grant_role(
+                found,
+                form.role.data or "",
+                unit,
+                valid_from=form.valid_from.data,
+                valid_until=form.valid_until.data,
+            )
+            saved.done = _("Đã cấp vai trò cho %(name)s.", name=found.full_name)
+        if saved:
+            return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
+        form.refuse(saved.refusal)
+    # The person's page again, with what was typed and each message by its field.
+    return _person_page(found, form, status=400)
 
 
 @bp.post(PERSON + "/roles/<id:grant_id>/revoke")

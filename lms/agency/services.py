@@ -33,32 +33,33 @@ FIELDS = {
 
 
 class AgencyError(UserError):
-    """A profile that cannot be saved; the message (one line per field) is shown to the user."""
+    """A profile that cannot be saved; the message (one line per field) is shown to the user.
+    by_field holds each line under the name of the field it is about."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, by_field: dict[str, str]):
+        problems = list(by_field.values())
         super().__init__(" ".join(problems))
         self.problems = problems
+        self.by_field = by_field
 
 
 def clean_fields(form: Mapping[str, str]) -> dict[str, str]:
     """Return the profile's fields from form, in NFC with single spaces, or raise AgencyError
     naming every field that is missing, too long or holds control characters."""
     values: dict[str, str] = {}
-    problems: list[str] = []
+    problems: dict[str, str] = {}
     for name, (label, longest, may_be_blank) in FIELDS.items():
         value = clean_name(form.get(name) or "")
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
-            problems.append(_("%(field)s: có ký tự điều khiển không in được.", field=label))
+            problems[name] = _("%(field)s: có ký tự điều khiển không in được.", field=label)
         elif not value and not may_be_blank:
-            problems.append(_("%(field)s: không được để trống.", field=label))
+            problems[name] = _("%(field)s: không được để trống.", field=label)
         elif len(value) > longest:
-            problems.append(
-                _(
-                    "%(field)s: tối đa %(max)d ký tự (đang có %(n)d).",
-                    field=label,
-                    max=longest,
-                    n=len(value),
-                )
+            problems[name] = _(
+                "%(field)s: tối đa %(max)d ký tự (đang có %(n)d).",
+                field=label,
+                max=longest,
+                n=len(value),
             )
         values[name] = value
     if problems:

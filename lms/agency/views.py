@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import requires
 from lms.agency import services
+from lms.agency.forms import ProfileForm
 from lms.agency.queries import agency_profile
 from lms.agency.services import FIELDS
 from lms.roles import Permission
@@ -21,21 +23,23 @@ bp = Blueprint("agency", __name__, url_prefix="/admin/agency", template_folder="
 def profile():
     current = agency_profile()
     values = {name: getattr(current, name) for name in FIELDS}
-    return render_template("agency/profile.html", profile=current, values=values, problems=[])
+    return _profile_page(ProfileForm(formdata=None, data=values))
+
+
+def _profile_page(form: ProfileForm, status: int = 200) -> ResponseReturnValue:
+    return render_template("agency/profile.html", profile=agency_profile(), form=form), status
 
 
 @bp.post("/")
 @requires(Permission.MANAGE_UNITS)
 def save():
+    form = ProfileForm()
     done = _("Đã lưu thông tin cơ quan; các tệp tải về từ nay ghi theo thông tin này.")
     with saving(done, show=False) as saved:
-        services.save_profile(request.form, actor_id=current_user.id)
-    if not saved:
-        # Shown again with what was typed, so that one wrong field costs one correction.
-        values = {name: request.form.get(name, "") for name in FIELDS}
-        problems = getattr(saved.error, "problems", [str(saved.error)])
-        page = render_template(
-            "agency/profile.html", profile=agency_profile(), values=values, problems=problems
-        )
-        return page, 400
-    return redirect(url_for("agency.profile"))
+        services.save_profile(form.data, actor_id=current_user.id)
+    if saved:
+        return redirect(url_for("agency.profile"))
+    # Shown again with what was typed and each problem by its field, so that one wrong field
+    # costs one correction.
+    form.refuse_all(saved.refusal)
+    return _profile_page(form, status=400)

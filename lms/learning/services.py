@@ -829,11 +829,12 @@ def normal_code(text: str) -> str:
 RULE_FIELDS = ("min_share_percent", "flag_share_percent", "starts_on")
 
 
-def _percent(text: str, label: str, low: int) -> int:
+def _percent(text: str, label: str, low: int, field: str) -> int:
     text = (text or "").strip().removesuffix("%").strip()
     if not (text.isascii() and text.isdigit() and low <= int(text) <= 100):
         raise LearningError(
-            _("%(label)s phải là số nguyên từ %(low)d đến 100 (phần trăm).", label=label, low=low)
+            _("%(label)s phải là số nguyên từ %(low)d đến 100 (phần trăm).", label=label, low=low),
+            field=field,
         )
     return int(text)
 
@@ -842,8 +843,8 @@ def set_credible_rule(
     *, min_share: str, flag_share: str, starts_on: str, actor_id: int | None
 ) -> LearningRule:
     """Save a new version of the credible-completion rule; the old one stays in the history."""
-    min_share_percent = _percent(min_share, _("Tỷ lệ thời gian tối thiểu"), 1)
-    flag_share_percent = _percent(flag_share, _("Ngưỡng đánh dấu"), 0)
+    min_share_percent = _percent(min_share, _("Tỷ lệ thời gian tối thiểu"), 1, "min_share_percent")
+    flag_share_percent = _percent(flag_share, _("Ngưỡng đánh dấu"), 0, "flag_share_percent")
     if flag_share_percent > min_share_percent:
         raise LearningError(
             _(
@@ -851,12 +852,14 @@ def set_credible_rule(
                 "(%(share)d%%).",
                 flag=flag_share_percent,
                 share=min_share_percent,
-            )
+            ),
+            field="flag_share_percent",
         )
     day = parse_day(starts_on or "")
     if day is None:
         raise LearningError(
-            _("Ngày bắt đầu áp dụng không hợp lệ: hãy nhập theo dạng ngày/tháng/năm.")
+            _("Ngày bắt đầu áp dụng không hợp lệ: hãy nhập theo dạng ngày/tháng/năm."),
+            field="starts_on",
         )
     previous = db.session.scalar(select(LearningRule).order_by(LearningRule.id.desc()).limit(1))
     rule = LearningRule(

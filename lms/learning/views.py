@@ -28,6 +28,7 @@ from lms.courses.models import Lesson
 from lms.db import MAX_ID, parse_count, utcnow
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
+from lms.learning.forms import RuleForm
 from lms.roles import Permission
 from lms.web import saving
 
@@ -338,25 +339,42 @@ def verify(code: str | None) -> ResponseReturnValue:
 @bp.get("/learning/rule")
 @requires(Permission.MANAGE_UNITS)
 def rule():
-    history = rules.rule_history()
-    return render_template(
+    current = rules.credible_rule()
+    starts_on = current.starts_on or local_today()
+    values = {
+        "min_share_percent": current.min_share_percent,
+        "flag_share_percent": current.flag_share_percent,
+        "starts_on": starts_on.isoformat(),
+    }
+    return _rule_page(RuleForm(formdata=None, data=values))
+
+
+def _rule_page(form: RuleForm, status: int = 200) -> ResponseReturnValue:
+    page = render_template(
         "learning/rule.html",
         rule=rules.credible_rule(),
-        history=history,
+        history=rules.rule_history(),
         today=local_today(),
+        form=form,
     )
+    return page, status
 
 
 @bp.post("/learning/rule")
 @requires(Permission.MANAGE_UNITS)
 def save_rule():
-    here = url_for("learning.rule")
-    with saving() as saved:
-        services.set_credible_rule(
-            min_share=request.form.get("min_share_percent", ""),
-            flag_share=request.form.get("flag_share_percent", ""),
-            starts_on=request.form.get("starts_on", ""),
-            actor_id=current_user.id,
-        )
-        saved.done = _("Đã lưu quy tắc hoàn thành bài học; phiên bản cũ vẫn được giữ.")
-    return redirect(here)
+    form = RuleForm()
+    if form.validate():
+        done = _("Đã lưu quy tắc hoàn thành bài học; phiên bản cũ vẫn được giữ.")
+        with saving(done, show=False) as saved:
+            services.set_credible_rule(
+                min_share=form.min_share_percent.data or "",
+                flag_share=form.flag_share_percent.data or "",
+                starts_on=form.starts_on.data or "",
+                actor_id=current_user.id,
+            )
+        if saved:
+            return redirect(url_for("learning.rule"))
+        form.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _rule_page(form, status=400)

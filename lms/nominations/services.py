@@ -128,18 +128,20 @@ def create_list(
     """Make a draft list from the roster evaluated with the set, for its period."""
     name = " ".join(name.split())
     if not name:
-        raise NominationError(_("Tên danh sách không được để trống."))
+        raise NominationError(_("Tên danh sách không được để trống."), field="name")
     if len(name) > NAME_LIMIT:
-        raise NominationError(_("Tên danh sách dài tối đa %(n)d ký tự.", n=NAME_LIMIT))
+        raise NominationError(
+            _("Tên danh sách dài tối đa %(n)d ký tự.", n=NAME_LIMIT), field="name"
+        )
     set_id = parse_id(criteria_set)
     if set_id is None:
-        raise NominationError(_("Hãy chọn bộ tiêu chí."))
+        raise NominationError(_("Hãy chọn bộ tiêu chí."), field="criteria_set")
     spec = _sound_spec(set_id)
     unit_id = None
     if unit.strip():
         unit_id = parse_id(unit)
         if unit_id is None or db.session.get(Unit, unit_id) is None:
-            raise NominationError(_("Đơn vị đã chọn không tồn tại."))
+            raise NominationError(_("Đơn vị đã chọn không tồn tại."), field="unit")
     nomination = NominationList(
         name=name,
         criteria_set_id=set_id,
@@ -199,15 +201,17 @@ def update_entry(entry: NominationEntry, *, form: str, summary: str, note: str) 
     form_id = parse_id(form)
     chosen = db.session.get(CommendationForm, form_id) if form_id else None
     if chosen is None or (not chosen.is_active and chosen is not entry.form):
-        raise NominationError(_("Hãy chọn một hình thức khen thưởng đang dùng."))
+        raise NominationError(_("Hãy chọn một hình thức khen thưởng đang dùng."), field="form")
     summary = summary.strip()
     if not summary:
-        raise NominationError(_("Tóm tắt thành tích không được để trống."))
+        raise NominationError(_("Tóm tắt thành tích không được để trống."), field="summary")
     if len(summary) > SUMMARY_LIMIT:
-        raise NominationError(_("Tóm tắt thành tích dài tối đa %(n)d ký tự.", n=SUMMARY_LIMIT))
+        raise NominationError(
+            _("Tóm tắt thành tích dài tối đa %(n)d ký tự.", n=SUMMARY_LIMIT), field="summary"
+        )
     note = note.strip()
     if len(note) > REASON_LIMIT:
-        raise NominationError(_("Ghi chú dài tối đa %(n)d ký tự.", n=REASON_LIMIT))
+        raise NominationError(_("Ghi chú dài tối đa %(n)d ký tự.", n=REASON_LIMIT), field="note")
     entry.form = chosen
     if summary != entry.summary:
         entry.summary = summary

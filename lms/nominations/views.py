@@ -22,8 +22,9 @@ from flask_login import current_user
 from lms.access import requires
 from lms.awards.queries import criteria_sets
 from lms.db import db
-from lms.i18n import local_today
+from lms.i18n import local_today, vn_date
 from lms.nominations import document, queries, services
+from lms.nominations.forms import EntryForm, ListForm
 from lms.nominations.models import CommendationForm, NominationEntry, NominationList
 from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
@@ -50,30 +51,44 @@ def _entry_or_404(list_id: int, entry_id: int) -> NominationEntry:
 @bp.get("/")
 @requires(Permission.MANAGE_AWARDS)
 def lists():
-    today = local_today()
-    return render_template(
+    return _lists_page(ListForm(formdata=None))
+
+
+def _lists_page(form: ListForm, status: int = 200) -> ResponseReturnValue:
+    sets = criteria_sets()
+    page = render_template(
         "nominations/lists.html",
         lists=queries.list_summaries(),
-        sets=criteria_sets(),
-        units=unit_choices(today),
+        sets=sets,
+        set_options=[
+            (item.id, f"{item.name} ({vn_date(item.first_day)}–{vn_date(item.last_day)})")
+            for item in sets
+        ],
+        unit_options=[(unit.unit_id, unit.name) for unit in unit_choices(local_today())],
+        form=form,
     )
+    return page, status
 
 
 @bp.post("/")
 @requires(Permission.MANAGE_AWARDS)
 def create():
-    with saving() as saved:
-        nomination = services.create_list(
-            name=request.form.get("name", ""),
-            criteria_set=request.form.get("criteria_set", ""),
-            unit=request.form.get("unit", ""),
-            created_by=current_user,
-            today=local_today(),
-        )
-        saved.done = _("Đã lập danh sách với %(n)d người.", n=len(nomination.entries))
-    if not saved:
-        return redirect(url_for("nominations.lists"))
-    return redirect(url_for("nominations.show", list_id=nomination.id))
+    form = ListForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            nomination = services.create_list(
+                name=form.name.data or "",
+                criteria_set=form.criteria_set.data or "",
+                unit=form.unit.data or "",
+                created_by=current_user,
+                today=local_today(),
+            )
+            saved.done = _("Đã lập danh sách với %(n)d người.", n=len(nomination.entries))
+        if saved:
+            return redirect(url_for("nominations.show", list_id=nomination.id))
+        form.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _lists_page(form, status=400)
 
 
 @bp.get("/<id:list_id>")
@@ -188,32 +203,47 @@ def _attachment(response: Response, data: dict, extension: str) -> Response:
 @bp.get("/<id:list_id>/entries/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
 def entry(list_id: int, entry_id: int) -> ResponseReturnValue:
-    nomination = _list_or_404(list_id)
     found = _entry_or_404(list_id, entry_id)
+    values = {"form": found.form_id, "summary": found.summary, "note": found.note}
+    return _entry_page(list_id, found, EntryForm(formdata=None, data=values))
+
+
+def _entry_page(
+    list_id: int, found: NominationEntry, edit: EntryForm, status: int = 200
+) -> ResponseReturnValue:
+    """The entry's page; edit is its form, as saved or as refused."""
+    nomination = _list_or_404(list_id)
     record_view("nominations.entry", person_id=found.person_id)
-    return render_template(
+    page = render_template(
         "nominations/entry.html",
         nomination=nomination,
         entry=found,
-        forms=[form for form in queries.forms() if form.is_active or form is found.form],
+        form_options=[
+            (form.id, form.name) for form in queries.forms() if form.is_active or form is found.form
+        ],
+        edit=edit,
     )
+    return page, status
 
 
 @bp.post("/<id:list_id>/entries/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
 def update_entry(list_id: int, entry_id: int) -> ResponseReturnValue:
     found = _entry_or_404(list_id, entry_id)
-    with saving() as saved:
-        services.update_entry(
-            found,
-            form=request.form.get("form", ""),
-            summary=request.form.get("summary", ""),
-            note=request.form.get("note", ""),
-        )
-        saved.done = _("Đã lưu.")
-    if not saved:
-        return redirect(url_for("nominations.entry", list_id=list_id, entry_id=entry_id))
-    return redirect(url_for("nominations.show", list_id=list_id))
+    edit = EntryForm()
+    if edit.validate():
+        with saving(_("Đã lưu."), show=False) as saved:
+            services.update_entry(
+                found,
+                form=edit.form.data or "",
+                summary=edit.summary.data or "",
+                note=edit.note.data or "",
+            )
+        if saved:
+            return redirect(url_for("nominations.show", list_id=list_id))
+        edit.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _entry_page(list_id, found, edit, status=400)
 
 
 @bp.post("/<id:list_id>/entries/<id:entry_id>/remove")

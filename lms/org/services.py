@@ -64,9 +64,9 @@ def _check_after_last_change(version: UnitVersion, on: date) -> None:
 
 def _check_name(name: str) -> None:
     if not name:
-        raise OrgError(_("Tên đơn vị không được để trống."))
+        raise OrgError(_("Tên đơn vị không được để trống."), field="name")
     if len(name) > NAME_MAX:
-        raise OrgError(_("Tên đơn vị quá dài (tối đa %(n)d ký tự).", n=NAME_MAX))
+        raise OrgError(_("Tên đơn vị quá dài (tối đa %(n)d ký tự).", n=NAME_MAX), field="name")
 
 
 def _open_version(unit: Unit, on: date) -> UnitVersion:
@@ -91,7 +91,8 @@ def _check_parent(unit: Unit | None, parent: Unit | None, on: date) -> None:
                 "Đơn vị cấp trên %(code)s không hoạt động vào ngày %(day)s.",
                 code=parent.code,
                 day=vn_date(on),
-            )
+            ),
+            field="parent_id",
         )
     if parent.valid_until is not None:
         raise OrgError(
@@ -99,10 +100,13 @@ def _check_parent(unit: Unit | None, parent: Unit | None, on: date) -> None:
                 "Đơn vị cấp trên %(code)s chỉ hoạt động đến ngày %(day)s.",
                 code=parent.code,
                 day=vn_date(parent.valid_until),
-            )
+            ),
+            field="parent_id",
         )
     if unit is not None and (parent.id == unit.id or parent.id in _below_from(unit.id, on)):
-        raise OrgError(_("Không thể đặt một đơn vị dưới chính nó hoặc đơn vị con của nó."))
+        raise OrgError(
+            _("Không thể đặt một đơn vị dưới chính nó hoặc đơn vị con của nó."), field="parent_id"
+        )
 
 
 def create_unit(
@@ -117,15 +121,16 @@ def create_unit(
                 "Mã đơn vị “%(code)s” không hợp lệ: 1–40 ký tự, chỉ dùng chữ không dấu, số, "
                 "dấu chấm, gạch dưới, gạch ngang.",
                 code=code,
-            )
+            ),
+            field="code",
         )
     if unit_by_code(code):
-        raise OrgError(_("Mã đơn vị %(code)s đã có.", code=code))
+        raise OrgError(_("Mã đơn vị %(code)s đã có.", code=code), field="code")
     _check_name(name)
     try:
         kind = UnitKind(kind)
     except ValueError:
-        raise OrgError(_("Loại đơn vị không hợp lệ.")) from None
+        raise OrgError(_("Loại đơn vị không hợp lệ."), field="kind") from None
     _check_parent(None, parent, valid_from)
     unit = Unit(code=code, kind=kind, valid_from=valid_from)
     unit.versions.append(

@@ -15,8 +15,8 @@ from lms.access import requires
 from lms.accounts.services import person_by_username
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
-from lms.i18n import parse_day as parse_typed_day
 from lms.org import queries, services
+from lms.org.forms import UnitForm, parse_day
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
 from lms.privacy.services import record_view
@@ -32,24 +32,6 @@ KIND_LABELS = {
     UnitKind.COMMUNE: _l("Xã, phường, thị trấn"),
     UnitKind.OTHER: _l("Khác"),
 }
-
-
-def parse_day(value: str | None, label: str) -> date:
-    """Read a date typed in a form (yyyy-mm-dd from a date input, or dd/mm/yyyy)."""
-    text = (value or "").strip()
-    if not text:
-        raise OrgError(_("Chưa nhập %(label)s.", label=label.lower()))
-    day = parse_typed_day(text)
-    if day is not None and 1900 <= day.year <= 2100:
-        return day
-    raise OrgError(
-        _(
-            "%(label)s “%(value)s” không hợp lệ: hãy nhập ngày theo dạng ngày/tháng/năm, "
-            "ví dụ 10/11/2024.",
-            label=label,
-            value=text,
-        )
-    )
 
 
 def _day_from_query(name: str, label: str) -> date:
@@ -83,12 +65,12 @@ def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
     value = request.form.get(name, "").strip()
     if not value:
         if required:
-            raise OrgError(_("Chưa chọn %(label)s.", label=label))
+            raise OrgError(_("Chưa chọn %(label)s.", label=label), field=name)
         return None
     unit_id = parse_id(value)
     unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is None:
-        raise OrgError(_("Không tìm thấy %(label)s đã chọn.", label=label))
+        raise OrgError(_("Không tìm thấy %(label)s đã chọn.", label=label), field=name)
     return unit
 
 
@@ -150,14 +132,14 @@ def _lookup() -> str | None:
 @bp.get("/new")
 @requires(Permission.MANAGE_UNITS)
 def new_unit():
-    return _unit_form({"valid_from": local_today().isoformat()})
+    return _unit_form(UnitForm(valid_from=local_today().isoformat()))
 
 
-def _unit_form(values: dict[str, str], status: int = 200) -> ResponseReturnValue:
+def _unit_form(form: UnitForm, status: int = 200) -> ResponseReturnValue:
     return (
         render_template(
             "org/new_unit.html",
-            values=values,
+            form=form,
             kinds=list(KIND_LABELS.items()),
             parents=_options(queries.unit_choices(local_today())),
         ),
@@ -168,19 +150,22 @@ def _unit_form(values: dict[str, str], status: int = 200) -> ResponseReturnValue
 @bp.post("/new")
 @requires(Permission.MANAGE_UNITS)
 def create_unit():
-    form = request.form
-    with saving() as saved:
-        unit = services.create_unit(
-            code=form.get("code", ""),
-            name=form.get("name", ""),
-            kind=form.get("kind", ""),
-            parent=_unit_from_form("parent_id", _("đơn vị cấp trên"), required=False),
-            valid_from=parse_day(form.get("valid_from"), _("Ngày thành lập")),
-        )
-        saved.done = _("Đã tạo đơn vị %(code)s.", code=unit.code)
-    if not saved:
-        return _unit_form(form.to_dict(), status=400)
-    return redirect(url_for("org.unit", unit_id=unit.id))
+    form = UnitForm()
+    if form.validate_on_submit():
+        with saving(show=False) as saved:
+            unit = services.create_unit(
+                code=form.code.data or "",
+                name=form.name.data or "",
+                kind=form.kind.data or "",
+                parent=_unit_from_form("parent_id", _("đơn vị cấp trên"), required=False),
+                valid_from=parse_day(form.valid_from.data, _("Ngày thành lập")),
+            )
+            saved.done = _("Đã tạo đơn vị %(code)s.", code=unit.code)
+        if saved:
+            return redirect(url_for("org.unit", unit_id=unit.id))
+        form.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _unit_form(form, status=400)
 
 
 @bp.get("/<id:unit_id>")

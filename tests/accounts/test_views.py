@@ -240,6 +240,65 @@ def test_create_with_bad_input_shows_what_and_where_and_keeps_the_form(admin, cl
     assert (_count(Person), _count(AuditEvent)) == before
 
 
+NEW_PERSON = {
+    "username": "lothimai",
+    "full_name": "Lò Thị Mai",
+    "date_of_birth": "07/03/1990",
+    "gender": "female",
+    "ethnicity": "Tày",
+    "position": "Chuyên viên",
+    "position_since": "01/01/2024",
+    "employment_kind": "vien_chuc",
+    "email": "mai@example.vn",
+    "phone": "0912345678",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"username": "Mai Lò"}, "username", "Tên đăng nhập “mai lò” không hợp lệ"),
+        ({"full_name": " "}, "full_name", "Họ và tên không được để trống."),
+        ({"given_name_override": "Lan"}, "given_name_override", "Tên “Lan” phải là phần cuối"),
+        ({"date_of_birth": "32/13/1990"}, "date_of_birth", "Ngày sinh “32/13/1990” không hợp lệ"),
+        ({"gender": "x"}, "gender", "Giới tính không hợp lệ."),
+        ({"position_since": "hôm qua"}, "position_since", "Giữ chức vụ từ ngày “hôm qua”"),
+        ({"employment_kind": "x"}, "employment_kind", "Loại cán bộ không hợp lệ."),
+        ({"email": "mai@"}, "email", "Email “mai@” không hợp lệ."),
+        ({"phone": "12"}, "phone", "Số điện thoại “12” không hợp lệ."),
+    ],
+)
+def test_a_refused_new_person_shows_the_message_by_its_field_and_keeps_the_rest(
+    admin, client, changes, field, message
+):
+    before = (_count(Person), _count(AuditEvent))
+    response = client.post(f"{PEOPLE}new", data={**NEW_PERSON, **changes})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(rf'id="f-{field}-error">{re.escape(message)}', page), page
+    assert page.count('class="field-error"') == 1  # only the field it is about
+    for name in ("username", "full_name", "date_of_birth", "ethnicity", "email", "phone"):
+        if name not in changes:
+            assert f'value="{NEW_PERSON[name]}"' in page
+    if "employment_kind" not in changes:
+        assert '<option value="vien_chuc" selected>' in page
+    assert (_count(Person), _count(AuditEvent)) == before
+
+
+def test_a_refused_edit_shows_the_message_by_its_field_and_keeps_what_was_typed(admin, client):
+    person = make_person("anh", "Nguyễn Văn Anh")
+    db.session.commit()
+    response = client.post(
+        f"{PEOPLE}{person.id}/edit",
+        data={"full_name": "Nguyễn Văn Bình", "phone": "0912345678", "date_of_birth": "1/1/2099"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="f-date_of_birth-error">Ngày sinh 01/01/2099 không hợp lý.' in page
+    assert 'value="Nguyễn Văn Bình"' in page and 'value="0912345678"' in page
+    assert _person("anh").full_name == "Nguyễn Văn Anh"
+
+
 def test_edit_a_person_including_the_given_name_override(admin, client):
     person = make_person("ngocanh", "Tôn Nữ Ngọc Anh", position="Chuyên viên")
     db.session.commit()
@@ -343,7 +402,8 @@ def test_grant_and_revoke_roles_through_the_page(admin, client):
     assert "Quản lý đơn vị" in page and "Biên tập nội dung" in page
 
     response = client.post(f"{PEOPLE}{person.id}/roles", data={"role": "manager", "role_unit": ""})
-    assert "Vai trò quản lý đơn vị cần chọn đơn vị." in _page(client, response.headers["Location"])
+    assert response.status_code == 400
+    assert 'id="f-role_unit-error">Vai trò quản lý đơn vị cần chọn đơn vị.' in response.text
     assert _count(RoleGrant) == 1  # the administrator's own
 
     client.post(
@@ -365,6 +425,40 @@ def test_grant_and_revoke_roles_through_the_page(admin, client):
     page = _page(client, f"{PEOPLE}{person.id}")
     assert "từ 01/03/2024 đến" in page and "Đã kết thúc" in page
     assert Role.MANAGER not in _person("anh").roles
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"valid_from": "30/02/2024"}, "valid_from", "Ngày bắt đầu giữ vai trò “30/02/2024”"),
+        ({"valid_until": "01/01/2020"}, "valid_until", "Ngày cuối giữ vai trò không được trước"),
+        ({"role": "vua"}, "role", "Vai trò không hợp lệ."),
+    ],
+)
+def test_a_refused_grant_shows_the_message_by_its_field_and_keeps_the_rest(
+    admin, client, changes, field, message
+):
+    unit = make_unit("PDT", "Phòng Dân tộc")
+    person = make_person("anh", "Nguyễn Văn Anh")
+    db.session.commit()
+    data = {
+        "role": "manager",
+        "role_unit": str(unit.id),
+        "valid_from": "01/03/2024",
+        "valid_until": "31/12/2026",
+    }
+    response = client.post(f"{PEOPLE}{person.id}/roles", data={**data, **changes})
+    assert response.status_code == 400
+    page = response.text
+    assert re.search(rf'id="f-{field}-error">{re.escape(message)}', page), page
+    assert page.count('class="field-error"') == 1
+    for name in ("valid_from", "valid_until"):
+        if name not in changes:
+            assert f'value="{data[name]}"' in page
+    assert f'<option value="{unit.id}" selected>' in page
+    if "role" not in changes:
+        assert '<option value="manager" selected>' in page
+    assert _count(RoleGrant) == 1  # the administrator's own
 
 
 def test_revoking_someone_elses_grant_through_a_person_url_is_refused(admin, client):

@@ -62,3 +62,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(people, client):
     response = client.post("/admin/agency/", data=BAC_NINH)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert not agency_profile().is_set
+
+
+def test_each_problem_is_shown_by_its_field_and_the_rest_is_kept(people, client, login):
+    login("quantri")
+    response = client.post(
+        "/admin/agency/", data={**BAC_NINH, "agency_name": " ", "head_name": "Trần " * 60}
+    )
+    assert response.status_code == 400
+    html = response.text
+    assert 'id="f-agency_name-error">Tên cơ quan: không được để trống.' in html
+    assert 'id="f-head_name-error">Họ tên thủ trưởng cơ quan: tối đa' in html
+    assert html.count('class="field-error"') == 2
+    assert f'value="{BAC_NINH["place"]}"' in html and f'value="{BAC_NINH["parent_body"]}"' in html
+    assert not agency_profile().is_set

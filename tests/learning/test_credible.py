@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -331,8 +332,16 @@ def test_bad_rule_input_is_refused_and_changes_nothing(client, admin, fields, me
 
     response = client.post("/learning/rule", data={**data, **fields})
 
-    assert response.headers["Location"] == "/learning/rule"
-    assert message in page(client, "/learning/rule")
+    # The form again, with what was typed and the message by the field it is about.
+    assert response.status_code == 400
+    html = response.text
+    (name,) = fields
+    about = "flag_share_percent" if "lớn hơn" in message else name
+    assert re.search(rf'id="f-{about}-error">{re.escape(message)}', html), html
+    assert html.count('class="field-error"') == 1
+    for kept, value in data.items():
+        if kept not in fields:
+            assert f'value="{value}"' in html
     assert db.session.scalar(select(func.count(LearningRule.id))) == 0
     assert db.session.scalar(select(func.count(AuditEvent.id))) == audited
 

@@ -218,3 +218,56 @@ def test_freezing_at_the_same_moment_as_someone_else_is_explained_not_a_500(
     response = client.post(f"/nominations/{list_id}/freeze", follow_redirects=True)
     assert response.status_code == 200
     assert "vừa được người khác cập nhật hoặc chốt" in response.text
+
+
+def test_a_refused_new_list_shows_the_message_by_its_field_and_keeps_the_rest(
+    agency, client, login
+):
+    login("tonghop")
+    before = db.session.scalar(db.select(db.func.count(NominationList.id)))
+    set_id = agency.criteria.id
+    unit = db.session.scalars(db.select(Unit).where(Unit.code == "HCTH")).one()
+    data = {"name": "Khen thưởng 2024", "criteria_set": str(set_id), "unit": str(unit.id)}
+
+    response = client.post("/nominations/", data={**data, "unit": "99999"})
+    assert response.status_code == 400
+    page = response.text
+    assert 'id="f-unit-error">Đơn vị đã chọn không tồn tại.' in page
+    assert 'value="Khen thưởng 2024"' in page
+    assert f'<option value="{set_id}" selected>' in page
+
+    response = client.post("/nominations/", data={**data, "name": " "})
+    assert response.status_code == 400
+    page = response.text
+    assert 'id="f-name-error">Tên danh sách không được để trống.' in page
+    assert page.count('class="field-error"') == 1
+    assert f'<option value="{unit.id}" selected>' in page
+    assert db.session.scalar(db.select(db.func.count(NominationList.id))) == before
+
+    assert client.post("/nominations/", data=data).status_code == 302
+    assert db.session.scalar(db.select(db.func.count(NominationList.id))) == before + 1
+
+
+def test_a_refused_entry_edit_shows_the_message_by_its_field_and_keeps_what_was_typed(
+    agency, client, login
+):
+    login("tonghop")
+    list_id = create(client, agency.criteria.id)
+    nomination = queries.nomination_list(list_id)
+    binh = next(e for e in nomination.entries if e.person_id == agency.binh.id)
+    second_form = queries.forms()[1]
+    url = f"/nominations/{list_id}/entries/{binh.id}"
+
+    response = client.post(url, data={"form": second_form.id, "summary": " ", "note": "Đề xuất"})
+    assert response.status_code == 400
+    page = response.text
+    assert 'id="f-summary-error">Tóm tắt thành tích không được để trống.' in page
+    assert page.count('class="field-error"') == 1
+    assert ">Đề xuất</textarea>" in page
+    assert f'<option value="{second_form.id}" selected>' in page
+
+    response = client.post(url, data={"form": "99999", "summary": "Tự học", "note": ""})
+    assert response.status_code == 400
+    assert 'id="f-form-error">Hãy chọn một hình thức khen thưởng đang dùng.' in response.text
+    assert ">Tự học</textarea>" in response.text
+    assert page_people(client, list_id)[0][7] == BINH_SUMMARY

@@ -170,6 +170,42 @@ def test_bad_new_unit_changes_nothing_and_says_why(client, admin, tree, changes,
     assert org_rows() == before
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"code": "HCTH"}, "code", "Mã đơn vị HCTH đã có."),
+        ({"name": "  "}, "name", "Tên đơn vị không được để trống."),
+        ({"kind": "planet"}, "kind", "Loại đơn vị không hợp lệ."),
+        ({"valid_from": "31/02/2024"}, "valid_from", "Ngày thành lập “31/02/2024” không hợp lệ"),
+        ({"parent_id": "99999"}, "parent_id", "Không tìm thấy đơn vị cấp trên đã chọn."),
+    ],
+)
+def test_a_refused_new_unit_shows_the_message_by_its_field_and_keeps_the_rest(
+    client, admin, tree, changes, field, message
+):
+    data = {
+        "code": "MOI",
+        "name": "Đơn vị mới",
+        "kind": "commune",
+        "parent_id": str(tree["office"].id),
+        "valid_from": "2024-01-01",
+    }
+    response = client.post("/admin/units/new", data={**data, **changes})
+    assert response.status_code == 400
+    html = response.text
+    assert re.search(rf'id="f-{field}-error">{re.escape(message)}', html), html
+    assert re.search(rf'aria-describedby="[^"]*f-{field}-error"', html)
+    assert html.count('class="field-error"') == 1  # only the field it is about
+    kept = {name: value for name, value in data.items() if name not in changes}
+    for name in ("code", "name", "valid_from"):
+        if name in kept:
+            assert f'value="{kept[name]}"' in html
+    if "kind" in kept:
+        assert '<option value="commune" selected>' in html
+    if "parent_id" in kept:
+        assert f'<option value="{tree["office"].id}" selected>' in html
+
+
 # --- changing a unit ---------------------------------------------------------------------------
 
 
