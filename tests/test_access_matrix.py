@@ -403,7 +403,8 @@ CASES = [
     Case("awards.edit_set", AWARDS, args=lambda w: {"set_id": w.points_set}),
     Case("awards.update_set", AWARDS, "POST", args=lambda w: {"set_id": w.points_set}),
     Case("awards.delete_set", AWARDS, "POST", args=lambda w: {"set_id": w.points_set}),
-    Case("awards.preview", AWARDS, args=lambda w: {"set_id": w.points_set}),
+    Case("awards.preview", AWARDS, args=lambda w: {"set_id": w.points_set}, expect=302),  # moved
+    Case("reports.criteria_preview", AWARDS, args=lambda w: {"set_id": w.points_set}),
     Case("awards.points", READERS, args=lambda w: {"set_id": w.points_set}),
     Case("awards.save_points", READERS, "POST", args=lambda w: {"set_id": w.points_set}),
     Case("awards.initiatives", SIGNED_IN),

@@ -28,7 +28,7 @@ from lms.access import requires, signed_in
 from lms.accounts.models import Person
 from lms.auth.access import may
 from lms.awards import queries, services
-from lms.awards.criteria import criterion_label, points_text
+from lms.awards.criteria import points_text
 from lms.awards.forms import KIND_LABELS, PRESETS, SOURCE_LABELS, SetForm
 from lms.awards.models import (
     RECOGNITION_LABELS,
@@ -47,7 +47,7 @@ from lms.org.scope import people_reached, units_reached
 from lms.pagination import Page
 from lms.plans.years import year_days
 from lms.privacy.services import period_scope, record_view
-from lms.reports.queries import Period, roster, roster_plan_all
+from lms.reports.queries import Period, roster_plan_all
 from lms.roles import Permission
 from lms.web import saving
 
@@ -151,7 +151,7 @@ def _save_set(criteria_set: CriteriaSet | None) -> ResponseReturnValue:
         outcome.done = _("Đã lưu bộ tiêu chí “%(name)s”.", name=saved.name)
     if not outcome:
         return _form_page(form, criteria_set, outcome.refusal.messages, status=400)
-    return redirect(url_for("awards.preview", set_id=saved.id))
+    return redirect(url_for("reports.criteria_preview", set_id=saved.id))
 
 
 @bp.post("/sets/new")
@@ -186,43 +186,10 @@ def delete_set(set_id: int) -> ResponseReturnValue:
 @bp.get("/sets/<id:set_id>")
 @requires(Permission.MANAGE_AWARDS)
 def preview(set_id: int) -> ResponseReturnValue:
-    criteria_set = _set_or_404(set_id)
-    spec = queries.spec_of(criteria_set)
-    unit_id = _chosen_unit()
-    passing_only = request.args.get("passing") == "1"
-    report = roster(Period(spec.first, spec.last), local_today(), unit_id=unit_id, criteria=spec)
-    rows = report.rows
-    passing = sum(1 for row in rows if row.result and row.result.passed)
-    shown = [row for row in rows if row.result and row.result.passed] if passing_only else rows
-    record_view(
-        "awards.preview",
-        scope=period_scope(
-            _("Xét bộ tiêu chí “%(name)s”", name=spec.name),
-            report.unit_code or _("toàn cơ quan"),
-            spec.first,
-            spec.last,
-        ),
-    )
-    filters: dict[str, int | str] = {"set_id": set_id}
-    if unit_id:
-        filters["unit"] = unit_id
-    if passing_only:
-        filters["passing"] = "1"
-    return render_template(
-        "awards/preview.html",
-        criteria_set=criteria_set,
-        labels=[criterion_label(criterion) for criterion in spec.criteria],
-        page=_page_of(shown, _page_number()),
-        passing=passing,
-        total=len(rows),
-        units=unit_choices(spec.last),
-        chosen_unit=unit_id,
-        passing_only=passing_only,
-        filters=filters,
-        has_manual=any(
-            i.source == IndicatorSource.MANUAL for c in spec.criteria for i in c.indicators
-        ),
-    )
+    """The preview moved to the reports (it reads the roster); old bookmarks still work."""
+    query = request.query_string.decode()
+    target = url_for("reports.criteria_preview", set_id=set_id)
+    return redirect(f"{target}?{query}" if query else target)
 
 
 # Points on manual indicators --------------------------------------------------------------------

@@ -21,7 +21,8 @@ from flask_login import current_user
 
 from lms.access import public, requires
 from lms.awards import queries as award_queries
-from lms.awards.criteria import CriteriaSpec
+from lms.awards.criteria import CriteriaSpec, criterion_label
+from lms.awards.models import IndicatorSource
 from lms.db import db, parse_count, parse_id
 from lms.i18n import local_today
 from lms.org.models import Unit
@@ -55,6 +56,7 @@ bp = Blueprint(
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 PER_PAGE = 50
+AWARDS_PER_PAGE = 50  # the criteria preview pages as the awards pages do
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -73,6 +75,58 @@ def roster():
             abort(404)
         db.session.get(Unit, chosen) or abort(404)
     return _respond("reports.roster", chosen, {})
+
+
+@bp.get("/criteria/<id:set_id>")
+@requires(Permission.MANAGE_AWARDS)
+def criteria_preview(set_id: int) -> ResponseReturnValue:
+    """The roster judged by a criteria set (a read model page, so it sits with the reports)."""
+    criteria_set = award_queries.criteria_set(set_id) or abort(404)
+    spec = award_queries.spec_of(criteria_set)
+    unit_id = None
+    if request.args.get("unit", ""):
+        unit_id = parse_id(request.args.get("unit", ""))
+        if unit_id is None or db.session.get(Unit, unit_id) is None:
+            abort(404)
+    passing_only = request.args.get("passing") == "1"
+    report = queries.roster(
+        Period(spec.first, spec.last), local_today(), unit_id=unit_id, criteria=spec
+    )
+    rows = report.rows
+    passing = sum(1 for row in rows if row.result and row.result.passed)
+    shown = [row for row in rows if row.result and row.result.passed] if passing_only else rows
+    record_view(
+        "awards.preview",
+        scope=period_scope(
+            _("Xét bộ tiêu chí “%(name)s”", name=spec.name),
+            report.unit_code or _("toàn cơ quan"),
+            spec.first,
+            spec.last,
+        ),
+    )
+    filters: dict[str, int | str] = {"set_id": set_id}
+    if unit_id:
+        filters["unit"] = unit_id
+    if passing_only:
+        filters["passing"] = "1"
+    pages = max(1, -(-len(shown) // AWARDS_PER_PAGE))
+    number = min(max(1, parse_id(request.args.get("page", "")) or 1), pages)
+    start = (number - 1) * AWARDS_PER_PAGE
+    return render_template(
+        "reports/criteria_preview.html",
+        criteria_set=criteria_set,
+        labels=[criterion_label(criterion) for criterion in spec.criteria],
+        page=Page(shown[start : start + AWARDS_PER_PAGE], number, AWARDS_PER_PAGE, len(shown)),
+        passing=passing,
+        total=len(rows),
+        units=unit_choices(spec.last),
+        chosen_unit=unit_id,
+        passing_only=passing_only,
+        filters=filters,
+        has_manual=any(
+            i.source == IndicatorSource.MANUAL for c in spec.criteria for i in c.indicators
+        ),
+    )
 
 
 @bp.get("/units/<id:unit_id>/roster")

@@ -190,18 +190,22 @@ def test_preview_filters_passing_people_by_unit(org, client, login, make_set):
     )
     _approved_initiative(org.own, [org.member])
     login("hcth")
-    page = client.get(f"/awards/sets/{saved.id}?passing=1").get_data(as_text=True)
+    page = client.get(f"/awards/sets/{saved.id}?passing=1", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Đạt: 1 / 6 người" in page
     assert "Hà Văn Thành" in page and "Lâm Thị Hoa" not in page
     assert "1 sáng kiến" in page
-    page = client.get(f"/awards/sets/{saved.id}?unit={org.other.id}").get_data(as_text=True)
+    page = client.get(
+        f"/awards/sets/{saved.id}?unit={org.other.id}", follow_redirects=True
+    ).get_data(as_text=True)
     assert "Đạt: 0 / 3 người" in page
 
 
 def test_preview_queries_do_not_grow_with_people(org, app, client, login, make_set, count_queries):
     saved = make_set()
     login("hcth")
-    url = f"/awards/sets/{saved.id}"
+    url = f"/reports/criteria/{saved.id}"
     client.get(url)  # warm up: sign-in lookups, template compilation
     few = count_queries(lambda: client.get(url))
     for n in range(12):
