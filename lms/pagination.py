@@ -35,6 +35,14 @@ class Page(Generic[T]):
         return self.number < self.pages
 
 
+def page_of(items: list[T], number: int, per_page: int) -> Page[T]:
+    """One page of a list already in memory; a number past either end shows the nearest page."""
+    pages = max(1, ceil(len(items) / per_page))
+    number = min(max(1, number), pages)
+    start = (number - 1) * per_page
+    return Page(items[start : start + per_page], number, per_page, len(items))
+
+
 def paginate(query: Select, *, page: int, per_page: int, scalars: bool = True) -> Page[Any]:
     """Run query for one page, plus one count query."""
     count = select(func.count()).select_from(query.order_by(None).subquery())

@@ -44,7 +44,7 @@ from lms.i18n import local_today, vn_date
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.org.scope import people_reached, units_reached
-from lms.pagination import Page
+from lms.pagination import page_of
 from lms.plans.years import year_days
 from lms.privacy.services import period_scope, record_view
 from lms.reports.queries import Period, roster_plan_all
@@ -84,13 +84,6 @@ def _chosen_unit(name: str = "unit") -> int | None:
     if unit_id is None or db.session.get(Unit, unit_id) is None:
         abort(404)
     return unit_id
-
-
-def _page_of(items: list, number: int) -> Page:
-    pages = max(1, -(-len(items) // PER_PAGE))
-    number = min(max(1, number), pages)
-    start = (number - 1) * PER_PAGE
-    return Page(items[start : start + PER_PAGE], number, PER_PAGE, len(items))
 
 
 # Criteria sets ---------------------------------------------------------------------------------
@@ -238,7 +231,7 @@ def _points_page(
     ]
     if not indicators:
         abort(404)
-    page = _page_of(people, parse_id(request.values.get("page", "")) or 1)
+    page = page_of(people, parse_id(request.values.get("page", "")) or 1, PER_PAGE)
     entered = queries.manual_points(spec, [p.person_id for p in page.items])
     values = {
         (person.person_id, indicator.id): (

@@ -27,7 +27,7 @@ from lms.db import db, parse_count, parse_id
 from lms.i18n import local_today
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
-from lms.pagination import Page
+from lms.pagination import Page, page_of
 from lms.privacy.services import period_scope, record_view
 from lms.reports import exports, queries
 from lms.reports import summary as summaries
@@ -109,14 +109,11 @@ def criteria_preview(set_id: int) -> ResponseReturnValue:
         filters["unit"] = unit_id
     if passing_only:
         filters["passing"] = "1"
-    pages = max(1, -(-len(shown) // AWARDS_PER_PAGE))
-    number = min(max(1, parse_id(request.args.get("page", "")) or 1), pages)
-    start = (number - 1) * AWARDS_PER_PAGE
     return render_template(
         "reports/criteria_preview.html",
         criteria_set=criteria_set,
         labels=[criterion_label(criterion) for criterion in spec.criteria],
-        page=Page(shown[start : start + AWARDS_PER_PAGE], number, AWARDS_PER_PAGE, len(shown)),
+        page=page_of(shown, parse_id(request.args.get("page", "")) or 1, AWARDS_PER_PAGE),
         passing=passing,
         total=len(rows),
         units=unit_choices(spec.last),
