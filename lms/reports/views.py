@@ -67,14 +67,19 @@ FORMATS = {
 @bp.get("/roster")
 @requires(Permission.VIEW_REPORTS)
 def roster():
-    unit_id = request.args.get("unit", "")
-    chosen = None
-    if unit_id:
-        chosen = parse_id(unit_id)  # "²".isdigit() is true, but int("²") fails
-        if chosen is None:
-            abort(404)
-        db.session.get(Unit, chosen) or abort(404)
-    return _respond("reports.roster", chosen, {})
+    return _respond("reports.roster", _chosen_unit(), {})
+
+
+def _chosen_unit() -> int | None:
+    """The unit named by ?unit=, or None for the whole agency; a number naming no unit is a
+    404 ("²".isdigit() is true, but parse_id refuses it)."""
+    text = request.args.get("unit", "")
+    if not text:
+        return None
+    unit_id = parse_id(text)
+    if unit_id is None or db.session.get(Unit, unit_id) is None:
+        abort(404)
+    return unit_id
 
 
 @bp.get("/criteria/<id:set_id>")
@@ -83,11 +88,7 @@ def criteria_preview(set_id: int) -> ResponseReturnValue:
     """The roster judged by a criteria set (a read model page, so it sits with the reports)."""
     criteria_set = award_queries.criteria_set(set_id) or abort(404)
     spec = award_queries.spec_of(criteria_set)
-    unit_id = None
-    if request.args.get("unit", ""):
-        unit_id = parse_id(request.args.get("unit", ""))
-        if unit_id is None or db.session.get(Unit, unit_id) is None:
-            abort(404)
+    unit_id = _chosen_unit()
     passing_only = request.args.get("passing") == "1"
     report = queries.roster(
         Period(spec.first, spec.last), local_today(), unit_id=unit_id, criteria=spec
@@ -262,11 +263,7 @@ def summary():
         period, preset = queries.period_from_args(request.args, today)
     except ReportError as error:
         return render_template("reports/error.html", message=str(error)), 400
-    unit_id = None
-    if request.args.get("unit"):
-        unit_id = parse_id(request.args["unit"])
-        if unit_id is None or db.session.get(Unit, unit_id) is None:
-            abort(404)
+    unit_id = _chosen_unit()
     wanted = request.args.get("format", "")
     if wanted and wanted not in FORMATS:
         message = _("Định dạng tải về không hợp lệ: chọn csv, xlsx hoặc html.")
