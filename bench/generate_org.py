@@ -46,11 +46,13 @@ from lms.plans.models import (  # noqa: E402
     PlanStatus,
     PlanVersion,
     StudyPlan,
+)
+from lms.progress.ledger import activity_day  # noqa: E402
+from lms.progress.models import (  # noqa: E402
+    Credit,
     TargetRule,
     UnitAssignment,
 )
-from lms.progress.ledger import activity_day  # noqa: E402
-from lms.progress.models import Credit  # noqa: E402
 from lms.roles import Role  # noqa: E402
 from lms.text import fold, person_sort_key, split_name  # noqa: E402
 

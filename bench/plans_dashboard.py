@@ -34,13 +34,8 @@ from lms.db import db  # noqa: E402
 from lms.learning.models import CourseProgress  # noqa: E402
 from lms.org.models import Membership, Unit, UnitVersion  # noqa: E402
 from lms.plans import rules  # noqa: E402
-from lms.plans.models import (  # noqa: E402
-    ExternalActivity,
-    PlanStatus,
-    PlanVersion,
-    StudyPlan,
-    UnitAssignment,
-)
+from lms.plans.models import ExternalActivity, PlanStatus, PlanVersion, StudyPlan
+from lms.progress.models import UnitAssignment
 from lms.roles import Role  # noqa: E402
 from lms.text import fold, person_sort_key  # noqa: E402
 

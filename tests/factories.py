@@ -16,15 +16,9 @@ from lms.learning.models import Certificate, CourseProgress
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
 from lms.plans import rules
-from lms.plans.models import (
-    ActivityStatus,
-    ExternalActivity,
-    PlanStatus,
-    PlanVersion,
-    StudyPlan,
-    TargetRule,
-)
+from lms.plans.models import ActivityStatus, ExternalActivity, PlanStatus, PlanVersion, StudyPlan
 from lms.progress import ledger
+from lms.progress.models import TargetRule
 from lms.roles import Role
 
 PASSWORD = "Mat-khau-2024"

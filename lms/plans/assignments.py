@@ -16,11 +16,8 @@ from lms.courses.models import Course
 from lms.db import db, parse_id, utcnow
 from lms.i18n import vn_date
 from lms.org.models import Unit
-from lms.plans.models import (
-    AssignmentKind,
-    UnitAssignment,
-)
 from lms.plans.values import PlanError, check_year, parse_date_in_year
+from lms.progress.models import AssignmentKind, UnitAssignment
 
 
 def assign_course(

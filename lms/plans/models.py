@@ -1,8 +1,9 @@
-"""Annual self-study plans: yearly target rules, unit assignments, plans and their versions,
-external activities with evidence, and in-app notifications.
+"""Annual self-study plans and their versions, external activities with evidence, and in-app
+notifications. (The yearly target rules and unit assignments that plans write are read by the
+progress engine, and live in lms.progress.models.)
 
-Nothing here is ever deleted: a rule is replaced by a new version, an assignment is withdrawn,
-a plan grows a new version, so every figure of a past year can still be explained.
+Nothing here is ever deleted: a plan grows a new version, an activity's evidence is replaced
+by a newer file, so every figure of a past year can still be explained.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -21,80 +21,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Person
 from lms.courses.models import Course
 from lms.db import Model, UTCDateTime, utcnow
-from lms.org.models import Unit
-
-
-class TargetUnit(StrEnum):
-    TIET = "tiet"
-    HOUR = "hour"
-
-
-class TargetRule(Model):
-    """One version of the yearly training target; a change adds a version, never overwrites.
-
-    A version governs the days from its effective date until the next version of its code
-    starts (lms.progress.rules); fixing a typo in a version is a separate, audited correction.
-    """
-
-    __tablename__ = "plan_target_rule"
-    __table_args__ = (
-        UniqueConstraint("code", "version"),
-        CheckConstraint("amount > 0", name="amount_positive"),
-        CheckConstraint("minutes_per_tiet > 0", name="minutes_positive"),
-        CheckConstraint(
-            "effective_until IS NULL OR effective_until >= effective_from", name="valid_span"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Versions of one rule share its code; replaced_at says when a later version was added.
-    code: Mapped[str] = mapped_column(String(40), index=True)
-    version: Mapped[int]
-    amount: Mapped[Decimal] = mapped_column(Numeric(7, 2))
-    unit: Mapped[TargetUnit] = mapped_column(String(10))
-    minutes_per_tiet: Mapped[int]
-    legal_basis: Mapped[str] = mapped_column(Text)
-    employment_kinds: Mapped[list[str]] = mapped_column(JSON)
-    effective_from: Mapped[date]
-    effective_until: Mapped[date | None]
-    # The whole yearly amount for any part of a year; otherwise prorated by days.
-    full_year: Mapped[bool] = mapped_column(default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class AssignmentKind(StrEnum):
-    REQUIRED = "required"
-    RECOMMENDED = "recommended"
-
-
-class UnitAssignment(Model):
-    """A course a manager assigned to a unit (maybe with its sub-units) for a year."""
-
-    __tablename__ = "plan_assignment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
-    year: Mapped[int] = mapped_column(index=True)
-    kind: Mapped[AssignmentKind] = mapped_column(String(12))
-    include_subunits: Mapped[bool] = mapped_column(default=True)
-    due_on: Mapped[date]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-
-    unit: Mapped[Unit] = relationship()
-    course: Mapped[Course] = relationship()
 
 
 class PlanStatus(StrEnum):

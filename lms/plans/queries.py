@@ -29,12 +29,12 @@ from lms.plans.models import (
     PlanStatus,
     PlanVersion,
     StudyPlan,
-    TargetRule,
-    UnitAssignment,
 )
+from lms.plans.states import NO_PLAN_STATE, PlanStates
 from lms.plans.years import year_days
-from lms.progress.engine import NO_PLAN_STATE, Engine, Figures, people_figures
+from lms.progress.engine import Engine, Figures, people_figures
 from lms.progress.engine import Span as EngineSpan
+from lms.progress.models import TargetRule, UnitAssignment
 from lms.progress.rules import RuleBook, RuleVersion
 from lms.text import fold
 
@@ -296,8 +296,8 @@ def dashboard(
     """
     reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
     engine = Engine(*year_days(year), today)
-    state = engine.plan_state_rows().subquery()
-    label = Engine.plan_label(state.c.latest, state.c.ever)
+    state = PlanStates(engine).rows().subquery()
+    label = PlanStates.label(state.c.latest, state.c.ever)
     reached = (
         select(
             Person.id,
@@ -450,6 +450,6 @@ def person_year(
 def plan_summary(person_id: int, employment_kind: str, today: date) -> PlanSummary:
     year = today.year
     engine = Engine(*year_days(year), today)
-    state = engine.plan_states([person_id]).get(person_id, {}).get(year, NO_PLAN_STATE)
+    state = PlanStates(engine).of([person_id]).get(person_id, {}).get(year, NO_PLAN_STATE)
     figures = person_year(person_id, employment_kind, year, today, engine=engine)
     return PlanSummary(year, state.label_key, figures)

@@ -17,11 +17,8 @@ from lms.accounts.models import EmploymentKind
 from lms.audit import services as audit
 from lms.db import db, utcnow
 from lms.i18n import parse_day, vn_date
-from lms.plans.models import (
-    TargetRule,
-    TargetUnit,
-)
 from lms.plans.values import PlanError, parse_hours, text_value
+from lms.progress.models import TargetRule, TargetUnit
 from lms.progress.rules import governed_versions
 
 

@@ -31,19 +31,13 @@ from lms.plans import evidence as plan_evidence
 from lms.plans import permissions, queries, reminders, values, workflow
 from lms.plans import rules as target_rules
 from lms.plans.evidence import Upload
-from lms.plans.models import (
-    ActivityKind,
-    EvidenceFile,
-    ExternalActivity,
-    PlanStatus,
-    StudyPlan,
-    TargetRule,
-    UnitAssignment,
-)
+from lms.plans.models import ActivityKind, EvidenceFile, ExternalActivity, PlanStatus, StudyPlan
+from lms.plans.states import APPROVED_REVISING, NO_PLAN
 from lms.plans.values import PlanError
 from lms.plans.years import year_days
 from lms.privacy.services import record_view
-from lms.progress.engine import APPROVED_REVISING, NO_PLAN, ItemState
+from lms.progress.engine import ItemState
+from lms.progress.models import TargetRule, UnitAssignment
 from lms.roles import Permission
 from lms.web import saving
 

@@ -23,28 +23,19 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
 from lms.db import Days, among, db, unparsed
-from lms.i18n import agency_zone
 from lms.numbers import percent, two_places
 from lms.org.models import Membership, UnitVersion
 from lms.org.queries import units_below
-from lms.plans.models import (
-    AssignmentKind,
-    PlanStatus,
-    PlanVersion,
-    StudyPlan,
-    TargetUnit,
-    UnitAssignment,
-)
-from lms.progress.models import Credit, CreditUnit
+from lms.progress.models import AssignmentKind, Credit, CreditUnit, TargetUnit, UnitAssignment
 from lms.progress.rules import RuleBook, RuleVersion, Target, to_unit
 
 DUE_SOON_DAYS = 14
@@ -53,10 +44,6 @@ CATEGORIES = tuple(COURSE_CATEGORIES)
 CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORIES)}
 ZERO = Decimal("0.00")
 TIET, HOUR = TargetUnit.TIET, TargetUnit.HOUR
-APPROVED = str(PlanStatus.APPROVED)
-# A plan approved once and now being revised still counts as approved.
-APPROVED_REVISING = "approved_revising"
-NO_PLAN = "none"
 
 
 class Span(NamedTuple):
@@ -191,24 +178,6 @@ class Figures:
         """Open items, overdue first, then by due date."""
         open_items = [item for item in self.items or () if item.state != ItemState.DONE]
         return sorted(open_items, key=lambda item: (item.state != ItemState.OVERDUE, item.due_on))
-
-
-class PlanState(NamedTuple):
-    status: str  # of the latest version; NO_PLAN without a plan
-    approved: bool  # some version was approved
-
-    @property
-    def label_key(self) -> str:
-        """draft, submitted, returned, approved, approved_revising or none."""
-        if self.approved and self.status != APPROVED:
-            return APPROVED_REVISING
-        return self.status
-
-
-NO_PLAN_STATE = PlanState(NO_PLAN, False)
-_STATUS_CODES = tuple(enumerate(PlanStatus))
-_STATUS_OF_CODE = {index: str(status) for index, status in _STATUS_CODES}
-_STATUS_CODE = {status: index for index, status in _STATUS_CODES}
 
 
 @dataclass
@@ -471,89 +440,6 @@ class Engine:
                 )
             )
         return spans
-
-    def plan_states(self, person_ids: Collection[int]) -> dict[int, dict[int, PlanState]]:
-        """Each person's plan per year of the days: latest status, and whether ever approved.
-
-        One row per plan, summed by the database: the latest version's number and status
-        packed in one integer (number × 8 + status), and whether any version was approved."""
-        if not person_ids:
-            return {}
-        states: dict[int, dict[int, PlanState]] = defaultdict(dict)
-        for person_id, year, latest, ever in (
-            db.session.connection()
-            .execute(self.plan_state_rows().where(among(StudyPlan.person_id, list(person_ids))))
-            .all()
-        ):
-            states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
-        return states
-
-    def plan_state_rows(self) -> Select:
-        """SQL: (person_id, year, latest, ever) for each plan in the years of the days: the
-        latest version's number and status packed in one integer (number × 8 + status), and
-        whether any version was approved (1) or not (0)."""
-        decided = self._decided_by_the_end()
-        # A decision taken after the days end was still awaited on their last day.
-        code = case(
-            (~decided, _STATUS_CODE[PlanStatus.SUBMITTED]),
-            *[(PlanVersion.status == str(status), index) for index, status in _STATUS_CODES],
-            else_=0,
-        )
-        approved = case((and_(PlanVersion.status == APPROVED, decided), 1), else_=0)
-        return (
-            select(
-                StudyPlan.person_id,
-                StudyPlan.year,
-                func.max(PlanVersion.number * 8 + code).label("latest"),
-                func.max(approved).label("ever"),
-            )
-            .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
-            .where(StudyPlan.year.in_(self.years))
-            .group_by(StudyPlan.person_id, StudyPlan.year)
-        )
-
-    @staticmethod
-    def plan_label(latest: ColumnElement[Any], ever: ColumnElement[Any]) -> ColumnElement[str]:
-        """SQL: PlanState.label_key of plan_state_rows' latest and ever (NULL: no plan)."""
-        status = case(
-            *[(latest % 8 == index, str(status)) for index, status in _STATUS_CODES],
-            else_=NO_PLAN,
-        )
-        return case(
-            (latest.is_(None), NO_PLAN),
-            (and_(ever == 1, latest % 8 != _STATUS_CODE[PlanStatus.APPROVED]), APPROVED_REVISING),
-            else_=status,
-        )
-
-    def _decided_by_the_end(self):
-        """SQL: a plan version's decision was taken by the end of the days (a half-year roster
-        does not count a plan approved in September). Without a recorded moment: it was."""
-        end = datetime.combine(self.last + timedelta(days=1), time(), tzinfo=agency_zone())
-        return or_(PlanVersion.decided_at.is_(None), PlanVersion.decided_at < end.astimezone(UTC))
-
-    def approved_years(self, person_ids: Collection[int]) -> dict[int, int]:
-        """The years of the days whose plan each person had approved (some version approved,
-        even while a newer one is revised), as bits (year - first year), one row per person."""
-        bit = literal(1).op("<<")((StudyPlan.year - self.first.year).self_group())
-        approved = exists().where(
-            PlanVersion.plan_id == StudyPlan.id,
-            PlanVersion.status == APPROVED,
-            self._decided_by_the_end(),
-        )
-        return {
-            person_id: int(bits)
-            for person_id, bits in db.session.connection()
-            .execute(
-                select(StudyPlan.person_id, func.sum(bit))
-                .where(
-                    among(StudyPlan.person_id, list(person_ids)),
-                    StudyPlan.year.in_(self.years),
-                    approved,
-                )
-                .group_by(StudyPlan.person_id)
-            )
-            .all()
-        }
 
     # Figures -----------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.numbers import two_places
-from lms.plans.models import TargetRule, TargetUnit
+from lms.progress.models import TargetRule, TargetUnit
 
 # Minutes per tiết when no rule at all says otherwise (the common reading: 45-minute tiết).
 DEFAULT_MINUTES_PER_TIET = 45

@@ -21,7 +21,7 @@ from lms.agency.queries import AgencyProfile, agency_profile
 from lms.i18n import vn_date, vn_long_date
 from lms.numbers import decimal_text, two_places
 from lms.plans.models import PlanStatus
-from lms.progress.engine import APPROVED_REVISING
+from lms.plans.states import APPROVED_REVISING
 from lms.reports.queries import NOTES, Roster, RosterPlan, RosterRow
 from lms.reports.summary import Summary
 

@@ -34,7 +34,8 @@ from lms.numbers import percent
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import TreeNode, unit_tree
 from lms.org.scope import scope_of
-from lms.progress.engine import NO_PLAN_STATE, ZERO, Engine, Figures, Span
+from lms.plans.states import NO_PLAN_STATE, PlanStates
+from lms.progress.engine import ZERO, Engine, Figures, Span
 from lms.text import fold
 
 MAX_YEARS = 10
@@ -530,8 +531,8 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     cut = {m.person_id for m in members if (m.since, m.until) != (period.first, period.last)}
     credits = engine.credits(ids, summed_only=engine.whole_period(people, memberships) - cut)
     # Plan status is shown on one-year rows only; approval counts for every row.
-    states = engine.plan_states({m.person_id for m in members if m.since.year == m.until.year})
-    approved_bits = engine.approved_years(ids)
+    states = PlanStates(engine).of({m.person_id for m in members if m.since.year == m.until.year})
+    approved_bits = PlanStates(engine).approved_years(ids)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
     flagged = flagged_completions(ids, period.first, period.last)

@@ -189,7 +189,7 @@ def test_one_person_moved_division_in_mid_2024(seeded):
 def test_seed_gives_the_demo_a_yearly_target(app, runner):
     from sqlalchemy import select
 
-    from lms.plans.models import TargetRule
+    from lms.progress.models import TargetRule
 
     app.config["DEMO_MODE"] = True
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from lms.audit.models import AuditEvent
 from lms.db import db
-from lms.plans.models import TargetRule
 from lms.plans.rules import years_governed
+from lms.progress.models import TargetRule
 from tests.plans.conftest import complete, utc
 
 

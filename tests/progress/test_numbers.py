@@ -15,17 +15,10 @@ from lms.accounts.models import EmploymentKind
 from lms.db import db
 from lms.org import services as org
 from lms.plans import rules, values
-from lms.plans.models import (
-    ActivityStatus,
-    AssignmentKind,
-    ExternalActivity,
-    PlanStatus,
-    PlanVersion,
-    StudyPlan,
-    TargetRule,
-    UnitAssignment,
-)
+from lms.plans.models import ActivityStatus, ExternalActivity, PlanStatus, PlanVersion, StudyPlan
+from lms.plans.states import PlanStates
 from lms.progress.engine import Engine, Span, people_figures
+from lms.progress.models import AssignmentKind, TargetRule, UnitAssignment
 from lms.reports import queries
 from lms.reports.summary import summary
 from tests.factories import (
@@ -330,7 +323,7 @@ def test_the_engine_reads_a_batch_in_a_fixed_number_of_queries(org_2025, count_q
     def read():
         engine = Engine(date(2026, 1, 1), date(2026, 12, 31), TODAY)
         credits, spans = engine.credits(ids), engine.memberships(ids)
-        engine.plan_states(ids)
+        PlanStates(engine).of(ids)
         for person_id in ids:
             engine.person("cong_chuc", spans[person_id], credits.get(person_id))
         assert Span(ids[0], unit_id, date(2026, 1, 1), date(2026, 12, 31)) in spans[ids[0]]

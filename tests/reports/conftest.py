@@ -12,10 +12,7 @@ from lms.db import db
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.plans import rules
-from lms.plans.models import (
-    AssignmentKind,
-    UnitAssignment,
-)
+from lms.progress.models import AssignmentKind, UnitAssignment
 from lms.roles import Role
 from tests.factories import approve_plan, make_course, make_person, make_unit
 from tests.factories import complete_course as complete

@@ -1,0 +1,137 @@
+"""The state of people's plans over some days: each plan's latest status and whether it was
+ever approved, as the days' last day saw it (a decision taken later was still awaited).
+
+Rosters, the unit dashboard and a person's page read plan states for the days of the progress
+engine they use (`PlanStates(engine)`); the figures themselves stay in the engine.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+
+from lms.db import among, db
+from lms.i18n import agency_zone
+from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
+
+if TYPE_CHECKING:
+    from lms.progress.engine import Engine
+
+APPROVED = str(PlanStatus.APPROVED)
+# A plan approved once and now being revised still counts as approved.
+APPROVED_REVISING = "approved_revising"
+NO_PLAN = "none"
+
+
+class PlanState(NamedTuple):
+    status: str  # of the latest version; NO_PLAN without a plan
+    approved: bool  # some version was approved
+
+    @property
+    def label_key(self) -> str:
+        """draft, submitted, returned, approved, approved_revising or none."""
+        if self.approved and self.status != APPROVED:
+            return APPROVED_REVISING
+        return self.status
+
+
+NO_PLAN_STATE = PlanState(NO_PLAN, False)
+_STATUS_CODES = tuple(enumerate(PlanStatus))
+_STATUS_OF_CODE = {index: str(status) for index, status in _STATUS_CODES}
+_STATUS_CODE = {status: index for index, status in _STATUS_CODES}
+
+
+class PlanStates:
+    """Plan states over the days of an engine (first..last, and their years)."""
+
+    def __init__(self, days: Engine) -> None:
+        self.first: date = days.first
+        self.last: date = days.last
+        self.years: list[int] = days.years
+
+    def of(self, person_ids: Collection[int]) -> dict[int, dict[int, PlanState]]:
+        """Each person's plan per year of the days: latest status, and whether ever approved.
+
+        One row per plan, summed by the database: the latest version's number and status
+        packed in one integer (number × 8 + status), and whether any version was approved."""
+        if not person_ids:
+            return {}
+        states: dict[int, dict[int, PlanState]] = defaultdict(dict)
+        for person_id, year, latest, ever in (
+            db.session.connection()
+            .execute(self.rows().where(among(StudyPlan.person_id, list(person_ids))))
+            .all()
+        ):
+            states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
+        return states
+
+    def rows(self) -> Select:
+        """SQL: (person_id, year, latest, ever) for each plan in the years of the days: the
+        latest version's number and status packed in one integer (number × 8 + status), and
+        whether any version was approved (1) or not (0)."""
+        decided = self._decided_by_the_end()
+        # A decision taken after the days end was still awaited on their last day.
+        code = case(
+            (~decided, _STATUS_CODE[PlanStatus.SUBMITTED]),
+            *[(PlanVersion.status == str(status), index) for index, status in _STATUS_CODES],
+            else_=0,
+        )
+        approved = case((and_(PlanVersion.status == APPROVED, decided), 1), else_=0)
+        return (
+            select(
+                StudyPlan.person_id,
+                StudyPlan.year,
+                func.max(PlanVersion.number * 8 + code).label("latest"),
+                func.max(approved).label("ever"),
+            )
+            .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
+            .where(StudyPlan.year.in_(self.years))
+            .group_by(StudyPlan.person_id, StudyPlan.year)
+        )
+
+    @staticmethod
+    def label(latest: ColumnElement[Any], ever: ColumnElement[Any]) -> ColumnElement[str]:
+        """SQL: PlanState.label_key of rows()' latest and ever (NULL: no plan)."""
+        status = case(
+            *[(latest % 8 == index, str(status)) for index, status in _STATUS_CODES],
+            else_=NO_PLAN,
+        )
+        return case(
+            (latest.is_(None), NO_PLAN),
+            (and_(ever == 1, latest % 8 != _STATUS_CODE[PlanStatus.APPROVED]), APPROVED_REVISING),
+            else_=status,
+        )
+
+    def _decided_by_the_end(self):
+        """SQL: a plan version's decision was taken by the end of the days (a half-year roster
+        does not count a plan approved in September). Without a recorded moment: it was."""
+        end = datetime.combine(self.last + timedelta(days=1), time(), tzinfo=agency_zone())
+        return or_(PlanVersion.decided_at.is_(None), PlanVersion.decided_at < end.astimezone(UTC))
+
+    def approved_years(self, person_ids: Collection[int]) -> dict[int, int]:
+        """The years of the days whose plan each person had approved (some version approved,
+        even while a newer one is revised), as bits (year - first year), one row per person."""
+        bit = literal(1).op("<<")((StudyPlan.year - self.first.year).self_group())
+        approved = exists().where(
+            PlanVersion.plan_id == StudyPlan.id,
+            PlanVersion.status == APPROVED,
+            self._decided_by_the_end(),
+        )
+        return {
+            person_id: int(bits)
+            for person_id, bits in db.session.connection()
+            .execute(
+                select(StudyPlan.person_id, func.sum(bit))
+                .where(
+                    among(StudyPlan.person_id, list(person_ids)),
+                    StudyPlan.year.in_(self.years),
+                    approved,
+                )
+                .group_by(StudyPlan.person_id)
+            )
+            .all()
+        }
