@@ -13,12 +13,12 @@ from lms.access import requires
 from lms.accounts import queries, services
 from lms.accounts.forms import GrantForm, NewPersonForm, PersonForm
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
+from lms.audit.access_log import record_view
 from lms.db import MAX_ID, db
 from lms.i18n import local_today, vn_date
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
-from lms.privacy.services import record_view
 from lms.roles import ROLE_LABELS, Permission, Role
 from lms.web import saving
 

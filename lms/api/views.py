@@ -30,12 +30,12 @@ from lms.access import public, requires
 from lms.api import services
 from lms.api.models import ApiToken
 from lms.api.openapi import document as openapi_document
+from lms.audit.access_log import period_scope, record_view
 from lms.awards import queries as award_queries
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_count, utcnow
 from lms.errors import UserError
 from lms.i18n import local_today
-from lms.privacy.services import period_scope, record_view
 from lms.reports import queries
 from lms.reports import summary as summaries
 from lms.reports.queries import Period, ReportError, RosterRow, period_from_args

@@ -1,4 +1,5 @@
-"""The audit log: an append-only record of changes to people, units, memberships and roles."""
+"""The audit log: an append-only record of changes to people, units, memberships and roles;
+and the access log: who viewed another person's data, or a list of people, and when."""
 
 from __future__ import annotations
 
@@ -28,3 +29,20 @@ class AuditEvent(Model):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     actor: Mapped[Person | None] = relationship()
+
+
+class AccessLogEntry(Model):
+    """One view by viewer of one person's data (person_id) or of a list of people (scope)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    viewer_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    what: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(64))
+
+    viewer: Mapped[Person] = relationship(foreign_keys=[viewer_id])
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])

@@ -26,6 +26,7 @@ from flask_login import current_user
 
 from lms.access import requires, signed_in
 from lms.accounts.models import Person
+from lms.audit.access_log import period_scope, record_view
 from lms.auth.access import may
 from lms.awards import queries, services
 from lms.awards.criteria import points_text
@@ -46,7 +47,6 @@ from lms.org.queries import unit_choices
 from lms.org.scope import people_reached, units_reached
 from lms.pagination import page_of
 from lms.plans.years import year_days
-from lms.privacy.services import period_scope, record_view
 from lms.reports.queries import Period, roster_plan_all
 from lms.roles import Permission
 from lms.web import saving

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import requires
+from lms.audit.access_log import record_view
 from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.i18n import local_today, vn_date
@@ -28,7 +29,6 @@ from lms.nominations.forms import EntryForm, ListForm
 from lms.nominations.models import CommendationForm, NominationEntry, NominationList
 from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
-from lms.privacy.services import record_view
 from lms.reports import exports
 from lms.roles import Permission
 from lms.web import saving

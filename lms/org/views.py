@@ -13,13 +13,13 @@ from flask_babel import lazy_gettext as _l
 
 from lms.access import requires
 from lms.accounts.services import person_by_username
+from lms.audit.access_log import record_view
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org import queries, services
 from lms.org.forms import UnitForm, parse_day
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
-from lms.privacy.services import record_view
 from lms.roles import Permission
 from lms.web import saving
 

@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from lms.access import requires, signed_in
 from lms.accounts.models import EmploymentKind, Person
+from lms.audit.access_log import record_view
 from lms.db import db, parse_count, parse_id
 from lms.i18n import local_today
 from lms.learning.queries import flagged_completion_details
@@ -35,7 +36,6 @@ from lms.plans.models import ActivityKind, EvidenceFile, ExternalActivity, PlanS
 from lms.plans.states import APPROVED_REVISING, NO_PLAN
 from lms.plans.values import PlanError
 from lms.plans.years import year_days
-from lms.privacy.services import record_view
 from lms.progress.engine import ItemState
 from lms.progress.models import TargetRule, UnitAssignment
 from lms.roles import Permission

@@ -25,13 +25,12 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
 from lms.accounts.models import Person
-from lms.audit.models import AuditEvent
+from lms.audit.models import AccessLogEntry, AuditEvent
 from lms.auth.models import LoginFailure
 from lms.db import UTCDateTime, contains, db
 from lms.i18n import agency_zone
 from lms.org.models import Unit, UnitVersion
 from lms.pagination import Page, paginate
-from lms.privacy.models import AccessLogEntry
 from lms.text import fold
 
 PER_PAGE = 50

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, requires
+from lms.audit.access_log import period_scope, record_view
 from lms.awards import queries as award_queries
 from lms.awards.criteria import CriteriaSpec, criterion_label
 from lms.awards.models import IndicatorSource
@@ -28,7 +29,6 @@ from lms.i18n import local_today
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.pagination import Page, page_of
-from lms.privacy.services import period_scope, record_view
 from lms.reports import exports, queries
 from lms.reports import summary as summaries
 from lms.reports.charts import Bar, bar_chart

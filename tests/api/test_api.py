@@ -168,7 +168,7 @@ def test_someone_elses_token_cannot_be_revoked(agency, client, login, secret):
 
 
 def test_api_reads_are_in_the_access_log(agency, client, secret):
-    from lms.privacy.models import AccessLogEntry
+    from lms.audit.models import AccessLogEntry
 
     client.get("/api/v1/roster?period=2024", headers=bearer(secret))
     client.get("/api/v1/summary?period=2024", headers=bearer(secret))

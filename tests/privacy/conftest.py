@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from lms.audit.models import AccessLogEntry
 from lms.db import db
-from lms.privacy.models import AccessLogEntry
 from tests.plans.conftest import division  # noqa: F401  (a fixture, used by name)
 
 

@@ -7,9 +7,9 @@ from datetime import date
 from flask import Response
 from flask_login import login_user, logout_user
 
+from lms.audit.access_log import period_scope, record_view
+from lms.audit.models import AccessLogEntry
 from lms.db import db
-from lms.privacy.models import AccessLogEntry
-from lms.privacy.services import period_scope, record_view
 from tests.factories import make_person
 from tests.privacy.conftest import log_rows
 

@@ -6,10 +6,10 @@ import io
 
 from sqlalchemy import select
 
+from lms.audit.models import AccessLogEntry
 from lms.db import db
 from lms.i18n import local_today
 from lms.plans.models import EvidenceFile, StudyPlan
-from lms.privacy.models import AccessLogEntry
 from tests.factories import make_person
 from tests.privacy.conftest import log_rows
 

@@ -1,14 +1,18 @@
-"""Recording views of personal data; the rows are saved once the response is known good."""
+"""The access log: recording views of personal data; the rows are saved once the response is
+known good. A foundation (like the audit log) so that any page showing people may record.
+
+The access log page and a person's own data live in lms.privacy, which registers the hook."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import g, has_request_context, request
+from flask import Response, current_app, g, has_request_context, request
 from flask_login import current_user
 
+from lms.audit.models import AccessLogEntry
+from lms.db import commit_only, db
 from lms.i18n import vn_date
-from lms.privacy.models import AccessLogEntry
 
 _PENDING = "privacy_pending_views"
 
@@ -28,9 +32,10 @@ def record_view(
     viewer_id names the viewer where there is no signed-in user (an API token's owner).
 
     Safe from any view, including GET views that never commit: the entry waits in flask.g, and
-    the after_request hook registered by lms.privacy.init_app adds it to the request's session
-    and commits, only when the response is successful (status below 400). A view that fails,
-    or is refused, logs nothing; each call is one row, whatever the number of people listed.
+    the after_request hook save_recorded_views (registered by lms.privacy.init_app) adds it to
+    the request's session and commits, only when the response is successful (status below
+    400). A view that fails, or is refused, logs nothing; each call is one row, whatever the
+    number of people listed.
     """
     if not has_request_context():
         return
@@ -60,3 +65,26 @@ def take_recorded_views() -> list[AccessLogEntry]:
 def period_scope(title: str, where: str, first: date, last: date) -> str:
     """Describe a list of people for the log: "Danh sách tổng hợp: PDT, 01/01/2024–31/12/2025"."""
     return f"{title}: {where}, {vn_date(first)}–{vn_date(last)}"
+
+
+def save_recorded_views(response: Response) -> Response:
+    """Commit the access-log entries of a successful response; a failed one logs nothing.
+
+    Why a commit in an after-request hook: most pages that show personal data only read, so
+    no request boundary commits for them, yet the log must keep who saw what. It commits the
+    entries alone (lms.db.commit_only): if the view left anything else pending, that is a bug
+    in the view, logged as an error (with what the entries would have said) rather than
+    saved by the way or hidden.
+    """
+    entries = take_recorded_views()
+    if not entries or response.status_code >= 400:
+        return response
+    db.session.add_all(entries)
+    if not commit_only(*entries):
+        for entry in entries:
+            db.session.expunge(entry)
+        current_app.logger.error(
+            "access log not saved: the view left uncommitted changes (%s)",
+            "; ".join(f"{e.what} {e.person_id or e.scope}" for e in entries),
+        )
+    return response
