@@ -39,7 +39,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     from lms import (
-        accounts,
         agency,
         api,
         audit,
@@ -55,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         nominations,
         numbers,
         org,
+        people,
         plans,
         privacy,
         reports,
@@ -73,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     home.init_app(app)
     org.init_app(app)
     agency.init_app(app)
-    accounts.init_app(app)
+    people.init_app(app)
     staff.init_app(app)
     audit.init_app(app)
     courses.init_app(app)

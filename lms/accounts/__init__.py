@@ -1,9 +1,1 @@
-"""People, their roles, and the staff-list import."""
-
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    from lms.accounts import views
-
-    app.register_blueprint(views.bp)
+"""People: who they are, their dated roles and positions (the records; the pages are lms.people)."""

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model, UTCDateTime, sort_key_type, utcnow
-from lms.org.models import Membership, Unit
 from lms.roles import ROLE_PERMISSIONS, Permission, Role
+
+if TYPE_CHECKING:
+    # People sit below the org tree: SQLAlchemy finds these classes by name when mapping.
+    from lms.org.models import Membership, Unit
 
 
 class EmploymentKind(StrEnum):

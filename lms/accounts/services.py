@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,14 +13,15 @@ from sqlalchemy import exists, or_, select
 
 from lms.accounts.models import EmploymentKind, Gender, Person, PersonPosition, RoleGrant
 from lms.audit import services as audit
-from lms.auth import services as auth
 from lms.db import db, utcnow
 from lms.errors import UserError
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
-from lms.org.models import Unit
 from lms.roles import ROLE_LABELS, Role
 from lms.text import clean_name, fold, legacy_font_letters, person_sort_key, split_name
+
+if TYPE_CHECKING:
+    from lms.org.models import Unit
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -63,8 +63,6 @@ PARTS_OF_PERSON = frozenset({"role_grant.person_id", "person_position.person_id"
 # How far ahead a change of position may be recorded: a typo in the year would otherwise
 # become everybody's "current" position.
 POSITION_DAYS_AHEAD = 366
-# Letters and digits that cannot be mistaken for one another when read out or copied by hand.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 class PersonError(UserError):
@@ -432,28 +430,9 @@ def legacy_font_warning(person: Person) -> str | None:
     )
 
 
-def _refuse_self(person: Person, actor: Person | None, message: str) -> None:
+def refuse_self(person: Person, actor: Person | None, message: str) -> None:
     if actor is not None and actor.id == person.id:
         raise PersonError(message)
-
-
-def set_active(person: Person, active: bool, *, actor: Person | None = None) -> None:
-    """Deactivate (or reactivate) a person; their records stay, their sign-in stops."""
-    if not active:
-        _refuse_self(person, actor, _("Bạn không thể tự ngừng kích hoạt tài khoản của mình."))
-    if person.is_active == active:
-        return
-    person.is_active = active
-    if not active:
-        auth.end_other_sessions(person, keep_token=None)
-    audit.record(
-        "person.activate" if active else "person.deactivate",
-        person,
-        (_("Kích hoạt lại %(name)s") if active else _("Ngừng kích hoạt %(name)s"))
-        % {"name": person.full_name},
-        before={"is_active": not active},
-        after={"is_active": active},
-    )
 
 
 def has_records(person: Person) -> bool:
@@ -478,7 +457,7 @@ def has_records(person: Person) -> bool:
 
 def delete_person(person: Person, *, actor: Person | None = None) -> None:
     """Delete a person who has no records (one added by mistake); the deletion is logged."""
-    _refuse_self(person, actor, _("Bạn không thể tự xóa tài khoản của mình."))
+    refuse_self(person, actor, _("Bạn không thể tự xóa tài khoản của mình."))
     if has_records(person):
         raise PersonError(
             _(
@@ -494,26 +473,6 @@ def delete_person(person: Person, *, actor: Person | None = None) -> None:
         before=audit.snapshot(person, AUDITED_FIELDS),
     )
     db.session.delete(person)
-
-
-def _temporary_password() -> str:
-    groups = ["".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3)]
-    groups[-1] = groups[-1][:3] + secrets.choice("23456789")  # always letters and a digit
-    return "-".join(groups)
-
-
-def reset_password(person: Person) -> str:
-    """Give person a one-time password they must change at next sign-in; return it."""
-    temporary = _temporary_password()
-    auth.set_password(person, temporary, must_change=True)
-    auth.end_other_sessions(person, keep_token=None)
-    audit.record(
-        "person.password_reset",
-        person,
-        _("Đặt lại mật khẩu cho %(name)s", name=person.full_name),
-        after={"must_change_password": True},
-    )
-    return temporary
 
 
 def _span_text(valid_from: date, valid_until: date | None) -> str:
@@ -606,7 +565,7 @@ def revoke_role(person: Person, grant: RoleGrant, *, actor: Person | None = None
     if grant not in person.role_grants:
         raise PersonError(_("Vai trò này không thuộc về %(name)s.", name=person.full_name))
     if grant.role == Role.ADMIN:
-        _refuse_self(person, actor, _("Bạn không thể tự thu hồi vai trò quản trị của mình."))
+        refuse_self(person, actor, _("Bạn không thể tự thu hồi vai trò quản trị của mình."))
     today = local_today()
     if grant.valid_until is not None and grant.valid_until < today:
         raise PersonError(_("Vai trò này đã kết thúc."))

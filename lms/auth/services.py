@@ -16,11 +16,15 @@ from sqlalchemy import delete, distinct, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Person
+from lms.accounts.services import refuse_self
+from lms.audit import services as audit
 from lms.auth.models import LoginFailure, UserSession
 from lms.db import commit_only, db, rows_changed, utcnow
 from lms.errors import UserError
 
 MIN_PASSWORD_LENGTH = 10
+# Letters and digits that cannot be mistaken for one another when read out or copied by hand.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 # The letters of the passwords guessed first ("Password@123", "Matkhau2024", "1234567890!").
 COMMON_PASSWORD_WORDS = frozenset(
     {
@@ -407,3 +411,45 @@ def change_password(person: Person, current: str, new: str, confirm: str) -> int
         raise AuthError(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
     check_password_policy(new, username=person.username)
     return set_password(person, new)
+
+
+# An administrator's actions on someone's sign-in ---------------------------------------------
+
+
+def set_active(person: Person, active: bool, *, actor: Person | None = None) -> None:
+    """Deactivate (or reactivate) a person; their records stay, their sign-in stops."""
+    if not active:
+        refuse_self(person, actor, _("Bạn không thể tự ngừng kích hoạt tài khoản của mình."))
+    if person.is_active == active:
+        return
+    person.is_active = active
+    if not active:
+        end_other_sessions(person, keep_token=None)
+    audit.record(
+        "person.activate" if active else "person.deactivate",
+        person,
+        (_("Kích hoạt lại %(name)s") if active else _("Ngừng kích hoạt %(name)s"))
+        % {"name": person.full_name},
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+
+
+def _temporary_password() -> str:
+    groups = ["".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3)]
+    groups[-1] = groups[-1][:3] + secrets.choice("23456789")  # always letters and a digit
+    return "-".join(groups)
+
+
+def reset_password(person: Person) -> str:
+    """Give person a one-time password they must change at next sign-in; return it."""
+    temporary = _temporary_password()
+    set_password(person, temporary, must_change=True)
+    end_other_sessions(person, keep_token=None)
+    audit.record(
+        "person.password_reset",
+        person,
+        _("Đặt lại mật khẩu cho %(name)s", name=person.full_name),
+        after={"must_change_password": True},
+    )
+    return temporary

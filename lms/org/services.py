@@ -6,21 +6,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from lms.accounts import services as people
+from lms.accounts.models import Person, RoleGrant
 from lms.audit import services as audit
 from lms.db import db, utcnow
 from lms.errors import UserError
 from lms.i18n import vn_date
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.org.queries import TreeOverTime
+from lms.roles import Role
 from lms.text import clean_name
-
-if TYPE_CHECKING:
-    from lms.accounts.models import Person
 
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 UNIT_FIELDS = ("code", "kind", "valid_from", "valid_until", "successor_id")
@@ -267,9 +266,6 @@ class GrantOnMerge:
 
 def grants_on_merge(unit: Unit, on: date) -> list[GrantOnMerge]:
     """The manager grants over unit still in force on the day before a merge on day on."""
-    from lms.accounts.models import Person, RoleGrant
-    from lms.roles import Role
-
     last_day = _day_before(on)
     rows = db.session.execute(
         select(RoleGrant.id, Person.id, Person.full_name, RoleGrant.valid_from)
@@ -356,10 +352,6 @@ def _end_managers_of(
 ) -> tuple[list[int], list[int]]:
     """End the grants over unit with it; carry the chosen ones over to into from day on.
     Return the ids of the grants ended and of the people given a grant over into."""
-    from lms.accounts import services as people
-    from lms.accounts.models import RoleGrant
-    from lms.roles import Role
-
     ended: list[int] = []
     carried: list[int] = []
     for found in grants_on_merge(unit, on):

@@ -236,7 +236,7 @@ def test_nobody_revokes_their_own_administrator_role_or_deactivates_themselves(a
     with pytest.raises(services.PersonError, match="tự thu hồi"):
         services.revoke_role(admin, grant, actor=admin)
     with pytest.raises(services.PersonError, match="tự ngừng kích hoạt"):
-        services.set_active(admin, False, actor=admin)
+        auth.set_active(admin, False, actor=admin)
     with pytest.raises(services.PersonError, match="tự xóa"):
         services.delete_person(admin, actor=admin)
     with pytest.raises(services.PersonError, match="không thuộc về"):
@@ -281,7 +281,7 @@ def test_a_person_with_records_can_only_be_deactivated(app, record):
     db.session.commit()
     assert db.session.get(Person, person.id) is not None
 
-    services.set_active(person, False)
+    auth.set_active(person, False)
     db.session.commit()
     assert not person.is_active
 
@@ -289,12 +289,12 @@ def test_a_person_with_records_can_only_be_deactivated(app, record):
 def test_reset_password_gives_a_one_time_password_that_must_be_changed(app):
     person = make_person("anh", "Nguyễn Văn Anh")
     db.session.commit()
-    temporary = services.reset_password(person)
+    temporary = auth.reset_password(person)
     db.session.commit()
     assert person.must_change_password
     assert check_password_hash(person.password_hash, temporary)
     auth.check_password_policy(temporary, username=person.username)
-    assert temporary != services.reset_password(person)
+    assert temporary != auth.reset_password(person)
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "person.password_reset")
     ).first()

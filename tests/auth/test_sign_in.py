@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lms import create_app
-from lms.accounts.services import reset_password
 from lms.auth.models import LoginFailure, UserSession
+from lms.auth.services import reset_password
 from lms.db import db
 from tests.factories import PASSWORD, make_person
 

@@ -10,18 +10,22 @@ from flask_babel import to_user_timezone
 from flask_login import current_user
 
 from lms.access import requires
-from lms.accounts import queries, services
-from lms.accounts.forms import GrantForm, NewPersonForm, PersonForm
+from lms.accounts import services
 from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
+from lms.accounts.queries import position_history
 from lms.audit.access_log import record_view
+from lms.auth import services as auth
 from lms.db import MAX_ID, db
 from lms.i18n import local_today, vn_date
 from lms.org import services as org
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
+from lms.people import queries
+from lms.people.forms import GrantForm, NewPersonForm, PersonForm
 from lms.roles import ROLE_LABELS, Permission, Role
 from lms.web import saving
 
+# The endpoints keep the name they always had (accounts.person, ...): the access log stores them.
 bp = Blueprint("accounts", __name__, url_prefix="/admin/people", template_folder="templates")
 
 # Integer ids in URLs and filters stay within the database's INTEGER, so none can overflow it.
@@ -65,7 +69,7 @@ def _render_form(
 ) -> ResponseReturnValue:
     return (
         render_template(
-            "accounts/form.html",
+            "people/form.html",
             form=form,
             person=person,
             genders=list(GENDER_LABELS.items()),
@@ -102,7 +106,7 @@ def people():
     )
     units = unit_choices(today)
     return render_template(
-        "accounts/people.html",
+        "people/people.html",
         page=page,
         search=search,
         unit_id=unit_id,
@@ -152,12 +156,12 @@ def _person_page(
     history = queries.membership_history(found.id, today)
     units = unit_choices(today)
     return render_template(
-        "accounts/person.html",
+        "people/person.html",
         person=found,
         today=today,
         history=history,
         current=next((row for row in history if row.is_current), None),
-        positions=queries.position_history(found.id, today),
+        positions=position_history(found.id, today),
         grants=queries.grants_for([found.id], today, history=True).get(found.id, []),
         has_records=services.has_records(found),
         unit_options=[(u.unit_id, f"{u.name} ({u.code})") for u in units],
@@ -197,7 +201,7 @@ def edit(person_id: int) -> ResponseReturnValue:
 def _set_active(person_id: int, active: bool) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     with saving() as saved:
-        services.set_active(found, active, actor=current_user)
+        auth.set_active(found, active, actor=current_user)
     if saved:
         if active:
             flash(_("Đã kích hoạt lại %(name)s.", name=found.full_name), "success")
@@ -239,9 +243,9 @@ def delete(person_id: int) -> ResponseReturnValue:
 def reset_password(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     with saving():
-        temporary = services.reset_password(found)
+        temporary = auth.reset_password(found)
     # Shown once on this page only: never in a flash (kept in the session) nor in a URL.
-    response = render_template("accounts/password_reset.html", person=found, temporary=temporary)
+    response = render_template("people/password_reset.html", person=found, temporary=temporary)
     return response, 200, {"Cache-Control": "no-store"}
 
 
