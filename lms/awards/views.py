@@ -44,10 +44,10 @@ from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
+from lms.org.roster import Period, members_in, selection
 from lms.org.scope import people_reached, units_reached
 from lms.pagination import page_of
 from lms.plans.years import year_days
-from lms.reports.queries import Period, roster_plan_all
 from lms.roles import Permission
 from lms.web import saving
 
@@ -208,13 +208,17 @@ def _scoring_scope(criteria_set: CriteriaSet) -> tuple[int | None, list[Scorable
             abort(403)
     else:
         abort(403)
-    plan = roster_plan_all(
-        Period(criteria_set.first_day, criteria_set.last_day),
-        today,
-        unit_id=unit_id,
-        viewer=current_user,
+    # The people of the criteria set's roster: the same selection, without reading figures.
+    on_roster = members_in(
+        selection(
+            Period(criteria_set.first_day, criteria_set.last_day),
+            today,
+            unit_id=unit_id,
+            search="",
+            viewer=current_user,
+        )
     )
-    people = list({m.person_id: Scorable(m.person_id, m.full_name) for m in plan.members}.values())
+    people = list({m.person_id: Scorable(m.person_id, m.full_name) for m in on_roster}.values())
     return unit_id, people, choices
 
 

@@ -11,32 +11,36 @@ plan status as "n/N years approved".
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, literal, or_, select
+from sqlalchemy import Row, Select, func, select
 
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_until
 from lms.awards.criteria import CriteriaSpec, Facts, Result, evaluator
 from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
-from lms.db import Days, contains, db, parse_count, unparsed
+from lms.db import contains, db, parse_count
 from lms.errors import UserError
 from lms.i18n import parse_day
 from lms.learning.queries import flagged_completions
 from lms.numbers import percent
-from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import TreeNode, unit_tree
-from lms.org.scope import scope_of
+from lms.org.models import Membership, Unit
+from lms.org.roster import (
+    Member,
+    Period,
+    members_in,
+    name_on,
+    overlaps,
+    selection,
+)
 from lms.plans.states import NO_PLAN_STATE, PlanStates
 from lms.progress.engine import ZERO, Engine, Figures, Span
-from lms.text import fold
 
 MAX_YEARS = 10
 # The counting rule, as the page and every file state it.
@@ -58,16 +62,6 @@ BATCH = 2500
 # Above this many rows, the units on a page are not added up on every page view (a second or
 # more at a thousand people): the page says so and the downloads and the summary carry them.
 SUBTOTAL_LIMIT = 400
-
-
-@dataclass(frozen=True)
-class Period:
-    first: date
-    last: date
-
-    @property
-    def years(self) -> list[int]:
-        return list(range(self.first.year, self.last.year + 1))
 
 
 class RosterRow(NamedTuple):
@@ -140,23 +134,6 @@ class UnitSubtotal:
     approved: int = 0
 
 
-class Member(NamedTuple):
-    """One membership row of the roster, before its figures are read: small, so that a
-    page's or a batch's members are cheap to hold while their figures are read."""
-
-    unit_order: int
-    unit_code: str
-    person_id: int
-    since: date
-    until: date
-    unit_id: int
-    full_name: str
-    date_of_birth: date | None
-    position: str | None
-    is_active: bool
-    employment_kind: str
-
-
 @dataclass(frozen=True)
 class RosterPlan:
     """Who is on a roster and in which order; `rows()` reads their figures in batches."""
@@ -223,25 +200,6 @@ class Roster:
     criteria: CriteriaSpec | None = None
 
 
-def _overlaps(model: type[Membership] | type[UnitVersion], period: Period) -> ColumnElement[bool]:
-    return and_(
-        model.valid_from <= period.last,
-        or_(model.valid_until.is_(None), model.valid_until >= period.first),
-    )
-
-
-def _tree_order(period: Period) -> dict[int, int]:
-    order: dict[int, int] = {}
-
-    def walk(nodes: Iterable[TreeNode]) -> None:
-        for node in nodes:
-            order.setdefault(node.unit_id, len(order))
-            walk(node.children)
-
-    walk(unit_tree(period.last, include_closed=True, count_members=False))
-    return order
-
-
 def roster(
     period: Period,
     today: date,
@@ -258,136 +216,6 @@ def roster(
     )
 
 
-@dataclass(frozen=True)
-class _Selection:
-    """Who a roster may hold, before anyone is read: the ordered query over memberships and how
-    a row of it becomes members. Shared by the three ways to read a roster below."""
-
-    agency_name: str
-    unit_code: str
-    names: dict[int, dict[date, str]]
-    in_tree: dict[int, list[tuple[date, date]]] | None
-    ranks: dict[int, int]
-    in_scope: ColumnElement[bool]
-    folded: str
-    query: Select
-    ordering: tuple[Any, ...]
-    members_of: Callable[[Row], list[Member]]
-
-
-def _selection(
-    period: Period, today: date, *, unit_id: int | None, search: str, viewer: Person | None
-) -> _Selection:
-    """Units in tree order, then people in Vietnamese name order; only the days viewer reaches
-    (`lms.org.scope`; None, the operator's commands: everyone)."""
-    names: dict[int, dict[date, str]] = defaultdict(dict)
-    codes: dict[int, str] = {}
-    last_parent: dict[int, int | None] = {}
-    for uid, code, name, parent_id, valid_from in db.session.execute(
-        select(
-            UnitVersion.unit_id,
-            Unit.code,
-            UnitVersion.name,
-            UnitVersion.parent_id,
-            UnitVersion.valid_from,
-        )
-        .join(Unit, Unit.id == UnitVersion.unit_id)
-        .where(_overlaps(UnitVersion, period))
-        .order_by(UnitVersion.valid_from)
-    ):
-        names[uid][valid_from] = name
-        codes[uid] = code
-        last_parent[uid] = parent_id
-
-    # A unit's roster holds each unit for the days it was in the sub-tree, as the tree was then.
-    reach = scope_of(viewer, period.first, period.last, today, reading=True, unit_id=unit_id)
-    in_tree = reach.units
-    top: int | None
-    if in_tree is not None:
-        scope = set(in_tree)
-        top = unit_id
-    else:
-        scope = set(names)
-        top = next((uid for uid, parent in last_parent.items() if parent is None), None)
-    agency_name = name_on(names, codes, top, period.last) if top is not None else ""
-    order = _tree_order(period)
-
-    # One rank per unit (tree order, then code), so that the database sorts the roster itself.
-    ranked = sorted(scope, key=lambda uid: (order.get(uid, len(order)), codes.get(uid, "")))
-    ranks = {uid: rank for rank, uid in enumerate(ranked)}
-    rank = case(ranks, value=Membership.unit_id, else_=len(ranks)) if ranks else literal(0)
-    whole_period = [(period.first, period.last)]
-    partial = {uid: spans for uid, spans in (in_tree or {}).items() if spans != whole_period}
-    in_scope: ColumnElement[bool] = Membership.unit_id.in_(scope - set(partial))
-    if partial:
-        in_scope = or_(
-            in_scope,
-            *[
-                and_(
-                    Membership.unit_id == uid,
-                    or_(*[_overlaps(Membership, Period(a, b)) for a, b in spans]),
-                )
-                for uid, spans in partial.items()
-            ],
-        )
-    query = (
-        select(
-            Person.id,
-            Person.full_name,
-            unparsed(Person.date_of_birth),
-            Person.position,
-            Person.is_active,
-            Person.employment_kind,
-            Membership.unit_id,
-            unparsed(Membership.valid_from),
-            unparsed(Membership.valid_until),
-        )
-        .join(Membership, Membership.person_id == Person.id)
-        .where(in_scope, _overlaps(Membership, period))
-    )
-    folded = fold(search)
-    if folded:
-        query = query.where(contains(Person.search_name, folded))
-    ordering = (rank, Person.sort_key, Person.id, Membership.valid_from)
-
-    days = Days()
-
-    def members_of(row: Row) -> list[Member]:
-        """The row's membership cut to the period (and to the days its unit was in the
-        sub-tree): usually one member, none or several when the unit moved in and out."""
-        (person_id, full_name, born, position, active, kind, uid, since, until) = row
-        born = days[born] if born is not None else None
-        since, until = days[since], days[until] if until is not None else period.last
-        since = since if since > period.first else period.first
-        until = until if until < period.last else period.last
-        spans = [(since, until)]
-        if uid in partial:
-            spans = [
-                (max(a, since), min(b, until)) for a, b in partial[uid] if a <= until and b >= since
-            ]
-        rank = ranks.get(uid, len(ranks))
-        code = codes.get(uid, "")
-        # Positional: called for every row of a whole-organisation download.
-        return [
-            Member(rank, code, person_id, a, b, uid, full_name, born, position, active, kind)
-            for a, b in spans
-        ]
-
-    code = codes.get(unit_id, "") if unit_id else codes.get(top, "") if top else ""
-    return _Selection(
-        agency_name,
-        code,
-        dict(names),
-        in_tree,
-        ranks,
-        in_scope,
-        folded,
-        query,
-        ordering,
-        members_of,
-    )
-
-
 def roster_plan_all(
     period: Period,
     today: date,
@@ -399,9 +227,8 @@ def roster_plan_all(
 ) -> RosterPlan:
     """Return everyone on the roster of the unit (with sub-units) or the organisation, in
     order (units in tree order, then Vietnamese name order), read now."""
-    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
-    found = db.session.execute(chosen.query.order_by(*chosen.ordering))
-    members = [member for row in found for member in chosen.members_of(row)]
+    chosen = selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    members = members_in(chosen)
     return RosterPlan(
         period,
         today,
@@ -427,13 +254,13 @@ def roster_plan_page(
 ) -> RosterPlan:
     """Return the whole units that the rows window (start, stop) of the roster fall in, for a
     page and its subtotals: a page of a 100,000-person roster does not load everybody."""
-    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    chosen = selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
     ranks = chosen.ranks
     # Count each unit's rows, find the units the page falls in, and read those units whole for
     # their subtotals; a unit too large to add up on every page view is read for the page's
     # rows only (the summary and downloads carry its figures).
     counted = select(Membership.unit_id, func.count()).where(
-        chosen.in_scope, _overlaps(Membership, period)
+        chosen.in_scope, overlaps(Membership, period)
     )
     if chosen.folded:
         counted = counted.join(Person, Person.id == Membership.person_id).where(
@@ -493,7 +320,7 @@ def roster_plan_stream(
 ) -> RosterPlan:
     """Return the roster with nobody read yet: rows() reads it, once, in order, a batch at a
     time (downloads), so memory does not grow with the organisation."""
-    chosen = _selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
+    chosen = selection(period, today, unit_id=unit_id, search=search, viewer=viewer)
     return RosterPlan(
         period,
         today,
@@ -506,12 +333,6 @@ def roster_plan_stream(
         members_of=chosen.members_of,
         in_tree=chosen.in_tree,
     )
-
-
-def name_on(names: dict[int, dict[date, str]], codes: dict[int, str], uid: int, day: date) -> str:
-    """The unit's name on day, from its versions that overlap the period."""
-    found = [name for start, name in sorted(names.get(uid, {}).items()) if start <= day]
-    return found[-1] if found else codes.get(uid, "")
 
 
 def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) -> list[RosterRow]:
