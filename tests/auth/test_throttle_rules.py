@@ -101,3 +101,51 @@ def test_a_name_longer_than_any_account_is_counted_and_opens_none(app, clock):
 )  # fmt: skip
 def test_waits_are_said_rounded_up(app, seconds, text):
     assert services.wait_text(timedelta(seconds=seconds)) == text
+
+
+def _when_counted_delete(monkeypatch, **where) -> None:
+    """Delete the matching failures right after the throttle's counting query, as a sign-in
+    on another server could between its two reads (the race cannot be timed for real)."""
+    execute = db.session.execute
+    done = []
+
+    def then_delete(statement, *args, **kwargs):
+        result = execute(statement, *args, **kwargs)
+        if not done and "count" in str(statement).lower():
+            done.append(True)
+            counted = result.freeze()  # read before the rows go
+            query = LoginFailure.__table__.delete()
+            for column, value in where.items():
+                query = query.where(getattr(LoginFailure, column) == value)
+            execute(query)
+            return counted()
+        return result
+
+    monkeypatch.setattr(db.session, "execute", then_delete)
+
+
+def test_a_sign_in_clearing_the_account_between_the_reads_does_not_break_the_throttle(
+    app, clock, owner, monkeypatch
+):
+    """The account was over its ceiling when counted; a success elsewhere cleared it before
+    the surplus was read: the attempt is judged (no 500), and only its address's wait is left."""
+    app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = 3
+    for n in range(3):
+        attempt("hoangmai", f"198.51.100.{n}")
+    attempt("hoangmai", HOME)
+    recorded = services.record_attempt("hoangmai", HOME)
+    db.session.commit()
+    _when_counted_delete(monkeypatch, username="hoangmai")
+    wait = services.wait_before(recorded)
+    # One failure of this pair was counted: below the free failures, so no wait at all.
+    assert wait is None
+
+
+def test_an_address_cleared_between_the_reads_does_not_break_the_throttle(app, clock, monkeypatch):
+    app.config["LOGIN_MAX_ACCOUNTS_PER_ADDRESS"] = 2
+    for name in ("an", "binh", "chi"):
+        attempt(name, HOME)
+    recorded = services.record_attempt("dung", HOME)
+    db.session.commit()
+    _when_counted_delete(monkeypatch, address=HOME)
+    assert services.wait_before(recorded) is None
