@@ -199,6 +199,66 @@ def accessible(axe, page) -> None:
         pytest.fail("axe found:\n" + "\n".join(map(str, violations)), pytrace=False)
 
 
+# Each visible control against a reference of the app's own style placed beside it (so that it
+# inherits the same font): a button is an app button (colours aside: primary, secondary,
+# danger) or, deliberately, a link-button; a text field, select or date field is a field. Every
+# one is a target of at least 24 x 24 CSS pixels (WCAG 2.2, 2.5.8).
+CONTROL_STYLE_SCRIPT = """() => {
+    const BUTTON = ["font-size", "font-family", "font-weight", "border-top-left-radius",
+                    "padding-top", "padding-left", "border-top-width", "min-height"];
+    const FIELD = ["font-size", "font-family", "border-top-left-radius", "padding-top",
+                   "padding-left", "border-top-width", "min-height"];
+    const shown = (el) => {
+        const box = el.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden";
+    };
+    const differences = (el, reference, properties) => {
+        el.parentElement.appendChild(reference);
+        const mine = getComputedStyle(el), theirs = getComputedStyle(reference);
+        const found = properties.filter((name) => mine[name] !== theirs[name])
+            .map((name) => `${name} ${mine[name]} (not ${theirs[name]})`);
+        reference.remove();
+        return found;
+    };
+    const describe = (el) => `<${el.tagName.toLowerCase()}${el.className ? " class=" +
+        el.className : ""}> "${(el.innerText || el.value || "").trim().slice(0, 40)}"`;
+    const problems = [];
+    const controls = "button, input[type=submit], input[type=button], select, " +
+        "input[type=text], input[type=date], input[type=search], input[type=number], " +
+        "input[type=email], input[type=password], input[type=url], input[type=tel]";
+    for (const el of document.querySelectorAll(controls)) {
+        if (!shown(el)) continue;
+        const box = el.getBoundingClientRect();
+        const found = [];
+        if (box.width < 24 || box.height < 24) {
+            found.push(`target ${Math.round(box.width)}x${Math.round(box.height)} px`);
+        }
+        const isButton = el.tagName === "BUTTON" || ["submit", "button"].includes(el.type);
+        if (isButton && el.classList.contains("link-button")) {
+            const style = getComputedStyle(el);
+            if (!style.textDecorationLine.includes("underline") || style.borderTopWidth !== "0px") {
+                found.push("a link-button that does not look like a link");
+            }
+        } else if (isButton) {
+            const reference = document.createElement("button");
+            reference.className = "button";
+            found.push(...differences(el, reference, BUTTON));
+        } else {
+            const reference = document.createElement("input");
+            reference.type = "text";
+            found.push(...differences(el, reference, FIELD));
+        }
+        if (found.length) problems.push(`${describe(el)}: ${found.join(", ")}`);
+    }
+    return problems;
+}"""
+
+
+def control_style_problems(page) -> list[str]:
+    """Say which visible controls of the page look unlike the app's buttons and fields."""
+    return [f"{page.url}: {problem}" for problem in page.evaluate(CONTROL_STYLE_SCRIPT)]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Save a screenshot of the page when a browser test fails, while the page is still open."""

@@ -18,7 +18,15 @@ from lms.org.models import UnitKind
 from lms.plans import evidence, workflow
 from lms.plans.models import ActivityKind
 from lms.roles import Role
-from tests.browser.conftest import DESKTOP, PHONE, PNG, accessible, sign_in, sign_out
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    PNG,
+    accessible,
+    control_style_problems,
+    sign_in,
+    sign_out,
+)
 from tests.factories import make_person, make_unit
 from tests.learning.content import TAY, make_other_courses, make_tay_course
 
@@ -105,7 +113,18 @@ def pages_for(role: str, w: World) -> list[str]:
             f"/admin/units/{unit}/members",
             f"/reports/units/{unit}/roster",
         ],
-        "hcth": ["/", "/plans/units", f"/reports/roster?period={year - 1}"],
+        "hcth": [
+            "/",
+            "/plans/units",
+            f"/reports/roster?period={year - 1}",
+            f"/reports/summary?period={year - 1}",
+            "/awards/",
+            "/awards/sets/new",
+            "/awards/initiatives",
+            "/nominations/",
+            "/honours/boards",
+            "/account/api-tokens",
+        ],
         "admin": [
             "/",
             "/admin/people/",
@@ -130,16 +149,19 @@ USERS = {"learner": "mai", "manager": "truongphong", "hcth": "tonghop", "admin":
 
 @pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=lambda screen: screen.name)
 @pytest.mark.parametrize("role", ["public", "learner", "manager", "hcth", "admin"])
-def test_main_pages_pass_axe(page: Page, world: World, axe, role):
+def test_main_pages_pass_axe_and_share_one_control_style(page: Page, world: World, axe, role):
     if role != "public":
         sign_in(page, USERS[role])
-    violations = []
+    violations, unlike = [], []
     for path in pages_for(role, world):
         response = page.goto(path)
         assert response.status == (404 if "khong-co" in path else 200), path
         violations += axe(page)
+        unlike += control_style_problems(page)
     if violations:
         pytest.fail("axe found:\n" + "\n".join(map(str, violations)), pytrace=False)
+    if unlike:
+        pytest.fail("controls unlike the app's:\n" + "\n".join(unlike), pytrace=False)
 
 
 @pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=lambda screen: screen.name)
