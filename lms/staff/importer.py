@@ -25,7 +25,8 @@ from lms.errors import UserError
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.org import services as org
-from lms.org.models import Unit
+from lms.org.models import Unit, UnitKind
+from lms.org.queries import UnitChoice, unit_choices
 from lms.text import clean_name, fold, legacy_font_letters
 from lms.zipparts import LongerThanDeclared, declared_chunks
 
@@ -777,27 +778,63 @@ def import_staff(filename: str, data: bytes, *, on: date) -> ImportResult:
 # The template --------------------------------------------------------------------------------
 
 
-def template_workbook() -> bytes:
-    """Return an .xlsx with the header row and one example row."""
+def _example_row(today: date, units: list[UnitChoice]) -> tuple[str, ...]:
+    """EXAMPLE_ROW made true of the live organisation: a unit open today (a division rather
+    than the agency itself), a username and e-mail nobody has, a position held since the start
+    of this year; so that the template, imported as downloaded, adds one new person."""
+    kinds = {uid: kind for uid, kind in db.session.execute(select(Unit.id, Unit.kind))}
+    unit = next((u for u in units if kinds.get(u.unit_id) != UnitKind.AGENCY), None)
+    unit = unit or (units[0] if units else None)
+    base = EXAMPLE_ROW[COLUMNS.index(USERNAME)]
+    taken = set(
+        db.session.scalars(
+            select(Person.username).where(Person.username.startswith(base, autoescape=True))
+        )
+    )
+    username = next(
+        f"{base}{n or ''}" for n in range(len(taken) + 1) if f"{base}{n or ''}" not in taken
+    )
+    values = dict(zip(TEMPLATE_COLUMNS, EXAMPLE_ROW, strict=True))
+    values[UNIT_CODE] = unit.code if unit else ""
+    values[USERNAME] = username
+    values[EMAIL] = f"{username}@example.gov.vn"
+    values[POSITION_SINCE] = vn_date(date(today.year, 1, 1))
+    return tuple(values[column] for column in TEMPLATE_COLUMNS)
+
+
+def template_workbook(today: date) -> bytes:
+    """Return an .xlsx with the header row and one example row that its own import accepts
+    unchanged (_example_row), and a second sheet of the unit codes open today to choose from
+    (the import reads the first sheet only)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    units = unit_choices(today)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Danh sách"
     sheet.append(TEMPLATE_COLUMNS)
-    sheet.append(EXAMPLE_ROW)
+    sheet.append(_example_row(today, units))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDEFGHI", (28, 14, 10, 12, 24, 14, 28, 18, 18), strict=True):
         sheet.column_dimensions[letter].width = width
     # Text cells keep "05/04/1990" and usernames like "0123" as typed instead of converting them.
-    for letter in ("B", "H", "I"):
+    for letter in ("B", "F", "H", "I"):
         sheet.column_dimensions[letter].number_format = "@"
         for cell in sheet[letter]:
             cell.number_format = "@"
     sheet.freeze_panes = "A2"
+    codes = workbook.create_sheet(_("Mã đơn vị"))
+    codes.append([UNIT_CODE, _("Tên đơn vị (ngày %(day)s)", day=vn_date(today))])
+    for cell in codes[1]:
+        cell.font = Font(bold=True)
+    for choice in units:
+        codes.append([choice.code, choice.name])
+        codes.cell(codes.max_row, 1).number_format = "@"
+    codes.column_dimensions["A"].width = 16
+    codes.column_dimensions["B"].width = 48
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -106,7 +106,7 @@ def upload():
 @requires(Permission.MANAGE_PEOPLE)
 def template():
     return send_file(
-        io.BytesIO(importer.template_workbook()),
+        io.BytesIO(importer.template_workbook(local_today())),
         mimetype=importer.XLSX_MIMETYPE,
         as_attachment=True,
         download_name=TEMPLATE_NAME,

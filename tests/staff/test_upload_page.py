@@ -13,7 +13,8 @@ from lms.accounts.models import Person
 from lms.audit.models import AuditEvent
 from lms.db import db
 from lms.i18n import local_today
-from lms.org.models import Unit
+from lms.org import services as org
+from lms.org.models import Unit, UnitKind
 from lms.roles import Role
 from lms.staff import importer
 from tests.factories import make_person, make_unit
@@ -178,7 +179,8 @@ def test_template_is_a_workbook_with_the_headers_and_an_example(client, admin):
     assert list(rows[0]) == [*HEADERS, "Ngày giữ chức vụ"]
     assert len(rows) == 2
     assert rows[1][HEADERS.index("Ngày sinh")] == "05/04/1990"
-    assert rows[1][len(HEADERS)] == "01/07/2025"
+    # The example's position is held since the start of the agency's year.
+    assert rows[1][len(HEADERS)] == f"01/01/{local_today().year}"
 
 
 def test_the_template_passes_its_own_checks(app, client, admin):
@@ -216,3 +218,36 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_the_template_of_another_organisation_imports_unchanged_and_adds_one_person(
+    app, client, login
+):
+    """An organisation with none of the example's codes and its username already taken: the
+    template still names a division open today and a free username, and imports as it is."""
+    agency = make_unit("SDTTG", "Sở Dân tộc và Tôn giáo", kind=UnitKind.AGENCY)
+    office = make_unit("VP", "Văn phòng Sở", parent=agency)
+    closed = make_unit("PCU", "Phòng cũ", parent=agency)
+    org.close_unit(closed, date(2025, 1, 1))
+    make_person("quantri", "Trần Quản Trị", unit=office, roles=(Role.ADMIN,))
+    taken = make_person("hoa.nt", "Nguyễn Thị Hoa", unit=office, email="hoa@example.vn")
+    db.session.commit()
+    login("quantri")
+
+    content = client.get(TEMPLATE_URL).data
+    workbook = load_workbook(io.BytesIO(content))
+    example = dict(zip(workbook.worksheets[0][1], workbook.worksheets[0][2], strict=True))
+    example = {head.value: cell.value for head, cell in example.items()}
+    assert example["Mã đơn vị"] == "VP"
+    assert example["Tên đăng nhập"] == "hoa.nt1"
+    # The second sheet lists the codes open today, the closed unit not among them.
+    codes = [row[0] for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert sorted(codes) == ["SDTTG", "VP"] and closed.code not in codes
+
+    response = post_file(client, content, name="mau-danh-sach-nhan-su.xlsx")
+
+    assert response.status_code == 302
+    added = db.session.scalar(select(Person).where(Person.username == "hoa.nt1"))
+    assert added is not None and added.full_name == "Nguyễn Thị Hoa"
+    assert added.membership_on(local_today()).unit_id == office.id
+    assert taken.email == "hoa@example.vn"  # the person who had the username is untouched
