@@ -694,7 +694,11 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
     writer.add(
         RoleGrant.__table__,
         dict(
-            id=ids.take(RoleGrant.__table__), person_id=hcth_id, role=Role.HCTH, granted_at=created
+            id=ids.take(RoleGrant.__table__),
+            person_id=hcth_id,
+            role=Role.HCTH,
+            granted_at=created,
+            valid_from=created.date(),  # grants have their days in force (3c5d7e9f1a20)
         ),
     )
     writer.flush()
