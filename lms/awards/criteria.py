@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache, partial
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -385,6 +385,25 @@ def _points_of(criterion: CriterionSpec) -> Callable[[Facts], tuple[Decimal | No
 
 def _manual(indicator_id: int | None, facts: Facts) -> Decimal | None:
     return facts.manual_points.get(indicator_id) if indicator_id is not None else None
+
+
+MAX_POINTS = Decimal("99999.99")  # what Numeric(7, 2) holds
+
+
+def parse_points(text: str) -> Decimal | None:
+    """Read points typed with a decimal comma or point ("7,5", "7.5"); None if not a number."""
+    text = text.strip().replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    if not text or not text.isascii() or not all(c.isdigit() or c in ".-" for c in text):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or abs(value) > MAX_POINTS:
+        return None
+    return value.quantize(Decimal("0.01"))
 
 
 @lru_cache(maxsize=8192)  # a roster repeats the same points and targets over and over

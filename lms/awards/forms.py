@@ -1,31 +1,43 @@
-"""The criteria-set form: numbered rows read as typed, checked, and turned into a spec.
+"""The criteria-set form (Flask-WTF): numbered rows of criteria and indicators, as typed.
 
-The form keeps every value as the person typed it, so a refused form comes back exactly as it
-was sent, with the list of problems above it.
+Each row is a sub-form in a FieldList (posted as `c-0-kind`, `i-2-max`, ...). Its fields check
+what they can alone (a number where a number goes, a choice from the list) and keep the message
+by the field; the form then puts the rows in the order typed in their "Thứ tự" boxes, numbers
+them 1, 2, ... and lists every problem above the form with its row ("Tiêu chí 2: ..."), so a
+refused form comes back exactly as sent. What concerns several rows (a kind used twice, points
+that do not add up) is criteria.problems(), raised by the service with these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Protocol, TypeVar
+from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import Field, FieldList, FormField, HiddenField, StringField, TextAreaField
+from wtforms import Form as RowForm
+from wtforms.validators import Length, ValidationError
 
-from lms.awards.criteria import CriteriaSpec, CriterionSpec, IndicatorSpec, points_text
+from lms.awards.criteria import (
+    CriteriaSpec,
+    CriterionSpec,
+    IndicatorSpec,
+    parse_points,
+    points_text,
+)
 from lms.awards.models import CriteriaSet, CriterionKind, IndicatorSource
 from lms.courses.format import CATEGORIES
 from lms.db import parse_count, parse_id
+from lms.forms import Form
 from lms.i18n import parse_day, vn_date
 
 CRITERION_ROWS = 6
 INDICATOR_ROWS = 8
 EXTRA_ROWS = 3  # blank rows offered beyond the filled ones when a set is edited
 MAX_ROWS = 40
-MAX_POINTS = Decimal("99999.99")  # what Numeric(7, 2) holds
 
 PRESETS = {
     "gd1": (date(2024, 1, 1), date(2025, 12, 31), _l("Giai đoạn 1 (2024–2025)")),
@@ -52,325 +64,284 @@ SOURCE_LABELS = {
 _UNREAD_DAY = date(2000, 1, 1)
 
 
-class _Row(Protocol):
-    order: str
-
-    @property
-    def is_blank(self) -> bool: ...
+def _cut(limit: int) -> Callable[[Any], Any]:
+    """Keep at most limit characters of what was typed (a filter, run before validators)."""
+    return lambda value: value[:limit] if isinstance(value, str) else value
 
 
-Row = TypeVar("Row", bound=_Row)
+class Whole:
+    """A whole number, if anything is typed (what is missing, criteria.problems() names)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        text = (field.data or "").strip()
+        if text and parse_count(text, limit=100000) is None:
+            raise ValidationError(
+                _("%(what)s “%(text)s” phải là số nguyên.", what=self.what, text=text)
+            )
 
 
-@dataclass
-class CriterionRow:
-    order: str = ""
-    kind: str = ""
-    percent: str = ""
-    count: str = ""
-    category: str = ""
-    threshold: str = ""
+class Points:
+    """Points typed with a decimal comma or point ("7,5"), if anything is typed."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        text = (field.data or "").strip()
+        if text and parse_points(text) is None:
+            raise ValidationError(
+                _(
+                    "%(what)s “%(text)s” không phải là số (ví dụ 7,5).",
+                    what=self.what,
+                    text=text[:20],
+                )
+            )
+
+
+class OneOf:
+    """One of the choices offered, or nothing."""
+
+    def __init__(self, choices: Iterable[str], message: str) -> None:
+        self.choices, self.message = set(choices), message
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        if field.data and field.data not in self.choices:
+            raise ValidationError(str(self.message))
+
+
+class Order:
+    def __call__(self, _form: Any, field: Field) -> None:
+        text = (field.data or "").strip()
+        if text and parse_count(text, limit=1000) is None:
+            raise ValidationError(_("thứ tự “%(text)s” phải là số nguyên.", text=text))
+
+
+class CriterionRow(RowForm):
+    order = StringField(filters=[_cut(10)], validators=[Order()])
+    kind = StringField(
+        filters=[_cut(20)], validators=[OneOf(KIND_LABELS, _l("loại tiêu chí không hợp lệ."))]
+    )
+    percent = StringField(filters=[_cut(20)], validators=[Whole(_l("tỉ lệ phần trăm"))])
+    count = StringField(filters=[_cut(20)], validators=[Whole(_l("số lượng"))])
+    category = StringField(
+        filters=[_cut(40)], validators=[OneOf(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))]
+    )
+    threshold = StringField(filters=[_cut(20)], validators=[Points(_l("điểm đạt"))])
 
     @property
     def is_blank(self) -> bool:
-        return not self.kind
+        return not self.kind.data
 
 
-@dataclass
-class IndicatorRow:
-    id: str = ""
-    order: str = ""
-    name: str = ""
-    max_points: str = ""
-    min_points: str = ""
-    source: str = ""
-    target: str = ""
-    category: str = ""
+class IndicatorRow(RowForm):
+    id = HiddenField(filters=[_cut(12)])
+    order = StringField(filters=[_cut(10)], validators=[Order()])
+    name = StringField(filters=[_cut(400)], validators=[Length(max=300)])
+    max = StringField(filters=[_cut(20)], validators=[Points(_l("điểm tối đa"))])
+    min = StringField(filters=[_cut(20)], validators=[Points(_l("điểm tối thiểu"))])
+    source = StringField(
+        filters=[_cut(20)], validators=[OneOf(SOURCE_LABELS, _l("nguồn điểm không hợp lệ."))]
+    )
+    target = StringField(filters=[_cut(20)], validators=[Whole(_l("số lượng để đạt điểm tối đa"))])
+    category = StringField(
+        filters=[_cut(40)], validators=[OneOf(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))]
+    )
 
     @property
     def is_blank(self) -> bool:
-        return not (self.name.strip() or self.max_points.strip() or self.source)
-
-
-@dataclass
-class SetForm:
-    name: str = ""
-    description: str = ""
-    preset: str = ""
-    first: str = ""
-    last: str = ""
-    criteria: list[CriterionRow] = field(default_factory=list)
-    indicators: list[IndicatorRow] = field(default_factory=list)
-
-    @classmethod
-    def blank(cls) -> SetForm:
-        return cls(
-            criteria=[CriterionRow() for _n in range(CRITERION_ROWS)],
-            indicators=[IndicatorRow() for _n in range(INDICATOR_ROWS)],
+        return not (
+            (self.name.data or "").strip() or (self.max.data or "").strip() or self.source.data
         )
+
+
+class SetForm(Form):
+    # An empty or long name, like every rule over several rows, is criteria.problems()'s.
+    name = StringField(filters=[_cut(400)])
+    description = TextAreaField(filters=[_cut(5000)])
+    preset = StringField(filters=[_cut(10)])
+    first = StringField(filters=[_cut(20)])
+    last = StringField(filters=[_cut(20)])
+    criteria = FieldList(FormField(CriterionRow), name="c", max_entries=MAX_ROWS)
+    indicators = FieldList(FormField(IndicatorRow), name="i", max_entries=MAX_ROWS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pad(CRITERION_ROWS, INDICATOR_ROWS)
 
     @classmethod
     def of(cls, criteria_set: CriteriaSet) -> SetForm:
         """The form showing a stored set, with a few blank rows to add more."""
         criteria = [
-            CriterionRow(
-                order=str(number),
-                kind=criterion.kind,
-                percent=str(criterion.percent or ""),
-                count=str(criterion.count or ""),
-                category=criterion.category or "",
-                threshold=points_text(criterion.threshold) if criterion.threshold else "",
-            )
+            {
+                "order": str(number),
+                "kind": criterion.kind,
+                "percent": str(criterion.percent or ""),
+                "count": str(criterion.count or ""),
+                "category": criterion.category or "",
+                "threshold": points_text(criterion.threshold) if criterion.threshold else "",
+            }
             for number, criterion in enumerate(criteria_set.criteria, start=1)
         ]
         indicators = [
-            IndicatorRow(
-                id=str(indicator.id),
-                order=str(number),
-                name=indicator.name,
-                max_points=points_text(indicator.max_points),
-                min_points=points_text(indicator.min_points),
-                source=indicator.source,
-                target=str(indicator.target or ""),
-                category=indicator.category or "",
-            )
+            {
+                "id": str(indicator.id),
+                "order": str(number),
+                "name": indicator.name,
+                "max": points_text(indicator.max_points),
+                "min": points_text(indicator.min_points),
+                "source": indicator.source,
+                "target": str(indicator.target or ""),
+                "category": indicator.category or "",
+            }
             for criterion in criteria_set.criteria
             for number, indicator in enumerate(criterion.indicators, start=1)
         ]
-        return cls(
+        form = cls(
+            formdata=None,
             name=criteria_set.name,
             description=criteria_set.description,
             first=vn_date(criteria_set.first_day),
             last=vn_date(criteria_set.last_day),
-            criteria=_padded(criteria, CriterionRow, CRITERION_ROWS),
-            indicators=_padded(indicators, IndicatorRow, INDICATOR_ROWS),
+            criteria=criteria,
+            indicators=indicators,
         )
+        form.pad(len(criteria) + EXTRA_ROWS, len(indicators) + EXTRA_ROWS)
+        return form
 
-    @classmethod
-    def read(cls, form: Mapping[str, str], *, add_rows: bool = False) -> SetForm:
-        """The form as sent; with add_rows, a few more blank rows of each kind."""
+    def pad(self, criteria: int, indicators: int) -> None:
+        """Offer at least this many rows of each kind (blank ones at the end)."""
+        for rows, least in ((self.criteria, criteria), (self.indicators, indicators)):
+            while len(rows) < min(least, MAX_ROWS):
+                rows.append_entry()
 
-        def value(name: str, limit: int = 300) -> str:
-            return str(form.get(name, ""))[:limit]
-
-        criteria = []
-        for n in range(min(parse_count(form.get("criterion_rows", "")) or 0, MAX_ROWS)):
-            criteria.append(
-                CriterionRow(
-                    order=value(f"c{n}-order", 10),
-                    kind=value(f"c{n}-kind", 20),
-                    percent=value(f"c{n}-percent", 20),
-                    count=value(f"c{n}-count", 20),
-                    category=value(f"c{n}-category", 40),
-                    threshold=value(f"c{n}-threshold", 20),
-                )
-            )
-        indicators = []
-        for n in range(min(parse_count(form.get("indicator_rows", "")) or 0, MAX_ROWS)):
-            indicators.append(
-                IndicatorRow(
-                    id=value(f"i{n}-id", 12),
-                    order=value(f"i{n}-order", 10),
-                    name=value(f"i{n}-name", 400),
-                    max_points=value(f"i{n}-max", 20),
-                    min_points=value(f"i{n}-min", 20),
-                    source=value(f"i{n}-source", 20),
-                    target=value(f"i{n}-target", 20),
-                    category=value(f"i{n}-category", 40),
-                )
-            )
-        if add_rows:
-            criteria += [CriterionRow() for _n in range(EXTRA_ROWS)]
-            indicators += [IndicatorRow() for _n in range(EXTRA_ROWS)]
-        return cls(
-            name=value("name", 400),
-            description=value("description", 5000),
-            preset=value("preset", 10),
-            first=value("first", 20),
-            last=value("last", 20),
-            criteria=criteria[:MAX_ROWS],
-            indicators=indicators[:MAX_ROWS],
-        )
+    def add_rows(self) -> None:
+        self.pad(len(self.criteria) + EXTRA_ROWS, len(self.indicators) + EXTRA_ROWS)
 
     def to_spec(self, set_id: int | None) -> tuple[CriteriaSpec, list[str]]:
-        """Read the typed values into a spec; list what could not be read, with where.
+        """Check the form and read it into a spec; list every problem found, with its row.
 
-        The rows are first put in the order asked for and numbered 1, 2, … so that the
-        numbers in every message (these and those of criteria.problems) match the form
-        shown again.
+        The filled rows are first put in the order asked for and numbered 1, 2, ... so that
+        the numbers in every message (these and those of criteria.problems) match the form
+        shown again; each field's own message also stays by the field.
         """
+        self.validate()
         found: list[str] = []
-        self.criteria = _sorted_rows(self.criteria, _("Tiêu chí %(n)d"), found, CriterionRow)
-        self.indicators = _sorted_rows(self.indicators, _("Chỉ số %(n)d"), found, IndicatorRow)
+        criteria_rows = _ordered(self.criteria)
+        indicator_rows = _ordered(self.indicators)
+        for label, rows in (
+            (_("Tiêu chí %(n)d"), criteria_rows),
+            (_("Chỉ số %(n)d"), indicator_rows),
+        ):
+            for number, row in enumerate(rows, start=1):
+                for field in row:
+                    found += [f"{label % {'n': number}}: {message}" for message in field.errors]
         first, last = self._period(found)
-        indicators = self._indicators(found)
+        indicators = tuple(
+            self._indicator(row, number, found) for number, row in enumerate(indicator_rows, 1)
+        )
         criteria: list[CriterionSpec] = []
-        has_points = False
-        for number, row in enumerate(self.criteria, start=1):
-            if row.is_blank:
-                continue
-            where = _("Tiêu chí %(n)d", n=number)
-            kind = row.kind
-            percent = count = threshold = None
-            category = None
-            if kind == CriterionKind.HOURS:
-                percent = _whole(row.percent, where, _("tỉ lệ phần trăm"), found)
-            elif kind in (CriterionKind.COURSES, CriterionKind.INITIATIVES):
-                count = _whole(row.count, where, _("số lượng"), found)
-                if kind == CriterionKind.COURSES:
-                    category = row.category or None
-            elif kind == CriterionKind.POINTS:
-                threshold = _points(row.threshold, where, _("điểm đạt"), found)
-                has_points = True
+        for row in criteria_rows:
+            kind = row.kind.data
             criteria.append(
                 CriterionSpec(
                     kind=kind,
-                    percent=percent,
-                    count=count,
-                    category=category,
-                    threshold=threshold,
+                    percent=_whole(row.percent) if kind == CriterionKind.HOURS else None,
+                    count=(
+                        _whole(row.count)
+                        if kind in (CriterionKind.COURSES, CriterionKind.INITIATIVES)
+                        else None
+                    ),
+                    category=(row.category.data or None) if kind == CriterionKind.COURSES else None,
+                    threshold=_points(row.threshold) if kind == CriterionKind.POINTS else None,
                     indicators=indicators if kind == CriterionKind.POINTS else (),
                 )
             )
-        if indicators and not has_points:
+        if indicators and not any(c.kind == CriterionKind.POINTS for c in criteria):
             found.append(
                 _("Có chỉ số điểm nhưng chưa có tiêu chí loại “Thang điểm” để dùng chúng.")
             )
         spec = CriteriaSpec(
-            id=set_id, name=self.name.strip(), first=first, last=last, criteria=tuple(criteria)
+            id=set_id,
+            name=(self.name.data or "").strip(),
+            first=first,
+            last=last,
+            criteria=tuple(criteria),
         )
         return spec, found
 
     def _period(self, found: list[str]) -> tuple[date, date]:
-        if self.preset in PRESETS:
-            first, last, _label = PRESETS[self.preset]
+        preset = self.preset.data or ""
+        if preset in PRESETS:
+            first, last, _label = PRESETS[preset]
             return first, last
-        if self.preset.isdigit() and len(self.preset) == 4:
-            year = int(self.preset)
+        if preset.isdigit() and len(preset) == 4:
+            year = int(preset)
             return date(year, 1, 1), date(year, 12, 31)
-        first_day, last_day = parse_day(self.first), parse_day(self.last)
-        if first_day is None:
-            found.append(
-                _("Ngày bắt đầu “%(text)s” không đúng dạng dd/mm/yyyy.", text=self.first.strip())
-            )
-        if last_day is None:
-            found.append(
-                _("Ngày kết thúc “%(text)s” không đúng dạng dd/mm/yyyy.", text=self.last.strip())
-            )
+        days = []
+        for field, message in (
+            (self.first, _l("Ngày bắt đầu “%(text)s” không đúng dạng dd/mm/yyyy.")),
+            (self.last, _l("Ngày kết thúc “%(text)s” không đúng dạng dd/mm/yyyy.")),
+        ):
+            day = parse_day(field.data or "")
+            if day is None:
+                field.errors = [*field.errors, str(message) % {"text": (field.data or "").strip()}]
+                found.append(field.errors[-1])
+            days.append(day)
+        first_day, last_day = days
         if first_day is None or last_day is None:
             return _UNREAD_DAY, _UNREAD_DAY
         return first_day, last_day
 
-    def _indicators(self, found: list[str]) -> tuple[IndicatorSpec, ...]:
-        read: list[IndicatorSpec] = []
-        for number, row in enumerate(self.indicators, start=1):
-            if row.is_blank:
-                continue
-            where = _("Chỉ số %(n)d", n=number)
-            max_points = _points(row.max_points, where, _("điểm tối đa"), found)
-            min_points = (
-                _points(row.min_points, where, _("điểm tối thiểu"), found)
-                if row.min_points.strip()
-                else Decimal(0)
-            )
-            target = None
-            if row.source in (IndicatorSource.COURSES, IndicatorSource.INITIATIVES):
-                target = _whole(row.target, where, _("số lượng để đạt điểm tối đa"), found)
-            category = row.category or None
-            if row.source != IndicatorSource.COURSES:
-                category = None
-            elif category is not None and category not in CATEGORIES:
-                found.append(_("%(where)s: lĩnh vực khóa học không hợp lệ.", where=where))
-            if not row.source:
-                found.append(_("%(where)s: chưa chọn nguồn điểm.", where=where))
-            read.append(
-                IndicatorSpec(
-                    id=parse_id(row.id),
-                    name=row.name.strip(),
-                    max_points=max_points if max_points is not None else Decimal(0),
-                    min_points=min_points if min_points is not None else Decimal(0),
-                    source=row.source,
-                    target=target,
-                    category=category,
-                )
-            )
-        return tuple(read)
+    @staticmethod
+    def _indicator(row: IndicatorRow, number: int, found: list[str]) -> IndicatorSpec:
+        source = row.source.data or ""
+        if not source:
+            row.source.errors = [*row.source.errors, _("chưa chọn nguồn điểm.")]
+            found.append(_("%(where)s: chưa chọn nguồn điểm.", where=_("Chỉ số %(n)d", n=number)))
+        category = row.category.data or None
+        return IndicatorSpec(
+            id=parse_id(row.id.data or ""),
+            name=(row.name.data or "").strip(),
+            max_points=_points(row.max) or Decimal(0),
+            min_points=_points(row.min) or Decimal(0),
+            source=source,
+            target=(
+                _whole(row.target)
+                if source in (IndicatorSource.COURSES, IndicatorSource.INITIATIVES)
+                else None
+            ),
+            category=category if source == IndicatorSource.COURSES else None,
+        )
 
 
-def _sorted_rows(
-    rows: list[Row], label: str, found: list[str], make: Callable[[], Row]
-) -> list[Row]:
-    """The filled rows in the order typed in their "Thứ tự" boxes, renumbered, then blanks."""
+def _ordered(rows: FieldList) -> list[Any]:
+    """The filled rows in the order typed in their "Thứ tự" boxes, renumbered 1, 2, ...; the
+    blank rows follow (so the form shown again lists the rows in that order)."""
     keyed = []
-    for index, row in enumerate(rows):
+    for index, entry in enumerate(rows.entries):
+        row = entry.form
         if row.is_blank:
             continue
-        order = parse_count(row.order, limit=1000) if row.order.strip() else index + 1
-        keyed.append((order if order is not None else index + 1, index, row, order is None))
+        order = (
+            parse_count(row.order.data or "", limit=1000)
+            if (row.order.data or "").strip()
+            else None
+        )
+        keyed.append((order if order is not None else index + 1, index, entry))
     keyed.sort(key=lambda item: item[:2])
-    result = []
-    for number, (_order, _index, row, unreadable) in enumerate(keyed, start=1):
-        if unreadable:
-            found.append(
-                _(
-                    "%(where)s: thứ tự “%(text)s” phải là số nguyên.",
-                    where=label % {"n": number},
-                    text=row.order.strip(),
-                )
-            )
-        row.order = str(number)
-        result.append(row)
-    blanks = len(rows) - len(result)
-    return result + [make() for _n in range(blanks)]
+    filled = [entry for _order, _index, entry in keyed]
+    rows.entries = filled + [entry for entry in rows.entries if entry not in filled]
+    for number, entry in enumerate(filled, start=1):
+        entry.form.order.data = str(number)
+    return [entry.form for entry in filled]
 
 
-def _padded(rows: list[Row], make: Callable[[], Row], least: int) -> list[Row]:
-    return rows + [make() for _n in range(max(EXTRA_ROWS, least - len(rows)))]
+def _whole(field: Field) -> int | None:
+    return parse_count((field.data or "").strip(), limit=100000)
 
 
-def _whole(text: str, where: str, what: str, found: list[str]) -> int | None:
-    if not text.strip():
-        return None  # criteria.problems() names what is missing
-    number = parse_count(text, limit=100000)
-    if number is None:
-        found.append(
-            _(
-                "%(where)s: %(what)s “%(text)s” phải là số nguyên.",
-                where=where,
-                what=what,
-                text=text.strip(),
-            )
-        )
-    return number
-
-
-def parse_points(text: str) -> Decimal | None:
-    """Read points typed with a decimal comma or point ("7,5", "7.5"); None if not a number."""
-    text = text.strip().replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    if not text or not text.isascii() or not all(c.isdigit() or c in ".-" for c in text):
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or abs(value) > MAX_POINTS:
-        return None
-    return value.quantize(Decimal("0.01"))
-
-
-def _points(text: str, where: str, what: str, found: list[str]) -> Decimal | None:
-    if not text.strip():
-        return None
-    value = parse_points(text)
-    if value is None:
-        found.append(
-            _(
-                "%(where)s: %(what)s “%(text)s” không phải là số (ví dụ 7,5).",
-                where=where,
-                what=what,
-                text=text.strip()[:20],
-            )
-        )
-    return value
+def _points(field: Field) -> Decimal | None:
+    return parse_points((field.data or "").strip())

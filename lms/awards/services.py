@@ -13,8 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Person
 from lms.audit import services as audit
-from lms.awards.criteria import CriteriaSpec, points_text, problems
-from lms.awards.forms import parse_points
+from lms.awards.criteria import CriteriaSpec, parse_points, points_text, problems
 from lms.awards.models import (
     CriteriaSet,
     Criterion,

@@ -125,19 +125,20 @@ def _form_page(
 @bp.get("/sets/new")
 @requires(Permission.MANAGE_AWARDS)
 def new_set():
-    return _form_page(SetForm.blank(), None)
+    return _form_page(SetForm(), None)
 
 
 def _save_set(criteria_set: CriteriaSet | None) -> ResponseReturnValue:
-    form = SetForm.read(request.form, add_rows="add_rows" in request.form)
+    form = SetForm()
     if "add_rows" in request.form:
+        form.add_rows()
         return _form_page(form, criteria_set)
     spec, read_problems = form.to_spec(criteria_set.id if criteria_set else None)
     with saving(show=False) as outcome:
         saved = services.save_set(
             criteria_set,
             spec,
-            description=form.description,
+            description=form.description.data or "",
             read_problems=read_problems,
             actor_id=current_user.id,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -56,24 +57,22 @@ def set_form(**changes) -> dict:
         "preset": "",
         "first": "01/01/2025",
         "last": "31/12/2025",
-        "criterion_rows": "3",
-        "c0-kind": "plan_approved",
-        "c1-kind": "points",
-        "c1-threshold": "80",
-        "c2-kind": "",
-        "indicator_rows": "3",
-        "i0-name": "Tự học",
-        "i0-max": "60",
-        "i0-min": "5",
-        "i0-source": "hours",
-        "i1-name": "Ý thức, thái độ",
-        "i1-max": "30",
-        "i1-min": "2,5",
-        "i1-source": "manual",
-        "i2-name": "Sáng kiến",
-        "i2-max": "10",
-        "i2-source": "initiatives",
-        "i2-target": "1",
+        "c-0-kind": "plan_approved",
+        "c-1-kind": "points",
+        "c-1-threshold": "80",
+        "c-2-kind": "",
+        "i-0-name": "Tự học",
+        "i-0-max": "60",
+        "i-0-min": "5",
+        "i-0-source": "hours",
+        "i-1-name": "Ý thức, thái độ",
+        "i-1-max": "30",
+        "i-1-min": "2,5",
+        "i-1-source": "manual",
+        "i-2-name": "Sáng kiến",
+        "i-2-max": "10",
+        "i-2-source": "initiatives",
+        "i-2-target": "1",
     }
     form.update(changes)
     return form
@@ -100,7 +99,12 @@ def test_the_set_form_shows_every_problem_and_saves_nothing(org, client, login):
         "/awards/sets/new",
         data=set_form(
             first="32/01/2025",
-            **{"c1-threshold": "120", "c2-kind": "plan_approved", "i1-min": "40", "i0-max": "x"},
+            **{
+                "c-1-threshold": "120",
+                "c-2-kind": "plan_approved",
+                "i-1-min": "40",
+                "i-0-max": "x",
+            },
         ),
     )
     page = response.get_data(as_text=True)
@@ -113,11 +117,26 @@ def test_the_set_form_shows_every_problem_and_saves_nothing(org, client, login):
     assert db.session.scalar(select(func.count(CriteriaSet.id))) == 0
 
 
+def test_a_refused_row_field_is_marked_and_keeps_what_was_typed(org, client, login):
+    login("hcth")
+    response = client.post(
+        "/awards/sets/new", data=set_form(**{"i-0-max": "bảy", "c-1-threshold": "80"})
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Chỉ số 1: điểm tối đa “bảy” không phải là số (ví dụ 7,5)." in page
+    marked = re.search(r'<input name="i-0-max" value="([^"]*)"([^>]*)>', page)
+    assert marked and marked.group(1) == "bảy"
+    assert 'aria-invalid="true"' in marked.group(2)
+    # A field that was fine is not marked.
+    assert 'name="c-1-threshold" value="80" size' in page
+
+
 def test_rows_are_reordered_by_their_order_boxes(org, client, login):
     login("hcth")
     client.post(
         "/awards/sets/new",
-        data=set_form(**{"c0-order": "2", "c1-order": "1", "i0-order": "9", "preset": "gd1"}),
+        data=set_form(**{"c-0-order": "2", "c-1-order": "1", "i-0-order": "9", "preset": "gd1"}),
     )
     spec = queries.spec(db.session.scalar(select(CriteriaSet.id)))
     assert [c.kind for c in spec.criteria] == ["points", "plan_approved"]
@@ -132,7 +151,7 @@ def test_rows_are_reordered_by_their_order_boxes(org, client, login):
 def test_add_rows_button_offers_more_rows_without_saving(org, client, login):
     login("hcth")
     page = client.post("/awards/sets/new", data=set_form(add_rows="1")).get_data(as_text=True)
-    assert 'name="c5-kind"' in page and 'name="i5-name"' in page
+    assert 'name="c-5-kind"' in page and 'name="i-5-name"' in page
     assert db.session.scalar(select(func.count(CriteriaSet.id))) == 0
 
 
@@ -143,7 +162,7 @@ def test_edit_page_shows_the_stored_set_and_saves_changes(org, client, login, ma
     assert 'value="Ý thức, thái độ"' in page
     form = set_form(name="Đổi tên")
     manual = manual_indicator(saved)
-    form["i1-id"] = str(manual.id)
+    form["i-1-id"] = str(manual.id)
     assert client.post(f"/awards/sets/{saved.id}/edit", data=form).status_code == 302
     db.session.expire_all()
     assert db.session.get(CriteriaSet, saved.id).name == "Đổi tên"
