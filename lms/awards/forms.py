@@ -10,14 +10,22 @@ that do not add up) is criteria.problems(), raised by the service with these.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, FieldList, FormField, HiddenField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    FieldList,
+    FormField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms import Form as RowForm
 from wtforms.validators import Length, ValidationError
 
@@ -29,6 +37,7 @@ from lms.awards.criteria import (
     points_text,
 )
 from lms.awards.models import CriteriaSet, CriterionKind, IndicatorSource
+from lms.awards.services import MAX_EVIDENCE, MAX_SUMMARY, InitiativeInput
 from lms.courses.format import CATEGORIES
 from lms.db import parse_count, parse_id
 from lms.forms import Form
@@ -345,3 +354,48 @@ def _whole(field: Field) -> int | None:
 
 def _points(field: Field) -> Decimal | None:
     return parse_points((field.data or "").strip())
+
+
+class InitiativeForm(Form):
+    """An initiative as typed, cut to its columns. Every check (the title, authors within the
+    user's reach for the year, the unit, the year, the day of recognition) is the service's,
+    which raises every problem together, the same for this page and any other caller; "find"
+    searches authors without saving."""
+
+    title = TextAreaField(filters=[_cut(2000)])
+    authors = SelectMultipleField(validate_choice=False)
+    unit = StringField(filters=[_cut(12)])
+    year = StringField(filters=[_cut(10)])
+    summary = TextAreaField(filters=[_cut(MAX_SUMMARY + 1)])
+    evidence = TextAreaField(filters=[_cut(MAX_EVIDENCE + 1)])
+    level = StringField(filters=[_cut(20)])
+    recognised_on = StringField(filters=[_cut(20)])
+    author_q = StringField(filters=[_cut(100), lambda value: (value or "").strip()])
+
+    def input(self) -> InitiativeInput:
+        return InitiativeInput(
+            title=self.title.data or "",
+            author_ids=tuple(str(value)[:12] for value in (self.authors.data or [])[:40]),
+            unit_id=self.unit.data or "",
+            year=self.year.data or "",
+            summary=self.summary.data or "",
+            evidence=self.evidence.data or "",
+            recognition_level=self.level.data or "",
+            recognised_on=self.recognised_on.data or "",
+        )
+
+
+def typed_points(formdata: Mapping[str, str]) -> dict[tuple[int, int], str]:
+    """The points grid as typed: one cell per person and manual indicator, posted as
+    pt-<person id>-<indicator id>. A grid of any size is not a fixed form: its cells are read by
+    name, and every check (whose cell, a number within the indicator's range) is the
+    service's, which names the person and the indicator of each problem."""
+    typed: dict[tuple[int, int], str] = {}
+    for key, value in formdata.items():
+        if not key.startswith("pt-"):
+            continue
+        parts = key.split("-")
+        person_id = parse_id(parts[1]) if len(parts) == 3 else None
+        indicator_id = parse_id(parts[2]) if len(parts) == 3 else None
+        typed[(person_id or 0, indicator_id or 0)] = value[:30]
+    return typed

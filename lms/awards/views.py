@@ -30,7 +30,14 @@ from lms.audit.access_log import period_scope, record_view
 from lms.auth.access import may
 from lms.awards import queries, services
 from lms.awards.criteria import points_text
-from lms.awards.forms import KIND_LABELS, PRESETS, SOURCE_LABELS, SetForm
+from lms.awards.forms import (
+    KIND_LABELS,
+    PRESETS,
+    SOURCE_LABELS,
+    InitiativeForm,
+    SetForm,
+    typed_points,
+)
 from lms.awards.models import (
     RECOGNITION_LABELS,
     CriteriaSet,
@@ -296,14 +303,7 @@ def save_points(set_id: int) -> ResponseReturnValue:
         abort(403)
     criteria_set = _set_or_404(set_id)
     _unit_id, people, _choices = _scoring_scope(criteria_set)
-    typed: dict[tuple[int, int], str] = {}
-    for key, value in request.form.items():
-        if not key.startswith("pt-"):
-            continue
-        parts = key.split("-")
-        person_id = parse_id(parts[1]) if len(parts) == 3 else None
-        indicator_id = parse_id(parts[2]) if len(parts) == 3 else None
-        typed[(person_id or 0, indicator_id or 0)] = value[:30]
+    typed = typed_points(request.form)
     with saving(show=False) as saved:
         changed = services.enter_points(criteria_set, people, typed, actor_id=current_user.id)
         saved.done = _("Đã lưu điểm (%(n)d ô thay đổi).", n=changed)
@@ -385,20 +385,6 @@ def initiatives():
     )
 
 
-def _initiative_input() -> InitiativeInput:
-    form = request.form
-    return InitiativeInput(
-        title=form.get("title", "")[:2000],
-        author_ids=tuple(value[:12] for value in form.getlist("authors")[:40]),
-        unit_id=form.get("unit", "")[:12],
-        year=form.get("year", "")[:10],
-        summary=form.get("summary", "")[: services.MAX_SUMMARY + 1],
-        evidence=form.get("evidence", "")[: services.MAX_EVIDENCE + 1],
-        recognition_level=form.get("level", "")[:20],
-        recognised_on=form.get("recognised_on", "")[:20],
-    )
-
-
 def _author_reach():
     """Who the user may name as authors for a year: None (anyone) for HCTH and administrators;
     for a manager, the people they reached on some day of that year (lms.org.scope)."""
@@ -422,6 +408,7 @@ def _initiative_form(
     initiative: Initiative | None,
     problems: Iterable[str] = (),
     status: int = 200,
+    form: InitiativeForm | None = None,
 ) -> tuple[str, int]:
     """The form; the author picker searches people by name (within the user's reach for the
     initiative's year) instead of listing everyone."""
@@ -429,7 +416,7 @@ def _initiative_form(
     year = _form_year(data)
     chosen_ids = [parse_id(a) for a in data.author_ids]
     chosen = queries.authors_by_id([i for i in chosen_ids if i is not None], year)
-    search = request.form.get("author_q", "").strip()[:100] if request.method == "POST" else ""
+    search = (form.author_q.data or "") if form is not None else ""
     found = [
         person
         for person in queries.author_search(current_user, search, year, local_today())
@@ -466,9 +453,10 @@ def create_initiative():
     reach = _recordable_units()
     if reach == set():
         abort(403)
-    data = _initiative_input()
+    form = InitiativeForm()
+    data = form.input()
     if request.form.get("find"):
-        return _initiative_form(data, None)
+        return _initiative_form(data, None, form=form)
     with saving(_("Đã ghi nhận sáng kiến; chờ duyệt."), show=False) as saved:
         initiative = services.record_initiative(
             data,
@@ -478,7 +466,7 @@ def create_initiative():
             author_reach=_author_reach(),
         )
     if not saved:
-        return _initiative_form(data, None, saved.refusal.messages, status=400)
+        return _initiative_form(data, None, saved.refusal.messages, status=400, form=form)
     return redirect(url_for("awards.initiative", initiative_id=initiative.id))
 
 
@@ -535,9 +523,10 @@ def update_initiative(initiative_id: int) -> ResponseReturnValue:
     found = _initiative_or_404(initiative_id)
     if not _may_manage(found):
         abort(403)
-    data = _initiative_input()
+    form = InitiativeForm()
+    data = form.input()
     if request.form.get("find"):
-        return _initiative_form(data, found)
+        return _initiative_form(data, found, form=form)
     was_decided = found.status != InitiativeStatus.PENDING
     with saving(show=False) as saved:
         changed = services.edit_initiative(
@@ -548,7 +537,7 @@ def update_initiative(initiative_id: int) -> ResponseReturnValue:
             author_reach=_author_reach(),
         )
     if not saved:
-        return _initiative_form(data, found, saved.refusal.messages, status=400)
+        return _initiative_form(data, found, saved.refusal.messages, status=400, form=form)
     if not changed:
         flash(_("Không có gì thay đổi."), "info")
     elif was_decided:
