@@ -20,6 +20,9 @@ CSRF is checked for every POST by the app-wide CSRFProtect, so forms do not chec
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -44,6 +47,12 @@ class Form(FlaskForm):
 
     def problem_count(self) -> int:
         return sum(len(field.errors) for field in self)
+
+
+def cut(limit: int) -> Callable[[Any], Any]:
+    """A filter keeping at most limit characters of what was typed (a huge post is not read
+    whole); make it longer than the rule's own limit, so the rule still says what is too long."""
+    return lambda value: value[:limit] if isinstance(value, str) else value
 
 
 def required(message: str) -> InputRequired:

@@ -10,7 +10,7 @@ that do not add up) is criteria.problems(), raised by the service with these.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,7 +40,7 @@ from lms.awards.models import CriteriaSet, CriterionKind, IndicatorSource
 from lms.awards.services import MAX_EVIDENCE, MAX_SUMMARY, InitiativeInput
 from lms.courses.format import CATEGORIES
 from lms.db import parse_count, parse_id
-from lms.forms import Form
+from lms.forms import Form, cut
 from lms.i18n import parse_day, vn_date
 
 CRITERION_ROWS = 6
@@ -71,11 +71,6 @@ SOURCE_LABELS = {
 # Placeholder dates for a spec whose typed dates could not be read: in order, so that the
 # period check adds nothing to the "not a date" problem already listed.
 _UNREAD_DAY = date(2000, 1, 1)
-
-
-def _cut(limit: int) -> Callable[[Any], Any]:
-    """Keep at most limit characters of what was typed (a filter, run before validators)."""
-    return lambda value: value[:limit] if isinstance(value, str) else value
 
 
 class Whole:
@@ -129,16 +124,16 @@ class Order:
 
 
 class CriterionRow(RowForm):
-    order = StringField(filters=[_cut(10)], validators=[Order()])
+    order = StringField(filters=[cut(10)], validators=[Order()])
     kind = StringField(
-        filters=[_cut(20)], validators=[OneOf(KIND_LABELS, _l("loại tiêu chí không hợp lệ."))]
+        filters=[cut(20)], validators=[OneOf(KIND_LABELS, _l("loại tiêu chí không hợp lệ."))]
     )
-    percent = StringField(filters=[_cut(20)], validators=[Whole(_l("tỉ lệ phần trăm"))])
-    count = StringField(filters=[_cut(20)], validators=[Whole(_l("số lượng"))])
+    percent = StringField(filters=[cut(20)], validators=[Whole(_l("tỉ lệ phần trăm"))])
+    count = StringField(filters=[cut(20)], validators=[Whole(_l("số lượng"))])
     category = StringField(
-        filters=[_cut(40)], validators=[OneOf(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))]
+        filters=[cut(40)], validators=[OneOf(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))]
     )
-    threshold = StringField(filters=[_cut(20)], validators=[Points(_l("điểm đạt"))])
+    threshold = StringField(filters=[cut(20)], validators=[Points(_l("điểm đạt"))])
 
     @property
     def is_blank(self) -> bool:
@@ -146,17 +141,17 @@ class CriterionRow(RowForm):
 
 
 class IndicatorRow(RowForm):
-    id = HiddenField(filters=[_cut(12)])
-    order = StringField(filters=[_cut(10)], validators=[Order()])
-    name = StringField(filters=[_cut(400)], validators=[Length(max=300)])
-    max = StringField(filters=[_cut(20)], validators=[Points(_l("điểm tối đa"))])
-    min = StringField(filters=[_cut(20)], validators=[Points(_l("điểm tối thiểu"))])
+    id = HiddenField(filters=[cut(12)])
+    order = StringField(filters=[cut(10)], validators=[Order()])
+    name = StringField(filters=[cut(400)], validators=[Length(max=300)])
+    max = StringField(filters=[cut(20)], validators=[Points(_l("điểm tối đa"))])
+    min = StringField(filters=[cut(20)], validators=[Points(_l("điểm tối thiểu"))])
     source = StringField(
-        filters=[_cut(20)], validators=[OneOf(SOURCE_LABELS, _l("nguồn điểm không hợp lệ."))]
+        filters=[cut(20)], validators=[OneOf(SOURCE_LABELS, _l("nguồn điểm không hợp lệ."))]
     )
-    target = StringField(filters=[_cut(20)], validators=[Whole(_l("số lượng để đạt điểm tối đa"))])
+    target = StringField(filters=[cut(20)], validators=[Whole(_l("số lượng để đạt điểm tối đa"))])
     category = StringField(
-        filters=[_cut(40)], validators=[OneOf(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))]
+        filters=[cut(40)], validators=[OneOf(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))]
     )
 
     @property
@@ -168,11 +163,11 @@ class IndicatorRow(RowForm):
 
 class SetForm(Form):
     # An empty or long name, like every rule over several rows, is criteria.problems()'s.
-    name = StringField(filters=[_cut(400)])
-    description = TextAreaField(filters=[_cut(5000)])
-    preset = StringField(filters=[_cut(10)])
-    first = StringField(filters=[_cut(20)])
-    last = StringField(filters=[_cut(20)])
+    name = StringField(filters=[cut(400)])
+    description = TextAreaField(filters=[cut(5000)])
+    preset = StringField(filters=[cut(10)])
+    first = StringField(filters=[cut(20)])
+    last = StringField(filters=[cut(20)])
     criteria = FieldList(FormField(CriterionRow), name="c", max_entries=MAX_ROWS)
     indicators = FieldList(FormField(IndicatorRow), name="i", max_entries=MAX_ROWS)
 
@@ -362,15 +357,15 @@ class InitiativeForm(Form):
     which raises every problem together, the same for this page and any other caller; "find"
     searches authors without saving."""
 
-    title = TextAreaField(filters=[_cut(2000)])
+    title = TextAreaField(filters=[cut(2000)])
     authors = SelectMultipleField(validate_choice=False)
-    unit = StringField(filters=[_cut(12)])
-    year = StringField(filters=[_cut(10)])
-    summary = TextAreaField(filters=[_cut(MAX_SUMMARY + 1)])
-    evidence = TextAreaField(filters=[_cut(MAX_EVIDENCE + 1)])
-    level = StringField(filters=[_cut(20)])
-    recognised_on = StringField(filters=[_cut(20)])
-    author_q = StringField(filters=[_cut(100), lambda value: (value or "").strip()])
+    unit = StringField(filters=[cut(12)])
+    year = StringField(filters=[cut(10)])
+    summary = TextAreaField(filters=[cut(MAX_SUMMARY + 1)])
+    evidence = TextAreaField(filters=[cut(MAX_EVIDENCE + 1)])
+    level = StringField(filters=[cut(20)])
+    recognised_on = StringField(filters=[cut(20)])
+    author_q = StringField(filters=[cut(100), lambda value: (value or "").strip()])
 
     def input(self) -> InitiativeInput:
         return InitiativeInput(

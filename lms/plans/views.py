@@ -23,6 +23,7 @@ from lms.access import requires, signed_in
 from lms.accounts.models import EmploymentKind, Person
 from lms.audit.access_log import record_view
 from lms.db import db, parse_count, parse_id
+from lms.forms import Form
 from lms.i18n import local_today
 from lms.learning.queries import flagged_completion_details
 from lms.org.models import Unit
@@ -32,6 +33,15 @@ from lms.plans import evidence as plan_evidence
 from lms.plans import permissions, queries, reminders, values, workflow
 from lms.plans import rules as target_rules
 from lms.plans.evidence import Upload
+from lms.plans.forms import (
+    ActivityForm,
+    AssignmentForm,
+    BulkDecisionForm,
+    CourseItemForm,
+    RuleCorrectionForm,
+    RuleForm,
+    first_error,
+)
 from lms.plans.models import ActivityKind, EvidenceFile, ExternalActivity, PlanStatus, StudyPlan
 from lms.plans.states import APPROVED_REVISING, NO_PLAN
 from lms.plans.values import PlanError
@@ -187,17 +197,25 @@ def _own_plan_change(
 @bp.post("/<int:year>/courses")
 @signed_in
 def add_course(year: int) -> ResponseReturnValue:
-    form = request.form
+    form = CourseItemForm()
+    if not form.validate():
+        return _refused(form, url_for("plans.year", year=year))
     return _own_plan_change(
         year,
         lambda plan: workflow.add_course(
             plan,
-            course_id=form.get("course", ""),
-            planned=form.get("planned", ""),
-            expected_hours=form.get("expected_hours", ""),
+            course_id=form.course.data or "",
+            planned=form.planned.data or "",
+            expected_hours=form.expected_hours.data or "",
         ),
         _("Đã thêm khóa học vào kế hoạch."),
     )
+
+
+def _refused(form: Form, target: str) -> ResponseReturnValue:
+    """Say what a field refused and go back (the page shows the form again, empty)."""
+    flash(first_error(form) or _("Dữ liệu gửi lên không hợp lệ."), "error")
+    return redirect(target)
 
 
 def _upload() -> Upload | None:
@@ -210,19 +228,21 @@ def _upload() -> Upload | None:
 @bp.post("/<int:year>/activities")
 @signed_in
 def add_external(year: int) -> ResponseReturnValue:
-    form = request.form
+    form = ActivityForm()
+    if not form.validate():
+        return _refused(form, url_for("plans.year", year=year))
     upload = _upload()
     return _own_plan_change(
         year,
         lambda plan: workflow.add_external(
             plan,
-            kind=form.get("kind", ""),
-            title=form.get("title", ""),
-            organiser=form.get("organiser", ""),
-            starts_on=form.get("starts_on", ""),
-            ends_on=form.get("ends_on", ""),
-            hours=form.get("hours", ""),
-            planned=form.get("planned") or None,
+            kind=form.kind.data or "",
+            title=form.title.data or "",
+            organiser=form.organiser.data or "",
+            starts_on=form.starts_on.data or "",
+            ends_on=form.ends_on.data or "",
+            hours=form.hours.data or "",
+            planned=form.planned.data or None,
             evidence=upload,
         ),
         _("Đã thêm hoạt động ngoài nền tảng; số giờ được tính khi lãnh đạo xác nhận."),
@@ -450,10 +470,13 @@ def dashboard(unit_id: int, year: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
 def bulk_decide(unit_id: int, year: int) -> ResponseReturnValue:
     """Approve or return the ticked plans, each checked on its own; say what became of each."""
-    approve = request.form.get("decision") == "approve"
-    comment = request.form.get("comment")
+    form = BulkDecisionForm()
+    if not form.validate():
+        return _refused(form, url_for("plans.dashboard", unit_id=unit_id, year=year))
+    approve = form.decision.data == "approve"
+    comment = form.comment.data
     done, refused = 0, []
-    for value in request.form.getlist("plan")[:200]:
+    for value in (form.plan.data or [])[:200]:
         parts = value.split(":")
         if len(parts) != 3:
             continue
@@ -510,15 +533,17 @@ def assignments(unit_id: int, year: int) -> ResponseReturnValue:
 def create_assignment(unit_id: int, year: int) -> ResponseReturnValue:
     unit = db.session.get(Unit, unit_id) or abort(404)
     target = url_for("plans.assignments", unit_id=unit_id, year=year)
-    form = request.form
+    form = AssignmentForm()
+    if not form.validate():
+        return _refused(form, target)
     with saving(_("Đã giao khóa học cho đơn vị.")):
         unit_assignments.assign_course(
             unit=unit,
-            course_id=form.get("course", ""),
+            course_id=form.course.data or "",
             year=year,
-            kind=form.get("kind", ""),
-            due_on=form.get("due_on", ""),
-            include_subunits=form.get("include_subunits") == "1",
+            kind=form.kind.data or "",
+            due_on=form.due_on.data or "",
+            include_subunits=bool(form.include_subunits.data),
             actor_id=current_user.id,
         )
     return redirect(target)
@@ -560,18 +585,20 @@ def rules():
 @bp.post("/rules")
 @requires(Permission.MANAGE_UNITS)
 def save_rule():
-    form = request.form
+    form = RuleForm()
+    if not form.validate():
+        return _refused(form, url_for("plans.rules"))
     with saving(_("Đã lưu chỉ tiêu; các ngày trước ngày hiệu lực vẫn theo phiên bản cũ.")):
         target_rules.add_rule_version(
-            code=form.get("code", ""),
-            amount=form.get("amount", ""),
-            unit=form.get("unit", ""),
-            minutes_per_tiet=form.get("minutes_per_tiet", ""),
-            legal_basis=form.get("legal_basis", ""),
-            employment_kinds=form.getlist("employment_kinds"),
-            effective_from=form.get("effective_from", ""),
-            effective_until=form.get("effective_until", ""),
-            full_year=form.get("full_year") == "1",
+            code=form.code.data or "",
+            amount=form.amount.data or "",
+            unit=form.unit.data or "",
+            minutes_per_tiet=form.minutes_per_tiet.data or "",
+            legal_basis=form.legal_basis.data or "",
+            employment_kinds=[str(kind)[:40] for kind in (form.employment_kinds.data or [])],
+            effective_from=form.effective_from.data or "",
+            effective_until=form.effective_until.data or "",
+            full_year=bool(form.full_year.data),
             actor_id=current_user.id,
         )
     return redirect(url_for("plans.rules"))
@@ -581,16 +608,18 @@ def save_rule():
 @requires(Permission.MANAGE_UNITS)
 def correct_rule(rule_id: int) -> ResponseReturnValue:
     rule = db.session.get(TargetRule, rule_id) or abort(404)
-    form = request.form
+    form = RuleCorrectionForm()
+    if not form.validate():
+        return _refused(form, url_for("plans.rules", correct=rule_id) + "#rule-form")
     with saving() as saved:
         years = target_rules.correct_rule_version(
             rule,
-            amount=form.get("amount", ""),
-            unit=form.get("unit", ""),
-            minutes_per_tiet=form.get("minutes_per_tiet", ""),
-            legal_basis=form.get("legal_basis", ""),
-            full_year=form.get("full_year") == "1",
-            confirmed_years=form.get("confirmed_years", ""),
+            amount=form.amount.data or "",
+            unit=form.unit.data or "",
+            minutes_per_tiet=form.minutes_per_tiet.data or "",
+            legal_basis=form.legal_basis.data or "",
+            full_year=bool(form.full_year.data),
+            confirmed_years=form.confirmed_years.data or "",
             actor_id=current_user.id,
             today=local_today(),
         )

@@ -156,3 +156,18 @@ def test_bulk_approve_reports_each_plan(client, login, division):
         division.learner.id: PlanStatus.APPROVED,
         division.colleague.id: PlanStatus.SUBMITTED,
     }
+
+
+def test_bulk_decision_without_a_known_button_changes_nothing(client, login, division):
+    plan = workflow.plan_for(division.learner, 2026)
+    plan.latest.status = PlanStatus.SUBMITTED
+    db.session.commit()
+    login("truongphong")
+    page = client.post(
+        f"/plans/units/{division.unit.id}/2026/decide",
+        data={"decision": "xoa-het", "plan": [f"{plan.id}:1:{plan.revision}"]},
+        follow_redirects=True,
+    )
+    assert "Hãy chọn duyệt hoặc trả lại." in page.text
+    db.session.expire_all()
+    assert db.session.get(StudyPlan, plan.id).latest.status == PlanStatus.SUBMITTED
