@@ -401,15 +401,17 @@ def end_other_sessions(person: Person, keep_token: str | None) -> None:
     db.session.execute(query.values(revoked_at=utcnow()))
 
 
-def change_password(person: Person, current: str, new: str, confirm: str) -> int:
-    """Change person's own password after checking the current one; see set_password."""
+def change_password(person: Person, current: str, new: str) -> int:
+    """Change person's own password after checking the current one; see set_password. (That
+    the new one was typed twice alike is the form's to check.)"""
     if not person.password_hash or not check_password_hash(person.password_hash, current):
-        raise AuthError(_("Mật khẩu hiện tại không đúng."))
-    if new != confirm:
-        raise AuthError(_("Hai lần nhập mật khẩu mới không khớp."))
+        raise AuthError(_("Mật khẩu hiện tại không đúng."), field="current_password")
     if check_password_hash(person.password_hash, new):
-        raise AuthError(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
-    check_password_policy(new, username=person.username)
+        raise AuthError(_("Mật khẩu mới phải khác mật khẩu hiện tại."), field="new_password")
+    try:
+        check_password_policy(new, username=person.username)
+    except AuthError as error:
+        raise AuthError(error.message, field="new_password") from None
     return set_password(person, new)
 
 

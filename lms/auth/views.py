@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from lms.access import public, signed_in
 from lms.auth import services
+from lms.auth.forms import PasswordForm
 from lms.db import db
 from lms.web import saving
 
@@ -71,16 +72,16 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
-    if request.method == "POST":
-        with saving(_("Đã đổi mật khẩu.")) as saved:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        with saving(_("Đã đổi mật khẩu."), show=False) as saved:
             services.change_password(
-                current_user,
-                request.form.get("current_password", ""),
-                request.form.get("new_password", ""),
-                request.form.get("confirm_password", ""),
+                current_user, form.current_password.data or "", form.new_password.data or ""
             )
             services.end_other_sessions(current_user, session.get(SESSION_TOKEN_KEY))
-        if not saved:
-            return render_template("auth/change_password.html"), 400
-        return redirect(url_for("home.index"))
-    return render_template("auth/change_password.html")
+        if saved:
+            return redirect(url_for("home.index"))
+        form.refuse(saved.refusal)
+    if request.method == "POST":
+        return render_template("auth/change_password.html", form=form), 400
+    return render_template("auth/change_password.html", form=form)

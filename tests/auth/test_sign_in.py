@@ -224,6 +224,23 @@ def test_bad_password_changes_are_refused(client, login, person, current, new, c
     assert person.password_hash == old_hash
 
 
+@pytest.mark.parametrize(
+    "current, new, confirm, where",
+    [
+        ("sai-mat-khau-1", "Mat-khau-moi-2025", None, "current_password"),
+        (PASSWORD, "ngan-1", None, "new_password"),
+        (PASSWORD, "Mat-khau-moi-2025", "Mat-khau-khac-2025", "confirm_password"),
+    ],
+)
+def test_a_refused_password_change_says_why_by_the_field(
+    client, login, person, current, new, confirm, where
+):
+    login("hoangmai")
+    page = change(client, current, new, confirm).get_data(as_text=True)
+    assert f'id="f-{where}-error"' in page
+    assert page.count('aria-invalid="true"') == 1
+
+
 def test_changing_password_signs_out_other_browsers(app, client, login, person):
     other = app.test_client()
     other.post("/login", data={"username": "hoangmai", "password": PASSWORD})
