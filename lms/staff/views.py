@@ -13,6 +13,8 @@ from lms.db import db
 from lms.i18n import local_today
 from lms.roles import Permission
 from lms.staff import importer
+from lms.staff.forms import StaffImportForm
+from lms.staff.importer import parse_effective_date
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff-import", template_folder="templates")
 
@@ -20,20 +22,15 @@ TEMPLATE_NAME = "mau-danh-sach-nhan-su.xlsx"
 
 
 def _page(
-    *,
-    effective: str = "",
-    check_only: bool = False,
-    problems: Iterable[object] = (),
-    status: int = 200,
+    form: StaffImportForm, *, problems: Iterable[object] = (), status: int = 200
 ) -> tuple[str, int]:
     columns = [(name, importer.COLUMN_HINTS[name]) for name in importer.TEMPLATE_COLUMNS]
     return (
         render_template(
             "staff/upload.html",
+            form=form,
             columns=columns,
             max_rows=f"{importer.MAX_ROWS:,}".replace(",", "."),
-            effective=effective,
-            check_only=check_only,
             problems=[str(problem) for problem in problems],
         ),
         status,
@@ -48,22 +45,15 @@ def _uploaded_name(raw: str) -> str:
 @bp.route("/", methods=["GET", "POST"])
 @requires(Permission.MANAGE_PEOPLE)
 def upload():
+    form = StaffImportForm()
     if request.method == "GET":
-        return _page()
-    upload = request.files.get("file")
-    effective = request.form.get("effective", "").strip()
-    check_only = request.form.get("check_only") == "1"
-    on = importer.parse_effective_date(effective) if effective else local_today()
-    errors = []
-    if upload is None or not upload.filename:
-        errors.append(_("Hãy chọn tệp danh sách (.xlsx hoặc .csv)."))
-    if on is None:
-        errors.append(_("Ngày hiệu lực “%(value)s” không hợp lệ (dd/mm/yyyy).", value=effective))
-    if errors or upload is None or not upload.filename or on is None:
-        for error in errors:
-            flash(error, "error")
-        return _page(effective=effective, check_only=check_only, status=400)
-
+        return _page(form)
+    if not form.validate():
+        return _page(form, status=400)
+    upload = form.file.data
+    # The form checked the day: None here means none was typed, so today.
+    on = parse_effective_date(form.effective.data or "") or local_today()
+    check_only = bool(form.check_only.data)
     filename = _uploaded_name(upload.filename)
     try:
         result = importer.import_staff(filename, upload.read(), on=on)
@@ -81,9 +71,7 @@ def upload():
             ),
             "error",
         )
-        return _page(
-            effective=effective, check_only=check_only, problems=result.problems, status=400
-        )
+        return _page(form, problems=result.problems, status=400)
     if check_only:
         db.session.rollback()
         flash(
@@ -94,7 +82,7 @@ def upload():
             ),
             "info",
         )
-        return _page(effective=effective)
+        return _page(StaffImportForm(formdata=None, effective=form.effective.data))
     db.session.commit()
     flash(
         _("Đã nhập tệp “%(file)s”. %(summary)s.", file=filename, summary=result.summary), "success"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -137,23 +138,29 @@ def test_check_only_reports_the_counts_and_saves_nothing(client, admin):
 
 
 @pytest.mark.parametrize(
-    ("form", "message"),
+    ("form", "message", "where"),
     [
-        pytest.param({}, "Hãy chọn tệp danh sách (.xlsx hoặc .csv).", id="no-file"),
+        pytest.param({}, "Hãy chọn tệp danh sách (.xlsx hoặc .csv).", "file", id="no-file"),
         pytest.param(
-            {"file": (io.BytesIO(b"x"), "ds.csv"), "effective": "31/02/2025"},
+            {"file": (io.BytesIO(b"x"), "ds.csv"), "effective": "31/02/2025", "check_only": "1"},
             "Ngày hiệu lực “31/02/2025” không hợp lệ (dd/mm/yyyy).",
+            "effective",
             id="bad-date",
         ),
     ],
 )
-def test_a_missing_file_or_bad_date_is_refused(client, admin, form, message):
+def test_a_missing_file_or_bad_date_is_refused_by_its_field(client, admin, form, message, where):
     before = db_counts()
 
     response = client.post(URL, data=form, content_type="multipart/form-data")
 
+    page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
+    assert f'<p class="field-error" id="f-{where}-error">{message}</p>' in page
+    # What was typed stays: the date as typed, the box as ticked.
+    if "effective" in form:
+        assert 'value="31/02/2025"' in page
+        assert re.search(r'name="check_only" type="checkbox" value="1"\s+checked', page)
     assert db_counts() == before
 
 
