@@ -6,10 +6,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, StringField
+from wtforms import BooleanField, Field, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
-from lms.forms import Form, required
+from lms.db import parse_id
+from lms.forms import Form, cut, required
 from lms.i18n import parse_day as parse_typed_day
 from lms.org.models import UnitKind
 from lms.org.services import OrgError
@@ -65,3 +66,17 @@ class UnitForm(Form):
     kind = StringField(default=UnitKind.DIVISION.value, validators=[Kind()])
     parent_id = StringField()
     valid_from = StringField(validators=[OnDay(_l("Ngày thành lập"))])
+
+
+class MergeForm(Form):
+    """A merge into another unit on a day: first shown to be confirmed (what it does to the
+    managers' grants), then, confirmed, done with the grants ticked to carry over."""
+
+    into_id = StringField(filters=[cut(40)])
+    on = StringField(filters=[cut(40)], validators=[OnDay(_l("Ngày sáp nhập"))])
+    confirmed = BooleanField(false_values=("", "0"))
+    carry = SelectMultipleField(validate_choice=False)
+
+    def carried(self) -> set[int]:
+        """The ids of the grants ticked to carry over."""
+        return {grant for value in self.carry.data or [] if (grant := parse_id(value)) is not None}

@@ -17,7 +17,7 @@ from lms.audit.access_log import record_view
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org import queries, services
-from lms.org.forms import UnitForm, parse_day
+from lms.org.forms import MergeForm, UnitForm, parse_day
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
 from lms.roles import Permission
@@ -217,10 +217,14 @@ def merge(unit_id: int) -> ResponseReturnValue:
     """Merge in two steps: first the page that lists what the merge does to manager grants,
     each carried over only if ticked there; then, confirmed, the merge itself."""
     unit = _unit_or_404(unit_id)
-    if request.form.get("confirmed") != "1":
+    form = MergeForm()
+    if not form.validate():
+        flash(next(error for field in form for error in field.errors), "error")
+        return redirect(url_for("org.unit", unit_id=unit_id))
+    on = parse_day(form.on.data, _("Ngày sáp nhập"))
+    if not form.confirmed.data:
         try:
             into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
-            on = parse_day(request.form.get("on"), _("Ngày sáp nhập"))
             grants = services.grants_on_merge(unit, on)
             with db.session.begin_nested() as trial:  # the checks run, nothing is kept
                 services.merge_unit(unit, into, on)
@@ -241,13 +245,7 @@ def merge(unit_id: int) -> ResponseReturnValue:
 
     def change() -> str:
         into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
-        on = parse_day(request.form.get("on"), _("Ngày sáp nhập"))
-        carry = {
-            grant_id
-            for value in request.form.getlist("carry")
-            if (grant_id := parse_id(value)) is not None
-        }
-        services.merge_unit(unit, into, on, carry=carry)
+        services.merge_unit(unit, into, on, carry=form.carried())
         return _("Đã sáp nhập vào %(code)s từ ngày %(day)s.", code=into.code, day=vn_date(on))
 
     return _apply(unit_id, change)
