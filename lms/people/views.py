@@ -15,7 +15,7 @@ from lms.accounts.models import EmploymentKind, Gender, Person, RoleGrant
 from lms.accounts.queries import position_history
 from lms.audit.access_log import record_view
 from lms.auth import services as auth
-from lms.db import MAX_ID, db
+from lms.db import MAX_ID, db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org import services as org
 from lms.org.models import Unit
@@ -255,8 +255,8 @@ def grant_role(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     form = GrantForm()
     if form.validate():
-        unit_id = request.form.get("role_unit", type=int)
-        unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
+        unit_id = parse_id(form.role_unit.data or "")
+        unit = db.session.get(Unit, unit_id) if unit_id else None
         with saving(show=False) as saved:
             services.grant_role(
                 found,
