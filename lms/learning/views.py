@@ -28,7 +28,7 @@ from lms.courses.models import Lesson
 from lms.db import MAX_ID, parse_count, utcnow
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
-from lms.learning.forms import RuleForm
+from lms.learning.forms import BeaconForm, LearningEventForm, QuizForm, RuleForm
 from lms.roles import Permission
 from lms.web import saving
 
@@ -49,13 +49,11 @@ def _new_event_id() -> str:
     return str(uuid.uuid4())
 
 
-def _engaged_time(lesson: Lesson) -> services.EngagedTime:
+def _engaged_time(lesson: Lesson, form: LearningEventForm) -> services.EngagedTime:
     """Time on the page before a form or beacon was sent: measured by the page while visible,
     else the time since it was served; within the time its signed stamp says it was open."""
     return services.engaged_time(
-        lesson,
-        parse_count(request.form.get("seconds", "")),
-        request.form.get("opened_at"),
+        lesson, parse_count(form.seconds.data or ""), form.opened_at.data or None
     )
 
 
@@ -154,10 +152,9 @@ def complete_course(course_slug: str) -> ResponseReturnValue:
     if found is None:
         abort(404)
     here = url_for("learning.course", course_slug=course_slug)
+    form = LearningEventForm()
     with saving() as saved:
-        outcome = services.complete_course(
-            current_user, found, event_id=request.form.get("event_id")
-        )
+        outcome = services.complete_course(current_user, found, event_id=form.event)
     if not saved:
         return redirect(here)
     if outcome.certificate is not None:
@@ -193,12 +190,13 @@ def lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
 def complete_lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     lesson = _lesson_or_404(course_slug, lesson_slug)
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
+    form = LearningEventForm()
     with saving() as saved:
-        engaged = _engaged_time(lesson)
+        engaged = _engaged_time(lesson, form)
         outcome = services.complete_lesson(
             current_user,
             lesson,
-            event_id=request.form.get("event_id"),
+            event_id=form.event,
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
@@ -240,19 +238,16 @@ def complete_lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
 @signed_in
 def submit_quiz(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     lesson = _lesson_or_404(course_slug, lesson_slug)
-    quiz_slug = request.form.get("quiz", "")
-    fields = {
-        name[2:]: request.form.getlist(name) for name in request.form if name.startswith("q:")
-    }
+    form = QuizForm()
     here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
     with saving() as saved:
-        engaged = _engaged_time(lesson)
+        engaged = _engaged_time(lesson, form)
         outcome = services.submit_quiz(
             current_user,
             lesson,
-            quiz_slug,
-            fields,
-            event_id=request.form.get("event_id"),
+            form.quiz.data or "",
+            form.answers(request.form),
+            event_id=form.event,
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
@@ -284,17 +279,16 @@ def submit_quiz(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
 @signed_in
 def record_event():
     """Time on a lesson page, sent by learning.js as a beacon; answers 204 or 400 with why."""
-    lesson = queries.lesson_for_action(
-        request.form.get("course", ""), request.form.get("lesson", "")
-    )
+    form = BeaconForm()
+    lesson = queries.lesson_for_action(form.course.data or "", form.lesson.data or "")
     if lesson is None:
         return _("Không tìm thấy bài học."), 400, {"Content-Type": "text/plain; charset=utf-8"}
     with saving(show=False) as saved:
-        engaged = _engaged_time(lesson)
+        engaged = _engaged_time(lesson, form)
         services.record_view(
             current_user,
             lesson,
-            event_id=request.form.get("event_id"),
+            event_id=form.event,
             seconds=engaged.seconds,
             page_view=engaged.page_view,
         )
