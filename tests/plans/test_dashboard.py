@@ -11,7 +11,9 @@ from lms.db import db
 from lms.org.models import Membership
 from lms.plans import assignments, queries, workflow
 from lms.plans.models import PlanStatus, StudyPlan
+from lms.progress.engine import Engine
 from lms.text import fold, person_sort_key
+from tests import factories
 from tests.plans.conftest import complete, utc
 
 
@@ -171,3 +173,75 @@ def test_bulk_decision_without_a_known_button_changes_nothing(client, login, div
     assert "Hãy chọn duyệt hoặc trả lại." in page.text
     db.session.expire_all()
     assert db.session.get(StudyPlan, plan.id).latest.status == PlanStatus.SUBMITTED
+
+
+def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division, forty_tiet):
+    """Percent, tiết and overdue items, both ways, 7 a page: the pages put together are the
+    people in the order of the engine's own figures (ties by name the same way, then by id),
+    with people who completed one, two or no course, a required course overdue for some, a
+    member who left mid-year and equal names."""
+    unit_id = division.unit.id
+    add_members(unit_id, 14)
+    add_members(unit_id, 2, start=3, prefix="trung")  # two more named as Số3 and Số4
+    assignments.assign_course(
+        unit=division.unit,
+        course_id=division.course.id,
+        year=2026,
+        kind="required",
+        due_on="2026-03-31",
+        include_subunits=True,
+        actor_id=None,
+    )
+    people = db.session.scalars(
+        select(Person).join(Membership).where(Membership.unit_id == unit_id).order_by(Person.id)
+    ).all()
+    second = factories.make_course("Tiếng Tày cơ bản", "4")
+    for index, person in enumerate(people):
+        if index % 3 == 0:
+            complete(person, division.course, utc(2026, 2, 1, 9, 0))
+        if index % 4 == 0:
+            complete(person, second, utc(2026, 5, 1, 9, 0))
+    leaver = db.session.scalar(select(Membership).where(Membership.person_id == people[5].id))
+    leaver.valid_until = date(2026, 6, 30)
+    db.session.commit()
+    today = date(2026, 9, 1)
+    engine = Engine(date(2026, 1, 1), date(2026, 12, 31), today)
+
+    def pages(sort: str, descending: bool) -> tuple[list[int], dict[int, object]]:
+        shown, figures = [], {}
+        for page in range(1, 10):
+            with app.test_request_context():
+                found = queries.dashboard(
+                    unit_id, 2026, today, sort=sort, descending=descending, page=page, per_page=7
+                )
+            if page > found.pages:
+                break
+            shown += [row.person_id for row in found.rows]
+            figures.update({row.person_id: row.progress for row in found.rows})
+        return shown, figures
+
+    for sort, figure in [
+        ("percent", lambda f: -1 if f.percent is None else f.percent),
+        ("hours", lambda f: f.earned_tiet),
+        ("overdue", lambda f: f.required_overdue),
+    ]:
+        for descending in (False, True):
+            shown, figures = pages(sort, descending)
+            keys = {
+                row.id: row.sort_key
+                for row in db.session.execute(select(Person.id, Person.sort_key).where(
+                    Person.id.in_(shown)
+                ))
+            }  # fmt: skip
+            expected = sorted(sorted(shown), key=lambda i: (figure(figures[i]), keys[i]),
+                              reverse=descending)  # fmt: skip
+            assert shown == expected, (sort, descending)
+            assert len(set(shown)) == len(shown) == len(keys)
+            # The figures shown are the engine's own.
+            spans = engine.memberships(shown)
+            credits = engine.credits(shown)
+            for person_id in shown[:3]:
+                own = engine.person(
+                    "cong_chuc", spans.get(person_id, []), credits.get(person_id), items=True
+                )
+                assert figure(own) == figure(figures[person_id])
