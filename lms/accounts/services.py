@@ -139,6 +139,17 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
                 _("%(field)s quá dài (tối đa %(n)d ký tự).", field=FIELD_LABELS[name], n=limit),
                 field=name,
             )
+    if clean.get("full_name"):
+        # The parts kept beside the full name (given name, search text) have their own sizes: a
+        # "name" of one 150-letter word fits the full name but not the given name.
+        _family, given = split_name(clean["full_name"], clean.get("given_name_override"))
+        if len(given) > MAX_LENGTHS["given_name_override"] or len(fold(clean["full_name"])) > (
+            MAX_LENGTHS["full_name"]
+        ):
+            raise PersonError(
+                _("Họ và tên “%(name)s…” không giống một họ tên.", name=clean["full_name"][:40]),
+                field="full_name",
+            )
     if "date_of_birth" in clean:
         born = parse_day(
             clean["date_of_birth"], str(FIELD_LABELS["date_of_birth"]), field="date_of_birth"

@@ -299,3 +299,14 @@ def test_reset_password_gives_a_one_time_password_that_must_be_changed(app):
         select(AuditEvent).where(AuditEvent.action == "person.password_reset")
     ).first()
     assert temporary not in str(event.after) + event.summary
+
+
+@pytest.mark.parametrize("name", ["Nguyễn Văn " + "A" * 150, "ß" * 150])
+def test_a_name_whose_parts_would_not_fit_is_refused_before_the_database(app, name):
+    """A one-word "given name" over 100 letters, or a name whose search text grows past 200
+    (ß folds to ss), fits the full-name column but not the parts kept beside it: PostgreSQL
+    would refuse the row with an error page; the service refuses it with a message instead."""
+    with pytest.raises(services.PersonError) as refused:
+        services.create_person(username="dai", full_name=name)
+    assert refused.value.field == "full_name"
+    assert "không giống một họ tên" in refused.value.message
