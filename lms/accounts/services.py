@@ -143,8 +143,9 @@ def _validated(changes: dict[str, Any]) -> dict[str, Any]:
         # The parts kept beside the full name (given name, search text) have their own sizes: a
         # "name" of one 150-letter word fits the full name but not the given name.
         _family, given = split_name(clean["full_name"], clean.get("given_name_override"))
-        if len(given) > MAX_LENGTHS["given_name_override"] or len(fold(clean["full_name"])) > (
-            MAX_LENGTHS["full_name"]
+        if (
+            len(given) > MAX_LENGTHS["given_name_override"]
+            or len(fold(clean["full_name"])) > MAX_LENGTHS["full_name"]
         ):
             raise PersonError(
                 _("Họ và tên “%(name)s…” không giống một họ tên.", name=clean["full_name"][:40]),
