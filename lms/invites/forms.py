@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, RadioField, StringField
+from wtforms import PasswordField, StringField
 
 from lms.forms import Form, required
 
@@ -16,16 +16,8 @@ class IssueForm(Form):
     unit_id = StringField(
         _l("Đơn vị (gồm đơn vị con)"), validators=[required(_l("Hãy chọn đơn vị."))]
     )
-    channel = RadioField(
-        _l("Cách trao mã"),
-        choices=[
-            (CHANNEL_SHEET, _l("In phiếu mã để trưởng đơn vị trao tận tay")),
-            (CHANNEL_EMAIL, _l("Gửi thư điện tử cho người có địa chỉ; in phiếu cho người còn lại")),
-        ],
-        default=CHANNEL_SHEET,
-        validate_choice=False,  # anything but e-mail is the sheet
-        validators=[required(_l("Hãy chọn cách trao mã."))],
-    )
+    # Radio buttons in the template; anything but e-mail means the sheet.
+    channel = StringField(_l("Cách trao mã"), default=CHANNEL_SHEET)
 
 
 class RedeemForm(Form):

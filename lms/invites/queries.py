@@ -25,9 +25,7 @@ class Newcomer:
 
 def cannot_sign_in_yet():
     """SQL condition: an active, real account with no password (as a staff import leaves it)."""
-    return (
-        Person.password_hash.is_(None) & Person.is_active.is_(True) & Person.is_demo.is_(False)
-    )
+    return Person.password_hash.is_(None) & Person.is_active.is_(True) & Person.is_demo.is_(False)
 
 
 def newcomers(unit_id: int, day: date) -> list[Newcomer]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
@@ -162,5 +171,12 @@ def redeem() -> ResponseReturnValue:
     session.permanent = True
     login_user(person)
     db.session.commit()
-    flash(_("Đã đặt mật khẩu. Lần sau hãy đăng nhập bằng tên đăng nhập %(username)s và mật khẩu này.", username=person.username), "success")
+    flash(
+        _(
+            "Đã đặt mật khẩu. Lần sau hãy đăng nhập bằng tên đăng nhập %(username)s "
+            "và mật khẩu này.",
+            username=person.username,
+        ),
+        "success",
+    )
     return redirect(url_for("home.index"))

@@ -145,5 +145,7 @@ def test_two_parallel_requests_with_one_code_set_one_password(app, division):
     assert sorted(outcomes)[-1] == "refused" and len(outcomes) == 2
     (winner,) = [outcome for outcome in outcomes if outcome != "refused"]
     db.session.expire_all()
-    assert check_password_hash(db.session.get(type(division.an), division.an.id).password_hash, winner)
+    assert check_password_hash(
+        db.session.get(type(division.an), division.an.id).password_hash, winner
+    )
     assert _audit_actions(division.an).count("sign_in_code.use") == 1
