@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         home,
         honours,
         i18n,
+        invites,
         learning,
         nominations,
         numbers,
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     agency.init_app(app)
     people.init_app(app)
     staff.init_app(app)
+    invites.init_app(app)
     audit.init_app(app)
     courses.init_app(app)
     learning.init_app(app)

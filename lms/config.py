@@ -60,6 +60,8 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("LMS_SESSION_HOURS", "12"))),
         # How long an API token works after it is issued; a new one is made on the token page.
         "API_TOKEN_DAYS": int(env.get("LMS_API_TOKEN_DAYS", "90")),
+        # How long a first-sign-in code (lms.invites) works after it is issued.
+        "SIGN_IN_CODE_DAYS": int(env.get("LMS_SIGN_IN_CODE_DAYS", "14")),
         "PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
         "MAX_CONTENT_LENGTH": int(env.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         # Evidence files one person may keep (those an activity shows), in MB.

@@ -218,6 +218,11 @@ CASES = [
     Case("staff.upload", ADMIN),
     Case("staff.upload", ADMIN, "POST"),
     Case("staff.template", ADMIN),
+    # The newcomer of OWN (no password yet) is listed, then gets a code on the printed sheet.
+    Case("invites.issue_form", ADMIN, args=lambda w: {"unit_id": w.own_unit}),
+    Case("invites.issue", ADMIN, "POST", args=lambda w: {"unit_id": w.own_unit}),
+    Case("invites.redeem", EVERYONE),
+    Case("invites.redeem", EVERYONE, "POST"),
     Case("courses.manage", EDITORS),
     Case("courses.upload", EDITORS, "POST"),
     Case("courses.course", EDITORS, args=lambda w: {"slug": COURSE_SLUG}),
@@ -726,6 +731,7 @@ def _build_world() -> World:
     joined = make_person("gop", "Vàng Thị Gộp", unit=merged, since=date(YEAR - 1, 1, 1))
     make_person("truonggop", "Sầm Văn Cũ", unit=merged, manages=merged)
     learner = make_person("learner", "Ma Văn Học", unit=own)
+    make_person("moi", "Đinh Văn Mới", unit=own, password=None)  # imported, no password yet
     manager = make_person("manager", "Nông Văn Quản", unit=own, manages=own)
     hcth = make_person("hcth", "Lương Thị Hợp", unit=other, roles=(Role.HCTH,))
     make_person("editor", "Vi Văn Biên", unit=other, roles=(Role.EDITOR,))

@@ -24,7 +24,7 @@ from lms.errors import UserError
 
 MIN_PASSWORD_LENGTH = 10
 # Letters and digits that cannot be mistaken for one another when read out or copied by hand.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 # The letters of the passwords guessed first ("Password@123", "Matkhau2024", "1234567890!").
 COMMON_PASSWORD_WORDS = frozenset(
     {
@@ -276,20 +276,7 @@ def authenticate(attempt: Attempt, password: str) -> Person:
     server then counts the same attempts, however many arrive at once. The caller commits
     after an AuthError too: a throttled attempt takes its own row back.
     """
-    wait = wait_before(attempt)
-    if wait is not None:
-        db.session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
-        if wait.is_address:
-            message = _(
-                "Đăng nhập sai quá nhiều lần từ địa chỉ mạng này. Vui lòng thử lại sau %(wait)s.",
-                wait=wait_text(wait.duration),
-            )
-        else:
-            message = _(
-                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(wait)s.",
-                wait=wait_text(wait.duration),
-            )
-        raise AuthError(message)
+    refuse_if_throttled(attempt)
     person = None
     if attempt.is_whole_name:
         person = db.session.scalars(
@@ -306,13 +293,40 @@ def authenticate(attempt: Attempt, password: str) -> Person:
         or demo_refused
     ):
         raise AuthError(_("Tên đăng nhập hoặc mật khẩu không đúng."))
-    # Only this address's failures: others' guesses at the account must keep counting.
+    forget_failures(attempt)
+    return person
+
+
+def refuse_if_throttled(attempt: Attempt) -> None:
+    """Raise AuthError saying how long to wait when the throttle stops this attempt.
+
+    A stopped attempt takes its own row back (it tested nothing); the caller commits.
+    """
+    wait = wait_before(attempt)
+    if wait is None:
+        return
+    db.session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
+    if wait.is_address:
+        message = _(
+            "Đăng nhập sai quá nhiều lần từ địa chỉ mạng này. Vui lòng thử lại sau %(wait)s.",
+            wait=wait_text(wait.duration),
+        )
+    else:
+        message = _(
+            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(wait)s.",
+            wait=wait_text(wait.duration),
+        )
+    raise AuthError(message)
+
+
+def forget_failures(attempt: Attempt) -> None:
+    """After a success, delete the failures of the attempt's account from its address only:
+    others' guesses at the account must keep counting."""
     db.session.execute(
         delete(LoginFailure).where(
             LoginFailure.username == attempt.username, LoginFailure.address == attempt.address
         )
     )
-    return person
 
 
 def prune_sign_in_records(*, batch: int | None = None) -> PrunedRows:
@@ -334,7 +348,8 @@ def prune_sign_in_records(*, batch: int | None = None) -> PrunedRows:
     return PrunedRows(failures, sessions)
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
+    """Return the SHA-256 of a secret token: only this is stored, never the token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -343,7 +358,7 @@ def start_session(person: Person, user_agent: str | None) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(
-            token_hash=_hash_token(token),
+            token_hash=hash_token(token),
             person_id=person.id,
             user_agent=(user_agent or "")[:300],
         )
@@ -361,7 +376,7 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
         .where(
             Person.id == person_id,
             Person.is_active.is_(True),
-            UserSession.token_hash == _hash_token(token),
+            UserSession.token_hash == hash_token(token),
             UserSession.revoked_at.is_(None),
         )
     ).first()
@@ -386,7 +401,7 @@ def end_session(token: str | None) -> None:
     if token:
         db.session.execute(
             update(UserSession)
-            .where(UserSession.token_hash == _hash_token(token), UserSession.revoked_at.is_(None))
+            .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
 
@@ -397,7 +412,7 @@ def end_other_sessions(person: Person, keep_token: str | None) -> None:
         UserSession.person_id == person.id, UserSession.revoked_at.is_(None)
     )
     if keep_token:
-        query = query.where(UserSession.token_hash != _hash_token(keep_token))
+        query = query.where(UserSession.token_hash != hash_token(keep_token))
     db.session.execute(query.values(revoked_at=utcnow()))
 
 
@@ -438,7 +453,7 @@ def set_active(person: Person, active: bool, *, actor: Person | None = None) -> 
 
 
 def _temporary_password() -> str:
-    groups = ["".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3)]
+    groups = ["".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3)]
     groups[-1] = groups[-1][:3] + secrets.choice("23456789")  # always letters and a digit
     return "-".join(groups)
 
