@@ -24,7 +24,7 @@ from lms import mail
 from lms.access import public, requires
 from lms.auth import services as auth
 from lms.auth.views import SESSION_TOKEN_KEY
-from lms.db import db
+from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.invites import queries, services
 from lms.invites.forms import CHANNEL_EMAIL, IssueForm, RedeemForm
@@ -58,11 +58,8 @@ def _render_issue(form: IssueForm, status: int = 200) -> ResponseReturnValue:
 
 def _unit_id(form: IssueForm) -> int | None:
     """The chosen unit if it is open today, else None."""
-    text = (form.unit_id.data or "").strip()
-    if not text.isdigit():
-        return None
-    unit_id = int(text)
-    return unit_id if unit_id in dict(_units()) else None
+    unit_id = parse_id((form.unit_id.data or "").strip())  # ASCII digits only ("²" is a digit)
+    return unit_id if unit_id is not None and unit_id in dict(_units()) else None
 
 
 @bp.get("/admin/people/first-sign-in")
