@@ -46,35 +46,3 @@ def division(app) -> Division:
     )
     db.session.commit()
     return world
-
-
-class FakeSMTP:
-    """Stands in for smtplib.SMTP and keeps what would have been sent."""
-
-    sent: list = []
-
-    def __init__(self, host, port, timeout=None):
-        self.host, self.port = host, port
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
-
-    def send_message(self, message):
-        FakeSMTP.sent.append(message)
-
-
-@pytest.fixture
-def smtp(app, monkeypatch) -> type[FakeSMTP]:
-    FakeSMTP.sent = []
-    monkeypatch.setattr("lms.mail.smtplib.SMTP", FakeSMTP)
-    app.config.update(SMTP_HOST="smtp.example.vn", SMTP_PORT="587", SMTP_FROM="lms@example.vn")
-    return FakeSMTP

@@ -9,30 +9,6 @@ from lms.plans import assignments, reminders
 from lms.plans.models import Notification
 
 
-class FakeSMTP:
-    """Stands in for smtplib.SMTP and keeps what would have been sent."""
-
-    sent: list = []
-
-    def __init__(self, host, port, timeout=None):
-        self.host, self.port = host, port
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        self.user = user
-
-    def send_message(self, message):
-        FakeSMTP.sent.append(message)
-
-
 def _assign(division, due):
     assignments.assign_course(
         unit=division.unit,
@@ -63,15 +39,12 @@ def test_remind_is_idempotent_per_day(runner, division):
     assert "3 nhắc việc mới" in next_day.output
 
 
-def test_due_soon_reminder_and_email_when_smtp_is_set(app, runner, division, monkeypatch):
+def test_due_soon_reminder_and_email_when_smtp_is_set(runner, division, smtp):
     _assign(division, "2026-03-31")
-    FakeSMTP.sent = []
-    monkeypatch.setattr("lms.mail.smtplib.SMTP", FakeSMTP)
-    app.config.update(SMTP_HOST="smtp.example.vn", SMTP_PORT="587", SMTP_FROM="lms@example.vn")
     result = runner.invoke(args=["plans", "remind", "--date", "2026-03-25"])
     assert "1 thư điện tử" in result.output  # only Mai has an e-mail address
-    assert [m["To"] for m in FakeSMTP.sent] == ["mai@example.vn"]
-    assert "Sắp đến hạn" in FakeSMTP.sent[0].get_content()
+    assert [m["To"] for m in smtp.sent] == ["mai@example.vn"]
+    assert "Sắp đến hạn" in smtp.sent[0].get_content()
     assert [n.kind for n in _notices(division.learner)] == ["due_soon"]
 
 
