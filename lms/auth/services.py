@@ -452,8 +452,16 @@ def set_active(person: Person, active: bool, *, actor: Person | None = None) -> 
     )
 
 
+def random_groups(groups: int = 3, length: int = 4) -> list[str]:
+    """Groups of letters and digits that cannot be mistaken for one another ("k7mq", ...),
+    for one-time secrets read from paper or a screen and typed by hand."""
+    return [
+        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length)) for _ in range(groups)
+    ]
+
+
 def _temporary_password() -> str:
-    groups = ["".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3)]
+    groups = random_groups()
     groups[-1] = groups[-1][:3] + secrets.choice("23456789")  # always letters and a digit
     return "-".join(groups)
 

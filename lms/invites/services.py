@@ -6,7 +6,6 @@ its SHA-256 is stored. It works once, until it expires; issuing a new one revoke
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,10 +17,10 @@ from sqlalchemy import select, update
 from lms.accounts.models import Person
 from lms.audit import services as audit
 from lms.auth.services import (
-    PASSWORD_ALPHABET,
     AuthError,
     check_password_policy,
     hash_token,
+    random_groups,
     set_password,
 )
 from lms.db import db, rows_changed, utcnow
@@ -48,11 +47,7 @@ class IssuedCode:
 
 def new_code() -> str:
     """Return a fresh code, e.g. "k7mq-x3vd-p9ta"."""
-    groups = (
-        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(GROUP_LENGTH))
-        for _ in range(CODE_GROUPS)
-    )
-    return "-".join(groups)
+    return "-".join(random_groups(CODE_GROUPS, GROUP_LENGTH))
 
 
 def normal_code(typed: str) -> str:
