@@ -50,7 +50,7 @@ from lms.courses.format import CATEGORIES
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org.models import Unit
-from lms.org.queries import unit_choices
+from lms.org.queries import unit_choices, unit_named
 from lms.org.roster import Period, members_in, selection
 from lms.org.scope import people_reached, units_reached
 from lms.pagination import page_of
@@ -82,15 +82,9 @@ def _set_or_404(set_id: int) -> CriteriaSet:
     return queries.criteria_set(set_id) or abort(404)
 
 
-def _chosen_unit(name: str = "unit") -> int | None:
-    """The unit named in the query string; a number that names no unit is a 404."""
-    text = request.args.get(name, "")
-    if not text:
-        return None
-    unit_id = parse_id(text)
-    if unit_id is None or db.session.get(Unit, unit_id) is None:
-        abort(404)
-    return unit_id
+def _chosen_unit() -> int | None:
+    """The unit named by ?unit=, or None for the whole agency (lms.org.queries.unit_named)."""
+    return unit_named(request.args.get("unit", ""))
 
 
 # Criteria sets ---------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, Subquery
+from werkzeug.exceptions import NotFound
 
 from lms.accounts.models import Person
-from lms.db import contains, db, valid_on
+from lms.db import contains, db, parse_id, valid_on
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.pagination import Page, paginate
 from lms.text import collation_key, fold
@@ -126,6 +127,17 @@ def add_days(spans: Days, start: date, end: date) -> None:
         spans[-1] = (spans[-1][0], max(spans[-1][1], end))
     else:
         spans.append((start, end))
+
+
+def unit_named(text: str) -> int | None:
+    """The id of the unit text names (a page's ?unit=), None when text is empty; a value that
+    names no unit is a 404 ("²".isdigit() is true, but parse_id refuses it)."""
+    if not text:
+        return None
+    unit_id = parse_id(text)
+    if unit_id is None or db.session.get(Unit, unit_id) is None:
+        raise NotFound()
+    return unit_id
 
 
 def unit_on(unit_id: int, day: date) -> UnitOnDay | None:

@@ -27,7 +27,7 @@ from lms.awards.models import IndicatorSource
 from lms.db import db, parse_count, parse_id
 from lms.i18n import local_today
 from lms.org.models import Unit
-from lms.org.queries import unit_choices
+from lms.org.queries import unit_choices, unit_named
 from lms.pagination import Page, page_of
 from lms.reports import exports, queries
 from lms.reports import summary as summaries
@@ -71,15 +71,8 @@ def roster():
 
 
 def _chosen_unit() -> int | None:
-    """The unit named by ?unit=, or None for the whole agency; a number naming no unit is a
-    404 ("²".isdigit() is true, but parse_id refuses it)."""
-    text = request.args.get("unit", "")
-    if not text:
-        return None
-    unit_id = parse_id(text)
-    if unit_id is None or db.session.get(Unit, unit_id) is None:
-        abort(404)
-    return unit_id
+    """The unit named by ?unit=, or None for the whole agency (lms.org.queries.unit_named)."""
+    return unit_named(request.args.get("unit", ""))
 
 
 @bp.get("/criteria/<id:set_id>")
