@@ -27,7 +27,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import Form as RowForm
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from lms.awards.criteria import (
     CriteriaSpec,
@@ -105,15 +105,9 @@ class Points:
             )
 
 
-class OneOf:
-    """One of the choices offered, or nothing."""
-
-    def __init__(self, choices: Iterable[str], message: str) -> None:
-        self.choices, self.message = set(choices), message
-
-    def __call__(self, _form: Any, field: Field) -> None:
-        if field.data and field.data not in self.choices:
-            raise ValidationError(str(self.message))
+def one_of(choices: Iterable[str], message: str) -> list[Any]:
+    """One of the choices offered, or nothing (the rows leave blank what they do not use)."""
+    return [Optional(), AnyOf([str(choice) for choice in choices], message=message)]
 
 
 class Order:
@@ -126,12 +120,12 @@ class Order:
 class CriterionRow(RowForm):
     order = StringField(filters=[cut(10)], validators=[Order()])
     kind = StringField(
-        filters=[cut(20)], validators=[OneOf(KIND_LABELS, _l("loại tiêu chí không hợp lệ."))]
+        filters=[cut(20)], validators=one_of(KIND_LABELS, _l("loại tiêu chí không hợp lệ."))
     )
     percent = StringField(filters=[cut(20)], validators=[Whole(_l("tỉ lệ phần trăm"))])
     count = StringField(filters=[cut(20)], validators=[Whole(_l("số lượng"))])
     category = StringField(
-        filters=[cut(40)], validators=[OneOf(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))]
+        filters=[cut(40)], validators=one_of(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))
     )
     threshold = StringField(filters=[cut(20)], validators=[Points(_l("điểm đạt"))])
 
@@ -147,11 +141,11 @@ class IndicatorRow(RowForm):
     max = StringField(filters=[cut(20)], validators=[Points(_l("điểm tối đa"))])
     min = StringField(filters=[cut(20)], validators=[Points(_l("điểm tối thiểu"))])
     source = StringField(
-        filters=[cut(20)], validators=[OneOf(SOURCE_LABELS, _l("nguồn điểm không hợp lệ."))]
+        filters=[cut(20)], validators=one_of(SOURCE_LABELS, _l("nguồn điểm không hợp lệ."))
     )
     target = StringField(filters=[cut(20)], validators=[Whole(_l("số lượng để đạt điểm tối đa"))])
     category = StringField(
-        filters=[cut(40)], validators=[OneOf(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))]
+        filters=[cut(40)], validators=one_of(CATEGORIES, _l("lĩnh vực khóa học không hợp lệ."))
     )
 
     @property
