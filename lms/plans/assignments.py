@@ -35,12 +35,12 @@ def assign_course(
     course_key = parse_id(course_id)
     course = db.session.get(Course, course_key) if course_key else None
     if course is None or course.is_retired:
-        raise PlanError(_("Hãy chọn một khóa học đang mở."))
+        raise PlanError(_("Hãy chọn một khóa học đang mở."), field="course")
     try:
         kind = AssignmentKind(kind)
     except ValueError:
-        raise PlanError(_("Hãy chọn bắt buộc hoặc khuyến khích.")) from None
-    due = parse_date_in_year(due_on, year, label=_("Hạn hoàn thành"))
+        raise PlanError(_("Hãy chọn bắt buộc hoặc khuyến khích."), field="kind") from None
+    due = parse_date_in_year(due_on, year, label=_("Hạn hoàn thành"), field="due_on")
     duplicate = db.session.scalar(
         select(UnitAssignment.id).where(
             UnitAssignment.unit_id == unit.id,
@@ -55,7 +55,8 @@ def assign_course(
                 "Khóa học “%(title)s” đã được giao cho đơn vị trong năm %(year)d.",
                 title=course.title,
                 year=year,
-            )
+            ),
+            field="course",
         )
     assignment = UnitAssignment(
         unit_id=unit.id,

@@ -320,10 +320,11 @@ def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
     """Keep an uploaded certificate if its content is a PDF, PNG, JPEG or WebP image."""
     data = upload.data
     if not data:
-        raise PlanError(_("Tệp minh chứng trống."))
+        raise PlanError(_("Tệp minh chứng trống."), field="evidence")
     if len(data) > MAX_EVIDENCE_BYTES:
         raise PlanError(
-            _("Tệp minh chứng quá lớn (tối đa %(n)d MB).", n=MAX_EVIDENCE_BYTES // (1024 * 1024))
+            _("Tệp minh chứng quá lớn (tối đa %(n)d MB).", n=MAX_EVIDENCE_BYTES // (1024 * 1024)),
+            field="evidence",
         )
     content_type = next((kind for magic, kind, _ext in SIGNATURES if data.startswith(magic)), None)
     if content_type is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
@@ -334,7 +335,8 @@ def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
                 "Tệp “%(name)s” không phải PDF, PNG, JPEG hay WebP "
                 "(đã kiểm tra nội dung tệp, không chỉ tên).",
                 name=clean_name(upload.filename)[:100],
-            )
+            ),
+            field="evidence",
         )
     if _looks_like_markup(data):
         raise PlanError(
@@ -342,7 +344,8 @@ def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
                 "Tệp “%(name)s” có chứa mã HTML hoặc mã chạy được (script); "
                 "hãy tải lên bản PDF hoặc ảnh gốc.",
                 name=clean_name(upload.filename)[:100],
-            )
+            ),
+            field="evidence",
         )
     if content_type == "application/pdf":
         _refuse_running_pdf(data, upload.filename)
@@ -373,7 +376,8 @@ def _refuse_running_pdf(data: bytes, filename: str) -> None:
                 name=name,
             )
             + " "
-            + again
+            + again,
+            field="evidence",
         )
     raise PlanError(
         _(
@@ -384,7 +388,8 @@ def _refuse_running_pdf(data: bytes, filename: str) -> None:
             found=risk.name,
         )
         + " "
-        + again
+        + again,
+        field="evidence",
     )
 
 
@@ -407,7 +412,8 @@ def check_quota(owner_id: int, upload: Upload) -> None:
                 size=file_size(size),
                 used=file_size(used - size),
                 limit=file_size(limit),
-            )
+            ),
+            field="evidence",
         )
 
 

@@ -26,18 +26,18 @@ def _rule_fields(
     amount: str | Decimal, unit: str, minutes_per_tiet: str | int, legal_basis: str | None
 ) -> tuple[Decimal, TargetUnit, int, str]:
     """Check the figures of a rule version; return (amount, unit, minutes, basis)."""
-    hours = parse_hours(amount, label=_("Chỉ tiêu"))
+    hours = parse_hours(amount, label=_("Chỉ tiêu"), field="amount")
     try:
         target_unit = TargetUnit(unit)
     except ValueError:
-        raise PlanError(_("Đơn vị tính phải là tiết hoặc giờ.")) from None
+        raise PlanError(_("Đơn vị tính phải là tiết hoặc giờ."), field="unit") from None
     try:
         minutes = int(str(minutes_per_tiet).strip())
     except ValueError:
         minutes = 0
     if not 1 <= minutes <= 120:
-        raise PlanError(_("Số phút mỗi tiết phải từ 1 đến 120."))
-    basis = text_value(legal_basis, label=_("căn cứ pháp lý"), required=True)
+        raise PlanError(_("Số phút mỗi tiết phải từ 1 đến 120."), field="minutes_per_tiet")
+    basis = text_value(legal_basis, label=_("căn cứ pháp lý"), required=True, field="legal_basis")
     return hours, target_unit, minutes, basis
 
 
@@ -58,23 +58,27 @@ def add_rule_version(
     from that day on, and the days before keep the version they had."""
     code = (code or "").strip().upper()
     if not code or len(code) > 40 or not code.replace("_", "").replace("-", "").isalnum():
-        raise PlanError(_("Mã chỉ tiêu không hợp lệ: 1–40 chữ không dấu, số, gạch dưới."))
+        raise PlanError(
+            _("Mã chỉ tiêu không hợp lệ: 1–40 chữ không dấu, số, gạch dưới."), field="code"
+        )
     hours, target_unit, minutes, basis = _rule_fields(amount, unit, minutes_per_tiet, legal_basis)
     kinds = sorted(set(employment_kinds))
     if not kinds or any(kind not in set(EmploymentKind) for kind in kinds):
-        raise PlanError(_("Hãy chọn ít nhất một loại cán bộ áp dụng."))
+        raise PlanError(_("Hãy chọn ít nhất một loại cán bộ áp dụng."), field="employment_kinds")
     starts = effective_from if isinstance(effective_from, date) else parse_day(effective_from or "")
     if starts is None:
-        raise PlanError(_("Ngày bắt đầu hiệu lực không hợp lệ."))
+        raise PlanError(_("Ngày bắt đầu hiệu lực không hợp lệ."), field="effective_from")
     ends: date | None
     if isinstance(effective_until, str):
         ends = parse_day(effective_until) if effective_until.strip() else None
         if effective_until.strip() and ends is None:
-            raise PlanError(_("Ngày hết hiệu lực không hợp lệ."))
+            raise PlanError(_("Ngày hết hiệu lực không hợp lệ."), field="effective_until")
     else:
         ends = effective_until
     if ends is not None and ends < starts:
-        raise PlanError(_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."))
+        raise PlanError(
+            _("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."), field="effective_until"
+        )
     versions = db.session.scalars(select(TargetRule).where(TargetRule.code == code)).all()
     previous = max(versions, key=lambda rule: rule.version, default=None)
     if previous is not None and starts <= max(rule.effective_from for rule in versions):
@@ -85,7 +89,8 @@ def add_rule_version(
                 "“Đính chính”.",
                 code=code,
                 day=vn_date(max(rule.effective_from for rule in versions)),
-            )
+            ),
+            field="effective_from",
         )
     others = [
         version
@@ -168,7 +173,8 @@ def correct_rule_version(
                 n=rule.version,
                 code=rule.code,
                 years=", ".join(str(year) for year in years) or "—",
-            )
+            ),
+            field="confirmed_years",
         )
     before = audit.snapshot(rule, RULE_FIELDS)
     rule.amount, rule.unit, rule.minutes_per_tiet = hours, target_unit, minutes

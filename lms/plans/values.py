@@ -28,8 +28,9 @@ class PlanError(UserError):
 # Reading form values --------------------------------------------------------------------------
 
 
-def parse_hours(text: str | Decimal | None, *, label: str) -> Decimal:
-    """Return a positive, plausible number of hours or tiết (1,5 and 1.5 alike)."""
+def parse_hours(text: str | Decimal | None, *, label: str, field: str | None = None) -> Decimal:
+    """Return a positive, plausible number of hours or tiết (1,5 and 1.5 alike); field names
+    the form field a refusal is about."""
     if isinstance(text, Decimal):
         value = text
     else:
@@ -38,10 +39,11 @@ def parse_hours(text: str | Decimal | None, *, label: str) -> Decimal:
             value = Decimal(raw)
         except InvalidOperation:
             raise PlanError(
-                _("%(label)s “%(value)s” không phải là số.", label=label, value=raw[:20])
+                _("%(label)s “%(value)s” không phải là số.", label=label, value=raw[:20]),
+                field=field,
             ) from None
     if not value.is_finite() or value <= 0:
-        raise PlanError(_("%(label)s phải lớn hơn 0.", label=label))
+        raise PlanError(_("%(label)s phải lớn hơn 0.", label=label), field=field)
     if value > MAX_HOURS:
         raise PlanError(
             _(
@@ -49,15 +51,20 @@ def parse_hours(text: str | Decimal | None, *, label: str) -> Decimal:
                 label=label,
                 value=value,
                 max=MAX_HOURS,
-            )
+            ),
+            field=field,
         )
     return value.quantize(Decimal("0.01"))
 
 
-def parse_date_in_year(text: str | date | None, year: int, *, label: str) -> date:
+def parse_date_in_year(
+    text: str | date | None, year: int, *, label: str, field: str | None = None
+) -> date:
     day = text if isinstance(text, date) else parse_day(text or "")
     if day is None:
-        raise PlanError(_("%(label)s không hợp lệ: hãy nhập ngày/tháng/năm.", label=label))
+        raise PlanError(
+            _("%(label)s không hợp lệ: hãy nhập ngày/tháng/năm.", label=label), field=field
+        )
     if day.year != year:
         raise PlanError(
             _(
@@ -65,12 +72,13 @@ def parse_date_in_year(text: str | date | None, year: int, *, label: str) -> dat
                 label=label,
                 day=vn_date(day),
                 year=year,
-            )
+            ),
+            field=field,
         )
     return day
 
 
-def parse_planned(text: str | None) -> tuple[int | None, int | None]:
+def parse_planned(text: str | None, *, field: str | None = None) -> tuple[int | None, int | None]:
     """Read "m1".."m12" (a month) or "q1".."q4" (a quarter)."""
     text = (text or "").strip().lower()
     if len(text) >= 2 and text[0] in "mq" and text[1:].isascii() and text[1:].isdigit():
@@ -79,30 +87,48 @@ def parse_planned(text: str | None) -> tuple[int | None, int | None]:
             return number, None
         if text[0] == "q" and 1 <= number <= 4:
             return None, number
-    raise PlanError(_("Hãy chọn tháng hoặc quý dự kiến thực hiện."))
+    raise PlanError(_("Hãy chọn tháng hoặc quý dự kiến thực hiện."), field=field)
 
 
 @overload
 def text_value(
-    value: str | None, *, label: str, required: Literal[True], limit: int = MAX_TEXT
+    value: str | None,
+    *,
+    label: str,
+    required: Literal[True],
+    limit: int = MAX_TEXT,
+    field: str | None = None,
 ) -> str: ...
 
 
 @overload
 def text_value(
-    value: str | None, *, label: str, required: bool = False, limit: int = MAX_TEXT
+    value: str | None,
+    *,
+    label: str,
+    required: bool = False,
+    limit: int = MAX_TEXT,
+    field: str | None = None,
 ) -> str | None: ...
 
 
 def text_value(
-    value: str | None, *, label: str, required: bool = False, limit: int = MAX_TEXT
+    value: str | None,
+    *,
+    label: str,
+    required: bool = False,
+    limit: int = MAX_TEXT,
+    field: str | None = None,
 ) -> str | None:
-    """Trimmed NFC text within limit, None when empty; required refuses empty."""
+    """Trimmed NFC text within limit, None when empty; required refuses empty; field names the
+    form field a refusal is about."""
     value = nfc((value or "").strip())
     if required and not value:
-        raise PlanError(_("Chưa nhập %(label)s.", label=label))
+        raise PlanError(_("Chưa nhập %(label)s.", label=label), field=field)
     if len(value) > limit:
-        raise PlanError(_("%(label)s quá dài (tối đa %(n)d ký tự).", label=label, n=limit))
+        raise PlanError(
+            _("%(label)s quá dài (tối đa %(n)d ký tự).", label=label, n=limit), field=field
+        )
     return value or None
 
 

@@ -7,6 +7,7 @@ before anything is touched.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from flask import url_for
@@ -98,18 +99,22 @@ def _editable(plan: StudyPlan) -> PlanVersion:
 
 
 def add_course(
-    plan: StudyPlan, *, course_id: str | int, planned: str, expected_hours: str
+    plan: StudyPlan, *, course_id: str | int, planned: str, expected_hours: str | Decimal | None
 ) -> PlanItem:
     """Add a course of the learner's choice to the plan."""
     version = _editable(plan)
     course_key = parse_id(course_id)
     course = db.session.get(Course, course_key) if course_key else None
     if course is None or course.is_retired:
-        raise PlanError(_("Hãy chọn một khóa học đang mở."))
+        raise PlanError(_("Hãy chọn một khóa học đang mở."), field="course")
     if any(item.course_id == course.id for item in version.items):
-        raise PlanError(_("Khóa học “%(title)s” đã có trong kế hoạch.", title=course.title))
-    month, quarter = parse_planned(planned)
-    hours = parse_hours(expected_hours or course.hours, label=_("Số tiết dự kiến"))
+        raise PlanError(
+            _("Khóa học “%(title)s” đã có trong kế hoạch.", title=course.title), field="course"
+        )
+    month, quarter = parse_planned(planned, field="planned")
+    hours = parse_hours(
+        expected_hours or course.hours, label=_("Số tiết dự kiến"), field="expected_hours"
+    )
     item = PlanItem(
         course_id=course.id, planned_month=month, planned_quarter=quarter, expected_hours=hours
     )
@@ -126,7 +131,7 @@ def add_external(
     organiser: str,
     starts_on: str,
     ends_on: str,
-    hours: str,
+    hours: str | Decimal,
     planned: str | None = None,
     evidence: Upload | None = None,
 ) -> PlanItem:
@@ -135,14 +140,16 @@ def add_external(
     try:
         kind = ActivityKind(kind)
     except ValueError:
-        raise PlanError(_("Hãy chọn loại hoạt động.")) from None
-    title = text_value(title, label=_("tên hoạt động"), required=True, limit=200)
-    organiser = text_value(organiser, label=_("đơn vị tổ chức"), required=True, limit=200)
-    starts = parse_date_in_year(starts_on, plan.year, label=_("Ngày bắt đầu"))
-    ends = parse_date_in_year(ends_on, plan.year, label=_("Ngày kết thúc"))
+        raise PlanError(_("Hãy chọn loại hoạt động."), field="kind") from None
+    title = text_value(title, label=_("tên hoạt động"), required=True, limit=200, field="title")
+    organiser = text_value(
+        organiser, label=_("đơn vị tổ chức"), required=True, limit=200, field="organiser"
+    )
+    starts = parse_date_in_year(starts_on, plan.year, label=_("Ngày bắt đầu"), field="starts_on")
+    ends = parse_date_in_year(ends_on, plan.year, label=_("Ngày kết thúc"), field="ends_on")
     if ends < starts:
-        raise PlanError(_("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
-    amount = parse_hours(hours, label=_("Số giờ"))
+        raise PlanError(_("Ngày kết thúc phải từ ngày bắt đầu trở đi."), field="ends_on")
+    amount = parse_hours(hours, label=_("Số giờ"), field="hours")
     days = (ends - starts).days + 1
     if amount > 24 * days:
         raise PlanError(
@@ -150,9 +157,10 @@ def add_external(
                 "%(hours)s giờ trong %(days)d ngày là không thể; hãy kiểm tra số giờ.",
                 hours=amount,
                 days=days,
-            )
+            ),
+            field="hours",
         )
-    month, quarter = parse_planned(planned) if planned else (starts.month, None)
+    month, quarter = parse_planned(planned, field="planned") if planned else (starts.month, None)
     stored = store_evidence(plan.person, evidence) if evidence and evidence.data else None
     activity = ExternalActivity(
         person_id=plan.person_id,
@@ -262,9 +270,12 @@ def decide(
         raise PlanError(
             _("Kế hoạch của %(name)s không ở trạng thái chờ duyệt.", name=plan.person.full_name)
         )
-    comment = text_value(comment, label=_("nhận xét"))
+    comment = text_value(comment, label=_("nhận xét"), field="comment")
     if not approve and not comment:
-        raise PlanError(_("Khi trả lại kế hoạch, hãy ghi nhận xét để người học biết cần sửa gì."))
+        raise PlanError(
+            _("Khi trả lại kế hoạch, hãy ghi nhận xét để người học biết cần sửa gì."),
+            field="comment",
+        )
     version.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
     version.decided_at = utcnow()
     version.decided_by_id = actor.id
@@ -359,9 +370,9 @@ def verify_activity(
         raise PlanError(_("Hoạt động này đã được xử lý."))
     if verified and activity.evidence_id is None:
         raise PlanError(_("Chưa có minh chứng; chưa thể xác nhận hoạt động."))
-    reason = text_value(reason, label=_("lý do"))
+    reason = text_value(reason, label=_("lý do"), field="reason")
     if not verified and not reason:
-        raise PlanError(_("Hãy ghi lý do từ chối."))
+        raise PlanError(_("Hãy ghi lý do từ chối."), field="reason")
     decided = cast(
         "CursorResult[Any]",
         db.session.execute(
