@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -18,11 +19,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from lms.access import requires, signed_in
 from lms.accounts.models import EmploymentKind, Person
 from lms.audit.access_log import record_view
-from lms.db import db, parse_count, parse_id
+from lms.db import db, parse_id
 from lms.forms import Form
 from lms.i18n import local_today
 from lms.learning.queries import flagged_completion_details
@@ -34,13 +36,14 @@ from lms.plans import permissions, queries, reminders, values, workflow
 from lms.plans import rules as target_rules
 from lms.plans.evidence import Upload
 from lms.plans.forms import (
-    ActivityForm,
     AssignmentForm,
     BulkDecisionForm,
-    CourseItemForm,
-    RuleCorrectionForm,
+    CorrectionForm,
+    CourseForm,
+    DecisionForm,
+    ExternalForm,
     RuleForm,
-    first_error,
+    VerifyForm,
 )
 from lms.plans.models import ActivityKind, EvidenceFile, ExternalActivity, PlanStatus, StudyPlan
 from lms.plans.states import APPROVED_REVISING, NO_PLAN
@@ -99,8 +102,8 @@ def _planned_options() -> list[tuple[str, str]]:
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
-    value = request.form.get(name) or request.args.get(name) or ""
-    number = parse_id(value)
+    """A number in the address (?version=2, ?page=3), or default; forms read theirs."""
+    number = parse_id(request.args.get(name, ""))
     return default if number is None else number
 
 
@@ -142,9 +145,28 @@ def mine():
     return redirect(url_for("plans.year", year=local_today().year))
 
 
+def _plan_forms() -> dict[str, object]:
+    """The plan page's forms, empty; a refused one is shown instead with what was typed."""
+    return {
+        "course_form": CourseForm(formdata=None),
+        "external_form": ExternalForm(formdata=None),
+        "decision_form": DecisionForm(formdata=None),
+        "verify_form": VerifyForm(formdata=None),
+        "verify_for": None,  # the activity whose verify_form was refused
+    }
+
+
 def _plan_page(
-    plan: StudyPlan | None, person: Person, year: int, *, version_number: int | None, own: bool
+    plan: StudyPlan | None,
+    person: Person,
+    year: int,
+    *,
+    version_number: int | None,
+    own: bool,
+    refused: dict[str, object] | None = None,
 ) -> ResponseReturnValue:
+    """The plan page; refused names the form posted and refused, shown again by its fields
+    (answered 400)."""
     today = local_today()
     progress = queries.person_year(person.id, person.employment_kind, year, today)
     version = None
@@ -166,7 +188,8 @@ def _plan_page(
         in_unit=bool(queries.memberships_in_year([person.id], year)),
         today=today,
         **_context(),
-    )
+        **(_plan_forms() | (refused or {})),
+    ), (400 if refused else 200)
 
 
 @bp.before_request
@@ -194,32 +217,40 @@ def _own_plan_change(
     return redirect(target)
 
 
+def _own_plan_form(
+    year: int, name: str, form: Form, change: Callable[[StudyPlan], object], message: str
+) -> ResponseReturnValue:
+    """Save a form of the learner's own plan page, or show the page again with the form
+    refused by its fields (name: the form's name on the page)."""
+    if form.validate():
+        with saving(message, show=False) as saved:
+            change(workflow.plan_for(current_user, year))
+        if saved:
+            return redirect(url_for("plans.year", year=year))
+        form.refuse(saved.refusal)
+    plan = queries.plan_of(current_user.id, year)
+    return _plan_page(plan, current_user, year, version_number=None, own=True, refused={name: form})
+
+
 @bp.post("/<int:year>/courses")
 @signed_in
 def add_course(year: int) -> ResponseReturnValue:
-    form = CourseItemForm()
-    if not form.validate():
-        return _refused(form, url_for("plans.year", year=year))
-    return _own_plan_change(
+    form = CourseForm()
+    return _own_plan_form(
         year,
+        "course_form",
+        form,
         lambda plan: workflow.add_course(
             plan,
             course_id=form.course.data or "",
             planned=form.planned.data or "",
-            expected_hours=form.expected_hours.data or "",
+            expected_hours=form.expected_hours.data,
         ),
         _("Đã thêm khóa học vào kế hoạch."),
     )
 
 
-def _refused(form: Form, target: str) -> ResponseReturnValue:
-    """Say what a field refused and go back (the page shows the form again, empty)."""
-    flash(first_error(form) or _("Dữ liệu gửi lên không hợp lệ."), "error")
-    return redirect(target)
-
-
-def _upload() -> Upload | None:
-    file = request.files.get("evidence")
+def _upload(file: FileStorage | None) -> Upload | None:
     if file is None or not file.filename:
         return None
     return Upload(file.filename, file.read(plan_evidence.MAX_EVIDENCE_BYTES + 1))
@@ -228,12 +259,14 @@ def _upload() -> Upload | None:
 @bp.post("/<int:year>/activities")
 @signed_in
 def add_external(year: int) -> ResponseReturnValue:
-    form = ActivityForm()
-    if not form.validate():
-        return _refused(form, url_for("plans.year", year=year))
-    upload = _upload()
-    return _own_plan_change(
+    """Add a training outside the platform. A refused form is shown again with what was typed,
+    but not the file: the page asks to choose it again."""
+    form = ExternalForm()
+    upload = _upload(form.evidence.data)
+    return _own_plan_form(
         year,
+        "external_form",
+        form,
         lambda plan: workflow.add_external(
             plan,
             kind=form.kind.data or "",
@@ -256,7 +289,7 @@ def attach_evidence(activity_id: int) -> ResponseReturnValue:
     if activity is None or activity.person_id != current_user.id:
         abort(404)
     target = url_for("plans.year", year=activity.year)
-    upload = _upload()
+    upload = _upload(request.files.get("evidence"))
     with saving(_("Đã lưu minh chứng.")):
         if upload is None:
             raise PlanError(_("Chưa chọn tệp minh chứng."))
@@ -339,17 +372,29 @@ def decide(plan_id: int) -> ResponseReturnValue:
     plan = _plan_or_404(plan_id)
     if not permissions.can_decide(current_user, plan.person_id, plan.year):
         abort(403)
-    approve = request.form.get("decision") == "approve"
-    with saving(_("Đã duyệt kế hoạch.") if approve else _("Đã trả lại kế hoạch.")):
-        workflow.decide(
-            plan,
-            actor=current_user,
-            approve=approve,
-            version_number=_int_arg("version"),
-            revision=_int_arg("revision"),
-            comment=request.form.get("comment"),
-        )
-    return redirect(url_for("plans.show", plan_id=plan_id))
+    form = DecisionForm()
+    if form.validate():
+        approve = form.decision.data == "approve"
+        done = _("Đã duyệt kế hoạch.") if approve else _("Đã trả lại kế hoạch.")
+        with saving(done, show=False) as saved:
+            workflow.decide(
+                plan,
+                actor=current_user,
+                approve=approve,
+                version_number=form.version.data,
+                revision=form.revision.data,
+                comment=form.comment.data,
+            )
+        if saved:
+            return redirect(url_for("plans.show", plan_id=plan_id))
+        form.refuse(saved.refusal)
+    return _reader_page(plan, {"decision_form": form})
+
+
+def _reader_page(plan: StudyPlan, refused: dict[str, object]) -> ResponseReturnValue:
+    """One plan as its reader saw it, shown again with the form they sent refused."""
+    own = plan.person_id == current_user.id
+    return _plan_page(plan, plan.person, plan.year, version_number=None, own=own, refused=refused)
 
 
 @bp.post("/view/<id:plan_id>/assessment")
@@ -372,14 +417,29 @@ def verify_activity(activity_id: int) -> ResponseReturnValue:
         abort(404)
     if not permissions.can_decide(current_user, activity.person_id, activity.year):
         abort(403)
-    verified = request.form.get("decision") == "verify"
     plan = queries.plan_of(activity.person_id, activity.year)
     target = url_for("plans.show", plan_id=plan.id) if plan else url_for("plans.mine")
-    with saving(_("Đã xác nhận hoạt động.") if verified else _("Đã từ chối hoạt động.")):
-        workflow.verify_activity(
-            activity, actor=current_user, verified=verified, reason=request.form.get("reason")
-        )
-    return redirect(target)
+    form = VerifyForm()
+    if form.validate():
+        verified = form.decision.data == "verify"
+        done = _("Đã xác nhận hoạt động.") if verified else _("Đã từ chối hoạt động.")
+        with saving(done, show=False) as saved:
+            workflow.verify_activity(
+                activity, actor=current_user, verified=verified, reason=form.reason.data
+            )
+        if saved:
+            return redirect(target)
+        form.refuse(saved.refusal)
+    if plan is None:  # no page shows this activity's form: say why at the top of the next
+        _flash_problems(form)
+        return redirect(target)
+    return _reader_page(plan, {"verify_form": form, "verify_for": activity_id})
+
+
+def _flash_problems(form: Form) -> None:
+    for field in form:
+        for message in field.errors:
+            flash(str(message), "error")
 
 
 @bp.get("/evidence/<token>")
@@ -470,20 +530,15 @@ def dashboard(unit_id: int, year: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
 def bulk_decide(unit_id: int, year: int) -> ResponseReturnValue:
     """Approve or return the ticked plans, each checked on its own; say what became of each."""
+    target = url_for("plans.dashboard", unit_id=unit_id, year=year)
     form = BulkDecisionForm()
     if not form.validate():
-        return _refused(form, url_for("plans.dashboard", unit_id=unit_id, year=year))
+        _flash_problems(form)
+        return redirect(target)
     approve = form.decision.data == "approve"
     comment = form.comment.data
     done, refused = 0, []
-    for value in (form.plan.data or [])[:200]:
-        parts = value.split(":")
-        if len(parts) != 3:
-            continue
-        numbers = [parse_id(parts[0]), parse_count(parts[1]), parse_count(parts[2])]
-        if None in numbers:
-            continue
-        plan_id, version, revision = numbers
+    for plan_id, version, revision in form.plan.data:
         plan = db.session.get(StudyPlan, plan_id)
         if plan is None or plan.year != year:
             continue
@@ -511,42 +566,52 @@ def bulk_decide(unit_id: int, year: int) -> ResponseReturnValue:
         flash(message, "error")
     if not done and not refused:
         flash(_("Chưa chọn kế hoạch nào."), "error")
-    return redirect(url_for("plans.dashboard", unit_id=unit_id, year=year))
+    return redirect(target)
 
 
 @bp.get("/units/<id:unit_id>/<int:year>/assignments")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
 def assignments(unit_id: int, year: int) -> ResponseReturnValue:
     unit = db.session.get(Unit, unit_id) or abort(404)
-    return render_template(
+    return _assignments_page(unit, year, AssignmentForm(formdata=None))
+
+
+def _assignments_page(
+    unit: Unit, year: int, form: AssignmentForm, status: int = 200
+) -> ResponseReturnValue:
+    page = render_template(
         "plans/assignments.html",
         unit=unit,
-        unit_name=queries.unit_names_in_year([unit_id], year).get(unit_id, unit.code),
+        unit_name=queries.unit_names_in_year([unit.id], year).get(unit.id, unit.code),
         year=year,
-        assignments=queries.assignments_of_unit(unit_id, year),
+        assignments=queries.assignments_of_unit(unit.id, year),
         courses=queries.course_choices(),
+        form=form,
     )
+    return page, status
 
 
 @bp.post("/units/<id:unit_id>/<int:year>/assignments")
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
 def create_assignment(unit_id: int, year: int) -> ResponseReturnValue:
     unit = db.session.get(Unit, unit_id) or abort(404)
-    target = url_for("plans.assignments", unit_id=unit_id, year=year)
     form = AssignmentForm()
-    if not form.validate():
-        return _refused(form, target)
-    with saving(_("Đã giao khóa học cho đơn vị.")):
-        unit_assignments.assign_course(
-            unit=unit,
-            course_id=form.course.data or "",
-            year=year,
-            kind=form.kind.data or "",
-            due_on=form.due_on.data or "",
-            include_subunits=bool(form.include_subunits.data),
-            actor_id=current_user.id,
-        )
-    return redirect(target)
+    if form.validate():
+        with saving(_("Đã giao khóa học cho đơn vị."), show=False) as saved:
+            unit_assignments.assign_course(
+                unit=unit,
+                course_id=form.course.data or "",
+                year=year,
+                kind=form.kind.data or "",
+                due_on=form.due_on.data or "",
+                include_subunits=bool(form.include_subunits.data),
+                actor_id=current_user.id,
+            )
+        if saved:
+            return redirect(url_for("plans.assignments", unit_id=unit_id, year=year))
+        form.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _assignments_page(unit, year, form, status=400)
 
 
 @bp.post("/assignments/<id:assignment_id>/withdraw")
@@ -568,70 +633,107 @@ def rules():
     history = queries.rule_history()
     chosen = _int_arg("edit") or _int_arg("correct")
     found = next((rule for rule in history if rule.id == chosen), None)
-    correcting = found is not None and _int_arg("correct") is not None
-    return render_template(
+    if found is not None and _int_arg("correct") is not None:
+        return _rules_page(CorrectionForm(formdata=None, data=_figures(found)), correct=found)
+    data: dict[str, object] = {"amount": Decimal(40)}
+    if found is not None:
+        data = _figures(found) | {
+            "code": found.code,
+            "employment_kinds": list(found.employment_kinds),
+            "effective_until": found.effective_until.isoformat() if found.effective_until else "",
+        }
+    return _rules_page(RuleForm(formdata=None, data=data), edit=found)
+
+
+def _figures(rule: TargetRule) -> dict[str, object]:
+    """A rule version's figures as its forms hold them."""
+    return {
+        "amount": rule.amount,
+        "unit": rule.unit,
+        "minutes_per_tiet": rule.minutes_per_tiet,
+        "legal_basis": rule.legal_basis,
+        "full_year": rule.full_year,
+    }
+
+
+def _rules_page(
+    form: RuleForm | CorrectionForm,
+    *,
+    edit: TargetRule | None = None,
+    correct: TargetRule | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The rules and the form below them: a new rule or version, or a correction of correct."""
+    page = render_template(
         "plans/rules.html",
-        rules=history,
+        rules=queries.rule_history(),
         governed=queries.governed_rule_versions(),
         employment_labels=EMPLOYMENT_LABELS,
-        edit=None if correcting else found,
-        correct=found if correcting else None,
-        correct_years=target_rules.years_governed(found, local_today())
-        if correcting and found is not None
-        else [],
+        form=form,
+        edit=edit,
+        correct=correct,
+        correct_years=target_rules.years_governed(correct, local_today()) if correct else [],
     )
+    return page, status
 
 
 @bp.post("/rules")
 @requires(Permission.MANAGE_UNITS)
 def save_rule():
     form = RuleForm()
-    if not form.validate():
-        return _refused(form, url_for("plans.rules"))
-    with saving(_("Đã lưu chỉ tiêu; các ngày trước ngày hiệu lực vẫn theo phiên bản cũ.")):
-        target_rules.add_rule_version(
-            code=form.code.data or "",
-            amount=form.amount.data or "",
-            unit=form.unit.data or "",
-            minutes_per_tiet=form.minutes_per_tiet.data or "",
-            legal_basis=form.legal_basis.data or "",
-            employment_kinds=[str(kind)[:40] for kind in (form.employment_kinds.data or [])],
-            effective_from=form.effective_from.data or "",
-            effective_until=form.effective_until.data or "",
-            full_year=bool(form.full_year.data),
-            actor_id=current_user.id,
-        )
-    return redirect(url_for("plans.rules"))
+    if form.validate():
+        done = _("Đã lưu chỉ tiêu; các ngày trước ngày hiệu lực vẫn theo phiên bản cũ.")
+        with saving(done, show=False) as saved:
+            target_rules.add_rule_version(
+                code=form.code.data or "",
+                amount=form.amount.data or "",
+                unit=form.unit.data or "",
+                minutes_per_tiet=form.minutes_per_tiet.data or "",
+                legal_basis=form.legal_basis.data or "",
+                employment_kinds=form.employment_kinds.data or [],
+                effective_from=form.effective_from.data or "",
+                effective_until=form.effective_until.data or "",
+                full_year=bool(form.full_year.data),
+                actor_id=current_user.id,
+            )
+        if saved:
+            return redirect(url_for("plans.rules"))
+        form.refuse(saved.refusal)
+    # A new version of a rule is headed as one, as on the page the form came from.
+    code = (form.code.data or "").strip().upper()
+    versions = [rule for rule in queries.rule_history() if rule.code == code]
+    edit = max(versions, key=lambda rule: rule.version, default=None)
+    return _rules_page(form, edit=edit, status=400)
 
 
 @bp.post("/rules/<id:rule_id>/correct")
 @requires(Permission.MANAGE_UNITS)
 def correct_rule(rule_id: int) -> ResponseReturnValue:
     rule = db.session.get(TargetRule, rule_id) or abort(404)
-    form = RuleCorrectionForm()
-    if not form.validate():
-        return _refused(form, url_for("plans.rules", correct=rule_id) + "#rule-form")
-    with saving() as saved:
-        years = target_rules.correct_rule_version(
-            rule,
-            amount=form.amount.data or "",
-            unit=form.unit.data or "",
-            minutes_per_tiet=form.minutes_per_tiet.data or "",
-            legal_basis=form.legal_basis.data or "",
-            full_year=bool(form.full_year.data),
-            confirmed_years=form.confirmed_years.data or "",
-            actor_id=current_user.id,
-            today=local_today(),
-        )
-        saved.done = _(
-            "Đã đính chính %(code)s, phiên bản %(n)d; số liệu các năm %(years)s đã thay đổi.",
-            code=rule.code,
-            n=rule.version,
-            years=", ".join(str(year) for year in years),
-        )
-    if not saved:
-        return redirect(url_for("plans.rules", correct=rule_id) + "#rule-form")
-    return redirect(url_for("plans.rules"))
+    form = CorrectionForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            years = target_rules.correct_rule_version(
+                rule,
+                amount=form.amount.data or "",
+                unit=form.unit.data or "",
+                minutes_per_tiet=form.minutes_per_tiet.data or "",
+                legal_basis=form.legal_basis.data or "",
+                full_year=bool(form.full_year.data),
+                confirmed_years=form.confirmed_years.data or "",
+                actor_id=current_user.id,
+                today=local_today(),
+            )
+            saved.done = _(
+                "Đã đính chính %(code)s, phiên bản %(n)d; số liệu các năm %(years)s đã thay đổi.",
+                code=rule.code,
+                n=rule.version,
+                years=", ".join(str(year) for year in years),
+            )
+        if saved:
+            return redirect(url_for("plans.rules"))
+        form.refuse(saved.refusal)
+    return _rules_page(form, correct=rule, status=400)
 
 
 # Notifications --------------------------------------------------------------------------------
