@@ -30,8 +30,8 @@ from lms.accounts.models import EmploymentKind
 from lms.db import parse_count, parse_id
 from lms.forms import Day, Form, required
 from lms.plans.models import ActivityKind
-from lms.progress.models import AssignmentKind, TargetUnit
 from lms.plans.values import PlanError, parse_hours, parse_planned
+from lms.progress.models import AssignmentKind, TargetUnit
 
 MAX_TICKED = 200  # plans decided at once from the dashboard
 

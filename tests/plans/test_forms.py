@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.plans import workflow
-from lms.plans.models import ExternalActivity, PlanStatus, StudyPlan, TargetRule
+from lms.plans.models import ExternalActivity, PlanStatus, StudyPlan
+from lms.progress.models import TargetRule
 from tests.plans.conftest import YEAR, plan_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
