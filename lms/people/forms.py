@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, StringField
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from lms.accounts.services import FIELD_LABELS, PersonError, parse_day
 from lms.forms import Form, required
 
 
 class TypedDay:
-    """A day as the service reads it (blank allowed); the refusal is the service's message."""
+    """A day as the service reads it (blank allowed); the refusal is the service's message,
+    naming the field by label (by default its label among the person's details)."""
+
+    def __init__(self, label: str | None = None) -> None:
+        self.label = label
 
     def __call__(self, _form: Form, field: Field) -> None:
         try:
-            parse_day(field.data, str(FIELD_LABELS[field.name]))
+            parse_day(field.data, str(self.label or FIELD_LABELS[field.name]))
         except PersonError as error:
             raise ValidationError(error.message) from None
 
@@ -49,3 +53,32 @@ class GrantForm(Form):
     role_unit = StringField()
     valid_from = StringField()
     valid_until = StringField()
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class MembershipForm(Form):
+    """The unit a person works in from a day; whether the unit is open that day, and what
+    happens to their current membership, are org.services rules."""
+
+    unit = StringField(filters=[_strip], validators=[DataRequired(_l("Hãy chọn đơn vị công tác."))])
+    since = StringField(
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Hãy nhập ngày bắt đầu công tác (Từ ngày).")),
+            TypedDay(_l("Từ ngày")),
+        ],
+    )
+
+
+class PositionForm(Form):
+    """A change of position from a day; the position's length and the day's range are
+    accounts.services.change_position's rules (refused by field where it names one)."""
+
+    position = StringField(filters=[_strip], validators=[DataRequired(_l("Hãy ghi chức vụ."))])
+    position_since = StringField(
+        filters=[_strip],
+        validators=[DataRequired(_l("Hãy nhập ngày bắt đầu giữ chức vụ.")), TypedDay()],
+    )

@@ -21,7 +21,13 @@ from lms.org import services as org
 from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.people import queries
-from lms.people.forms import GrantForm, NewPersonForm, PersonForm
+from lms.people.forms import (
+    GrantForm,
+    MembershipForm,
+    NewPersonForm,
+    PersonForm,
+    PositionForm,
+)
 from lms.roles import ROLE_LABELS, Permission, Role
 from lms.web import saving
 
@@ -148,9 +154,15 @@ def person(person_id: int) -> ResponseReturnValue:
 
 
 def _person_page(
-    found: Person, grant_form: GrantForm | None = None, status: int = 200
+    found: Person,
+    grant_form: GrantForm | None = None,
+    status: int = 200,
+    *,
+    membership_form: MembershipForm | None = None,
+    position_form: PositionForm | None = None,
 ) -> ResponseReturnValue:
-    """The person's page; grant_form, when given, is a refused grant of a role."""
+    """The person's page; a form, when given, is a refused one shown again by its fields (the
+    others start afresh, not with what it posted)."""
     record_view("accounts.person", person_id=found.id)
     today = local_today()
     history = queries.membership_history(found.id, today)
@@ -171,6 +183,8 @@ def _person_page(
         gender_labels=GENDER_LABELS,
         employment_labels=EMPLOYMENT_LABELS,
         grant_form=grant_form or GrantForm(formdata=None, valid_from=vn_date(today)),
+        membership_form=membership_form or MembershipForm(formdata=None, since=vn_date(today)),
+        position_form=position_form or PositionForm(formdata=None, position_since=vn_date(today)),
     ), status
 
 
@@ -255,8 +269,7 @@ def grant_role(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
     form = GrantForm()
     if form.validate():
-        unit_id = parse_id(form.role_unit.data or "")
-        unit = db.session.get(Unit, unit_id) if unit_id else None
+        unit = _unit_chosen(form.role_unit.data)
         with saving(show=False) as saved:
             services.grant_role(
                 found,
@@ -286,67 +299,77 @@ def revoke_role(person_id: int, grant_id: int) -> ResponseReturnValue:
     return redirect(url_for("accounts.person", person_id=found.id) + "#roles")
 
 
+def _unit_chosen(value: str | None) -> Unit | None:
+    """The unit whose id was chosen in a select, if there is one."""
+    unit_id = parse_id(value)
+    return db.session.get(Unit, unit_id) if unit_id else None
+
+
 @bp.post(PERSON + "/unit")
 @requires(Permission.MANAGE_PEOPLE)
 def assign_unit(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
-    back = redirect(url_for("accounts.person", person_id=found.id) + "#history")
-    unit_id = request.form.get("unit", type=int)
-    unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id <= MAX_ID else None
-    if unit is None:
-        flash(_("Hãy chọn đơn vị công tác."), "error")
-        return back
-    with saving() as saved:
-        since = services.parse_day(request.form.get("since", ""), _("Từ ngày"))
-        if since is None:
-            raise services.PersonError(_("Hãy nhập ngày bắt đầu công tác (Từ ngày)."))
-        membership = org.assign_to_unit(found, unit, since)
-    if not saved:
-        return back
-    if membership.valid_from != since:
-        flash(
-            _(
-                "%(name)s đã thuộc đơn vị này từ ngày %(day)s.",
-                name=found.full_name,
-                day=vn_date(membership.valid_from),
-            ),
-            "info",
-        )
-    else:
-        flash(
-            _(
-                "Đã xếp %(name)s vào đơn vị %(code)s từ ngày %(day)s.",
-                name=found.full_name,
-                code=unit.code,
-                day=vn_date(since),
-            ),
-            "success",
-        )
-    return back
+    form = MembershipForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            unit = _unit_chosen(form.unit.data)
+            if unit is None:
+                raise services.PersonError(_("Hãy chọn đơn vị công tác."), field="unit")
+            since = services.parse_day(form.since.data, _("Từ ngày"), field="since")
+            if since is None:
+                raise services.PersonError(
+                    _("Hãy nhập ngày bắt đầu công tác (Từ ngày)."), field="since"
+                )
+            membership = org.assign_to_unit(found, unit, since)
+        if saved:
+            if membership.valid_from != since:
+                flash(
+                    _(
+                        "%(name)s đã thuộc đơn vị này từ ngày %(day)s.",
+                        name=found.full_name,
+                        day=vn_date(membership.valid_from),
+                    ),
+                    "info",
+                )
+            else:
+                flash(
+                    _(
+                        "Đã xếp %(name)s vào đơn vị %(code)s từ ngày %(day)s.",
+                        name=found.full_name,
+                        code=unit.code,
+                        day=vn_date(since),
+                    ),
+                    "success",
+                )
+            return redirect(url_for("accounts.person", person_id=found.id) + "#history")
+        form.refuse(saved.refusal)
+    # The person's page again, with what was typed and each message by its field.
+    return _person_page(found, status=400, membership_form=form)
 
 
 @bp.post(PERSON + "/position")
 @requires(Permission.MANAGE_PEOPLE)
 def change_position(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
-    back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
-    position = request.form.get("position", "")
-    since = request.form.get("position_since", "")
-    with saving() as saved:
-        changed = services.change_position(found, position, since)
-    if not saved:
-        return back
-    if changed:
-        flash(_("Đã ghi lần đổi chức vụ của %(name)s.", name=found.full_name), "success")
-    else:
-        flash(
-            _(
-                "%(name)s đã giữ chức vụ này vào ngày đó; không có gì thay đổi.",
-                name=found.full_name,
-            ),
-            "info",
-        )
-    return back
+    form = PositionForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            changed = services.change_position(found, form.position.data, form.position_since.data)
+        if saved:
+            if changed:
+                flash(_("Đã ghi lần đổi chức vụ của %(name)s.", name=found.full_name), "success")
+            else:
+                flash(
+                    _(
+                        "%(name)s đã giữ chức vụ này vào ngày đó; không có gì thay đổi.",
+                        name=found.full_name,
+                    ),
+                    "info",
+                )
+            return redirect(url_for("accounts.person", person_id=found.id) + "#positions")
+        form.refuse(saved.refusal)
+    # The person's page again, with what was typed and each message by its field.
+    return _person_page(found, status=400, position_form=form)
 
 
 @bp.post(PERSON + "/position/correct")

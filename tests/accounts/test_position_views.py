@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import func, select
@@ -104,6 +105,34 @@ def test_bad_input_says_what_and_changes_nothing(admin, client):
         assert message in response.get_data(as_text=True), url
     assert _history(hoa) == [("Chuyên viên", date(2020, 1, 1))]
     assert _count(AuditEvent) == events
+
+
+def test_a_refused_change_of_position_shows_the_page_again_by_its_field(admin, client):
+    hoa = _hoa()
+    for data, field, message in [
+        (
+            {"position": "Phó phòng", "position_since": "31/02/2024"},
+            "position_since",
+            "“31/02/2024”",
+        ),
+        (
+            {"position": "Phó phòng", "position_since": ""},
+            "position_since",
+            "Hãy nhập ngày bắt đầu",
+        ),
+        ({"position": " ", "position_since": "01/01/2024"}, "position", "Hãy ghi chức vụ."),
+    ]:
+        response = client.post(f"{PEOPLE}{hoa}/position", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, data
+        error = re.search(rf'id="f-{field}-error">([^<]*)<', page)
+        assert error and message in error.group(1), data
+        assert f'name="position_since" type="text" value="{data["position_since"]}"' in page
+    page = client.post(
+        f"{PEOPLE}{hoa}/position", data={"position": "Phó phòng", "position_since": "hôm nay"}
+    ).get_data(as_text=True)
+    assert 'id="f-position" name="position" type="text" value="Phó phòng"' in page
+    assert _history(hoa) == [("Chuyên viên", date(2020, 1, 1))]
 
 
 def test_the_same_position_again_is_said_to_change_nothing(admin, client):

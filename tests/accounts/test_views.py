@@ -514,3 +514,32 @@ def test_forms_need_the_csrf_token(admin, client, app):
     response = client.post(f"{PEOPLE}{person.id}/deactivate")
     assert response.status_code == 400
     assert _person("anh").is_active
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"unit": "", "since": "01/01/2024"}, "unit", "Hãy chọn đơn vị công tác."),
+        ({"unit": "abc", "since": "01/01/2024"}, "unit", "Hãy chọn đơn vị công tác."),
+        ({"unit": "PDT", "since": "hôm qua"}, "since", "Từ ngày “hôm qua” không hợp lệ"),
+        ({"unit": "PDT", "since": ""}, "since", "Hãy nhập ngày bắt đầu công tác"),
+    ],
+)
+def test_a_refused_unit_assignment_shows_the_page_again_by_its_field(
+    admin, client, data, field, message
+):
+    unit = make_unit("PDT", "Phòng Dân tộc")
+    person = make_person("anh", "Nguyễn Văn Anh")
+    db.session.commit()
+    data = {key: str(unit.id) if value == "PDT" else value for key, value in data.items()}
+
+    response = client.post(f"{PEOPLE}{person.id}/unit", data=data)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = re.search(rf'id="f-{field}-error">([^<]*)<', page)
+    assert error and message in error.group(1)
+    if data["unit"] == str(unit.id):
+        assert re.search(rf'<option value="{unit.id}" selected>', page)
+    assert f'id="f-since" name="since" type="text" value="{data["since"]}"' in page
+    assert _count(Membership) == 0
