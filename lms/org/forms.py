@@ -6,11 +6,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, SelectMultipleField, StringField
+from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 from lms.db import parse_id
-from lms.forms import Form, cut, required
+from lms.forms import Form, required
 from lms.i18n import parse_day as parse_typed_day
 from lms.org.models import UnitKind
 from lms.org.services import OrgError
@@ -68,15 +68,39 @@ class UnitForm(Form):
     valid_from = StringField(validators=[OnDay(_l("Ngày thành lập"))])
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class IdSet(Field):
+    """The ids ticked in a list of check boxes sharing one name; anything else is left out."""
+
+    data: set[int]
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = {found for value in valuelist if (found := parse_id(value)) is not None}
+
+    def _value(self) -> str:
+        return ""
+
+
 class MergeForm(Form):
-    """A merge into another unit on a day: first shown to be confirmed (what it does to the
-    managers' grants), then, confirmed, done with the grants ticked to carry over."""
+    """A merge: the receiving unit and the day, then, confirmed, the manager grants to carry
+    over. Whether the merge may happen is the service's rule (refused at the top of the page)."""
 
-    into_id = StringField(filters=[cut(40)])
-    on = StringField(filters=[cut(40)], validators=[OnDay(_l("Ngày sáp nhập"))])
-    confirmed = BooleanField(false_values=("", "0"))
-    carry = SelectMultipleField(validate_choice=False)
+    into_id = StringField(
+        filters=[_strip], validators=[required(_l("Chưa chọn đơn vị nhận sáp nhập."))]
+    )
+    on = StringField(validators=[OnDay(_l("Ngày sáp nhập"))])
+    confirmed = StringField()
+    carry = IdSet(default=set)
 
-    def carried(self) -> set[int]:
-        """The ids of the grants ticked to carry over."""
-        return {grant for value in self.carry.data or [] if (grant := parse_id(value)) is not None}
+
+class MemberForm(Form):
+    """Someone who starts working in a unit: their username and the first day."""
+
+    username = StringField(
+        filters=[_strip],
+        validators=[required(_l("Chưa nhập tên đăng nhập của người cần thêm."))],
+    )
+    on = StringField(validators=[OnDay(_l("Ngày bắt đầu công tác"))])

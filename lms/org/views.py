@@ -17,7 +17,7 @@ from lms.audit.access_log import record_view
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org import queries, services
-from lms.org.forms import MergeForm, UnitForm, parse_day
+from lms.org.forms import MemberForm, MergeForm, UnitForm, parse_day
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
 from lms.roles import Permission
@@ -58,11 +58,14 @@ def _unit_or_404(unit_id: int) -> Unit:
 
 
 @overload
-def _unit_from_form(name: str, label: str, *, required: Literal[True]) -> Unit: ...
+def _chosen_unit(
+    value: str | None, name: str, label: str, *, required: Literal[True] = True
+) -> Unit: ...
 @overload
-def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None: ...
-def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
-    value = request.form.get(name, "").strip()
+def _chosen_unit(value: str | None, name: str, label: str, *, required: bool) -> Unit | None: ...
+def _chosen_unit(value: str | None, name: str, label: str, *, required: bool = True) -> Unit | None:
+    """The unit chosen in field name (a select of unit ids); label names it in a refusal."""
+    value = (value or "").strip()
     if not value:
         if required:
             raise OrgError(_("Chưa chọn %(label)s.", label=label), field=name)
@@ -72,6 +75,10 @@ def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
     if unit is None:
         raise OrgError(_("Không tìm thấy %(label)s đã chọn.", label=label), field=name)
     return unit
+
+
+def _unit_from_form(name: str, label: str, *, required: bool) -> Unit | None:
+    return _chosen_unit(request.form.get(name), name, label, required=required)
 
 
 def _apply(unit_id: int, change: Callable[[], str]) -> ResponseReturnValue:
@@ -171,16 +178,34 @@ def create_unit():
 @bp.get("/<id:unit_id>")
 @requires(Permission.MANAGE_UNITS)
 def unit(unit_id: int) -> ResponseReturnValue:
+    return _unit_page(unit_id)
+
+
+def _unit_page(
+    unit_id: int,
+    *,
+    merge: MergeForm | None = None,
+    member: MemberForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The unit's page; merge or member, when given, is a refused form shown by its fields."""
     today = local_today()
     detail = queries.unit_detail(unit_id, today)
     if detail is None:
         abort(404)
-    return render_template(
-        "org/unit.html",
-        detail=detail,
-        today=today,
-        choices=_options([c for c in queries.unit_choices(today) if c.unit_id != unit_id]),
-        kind_labels=KIND_LABELS,
+    # A form not being shown again starts afresh, not with what another form posted.
+    fresh = {"formdata": None, "on": today.isoformat()}
+    return (
+        render_template(
+            "org/unit.html",
+            detail=detail,
+            today=today,
+            choices=_options([c for c in queries.unit_choices(today) if c.unit_id != unit_id]),
+            kind_labels=KIND_LABELS,
+            merge=merge or MergeForm(**fresh),
+            member=member or MemberForm(**fresh),
+        ),
+        status,
     )
 
 
@@ -215,24 +240,25 @@ def move(unit_id: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_UNITS)
 def merge(unit_id: int) -> ResponseReturnValue:
     """Merge in two steps: first the page that lists what the merge does to manager grants,
-    each carried over only if ticked there; then, confirmed, the merge itself."""
+    each carried over only if ticked there; then, confirmed, the merge itself. A refused merge
+    shows the unit's page again with what was chosen and each message by its field."""
     unit = _unit_or_404(unit_id)
     form = MergeForm()
-    if not form.validate():
-        flash(next(error for field in form for error in field.errors), "error")
-        return redirect(url_for("org.unit", unit_id=unit_id))
-    on = parse_day(form.on.data, _("Ngày sáp nhập"))
-    if not form.confirmed.data:
+    if not form.validate_on_submit():
+        return _unit_page(unit_id, merge=form, status=400)
+    label = _("Ngày sáp nhập")
+    if form.confirmed.data != "1":
         try:
-            into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
+            into = _chosen_unit(form.into_id.data, "into_id", _("đơn vị nhận sáp nhập"))
+            on = parse_day(form.on.data, label, field="on")
             grants = services.grants_on_merge(unit, on)
             with db.session.begin_nested() as trial:  # the checks run, nothing is kept
                 services.merge_unit(unit, into, on)
                 trial.rollback()
         except OrgError as error:
             db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("org.unit", unit_id=unit_id))
+            form.refuse(error)
+            return _unit_page(unit_id, merge=form, status=400)
         return render_template(
             "org/merge_confirm.html",
             unit=unit,
@@ -243,12 +269,15 @@ def merge(unit_id: int) -> ResponseReturnValue:
             grants=grants,
         )
 
-    def change() -> str:
-        into = _unit_from_form("into_id", _("đơn vị nhận sáp nhập"), required=True)
-        services.merge_unit(unit, into, on, carry=form.carried())
-        return _("Đã sáp nhập vào %(code)s từ ngày %(day)s.", code=into.code, day=vn_date(on))
-
-    return _apply(unit_id, change)
+    with saving(show=False) as saved:
+        into = _chosen_unit(form.into_id.data, "into_id", _("đơn vị nhận sáp nhập"))
+        on = parse_day(form.on.data, label, field="on")
+        services.merge_unit(unit, into, on, carry=form.carry.data)
+        saved.done = _("Đã sáp nhập vào %(code)s từ ngày %(day)s.", code=into.code, day=vn_date(on))
+    if saved:
+        return redirect(url_for("org.unit", unit_id=unit_id))
+    form.refuse(saved.refusal)
+    return _unit_page(unit_id, merge=form, status=400)
 
 
 def _day_before(day: date) -> date:
@@ -272,21 +301,28 @@ def close(unit_id: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_UNITS)
 def add_member(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
-
-    def change() -> str:
-        username = request.form.get("username", "").strip()
-        if not username:
-            raise OrgError(_("Chưa nhập tên đăng nhập của người cần thêm."))
-        person = person_by_username(username)
-        if person is None:
-            raise OrgError(_("Không có người dùng với tên đăng nhập “%(u)s”.", u=username))
-        on = parse_day(request.form.get("on"), _("Ngày bắt đầu công tác"))
-        services.assign_to_unit(person, unit, on)
-        return _(
-            "%(name)s công tác tại đơn vị từ ngày %(day)s.", name=person.full_name, day=vn_date(on)
-        )
-
-    return _apply(unit_id, change)
+    form = MemberForm()
+    if form.validate_on_submit():
+        username = form.username.data or ""
+        with saving(show=False) as saved:
+            person = person_by_username(username)
+            if person is None:
+                raise OrgError(
+                    _("Không có người dùng với tên đăng nhập “%(u)s”.", u=username),
+                    field="username",
+                )
+            on = parse_day(form.on.data, _("Ngày bắt đầu công tác"), field="on")
+            services.assign_to_unit(person, unit, on)
+            saved.done = _(
+                "%(name)s công tác tại đơn vị từ ngày %(day)s.",
+                name=person.full_name,
+                day=vn_date(on),
+            )
+        if saved:
+            return redirect(url_for("org.unit", unit_id=unit_id))
+        form.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _unit_page(unit_id, member=form, status=400)
 
 
 @bp.post("/<id:unit_id>/memberships/<id:membership_id>/end")

@@ -354,27 +354,8 @@ def test_admin_closes_an_empty_unit(client, admin, tree):
             {"parent_id": "AGENCY", "on": "2025-07-01"},
             "Đơn vị đã trực thuộc đơn vị cấp trên này.",
         ),
-        ("merge", {"into_id": "", "on": "2025-07-01"}, "Chưa chọn đơn vị nhận sáp nhập."),
-        ("merge", {"into_id": "OFFICE", "on": "1/1"}, "Ngày sáp nhập “1/1” không hợp lệ"),
-        ("merge", {"into_id": "OFFICE", "on": "2019-12-31"}, "không hoạt động vào ngày 31/12/2019"),
         ("close", {"on": "2025-07-01"}, "Đơn vị còn 1 người và 0 đơn vị con vào ngày 01/07/2025"),
         ("close", {"on": ""}, "Chưa nhập ngày giải thể."),
-        ("members", {"username": "", "on": "2025-07-01"}, "Chưa nhập tên đăng nhập"),
-        (
-            "members",
-            {"username": "khongco", "on": "2025-07-01"},
-            "Không có người dùng với tên đăng nhập “khongco”",
-        ),
-        (
-            "members",
-            {"username": "lanh", "on": "2019-01-01"},
-            "không hoạt động vào ngày 01/01/2019",
-        ),
-        (
-            "members",
-            {"username": "lanh", "on": "năm ngoái"},
-            "Ngày bắt đầu công tác “năm ngoái” không hợp lệ",
-        ),
     ],
 )
 def test_bad_changes_leave_the_database_as_it_was(client, admin, tree, action, data, message):
@@ -388,6 +369,86 @@ def test_bad_changes_leave_the_database_as_it_was(client, admin, tree, action, d
     assert response.headers["Location"].endswith(f"/admin/units/{tree['division'].id}")
     assert message in page_text(client.get(response.headers["Location"]))
     assert org_rows() == before
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field", "message"),
+    [
+        (
+            "merge",
+            {"into_id": "", "on": "2025-07-01"},
+            "into",
+            "Chưa chọn đơn vị nhận sáp nhập.",
+        ),
+        ("merge", {"into_id": "OFFICE", "on": "1/1"}, "on", "Ngày sáp nhập “1/1” không hợp lệ"),
+        ("merge", {"into_id": "OFFICE", "on": ""}, "on", "Chưa nhập ngày sáp nhập."),
+        (
+            "merge",
+            {"into_id": "OFFICE", "on": "2019-12-31"},
+            None,
+            "không hoạt động vào ngày 31/12/2019",
+        ),
+        ("members", {"username": "", "on": "2025-07-01"}, "username", "Chưa nhập tên đăng nhập"),
+        (
+            "members",
+            {"username": "khongco", "on": "2025-07-01"},
+            "username",
+            "Không có người dùng với tên đăng nhập “khongco”",
+        ),
+        ("members", {"username": "lanh", "on": "2019-01-01"}, None, "không hoạt động vào ngày"),
+        (
+            "members",
+            {"username": "lanh", "on": "năm ngoái"},
+            "on",
+            "Ngày bắt đầu công tác “năm ngoái” không hợp lệ",
+        ),
+    ],
+)
+def test_a_refused_merge_or_new_member_is_shown_again_by_its_field(
+    client, admin, tree, action, data, field, message
+):
+    ids = {"AGENCY": str(tree["agency"].id), "OFFICE": str(tree["office"].id)}
+    data = {key: ids.get(value, value) for key, value in data.items()}
+    before = org_rows()
+
+    response = client.post(f"/admin/units/{tree['division'].id}/{action}", data=data)
+
+    page = page_text(response)
+    assert response.status_code == 400
+    assert "<h1>Phòng Hành chính - Tổng hợp</h1>" in page
+    prefix = {"merge": "merge", "members": "add"}[action]
+    if field is None:
+        assert message in page
+    else:
+        error = re.search(rf'id="{prefix}-{field}-error">([^<]*)<', page)
+        assert error and message in error.group(1)
+    assert org_rows() == before
+
+
+def test_a_refused_merge_keeps_what_was_chosen_and_typed(client, admin, tree):
+    office = tree["office"]
+    page = page_text(
+        client.post(
+            f"/admin/units/{tree['division'].id}/merge",
+            data={"into_id": str(office.id), "on": "1/1"},
+        )
+    )
+    merge = page[page.index('id="merge-heading"') :]
+    assert re.search(rf'<option value="{office.id}" selected>', merge)
+    assert 'id="merge-on" name="on" type="date" value="1/1"' in merge
+    # The other forms of the page start afresh.
+    assert 'id="add-on" name="on" type="date" value="1/1"' not in page
+
+
+def test_a_refused_new_member_keeps_the_username(client, admin, tree):
+    page = page_text(
+        client.post(
+            f"/admin/units/{tree['division'].id}/members",
+            data={"username": "khongco", "on": "2025-07-01"},
+        )
+    )
+    assert re.search(r'id="add-username" name="username" value="khongco"', page)
+    assert 'id="add-on" name="on" type="date" value="2025-07-01"' in page
 
 
 def test_a_merge_that_fails_halfway_leaves_nothing_behind(client, admin, tree):
