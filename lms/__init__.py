@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         security,
         shell,
         staff,
+        uploads,
         web,
     )
 
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     agency.init_app(app)
     people.init_app(app)
     staff.init_app(app)
+    uploads.init_app(app)
     invites.init_app(app)
     audit.init_app(app)
     courses.init_app(app)

@@ -27,6 +27,7 @@ from lms.numbers import file_size
 from lms.plans.models import ActivityStatus, EvidenceFile, ExternalActivity
 from lms.plans.values import PlanError
 from lms.text import clean_name
+from lms.uploads.services import Upload, pending_bytes
 
 # PDFs that run something ---------------------------------------------------------------------
 
@@ -183,7 +184,8 @@ def quota_bytes() -> int:
 
 
 def live_bytes(owner_id: int) -> int:
-    """Bytes of the owner's files that some activity shows, this transaction's own included.
+    """Bytes of the owner's files that some activity shows, this transaction's own included,
+    and of their pending uploads (a file sent with a refused form, kept a day).
 
     Locks the owner's row first (PostgreSQL), so two uploads at once are counted one after the
     other: the second waits for the first to commit and then sees its file.
@@ -195,7 +197,7 @@ def live_bytes(owner_id: int) -> int:
             EvidenceFile.owner_id == owner_id, _shown()
         )
     )
-    return int(used or 0)
+    return int(used or 0) + pending_bytes(owner_id)
 
 
 # Freeing files -------------------------------------------------------------------------------
@@ -299,12 +301,6 @@ SIGNATURES = (
 )
 
 
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
-
-
 # Markup a browser or PDF reader would run: a "polyglot" image or PDF that carries a web page.
 _MARKUP = re.compile(
     rb"<(?:script|html|body|iframe|object|embed|meta|!doctype)\b|<svg[\s>]|/JavaScript\b",
@@ -318,6 +314,24 @@ def _looks_like_markup(data: bytes) -> bool:
 
 def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
     """Keep an uploaded certificate if its content is a PDF, PNG, JPEG or WebP image."""
+    content_type = evidence_type(upload)
+    evidence = EvidenceFile(
+        token=secrets.token_urlsafe(32),
+        owner_id=owner.id,
+        content_type=content_type,
+        size=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(),
+        original_name=clean_name(upload.filename)[:200] or "minh-chung",
+        data=upload.data,
+    )
+    db.session.add(evidence)
+    return evidence
+
+
+def evidence_type(upload: Upload) -> str:
+    """The content type of an upload evidence may be, or a PlanError (by the evidence field)
+    saying why it may not: empty, too large, not a PDF or image by its content, or carrying
+    something that runs."""
     data = upload.data
     if not data:
         raise PlanError(_("Tệp minh chứng trống."), field="evidence")
@@ -349,17 +363,7 @@ def store_evidence(owner: Person, upload: Upload) -> EvidenceFile:
         )
     if content_type == "application/pdf":
         _refuse_running_pdf(data, upload.filename)
-    evidence = EvidenceFile(
-        token=secrets.token_urlsafe(32),
-        owner_id=owner.id,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        original_name=clean_name(upload.filename)[:200] or "minh-chung",
-        data=data,
-    )
-    db.session.add(evidence)
-    return evidence
+    return content_type
 
 
 def _refuse_running_pdf(data: bytes, filename: str) -> None:

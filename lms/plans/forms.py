@@ -19,6 +19,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     Field,
+    HiddenField,
     IntegerField,
     SelectMultipleField,
     StringField,
@@ -32,6 +33,7 @@ from lms.forms import Day, Form, required
 from lms.plans.models import ActivityKind
 from lms.plans.values import PlanError, parse_hours, parse_planned
 from lms.progress.models import AssignmentKind, TargetUnit
+from lms.uploads.services import Kept
 
 MAX_TICKED = 200  # plans decided at once from the dashboard
 
@@ -185,6 +187,9 @@ class ExternalForm(Form):
     hours = HoursField(_l("Số giờ"), validators=[required(_missing(_l("số giờ")))])
     planned = StringField(validators=[Optional(), Reads(parse_planned)])
     evidence = FileField()
+    # The token of the file a refused send was kept with (lms.uploads), sent back with the page.
+    evidence_pending = HiddenField()
+    kept: Kept | None = None  # that file, shown as "đã đính kèm" on the page sent back
 
 
 # A manager's decisions -------------------------------------------------------------------------

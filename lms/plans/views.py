@@ -19,7 +19,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.datastructures import FileStorage
 
 from lms.access import requires, signed_in
 from lms.accounts.models import EmploymentKind, Person
@@ -34,7 +33,6 @@ from lms.plans import assignments as unit_assignments
 from lms.plans import evidence as plan_evidence
 from lms.plans import permissions, queries, reminders, values, workflow
 from lms.plans import rules as target_rules
-from lms.plans.evidence import Upload
 from lms.plans.forms import (
     AssignmentForm,
     BulkDecisionForm,
@@ -52,6 +50,7 @@ from lms.plans.years import year_days
 from lms.progress.engine import ItemState
 from lms.progress.models import TargetRule, UnitAssignment
 from lms.roles import Permission
+from lms.uploads import services as pending
 from lms.web import saving
 
 bp = Blueprint("plans", __name__, url_prefix="/plans", template_folder="templates")
@@ -218,16 +217,25 @@ def _own_plan_change(
 
 
 def _own_plan_form(
-    year: int, name: str, form: Form, change: Callable[[StudyPlan], object], message: str
+    year: int,
+    name: str,
+    form: Form,
+    change: Callable[[StudyPlan], object],
+    message: str,
+    *,
+    refused: Callable[[], None] | None = None,
 ) -> ResponseReturnValue:
     """Save a form of the learner's own plan page, or show the page again with the form
-    refused by its fields (name: the form's name on the page)."""
+    refused by its fields (name: the form's name on the page); refused runs first, after the
+    change was rolled back (to keep the file sent with it)."""
     if form.validate():
         with saving(message, show=False) as saved:
             change(workflow.plan_for(current_user, year))
         if saved:
             return redirect(url_for("plans.year", year=year))
         form.refuse(saved.refusal)
+    if refused is not None:
+        refused()
     plan = queries.plan_of(current_user.id, year)
     return _plan_page(plan, current_user, year, version_number=None, own=True, refused={name: form})
 
@@ -250,24 +258,28 @@ def add_course(year: int) -> ResponseReturnValue:
     )
 
 
-def _upload(file: FileStorage | None) -> Upload | None:
-    if file is None or not file.filename:
-        return None
-    return Upload(file.filename, file.read(plan_evidence.MAX_EVIDENCE_BYTES + 1))
+EVIDENCE = "evidence"  # the purpose of the outside-activity form's pending upload
 
 
 @bp.post("/<int:year>/activities")
 @signed_in
 def add_external(year: int) -> ResponseReturnValue:
-    """Add a training outside the platform. A refused form is shown again with what was typed,
-    but not the file: the page asks to choose it again."""
+    """Add a training outside the platform. A refused form is shown again with what was typed
+    and the file it was sent with kept a day (lms.uploads): the page says "đã đính kèm" and the
+    next send uses it unless another file is chosen."""
     form = ExternalForm()
-    upload = _upload(form.evidence.data)
-    return _own_plan_form(
-        year,
-        "external_form",
-        form,
-        lambda plan: workflow.add_external(
+    upload, kept = pending.chosen(
+        current_user.id,
+        EVIDENCE,
+        form.evidence.data,
+        form.evidence_pending.data,
+        plan_evidence.MAX_EVIDENCE_BYTES,
+    )
+
+    def change(plan: StudyPlan) -> None:
+        if kept is not None:
+            pending.discard(kept)
+        workflow.add_external(
             plan,
             kind=form.kind.data or "",
             title=form.title.data or "",
@@ -277,8 +289,27 @@ def add_external(year: int) -> ResponseReturnValue:
             hours=form.hours.data or "",
             planned=form.planned.data or None,
             evidence=upload,
-        ),
+        )
+
+    def keep_file() -> None:
+        form.kept = kept
+        if kept is not None or upload is None or form.evidence.errors:
+            return  # nothing new, or the file itself was refused: another must be chosen
+        with saving(show=False) as saved:
+            plan_evidence.evidence_type(upload)
+            form.kept = pending.keep(current_user.id, EVIDENCE, upload.filename, upload.data)
+            plan_evidence.check_quota(current_user.id, upload)
+        if not saved:
+            form.kept = None
+            form.refuse(saved.refusal)
+
+    return _own_plan_form(
+        year,
+        "external_form",
+        form,
+        change,
         _("Đã thêm hoạt động ngoài nền tảng; số giờ được tính khi lãnh đạo xác nhận."),
+        refused=keep_file,
     )
 
 
@@ -289,7 +320,7 @@ def attach_evidence(activity_id: int) -> ResponseReturnValue:
     if activity is None or activity.person_id != current_user.id:
         abort(404)
     target = url_for("plans.year", year=activity.year)
-    upload = _upload(request.files.get("evidence"))
+    upload = pending.sent(request.files.get("evidence"), plan_evidence.MAX_EVIDENCE_BYTES)
     with saving(_("Đã lưu minh chứng.")):
         if upload is None:
             raise PlanError(_("Chưa chọn tệp minh chứng."))

@@ -8,7 +8,7 @@ import threading
 import time
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from lms.accounts.models import Person
@@ -16,6 +16,7 @@ from lms.db import db, utcnow
 from lms.plans import evidence, values
 from lms.plans.evidence import Upload
 from lms.plans.models import EvidenceFile, ExternalActivity, PlanItem
+from lms.uploads.models import PendingUpload
 from tests.plans.conftest import YEAR, plan_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -171,6 +172,45 @@ def test_the_quota_refuses_an_upload_saying_what_is_used_and_the_limit(
     page = attach(client, activity.id, pdf_of(700 * KB))
     assert "hạn mức" in page.text
     assert plan_rows() == before
+
+
+def refuse_with_file(client, data: bytes, name: str):
+    """An outside activity refused for its missing title, sent with a file."""
+    return client.post(
+        f"/plans/{YEAR}/activities", data={"title": "", "evidence": (io.BytesIO(data), name)}
+    )
+
+
+# Bodies stay under 500 KB, past which the test client spools them to a file it leaves open.
+def test_a_pending_upload_counts_in_the_quota_until_it_is_used_or_expires(
+    app, client, login, division
+):
+    app.config["EVIDENCE_QUOTA_MB"] = 0.5
+    login("mai")
+    add_activity(client, pdf_of(100 * KB))
+    # A refused send keeps its 300 KB file a day: 400 KB of the 512 KB are now in use.
+    refused = refuse_with_file(client, pdf_of(300 * KB), "cho.pdf")
+    assert refused.status_code == 400
+    assert "Đã đính kèm: cho.pdf" in refused.text
+    activity = the_activity()
+    page = attach(client, activity.id, pdf_of(250 * KB))  # 300 + 250 > 512 KB
+    assert "hạn mức" in page.text
+    # Past its day it no longer counts.
+    db.session.execute(update(PendingUpload).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    page = attach(client, activity.id, pdf_of(250 * KB))
+    assert "Đã lưu minh chứng." in page.text
+
+
+def test_a_file_over_the_quota_is_not_kept_and_the_page_says_so(app, client, login, division):
+    app.config["EVIDENCE_QUOTA_MB"] = 0.5
+    login("mai")
+    add_activity(client, pdf_of(350 * KB))
+    refused = refuse_with_file(client, pdf_of(200 * KB), "lon.pdf")
+    assert refused.status_code == 400
+    assert "Đã đính kèm" not in refused.text
+    assert "hạn mức" in refused.text
+    assert db.session.scalars(select(PendingUpload)).all() == []
 
 
 def test_the_quota_counts_only_live_files(app, client, login, division):

@@ -13,6 +13,7 @@ from lms.db import db
 from lms.plans import workflow
 from lms.plans.models import ExternalActivity, PlanStatus, StudyPlan
 from lms.progress.models import TargetRule
+from lms.uploads.models import PendingUpload
 from tests.plans.conftest import YEAR, plan_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -53,13 +54,18 @@ def _external(client, **changes):
     return client.post(f"/plans/{YEAR}/activities", data=data)
 
 
-def test_a_refused_activity_keeps_what_was_typed_and_asks_for_the_file_again(
+def kept_token(page) -> str:
+    found = re.search(r'name="evidence_pending" value="([^"]+)"', page.text)
+    return found[1] if found else ""
+
+
+def test_a_refused_activity_keeps_what_was_typed_and_the_file_for_the_next_send(
     client, login, division
 ):
     login("mai")
     client.get(f"/plans/{YEAR}")
     before = plan_rows()
-    page = _external(client, hours="30", evidence=(io.BytesIO(PDF), "giay-chung-nhan.pdf"))
+    page = _external(client, hours="30", evidence=(io.BytesIO(PDF), "giấy chứng nhận.pdf"))
     assert page.status_code == 400
     assert "30.00 giờ trong 1 ngày là không thể" in error_of(page, "f-hours")
     assert value_of(page, "f-title") == "Hội thảo chuyển đổi số"
@@ -67,9 +73,36 @@ def test_a_refused_activity_keeps_what_was_typed_and_asks_for_the_file_again(
     assert value_of(page, "f-starts_on") == f"{YEAR}-05-06"
     assert value_of(page, "f-hours") == "30"
     assert selected_of(page, "f-kind") == "workshop"
-    assert "“giay-chung-nhan.pdf” chưa được lưu" in error_of(page, "f-evidence")
-    assert "hãy chọn lại tệp" in error_of(page, "f-evidence")
+    assert "Đã đính kèm: giấy chứng nhận.pdf" in html.unescape(page.text)
+    assert error_of(page, "f-evidence") == ""
     assert plan_rows() == before
+    # Sent again with the hours put right and no file chosen: the kept file is the evidence.
+    token = kept_token(page)
+    assert _external(client, hours="4", evidence_pending=token).status_code == 302
+    activity = db.session.scalars(select(ExternalActivity)).one()
+    assert activity.evidence.original_name == "giấy chứng nhận.pdf"
+    assert activity.evidence.data == PDF
+    assert db.session.scalars(select(PendingUpload)).all() == []  # used once, then gone
+    # The token does not work twice: a second send has no file.
+    assert _external(client, title="Lần hai", evidence_pending=token).status_code == 302
+    second = db.session.scalars(select(ExternalActivity).where(ExternalActivity.title == "Lần hai"))
+    assert second.one().evidence is None
+
+
+def test_a_kept_file_is_the_senders_own_and_a_new_choice_replaces_it(client, login, division):
+    login("mai")
+    page = _external(client, hours="30", evidence=(io.BytesIO(PDF), "mai.pdf"))
+    token = kept_token(page)
+    again = _external(client, hours="31", evidence_pending=token)  # refused again: still kept
+    assert again.status_code == 400 and kept_token(again) == token
+    replaced = _external(client, hours="32", evidence=(io.BytesIO(PDF + b"%2"), "moi.pdf"))
+    assert "Đã đính kèm: moi.pdf" in html.unescape(replaced.text)
+    assert db.session.scalars(select(PendingUpload.filename)).all() == ["moi.pdf"]
+    client.post("/logout")
+    login("hoa")  # someone else sending the token gets no file
+    assert _external(client, evidence_pending=kept_token(replaced)).status_code == 302
+    assert db.session.scalars(select(ExternalActivity)).one().evidence is None
+    assert db.session.scalars(select(PendingUpload.filename)).all() == ["moi.pdf"]
 
 
 def test_activity_fields_are_checked_by_the_form_each_by_its_own(client, login, division):

@@ -1,0 +1,155 @@
+"""Keeping, finding and letting go of pending uploads.
+
+A person has at most one pending upload per purpose (the form it belongs to): keeping a new
+one replaces the old. The bytes count in the person's storage quota until the upload is used,
+replaced or expires; `flask uploads prune` (or the next keep) deletes the expired ones.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import ColumnElement, delete, func, select
+from werkzeug.datastructures import FileStorage
+
+from lms.db import db, utcnow
+from lms.text import clean_name
+from lms.uploads.models import PendingUpload
+
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as sent: its name (shown only) and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+def sent(file: FileStorage | None, max_bytes: int) -> Upload | None:
+    """The file a form field carried, read up to one byte past max_bytes (so a service can say
+    it is too large without the whole of a huge one read); None when none was chosen."""
+    if file is None or not file.filename:
+        return None
+    # Some browsers send the whole path: the name is its last part.
+    name = file.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    return Upload(name, file.read(max_bytes + 1))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A pending upload as a page shows it and a service reads it."""
+
+    token: str
+    filename: str
+    size: int
+
+    def data(self) -> bytes:
+        found = db.session.scalar(
+            select(PendingUpload.data).where(PendingUpload.token == self.token)
+        )
+        return found or b""
+
+
+def lifetime() -> timedelta:
+    return timedelta(hours=current_app.config["PENDING_UPLOAD_HOURS"])
+
+
+def _live() -> ColumnElement[bool]:
+    return PendingUpload.expires_at > utcnow()
+
+
+def pending_bytes(owner_id: int) -> int:
+    """Bytes of the owner's pending uploads that have not expired (they count in the quota)."""
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(PendingUpload.size), 0)).where(
+            PendingUpload.owner_id == owner_id, _live()
+        )
+    )
+    return int(used or 0)
+
+
+def keep(owner_id: int, purpose: str, filename: str, data: bytes) -> Kept:
+    """Keep data for the owner's next send of the purpose's form, replacing what was kept for
+    it before. The caller has checked the file is one the form takes and fits the quota."""
+    now = utcnow()
+    db.session.execute(
+        delete(PendingUpload)
+        .where(
+            (PendingUpload.owner_id == owner_id) & (PendingUpload.purpose == purpose)
+            | (PendingUpload.expires_at <= now)
+        )
+        .execution_options(synchronize_session=False)
+    )
+    row = PendingUpload(
+        token=secrets.token_urlsafe(32),
+        owner_id=owner_id,
+        purpose=purpose,
+        filename=clean_name(filename)[:MAX_NAME] or "tep",
+        size=len(data),
+        data=data,
+        created_at=now,
+        expires_at=now + lifetime(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return Kept(row.token, row.filename, row.size)
+
+
+def chosen(
+    owner_id: int, purpose: str, file: FileStorage | None, token: str | None, max_bytes: int
+) -> tuple[Upload | None, Kept | None]:
+    """The file a form was sent with: a newly chosen one, else the one kept for it (kept is
+    then not None; the change that uses it discards it)."""
+    new = sent(file, max_bytes)
+    if new is not None:
+        return new, None
+    kept = find(owner_id, purpose, token)
+    if kept is None:
+        return None, None
+    return Upload(kept.filename, kept.data()), kept
+
+
+def find(owner_id: int, purpose: str, token: str | None) -> Kept | None:
+    """The owner's live pending upload for purpose with this token; None for anyone else's, an
+    expired or a used one, or a token that is not one."""
+    if not token or len(token) > 64:
+        return None
+    row = db.session.execute(
+        select(PendingUpload.token, PendingUpload.filename, PendingUpload.size).where(
+            PendingUpload.token == token,
+            PendingUpload.owner_id == owner_id,
+            PendingUpload.purpose == purpose,
+            _live(),
+        )
+    ).one_or_none()
+    return Kept(*row) if row else None
+
+
+def discard(kept: Kept) -> None:
+    """Let a pending upload go (it was used), in the caller's transaction."""
+    db.session.execute(
+        delete(PendingUpload)
+        .where(PendingUpload.token == kept.token)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def prune(now: datetime | None = None) -> tuple[int, int]:
+    """Delete the expired pending uploads; return how many and their bytes."""
+    now = now or utcnow()
+    count, size = db.session.execute(
+        select(func.count(PendingUpload.id), func.coalesce(func.sum(PendingUpload.size), 0)).where(
+            PendingUpload.expires_at <= now
+        )
+    ).one()
+    db.session.execute(
+        delete(PendingUpload)
+        .where(PendingUpload.expires_at <= now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(count), int(size)

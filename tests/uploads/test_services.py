@@ -1,0 +1,67 @@
+"""Pending uploads: one per person and form, found only by its owner, gone once used or past
+its day (`flask uploads prune`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from lms.db import db, utcnow
+from lms.uploads import services
+from lms.uploads.models import PendingUpload
+from tests.factories import make_person
+
+
+def test_kept_found_by_its_owner_and_purpose_only(app):
+    mai = make_person("mai", "Lò Thị Mai")
+    hoa = make_person("hoa", "Hoàng Thị Hoa")
+    db.session.commit()
+    kept = services.keep(mai.id, "evidence", "C:\\\\giấy tờ\\\\chứng nhận.pdf", b"%PDF-1")
+    db.session.commit()
+    assert services.find(mai.id, "evidence", kept.token) == kept
+    assert kept.data() == b"%PDF-1"
+    assert services.find(hoa.id, "evidence", kept.token) is None
+    assert services.find(mai.id, "staff", kept.token) is None
+    assert services.find(mai.id, "evidence", "x" * 500) is None
+    assert services.find(mai.id, "evidence", None) is None
+    assert services.pending_bytes(mai.id) == 6
+    assert services.pending_bytes(hoa.id) == 0
+
+
+def test_a_new_keep_replaces_the_old_for_the_same_form(app):
+    mai = make_person("mai", "Lò Thị Mai")
+    db.session.commit()
+    first = services.keep(mai.id, "evidence", "a.pdf", b"1" * 10)
+    other = services.keep(mai.id, "staff", "nhan-su.xlsx", b"2" * 20)
+    second = services.keep(mai.id, "evidence", "b.pdf", b"3" * 30)
+    db.session.commit()
+    assert services.find(mai.id, "evidence", first.token) is None
+    assert services.find(mai.id, "evidence", second.token) == second
+    assert services.find(mai.id, "staff", other.token) == other
+    assert services.pending_bytes(mai.id) == 50
+    services.discard(second)
+    db.session.commit()
+    assert services.find(mai.id, "evidence", second.token) is None
+    assert services.pending_bytes(mai.id) == 20
+
+
+def test_past_its_day_an_upload_is_not_found_and_prune_deletes_it(app, runner):
+    app.config["PENDING_UPLOAD_HOURS"] = 24
+    mai = make_person("mai", "Lò Thị Mai")
+    db.session.commit()
+    old = services.keep(mai.id, "evidence", "cu.pdf", b"0" * 1024)
+    young = services.keep(mai.id, "staff", "moi.xlsx", b"1" * 10)
+    db.session.execute(
+        update(PendingUpload)
+        .where(PendingUpload.token == old.token)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+    assert services.find(mai.id, "evidence", old.token) is None
+    assert services.pending_bytes(mai.id) == 10
+    result = runner.invoke(args=["uploads", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Đã xóa 1 tệp đính kèm quá hạn, giải phóng 1,0 KB." in result.output
+    db.session.expire_all()
+    assert db.session.scalars(select(PendingUpload.token)).all() == [young.token]
