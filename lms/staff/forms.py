@@ -6,19 +6,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf.file import FileField
-from wtforms import BooleanField, Field, StringField
+from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from lms.forms import Form, cut
 from lms.staff.importer import parse_effective_date
-
-
-class _Chosen:
-    """A file was chosen (FileRequired would also refuse an empty file the importer names)."""
-
-    def __call__(self, _form: Any, field: Field) -> None:
-        if field.data is None or not getattr(field.data, "filename", ""):
-            raise ValidationError(_("Hãy chọn tệp danh sách (.xlsx hoặc .csv)."))
+from lms.uploads.services import Kept
 
 
 class _EffectiveDay:
@@ -31,7 +24,13 @@ class _EffectiveDay:
 
 
 class StaffImportForm(Form):
-    file = FileField(validators=[_Chosen()])
+    """The list, the day its changes take effect, and whether only to check it. A refused or
+    checked list is kept (lms.uploads) so the next send need not choose it again: whether a file
+    was chosen or kept is the view's to say (file_pending)."""
+
+    file = FileField()
+    file_pending = HiddenField()
+    kept: Kept | None = None
     effective = StringField(
         filters=[cut(40), lambda value: (value or "").strip()], validators=[_EffectiveDay()]
     )

@@ -258,3 +258,42 @@ def test_the_template_of_another_organisation_imports_unchanged_and_adds_one_per
     assert added is not None and added.full_name == "Nguyễn Thị Hoa"
     assert added.membership_on(local_today()).unit_id == office.id
     assert taken.email == "hoa@example.vn"  # the person who had the username is untouched
+
+
+def _kept_token(page: str) -> str:
+    found = re.search(r'name="file_pending" value="([^"]+)"', page)
+    return found[1] if found else ""
+
+
+def test_a_checked_list_is_imported_without_choosing_it_again(client, admin):
+    rows = [staff_row("hoa.nt", "Nguyễn Thị Hoa")]
+    checked = post_file(client, csv_bytes(rows), name="nhân sự.csv", check_only="1")
+    page = checked.get_data(as_text=True)
+    assert "Đã đính kèm: nhân sự.csv" in page
+    token = _kept_token(page)
+    assert token
+    before = db_counts()
+    # The same form sent again, the box unticked, no file chosen: the kept list is imported.
+    imported = client.post(URL, data={"file_pending": token}, follow_redirects=True)
+    assert "Đã nhập tệp “nhân sự.csv”. Thêm mới: 1" in imported.get_data(as_text=True)
+    assert db_counts() != before
+    assert db.session.scalar(select(Person).where(Person.username == "hoa.nt")) is not None
+    # Used once: the token brings nothing a second time.
+    again = client.post(URL, data={"file_pending": token})
+    assert again.status_code == 400
+    assert "Hãy chọn tệp danh sách" in again.get_data(as_text=True)
+
+
+def test_a_list_refused_for_its_day_is_kept_and_one_with_problems_is_not(client, admin):
+    rows = [staff_row("hoa.nt", "Nguyễn Thị Hoa")]
+    refused = post_file(client, csv_bytes(rows), effective="31/02/2025")
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "Đã đính kèm: ds.csv" in page
+    fixed = client.post(
+        URL, data={"file_pending": _kept_token(page), "effective": ""}, follow_redirects=True
+    )
+    assert "Đã nhập tệp “ds.csv”" in fixed.get_data(as_text=True)
+    wrong = post_file(client, b"\xff\xfe not a list", name="sai.csv")
+    assert wrong.status_code == 400
+    assert "Đã đính kèm" not in wrong.get_data(as_text=True)
