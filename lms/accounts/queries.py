@@ -1,4 +1,5 @@
-"""Reads about a person's positions over time (one query for a whole roster's people)."""
+"""Reads about people: who cannot sign in yet; positions over time (one query for a whole
+roster's people)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,21 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Person, PersonPosition
 from lms.db import Days, among, db, unparsed
+
+
+def cannot_sign_in_yet() -> ColumnElement[bool]:
+    """SQL condition: an active, real account with no password (as a staff import leaves it)."""
+    return Person.password_hash.is_(None) & Person.is_active.is_(True) & Person.is_demo.is_(False)
+
+
+def waiting_for_first_sign_in() -> int:
+    """How many people cannot sign in yet (they wait for a first-sign-in code)."""
+    return db.session.scalar(select(func.count(Person.id)).where(cannot_sign_in_yet())) or 0
 
 
 def covers(since: date, until: date | None, day: date) -> bool:

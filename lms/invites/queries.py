@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from lms.accounts.models import Person
+from lms.accounts.queries import cannot_sign_in_yet
 from lms.db import db, valid_on
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import subtree_unit_ids
@@ -21,11 +22,6 @@ class Newcomer:
     person: Person
     unit_code: str
     unit_name: str
-
-
-def cannot_sign_in_yet():
-    """SQL condition: an active, real account with no password (as a staff import leaves it)."""
-    return Person.password_hash.is_(None) & Person.is_active.is_(True) & Person.is_demo.is_(False)
 
 
 def newcomers(unit_id: int, day: date) -> list[Newcomer]:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import requires
+from lms.accounts.queries import waiting_for_first_sign_in
 from lms.db import db
 from lms.i18n import local_today
 from lms.roles import Permission
@@ -35,6 +36,7 @@ def _page(
             columns=columns,
             max_rows=f"{importer.MAX_ROWS:,}".replace(",", "."),
             problems=[str(problem) for problem in problems],
+            waiting=waiting_for_first_sign_in(),
         ),
         status,
     )

@@ -297,3 +297,12 @@ def test_a_list_refused_for_its_day_is_kept_and_one_with_problems_is_not(client,
     wrong = post_file(client, b"\xff\xfe not a list", name="sai.csv")
     assert wrong.status_code == 400
     assert "Đã đính kèm" not in wrong.get_data(as_text=True)
+
+
+def test_after_an_import_the_page_offers_first_sign_in_codes_for_the_new_people(client, admin):
+    assert "Chưa có mật khẩu" not in client.get(URL).get_data(as_text=True)
+    rows = [staff_row("hoa.nt", "Nguyễn Thị Hoa"), staff_row("binh.lv", "Lò Văn Bình", "PDT")]
+    page = post_file(client, csv_bytes(rows))
+    page = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert "Chưa có mật khẩu, chưa đăng nhập được: 2 người." in page
+    assert 'href="/admin/people/first-sign-in"' in page
