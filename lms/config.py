@@ -66,6 +66,7 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "MAX_CONTENT_LENGTH": int(env.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         # Evidence files one person may keep (those an activity shows), in MB.
         "EVIDENCE_QUOTA_MB": float(env.get("LMS_EVIDENCE_QUOTA_MB", "100")),
+        "ASSIGNMENT_OVERDUE_WARNING": int(env.get("LMS_ASSIGNMENT_OVERDUE_WARNING", "10")),
         "PENDING_UPLOAD_HOURS": float(env.get("LMS_PENDING_UPLOAD_HOURS", "24")),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": env.get("LMS_TIMEZONE", "Asia/Ho_Chi_Minh"),

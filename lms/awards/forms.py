@@ -40,7 +40,7 @@ from lms.awards.models import CriteriaSet, CriterionKind, IndicatorSource
 from lms.awards.services import MAX_EVIDENCE, MAX_SUMMARY, InitiativeInput
 from lms.courses.format import CATEGORIES
 from lms.db import parse_count, parse_id
-from lms.forms import Form, cut
+from lms.forms import ConfirmForm, Form, cut
 from lms.i18n import parse_day, vn_date
 
 CRITERION_ROWS = 6
@@ -155,7 +155,7 @@ class IndicatorRow(RowForm):
         )
 
 
-class SetForm(Form):
+class SetForm(ConfirmForm):
     # An empty or long name, like every rule over several rows, is criteria.problems()'s.
     name = StringField(filters=[cut(400)])
     description = TextAreaField(filters=[cut(5000)])

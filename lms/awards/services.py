@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,7 @@ from lms.awards.models import (
 )
 from lms.db import db, parse_id, utcnow
 from lms.errors import UserError
-from lms.i18n import parse_day
+from lms.i18n import parse_day, vn_date
 from lms.org.models import Unit
 from lms.text import fold, nfc
 
@@ -160,6 +161,37 @@ def save_set(
             after={**after, "rules": after_rules},
         )
     return criteria_set
+
+
+# Who a set passes is read on the roster, which the reports keep (they sit above awards): they
+# register how to count it when the app starts (lms.reports.init_app), and the set form asks.
+PassingCount = Callable[[CriteriaSpec, date], tuple[int, int]]
+PASSING_COUNT = "lms.awards.passing_count"
+
+
+def count_passing_with(app: Flask, counter: PassingCount) -> None:
+    """Say how to count who passes a set: (people passing, people on the roster)."""
+    app.extensions[PASSING_COUNT] = counter
+
+
+def set_warnings(spec: CriteriaSpec, today: date) -> list[str]:
+    """What would surprise in a set about to be saved: nobody on the roster passes it with
+    the figures so far (for a period already begun; a later one has no figures yet)."""
+    counter: PassingCount | None = current_app.extensions.get(PASSING_COUNT)
+    if counter is None or spec.first > today:
+        return []
+    passing, total = counter(spec, today)
+    if passing or not total:
+        return []
+    return [
+        _(
+            "Với số liệu đến hôm nay, không ai trong %(n)d người của danh sách kỳ "
+            "%(first)s – %(last)s đạt bộ tiêu chí này: hãy xem lại các ngưỡng.",
+            n=total,
+            first=vn_date(spec.first),
+            last=vn_date(spec.last),
+        )
+    ]
 
 
 def _indicators_by_id(criteria_set: CriteriaSet | None) -> dict[int, Indicator]:

@@ -48,6 +48,7 @@ from lms.awards.models import (
 from lms.awards.services import FIRST_YEAR, InitiativeInput, Scorable
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_id
+from lms.forms import Unconfirmed
 from lms.i18n import local_today, vn_date
 from lms.org.models import Unit
 from lms.org.queries import unit_choices, unit_named
@@ -126,7 +127,10 @@ def _form_page(
 @bp.get("/sets/new")
 @requires(Permission.MANAGE_AWARDS)
 def new_set():
-    return _form_page(SetForm(), None)
+    """An empty set for this year (its period can be changed, or a campaign phase chosen)."""
+    year = local_today().year
+    form = SetForm(formdata=None, first=f"01/01/{year}", last=f"31/12/{year}")
+    return _form_page(form, None)
 
 
 def _save_set(criteria_set: CriteriaSet | None) -> ResponseReturnValue:
@@ -143,8 +147,12 @@ def _save_set(criteria_set: CriteriaSet | None) -> ResponseReturnValue:
             read_problems=read_problems,
             actor_id=current_user.id,
         )
+        form.confirm(services.set_warnings(spec, local_today()))
         outcome.done = _("Đã lưu bộ tiêu chí “%(name)s”.", name=saved.name)
     if not outcome:
+        if isinstance(outcome.refusal, Unconfirmed):
+            form.refuse(outcome.refusal)
+            return _form_page(form, criteria_set)
         return _form_page(form, criteria_set, outcome.refusal.messages, status=400)
     return redirect(url_for("reports.criteria_preview", set_id=saved.id))
 

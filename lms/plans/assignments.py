@@ -6,18 +6,35 @@ before anything is touched.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lms.accounts.models import Person
 from lms.audit import services as audit
 from lms.courses.models import Course
 from lms.db import db, parse_id, utcnow
 from lms.i18n import vn_date
-from lms.org.models import Unit
+from lms.org.models import Membership, Unit
+from lms.org.queries import subtree_unit_ids
+from lms.org.roster import Period, overlaps
 from lms.plans.values import PlanError, check_year, parse_date_in_year
+from lms.plans.years import year_days
+from lms.progress.engine import ItemState, year_figures
 from lms.progress.models import AssignmentKind, UnitAssignment
+
+DUE_DAYS = 30  # a new assignment is due this many days from today unless another day is typed
+
+
+def due_default(year: int, today: date) -> date:
+    """The due day a new assignment for the year is offered: a month from today within the
+    year, else the year's last day."""
+    last = date(year, 12, 31)
+    if year != today.year:
+        return last
+    return min(today + timedelta(days=DUE_DAYS), last)
 
 
 def assign_course(
@@ -80,6 +97,58 @@ def assign_course(
         actor_id=actor_id,
     )
     return assignment
+
+
+def assignment_warnings(assignment: UnitAssignment, today: date) -> list[str]:
+    """What would surprise in an assignment just made (flushed, not committed): a due date
+    already past, and the people it makes overdue at once when more than
+    ASSIGNMENT_OVERDUE_WARNING (read by the engine, as their pages will show it)."""
+    if assignment.due_on >= today:
+        return []
+    warnings = [
+        _(
+            "Hạn hoàn thành %(due)s đã qua (hôm nay là %(today)s).",
+            due=vn_date(assignment.due_on),
+            today=vn_date(today),
+        )
+    ]
+    overdue = len(overdue_at_once(assignment, today))
+    limit = current_app.config["ASSIGNMENT_OVERDUE_WARNING"]
+    if overdue > limit:
+        warnings.append(
+            _(
+                "%(n)d người chưa học khóa này sẽ bị tính quá hạn ngay khi giao.",
+                n=overdue,
+            )
+        )
+    return warnings
+
+
+def overdue_at_once(assignment: UnitAssignment, today: date) -> set[int]:
+    """The people for whom the assignment (flushed) is overdue today: the engine's items."""
+    db.session.flush()
+    first, last = year_days(assignment.year)
+    day = min(max(today, first), last)
+    units = (
+        subtree_unit_ids([assignment.unit_id], day)
+        if assignment.include_subunits
+        else {assignment.unit_id}
+    )
+    people: dict[int, str] = {
+        person_id: kind
+        for person_id, kind in db.session.execute(
+            select(Person.id, Person.employment_kind)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.unit_id.in_(units), overlaps(Membership, Period(first, last)))
+            .distinct()
+        )
+    }
+    return {
+        person_id
+        for person_id, figures in year_figures(people, assignment.year, today, items=True).items()
+        for item in figures.items or ()
+        if item.assignment_id == assignment.id and item.state == ItemState.OVERDUE
+    }
 
 
 def withdraw_assignment(assignment: UnitAssignment, *, actor_id: int | None) -> None:

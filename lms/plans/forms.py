@@ -29,7 +29,7 @@ from wtforms.validators import AnyOf, NumberRange, Optional, StopValidation, Val
 
 from lms.accounts.models import EmploymentKind
 from lms.db import parse_count, parse_id
-from lms.forms import Day, Form, required
+from lms.forms import ConfirmForm, Day, Form, required
 from lms.plans.models import ActivityKind
 from lms.plans.values import PlanError, parse_hours, parse_planned
 from lms.progress.models import AssignmentKind, TargetUnit
@@ -222,7 +222,7 @@ class VerifyForm(Form):
     reason = StringField()
 
 
-class AssignmentForm(Form):
+class AssignmentForm(ConfirmForm):
     """A course assigned to a unit for the year: required or recommended, due inside the year
     (the service's rule), for its sub-units too or not."""
 

@@ -78,6 +78,19 @@ def parse_date_in_year(
     return day
 
 
+LATE_IN_MONTH = 20  # after this day, what is planned now is planned for next month
+
+
+def planned_default(year: int, today: date) -> str:
+    """The month a new item of the year's plan is planned for unless chosen: this month (next
+    month late in the month), January of a later year, December of an earlier one."""
+    if year > today.year:
+        return "m1"
+    if year < today.year:
+        return "m12"
+    return f"m{min(today.month + (today.day > LATE_IN_MONTH), 12)}"
+
+
 def parse_planned(text: str | None, *, field: str | None = None) -> tuple[int | None, int | None]:
     """Read "m1".."m12" (a month) or "q1".."q4" (a quarter)."""
     text = (text or "").strip().lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 from flask import (
@@ -144,11 +145,14 @@ def mine():
     return redirect(url_for("plans.year", year=local_today().year))
 
 
-def _plan_forms() -> dict[str, object]:
-    """The plan page's forms, empty; a refused one is shown instead with what was typed."""
+def _plan_forms(year: int, today: date) -> dict[str, object]:
+    """The plan page's forms, empty but for what today suggests (the month planned; the days
+    of an activity this year); a refused one is shown instead with what was typed."""
+    planned = values.planned_default(year, today)
+    day = today.isoformat() if year == today.year else ""
     return {
-        "course_form": CourseForm(formdata=None),
-        "external_form": ExternalForm(formdata=None),
+        "course_form": CourseForm(formdata=None, planned=planned),
+        "external_form": ExternalForm(formdata=None, planned=planned, starts_on=day, ends_on=day),
         "decision_form": DecisionForm(formdata=None),
         "verify_form": VerifyForm(formdata=None),
         "verify_for": None,  # the activity whose verify_form was refused
@@ -187,7 +191,7 @@ def _plan_page(
         in_unit=bool(queries.memberships_in_year([person.id], year)),
         today=today,
         **_context(),
-        **(_plan_forms() | (refused or {})),
+        **(_plan_forms(year, today) | (refused or {})),
     ), (400 if refused else 200)
 
 
@@ -604,7 +608,8 @@ def bulk_decide(unit_id: int, year: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
 def assignments(unit_id: int, year: int) -> ResponseReturnValue:
     unit = db.session.get(Unit, unit_id) or abort(404)
-    return _assignments_page(unit, year, AssignmentForm(formdata=None))
+    due = unit_assignments.due_default(year, local_today())
+    return _assignments_page(unit, year, AssignmentForm(formdata=None, due_on=due.isoformat()))
 
 
 def _assignments_page(
@@ -629,7 +634,7 @@ def create_assignment(unit_id: int, year: int) -> ResponseReturnValue:
     form = AssignmentForm()
     if form.validate():
         with saving(_("Đã giao khóa học cho đơn vị."), show=False) as saved:
-            unit_assignments.assign_course(
+            assignment = unit_assignments.assign_course(
                 unit=unit,
                 course_id=form.course.data or "",
                 year=year,
@@ -638,11 +643,12 @@ def create_assignment(unit_id: int, year: int) -> ResponseReturnValue:
                 include_subunits=bool(form.include_subunits.data),
                 actor_id=current_user.id,
             )
+            form.confirm(unit_assignments.assignment_warnings(assignment, local_today()))
         if saved:
             return redirect(url_for("plans.assignments", unit_id=unit_id, year=year))
         form.refuse(saved.refusal)
-    # Shown again with what was typed and each message by its field.
-    return _assignments_page(unit, year, form, status=400)
+    # Shown again with what was typed and each message by its field, or what to confirm.
+    return _assignments_page(unit, year, form, status=400 if form.problem_count() else 200)
 
 
 @bp.post("/assignments/<id:assignment_id>/withdraw")
@@ -666,9 +672,10 @@ def rules():
     found = next((rule for rule in history if rule.id == chosen), None)
     if found is not None and _int_arg("correct") is not None:
         return _rules_page(CorrectionForm(formdata=None, data=_figures(found)), correct=found)
-    data: dict[str, object] = {"amount": Decimal(40)}
+    # A new rule, or a new version of one, takes effect from today unless another day is typed.
+    data: dict[str, object] = {"amount": Decimal(40), "effective_from": local_today().isoformat()}
     if found is not None:
-        data = _figures(found) | {
+        data |= _figures(found) | {
             "code": found.code,
             "employment_kinds": list(found.employment_kinds),
             "effective_until": found.effective_until.isoformat() if found.effective_until else "",

@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.reports import cli, views
+    from lms.awards.services import count_passing_with
+    from lms.reports import cli, queries, views
 
     app.register_blueprint(views.bp)
+    count_passing_with(app, queries.passing_count)
     app.cli.add_command(cli.reports)

@@ -216,6 +216,14 @@ def roster(
     )
 
 
+def passing_count(spec: CriteriaSpec, today: date) -> tuple[int, int]:
+    """How many people of the whole roster of the set's period pass it, and how many are on it
+    (a person listed in two units counts once)."""
+    rows = roster(Period(spec.first, spec.last), today, criteria=spec).rows
+    passing = {row.person_id for row in rows if row.result and row.result.passed}
+    return len(passing), len({row.person_id for row in rows})
+
+
 def roster_plan_all(
     period: Period,
     today: date,

@@ -16,6 +16,7 @@ from lms.awards import queries, services
 from lms.awards.criteria import CriteriaSpec, CriterionSpec
 from lms.awards.models import CriteriaSet, Initiative, InitiativeStatus, PointsEntry
 from lms.db import db
+from lms.i18n import local_today
 from lms.org.models import Unit
 from lms.roles import Role
 from tests.awards.conftest import citizen_spec, manual_indicator
@@ -78,9 +79,25 @@ def set_form(**changes) -> dict:
     return form
 
 
+def confirmed(client, url: str, data: dict):
+    """Send a set form, confirming its warning when it has one (nobody passes these sets)."""
+    response = client.post(url, data=data)
+    key = re.search(r'name="confirmed" value="([0-9a-f]+)"', response.get_data(as_text=True))
+    if response.status_code == 200 and key:
+        response = client.post(url, data={**data, "confirmed": key[1]})
+    return response
+
+
 def test_hcth_defines_a_set_and_previews_it(org, client, login):
     login("hcth")
-    response = client.post("/awards/sets/new", data=set_form())
+    # Nobody passes it yet: the form says so and saves only once that is confirmed.
+    warned = client.post("/awards/sets/new", data=set_form())
+    assert warned.status_code == 200
+    said = warned.get_data(as_text=True)
+    assert "không ai trong 6 người của danh sách kỳ 01/01/2025 – 31/12/2025 đạt" in said
+    assert 'value="Công dân học tập 2025"' in said  # what was typed is kept
+    assert db.session.scalar(select(func.count(CriteriaSet.id))) == 0
+    response = confirmed(client, "/awards/sets/new", set_form())
     assert response.status_code == 302
     saved = db.session.scalar(select(CriteriaSet))
     spec = queries.spec(saved.id)
@@ -134,9 +151,10 @@ def test_a_refused_row_field_is_marked_and_keeps_what_was_typed(org, client, log
 
 def test_rows_are_reordered_by_their_order_boxes(org, client, login):
     login("hcth")
-    client.post(
+    confirmed(
+        client,
         "/awards/sets/new",
-        data=set_form(**{"c-0-order": "2", "c-1-order": "1", "i-0-order": "9", "preset": "gd1"}),
+        set_form(**{"c-0-order": "2", "c-1-order": "1", "i-0-order": "9", "preset": "gd1"}),
     )
     spec = queries.spec(db.session.scalar(select(CriteriaSet.id)))
     assert [c.kind for c in spec.criteria] == ["points", "plan_approved"]
@@ -163,7 +181,7 @@ def test_edit_page_shows_the_stored_set_and_saves_changes(org, client, login, ma
     form = set_form(name="Đổi tên")
     manual = manual_indicator(saved)
     form["i-1-id"] = str(manual.id)
-    assert client.post(f"/awards/sets/{saved.id}/edit", data=form).status_code == 302
+    assert confirmed(client, f"/awards/sets/{saved.id}/edit", form).status_code == 302
     db.session.expire_all()
     assert db.session.get(CriteriaSet, saved.id).name == "Đổi tên"
     assert manual_indicator(db.session.get(CriteriaSet, saved.id)).id == manual.id
@@ -465,3 +483,27 @@ def test_the_sets_page_does_not_query_per_set(org, app, client, login, make_set,
         spec = citizen_spec(f"Công dân học tập {year}")
         make_set(replace(spec, first=date(year, 1, 1), last=date(year, 12, 31)))
     assert count_queries(lambda: client.get("/awards/")) == few
+
+
+def test_a_set_someone_passes_or_of_a_later_period_saves_without_asking(org, client, login):
+    login("hcth")
+    # Nothing is assigned: everyone has done all they had to.
+    everyone = {
+        "name": "Hoàn thành nội dung bắt buộc 2025",
+        "first": "01/01/2025",
+        "last": "31/12/2025",
+        "c-0-kind": "required_done",
+    }
+    assert client.post("/awards/sets/new", data=everyone).status_code == 302
+    later = local_today().year + 1
+    future = set_form(name="Sau này", first=f"01/01/{later}", last=f"31/12/{later}")
+    assert client.post("/awards/sets/new", data=future).status_code == 302
+    assert db.session.scalar(select(func.count(CriteriaSet.id))) == 2
+
+
+def test_a_new_set_is_for_this_year_unless_changed(org, client, login):
+    login("hcth")
+    page = client.get("/awards/sets/new").get_data(as_text=True)
+    year = local_today().year
+    assert f'id="f-first" name="first" value="01/01/{year}"' in page
+    assert f'id="f-last" name="last" value="31/12/{year}"' in page

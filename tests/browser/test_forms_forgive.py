@@ -10,10 +10,9 @@ from sqlalchemy import select
 from lms.db import db
 from lms.i18n import local_today
 from lms.plans.models import ExternalActivity
-from tests.browser.conftest import DESKTOP, Screen, accessible, fits_the_screen, sign_in
-from tests.factories import make_person, make_unit
-
-PHONE = Screen("phone", 390, 844, is_mobile=True)
+from lms.progress.models import UnitAssignment
+from tests.browser.conftest import DESKTOP, PHONE, accessible, fits_the_screen, sign_in
+from tests.factories import make_course, make_person, make_unit
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,3 +60,52 @@ def test_a_refused_activity_keeps_every_value_and_the_certificate(page: Page, ax
     expect(page.get_by_role("link", name="Tải minh chứng (giấy chứng nhận.png)")).to_be_visible()
     activity = db.session.scalars(select(ExternalActivity)).one()
     assert activity.evidence is not None and activity.evidence.data == PNG
+
+
+def test_an_assignment_already_due_is_said_and_saved_once_confirmed(page: Page, axe):
+    unit = make_unit("PCS", "Phòng Chính sách")
+    make_person("truongphong", "Nông Văn Quản", unit=unit, manages=unit)
+    make_person("mai", "Lò Thị Mai", unit=unit)
+    make_course("digital-skills", "8", title="Kỹ năng số cho công chức")
+    db.session.commit()
+    last_year = local_today().year - 1
+
+    sign_in(page, "truongphong")
+    page.goto(f"/plans/units/{unit.id}/{last_year}/assignments")
+    page.get_by_label("Hạn hoàn thành").fill(f"{last_year}-03-31")
+    page.get_by_role("button", name="Giao khóa học").click()
+    box = page.locator("#confirm-box")
+    expect(box).to_contain_text(f"Hạn hoàn thành 31/03/{last_year} đã qua")
+    expect(page.get_by_label("Hạn hoàn thành")).to_have_value(f"{last_year}-03-31")
+    fits_the_screen(page)
+    accessible(axe, page)
+    assert db.session.scalars(select(UnitAssignment)).first() is None
+
+    box.get_by_role("button", name="Vẫn giao khóa học").click()
+    expect(page.get_by_text("Đã giao khóa học cho đơn vị.")).to_be_visible()
+    expect(page.get_by_role("cell", name=f"31/03/{last_year}")).to_be_visible()
+
+
+def test_an_end_day_before_the_start_is_said_before_sending(page: Page):
+    unit = make_unit("PCS", "Phòng Chính sách")
+    make_person("mai", "Lò Thị Mai", unit=unit)
+    db.session.commit()
+    year = local_today().year
+
+    sign_in(page, "mai")
+    page.goto(f"/plans/{year}")
+    form = page.locator("form", has=page.get_by_role("button", name="Thêm hoạt động"))
+    form.get_by_label("Từ ngày").fill(f"{year}-05-10")
+    form.get_by_label("Đến ngày").fill(f"{year}-05-08")
+    message = "Ngày kết thúc phải từ ngày bắt đầu trở đi."
+    expect(form.locator("#f-ends_on-order")).to_have_text(message)
+    expect(form.get_by_label("Đến ngày")).to_have_attribute("aria-invalid", "true")
+    form.get_by_label("Tên lớp, hội thảo").fill("Tập huấn")
+    form.get_by_label("Đơn vị tổ chức").fill("Sở Nội vụ")
+    form.get_by_label("Số giờ").fill("4")
+    form.get_by_role("button", name="Thêm hoạt động").click()  # the browser keeps it back
+    assert db.session.scalars(select(ExternalActivity)).first() is None
+    form.get_by_label("Đến ngày").fill(f"{year}-05-12")
+    expect(form.locator("#f-ends_on-order")).to_have_text("")
+    form.get_by_role("button", name="Thêm hoạt động").click()
+    expect(page.get_by_text("Đã thêm hoạt động ngoài nền tảng")).to_be_visible()

@@ -5,16 +5,20 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from lms.db import db
-from lms.plans import workflow
+from lms.i18n import local_today
+from lms.plans import assignments, values, workflow
 from lms.plans.models import ExternalActivity, PlanStatus, StudyPlan
-from lms.progress.models import TargetRule
+from lms.progress.models import TargetRule, UnitAssignment
 from lms.uploads.models import PendingUpload
-from tests.plans.conftest import YEAR, plan_rows
+from tests.plans.conftest import YEAR, complete, plan_rows, utc
+
+LAST = YEAR - 1
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -219,6 +223,54 @@ def test_a_refused_assignment_keeps_what_was_typed(client, login, division):
     assert plan_rows() == before
 
 
+def test_an_assignment_already_due_is_said_and_kept_only_once_confirmed(
+    app, client, login, division
+):
+    app.config["ASSIGNMENT_OVERDUE_WARNING"] = 2
+    complete(division.colleague, division.course, utc(LAST, 2, 1, 3))  # done in time: not overdue
+    db.session.commit()
+    login("truongphong")
+    before = plan_rows()
+    url = f"/plans/units/{division.unit.id}/{LAST}/assignments"
+    data = {
+        "course": division.course.id,
+        "kind": "required",
+        "due_on": f"{LAST}-03-31",
+        "include_subunits": "1",
+    }
+    page = client.post(url, data=data)
+    assert page.status_code == 200
+    said = html.unescape(page.text)
+    assert f"Hạn hoàn thành 31/03/{LAST} đã qua (hôm nay là " in said
+    # The head and Mai of the division have not done it; Hoa of the team below has.
+    assert "chưa học khóa này sẽ bị tính quá hạn" not in said  # 2 is not more than 2
+    assert value_of(page, "f-due_on") == f"{LAST}-03-31"
+    assert plan_rows() == before
+    key = re.search(r'name="confirmed" value="([0-9a-f]+)"', page.text)[1]
+
+    app.config["ASSIGNMENT_OVERDUE_WARNING"] = 1
+    other = client.post(url, data={**data, "confirmed": key})  # now it warns of more: ask again
+    assert other.status_code == 200
+    assert "2 người chưa học khóa này sẽ bị tính quá hạn ngay khi giao." in html.unescape(
+        other.text
+    )
+    assert plan_rows() == before
+    key = re.search(r'name="confirmed" value="([0-9a-f]+)"', other.text)[1]
+    assert client.post(url, data={**data, "confirmed": key}).status_code == 302
+    assignment = db.session.scalars(select(UnitAssignment)).one()
+    assert assignment.due_on == date(LAST, 3, 31)
+
+
+def test_an_assignment_due_later_needs_no_confirmation(client, login, division):
+    login("truongphong")
+    due = date(YEAR, 12, 31)
+    page = client.post(
+        f"/plans/units/{division.unit.id}/{YEAR}/assignments",
+        data={"course": division.course.id, "kind": "required", "due_on": due.isoformat()},
+    )
+    assert page.status_code == 302
+
+
 def _rule_form(**changes):
     return {
         "code": "CONGCHUC-2025",
@@ -237,7 +289,7 @@ def test_a_refused_rule_keeps_what_was_typed(client, login, division, forty_tiet
     login("quantri")
     offered = client.get(f"/plans/rules?edit={rule.id}")  # its figures, to change
     assert (value_of(offered, "f-code"), value_of(offered, "f-amount")) == ("CONGCHUC-2025", "40")
-    assert value_of(offered, "f-effective_from") == ""
+    assert value_of(offered, "f-effective_from") == local_today().isoformat()  # from today
     page = client.post("/plans/rules", data=_rule_form(effective_from="2025-01-01"))
     assert page.status_code == 400
     assert "phải có hiệu lực sau ngày 01/01/2025" in error_of(page, "f-effective_from")
@@ -283,3 +335,34 @@ def test_an_unconfirmed_correction_keeps_what_was_typed(client, login, division,
     assert ">NĐ 171</textarea>" in page.text
     db.session.expire_all()
     assert rule.amount == Decimal(40)
+
+
+# Defaults from today -----------------------------------------------------------------------------
+
+
+def test_planned_month_defaults_to_this_month_or_the_next_late_in_the_month():
+    assert values.planned_default(2026, date(2026, 12, 4)) == "m12"
+    assert values.planned_default(2026, date(2026, 3, 21)) == "m4"
+    assert values.planned_default(2026, date(2026, 12, 28)) == "m12"  # no 13th month
+    assert values.planned_default(2027, date(2026, 12, 28)) == "m1"
+    assert values.planned_default(2025, date(2026, 2, 1)) == "m12"
+
+
+def test_an_assignment_is_due_a_month_from_today_within_its_year():
+    assert assignments.due_default(2026, date(2026, 3, 1)) == date(2026, 3, 31)
+    assert assignments.due_default(2026, date(2026, 12, 4)) == date(2026, 12, 31)
+    assert assignments.due_default(2027, date(2026, 12, 4)) == date(2027, 12, 31)
+
+
+def test_the_plan_and_assignment_forms_start_from_today(client, login, division):
+    today = local_today()
+    login("mai")
+    page = client.get(f"/plans/{YEAR}")
+    planned = values.planned_default(YEAR, today)
+    assert selected_of(page, "f-planned") == planned  # the course form's, first on the page
+    assert value_of(page, "f-starts_on") == today.isoformat()
+    assert value_of(page, "f-ends_on") == today.isoformat()
+    client.post("/logout")
+    login("truongphong")
+    page = client.get(f"/plans/units/{division.unit.id}/{YEAR}/assignments")
+    assert value_of(page, "f-due_on") == assignments.due_default(YEAR, today).isoformat()
