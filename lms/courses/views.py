@@ -21,6 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from lms.access import requires, signed_in
@@ -29,6 +30,8 @@ from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
 from lms.courses.media import BY_URL_EXTENSION
 from lms.db import db
 from lms.roles import Permission
+from lms.uploads import services as pending
+from lms.uploads.services import Kept
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 
@@ -47,8 +50,15 @@ def _labels() -> dict:
     return {"categories": CATEGORIES, "languages": LANGUAGES, "levels": LEVELS}
 
 
+PURPOSE = "courses"  # the upload form's pending upload (lms.uploads)
+
+
 def _manage_page(
-    *, problems: Iterable[object] = (), check_only: bool = False, status: int = 200
+    *,
+    problems: Iterable[object] = (),
+    check_only: bool = False,
+    kept: Kept | None = None,
+    status: int = 200,
 ) -> tuple[str, int]:
     rows = [
         (row, format_datetime(row.imported_at, "dd/MM/yyyy HH:mm")) for row in queries.course_rows()
@@ -59,6 +69,7 @@ def _manage_page(
             rows=rows,
             problems=[str(problem) for problem in problems],
             check_only=check_only,
+            kept=kept,
             max_mb=archive.MAX_TOTAL_BYTES // (1024 * 1024),
             max_files=archive.MAX_FILES,
             **_labels(),
@@ -76,14 +87,23 @@ def manage():
 @bp.post("/admin/courses/")
 @requires(Permission.EDIT_CONTENT)
 def upload():
-    upload = request.files.get("archive")
+    """Check, then import, a .zip of course folders. An archive that passes "only check" is
+    kept a day (lms.uploads), so importing it next needs no second choice of the file; one
+    with problems is not kept: the fixed one is chosen."""
     check_only = request.form.get("check_only") == "1"
-    if upload is None or not upload.filename:
+    upload, kept = pending.chosen(
+        current_user.id,
+        PURPOSE,
+        request.files.get("archive"),
+        request.form.get("archive_pending"),
+        archive.MAX_TOTAL_BYTES,
+    )
+    if upload is None:
         flash(_("Hãy chọn tệp .zip chứa thư mục khóa học."), "error")
         return _manage_page(check_only=check_only, status=400)
-    filename = upload.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    filename = upload.filename
     try:
-        sources = archive.read_courses(upload.read())
+        sources = archive.read_courses(upload.data)
     except archive.ArchiveError as error:
         flash(
             _("Không nhận tệp “%(file)s”: gói .zip không an toàn hoặc bị hỏng.", file=filename),
@@ -117,7 +137,12 @@ def upload():
             ),
             "info",
         )
-        return _manage_page(problems=report.problems, check_only=True)
+        if kept is None:
+            kept = pending.keep(current_user.id, PURPOSE, filename, upload.data)
+            db.session.commit()
+        return _manage_page(problems=report.problems, kept=kept)
+    if kept is not None:
+        pending.discard(kept)
     db.session.commit()
     flash(_("Đã nhập tệp “%(file)s”. %(summary)s", file=filename, summary=summary), "success")
     if report.warnings:

@@ -178,6 +178,19 @@ def test_check_only_saves_nothing(client, editor):
     assert snapshot() == before
 
 
+def test_a_checked_archive_is_imported_without_choosing_it_again(client, editor):
+    checked = text(upload(client, folder_zip(EXAMPLE), name="tiếng tày.zip", check_only="1"))
+    assert "Đã đính kèm: tiếng tày.zip" in checked
+    token = re.search(r'name="archive_pending" value="([^"]+)"', checked)[1]
+    imported = client.post(MANAGE, data={"archive_pending": token}, follow_redirects=True)
+    assert "Đã nhập tệp “tiếng tày.zip”" in text(imported)
+    assert db.session.query(Course).count() == 1
+    again = client.post(MANAGE, data={"archive_pending": token})  # used once
+    assert again.status_code == 400
+    broken = text(upload(client, folder_zip(BROKEN), check_only="1"))
+    assert "Đã đính kèm" not in broken  # a list of problems: the fixed archive is chosen
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
