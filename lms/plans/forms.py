@@ -192,6 +192,19 @@ class ExternalForm(Form):
     kept: Kept | None = None  # that file, shown as "đã đính kèm" on the page sent back
 
 
+class NoteForm(Form):
+    """The note of the plan's version being written (its length is the service's rule)."""
+
+    note = StringField()
+
+
+class AssessmentForm(Form):
+    """A self-assessment, or a manager's assessment, of the year (required and its length: the
+    service's rules)."""
+
+    text = StringField()
+
+
 # A manager's decisions -------------------------------------------------------------------------
 
 

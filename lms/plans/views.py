@@ -35,12 +35,14 @@ from lms.plans import evidence as plan_evidence
 from lms.plans import permissions, queries, reminders, values, workflow
 from lms.plans import rules as target_rules
 from lms.plans.forms import (
+    AssessmentForm,
     AssignmentForm,
     BulkDecisionForm,
     CorrectionForm,
     CourseForm,
     DecisionForm,
     ExternalForm,
+    NoteForm,
     RuleForm,
     VerifyForm,
 )
@@ -153,6 +155,9 @@ def _plan_forms(year: int, today: date) -> dict[str, object]:
     return {
         "course_form": CourseForm(formdata=None, planned=planned),
         "external_form": ExternalForm(formdata=None, planned=planned, starts_on=day, ends_on=day),
+        "note_form": NoteForm(formdata=None),
+        "self_form": AssessmentForm(formdata=None),
+        "assess_form": AssessmentForm(formdata=None),
         "decision_form": DecisionForm(formdata=None),
         "verify_form": VerifyForm(formdata=None),
         "verify_for": None,  # the activity whose verify_form was refused
@@ -343,9 +348,12 @@ def remove_item(year: int, item_id: int) -> ResponseReturnValue:
 @bp.post("/<int:year>/note")
 @signed_in
 def save_note(year: int) -> ResponseReturnValue:
-    return _own_plan_change(
+    form = NoteForm()
+    return _own_plan_form(
         year,
-        lambda plan: workflow.save_note(plan, request.form.get("note", "")),
+        "note_form",
+        form,
+        lambda plan: workflow.save_note(plan, form.note.data or ""),
         _("Đã lưu ghi chú."),
     )
 
@@ -380,9 +388,12 @@ def copy_last_year(year: int) -> ResponseReturnValue:
 @bp.post("/<int:year>/self-assessment")
 @signed_in
 def self_assess(year: int) -> ResponseReturnValue:
-    return _own_plan_change(
+    form = AssessmentForm()
+    return _own_plan_form(
         year,
-        lambda plan: workflow.self_assess(plan, request.form.get("text", ""), actor=current_user),
+        "self_form",
+        form,
+        lambda plan: workflow.self_assess(plan, form.text.data or "", actor=current_user),
         _("Đã lưu tự đánh giá."),
     )
 
@@ -438,10 +449,13 @@ def assess(plan_id: int) -> ResponseReturnValue:
     plan = _plan_or_404(plan_id)
     if not permissions.can_decide(current_user, plan.person_id, plan.year):
         abort(403)
-    target = url_for("plans.show", plan_id=plan_id)
-    with saving(_("Đã lưu đánh giá.")):
-        workflow.manager_assess(plan, request.form.get("text", ""), actor=current_user)
-    return redirect(target)
+    form = AssessmentForm()
+    with saving(_("Đã lưu đánh giá."), show=False) as saved:
+        workflow.manager_assess(plan, form.text.data or "", actor=current_user)
+    if saved:
+        return redirect(url_for("plans.show", plan_id=plan_id))
+    form.refuse(saved.refusal)
+    return _reader_page(plan, {"assess_form": form})
 
 
 @bp.post("/activities/<id:activity_id>/verify")

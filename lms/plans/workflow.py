@@ -214,7 +214,7 @@ def _release_removed_activity(activity: ExternalActivity | None) -> None:
 
 def save_note(plan: StudyPlan, note: str) -> None:
     version = _editable(plan)
-    version.note = text_value(note, label=_("ghi chú"))
+    version.note = text_value(note, label=_("ghi chú"), field="note")
     _changed(plan)
 
 
@@ -341,7 +341,7 @@ def copy_last_year(person: Person, year: int) -> StudyPlan:
 
 
 def self_assess(plan: StudyPlan, text: str, *, actor: Person) -> None:
-    plan.self_assessment = text_value(text, label=_("tự đánh giá"), required=True)
+    plan.self_assessment = text_value(text, label=_("tự đánh giá"), required=True, field="text")
     plan.self_assessed_at = utcnow()
     _changed(plan)
     _log(plan, "self_assess", actor.id)
@@ -350,7 +350,9 @@ def self_assess(plan: StudyPlan, text: str, *, actor: Person) -> None:
 def manager_assess(plan: StudyPlan, text: str, *, actor: Person) -> None:
     if not permissions.can_decide(actor, plan.person_id, plan.year):
         raise PlanError(_("Bạn không được đánh giá kế hoạch này."))
-    plan.manager_assessment = text_value(text, label=_("đánh giá của lãnh đạo"), required=True)
+    plan.manager_assessment = text_value(
+        text, label=_("đánh giá của lãnh đạo"), required=True, field="text"
+    )
     plan.manager_assessed_at = utcnow()
     plan.manager_assessed_by_id = actor.id
     _changed(plan)

@@ -366,3 +366,30 @@ def test_the_plan_and_assignment_forms_start_from_today(client, login, division)
     login("truongphong")
     page = client.get(f"/plans/units/{division.unit.id}/{YEAR}/assignments")
     assert value_of(page, "f-due_on") == assignments.due_default(YEAR, today).isoformat()
+
+
+def textarea_of(page, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</textarea>', page.text, re.S)
+    assert found, element_id
+    return html.unescape(found[1])
+
+
+def test_a_refused_note_or_assessment_keeps_the_text(client, login, division):
+    login("mai")
+    long_note = "Học tiếng Tày. " * 300  # over the 4000 characters a text may hold
+    page = client.post(f"/plans/{YEAR}/note", data={"note": long_note})
+    assert page.status_code == 400
+    assert "quá dài (tối đa 4000 ký tự)" in error_of(page, "f-note")
+    assert textarea_of(page, "f-note") == long_note
+    client.post(f"/plans/{YEAR}/note", data={"note": "Ưu tiên tiếng Tày"})
+    page = client.post(f"/plans/{YEAR}/self-assessment", data={"text": long_note})
+    assert page.status_code == 400
+    assert textarea_of(page, "f-self") == long_note
+    assert "quá dài" in error_of(page, "f-self")
+    assert db.session.scalars(select(StudyPlan)).one().self_assessment is None
+    client.post("/logout")
+    login("truongphong")
+    plan = db.session.scalars(select(StudyPlan)).one()
+    page = client.post(f"/plans/view/{plan.id}/assessment", data={"text": "  "})
+    assert page.status_code == 400
+    assert error_of(page, "f-mgr") == "Chưa nhập đánh giá của lãnh đạo."
