@@ -16,7 +16,7 @@ backstop handler, which also rolls back and answers 400 with the message.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -82,6 +82,27 @@ def saving(
     saved.ok = True
     if saved.done:
         flash(saved.done, "success")
+
+
+BLOCK_BYTES = 32 * 1024  # what a streamed response writes at a time
+
+
+def buffered(chunks: Iterable[str | bytes], size: int = BLOCK_BYTES) -> Iterator[bytes]:
+    """Join the pieces a generator yields (a template's fragments, a few rows of a CSV) into
+    blocks of about size bytes, encoded as UTF-8: a server writes (and frames) each block
+    once instead of each fragment. The last block may be shorter; an empty one is not sent."""
+    parts: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+        parts.append(data)
+        held += len(data)
+        if held >= size:
+            yield b"".join(parts)
+            parts.clear()
+            held = 0
+    if held:
+        yield b"".join(parts)
 
 
 def _refused(error: UserError) -> tuple[str, int]:

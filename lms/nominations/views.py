@@ -31,7 +31,7 @@ from lms.nominations.services import NominationError
 from lms.org.queries import unit_choices
 from lms.reports import exports
 from lms.roles import Permission
-from lms.web import saving
+from lms.web import buffered, saving
 
 bp = Blueprint("nominations", __name__, url_prefix="/nominations", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -173,7 +173,7 @@ def print_list(list_id: int) -> ResponseReturnValue:
     """Both sheets on one printable page: the list, the units, then the signers."""
     data, sheets = _sheets(list_id, "nominations.print")
     chunks = exports.html_sheets_chunks([doc for _title, doc in sheets])
-    response = Response(stream_with_context(chunk.encode("utf-8") for chunk in chunks))
+    response = Response(stream_with_context(buffered(chunks)))
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return _attachment(response, data, "html")
 

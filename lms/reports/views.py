@@ -46,6 +46,7 @@ from lms.reports.document import (
 )
 from lms.reports.queries import Period, ReportError
 from lms.roles import Permission
+from lms.web import buffered
 
 bp = Blueprint(
     "reports",
@@ -231,14 +232,14 @@ def download(plan: queries.RosterPlan, wanted: str, today: date) -> Response:
 
 def send_document(doc: Document, name: str, wanted: str) -> Response:
     """Send a document as a CSV, XLSX or printable HTML attachment, written as it streams."""
-    chunks: Iterator[bytes]
+    chunks: Iterator[str | bytes]
     if wanted == "csv":
-        chunks = (chunk.encode("utf-8") for chunk in exports.csv_chunks(doc))
+        chunks = exports.csv_chunks(doc)
     elif wanted == "xlsx":
         chunks = exports.xlsx_chunks(doc)
     else:
-        chunks = (chunk.encode("utf-8") for chunk in exports.html_chunks(doc))
-    body = stream_with_context(chunks)
+        chunks = exports.html_chunks(doc)
+    body = stream_with_context(buffered(chunks))
     response = Response(body, mimetype=FORMATS[wanted].split(";")[0])
     response.headers["Content-Type"] = FORMATS[wanted]
     response.headers["Content-Disposition"] = (

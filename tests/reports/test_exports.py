@@ -17,6 +17,7 @@ from lms.reports import queries
 from lms.reports.document import document
 from lms.reports.queries import COUNTING_NOTE, UNITS_NOTE
 from lms.roles import Role
+from lms.web import BLOCK_BYTES, buffered
 from tests.agency.conftest import BAC_NINH
 from tests.factories import make_person
 from tests.reports.conftest import complete, make_course
@@ -169,3 +170,27 @@ def test_print_stylesheet_numbers_pages(client):
     with client.get("/reports/print.css") as stylesheet:
         assert "size: A4 landscape" in stylesheet.text
         assert 'content: "Trang " counter(page) "/" counter(pages)' in stylesheet.text
+
+
+def test_a_printable_roster_is_streamed_in_blocks_not_template_fragments(
+    agency, half, client, login
+):
+    login("tonghop")
+    response = client.get("/reports/roster?period=2024&format=html", buffered=False)
+    assert response.is_streamed
+    blocks = list(response.response)
+    response.close()
+    body = b"".join(blocks)
+    assert body.decode("utf-8").startswith("<!doctype html>")
+    # A few dozen rows: the whole page in one or two blocks, each fragment no longer its own.
+    assert 1 <= len(blocks) <= max(2, len(body) // BLOCK_BYTES + 1)
+
+
+def test_buffered_joins_pieces_into_blocks_and_keeps_every_byte():
+    pieces = ["ă" * 10, b"x" * 5, "", "đ" * 3]
+    assert list(buffered(pieces, size=1_000)) == [
+        ("ă" * 10).encode() + b"x" * 5 + ("đ" * 3).encode()
+    ]
+    blocks = list(buffered(("a" * 7 for _ in range(10)), size=20))
+    assert [len(block) for block in blocks] == [21, 21, 21, 7]
+    assert list(buffered([])) == []
