@@ -226,46 +226,51 @@ class _Requirements:
         ).all()
         # (assignment id, course id, slug, title, hours, kind, due on, unit id, unit name)
         self.items: list[tuple[int, int, str, str, Decimal, AssignmentKind, date, int, str]] = []
-        # unit → (due days, item indexes) in due order; required only, and all kinds.
-        required: dict[int, list[tuple[date, int]]] = defaultdict(list)
-        every: dict[int, list[tuple[date, int]]] = defaultdict(list)
         self.required_courses: set[int] = set()
-        if rows:
-            tree = _Tree(min(row.due_on for row in rows), max(row.due_on for row in rows))
-            for index, row in enumerate(rows):
-                units = (
-                    tree.below(row.unit_id, row.due_on) if row.include_subunits else {row.unit_id}
+        # (unit assigned to, with its sub-units?, due on, required?) per item, in due order.
+        self._reach: list[tuple[int, bool, date, bool]] = []
+        # unit → (due days, item indexes) of the items that reach it, worked out for a unit
+        # when first asked (most reads ask for a few units): required only, and all kinds.
+        self._due: dict[tuple[int, bool], tuple[list[date], list[int]]] = {}
+        self._tree = (
+            _Tree(min(r.due_on for r in rows), max(r.due_on for r in rows)) if rows else None
+        )
+        for row in rows:
+            kind = AssignmentKind(row.kind)
+            name = self._tree.name_on(row.unit_id, row.due_on) if self._tree else ""
+            self.items.append(
+                (
+                    row.id,
+                    row.course_id,
+                    row.slug,
+                    row.title,
+                    row.hours,
+                    kind,
+                    row.due_on,
+                    row.unit_id,
+                    name,
                 )
-                kind = AssignmentKind(row.kind)
-                self.items.append(
-                    (
-                        row.id,
-                        row.course_id,
-                        row.slug,
-                        row.title,
-                        row.hours,
-                        kind,
-                        row.due_on,
-                        row.unit_id,
-                        tree.name_on(row.unit_id, row.due_on),
-                    )
-                )
-                for unit_id in units:
-                    every[unit_id].append((row.due_on, index))
-                    if kind == AssignmentKind.REQUIRED:
-                        required[unit_id].append((row.due_on, index))
-                if kind == AssignmentKind.REQUIRED:
-                    self.required_courses.add(row.course_id)
-        self.required = {
-            uid: ([d for d, _i in v], [i for _d, i in v]) for uid, v in required.items()
-        }
-        self.every = {uid: ([d for d, _i in v], [i for _d, i in v]) for uid, v in every.items()}
+            )
+            required = kind == AssignmentKind.REQUIRED
+            self._reach.append((row.unit_id, row.include_subunits, row.due_on, required))
+            if required:
+                self.required_courses.add(row.course_id)
 
     def due_in(self, unit_id: int, first: date, last: date, *, every: bool = False) -> list[int]:
         """The indexes of the items due first..last that reached unit_id on their due day."""
-        found = (self.every if every else self.required).get(unit_id)
+        found = self._due.get((unit_id, every))
         if found is None:
-            return []
+            dues: list[date] = []
+            indexes: list[int] = []
+            for index, (assigned, below, due, required) in enumerate(self._reach):
+                if not (every or required):
+                    continue
+                if assigned == unit_id or (
+                    below and self._tree is not None and unit_id in self._tree.below(assigned, due)
+                ):
+                    dues.append(due)
+                    indexes.append(index)
+            found = self._due[(unit_id, every)] = (dues, indexes)
         dues, indexes = found
         return indexes[bisect_left(dues, first) : bisect_right(dues, last)]
 
@@ -288,27 +293,44 @@ class _Tree:
             )
             .order_by(UnitVersion.valid_from)
         ).all()
-        self._children: dict[date, dict[int, list[int]]] = {}
+        # The tree changes only on the days a version starts or the day after one ends: every
+        # day between two such days has the same tree (one shape per "epoch").
+        self._changes = sorted(
+            {row.valid_from for row in self.versions}
+            | {row.valid_until + timedelta(days=1) for row in self.versions if row.valid_until}
+        )
+        self._children: dict[int, dict[int, list[int]]] = {}
+        self._below: dict[tuple[int, int], set[int]] = {}
+        # Each unit's names, oldest first (the versions come ordered by their first day).
+        self._names: dict[int, list[tuple[date, str]]] = defaultdict(list)
+        for unit_id, _parent, name, valid_from, _until in self.versions:
+            self._names[unit_id].append((valid_from, name))
 
     def children_on(self, day: date) -> dict[int, list[int]]:
-        found = self._children.get(day)
+        epoch = bisect_right(self._changes, day)
+        found = self._children.get(epoch)
         if found is None:
             found = defaultdict(list)
             for unit_id, parent_id, _name, valid_from, valid_until in self.versions:
                 if parent_id is not None and valid_from <= day <= (valid_until or date.max):
                     found[parent_id].append(unit_id)
-            self._children[day] = found
+            self._children[epoch] = found
         return found
 
     def below(self, unit_id: int, day: date) -> set[int]:
         """unit_id and every unit under it on day."""
-        return units_below([unit_id], self.children_on(day))
+        epoch = bisect_right(self._changes, day)
+        found = self._below.get((unit_id, epoch))
+        if found is None:
+            found = self._below[(unit_id, epoch)] = units_below([unit_id], self.children_on(day))
+        return found
 
     def name_on(self, unit_id: int, day: date) -> str:
         name = ""
-        for uid, _parent, version_name, valid_from, _until in self.versions:
-            if uid == unit_id and valid_from <= day:
-                name = version_name
+        for valid_from, version_name in self._names.get(unit_id, ()):
+            if valid_from > day:
+                break
+            name = version_name
         return name
 
 
