@@ -305,14 +305,16 @@ def _position_day(text: str | date | None) -> date | None:
     return day
 
 
-def _position_text(position: str | None) -> str:
+def _position_text(position: str | None, field: str = "position") -> str:
+    """The position as it is kept; field names the form field a refusal is about."""
     text = _optional(position)
     if not text:
-        raise PersonError(_("Hãy ghi chức vụ."))
+        raise PersonError(_("Hãy ghi chức vụ."), field=field)
     limit = MAX_LENGTHS["position"]
     if len(text) > limit:
         raise PersonError(
-            _("%(field)s quá dài (tối đa %(n)d ký tự).", field=FIELD_LABELS["position"], n=limit)
+            _("%(field)s quá dài (tối đa %(n)d ký tự).", field=FIELD_LABELS["position"], n=limit),
+            field=field,
         )
     return text
 
@@ -396,7 +398,7 @@ def change_position(person: Person, position: str | None, since: str | date | No
 
 def correct_position(person: Person, position: str | None) -> bool:
     """Fix a misspelt current (latest) position in place: no change of position, no new date."""
-    position = _position_text(position)
+    position = _position_text(position, field="corrected_position")
     rows = sorted(person.positions, key=lambda row: row.valid_from)
     current = rows[-1] if rows else None
     if current is None:

@@ -37,7 +37,7 @@ from lms.awards.criteria import (
     points_text,
 )
 from lms.awards.models import CriteriaSet, CriterionKind, IndicatorSource
-from lms.awards.services import MAX_EVIDENCE, MAX_SUMMARY, InitiativeInput
+from lms.awards.services import MAX_EVIDENCE, MAX_NOTE, MAX_SUMMARY, InitiativeInput
 from lms.courses.format import CATEGORIES
 from lms.db import parse_count, parse_id
 from lms.forms import ConfirmForm, Form, cut
@@ -388,3 +388,11 @@ def typed_points(formdata: Mapping[str, str]) -> dict[tuple[int, int], str]:
         indicator_id = parse_id(parts[2]) if len(parts) == 3 else None
         typed[(person_id or 0, indicator_id or 0)] = value[:30]
     return typed
+
+
+class DecisionForm(Form):
+    """A decision on an initiative: the button pressed (approve or reject) and the note; that a
+    rejection needs a reason, and the note's length, are the service's rules (by field)."""
+
+    decision = StringField()
+    note = StringField(filters=[cut(MAX_NOTE + 1)])

@@ -56,9 +56,9 @@ OWN_TABLES = {"criteria_set", "criterion", "indicator", "points_entry"}
 class AwardError(UserError):
     """A change that breaks an awards rule; every message is shown to the user."""
 
-    def __init__(self, messages: str | Iterable[str]) -> None:
+    def __init__(self, messages: str | Iterable[str], *, field: str | None = None) -> None:
         listed = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("\n".join(listed))
+        super().__init__("\n".join(listed), field=field)
         self.messages = listed
 
 
@@ -613,9 +613,9 @@ def decide_initiative(
         raise AwardError(_("Bạn là tác giả của sáng kiến này nên không thể tự duyệt."))
     note = nfc(note.strip())
     if len(note) > MAX_NOTE:
-        raise AwardError(_("Ghi chú dài tối đa %(n)d ký tự.", n=MAX_NOTE))
+        raise AwardError(_("Ghi chú dài tối đa %(n)d ký tự.", n=MAX_NOTE), field="note")
     if not approve and not note:
-        raise AwardError(_("Khi không công nhận, cần ghi rõ lý do."))
+        raise AwardError(_("Khi không công nhận, cần ghi rõ lý do."), field="note")
     status = InitiativeStatus.APPROVED if approve else InitiativeStatus.REJECTED
     before = audit.snapshot(initiative, INITIATIVE_FIELDS)
     initiative.status = status

@@ -34,6 +34,7 @@ from lms.awards.forms import (
     KIND_LABELS,
     PRESETS,
     SOURCE_LABELS,
+    DecisionForm,
     InitiativeForm,
     SetForm,
     typed_points,
@@ -480,8 +481,16 @@ def initiative(initiative_id: int) -> ResponseReturnValue:
     manages = _may_manage(found)
     if not (manages or is_author):
         abort(403)
+    return _initiative_page(found, is_author=is_author)
+
+
+def _initiative_page(
+    found: Initiative, *, is_author: bool, decision: DecisionForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """The initiative's page; decision, when given, is a refused decision shown by its field."""
     names = queries.unit_names_in_years([(found.unit_id, found.year)])
-    return render_template(
+    manages = _may_manage(found)
+    page = render_template(
         "awards/initiative.html",
         initiative=found,
         unit_name=names.get((found.unit_id, found.year), ""),
@@ -490,7 +499,9 @@ def initiative(initiative_id: int) -> ResponseReturnValue:
         decided_by=db.session.get(Person, found.decided_by_id) if found.decided_by_id else None,
         status_labels=STATUS_LABELS,
         level_labels=LEVEL_LABELS,
+        decision=decision,
     )
+    return page, status
 
 
 def _as_input(initiative: Initiative) -> InitiativeInput:
@@ -557,13 +568,16 @@ def decide_initiative(initiative_id: int) -> ResponseReturnValue:
     found = _initiative_or_404(initiative_id)
     if not _may_manage(found):
         abort(403)
-    approve = request.form.get("decision") == "approve"
-    target = url_for("awards.initiative", initiative_id=initiative_id)
-    with saving(_("Đã công nhận sáng kiến.") if approve else _("Đã ghi không công nhận.")):
+    form = DecisionForm()
+    approve = form.decision.data == "approve"
+    done = _("Đã công nhận sáng kiến.") if approve else _("Đã ghi không công nhận.")
+    with saving(done, show=False) as saved:
         services.decide_initiative(
-            found,
-            approve=approve,
-            note=request.form.get("note", "")[: services.MAX_NOTE + 1],
-            actor_id=current_user.id,
+            found, approve=approve, note=form.note.data or "", actor_id=current_user.id
         )
-    return redirect(target)
+    if saved:
+        return redirect(url_for("awards.initiative", initiative_id=initiative_id))
+    form.refuse(saved.refusal)
+    # The initiative's page again, with the note as typed and the message by it.
+    is_author = any(a.person_id == current_user.id for a in found.authors)
+    return _initiative_page(found, is_author=is_author, decision=form, status=400)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from lms.forms import Day, Form, required
+from lms.forms import Day, Form, cut, required
 
 
 class BoardForm(Form):
@@ -24,3 +24,36 @@ class BoardForm(Form):
             Day(_l("Ngày kết thúc kỳ phải có dạng dd/mm/yyyy.")),
         ]
     )
+
+
+# Longer than the citation limit (models.CITATION_LIMIT), so the service still says it is too
+# long, but a huge post is not read whole.
+_CITATION_INPUT = 2000
+
+
+class EntryForm(Form):
+    """A board entry's citation and place (blank keeps it); both limits are the service's."""
+
+    citation = StringField(filters=[cut(_CITATION_INPUT)])
+    position = StringField(filters=[cut(100)])
+
+
+class PersonEntryForm(Form):
+    """One person put on a board with a citation; who may be added is the service's rule."""
+
+    person = StringField(validators=[required(_l("Hãy chọn một người có trong hệ thống."))])
+    citation = StringField(filters=[cut(_CITATION_INPUT)])
+
+
+class UnitEntryForm(Form):
+    """One unit put on a board with a citation; the unit must be open in the board's period."""
+
+    unit = StringField(validators=[required(_l("Hãy chọn một đơn vị có trong hệ thống."))])
+    citation = StringField(filters=[cut(_CITATION_INPUT)])
+
+
+class TopUnitsForm(Form):
+    """The leading units of a criteria set: which set, and how many units."""
+
+    criteria_set = StringField(validators=[required(_l("Hãy chọn bộ tiêu chí."))])
+    count = StringField(filters=[cut(100)])

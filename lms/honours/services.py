@@ -127,7 +127,8 @@ def _citation(text: str) -> str:
                 "Lời vinh danh dài tối đa %(n)d ký tự (đang có %(have)d).",
                 n=CITATION_LIMIT,
                 have=len(citation),
-            )
+            ),
+            field="citation",
         )
     return citation
 
@@ -137,7 +138,9 @@ def _position(text: str) -> int | None:
         return None
     number = parse_count(text, limit=POSITION_LIMIT + 1)
     if number is None or not 1 <= number <= POSITION_LIMIT:
-        raise HonourError(_("Thứ tự phải là số nguyên từ 1 đến %(n)d.", n=POSITION_LIMIT))
+        raise HonourError(
+            _("Thứ tự phải là số nguyên từ 1 đến %(n)d.", n=POSITION_LIMIT), field="position"
+        )
     return number
 
 
@@ -157,17 +160,18 @@ def add_person(board: HonourBoard, person: str, citation: str) -> HonouredPerson
     person_id = parse_id(person)
     found = db.session.get(Person, person_id) if person_id else None
     if found is None:
-        raise HonourError(_("Hãy chọn một người có trong hệ thống."))
+        raise HonourError(_("Hãy chọn một người có trong hệ thống."), field="person")
     text = _citation(citation)
     if any(entry.person_id == found.id for entry in board.people):
-        raise HonourError(_("%(name)s đã có trên bảng này.", name=found.full_name))
+        raise HonourError(_("%(name)s đã có trên bảng này.", name=found.full_name), field="person")
     if not queries.has_consented(found.id):
         raise HonourError(
             _(
                 "%(name)s chưa đồng ý xuất hiện trên bảng vinh danh công khai, nên không thể "
                 "thêm. Người này có thể tự đồng ý ở trang “Dữ liệu cá nhân của tôi”.",
                 name=found.full_name,
-            )
+            ),
+            field="person",
         )
     entry = HonouredPerson(person_id=found.id, citation=text, position=_next_position(board.people))
     board.people.append(entry)
@@ -199,7 +203,7 @@ def _sound_spec(criteria_set: str) -> CriteriaSpec:
     try:
         return awards.usable_spec(parse_id(criteria_set))
     except LookupError as error:
-        raise HonourError(str(error)) from None
+        raise HonourError(str(error), field="criteria_set") from None
 
 
 def add_passing(board: HonourBoard, criteria_set: str, today: date) -> Added:
@@ -234,7 +238,7 @@ def _unit_in_period(board: HonourBoard, unit_text: str) -> Unit:
     unit_id = parse_id(unit_text)
     unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is None:
-        raise HonourError(_("Hãy chọn một đơn vị có trong hệ thống."))
+        raise HonourError(_("Hãy chọn một đơn vị có trong hệ thống."), field="unit")
     if unit.valid_from > board.last_day or (
         unit.valid_until is not None and unit.valid_until < board.first_day
     ):
@@ -244,7 +248,8 @@ def _unit_in_period(board: HonourBoard, unit_text: str) -> Unit:
                 name=unit.latest_version.name,
                 first=board.first_day.strftime("%d/%m/%Y"),
                 last=board.last_day.strftime("%d/%m/%Y"),
-            )
+            ),
+            field="unit",
         )
     return unit
 
@@ -254,7 +259,8 @@ def add_unit(board: HonourBoard, unit: str, citation: str) -> HonouredUnit:
     text = _citation(citation)
     if any(entry.unit_id == found.id for entry in board.units):
         raise HonourError(
-            _("Đơn vị “%(name)s” đã có trên bảng này.", name=found.latest_version.name)
+            _("Đơn vị “%(name)s” đã có trên bảng này.", name=found.latest_version.name),
+            field="unit",
         )
     entry = HonouredUnit(unit_id=found.id, citation=text, position=_next_position(board.units))
     board.units.append(entry)
@@ -267,7 +273,9 @@ def add_top_units(board: HonourBoard, criteria_set: str, count: str, today: date
     spec = _sound_spec(criteria_set)
     wanted = parse_count(count, limit=TOP_UNITS_LIMIT + 1)
     if wanted is None or not 1 <= wanted <= TOP_UNITS_LIMIT:
-        raise HonourError(_("Số đơn vị phải là số nguyên từ 1 đến %(n)d.", n=TOP_UNITS_LIMIT))
+        raise HonourError(
+            _("Số đơn vị phải là số nguyên từ 1 đến %(n)d.", n=TOP_UNITS_LIMIT), field="count"
+        )
     report = nominations.live(spec, None, today).roster
     shares = [
         (row, row.passing, row.people) for row in report.subtotals if row.passing and row.people

@@ -25,7 +25,13 @@ from lms.access import public, requires, signed_in
 from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.honours import queries, services
-from lms.honours.forms import BoardForm
+from lms.honours.forms import (
+    BoardForm,
+    EntryForm,
+    PersonEntryForm,
+    TopUnitsForm,
+    UnitEntryForm,
+)
 from lms.honours.models import CITATION_LIMIT, HonourBoard, HonouredPerson, HonouredUnit
 from lms.i18n import local_today
 from lms.org.queries import unit_choices
@@ -202,13 +208,26 @@ def manage(board_id: int) -> ResponseReturnValue:
 
 
 def _manage_page(
-    board: HonourBoard, form: BoardForm | None = None, status: int = 200
+    board: HonourBoard,
+    form: BoardForm | None = None,
+    status: int = 200,
+    *,
+    adding_person: PersonEntryForm | None = None,
+    adding_unit: UnitEntryForm | None = None,
+    top_units: TopUnitsForm | None = None,
+    edits: dict[str, EntryForm] | None = None,
 ) -> ResponseReturnValue:
-    """The board's page; form, when given, is a refused edit of its title and period."""
+    """The board's page; form, when given, is a refused edit of its title and period, and each
+    other form a refused post of its own part of the page, shown with what was typed. edits
+    holds a refused edit of one entry, by "person-<entry id>" or "unit-<entry id>"."""
     page = render_template(
         "honours/manage.html",
         board=queries.board_view(board),
         form=form,
+        adding_person=adding_person,
+        adding_unit=adding_unit,
+        top_units=top_units,
+        edits=edits or {},
         people=queries.consenting_people(),
         units=unit_choices(board.last_day),
         sets=criteria_sets(),
@@ -285,11 +304,15 @@ def unpublish(board_id: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_AWARDS)
 def add_person(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
-    return _change(
-        board_id,
-        lambda: services.add_person(board, _form("person"), _form("citation")),
-        _("Đã thêm người vào bảng."),
-    )
+    form = PersonEntryForm()
+    if form.validate():
+        with saving(_("Đã thêm người vào bảng."), show=False) as saved:
+            services.add_person(board, form.person.data or "", form.citation.data or "")
+        if saved:
+            return _to_board(board_id)
+        form.refuse(saved.refusal)
+    # The board's page again, with what was typed and the message by its field.
+    return _manage_page(board, status=400, adding_person=form)
 
 
 @bp.post("/boards/<id:board_id>/people/passing")
@@ -312,17 +335,28 @@ def add_from_list(board_id: int) -> ResponseReturnValue:
     )
 
 
+def _update_entry(
+    board_id: int,
+    entry: HonouredPerson | HonouredUnit,
+    key: str,
+    change: Callable[..., None],
+) -> ResponseReturnValue:
+    """Save an entry's citation and place by change(entry, citation=, position=); refused, the
+    board's page again with what was typed in that entry's row, the message by its field."""
+    form = EntryForm()
+    with saving(_("Đã lưu."), show=False) as saved:
+        change(entry, citation=form.citation.data or "", position=form.position.data or "")
+    if saved:
+        return _to_board(board_id)
+    form.refuse(saved.refusal)
+    return _manage_page(_board_or_404(board_id), status=400, edits={key: form})
+
+
 @bp.post("/boards/<id:board_id>/people/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
 def update_person(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _person_or_404(board_id, entry_id)
-    return _change(
-        board_id,
-        lambda: services.update_person(
-            entry, citation=_form("citation"), position=_form("position")
-        ),
-        _("Đã lưu."),
-    )
+    return _update_entry(board_id, entry, f"person-{entry_id}", services.update_person)
 
 
 @bp.post("/boards/<id:board_id>/people/<id:entry_id>/remove")
@@ -336,11 +370,15 @@ def remove_person(board_id: int, entry_id: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_AWARDS)
 def add_unit(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
-    return _change(
-        board_id,
-        lambda: services.add_unit(board, _form("unit"), _form("citation")),
-        _("Đã thêm đơn vị vào bảng."),
-    )
+    form = UnitEntryForm()
+    if form.validate():
+        with saving(_("Đã thêm đơn vị vào bảng."), show=False) as saved:
+            services.add_unit(board, form.unit.data or "", form.citation.data or "")
+        if saved:
+            return _to_board(board_id)
+        form.refuse(saved.refusal)
+    # The board's page again, with what was typed and the message by its field.
+    return _manage_page(board, status=400, adding_unit=form)
 
 
 def _flash_units_added(result: services.Added) -> None:
@@ -358,22 +396,25 @@ def _flash_units_added(result: services.Added) -> None:
 @requires(Permission.MANAGE_AWARDS)
 def add_top_units(board_id: int) -> ResponseReturnValue:
     board = _board_or_404(board_id)
-    return _change(
-        board_id,
-        lambda: services.add_top_units(board, _form("criteria_set"), _form("count"), local_today()),
-        _flash_units_added,
-    )
+    form = TopUnitsForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            added = services.add_top_units(
+                board, form.criteria_set.data or "", form.count.data or "", local_today()
+            )
+        if saved:
+            _flash_units_added(added)
+            return _to_board(board_id)
+        form.refuse(saved.refusal)
+    # The board's page again, with what was typed and the message by its field.
+    return _manage_page(board, status=400, top_units=form)
 
 
 @bp.post("/boards/<id:board_id>/units/<id:entry_id>")
 @requires(Permission.MANAGE_AWARDS)
 def update_unit(board_id: int, entry_id: int) -> ResponseReturnValue:
     entry = _unit_or_404(board_id, entry_id)
-    return _change(
-        board_id,
-        lambda: services.update_unit(entry, citation=_form("citation"), position=_form("position")),
-        _("Đã lưu."),
-    )
+    return _update_entry(board_id, entry, f"unit-{entry_id}", services.update_unit)
 
 
 @bp.post("/boards/<id:board_id>/units/<id:entry_id>/remove")

@@ -329,6 +329,9 @@ class QuizPanel:
     # The right answers by question id: only once they may be shown (after a pass or the last
     # allowed attempt).
     answers: dict[str, str] = field(default_factory=dict)
+    # A refused submission shown again: what was typed, and each refusal by question id.
+    typed: dict[str, Any] | None = None
+    problems: dict[str, str] = field(default_factory=dict)
 
     @property
     def answers_shown(self) -> bool:
@@ -358,8 +361,20 @@ class QuizPanel:
         return found
 
     def answer_for(self, question_id: str) -> Any:
-        """Return what the shown attempt answered, to fill the form in again."""
+        """Return what was typed in a refused submission, else what the shown attempt
+        answered, to fill the form in again."""
+        if self.typed is not None:
+            return self.typed.get(question_id)
         return self.shown.answers.get(question_id) if self.shown is not None else None
+
+
+@dataclass(frozen=True)
+class TypedQuiz:
+    """A refused submission of the quiz slug: what was typed, and each refusal by question id."""
+
+    slug: str
+    answers: dict[str, Any]
+    problems: dict[str, str]
 
 
 @dataclass
@@ -448,9 +463,14 @@ _ATTEMPT = select(QuizAttempt).where(
 
 
 def lesson_page(
-    person_id: int, course_slug: str, lesson_slug: str, attempt_id: int | None = None
+    person_id: int,
+    course_slug: str,
+    lesson_slug: str,
+    attempt_id: int | None = None,
+    typed: TypedQuiz | None = None,
 ) -> LessonPage | None:
-    """Return the lesson with its quizzes (without answers), its neighbours and my status."""
+    """Return the lesson with its quizzes (without answers), its neighbours and my status;
+    typed, when given, fills its quiz in again with a refused submission."""
     rows = db.session.execute(
         _LESSON_WITH_QUIZZES, {"course_slug": course_slug, "lesson_slug": lesson_slug}
     ).all()
@@ -492,6 +512,8 @@ def lesson_page(
                 if standing.answers_shown
                 else {}
             ),
+            typed=typed.answers if typed is not None and typed.slug == quiz.slug else None,
+            problems=typed.problems if typed is not None and typed.slug == quiz.slug else {},
         )
     page = LessonPage(
         lesson=lesson,

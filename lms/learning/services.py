@@ -418,37 +418,70 @@ def complete_lesson(
 
 def read_answers(quiz: Quiz, fields: Mapping[str, list[str]]) -> dict:
     """Turn the quiz form's fields (question id, or id:n for matching) into scorable answers."""
+    answers, problems = _read_fields(quiz, fields)
+    if problems:
+        raise problems[0]
+    return answers
+
+
+def typed_answers(quiz: Quiz, fields: Mapping[str, list[str]]) -> tuple[dict, dict[str, str]]:
+    """What was typed in a refused quiz form, to fill it in again: the answers of the fields that
+    could be read (a too long one as typed), and each refusal naming a question, by its id."""
+    answers, problems = _read_fields(quiz, fields)
+    by_question = {
+        problem.field.removeprefix("q:"): problem.message for problem in problems if problem.field
+    }
+    return answers, by_question
+
+
+def _read_fields(quiz: Quiz, fields: Mapping[str, list[str]]) -> tuple[dict, list[LearningError]]:
+    """The answers of the quiz form's fields, and why each field that cannot be read is refused
+    (field "q:<question id>" when the refusal is about a question of the quiz)."""
     questions = {question["id"]: question for question in quiz.questions}
     answers: dict = {}
+    problems: list[LearningError] = []
     for name, values in fields.items():
         match = _QUESTION_FIELD_RE.match(name)
         question = questions.get(match["id"]) if match else None
         if match is None or question is None:
-            raise LearningError(
-                _(
-                    "Câu hỏi “%(id)s” không có trong bài kiểm tra “%(quiz)s”. Hãy tải lại trang "
-                    "để có bản mới nhất rồi làm lại.",
-                    id=name[:40],
-                    quiz=quiz.title,
+            problems.append(
+                LearningError(
+                    _(
+                        "Câu hỏi “%(id)s” không có trong bài kiểm tra “%(quiz)s”. Hãy tải lại "
+                        "trang để có bản mới nhất rồi làm lại.",
+                        id=name[:40],
+                        quiz=quiz.title,
+                    )
                 )
             )
+            continue
         if any(len(value) > MAX_ANSWER_LENGTH for value in values):
-            raise LearningError(_("Câu trả lời dài quá %(n)d ký tự.", n=MAX_ANSWER_LENGTH))
+            problems.append(
+                LearningError(
+                    _("Câu trả lời dài quá %(n)d ký tự.", n=MAX_ANSWER_LENGTH),
+                    field=f"q:{match['id']}",
+                )
+            )
         kind, index = question["type"], match["index"]
         if kind == "matching":
             words = len(question["pairs"])
             if index is None or int(index) >= words:
-                raise LearningError(
-                    _("Câu hỏi “%(id)s” không có từ số %(n)s.", id=match["id"], n=index or "?")
+                problems.append(
+                    LearningError(
+                        _("Câu hỏi “%(id)s” không có từ số %(n)s.", id=match["id"], n=index or "?")
+                    )
                 )
+                continue
             chosen = answers.setdefault(match["id"], [None] * words)
             chosen[int(index)] = values[-1] if values else None
         elif index is not None:
-            raise LearningError(
-                _(
-                    "Câu hỏi “%(id)s” không có trong bài kiểm tra “%(quiz)s”.",
-                    id=name,
-                    quiz=quiz.title,
+            problems.append(
+                LearningError(
+                    _(
+                        "Câu hỏi “%(id)s” không có trong bài kiểm tra “%(quiz)s”.",
+                        id=name,
+                        quiz=quiz.title,
+                    )
                 )
             )
         elif kind == "multiple":
@@ -456,11 +489,12 @@ def read_answers(quiz: Quiz, fields: Mapping[str, list[str]]) -> dict:
         elif values:
             answers[match["id"]] = values[-1]
     # A matching question left wholly blank was not answered.
-    return {
+    answers = {
         key: value
         for key, value in answers.items()
         if not (isinstance(value, list) and not any(value))
     }
+    return answers, problems
 
 
 def _replayed_quiz(event: LearningEvent) -> QuizOutcome:

@@ -26,6 +26,7 @@ from lms.access import public, requires, signed_in
 from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
 from lms.courses.models import Lesson
 from lms.db import MAX_ID, parse_count, utcnow
+from lms.errors import UserError
 from lms.i18n import local_day, local_today
 from lms.learning import queries, rules, services
 from lms.learning.forms import BeaconForm, LearningEventForm, QuizForm, RuleForm
@@ -77,9 +78,10 @@ MAX_CACHED_QUIZZES = 1000
 
 
 def questions_html(panel: queries.QuizPanel, is_open: bool) -> Markup:
-    """Return the HTML of a quiz's questions, filled in with the attempt shown, if any."""
+    """Return the HTML of a quiz's questions, filled in with the attempt shown or the refused
+    submission, if any."""
     template = current_app.jinja_env.get_template("learning/_questions.html")
-    if panel.shown is not None or panel.answers_shown:
+    if panel.shown is not None or panel.answers_shown or panel.typed is not None:
         return Markup(template.render(panel=panel, is_open=is_open))
     key = (panel.quiz.id, panel.quiz.updated_at, str(get_locale()), is_open, panel.order_key)
     html = _blank_questions.get(key)
@@ -176,6 +178,10 @@ def lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     # As with the course page: a retired course stays readable only for those who studied it.
     if page is None or (page.course.is_retired and not page.state.is_started):
         abort(404)
+    return _lesson_page(page)
+
+
+def _lesson_page(page: queries.LessonPage) -> str:
     return render_template(
         "learning/lesson.html",
         page=page,
@@ -239,8 +245,7 @@ def complete_lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
 def submit_quiz(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     lesson = _lesson_or_404(course_slug, lesson_slug)
     form = QuizForm()
-    here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
-    with saving() as saved:
+    with saving(show=False) as saved:
         engaged = _engaged_time(lesson, form)
         outcome = services.submit_quiz(
             current_user,
@@ -252,7 +257,7 @@ def submit_quiz(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
             page_view=engaged.page_view,
         )
     if not saved:
-        return redirect(here)
+        return _refused_quiz(course_slug, lesson_slug, lesson, form, saved.refusal)
     attempt = outcome.attempt
     if outcome.is_replay:
         flash(
@@ -273,6 +278,29 @@ def submit_quiz(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
             _anchor=f"quiz-{attempt.quiz.slug}",
         )
     )
+
+
+def _refused_quiz(
+    course_slug: str, lesson_slug: str, lesson: Lesson, form: QuizForm, error: UserError
+) -> ResponseReturnValue:
+    """A refused quiz that may still be sent is shown again (400) with every answer as it was
+    chosen or typed and each refusal by its question; one that may not (passed, its attempts
+    used, a wait, retired, unknown) is refused at the top of the lesson page, as before."""
+    quiz = next((quiz for quiz in lesson.quizzes if quiz.slug == form.quiz.data), None)
+    typed = None
+    if quiz is not None:
+        answers, problems = services.typed_answers(quiz, form.answers(request.form))
+        typed = queries.TypedQuiz(quiz.slug, answers, problems)
+    page = queries.lesson_page(current_user.id, course_slug, lesson_slug, typed=typed)
+    quizzes = page.quizzes if page is not None and page.is_open else []
+    panel = next((panel for panel in quizzes if panel.typed is not None), None)
+    if page is None or panel is None or not panel.may_attempt:
+        flash(error.message, "error")
+        here = url_for("learning.lesson", course_slug=course_slug, lesson_slug=lesson_slug)
+        return redirect(here)
+    if (error.field or "").removeprefix("q:") not in panel.problems:
+        flash(error.message, "error")
+    return _lesson_page(page), 400
 
 
 @bp.post("/learning/events")

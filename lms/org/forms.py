@@ -104,3 +104,18 @@ class MemberForm(Form):
         validators=[required(_l("Chưa nhập tên đăng nhập của người cần thêm."))],
     )
     on = StringField(validators=[OnDay(_l("Ngày bắt đầu công tác"))])
+
+
+class RenameForm(Form):
+    """A unit's new name from a day; a name the same as today's is the service's refusal."""
+
+    name = StringField(validators=[required(_l("Tên đơn vị không được để trống."))])
+    on = StringField(validators=[OnDay(_l("Ngày đổi tên"))])
+
+
+class MoveForm(Form):
+    """A unit's new parent (none: the top of the tree) from a day; whether the parent may hold
+    it that day is the service's rule (refused by field)."""
+
+    parent_id = StringField(filters=[_strip])
+    on = StringField(validators=[OnDay(_l("Ngày chuyển"))])

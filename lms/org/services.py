@@ -57,7 +57,8 @@ def _check_after_last_change(version: UnitVersion, on: date) -> None:
                 "Ngày hiệu lực phải sau ngày %(day)s, "
                 "khi thay đổi gần nhất của đơn vị có hiệu lực.",
                 day=vn_date(version.valid_from),
-            )
+            ),
+            field="on",
         )
 
 
@@ -166,7 +167,7 @@ def rename_unit(unit: Unit, new_name: str, on: date) -> UnitVersion:
     _check_name(new_name)
     old = unit.latest_version
     if new_name == old.name:
-        raise OrgError(_("Tên mới trùng tên hiện tại."))
+        raise OrgError(_("Tên mới trùng tên hiện tại."), field="name")
     version = _new_version(unit, on, name=new_name, parent_id=old.parent_id)
     audit.record(
         "unit.rename",
@@ -183,7 +184,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, on: date) -> UnitVersion:
     old = unit.latest_version
     new_parent_id = new_parent.id if new_parent else None
     if new_parent_id == old.parent_id:
-        raise OrgError(_("Đơn vị đã trực thuộc đơn vị cấp trên này."))
+        raise OrgError(_("Đơn vị đã trực thuộc đơn vị cấp trên này."), field="parent_id")
     _check_parent(unit, new_parent, on)
     version = _new_version(unit, on, name=old.name, parent_id=new_parent_id)
     audit.record(

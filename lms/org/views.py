@@ -17,7 +17,7 @@ from lms.audit.access_log import record_view
 from lms.db import db, parse_id
 from lms.i18n import local_today, vn_date
 from lms.org import queries, services
-from lms.org.forms import MemberForm, MergeForm, UnitForm, parse_day
+from lms.org.forms import MemberForm, MergeForm, MoveForm, RenameForm, UnitForm, parse_day
 from lms.org.models import Membership, Unit, UnitKind
 from lms.org.services import OrgError
 from lms.roles import Permission
@@ -186,9 +186,12 @@ def _unit_page(
     *,
     merge: MergeForm | None = None,
     member: MemberForm | None = None,
+    rename: RenameForm | None = None,
+    move: MoveForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    """The unit's page; merge or member, when given, is a refused form shown by its fields."""
+    """The unit's page; a form given (merge, member, rename, move) is a refused one, shown with
+    what was typed and each message by its field."""
     today = local_today()
     detail = queries.unit_detail(unit_id, today)
     if detail is None:
@@ -204,6 +207,8 @@ def _unit_page(
             kind_labels=KIND_LABELS,
             merge=merge or MergeForm(**fresh),
             member=member or MemberForm(**fresh),
+            rename=rename or RenameForm(**fresh, name=detail.name),
+            move=move or MoveForm(**fresh),
         ),
         status,
     )
@@ -213,27 +218,39 @@ def _unit_page(
 @requires(Permission.MANAGE_UNITS)
 def rename(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
-
-    def change() -> str:
-        on = parse_day(request.form.get("on"), _("Ngày đổi tên"))
-        version = services.rename_unit(unit, request.form.get("name", ""), on)
-        return _("Đã đổi tên thành “%(name)s” từ ngày %(day)s.", name=version.name, day=vn_date(on))
-
-    return _apply(unit_id, change)
+    form = RenameForm()
+    if form.validate_on_submit():
+        with saving(show=False) as saved:
+            on = parse_day(form.on.data, _("Ngày đổi tên"), field="on")
+            version = services.rename_unit(unit, form.name.data or "", on)
+            saved.done = _(
+                "Đã đổi tên thành “%(name)s” từ ngày %(day)s.", name=version.name, day=vn_date(on)
+            )
+        if saved:
+            return redirect(url_for("org.unit", unit_id=unit_id))
+        form.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _unit_page(unit_id, rename=form, status=400)
 
 
 @bp.post("/<id:unit_id>/move")
 @requires(Permission.MANAGE_UNITS)
 def move(unit_id: int) -> ResponseReturnValue:
     unit = _unit_or_404(unit_id)
-
-    def change() -> str:
-        parent = _unit_from_form("parent_id", _("đơn vị cấp trên mới"), required=False)
-        on = parse_day(request.form.get("on"), _("Ngày chuyển"))
-        services.move_unit(unit, parent, on)
-        return _("Đã chuyển đơn vị từ ngày %(day)s.", day=vn_date(on))
-
-    return _apply(unit_id, change)
+    form = MoveForm()
+    if form.validate_on_submit():
+        with saving(show=False) as saved:
+            parent = _chosen_unit(
+                form.parent_id.data, "parent_id", _("đơn vị cấp trên mới"), required=False
+            )
+            on = parse_day(form.on.data, _("Ngày chuyển"), field="on")
+            services.move_unit(unit, parent, on)
+            saved.done = _("Đã chuyển đơn vị từ ngày %(day)s.", day=vn_date(on))
+        if saved:
+            return redirect(url_for("org.unit", unit_id=unit_id))
+        form.refuse(saved.refusal)
+    # Shown again with what was typed and each message by its field.
+    return _unit_page(unit_id, move=form, status=400)
 
 
 @bp.post("/<id:unit_id>/merge")

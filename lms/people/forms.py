@@ -82,3 +82,12 @@ class PositionForm(Form):
         filters=[_strip],
         validators=[DataRequired(_l("Hãy nhập ngày bắt đầu giữ chức vụ.")), TypedDay()],
     )
+
+
+class CorrectionForm(Form):
+    """The current position written correctly (a misspelling fixed in place); its length is
+    accounts.services.correct_position's rule (refused by field)."""
+
+    corrected_position = StringField(
+        filters=[_strip], validators=[DataRequired(_l("Hãy ghi chức vụ."))]
+    )

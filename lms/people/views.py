@@ -22,6 +22,7 @@ from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.people import queries
 from lms.people.forms import (
+    CorrectionForm,
     GrantForm,
     MembershipForm,
     NewPersonForm,
@@ -160,6 +161,7 @@ def _person_page(
     *,
     membership_form: MembershipForm | None = None,
     position_form: PositionForm | None = None,
+    correction_form: CorrectionForm | None = None,
 ) -> ResponseReturnValue:
     """The person's page; a form, when given, is a refused one shown again by its fields (the
     others start afresh, not with what it posted)."""
@@ -185,6 +187,8 @@ def _person_page(
         grant_form=grant_form or GrantForm(formdata=None, valid_from=vn_date(today)),
         membership_form=membership_form or MembershipForm(formdata=None, since=vn_date(today)),
         position_form=position_form or PositionForm(formdata=None, position_since=vn_date(today)),
+        correction_form=correction_form
+        or CorrectionForm(formdata=None, corrected_position=found.position),
     ), status
 
 
@@ -376,13 +380,16 @@ def change_position(person_id: int) -> ResponseReturnValue:
 @requires(Permission.MANAGE_PEOPLE)
 def correct_position(person_id: int) -> ResponseReturnValue:
     found = _person_or_404(person_id)
-    back = redirect(url_for("accounts.person", person_id=found.id) + "#positions")
-    with saving() as saved:
-        changed = services.correct_position(found, request.form.get("corrected_position", ""))
-    if not saved:
-        return back
-    if changed:
-        flash(_("Đã sửa chức vụ hiện tại của %(name)s.", name=found.full_name), "success")
-    else:
-        flash(_("Không có gì thay đổi."), "info")
-    return back
+    form = CorrectionForm()
+    if form.validate():
+        with saving(show=False) as saved:
+            changed = services.correct_position(found, form.corrected_position.data)
+        if saved:
+            if changed:
+                flash(_("Đã sửa chức vụ hiện tại của %(name)s.", name=found.full_name), "success")
+            else:
+                flash(_("Không có gì thay đổi."), "info")
+            return redirect(url_for("accounts.person", person_id=found.id) + "#positions")
+        form.refuse(saved.refusal)
+    # The person's page again, with what was typed and the message by its field.
+    return _person_page(found, status=400, correction_form=form)

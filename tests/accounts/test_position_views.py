@@ -135,6 +135,19 @@ def test_a_refused_change_of_position_shows_the_page_again_by_its_field(admin, c
     assert _history(hoa) == [("Chuyên viên", date(2020, 1, 1))]
 
 
+def test_a_refused_correction_shows_the_page_again_with_what_was_typed(admin, client):
+    hoa = _hoa()
+    typed = "Chuyên viên " * 30
+    response = client.post(f"{PEOPLE}{hoa}/position/correct", data={"corrected_position": typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = re.search(r'id="f-corrected_position-error">([^<]*)<', page)
+    assert error and "quá dài" in error.group(1)
+    assert f'name="corrected_position" type="text" value="{typed.strip()}"' in page
+    assert 'aria-invalid="true"' in page.split('id="f-corrected_position"', 1)[1].split(">", 1)[0]
+    assert _history(hoa) == [("Chuyên viên", date(2020, 1, 1))]
+
+
 def test_the_same_position_again_is_said_to_change_nothing(admin, client):
     hoa = _hoa()
     response = client.post(

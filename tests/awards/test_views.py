@@ -433,6 +433,22 @@ def test_hcth_rejects_with_a_reason_and_the_author_sees_it(org, client, login):
     assert "Số hóa hồ sơ" in client.get("/awards/initiatives").get_data(as_text=True)
 
 
+def test_a_refused_decision_keeps_the_note_by_its_field(org, client, login):
+    initiative = _approved_initiative(org.other, [org.outsider])
+    initiative.status = InitiativeStatus.PENDING
+    db.session.commit()
+    login("hcth")
+    decide = f"/awards/initiatives/{initiative.id}/decide"
+    answer = client.post(decide, data={"decision": "reject", "note": "x" * 2001})
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert 'id="f-note" name="note" rows="2" aria-invalid="true"' in page
+    assert 'id="f-note-error">Ghi chú dài tối đa 2000 ký tự.</p>' in page
+    assert "x" * 2001 in page
+    db.session.expire_all()
+    assert initiative.status == InitiativeStatus.PENDING
+
+
 def test_learners_see_only_their_own_initiatives_and_cannot_record(org, client, login):
     _approved_initiative(org.own, [org.member], title="Của người khác")
     login("learner")

@@ -181,19 +181,54 @@ def test_bad_answers_are_refused_and_nothing_is_recorded(client, learner, tay, f
 
     response = answer(client, "chao-hoi", {**CHAO_HOI_RIGHT, **fields})
 
-    assert response.headers["Location"] == lesson_url("chao-hoi")
-    assert message in client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    # The quiz may still be sent: it is shown again (400) with the answers as chosen.
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert 'value="1" checked' in page and 'value="true" checked' in page
     assert learning_rows() == before
+
+
+def test_a_refused_quiz_keeps_every_answer_and_says_which_question(client, learner, tay):
+    before = learning_rows()
+
+    response = answer(
+        client,
+        "so-dem",
+        {"q:so": ["0", "2"], "q:noi:0": "ba", "q:noi:1": "x" * 1001, "q:nghe": "1"},
+    )
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    # The message is under the matching question, which each of its controls names.
+    error = 'id="f-on-tap-so-dem-noi-error">Câu trả lời dài quá 1000 ký tự.</p>'
+    assert error in page
+    assert 'aria-invalid="true" aria-describedby="f-on-tap-so-dem-noi-error"' in page
+    assert page.count('aria-invalid="true"') == 3  # the question's three words, no other
+    # Every answer is still chosen or typed as it was sent.
+    assert 'name="q:so" value="0" checked' in page and 'name="q:so" value="2" checked' in page
+    assert 'name="q:so" value="1" checked' not in page
+    assert '<option value="ba" selected>' in page
+    assert 'name="q:nghe" value="1" checked' in page
+    assert learning_rows() == before
+
+
+def test_a_refused_answer_is_shown_again_as_typed(client, learner, tay):
+    response = answer(client, "chao-hoi", {"q:pay": "2", "q:muoi": "slíp " * 201})
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'aria-invalid="true" aria-describedby="f-on-tap-chao-hoi-muoi-error"' in page
+    assert f'value="{"slíp " * 201}"' in page and 'name="q:pay" value="2" checked' in page
 
 
 def test_a_matching_word_that_does_not_exist_is_refused(client, learner, tay):
     before = learning_rows()
 
-    answer(client, "so-dem", {**SO_DEM_RIGHT, "q:noi:7": "ba"})
+    response = answer(client, "so-dem", {**SO_DEM_RIGHT, "q:noi:7": "ba"})
 
-    assert "Câu hỏi “noi” không có từ số 7." in client.get(lesson_url("so-dem")).get_data(
-        as_text=True
-    )
+    assert response.status_code == 400
+    assert "Câu hỏi “noi” không có từ số 7." in response.get_data(as_text=True)
     assert learning_rows() == before
 
 
@@ -211,13 +246,16 @@ def test_an_unknown_quiz_is_refused(client, learner, tay):
 def test_a_form_without_a_valid_event_id_is_refused(client, learner, tay, event_id):
     before = learning_rows()
 
-    client.post(
+    response = client.post(
         lesson_url("chao-hoi") + "/quiz",
         data={"quiz": "on-tap-chao-hoi", "event_id": event_id, **CHAO_HOI_RIGHT},
     )
 
-    page = client.get(lesson_url("chao-hoi")).get_data(as_text=True)
+    # Shown again with the answers as chosen, and a new event id to send them with.
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
     assert "Biểu mẫu thiếu mã sự kiện hoặc mã không hợp lệ." in page
+    assert 'value="SLIP-DAP-AN"' in page
     assert learning_rows() == before
 
 
@@ -260,10 +298,10 @@ def test_an_event_id_of_someone_else_is_refused(client, login, learner, tay):
 
     response = answer(client, "chao-hoi", CHAO_HOI_RIGHT, event_id=event_id)
 
-    assert response.headers["Location"] == lesson_url("chao-hoi")
-    assert "Mã sự kiện này đã được dùng cho một việc khác." in client.get(
-        lesson_url("chao-hoi")
-    ).get_data(as_text=True)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Mã sự kiện này đã được dùng cho một việc khác." in page
+    assert event_id not in page  # sent again, the answers go with a new event id
     assert learning_rows() == before
 
 

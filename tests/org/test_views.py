@@ -335,25 +335,6 @@ def test_admin_closes_an_empty_unit(client, admin, tree):
 @pytest.mark.parametrize(
     ("action", "data", "message"),
     [
-        ("rename", {"name": "Tên mới", "on": "abc"}, "Ngày đổi tên “abc” không hợp lệ"),
-        ("rename", {"name": "Tên mới", "on": ""}, "Chưa nhập ngày đổi tên."),
-        (
-            "rename",
-            {"name": "Tên mới", "on": "2020-01-01"},
-            "Ngày hiệu lực phải sau ngày 01/01/2020",
-        ),
-        ("rename", {"name": "", "on": "2025-07-01"}, "Tên đơn vị không được để trống."),
-        (
-            "rename",
-            {"name": "Tên mới", "on": "31/02/2025"},
-            "Ngày đổi tên “31/02/2025” không hợp lệ",
-        ),
-        ("move", {"parent_id": "AGENCY", "on": "zzz"}, "Ngày chuyển “zzz” không hợp lệ"),
-        (
-            "move",
-            {"parent_id": "AGENCY", "on": "2025-07-01"},
-            "Đơn vị đã trực thuộc đơn vị cấp trên này.",
-        ),
         ("close", {"on": "2025-07-01"}, "Đơn vị còn 1 người và 0 đơn vị con vào ngày 01/07/2025"),
         ("close", {"on": ""}, "Chưa nhập ngày giải thể."),
     ],
@@ -388,6 +369,34 @@ def test_bad_changes_leave_the_database_as_it_was(client, admin, tree, action, d
             None,
             "không hoạt động vào ngày 31/12/2019",
         ),
+        ("rename", {"name": "Tên mới", "on": "abc"}, "on", "Ngày đổi tên “abc” không hợp lệ"),
+        ("rename", {"name": "Tên mới", "on": ""}, "on", "Chưa nhập ngày đổi tên."),
+        (
+            "rename",
+            {"name": "Tên mới", "on": "2020-01-01"},
+            "on",
+            "Ngày hiệu lực phải sau ngày 01/01/2020",
+        ),
+        ("rename", {"name": "", "on": "2025-07-01"}, "name", "Tên đơn vị không được để trống."),
+        (
+            "rename",
+            {"name": "Phòng Hành chính - Tổng hợp", "on": "2025-07-01"},
+            "name",
+            "Tên mới trùng tên hiện tại.",
+        ),
+        (
+            "rename",
+            {"name": "Tên mới", "on": "31/02/2025"},
+            "on",
+            "Ngày đổi tên “31/02/2025” không hợp lệ",
+        ),
+        ("move", {"parent_id": "AGENCY", "on": "zzz"}, "on", "Ngày chuyển “zzz” không hợp lệ"),
+        (
+            "move",
+            {"parent_id": "AGENCY", "on": "2025-07-01"},
+            "parent",
+            "Đơn vị đã trực thuộc đơn vị cấp trên này.",
+        ),
         ("members", {"username": "", "on": "2025-07-01"}, "username", "Chưa nhập tên đăng nhập"),
         (
             "members",
@@ -404,7 +413,7 @@ def test_bad_changes_leave_the_database_as_it_was(client, admin, tree, action, d
         ),
     ],
 )
-def test_a_refused_merge_or_new_member_is_shown_again_by_its_field(
+def test_a_refused_change_is_shown_again_by_its_field(
     client, admin, tree, action, data, field, message
 ):
     ids = {"AGENCY": str(tree["agency"].id), "OFFICE": str(tree["office"].id)}
@@ -416,7 +425,7 @@ def test_a_refused_merge_or_new_member_is_shown_again_by_its_field(
     page = page_text(response)
     assert response.status_code == 400
     assert "<h1>Phòng Hành chính - Tổng hợp</h1>" in page
-    prefix = {"merge": "merge", "members": "add"}[action]
+    prefix = {"merge": "merge", "members": "add", "rename": "rename", "move": "move"}[action]
     if field is None:
         assert message in page
     else:
@@ -438,6 +447,26 @@ def test_a_refused_merge_keeps_what_was_chosen_and_typed(client, admin, tree):
     assert 'id="merge-on" name="on" type="date" value="1/1"' in merge
     # The other forms of the page start afresh.
     assert 'id="add-on" name="on" type="date" value="1/1"' not in page
+
+
+def test_a_refused_rename_or_move_keeps_what_was_typed_and_chosen(client, admin, tree):
+    division, office = tree["division"], tree["office"]
+    page = page_text(
+        client.post(f"/admin/units/{division.id}/rename", data={"name": "Văn phòng", "on": "1/1"})
+    )
+    assert 'id="rename-name" name="name" value="Văn phòng"' in page
+    assert 'id="rename-on" name="on" type="date" value="1/1" required aria-invalid="true"' in page
+    assert 'id="move-on" name="on" type="date" value="1/1"' not in page  # the others start afresh
+
+    answer = client.post(
+        f"/admin/units/{division.id}/move", data={"parent_id": str(office.id), "on": "2019-12-31"}
+    )
+    assert answer.status_code == 400
+    page = page_text(answer)
+    move = page[page.index('id="move-heading"') : page.index('id="merge-heading"')]
+    assert re.search(rf'<option value="{office.id}" selected>', move)
+    assert 'id="move-on" name="on" type="date" value="2019-12-31"' in move
+    assert 'id="move-parent-error">Đơn vị cấp trên PDT-SD không hoạt động' in move
 
 
 def test_a_refused_new_member_keeps_the_username(client, admin, tree):
