@@ -21,7 +21,6 @@ from sqlalchemy import (
     Subquery,
     and_,
     column,
-    exists,
     func,
     or_,
     select,
@@ -257,8 +256,9 @@ class Dashboard:
         return self.page
 
 
-def _reached(reach: Scope, year: int) -> ColumnElement[bool]:
-    """SQL: the person had a membership during year on a day reach reaches its unit."""
+def _reached(reach: Scope, year: int) -> Select:
+    """SQL: the ids of the people with a membership during year on a day reach reaches its
+    unit, read from the memberships of the units (indexed by unit), not person by person."""
     first, last = year_days(year)
     whole: list[int] = []
     parts: list[ColumnElement[bool]] = []
@@ -281,8 +281,7 @@ def _reached(reach: Scope, year: int) -> ColumnElement[bool]:
                     ),
                 )
             )
-    return exists().where(
-        Membership.person_id == Person.id,
+    return select(Membership.person_id).where(
         _overlaps_year(Membership, year),
         or_(Membership.unit_id.in_(whole), *parts),
     )
@@ -339,7 +338,9 @@ def dashboard(
     """
     reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
     engine = Engine(*year_days(year), today)
-    state = PlanStates(engine).rows().subquery()
+    # Only the plans of the people reached: the states of the whole table are never summed.
+    people_here = _reached(reach, year)
+    state = PlanStates(engine).rows().where(StudyPlan.person_id.in_(people_here)).subquery()
     label = PlanStates.label(state.c.latest, state.c.ever)
     reached = (
         select(
@@ -350,7 +351,7 @@ def dashboard(
             label.label("status"),
         )
         .outerjoin(state, state.c.person_id == Person.id)
-        .where(_reached(reach, year))
+        .where(Person.id.in_(people_here))
     )
     everyone_here = reached.subquery()
     counts = {
