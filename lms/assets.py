@@ -52,19 +52,21 @@ COMPRESS_MIMETYPES = [
 
 
 class StaticDigests:
-    """Content hashes of the files in one static folder, each worked out once."""
+    """Content hashes of the files in the app's static folder, each worked out once.
 
-    def __init__(self, folder: str, *, watch_changes: bool = False) -> None:
-        self.folder = folder
-        self.watch_changes = watch_changes
+    In debug mode a file's hash is worked out again when its modification time changes.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
         self._known: dict[str, tuple[int, str | None]] = {}
 
     def digest(self, filename: str) -> str | None:
         """The file's hash, or None when no such file is in the folder."""
         known = self._known.get(filename)
-        if known is not None and not self.watch_changes:
+        if known is not None and not self.app.debug:
             return known[1]
-        path = safe_join(self.folder, filename)
+        path = safe_join(self.app.static_folder or "", filename)
         try:
             changed = Path(path).stat().st_mtime_ns if path else -1
         except OSError:
@@ -123,10 +125,20 @@ def favicon() -> Response:
     return response
 
 
+def _close_the_body_compression_wraps(response: Response) -> Response:
+    """Close a streamed body (an open static file, a report's rows) when its response closes.
+
+    Flask-Compress puts its own generator in place of a streamed body and, closing it, does not
+    close the body it read from: the file would stay open until garbage collection.
+    """
+    body = response.response
+    if response.is_streamed and hasattr(body, "close"):
+        response.call_on_close(body.close)
+    return response
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["lms_static_digests"] = StaticDigests(
-        app.static_folder or "", watch_changes=app.debug
-    )
+    app.extensions["lms_static_digests"] = StaticDigests(app)
     app.view_functions["static"] = static
     app.url_defaults(_hash_static_urls)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
@@ -136,3 +148,5 @@ def init_app(app: Flask) -> None:
         # Flask-Compress streams gzip as well as it does the others; its default leaves it out.
         app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip"])
         Compress(app)
+        # Registered after Compress, so it runs before it (Flask runs these last-first).
+        app.after_request(_close_the_body_compression_wraps)
