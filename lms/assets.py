@@ -20,7 +20,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from flask import Flask, current_app, send_from_directory
+from flask import Flask, current_app, request, send_from_directory
 from flask_compress import Compress
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Response
@@ -30,7 +30,9 @@ from lms.access import public
 IMMUTABLE_SECONDS = 31_536_000  # a year, the longest caches honour
 FAVICON_SECONDS = 7 * 24 * 3600  # its URL never changes, so not for ever
 DIGEST_LENGTH = 12
-HASHED_NAME = re.compile(rf"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{{{DIGEST_LENGTH}}})(?P<ext>\.[^./]+)$")
+HASHED_NAME = re.compile(
+    rf"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{{{DIGEST_LENGTH}}})(?P<ext>\.[^./]+)$"
+)
 
 # What is worth compressing; images other than SVG and the fonts' own formats are compressed
 # already. text/csv for the exports.
@@ -118,11 +120,13 @@ def static(filename: str) -> Response:
 @public
 def favicon() -> Response:
     """/favicon.ico, which browsers ask for on their own."""
-    response = send_from_directory(
-        current_app.static_folder or "", "favicon.ico", max_age=FAVICON_SECONDS
-    )
+    # Read whole (189 bytes), so that no open file outlives the response.
+    icon = (Path(current_app.static_folder or "") / "favicon.ico").read_bytes()
+    response = Response(icon, mimetype="image/vnd.microsoft.icon")
     response.cache_control.public = True
-    return response
+    response.cache_control.max_age = FAVICON_SECONDS
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _close_the_body_compression_wraps(response: Response) -> Response:
