@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from lms import (
         agency,
         api,
+        assets,
         audit,
         auth,
         awards,
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     web.init_app(app)
+    assets.init_app(app)
     i18n.init_app(app)
     numbers.init_app(app)
     security.init_app(app)

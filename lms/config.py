@@ -63,6 +63,9 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         # How long a first-sign-in code (lms.invites) works after it is issued.
         "SIGN_IN_CODE_DAYS": int(env.get("LMS_SIGN_IN_CODE_DAYS", "14")),
         "PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
+        # Compress pages, CSS, JS, JSON and CSV for clients that accept it (lms.assets); "0"
+        # when a proxy in front (nginx) compresses instead.
+        "COMPRESS": env.get("LMS_COMPRESS", "1") != "0",
         "MAX_CONTENT_LENGTH": int(env.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         # Evidence files one person may keep (those an activity shows), in MB.
         "EVIDENCE_QUOTA_MB": float(env.get("LMS_EVIDENCE_QUOTA_MB", "100")),

@@ -165,6 +165,7 @@ def _board(endpoint: str, **more) -> Case:
 
 CASES = [
     Case("home.index", EVERYONE),
+    Case("favicon", EVERYONE),
     Case("auth.login", EVERYONE, expect={"anonymous": 200, "*": 302}),  # signed in: home page
     Case("auth.login", EVERYONE, "POST"),
     Case("auth.logout", SIGNED_IN, "POST"),
