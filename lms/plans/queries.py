@@ -378,7 +378,9 @@ def dashboard(
     def figures_of(rows: list[Row], items: bool) -> dict[int, Figures]:
         ids = [row.id for row in rows]
         memberships = engine.memberships(ids)
-        credits = engine.credits(ids)
+        kinds = {row.id: row.employment_kind for row in rows}
+        # Most people were in one unit all year: the database sums their credits.
+        credits = engine.credits(ids, summed_only=engine.whole_period(kinds, memberships))
         return {
             row.id: engine.person(
                 row.employment_kind, memberships.get(row.id, []), credits.get(row.id), items=items

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, case, cast, func, or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
@@ -361,12 +361,54 @@ class Engine:
         """Each person's credits within the days, and their completions of required courses.
 
         People in summed_only (one membership covering all the days, minutes per tiết the same
-        throughout: see `whole_period`) keep only the sums, not each credit."""
-        wanted = Credit.day >= self.first
-        if self.requirements.required_courses:
-            wanted = or_(wanted, Credit.course_id.in_(self.requirements.required_courses))
-        # Plain rows from the connection: a roster reads half a million of them, and the ORM's
-        # row processing would cost more than the query.
+        throughout: see `whole_period`) get only the sums, added up by the database; the others
+        each credit, to cut by their memberships' days."""
+        found: dict[int, PersonCredits] = {}
+        summed = [person_id for person_id in person_ids if person_id in summed_only]
+        listed = [person_id for person_id in person_ids if person_id not in summed_only]
+        if summed:
+            self._sum_credits(summed, found)
+        if listed:
+            self._list_credits(listed, found)
+        self._completions(list(person_ids), found)
+        return found
+
+    def _sum_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
+        """The sums of the people's credits within the days, per unit and course category, by
+        the database: in whole hundredths (exact on SQLite too, whose NUMERIC is a float)."""
+        cents = func.sum(cast(func.round(Credit.amount * 100), Integer))
+        courses = func.sum(case((Credit.amount > 0, 1), else_=0))
+        rows = (
+            db.session.connection()
+            .execute(
+                select(Credit.person_id, Credit.unit, Course.category, cents, courses, func.count())
+                .outerjoin(Course, Course.id == Credit.course_id)
+                .where(
+                    among(Credit.person_id, person_ids),
+                    Credit.day >= self.first,
+                    Credit.day <= self.last,
+                )
+                .group_by(Credit.person_id, Credit.unit, Course.category)
+            )
+            .all()
+        )
+        for person_id, unit, category, hundredths, positive, count in rows:
+            person = found.get(person_id)
+            if person is None:
+                person = found[person_id] = PersonCredits()
+            amount = Decimal(int(hundredths or 0)).scaleb(-2)
+            person.count += count
+            if unit == CreditUnit.TIET:
+                person.tiet += amount
+                index = CATEGORY_INDEX.get(category) if category is not None else None
+                if index is not None:
+                    person.courses[index] += int(positive or 0)
+            else:
+                person.hours += amount
+
+    def _list_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
+        """Each of the people's credits within the days, by day, with their sums."""
+        # Plain rows from the connection: the ORM's row processing would cost more than the query.
         rows = (
             db.session.connection()
             .execute(
@@ -376,12 +418,14 @@ class Engine:
                     Credit.unit,
                     Credit.amount,
                     Credit.course_id,
-                ).where(among(Credit.person_id, list(person_ids)), Credit.day <= self.last, wanted)
+                ).where(
+                    among(Credit.person_id, person_ids),
+                    Credit.day >= self.first,
+                    Credit.day <= self.last,
+                )
             )
             .all()
         )
-        found: dict[int, PersonCredits] = {}
-        first, required = self.first, self.requirements.required_courses
         category_of = self.category_of
         last_id = None
         person = PersonCredits()  # replaced at the first row
@@ -393,28 +437,51 @@ class Engine:
                 if person_id not in found:
                     found[person_id] = PersonCredits()
                 person = found[person_id]
-            if course_id in required and amount > 0:
-                known = person.completed.get(course_id)
-                if known is None or day < known:
-                    person.completed[course_id] = day
-            if day >= first:
-                person.count += 1
-                if person_id not in summed_only:
-                    person.days.append(day)
-                    person.entries.append((day, unit, amount, course_id))
-                if unit == CreditUnit.TIET:
-                    person.tiet += amount
-                    index = category_of.get(course_id)
-                    if index is not None and amount > 0:
-                        person.courses[index] += 1
-                else:
-                    person.hours += amount
-        for person in found.values():
-            credit_days = person.days
+            person.count += 1
+            person.days.append(day)
+            person.entries.append((day, unit, amount, course_id))
+            if unit == CreditUnit.TIET:
+                person.tiet += amount
+                index = category_of.get(course_id)
+                if index is not None and amount > 0:
+                    person.courses[index] += 1
+            else:
+                person.hours += amount
+        for person_id in person_ids:
+            listed = found.get(person_id)
+            if listed is None:
+                continue
+            credit_days = listed.days
             if any(credit_days[i] > credit_days[i + 1] for i in range(len(credit_days) - 1)):
-                person.entries.sort(key=lambda entry: entry[0])
-                person.days = [entry[0] for entry in person.entries]
-        return found
+                listed.entries.sort(key=lambda entry: entry[0])
+                listed.days = [entry[0] for entry in listed.entries]
+
+    def _completions(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
+        """The first day each person completed each required course, up to the days' last
+        (required items look back before the days): one row per person and course."""
+        required = self.requirements.required_courses
+        if not required or not person_ids:
+            return
+        days = Days()
+        for person_id, course_id, text in (
+            db.session.connection()
+            .execute(
+                select(Credit.person_id, Credit.course_id, unparsed(func.min(Credit.day)))
+                .where(
+                    among(Credit.person_id, person_ids),
+                    Credit.course_id.in_(required),
+                    Credit.amount > 0,
+                    Credit.day <= self.last,
+                )
+                .group_by(Credit.person_id, Credit.course_id)
+            )
+            .all()
+        ):
+            person = found.get(person_id)
+            if person is None:
+                person = found[person_id] = PersonCredits()
+            if course_id is not None:  # always: the query asks for required courses
+                person.completed[course_id] = days[text]
 
     def whole_period(self, people: Mapping[int, str], spans: Mapping[int, list[Span]]) -> set[int]:
         """The people (id → kind) whose figures are their one membership's over all the days,
@@ -650,13 +717,14 @@ def people_figures(
     items: bool = False,
     engine: Engine | None = None,
 ) -> dict[int, Figures]:
-    """Each person's figures over first..last (id → employment kind), in four queries."""
+    """Each person's figures over first..last (id → employment kind), in a few queries: the
+    credits of people in one unit all along summed by the database."""
     engine = engine or Engine(first, last, today)
     ids = list(people)
     if not ids:
         return {}
-    credits = engine.credits(ids)
     memberships = engine.memberships(ids)
+    credits = engine.credits(ids, summed_only=engine.whole_period(people, memberships))
     return {
         person_id: engine.person(
             kind, memberships.get(person_id, ()), credits.get(person_id), items=items
