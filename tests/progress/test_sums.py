@@ -1,0 +1,57 @@
+"""The database's sums of a person's credits (one unit all along) are the credit-by-credit sums:
+exact to the hundredth on SQLite too, whose NUMERIC columns are floats."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from lms.db import db
+from lms.plans import rules
+from lms.plans.models import ActivityStatus, ExternalActivity
+from lms.progress.engine import Engine
+from tests.factories import add_activity, complete_course, make_course, make_person, make_unit
+
+YEAR = 2025
+
+
+def test_summed_and_listed_credits_agree_to_the_hundredth(app):
+    rules.seed_default_rules()
+    unit = make_unit("PCS", "Phòng Chính sách")
+    person = make_person("mai", "Lò Thị Mai", unit=unit)
+    # Amounts a float cannot hold: 0.1 + 0.2 is 0.30000000000000004 in binary.
+    for number, hours in enumerate(["0.10", "0.20", "0.35", "1.15", "0.01", "0.01", "0.01"]):
+        add_activity(
+            ExternalActivity(
+                person_id=person.id,
+                year=YEAR,
+                kind="training",
+                title=f"Lớp {number}",
+                organiser="Trường Chính trị tỉnh",
+                starts_on=date(YEAR, 3, number + 1),
+                ends_on=date(YEAR, 3, number + 1),
+                hours=Decimal(hours),
+                status=ActivityStatus.VERIFIED,
+            )
+        )
+    for number, tiet in enumerate(["1.10", "2.20", "0.70"]):
+        complete_course(
+            person,
+            make_course("digital-skills", tiet),
+            datetime(YEAR, 5, number + 1, 3, tzinfo=UTC),
+        )
+    db.session.commit()
+    engine = Engine(date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 12, 31))
+    memberships = engine.memberships([person.id])
+    assert engine.whole_period({person.id: person.employment_kind}, memberships) == {person.id}
+    summed = engine.credits([person.id], summed_only={person.id})[person.id]
+    listed = engine.credits([person.id])[person.id]
+    assert summed.hours == listed.hours == Decimal("1.83")
+    assert summed.tiet == listed.tiet == Decimal("4.00")
+    assert summed.courses == listed.courses == [3, 0, 0]
+    assert summed.count == listed.count == 10
+    kind = person.employment_kind
+    spans = memberships[person.id]
+    by_sum = engine.person(kind, spans, summed)
+    by_list = engine.person(kind, spans, listed)
+    assert (by_sum.exact_tiet, by_sum.exact_hours) == (by_list.exact_tiet, by_list.exact_hours)
