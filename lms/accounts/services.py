@@ -19,6 +19,7 @@ from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.roles import ROLE_LABELS, Role
 from lms.text import clean_name, fold, legacy_font_letters, person_sort_key, split_name
+from lms.uploads import services as pending
 
 if TYPE_CHECKING:
     from lms.org.models import Unit
@@ -59,7 +60,9 @@ MAX_LENGTHS = {
 }
 # Links that make a row part of the person: it goes with them when a person is deleted. Who
 # recorded a position (person_position.recorded_by_id) is a record of the recorder instead.
-PARTS_OF_PERSON = frozenset({"role_grant.person_id", "person_position.person_id"})
+PARTS_OF_PERSON = frozenset(
+    {"role_grant.person_id", "person_position.person_id", "pending_upload.owner_id"}
+)
 # How far ahead a change of position may be recorded: a typo in the year would otherwise
 # become everybody's "current" position.
 POSITION_DAYS_AHEAD = 366
@@ -486,6 +489,7 @@ def delete_person(person: Person, *, actor: Person | None = None) -> None:
         _("Xóa %(name)s (%(username)s)", name=person.full_name, username=person.username),
         before=audit.snapshot(person, AUDITED_FIELDS),
     )
+    pending.forget_all(person.id)
     db.session.delete(person)
 
 

@@ -197,7 +197,7 @@ def live_bytes(owner_id: int) -> int:
             EvidenceFile.owner_id == owner_id, _shown()
         )
     )
-    return int(used or 0) + pending_bytes(owner_id)
+    return int(used or 0) + pending_bytes(owner_id, PENDING)
 
 
 # Freeing files -------------------------------------------------------------------------------
@@ -293,6 +293,7 @@ def storage_summary(*, top: int = 10) -> StorageSummary:
 # Uploads ------------------------------------------------------------------------------------
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+PENDING = "evidence"  # the purpose of the outside-activity form's pending upload (lms.uploads)
 # Content types recognised by their first bytes; the file's name never decides.
 SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),

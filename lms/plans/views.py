@@ -267,9 +267,6 @@ def add_course(year: int) -> ResponseReturnValue:
     )
 
 
-EVIDENCE = "evidence"  # the purpose of the outside-activity form's pending upload
-
-
 @bp.post("/<int:year>/activities")
 @signed_in
 def add_external(year: int) -> ResponseReturnValue:
@@ -279,13 +276,18 @@ def add_external(year: int) -> ResponseReturnValue:
     form = ExternalForm()
     upload, kept = pending.chosen(
         current_user.id,
-        EVIDENCE,
+        plan_evidence.PENDING,
         form.evidence.data,
         form.evidence_pending.data,
         plan_evidence.MAX_EVIDENCE_BYTES,
     )
 
     def change(plan: StudyPlan) -> None:
+        if upload is None and form.evidence_pending.data:
+            raise PlanError(
+                _("Tệp đã đính kèm không còn được giữ (quá một ngày): hãy chọn lại tệp."),
+                field="evidence",
+            )
         if kept is not None:
             pending.discard(kept)
         workflow.add_external(
@@ -301,12 +303,20 @@ def add_external(year: int) -> ResponseReturnValue:
         )
 
     def keep_file() -> None:
+        if form.evidence.errors:  # the file itself was refused: another must be chosen
+            form.kept = None
+            if kept is not None or upload is not None:
+                pending.forget(current_user.id, plan_evidence.PENDING)
+                db.session.commit()
+            return
         form.kept = kept
-        if kept is not None or upload is None or form.evidence.errors:
-            return  # nothing new, or the file itself was refused: another must be chosen
+        if kept is not None or upload is None:
+            return  # nothing new to keep
         with saving(show=False) as saved:
             plan_evidence.evidence_type(upload)
-            form.kept = pending.keep(current_user.id, EVIDENCE, upload.filename, upload.data)
+            form.kept = pending.keep(
+                current_user.id, plan_evidence.PENDING, upload.filename, upload.data
+            )
             plan_evidence.check_quota(current_user.id, upload)
         if not saved:
             form.kept = None

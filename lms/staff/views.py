@@ -83,7 +83,10 @@ def upload():
             ),
             "error",
         )
+        # A list with problems is not kept, nor one kept before: the fixed one is chosen.
         form.kept = None
+        pending.forget(current_user.id, PURPOSE)
+        db.session.commit()
         return _page(form, problems=result.problems, status=400)
     if form.check_only.data:
         db.session.rollback()

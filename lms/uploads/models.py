@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Model, UTCDateTime, utcnow
@@ -14,6 +14,7 @@ class PendingUpload(Model):
     """One per person and form (purpose); found by a random token the refused page carries."""
 
     __tablename__ = "pending_upload"
+    __table_args__ = (UniqueConstraint("owner_id", "purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(43), unique=True)

@@ -63,20 +63,40 @@ def _live() -> ColumnElement[bool]:
     return PendingUpload.expires_at > utcnow()
 
 
-def pending_bytes(owner_id: int) -> int:
-    """Bytes of the owner's pending uploads that have not expired (they count in the quota)."""
+def pending_bytes(owner_id: int, purpose: str) -> int:
+    """Bytes of the owner's pending uploads for purpose that have not expired (a feature's
+    quota counts its own)."""
     used = db.session.scalar(
         select(func.coalesce(func.sum(PendingUpload.size), 0)).where(
-            PendingUpload.owner_id == owner_id, _live()
+            PendingUpload.owner_id == owner_id, PendingUpload.purpose == purpose, _live()
         )
     )
     return int(used or 0)
+
+
+def forget(owner_id: int, purpose: str) -> None:
+    """Let go of what was kept for the owner's form (a new file was refused for what it is)."""
+    db.session.execute(
+        delete(PendingUpload)
+        .where(PendingUpload.owner_id == owner_id, PendingUpload.purpose == purpose)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def forget_all(owner_id: int) -> None:
+    """Let go of everything kept for a person (who is being deleted)."""
+    db.session.execute(
+        delete(PendingUpload)
+        .where(PendingUpload.owner_id == owner_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def keep(owner_id: int, purpose: str, filename: str, data: bytes) -> Kept:
     """Keep data for the owner's next send of the purpose's form, replacing what was kept for
     it before. The caller has checked the file is one the form takes and fits the quota."""
     now = utcnow()
+    # One per person and form (a unique key): the old one goes first, with any expired one.
     db.session.execute(
         delete(PendingUpload)
         .where(

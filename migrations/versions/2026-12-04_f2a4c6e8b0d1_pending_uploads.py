@@ -34,6 +34,7 @@ def upgrade():
             ["owner_id"], ["person.id"], name=op.f("fk_pending_upload_owner_id_person")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_upload")),
+        sa.UniqueConstraint("owner_id", "purpose", name=op.f("uq_pending_upload_owner_id_purpose")),
         sa.UniqueConstraint("token", name=op.f("uq_pending_upload_token")),
     )
     with op.batch_alter_table("pending_upload", schema=None) as batch_op:

@@ -87,10 +87,10 @@ def test_a_refused_activity_keeps_what_was_typed_and_the_file_for_the_next_send(
     assert activity.evidence.original_name == "giấy chứng nhận.pdf"
     assert activity.evidence.data == PDF
     assert db.session.scalars(select(PendingUpload)).all() == []  # used once, then gone
-    # The token does not work twice: a second send has no file.
-    assert _external(client, title="Lần hai", evidence_pending=token).status_code == 302
-    second = db.session.scalars(select(ExternalActivity).where(ExternalActivity.title == "Lần hai"))
-    assert second.one().evidence is None
+    # The token does not work twice: a second send is told the file is no longer kept.
+    again = _external(client, title="Lần hai", evidence_pending=token)
+    assert again.status_code == 400
+    assert "không còn được giữ" in error_of(again, "f-evidence")
 
 
 def test_a_kept_file_is_the_senders_own_and_a_new_choice_replaces_it(client, login, division):
@@ -104,8 +104,10 @@ def test_a_kept_file_is_the_senders_own_and_a_new_choice_replaces_it(client, log
     assert db.session.scalars(select(PendingUpload.filename)).all() == ["moi.pdf"]
     client.post("/logout")
     login("hoa")  # someone else sending the token gets no file
-    assert _external(client, evidence_pending=kept_token(replaced)).status_code == 302
-    assert db.session.scalars(select(ExternalActivity)).one().evidence is None
+    stolen = _external(client, evidence_pending=kept_token(replaced))
+    assert stolen.status_code == 400 and "không còn được giữ" in error_of(stolen, "f-evidence")
+    assert "moi.pdf" not in html.unescape(stolen.text)
+    assert db.session.scalars(select(ExternalActivity)).first() is None
     assert db.session.scalars(select(PendingUpload.filename)).all() == ["moi.pdf"]
 
 
@@ -393,3 +395,36 @@ def test_a_refused_note_or_assessment_keeps_the_text(client, login, division):
     page = client.post(f"/plans/view/{plan.id}/assessment", data={"text": "  "})
     assert page.status_code == 400
     assert error_of(page, "f-mgr") == "Chưa nhập đánh giá của lãnh đạo."
+
+
+def test_a_kept_file_gone_past_its_day_is_said_not_dropped(client, login, division):
+    login("mai")
+    page = _external(client, hours="30", evidence=(io.BytesIO(PDF), "cu.pdf"))
+    token = kept_token(page)
+    db.session.execute(db.delete(PendingUpload))
+    db.session.commit()
+    again = _external(client, evidence_pending=token)
+    assert again.status_code == 400
+    assert "không còn được giữ" in error_of(again, "f-evidence")
+    assert db.session.scalars(select(ExternalActivity)).first() is None
+
+
+def test_a_new_file_refused_for_what_it_is_lets_the_kept_one_go(client, login, division):
+    login("mai")
+    _external(client, hours="30", evidence=(io.BytesIO(PDF), "tot.pdf"))
+    page = _external(client, evidence=(io.BytesIO(b"MZ" + b"\x00" * 50), "xau.pdf"))
+    assert "không phải PDF" in error_of(page, "f-evidence")
+    assert "Đã đính kèm" not in html.unescape(page.text)
+    assert db.session.scalars(select(PendingUpload)).all() == []
+
+
+def test_the_warned_form_sends_its_own_button_first(app, client, login, division):
+    """Enter in a field sends the first submit button: never the confirmation."""
+    login("truongphong")
+    page = client.post(
+        f"/plans/units/{division.unit.id}/{LAST}/assignments",
+        data={"course": division.course.id, "kind": "required", "due_on": f"{LAST}-03-31"},
+    )
+    form = page.text.split('action="/plans/units/', 1)[1].split("</form>", 1)[0]
+    buttons = re.findall(r'<button type="submit"[^>]*>', form)
+    assert 'name="confirmed"' not in buttons[0] and 'name="confirmed"' in buttons[-1]

@@ -25,8 +25,9 @@ def test_kept_found_by_its_owner_and_purpose_only(app):
     assert services.find(mai.id, "staff", kept.token) is None
     assert services.find(mai.id, "evidence", "x" * 500) is None
     assert services.find(mai.id, "evidence", None) is None
-    assert services.pending_bytes(mai.id) == 6
-    assert services.pending_bytes(hoa.id) == 0
+    assert services.pending_bytes(mai.id, "evidence") == 6
+    assert services.pending_bytes(mai.id, "staff") == 0
+    assert services.pending_bytes(hoa.id, "evidence") == 0
 
 
 def test_a_new_keep_replaces_the_old_for_the_same_form(app):
@@ -39,11 +40,12 @@ def test_a_new_keep_replaces_the_old_for_the_same_form(app):
     assert services.find(mai.id, "evidence", first.token) is None
     assert services.find(mai.id, "evidence", second.token) == second
     assert services.find(mai.id, "staff", other.token) == other
-    assert services.pending_bytes(mai.id) == 50
+    assert services.pending_bytes(mai.id, "evidence") == 30
     services.discard(second)
     db.session.commit()
     assert services.find(mai.id, "evidence", second.token) is None
-    assert services.pending_bytes(mai.id) == 20
+    assert services.pending_bytes(mai.id, "evidence") == 0
+    assert services.pending_bytes(mai.id, "staff") == 20
 
 
 def test_past_its_day_an_upload_is_not_found_and_prune_deletes_it(app, runner):
@@ -59,9 +61,33 @@ def test_past_its_day_an_upload_is_not_found_and_prune_deletes_it(app, runner):
     )
     db.session.commit()
     assert services.find(mai.id, "evidence", old.token) is None
-    assert services.pending_bytes(mai.id) == 10
+    assert services.pending_bytes(mai.id, "evidence") == 0
+    assert services.pending_bytes(mai.id, "staff") == 10
     result = runner.invoke(args=["uploads", "prune"])
     assert result.exit_code == 0, result.output
     assert "Đã xóa 1 tệp đính kèm quá hạn, giải phóng 1,0 KB." in result.output
     db.session.expire_all()
     assert db.session.scalars(select(PendingUpload.token)).all() == [young.token]
+
+
+def test_a_staff_list_kept_does_not_count_as_evidence(app):
+    from lms.plans import evidence
+
+    mai = make_person("mai", "Lò Thị Mai")
+    db.session.commit()
+    services.keep(mai.id, "staff", "nhan-su.xlsx", b"1" * 1000)
+    services.keep(mai.id, evidence.PENDING, "chung-nhan.pdf", b"2" * 10)
+    assert evidence.live_bytes(mai.id) == 10
+
+
+def test_a_person_with_a_kept_file_can_still_be_deleted(app):
+    from lms.accounts import services as people
+
+    mai = make_person("mai", "Lò Thị Mai")
+    db.session.commit()
+    services.keep(mai.id, "evidence", "a.pdf", b"1")
+    db.session.commit()
+    assert not people.has_records(mai)
+    people.delete_person(mai)
+    db.session.commit()
+    assert db.session.scalars(select(PendingUpload)).all() == []

@@ -1,7 +1,8 @@
 // Periods: an end day before its start day is said by the end field as soon as it is typed,
 // and the browser will not send the form until it is put right. The server refuses it anyway
 // (each service names the field); this only says it before the surprise.
-// Marked in the page: <input data-after="id-of-the-start-field" data-after-message="…">.
+// Marked in the page: <input data-after="id-of-the-start-field" data-after-message="…">, and
+// data-after-unless="id" where a choice (a preset period) makes the two days unused.
 (function () {
   "use strict";
 
@@ -19,7 +20,8 @@
     if (!start) return;
     var first = dayOf(start.value.trim());
     var last = dayOf(end.value.trim());
-    var wrong = first !== null && last !== null && last < first;
+    var unless = document.getElementById(end.getAttribute("data-after-unless") || "");
+    var wrong = first !== null && last !== null && last < first && !(unless && unless.value);
     var message = wrong ? end.getAttribute("data-after-message") : "";
     end.setCustomValidity(message);
     var note = document.getElementById(end.id + "-order");
@@ -40,7 +42,8 @@
   document.querySelectorAll("input[data-after]").forEach(function (end) {
     if (end.getAttribute("aria-invalid")) end.setAttribute("data-invalid", "");
     var start = document.getElementById(end.getAttribute("data-after"));
-    [end, start].forEach(function (input) {
+    var unless = document.getElementById(end.getAttribute("data-after-unless") || "");
+    [end, start, unless].forEach(function (input) {
       if (!input) return;
       input.addEventListener("input", function () { check(end); });
       input.addEventListener("change", function () { check(end); });
