@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from lms.db import db, utcnow
@@ -96,15 +97,6 @@ def keep(owner_id: int, purpose: str, filename: str, data: bytes) -> Kept:
     """Keep data for the owner's next send of the purpose's form, replacing what was kept for
     it before. The caller has checked the file is one the form takes and fits the quota."""
     now = utcnow()
-    # One per person and form (a unique key): the old one goes first, with any expired one.
-    db.session.execute(
-        delete(PendingUpload)
-        .where(
-            (PendingUpload.owner_id == owner_id) & (PendingUpload.purpose == purpose)
-            | (PendingUpload.expires_at <= now)
-        )
-        .execution_options(synchronize_session=False)
-    )
     row = PendingUpload(
         token=secrets.token_urlsafe(32),
         owner_id=owner_id,
@@ -115,8 +107,25 @@ def keep(owner_id: int, purpose: str, filename: str, data: bytes) -> Kept:
         created_at=now,
         expires_at=now + lifetime(),
     )
-    db.session.add(row)
-    db.session.flush()
+    # One per person and form (a unique key): the old one goes first, with any expired one.
+    # Two sends of the same form at once: the later one replaces what the first kept.
+    for attempt in (1, 2):
+        db.session.execute(
+            delete(PendingUpload)
+            .where(
+                (PendingUpload.owner_id == owner_id) & (PendingUpload.purpose == purpose)
+                | (PendingUpload.expires_at <= now)
+            )
+            .execution_options(synchronize_session=False)
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # the other send kept its file first: replace it
+            if attempt == 2:
+                raise
+            continue
+        break
     return Kept(row.token, row.filename, row.size)
 
 

@@ -91,3 +91,34 @@ def test_a_person_with_a_kept_file_can_still_be_deleted(app):
     people.delete_person(mai)
     db.session.commit()
     assert db.session.scalars(select(PendingUpload)).all() == []
+
+
+def test_a_second_keep_of_the_same_form_at_once_replaces_the_first(app):
+    """Two sends of one form in parallel: whichever keeps last wins, neither fails."""
+    import threading
+
+    mai = make_person("mai", "Lò Thị Mai")
+    db.session.commit()
+    mai_id = mai.id
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def send(name: str) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                services.keep(mai_id, "evidence", name, name.encode())
+                db.session.commit()
+            except BaseException as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in ("a.pdf", "b.pdf")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    db.session.expire_all()
+    assert len(db.session.scalars(select(PendingUpload.filename)).all()) == 1
