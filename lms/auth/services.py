@@ -13,6 +13,7 @@ from flask.signals import Namespace
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, distinct, func, or_, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import Person
@@ -370,16 +371,23 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
     """Return the person if token names one of their live sessions."""
     if not token:
         return None
-    row = db.session.execute(
-        select(Person, UserSession)
-        .join(UserSession, UserSession.person_id == Person.id)
-        .where(
-            Person.id == person_id,
-            Person.is_active.is_(True),
-            UserSession.token_hash == hash_token(token),
-            UserSession.revoked_at.is_(None),
+    # One query for the session, the person and their role grants (which every request's
+    # access check reads): the grants joined in rather than loaded by a second query.
+    row = (
+        db.session.execute(
+            select(Person, UserSession)
+            .join(UserSession, UserSession.person_id == Person.id)
+            .options(joinedload(Person.role_grants))
+            .where(
+                Person.id == person_id,
+                Person.is_active.is_(True),
+                UserSession.token_hash == hash_token(token),
+                UserSession.revoked_at.is_(None),
+            )
         )
-    ).first()
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     person, user_session = row

@@ -275,3 +275,19 @@ def test_a_control_character_in_next_sends_people_home(client, person):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_the_signed_in_person_and_their_grants_come_in_one_query(
+    app, client, login, sql_statements
+):
+    """Every request loads its session, person and role grants: one statement, not two."""
+    from lms.roles import Role
+    from tests.factories import make_unit
+
+    unit = make_unit("PCS", "Phòng Chính sách")
+    make_person("truongphong", "Nông Văn Quản", unit=unit, manages=unit, roles=(Role.HCTH,))
+    db.session.commit()
+    login("truongphong")
+    statements = sql_statements(lambda: client.get("/healthz"))
+    loads = [s for s in statements if "user_session" in s or "role_grant" in s]
+    assert len(loads) == 1, statements
