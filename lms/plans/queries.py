@@ -332,9 +332,9 @@ def dashboard(
     the unit stood over theirs and viewer reached them (`lms.org.scope`; None: everyone).
 
     The database filters (status, search), counts the statuses, and sorts and pages, by name
-    or by a figure: for a figure, the engine works it out for everyone filtered (the assigned
-    items, the costly part, only when sorting by overdue items) and hands it to the database
-    as a list of (person, figure) to order by; the rest of the page is read for its rows only.
+    or by a figure: for a figure, the engine works it out for everyone filtered (overdue items
+    counted, not listed) and hands it to the database as a list of (person, figure) to order
+    by; the rest of the page, the items included, is read for its rows only.
     """
     reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
     engine = Engine(*year_days(year), today)
@@ -399,7 +399,7 @@ def dashboard(
         # pages by them like by name: ties by name (the same way), then by id.
         everyone = figures_of(
             list(db.session.execute(select(filtered.c.id, filtered.c.employment_kind))),
-            items=sort == "overdue",
+            items=False,  # overdue items are counted without being listed
         )
         keys = _sort_keys(everyone, sort)
         ordered = ordered.join(keys, keys.c.person_id == filtered.c.id).order_by(
@@ -409,9 +409,7 @@ def dashboard(
         )
     window = list(db.session.execute(ordered.offset(start).limit(per_page)))
     ids = [row.id for row in window]
-    progress = (
-        everyone if everyone is not None and sort == "overdue" else figures_of(window, items=True)
-    )
+    progress = figures_of(window, items=True)
     memberships = engine.memberships(ids)
 
     def here(span: EngineSpan) -> list[EngineSpan]:

@@ -102,6 +102,8 @@ class Figures:
     target: Target | None = None
     required_done: int = 0
     required_total: int = 0
+    # Required items overdue today, counted without the items (a sort by it needs only this).
+    required_late: int = 0
     courses: list[int] = field(default_factory=lambda: [0, 0, 0])
     items: list[AssignedItem] | None = None
 
@@ -114,6 +116,7 @@ class Figures:
         self.exact_hours += other.exact_hours
         self.required_done += other.required_done
         self.required_total += other.required_total
+        self.required_late += other.required_late
         for index, count in enumerate(other.courses):
             self.courses[index] += count
         if other.items is not None:
@@ -171,6 +174,9 @@ class Figures:
 
     @property
     def required_overdue(self) -> int:
+        """Required items overdue today: from the items when they were worked out."""
+        if self.items is None:
+            return self.required_late
         return self._count(ItemState.OVERDUE)
 
     @property
@@ -633,6 +639,7 @@ class Engine:
         result.required_total += len(due)
         if completed:
             result.required_done += self._done(due, completed, done_by)
+        result.required_late += self._late(due, completed, done_by)
 
     def _done(self, due: list[int], completed: Mapping[int, date], by: date) -> int:
         """How many of the items due were completed by the day by."""
@@ -640,6 +647,20 @@ class Engine:
         return sum(
             1 for index in due if (day := completed.get(items[index][1])) is not None and day <= by
         )
+
+    def _late(self, due: list[int], completed: Mapping[int, date], by: date) -> int:
+        """How many of the items due are overdue today, done meaning completed by the day by
+        (the state an item would show: `item_state`)."""
+        items, today = self.requirements.items, self.today
+        late = 0
+        for index in due:
+            item = items[index]
+            done = completed.get(item[1])
+            if item_state(item[6], done if done is not None and done <= by else None, today) == (
+                ItemState.OVERDUE
+            ):
+                late += 1
+        return late
 
     def person(
         self,
@@ -694,6 +715,9 @@ class Engine:
                     total.required_done += self._done(
                         due, credits.completed, person_last
                     ) - self._done(due, credits.completed, last)
+                    total.required_late += self._late(
+                        due, credits.completed, person_last
+                    ) - self._late(due, credits.completed, last)
         if loose:
             self._add_credits(
                 total,

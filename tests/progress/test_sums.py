@@ -55,3 +55,40 @@ def test_summed_and_listed_credits_agree_to_the_hundredth(app):
     by_sum = engine.person(kind, spans, summed)
     by_list = engine.person(kind, spans, listed)
     assert (by_sum.exact_tiet, by_sum.exact_hours) == (by_list.exact_tiet, by_list.exact_hours)
+
+
+def test_overdue_items_counted_without_listing_them_agree_with_the_list(app):
+    """A person who moved unit in the year, completing one course after the move: the count
+    the dashboard sorts by is the number of overdue items their page lists."""
+    from lms.org import services as org
+    from lms.plans import assignments
+
+    rules.seed_default_rules()
+    first_unit = make_unit("P1", "Phòng Một")
+    second_unit = make_unit("P2", "Phòng Hai")
+    courses = [make_course("digital-skills", "4", title=f"Khóa {n}") for n in range(4)]
+    for unit, course, due in (
+        (first_unit, courses[0], date(YEAR, 2, 28)),
+        (first_unit, courses[1], date(YEAR, 4, 30)),
+        (second_unit, courses[2], date(YEAR, 9, 30)),
+        (second_unit, courses[3], date(YEAR, 11, 30)),
+    ):
+        assignments.assign_course(
+            unit=unit, course_id=course.id, year=YEAR, kind="required", due_on=due,
+            include_subunits=True, actor_id=None,
+        )  # fmt: skip
+    person = make_person("mai", "Lò Thị Mai", unit=first_unit)
+    org.assign_to_unit(person, second_unit, date(YEAR, 6, 1))
+    # Done late, after the move (counts as done by her last day), and one in the second unit.
+    complete_course(person, courses[1], datetime(YEAR, 7, 1, 3, tzinfo=UTC))
+    complete_course(person, courses[2], datetime(YEAR, 8, 1, 3, tzinfo=UTC))
+    db.session.commit()
+    engine = Engine(date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR + 1, 1, 15))
+    spans = engine.memberships([person.id])[person.id]
+    credits = engine.credits([person.id])[person.id]
+    counted = engine.person(person.employment_kind, spans, credits)
+    listed = engine.person(person.employment_kind, spans, credits, items=True)
+    assert len(spans) == 2
+    assert listed.required_overdue == 2  # courses 0 and 3
+    assert counted.required_overdue == listed.required_overdue
+    assert counted.required_done == listed.required_done == 2
