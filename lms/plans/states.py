@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -45,6 +46,29 @@ _STATUS_OF_CODE = {index: str(status) for index, status in _STATUS_CODES}
 _STATUS_CODE = {status: index for index, status in _STATUS_CODES}
 
 
+def _decided_by(last: date) -> ColumnElement[bool]:
+    """SQL: a plan version's decision was taken by the end of the day last (a half-year roster
+    does not count a plan approved in September). Without a recorded moment: it was."""
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=agency_zone())
+    return or_(PlanVersion.decided_at.is_(None), PlanVersion.decided_at < end.astimezone(UTC))
+
+
+@lru_cache(maxsize=64)
+def _state_columns(last: date) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """SQL: a version's status code (a decision taken after last: still awaited) and whether
+    it was approved by then. Built once per last day and process: every page with plan states
+    asks for the same few days, and building these CASE expressions costs more than running
+    them (SQL expressions are immutable, so sharing them is safe)."""
+    decided = _decided_by(last)
+    code = case(
+        (~decided, _STATUS_CODE[PlanStatus.SUBMITTED]),
+        *[(PlanVersion.status == str(status), index) for index, status in _STATUS_CODES],
+        else_=0,
+    )
+    approved = case((and_(PlanVersion.status == APPROVED, decided), 1), else_=0)
+    return code, approved
+
+
 class PlanStates:
     """Plan states over the days of an engine (first..last, and their years)."""
 
@@ -73,14 +97,7 @@ class PlanStates:
         """SQL: (person_id, year, latest, ever) for each plan in the years of the days: the
         latest version's number and status packed in one integer (number × 8 + status), and
         whether any version was approved (1) or not (0)."""
-        decided = self._decided_by_the_end()
-        # A decision taken after the days end was still awaited on their last day.
-        code = case(
-            (~decided, _STATUS_CODE[PlanStatus.SUBMITTED]),
-            *[(PlanVersion.status == str(status), index) for index, status in _STATUS_CODES],
-            else_=0,
-        )
-        approved = case((and_(PlanVersion.status == APPROVED, decided), 1), else_=0)
+        code, approved = _state_columns(self.last)
         return (
             select(
                 StudyPlan.person_id,
@@ -106,11 +123,8 @@ class PlanStates:
             else_=status,
         )
 
-    def _decided_by_the_end(self):
-        """SQL: a plan version's decision was taken by the end of the days (a half-year roster
-        does not count a plan approved in September). Without a recorded moment: it was."""
-        end = datetime.combine(self.last + timedelta(days=1), time(), tzinfo=agency_zone())
-        return or_(PlanVersion.decided_at.is_(None), PlanVersion.decided_at < end.astimezone(UTC))
+    def _decided_by_the_end(self) -> ColumnElement[bool]:
+        return _decided_by(self.last)
 
     def approved_years(self, person_ids: Collection[int]) -> dict[int, int]:
         """The years of the days whose plan each person had approved (some version approved,
