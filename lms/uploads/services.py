@@ -10,9 +10,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Row, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -43,17 +44,11 @@ def sent(file: FileStorage | None, max_bytes: int) -> Upload | None:
 
 @dataclass(frozen=True)
 class Kept:
-    """A pending upload as a page shows it and a service reads it."""
+    """A pending upload as a page shows it (its bytes are read only when it is used)."""
 
     token: str
     filename: str
     size: int
-
-    def data(self) -> bytes:
-        found = db.session.scalar(
-            select(PendingUpload.data).where(PendingUpload.token == self.token)
-        )
-        return found or b""
 
 
 def lifetime() -> timedelta:
@@ -62,6 +57,12 @@ def lifetime() -> timedelta:
 
 def _live() -> ColumnElement[bool]:
     return PendingUpload.expires_at > utcnow()
+
+
+def _delete(condition: ColumnElement[bool]) -> None:
+    db.session.execute(
+        delete(PendingUpload).where(condition).execution_options(synchronize_session=False)
+    )
 
 
 def pending_bytes(owner_id: int, purpose: str) -> int:
@@ -77,20 +78,12 @@ def pending_bytes(owner_id: int, purpose: str) -> int:
 
 def forget(owner_id: int, purpose: str) -> None:
     """Let go of what was kept for the owner's form (a new file was refused for what it is)."""
-    db.session.execute(
-        delete(PendingUpload)
-        .where(PendingUpload.owner_id == owner_id, PendingUpload.purpose == purpose)
-        .execution_options(synchronize_session=False)
-    )
+    _delete((PendingUpload.owner_id == owner_id) & (PendingUpload.purpose == purpose))
 
 
 def forget_all(owner_id: int) -> None:
     """Let go of everything kept for a person (who is being deleted)."""
-    db.session.execute(
-        delete(PendingUpload)
-        .where(PendingUpload.owner_id == owner_id)
-        .execution_options(synchronize_session=False)
-    )
+    _delete(PendingUpload.owner_id == owner_id)
 
 
 def keep(owner_id: int, purpose: str, filename: str, data: bytes) -> Kept:
@@ -110,13 +103,9 @@ def keep(owner_id: int, purpose: str, filename: str, data: bytes) -> Kept:
     # One per person and form (a unique key): the old one goes first, with any expired one.
     # Two sends of the same form at once: the later one replaces what the first kept.
     for attempt in (1, 2):
-        db.session.execute(
-            delete(PendingUpload)
-            .where(
-                (PendingUpload.owner_id == owner_id) & (PendingUpload.purpose == purpose)
-                | (PendingUpload.expires_at <= now)
-            )
-            .execution_options(synchronize_session=False)
+        _delete(
+            (PendingUpload.owner_id == owner_id) & (PendingUpload.purpose == purpose)
+            | (PendingUpload.expires_at <= now)
         )
         try:
             with db.session.begin_nested():
@@ -137,35 +126,38 @@ def chosen(
     new = sent(file, max_bytes)
     if new is not None:
         return new, None
-    kept = find(owner_id, purpose, token)
-    if kept is None:
+    found = _find(owner_id, purpose, token, PendingUpload.data)
+    if found is None:
         return None, None
-    return Upload(kept.filename, kept.data()), kept
+    *shown, data = found
+    kept = Kept(*shown)
+    return Upload(kept.filename, data), kept
 
 
 def find(owner_id: int, purpose: str, token: str | None) -> Kept | None:
     """The owner's live pending upload for purpose with this token; None for anyone else's, an
     expired or a used one, or a token that is not one."""
+    found = _find(owner_id, purpose, token)
+    return Kept(*found) if found else None
+
+
+def _find(owner_id: int, purpose: str, token: str | None, *more: Any) -> Row | None:
+    """(token, filename, size, *more) of the owner's live upload for purpose with token."""
     if not token or len(token) > 64:
         return None
-    row = db.session.execute(
-        select(PendingUpload.token, PendingUpload.filename, PendingUpload.size).where(
+    return db.session.execute(
+        select(PendingUpload.token, PendingUpload.filename, PendingUpload.size, *more).where(
             PendingUpload.token == token,
             PendingUpload.owner_id == owner_id,
             PendingUpload.purpose == purpose,
             _live(),
         )
     ).one_or_none()
-    return Kept(*row) if row else None
 
 
 def discard(kept: Kept) -> None:
     """Let a pending upload go (it was used), in the caller's transaction."""
-    db.session.execute(
-        delete(PendingUpload)
-        .where(PendingUpload.token == kept.token)
-        .execution_options(synchronize_session=False)
-    )
+    _delete(PendingUpload.token == kept.token)
 
 
 def prune(now: datetime | None = None) -> tuple[int, int]:
@@ -176,9 +168,5 @@ def prune(now: datetime | None = None) -> tuple[int, int]:
             PendingUpload.expires_at <= now
         )
     ).one()
-    db.session.execute(
-        delete(PendingUpload)
-        .where(PendingUpload.expires_at <= now)
-        .execution_options(synchronize_session=False)
-    )
+    _delete(PendingUpload.expires_at <= now)
     return int(count), int(size)

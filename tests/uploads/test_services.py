@@ -20,7 +20,10 @@ def test_kept_found_by_its_owner_and_purpose_only(app):
     kept = services.keep(mai.id, "evidence", "C:\\\\giấy tờ\\\\chứng nhận.pdf", b"%PDF-1")
     db.session.commit()
     assert services.find(mai.id, "evidence", kept.token) == kept
-    assert kept.data() == b"%PDF-1"
+    assert services.chosen(mai.id, "evidence", None, kept.token, 100) == (
+        services.Upload(kept.filename, b"%PDF-1"),
+        kept,
+    )
     assert services.find(hoa.id, "evidence", kept.token) is None
     assert services.find(mai.id, "staff", kept.token) is None
     assert services.find(mai.id, "evidence", "x" * 500) is None
