@@ -375,21 +375,16 @@ def dashboard(
         filtered.c.id,
     )
 
-    def figures_of(rows: list[Row], items: bool) -> dict[int, Figures]:
-        ids = [row.id for row in rows]
-        memberships = engine.memberships(ids)
+    def figures_of(
+        rows: list[Row], *, items: bool, memberships: dict[int, list[EngineSpan]] | None = None
+    ) -> dict[int, Figures]:
         kinds = {row.id: row.employment_kind for row in rows}
-        # Most people were in one unit all year: the database sums their credits.
-        credits = engine.credits(ids, summed_only=engine.whole_period(kinds, memberships))
-        return {
-            row.id: engine.person(
-                row.employment_kind, memberships.get(row.id, []), credits.get(row.id), items=items
-            )
-            for row in rows
-        }
+        first, last = year_days(year)
+        return people_figures(
+            kinds, first, last, today, items=items, engine=engine, memberships=memberships
+        )
 
     sort = sort if sort in SORTS else "name"
-    everyone: dict[int, Figures] | None = None
     ordered = select(filtered)
     if sort == "name":
         ordered = ordered.order_by(*by_name)
@@ -409,8 +404,8 @@ def dashboard(
         )
     window = list(db.session.execute(ordered.offset(start).limit(per_page)))
     ids = [row.id for row in window]
-    progress = figures_of(window, items=True)
     memberships = engine.memberships(ids)
+    progress = figures_of(window, items=True, memberships=memberships)
 
     def here(span: EngineSpan) -> list[EngineSpan]:
         if span.unit_id is None:

@@ -740,14 +740,17 @@ def people_figures(
     *,
     items: bool = False,
     engine: Engine | None = None,
+    memberships: Mapping[int, list[Span]] | None = None,
 ) -> dict[int, Figures]:
     """Each person's figures over first..last (id → employment kind), in a few queries: the
-    credits of people in one unit all along summed by the database."""
+    credits of people in one unit all along summed by the database. memberships: the people's
+    (`Engine.memberships`), when the caller has read them already."""
     engine = engine or Engine(first, last, today)
     ids = list(people)
     if not ids:
         return {}
-    memberships = engine.memberships(ids)
+    if memberships is None:
+        memberships = engine.memberships(ids)
     credits = engine.credits(ids, summed_only=engine.whole_period(people, memberships))
     return {
         person_id: engine.person(
