@@ -24,6 +24,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +98,31 @@ def sign_in(base: str, username: str = USERNAME, password: str = PASSWORD) -> st
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
+def serve(stack: ExitStack, app: str, env: dict[str, str], workers: int, cwd: Path) -> str:
+    """Start `gunicorn app` on a free port, stopped when stack closes; return its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            f"--workers={workers}",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+            app,
+        ],
+        cwd=cwd,
+        env=env,
+    )
+
+    def stop() -> None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    stack.callback(stop)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(base)
+    return base
+
+
 def fetch(url: str, cookie: str) -> tuple[int, str]:
     request = urllib.request.Request(url, headers={"Cookie": cookie})
     with urllib.request.urlopen(request) as response:
@@ -143,21 +169,8 @@ def main() -> int:
         }
         os.environ.update(env)
         lesson_path = prepare(database_url, args.courses)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                f"--workers={args.workers}",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
-            wait_until_up(base)
+        with ExitStack() as stack:
+            base = serve(stack, "wsgi:app", env, args.workers, ROOT)
             cookie = sign_in(base)
             status, page = fetch(base + lesson_path, cookie)
             if status != 200 or 'class="card quiz"' not in page:
@@ -181,9 +194,6 @@ def main() -> int:
                     f"round {number}: /healthz {trivial:8.1f}/s, lesson {lesson:8.1f}/s, "
                     f"ratio {lesson / trivial:.2f}"
                 )
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
 
     ratio, trivial, lesson = sorted(rounds)[len(rounds) // 2]
     print(f"database:        {database_url.split(':', 1)[0]}")

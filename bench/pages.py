@@ -20,7 +20,6 @@ import argparse
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from lesson_throughput import fetch, free_port, sign_in, wait_until_up, wrk  # noqa: E402
+from lesson_throughput import fetch, serve, sign_in, wrk  # noqa: E402
 
 MEMBERS, REQUIRED, DONE_SHARE = 500, 20, 0.6
 LEARNER, MANAGER, PASSWORD = "bench.hocvien", "bench.truongphong", "Bench-mat-khau-2024"
@@ -92,12 +91,11 @@ def add_bench_unit(url: str, seed: int) -> dict[str, str]:
     from lms.auth import services as auth
     from lms.courses.models import Course, Lesson, Quiz
     from lms.db import db
-    from lms.learning.models import CourseProgress
     from lms.org import services as org
     from lms.org.models import Unit, UnitKind, UnitVersion
-    from lms.progress import ledger
     from lms.progress.models import AssignmentKind, UnitAssignment
     from lms.roles import Role
+    from tests.factories import complete_course
 
     rng = random.Random(seed)
     today = date.today()
@@ -181,17 +179,7 @@ def add_bench_unit(url: str, seed: int) -> dict[str, str]:
                 moment = datetime.combine(
                     first + timedelta(days=rng.randrange(span)), time(9), tzinfo=UTC
                 )
-                progress = CourseProgress(
-                    person_id=person.id,
-                    course_id=course.id,
-                    started_at=moment,
-                    last_activity_at=moment,
-                    completed_at=moment,
-                    hours_credited=course.hours,
-                )
-                db.session.add(progress)
-                db.session.flush()
-                ledger.credit_course(progress)
+                complete_course(person, course, moment)  # the row and its ledger credit
         db.session.commit()
         course_slug, lesson_slug = db.session.execute(
             select(Course.slug, Lesson.slug)
@@ -213,30 +201,6 @@ def add_bench_unit(url: str, seed: int) -> dict[str, str]:
         "dashboard, by overdue": dashboard + "?sort=overdue",
         "unit roster, HTML": f"/reports/units/{unit_id}/roster?format=html",
     }
-
-
-def serve(stack: ExitStack, app: str, env: dict[str, str], workers: int, cwd: Path) -> str:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            f"--workers={workers}",
-            f"--bind=127.0.0.1:{port}",
-            "--log-level=warning",
-            app,
-        ],
-        cwd=cwd,
-        env=env,
-    )
-
-    def stop() -> None:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-
-    stack.callback(stop)
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(base)
-    return base
 
 
 def main() -> int:
