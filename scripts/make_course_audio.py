@@ -2,10 +2,10 @@
 """Rebuild the synthesised audio of the starter courses with espeak-ng and oggenc.
 
 Every recording of the courses `tieng-anh-giao-tiep-co-ban`, `tieng-tay-nhap-mon` and
-`tieng-nung-nhap-mon` is made here from text, so it can be rebuilt (after a wording change, or with a better voice) instead of
-being edited by hand. The list below maps each media file to what is spoken; a clip of several
-segments (a dialogue) is spoken segment by segment, with a short pause between them, and may
-use a different voice for each speaker.
+`tieng-nung-nhap-mon` is made here from text, so it can be rebuilt (after a wording change, or
+with a better voice) instead of being edited by hand. The list below maps each media file to
+what is spoken; a clip of several segments (a dialogue) is spoken segment by segment, with a
+short pause between them, and may use a different voice for each speaker.
 
     apt-get install -y espeak-ng vorbis-tools
     python3 scripts/make_course_audio.py              # rebuild every file
@@ -16,10 +16,11 @@ Output: Ogg Vorbis, mono, 16 kHz, `oggenc -q 3`, with a fixed stream serial numb
 same text gives the same bytes (the importer then sees no change). The voices are synthetic:
 the courses say so wherever the audio is played.
 
-Tày and Nùng have no espeak-ng voice. Their words are read by the Vietnamese voice (`vi`) as an approximate
-reading only; where the Vietnamese voice misreads the spelling (a doubled vowel such as "oọ"),
-the text given to it is a close Vietnamese spelling or espeak-ng phoneme input in [[...]]. The
-lessons say plainly that these readings do not replace a native speaker's pronunciation.
+Tày and Nùng have no espeak-ng voice. Their words are read by the Vietnamese voice (`vi`, and
+`vi+f3` for a second speaker) as an approximate reading only; where the Vietnamese voice
+misreads the spelling (a doubled vowel such as "oọ", "pj", a final "j"), the text given to it
+is a close Vietnamese spelling or espeak-ng phoneme input in [[...]]. The lessons say plainly
+that these readings do not replace a native speaker's pronunciation.
 """
 
 from __future__ import annotations

@@ -153,6 +153,4 @@ def test_the_nung_course_imports_with_its_sources(app, client, login, tmp_path):
     page = client.get("/courses/tieng-nung-nhap-mon").get_data(as_text=True)
     assert "Nguồn tham khảo" in page
     assert "Sách học tiếng Tày Nùng" in page
-    assert "Ngôn ngữ: Tiếng Nùng" in client.get("/courses/?q=nung&bo_dau=1").get_data(
-        as_text=True
-    )
+    assert "Ngôn ngữ: Tiếng Nùng" in client.get("/courses/?q=nung&bo_dau=1").get_data(as_text=True)

@@ -147,18 +147,14 @@ def test_tay_ranks_the_tay_courses_before_courses_that_name_the_tay(
         assert "Ngôn ngữ: Tiếng Tày" in response.get_data(as_text=True)
 
 
-def test_a_search_that_names_no_language_matches_words_as_before(
-    client, learner, language_courses
-):
+def test_a_search_that_names_no_language_matches_words_as_before(client, learner, language_courses):
     response = client.get("/courses/?q=lua+dao&bo_dau=1")
 
     assert titles(response) == [PHISHING_TITLE]
     assert "Ngôn ngữ:" not in response.get_data(as_text=True)
 
 
-def test_a_language_search_costs_no_more_queries(
-    client, learner, language_courses, count_queries
-):
+def test_a_language_search_costs_no_more_queries(client, learner, language_courses, count_queries):
     def search(query: str):
         return lambda: client.get("/courses/", query_string={"q": query, "bo_dau": "1"})
 
