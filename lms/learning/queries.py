@@ -215,6 +215,9 @@ def matches(query: str, text: str, *, ignore_diacritics: bool) -> bool:
 
 # Other names learners type for a language (besides "Tiếng X", "X" and the name in brackets).
 LANGUAGE_ALIASES = {"hnj": ("Hmông", "H'Mông"), "mlc": ("Cao Lan",)}
+# The languages a search can name: the province's minority languages. Việt, Anh, Trung (Hoa) and
+# Pháp are everyday words too ("anh", "ảnh", "hoa", "viết"), so those searches stay word searches.
+SEARCHABLE_LANGUAGES = ("tyz", "nut", "hnj", "blu", "ium", "mlc", "x-sandiu")
 
 
 def _language_names(code: str) -> list[str]:
@@ -232,7 +235,7 @@ def understood_language(query: str, *, ignore_diacritics: bool) -> str | None:
 
     The query may start with "tiếng"; apostrophes are ignored (H'Mông, Hmông). With
     ignore_diacritics "tay" is Tày; without it only the written name counts. When two languages
-    share a name (Mông), the first in LANGUAGES wins.
+    share a name (Mông), the first in SEARCHABLE_LANGUAGES wins.
     """
     normal = fold if ignore_diacritics else search_normal
 
@@ -245,7 +248,7 @@ def understood_language(query: str, *, ignore_diacritics: bool) -> str | None:
     wanted = key(query)
     if not wanted:
         return None
-    for code in LANGUAGES:
+    for code in SEARCHABLE_LANGUAGES:
         if any(key(name) == wanted for name in _language_names(code)):
             return code
     return None

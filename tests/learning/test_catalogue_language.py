@@ -33,7 +33,10 @@ NEIGHBOURS_TITLE = "Văn hóa các dân tộc vùng cao"
         ("Hmông Njua", True, "blu"),
         ("cao lan", True, "mlc"),
         ("san diu", True, "x-sandiu"),
-        ("hoa", True, "zh"),
+        # Việt, Anh, Trung (Hoa), Pháp are everyday words too: left to the word search.
+        ("hoa", True, None),
+        ("anh", True, None),
+        ("tiếng Việt", True, None),
         # Not a language's name as a whole, or only one when diacritics are ignored.
         ("tieng", True, None),
         ("", True, None),
