@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Rebuild the synthesised audio of the starter courses with espeak-ng and oggenc.
 
-Every recording of the courses `tieng-anh-giao-tiep-co-ban` and `tieng-tay-nhap-mon` is made
-here from text, so it can be rebuilt (after a wording change, or with a better voice) instead of
-being edited by hand. The list below maps each media file to what is spoken; a clip of several
-segments (a dialogue) is spoken segment by segment, with a short pause between them, and may
-use a different voice for each speaker.
+Every recording of the courses `tieng-anh-giao-tiep-co-ban`, `tieng-tay-nhap-mon` and
+`tieng-nung-nhap-mon` is made here from text, so it can be rebuilt (after a wording change, or
+with a better voice) instead of being edited by hand. The list below maps each media file to
+what is spoken; a clip of several segments (a dialogue) is spoken segment by segment, with a
+short pause between them, and may use a different voice for each speaker.
 
     apt-get install -y espeak-ng vorbis-tools
     python3 scripts/make_course_audio.py              # rebuild every file
@@ -16,10 +16,11 @@ Output: Ogg Vorbis, mono, 16 kHz, `oggenc -q 3`, with a fixed stream serial numb
 same text gives the same bytes (the importer then sees no change). The voices are synthetic:
 the courses say so wherever the audio is played.
 
-Tày has no espeak-ng voice. Tày words are read by the Vietnamese voice (`vi`) as an approximate
-reading only; where the Vietnamese voice misreads the spelling (a doubled vowel such as "oọ"),
-the text given to it is a close Vietnamese spelling or espeak-ng phoneme input in [[...]]. The
-lessons say plainly that these readings do not replace a native speaker's pronunciation.
+Tày and Nùng have no espeak-ng voice. Their words are read by the Vietnamese voice (`vi`, and
+`vi+f3` for a second speaker) as an approximate reading only; where the Vietnamese voice
+misreads the spelling (a doubled vowel such as "oọ", "pj", a final "j"), the text given to it
+is a close Vietnamese spelling or espeak-ng phoneme input in [[...]]. The lessons say plainly
+that these readings do not replace a native speaker's pronunciation.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ EN = "en-us"  # default English voice
 EN_F = "en-us+f3"  # a second (female) English voice for dialogues
 EN_GB = "en-gb"
 VI = "vi"
+VI_F = "vi+f3"  # a second (female) Vietnamese voice for dialogues
 
 
 @dataclass(frozen=True)
@@ -230,9 +232,15 @@ ENGLISH = [
     ),
 ]
 
-# tieng-tay-nhap-mon -----------------------------------------------------------------------------
-# Approximate readings by the Vietnamese voice. Spoken text differs from the written Tày word
-# only where noted.
+# tieng-tay-nhap-mon and tieng-nung-nhap-mon ------------------------------------------------------
+# Approximate readings by the Vietnamese voice. Spoken text differs from the written Tày or Nùng
+# word only where noted.
+
+
+def _tay_nung_words(folder: str, words: list[tuple[str, str]]) -> list[Clip]:
+    """One slow Vietnamese-voice clip per (file name, spoken text) in folder."""
+    return [say(f"{folder}{name}.ogg", text, VI, 110) for name, text in words]
+
 
 TAY = [
     say("media/so-dem/slong.ogg", "slong", VI, 110),
@@ -245,11 +253,146 @@ TAY = [
     say("media/tu-thuong-gap/kin.ogg", "kin", VI, 110),
     # "khiing": the voice switches to English on the unknown spelling; "khing" keeps it Vietnamese.
     say("media/chu-viet/khiing.ogg", "khing", VI, 110),
+    # Version 2.0: greetings, numbers 1-10, family, everyday questions, a dialogue.
+    *_tay_nung_words(
+        "media/chao-hoi/",
+        [
+            ("pay-hau", "pây hâư"),
+            ("het-lang", "hết lăng"),
+            ("mi-reng", "mì rèng"),
+            ("van-day", "vằn đây"),
+            ("pua-day-no", "pưa đảy nơ"),
+            # "pj": the voice has no such onset; "pi" + vowel is the close Vietnamese reading.
+            ("pjom-bai", "piom bái á"),
+            ("du-ruon-lo", "chài Hùng dú rườn lo?"),
+        ],
+    ),
+    *_tay_nung_words(
+        "media/so-dem/",
+        [
+            ("nang", "nâng"),
+            ("deo", "đeo"),
+            ("sli", "slí"),
+            ("ha", "hả"),
+            ("soc", "sốc"),
+            ("chat", "chất"),
+            ("pet", "pét"),
+            ("cau", "cẩu"),
+        ],
+    ),
+    *_tay_nung_words(
+        "media/gia-dinh/",
+        [
+            ("cha-ly", "cha ly"),
+            ("luc-chai", "lục chài"),
+            ("lan-chai", "lan chài"),
+            ("lan-nhinh", "lan nhình"),
+            # "oóc": a doubled vowel; read as a single "óc".
+            ("me-ooc", "me óc"),
+            ("me-nhinh", "me nhình"),
+            ("pi-lua", "pi lùa"),
+            ("tua-coc", "tua cốc"),
+            ("tua-pjai", "tua piai"),
+        ],
+    ),
+    *_tay_nung_words(
+        "media/tu-thuong-gap/",
+        [
+            ("ky-lai", "kỷ lai"),
+            ("ky-lai-hang", "kỉ lai hâng"),
+            ("do-hau", "dờ hâư"),
+            ("an-nay", "ăn náy lè ăn cà lăng?"),
+            ("van-nay", "vằn nẩy"),
+            ("lao-lung", "láo lúng"),
+        ],
+    ),
+    dialogue(
+        "media/hoi-thoai/lam-quen.ogg",
+        # "loọng": the voice reads "oọ" as "wọ"; "lọng" is the close reading.
+        (VI, "Chào chài! Khỏi xo slam, chài tên lọng lăng nẹ?"),
+        (VI_F, "Khỏi ten lọng Bình. Nhằng chài né?"),
+        (VI, "Khỏi ten lọng An. Que khỏi dú Lạng Sơn."),
+        speed=110,
+    ),
+]
+
+NUNG = [
+    *_tay_nung_words(
+        "media/chao-hoi/",
+        [
+            ("pay-tau", "pây tâư"),
+            ("het-lang", "hêt lăng"),
+            ("mi-reng", "mì rèng"),
+            ("van-day", "vằn đây"),
+            ("pua-day-no", "pưa đảy nơ"),
+            ("sleng", "slèng"),
+        ],
+    ),
+    *_tay_nung_words(
+        "media/so-dem/",
+        [
+            ("nang", "nâng"),
+            # "sloong": a doubled vowel; read as "slong".
+            ("sloong", "slong"),
+            ("slam", "slam"),
+            ("sli", "slí"),
+            ("ha", "hả"),
+            ("soc", "sốc"),
+            ("chat", "chất"),
+            ("pet", "pét"),
+            ("cau", "cẩu"),
+            ("slip", "slíp"),
+        ],
+    ),
+    *_tay_nung_words(
+        "media/gia-dinh/",
+        [
+            ("cha-ly", "cha ly"),
+            ("luc-chai", "lục chài"),
+            ("lan-chai", "lan chài"),
+            ("lan-nhinh", "lan nhình"),
+            ("au-khuoi", "au khươi"),
+            ("au-lua", "au lùa"),
+            ("pi", "pi"),
+            ("slao", "slao"),
+            ("a", "a"),
+            ("bac", "bảc"),
+            ("noong", "[[n'O6N]]"),
+        ],
+    ),
+    *_tay_nung_words(
+        "media/cau-thuong-dung/",
+        [
+            ("bau", "bấu"),
+            ("pen-slu", "pền slừ"),
+            ("to", "tố"),
+            ("can", "căn"),
+            ("xau", "xáu"),
+            ("minh", "mình"),
+            # "roọng": the voice reads "oọ" as "wọ"; "rọng" is the close reading.
+            ("roong", "rọng"),
+            ("lau", "lầu"),
+            ("chao-tong", "chao tồng"),
+            ("ca-pen-cam", "cạ pền cằm bấu chử"),
+        ],
+    ),
+    # "ngoj": final "j" is not Vietnamese spelling; "ngoi" is the close reading.
+    dialogue(
+        "media/hoi-thoai/lam-quen.ogg",
+        (VI, "Nỉ slèng bấu?"),
+        (VI_F, "Slèng chầy. Nỉ nẹ?"),
+        (VI, "Ngoi tố slèng chầy."),
+        (VI_F, "Mình nỉ rọng pền slừ nỏ?"),
+        (VI, "Ngoi lẻ Hà."),
+        (VI_F, "Ngoi lẻ Chung."),
+        speed=110,
+    ),
 ]
 
 COURSES: dict[str, list[Clip]] = {
     "tieng-anh-giao-tiep-co-ban": ENGLISH,
     "tieng-tay-nhap-mon": TAY,
+    "tieng-nung-nhap-mon": NUNG,
 }
 
 

@@ -14,11 +14,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import force_locale
 from markupsafe import Markup
 from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
+from lms.courses.format import LANGUAGES
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import answer_text, public_questions
 from lms.db import among, db, utcnow
@@ -189,15 +191,80 @@ def course_states(person_id: int, course_ids: Iterable[int]) -> dict[int, Course
 # The catalogue --------------------------------------------------------------------------------
 
 
+# A query word this short must start a word of the text: "an" does not find "toàn".
+SHORT_WORD = 3
+
+
+def _occurs(word: str, haystack: str) -> bool:
+    if len(word) > SHORT_WORD:
+        return word in haystack
+    return re.search(rf"(?<!\w){re.escape(word)}", haystack) is not None
+
+
 def matches(query: str, text: str, *, ignore_diacritics: bool) -> bool:
     """Say whether every word of query occurs in text.
 
     Both sides are normalised the same way: NFC, case folded, the apostrophes ' ’ ʼ as one; with
-    ignore_diacritics also without marks and with đ as d, so "tieng tay" finds "Tiếng Tày".
+    ignore_diacritics also without marks and with đ as d, so "tieng tay" finds "Tiếng Tày". A
+    word of at most SHORT_WORD letters must start a word of the text.
     """
     normal = fold if ignore_diacritics else search_normal
     haystack = normal(text)
-    return all(word in haystack for word in normal(query).split())
+    return all(_occurs(word, haystack) for word in normal(query).split())
+
+
+# Other names learners type for a language (besides "Tiếng X", "X" and the name in brackets).
+LANGUAGE_ALIASES = {"hnj": ("Hmông", "H'Mông"), "mlc": ("Cao Lan",)}
+# The languages a search can name: the province's minority languages. Việt, Anh, Trung (Hoa) and
+# Pháp are everyday words too ("anh", "ảnh", "hoa", "viết"), so those searches stay word searches.
+SEARCHABLE_LANGUAGES = ("tyz", "nut", "hnj", "blu", "ium", "mlc", "x-sandiu")
+
+
+def _language_names(code: str) -> list[str]:
+    """Return the Vietnamese names of a language without "Tiếng": Tày; Mông, Hmông Njua; …"""
+    with force_locale("vi"):
+        label = str(LANGUAGES[code])
+    main, _, bracket = label.partition(" (")
+    names = [main, bracket.rstrip(")")] if bracket else [main]
+    names = [name.removeprefix("Tiếng ").strip() for name in names]
+    return names + list(LANGUAGE_ALIASES.get(code, ()))
+
+
+def understood_language(query: str, *, ignore_diacritics: bool) -> str | None:
+    """Return the code of the language the whole query names ("dao", "tiếng Tày", "hmong").
+
+    The query may start with "tiếng"; apostrophes are ignored (H'Mông, Hmông). With
+    ignore_diacritics "tay" is Tày; without it only the written name counts. When two languages
+    share a name (Mông), the first in SEARCHABLE_LANGUAGES wins.
+    """
+    normal = fold if ignore_diacritics else search_normal
+
+    def key(text: str) -> str:
+        words = normal(text).replace("'", "").split()
+        if words and words[0] == normal("tiếng"):
+            words = words[1:]
+        return " ".join(words)
+
+    wanted = key(query)
+    if not wanted:
+        return None
+    for code in SEARCHABLE_LANGUAGES:
+        if any(key(name) == wanted for name in _language_names(code)):
+            return code
+    return None
+
+
+def names_language(text: str, code: str) -> bool:
+    """Say whether text names the language as written, as a whole word: "người Dao", "Tày".
+
+    Diacritics always count here: "Dao" is not "đào" (tạo) nor "đảo" (lừa đảo), though folded
+    they are all "dao".
+    """
+    haystack = search_normal(text)
+    return any(
+        re.search(rf"(?<!\w){re.escape(search_normal(name))}(?!\w)", haystack)
+        for name in _language_names(code)
+    )
 
 
 @dataclass(frozen=True)
@@ -218,10 +285,29 @@ class CatalogueCourse:
     required_total: int = 0
 
 
-def catalogue(
-    person_id: int, search: str = "", *, ignore_diacritics: bool = True
-) -> dict[str, list[CatalogueCourse]]:
-    """Return the current courses matching search, by category, in Vietnamese title order."""
+@dataclass(frozen=True)
+class Catalogue:
+    """The catalogue's courses: those of the language the search names first, then the others."""
+
+    # Other courses (all of them without a search), by category, in Vietnamese title order.
+    groups: dict[str, list[CatalogueCourse]]
+    # The language the search was understood as (a code of LANGUAGES), and its courses.
+    language: str | None = None
+    language_courses: list[CatalogueCourse] = field(default_factory=list)
+    # The language's dictionary entries will be listed here, with its courses (issue 13, DICT).
+
+    @property
+    def found(self) -> int:
+        return len(self.language_courses) + sum(len(courses) for courses in self.groups.values())
+
+
+def catalogue(person_id: int, search: str = "", *, ignore_diacritics: bool = True) -> Catalogue:
+    """Return the current courses matching search.
+
+    A search that names a language (understood_language) lists that language's courses first;
+    other courses follow when their title or summary names the language as written (so "dao"
+    does not bring "đào tạo"). Any other search matches every word (matches).
+    """
     lessons = (
         select(
             Lesson.course_id,
@@ -248,13 +334,16 @@ def catalogue(
         .outerjoin(lessons, lessons.c.course_id == Course.id)
         .where(Course.is_retired.is_(False))
     ).all()
+    language = understood_language(search, ignore_diacritics=ignore_diacritics)
+
+    def wanted(row: Any) -> bool:
+        text = f"{row.title}\n{row.summary}"
+        if language is not None:
+            return row.language == language or names_language(text, language)
+        return not search.strip() or matches(search, text, ignore_diacritics=ignore_diacritics)
+
     # Few courses: searching them in Python keeps one folding rule for NFD input and apostrophes.
-    found = [
-        CatalogueCourse(*row)
-        for row in rows
-        if not search.strip()
-        or matches(search, f"{row.title}\n{row.summary}", ignore_diacritics=ignore_diacritics)
-    ]
+    found = [CatalogueCourse(*row) for row in rows if wanted(row)]
     progress = dict(
         db.session.execute(
             select(CourseProgress.course_id, CourseProgress.completed_at).where(
@@ -265,6 +354,7 @@ def catalogue(
     )
     states = course_states(person_id, progress)
     groups: dict[str, list[CatalogueCourse]] = defaultdict(list)
+    language_courses: list[CatalogueCourse] = []
     for course in sorted(found, key=lambda course: collation_key(course.title)):
         if course.id in progress:
             state = states[course.id]
@@ -275,8 +365,11 @@ def catalogue(
                 required_done=state.required_done,
                 required_total=state.required_total,
             )
-        groups[course.category].append(course)
-    return groups
+        if language is not None and course.language == language:
+            language_courses.append(course)
+        else:
+            groups[course.category].append(course)
+    return Catalogue(groups, language, language_courses)
 
 
 # A course -------------------------------------------------------------------------------------

@@ -120,13 +120,14 @@ def catalogue():
     search = request.args.get("q", "")[:200]
     # A first visit has no q: diacritics are ignored by default, and the box shows it ticked.
     ignore_diacritics = "q" not in request.args or request.args.get("bo_dau") == "1"
-    groups = queries.catalogue(current_user.id, search, ignore_diacritics=ignore_diacritics)
+    result = queries.catalogue(current_user.id, search, ignore_diacritics=ignore_diacritics)
     return render_template(
         "learning/catalogue.html",
-        groups=groups,
+        result=result,
+        groups=result.groups,
         search=search,
         ignore_diacritics=ignore_diacritics,
-        found=sum(len(courses) for courses in groups.values()),
+        found=result.found,
         **_labels(),
     )
 

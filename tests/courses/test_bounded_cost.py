@@ -155,7 +155,7 @@ def test_the_real_courses_pass_the_bounds(app):
     report = check_courses(sources, is_collection=True)
 
     assert report.errors == []
-    assert len(report.courses) == 3
+    assert len(report.courses) == 4
 
 
 def test_a_compressed_bomb_is_refused_before_it_is_read(client, editor):
