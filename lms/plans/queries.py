@@ -376,12 +376,23 @@ def dashboard(
     )
 
     def figures_of(
-        rows: list[Row], *, items: bool, memberships: dict[int, list[EngineSpan]] | None = None
+        rows: list[Row],
+        *,
+        items: bool,
+        memberships: dict[int, list[EngineSpan]] | None = None,
+        required: bool = True,
     ) -> dict[int, Figures]:
         kinds = {row.id: row.employment_kind for row in rows}
         first, last = year_days(year)
         return people_figures(
-            kinds, first, last, today, items=items, engine=engine, memberships=memberships
+            kinds,
+            first,
+            last,
+            today,
+            items=items,
+            engine=engine,
+            memberships=memberships,
+            required=required,
         )
 
     sort = sort if sort in SORTS else "name"
@@ -395,6 +406,7 @@ def dashboard(
         everyone = figures_of(
             list(db.session.execute(select(filtered.c.id, filtered.c.employment_kind))),
             items=False,  # overdue items are counted without being listed
+            required=sort == "overdue",  # tiết and percent need no required items
         )
         keys = _sort_keys(everyone, sort)
         ordered = ordered.join(keys, keys.c.person_id == filtered.c.id).order_by(

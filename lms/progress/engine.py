@@ -362,9 +362,14 @@ class Engine:
     # Per batch ---------------------------------------------------------------------------------
 
     def credits(
-        self, person_ids: Collection[int], *, summed_only: Collection[int] = ()
+        self,
+        person_ids: Collection[int],
+        *,
+        summed_only: Collection[int] = (),
+        required: bool = True,
     ) -> dict[int, PersonCredits]:
-        """Each person's credits within the days, and their completions of required courses.
+        """Each person's credits within the days, and (with required) their completions of
+        required courses.
 
         People in summed_only (one membership covering all the days, minutes per tiết the same
         throughout: see `whole_period`) get only the sums, added up by the database; the others
@@ -376,7 +381,8 @@ class Engine:
             self._sum_credits(summed, found)
         if listed:
             self._list_credits(listed, found)
-        self._completions(list(person_ids), found)
+        if required:
+            self._completions(list(person_ids), found)
         return found
 
     def _sum_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
@@ -553,11 +559,13 @@ class Engine:
         *,
         items: bool = False,
         done_by: date | None = None,
+        required: bool = True,
     ) -> Figures:
         """The figures of one person over the span's days (within the engine's days).
 
         A required item due in the span is done when its course was completed by the span's
-        last day, or by done_by (a person's own figures: by their last day in the period)."""
+        last day, or by done_by (a person's own figures: by their last day in the period).
+        Without required, the required items are left out (counted as none)."""
         first, last = max(span.first, self.first), min(span.last, self.last)
         result = Figures(target=self.rules.target(kind, first, last) if first <= last else None)
         credits = credits or NO_CREDITS
@@ -575,7 +583,7 @@ class Engine:
             stop = bisect_right(credits.days, last)
             if start < stop:
                 self._add_credits(result, kind, credits.entries[start:stop])
-        if span.unit_id is not None:
+        if required and span.unit_id is not None:
             self._add_required(
                 result, span.unit_id, first, last, credits.completed, items, done_by or last
             )
@@ -670,10 +678,12 @@ class Engine:
         *,
         items: bool = False,
         parts: dict[Span, Figures] | None = None,
+        required: bool = True,
     ) -> Figures:
         """A person's figures over the engine's days: their memberships' figures added up, and
         the credits of days in no membership (theirs, though no unit's). With parts, each
-        membership's own figures are kept there too (a roster row reuses them)."""
+        membership's own figures are kept there too (a roster row reuses them). Without
+        required, the required items are left out (the credits were read without them)."""
         credits = credits or NO_CREDITS
         spans = list(spans)
         inside = 0
@@ -687,7 +697,12 @@ class Engine:
         )
         for span in spans:
             figures = self.figures(
-                span, kind, credits, items=items, done_by=person_last if items else None
+                span,
+                kind,
+                credits,
+                items=items,
+                done_by=person_last if items else None,
+                required=required,
             )
             if parts is not None:
                 parts[span] = figures
@@ -706,7 +721,7 @@ class Engine:
         )
         for figures in figures_of:
             total.add(figures)
-        if not items and credits.completed:
+        if required and not items and credits.completed:
             # The rows counted what was done by their own last day; the person, by theirs.
             for span in spans:
                 first, last = max(span.first, self.first), min(span.last, self.last)
@@ -741,20 +756,28 @@ def people_figures(
     items: bool = False,
     engine: Engine | None = None,
     memberships: Mapping[int, list[Span]] | None = None,
+    required: bool = True,
 ) -> dict[int, Figures]:
     """Each person's figures over first..last (id → employment kind), in a few queries: the
     credits of people in one unit all along summed by the database. memberships: the people's
-    (`Engine.memberships`), when the caller has read them already."""
+    (`Engine.memberships`), when the caller has read them already. Without required, the
+    figures leave required items out and cost no query for them (a sort by tiết needs none)."""
     engine = engine or Engine(first, last, today)
     ids = list(people)
     if not ids:
         return {}
     if memberships is None:
         memberships = engine.memberships(ids)
-    credits = engine.credits(ids, summed_only=engine.whole_period(people, memberships))
+    credits = engine.credits(
+        ids, summed_only=engine.whole_period(people, memberships), required=required
+    )
     return {
         person_id: engine.person(
-            kind, memberships.get(person_id, ()), credits.get(person_id), items=items
+            kind,
+            memberships.get(person_id, ()),
+            credits.get(person_id),
+            items=items,
+            required=required,
         )
         for person_id, kind in people.items()
     }

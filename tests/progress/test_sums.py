@@ -92,3 +92,39 @@ def test_overdue_items_counted_without_listing_them_agree_with_the_list(app):
     assert listed.required_overdue == 2  # courses 0 and 3
     assert counted.required_overdue == listed.required_overdue
     assert counted.required_done == listed.required_done == 2
+
+
+def test_figures_without_required_items_earn_the_same_and_read_no_completions(app, count_queries):
+    """A sort by tiết or percent asks for figures without required items: the same earnings
+    and target, no required item counted, and the completions are not read at all."""
+    from lms.plans import assignments
+    from lms.progress.engine import people_figures
+
+    rules.seed_default_rules()
+    unit = make_unit("PCS", "Phòng Chính sách")
+    courses = [make_course("digital-skills", "4", title=f"Khóa {n}") for n in range(2)]
+    for course in courses:
+        assignments.assign_course(
+            unit=unit, course_id=course.id, year=YEAR, kind="required",
+            due_on=date(YEAR, 3, 31), include_subunits=True, actor_id=None,
+        )  # fmt: skip
+    person = make_person("mai", "Lò Thị Mai", unit=unit)
+    complete_course(person, courses[0], datetime(YEAR, 2, 1, 3, tzinfo=UTC))
+    db.session.commit()
+    person_id = person.id
+    people = {person_id: person.employment_kind}
+    first, last, today = date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 6, 1)
+    whole = people_figures(people, first, last, today)[person_id]
+    found: dict = {}
+    reads = count_queries(
+        lambda: found.update(people_figures(people, first, last, today, required=False))
+    )
+    earned = found[person_id]
+    assert (earned.exact_tiet, earned.percent, earned.target) == (
+        whole.exact_tiet,
+        whole.percent,
+        whole.target,
+    )
+    assert (whole.required_done, whole.required_total, whole.required_overdue) == (1, 2, 1)
+    assert (earned.required_done, earned.required_total, earned.required_overdue) == (0, 0, 0)
+    assert reads < count_queries(lambda: people_figures(people, first, last, today))
