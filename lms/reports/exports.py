@@ -6,13 +6,14 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING
 
 from flask import stream_template
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from lms.i18n import agency_zone
 from lms.numbers import DATE_FORMAT, DECIMAL_FORMAT, PERCENT_FORMAT, WHOLE_FORMAT
@@ -346,6 +347,24 @@ def figure_columns(doc: Document) -> set[int]:
     return {index for index, kind in enumerate(doc.kinds) if kind in FIGURES}
 
 
+def row_block(block: Iterable[Sequence[str | int]], figures: Collection[int]) -> Markup:
+    """A block of the printable table's rows as HTML: written here rather than by a template
+    loop, whose call and escape per cell cost more than the rest of a 500-row page. Numbers
+    need no escaping; text is escaped as the template would."""
+    parts: list[str] = []
+    opens: list[str] = []
+    for row in block:
+        if len(opens) < len(row):
+            opens = ['<td class="figure">' if i in figures else "<td>" for i in range(len(row))]
+        parts.append("\n    <tr>")
+        parts.extend(
+            f"{opens[i]}{value if type(value) is int else escape(value)}</td>"
+            for i, value in enumerate(row)
+        )
+        parts.append("</tr>\n  ")
+    return Markup("".join(parts))
+
+
 def html_chunks(doc: Document) -> Iterator[str]:
     """The printable page, rendered as the rows are read."""
     return html_sheets_chunks([doc])
@@ -361,4 +380,5 @@ def html_sheets_chunks(docs: list[Document]) -> Iterator[str]:
         tables=[(doc, doc.text_rows(), print_shares(doc), figure_columns(doc)) for doc in docs],
         national_title=NATIONAL_TITLE,
         motto=MOTTO,
+        row_block=row_block,
     )

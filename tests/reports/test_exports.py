@@ -194,3 +194,15 @@ def test_buffered_joins_pieces_into_blocks_and_keeps_every_byte():
     blocks = list(buffered(("a" * 7 for _ in range(10)), size=20))
     assert [len(block) for block in blocks] == [21, 21, 21, 7]
     assert list(buffered([])) == []
+
+
+def test_printed_rows_escape_text_keep_numbers_and_mark_figure_columns():
+    from lms.reports.exports import row_block
+
+    html = row_block([[1, "Lò <Văn> & Sáng", "12,50"], [2, 'Hà "Thị" Mai', ""]], {0, 2})
+    assert str(html) == (
+        '\n    <tr><td class="figure">1</td><td>Lò &lt;Văn&gt; &amp; Sáng</td>'
+        '<td class="figure">12,50</td></tr>\n  '
+        '\n    <tr><td class="figure">2</td><td>Hà &#34;Thị&#34; Mai</td>'
+        '<td class="figure"></td></tr>\n  '
+    )
