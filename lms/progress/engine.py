@@ -645,30 +645,23 @@ class Engine:
             return
         due = requirements.due_in(unit_id, first, last)
         result.required_total += len(due)
-        if completed:
-            result.required_done += self._done(due, completed, done_by)
-        result.required_late += self._late(due, completed, done_by)
+        done_count, late_count = self._tally(due, completed, done_by)
+        result.required_done += done_count
+        result.required_late += late_count
 
-    def _done(self, due: list[int], completed: Mapping[int, date], by: date) -> int:
-        """How many of the items due were completed by the day by."""
-        items = self.requirements.items
-        return sum(
-            1 for index in due if (day := completed.get(items[index][1])) is not None and day <= by
-        )
-
-    def _late(self, due: list[int], completed: Mapping[int, date], by: date) -> int:
-        """How many of the items due are overdue today, done meaning completed by the day by
-        (the state an item would show: `item_state`)."""
+    def _tally(self, due: list[int], completed: Mapping[int, date], by: date) -> tuple[int, int]:
+        """How many of the items due were completed by the day by, and how many of the others
+        are overdue today (the state an item would show: `item_state`), in one pass."""
         items, today = self.requirements.items, self.today
-        late = 0
+        done = late = 0
         for index in due:
             item = items[index]
-            done = completed.get(item[1])
-            if item_state(item[6], done if done is not None and done <= by else None, today) == (
-                ItemState.OVERDUE
-            ):
+            day = completed.get(item[1]) if completed else None
+            if day is not None and day <= by:
+                done += 1
+            elif item_state(item[6], None, today) == ItemState.OVERDUE:
                 late += 1
-        return late
+        return done, late
 
     def person(
         self,
@@ -727,12 +720,10 @@ class Engine:
                 first, last = max(span.first, self.first), min(span.last, self.last)
                 if span.unit_id is not None and first <= last < person_last:
                     due = self.requirements.due_in(span.unit_id, first, last)
-                    total.required_done += self._done(
-                        due, credits.completed, person_last
-                    ) - self._done(due, credits.completed, last)
-                    total.required_late += self._late(
-                        due, credits.completed, person_last
-                    ) - self._late(due, credits.completed, last)
+                    done_then, late_then = self._tally(due, credits.completed, person_last)
+                    done_there, late_there = self._tally(due, credits.completed, last)
+                    total.required_done += done_then - done_there
+                    total.required_late += late_then - late_there
         if loose:
             self._add_credits(
                 total,
