@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Vietnamese alphabet in CLDR "vi" order, with the extra Latin letters of Tày-Nùng writing
 # (f, j, w, z) placed where the Latin alphabet has them.
@@ -106,6 +107,8 @@ def _collation_elements(text: str) -> tuple[list[int], list[int], list[int]]:
     return primary, secondary, tertiary
 
 
+# A pure function of its text: unit names are keyed on every page that lists the tree.
+@lru_cache(maxsize=8192)
 def collation_key(text: str) -> str:
     """Return a string that sorts text in Vietnamese order when compared byte by byte."""
     primary, secondary, tertiary = _collation_elements(text)
