@@ -20,11 +20,11 @@ from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
-from lms.courses.format import LANGUAGES
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import answer_text, public_questions
 from lms.db import among, db, utcnow
 from lms.i18n import agency_zone, local_day, local_today
+from lms.languages import LANGUAGES
 from lms.learning.models import (
     Certificate,
     CourseProgress,
