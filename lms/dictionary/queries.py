@@ -32,6 +32,18 @@ def languages() -> list[tuple[str, str, int]]:
     ]
 
 
+def entry_count(language: str) -> int:
+    """How many published entries the language's dictionary has."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                DictionaryEntry.language == language, DictionaryEntry.is_published.is_(True)
+            )
+        )
+        or 0
+    )
+
+
 def search(language: str, text: str, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """The published entries of language whose words start with every word of text, folded
     (no diacritics, no case, apostrophes dropped), best first: the headword itself, a headword
