@@ -48,7 +48,9 @@ class DictionaryEntry(Model):
 
 class DictionaryWord(Model):
     """One folded word of an entry's headword or meanings: searches read this index, by
-    prefix, rather than every entry's text."""
+    prefix, rather than every entry's text. It carries what a search filters and orders by
+    (the entry's folded headword, whether it is published), so a search reads the entries of
+    its page only."""
 
     __tablename__ = "dictionary_word"
     __table_args__ = (Index("ix_dictionary_word_language_word", "language", "word"),)
@@ -60,5 +62,7 @@ class DictionaryWord(Model):
     language: Mapped[str] = mapped_column(String(16))
     word: Mapped[str] = mapped_column(sort_key_type())
     is_headword: Mapped[bool] = mapped_column(default=False)
+    headword_folded: Mapped[str] = mapped_column(sort_key_type())
+    is_published: Mapped[bool] = mapped_column(default=True)
 
     entry: Mapped[DictionaryEntry] = relationship(back_populates="words")

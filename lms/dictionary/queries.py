@@ -3,6 +3,8 @@ and Vietnamese meaning) through the folded-word index, one entry."""
 
 from __future__ import annotations
 
+from math import ceil
+
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 
 from lms.db import db
@@ -66,14 +68,17 @@ def search(language: str, text: str, *, page: int = 1, per_page: int = PER_PAGE)
             DictionaryWord.language == language,
             DictionaryWord.word >= word,
             DictionaryWord.word < word + TOP,
+            DictionaryWord.is_published.is_(True),
         )
 
     # Each word of the search must start a word of the entry; the entry's best word decides
-    # whether the headword matched (rank 2) or only a meaning (rank 3).
+    # whether the headword matched (rank 2) or only a meaning (rank 3). Ranked, counted and
+    # paged on the word index alone; then the page's entries are read.
     matched = (
         select(
             DictionaryWord.entry_id,
             func.max(case((DictionaryWord.is_headword.is_(True), 1), else_=0)).label("in_head"),
+            func.min(DictionaryWord.headword_folded).label("headword"),
         )
         .where(starting(wanted[0]))
         .group_by(DictionaryWord.entry_id)
@@ -83,16 +88,27 @@ def search(language: str, text: str, *, page: int = 1, per_page: int = PER_PAGE)
             DictionaryWord.entry_id.in_(select(DictionaryWord.entry_id).where(starting(word)))
         )
     found = matched.subquery()
+    total = db.session.scalar(select(func.count()).select_from(found)) or 0
+    number = max(1, min(page, max(1, ceil(total / per_page))))
     rank = case(
-        (DictionaryEntry.headword_folded == whole, 0),
-        (DictionaryEntry.headword_folded.startswith(whole, autoescape=True), 1),
+        (found.c.headword == whole, 0),
+        (found.c.headword.startswith(whole, autoescape=True), 1),
         (found.c.in_head == 1, 2),
         else_=literal(3),
     )
-    query = entries.join(found, found.c.entry_id == DictionaryEntry.id).order_by(
-        rank, DictionaryEntry.headword_folded, DictionaryEntry.key
-    )
-    return paginate(query, page=page, per_page=per_page)
+    order = db.session.scalars(
+        select(found.c.entry_id)
+        .order_by(rank, found.c.headword, found.c.entry_id)
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+    ).all()
+    by_id = {
+        entry.id: entry
+        for entry in db.session.scalars(
+            select(DictionaryEntry).where(DictionaryEntry.id.in_(order))
+        )
+    }
+    return Page([by_id[i] for i in order if i in by_id], number, per_page, total)
 
 
 def entry(language: str, key: str) -> DictionaryEntry | None:

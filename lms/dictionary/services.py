@@ -238,9 +238,23 @@ def _apply(entry: DictionaryEntry, row: EntryData) -> None:
     entry.source = row.source
     entry.source_page = row.source_page
     entry.words = [
-        DictionaryWord(language=row.language, word=word, is_headword=is_headword)
+        DictionaryWord(
+            language=row.language,
+            word=word,
+            is_headword=is_headword,
+            headword_folded=entry.headword_folded,
+            is_published=entry.is_published is not False,
+        )
         for word, is_headword in search_words(row.headword, row.meanings)
     ]
+
+
+def set_published(entry: DictionaryEntry, published: bool) -> None:
+    """Publish an entry or take it back: its page and its search words follow at once."""
+    entry.is_published = published
+    entry.updated_at = utcnow()
+    for word in entry.words:
+        word.is_published = published
 
 
 def _fields(entry: DictionaryEntry | EntryData) -> tuple:

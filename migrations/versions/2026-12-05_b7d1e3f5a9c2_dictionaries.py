@@ -48,6 +48,8 @@ def upgrade():
     sa.Column('language', sa.String(length=16), nullable=False),
     sa.Column('word', sa.String().with_variant(sa.String(collation='C'), 'postgresql'), nullable=False),
     sa.Column('is_headword', sa.Boolean(), nullable=False),
+    sa.Column('headword_folded', sa.String().with_variant(sa.String(collation='C'), 'postgresql'), nullable=False),
+    sa.Column('is_published', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['dictionary_entry.id'], name=op.f('fk_dictionary_word_entry_id_dictionary_entry'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dictionary_word'))
     )

@@ -116,11 +116,14 @@ def test_search_both_ways_without_diacritics_or_apostrophes_best_first(app):
 def test_unpublished_entries_are_neither_found_nor_shown(app):
     services.import_file("tay.csv", dictionary_csv(entry_line("kin", "kin", "ăn")))
     entry = db.session.scalar(select(DictionaryEntry))
-    entry.is_published = False
+    services.set_published(entry, False)
     db.session.commit()
     assert queries.search("tyz", "kin").total == 0
     assert queries.entry("tyz", "kin") is None
     assert queries.languages() == []
+    services.set_published(entry, True)
+    db.session.commit()
+    assert [found.key for found in queries.search("tyz", "an").items] == ["kin"]
 
 
 def test_an_export_imports_unchanged(app):
