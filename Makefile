@@ -59,8 +59,10 @@ messages: $(VENV)/.installed-run
 migrate: install
 	$(FLASK) db upgrade
 
-# Re-importing unchanged courses changes nothing, so this is safe on every start.
+# Re-importing unchanged courses or dictionaries changes nothing, so this is safe on every start.
+# The dictionaries come first: lessons may refer to their entries.
 courses: migrate
+	$(FLASK) dictionary import dictionaries
 	$(FLASK) courses import courses
 
 demo: migrate

@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         backup,
         courses,
         demo,
+        dictionary,
         home,
         honours,
         i18n,
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     uploads.init_app(app)
     invites.init_app(app)
     audit.init_app(app)
+    dictionary.init_app(app)
     courses.init_app(app)
     learning.init_app(app)
     plans.init_app(app)

@@ -24,6 +24,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem("home.index", _l("Trang chủ")),
     NavItem("learning.catalogue", _l("Khóa học")),
+    NavItem("dictionary.index", _l("Từ điển")),
     NavItem("plans.mine", _l("Kế hoạch của tôi")),
     NavItem("plans.units", _l("Kế hoạch đơn vị"), Permission.MANAGE_UNIT),
     NavItem("org.units", _l("Đơn vị"), Permission.MANAGE_UNITS),

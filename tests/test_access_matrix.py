@@ -35,6 +35,7 @@ from lms.awards.services import InitiativeInput
 from lms.courses import checker, importer
 from lms.courses.models import Course
 from lms.db import db
+from lms.dictionary import services as dictionary
 from lms.honours import services as honours
 from lms.i18n import local_today
 from lms.learning.models import Certificate
@@ -46,6 +47,7 @@ from lms.plans import queries as plan_queries
 from lms.plans.evidence import Upload
 from lms.plans.models import ExternalActivity, StudyPlan
 from lms.roles import Role
+from tests.dictionary.files import dictionary_csv, entry_line
 from tests.factories import START, approve_plan, complete_course, make_person, make_unit
 from tests.learning.content import CHAO_HOI, SO_DEM, course_md
 
@@ -108,6 +110,7 @@ class World:
     token: int
     token_secret: str
     board: int
+    word: str
     honoured_person: int
     honoured_unit: int
 
@@ -482,6 +485,9 @@ CASES = [
     Case("api.create_token", AWARDS, "POST"),
     Case("api.revoke_token", AWARDS, "POST", args=lambda w: {"token_id": w.token}),
     Case("honours.index", EVERYONE),
+    Case("dictionary.index", EVERYONE),
+    Case("dictionary.language", EVERYONE, args=lambda w: {"language": "tyz"}),
+    Case("dictionary.entry", EVERYONE, args=lambda w: {"language": "tyz", "key": w.word}),
     Case("honours.show", EVERYONE, args=lambda w: {"board_id": w.board}),
     Case("honours.consent", SIGNED_IN),
     Case("honours.set_consent", SIGNED_IN, "POST"),
@@ -580,6 +586,8 @@ CASES = [
             ("nominations.change_form", AWARDS, "POST", lambda w: {"form_id": MISSING}),
             ("api.revoke_token", AWARDS, "POST", lambda w: {"token_id": MISSING}),
             ("honours.show", EVERYONE, "GET", lambda w: {"board_id": MISSING}),
+            ("dictionary.language", EVERYONE, "GET", lambda w: {"language": "xx"}),
+            ("dictionary.entry", EVERYONE, "GET", lambda w: {"language": "tyz", "key": "khong-co"}),
             ("honours.manage", AWARDS, "GET", lambda w: {"board_id": MISSING}),
             (
                 "honours.remove_person",
@@ -802,6 +810,8 @@ def _build_world() -> World:
     honoured_person = honours.add_person(board, str(member.id), "Hoàn thành xuất sắc kế hoạch.")
     honoured_unit = honours.add_unit(board, str(own.id), "Đơn vị học tập tiêu biểu.")
     honours.publish(board)
+    word = "kin"
+    dictionary.import_file("tyz.csv", dictionary_csv(entry_line(word, "kin", "ăn")))
     db.session.commit()
     return World(
         own_unit=own.id,
@@ -843,6 +853,7 @@ def _build_world() -> World:
         board=board.id,
         honoured_person=honoured_person.id,
         honoured_unit=honoured_unit.id,
+        word=word,
     )
 
 

@@ -33,6 +33,7 @@ from lms.courses.render import (
     render_markdown,
     vocab_html,
 )
+from lms.languages import APOSTROPHE_LANGUAGES
 from lms.text import legacy_font_letters
 
 MAX_TEXT_BYTES = 1024 * 1024
@@ -281,7 +282,7 @@ def _check_course(source: SourceCourse) -> tuple[CheckedCourse | None, list[Prob
                     fmt.Severity.WARNING,
                 )
             )
-    if language in fmt.APOSTROPHE_LANGUAGES:
+    if language in APOSTROPHE_LANGUAGES:
         problems.extend(_mixed_apostrophes(source, parsed_files))
 
     if any(problem.is_error for problem in problems) or course_parsed is None or not language:

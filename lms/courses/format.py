@@ -19,6 +19,8 @@ import yaml
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from lms.languages import LANGUAGES
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 MEDIA_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -35,22 +37,6 @@ LEVELS = {
     "intermediate": _l("Trung cấp"),
     "advanced": _l("Nâng cao"),
 }
-# Language of study. Sán Dìu has no ISO 639 code, hence a BCP 47 private-use tag.
-LANGUAGES = {
-    "vi": _l("Tiếng Việt"),
-    "en": _l("Tiếng Anh"),
-    "zh": _l("Tiếng Trung (Hoa)"),
-    "fr": _l("Tiếng Pháp"),
-    "tyz": _l("Tiếng Tày"),
-    "nut": _l("Tiếng Nùng"),
-    "hnj": _l("Tiếng Mông"),
-    "blu": _l("Tiếng Mông (Hmông Njua)"),
-    "ium": _l("Tiếng Dao"),
-    "mlc": _l("Tiếng Sán Chay (Cao Lan)"),
-    "x-sandiu": _l("Tiếng Sán Dìu"),
-}
-# Languages written in the Tày-Nùng script, where apostrophes are part of words (t'ua).
-APOSTROPHE_LANGUAGES = {"tyz", "nut"}
 
 COURSE_KEYS = (
     "title",

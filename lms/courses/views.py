@@ -26,9 +26,10 @@ from markupsafe import Markup
 
 from lms.access import requires, signed_in
 from lms.courses import archive, checker, importer, queries
-from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
+from lms.courses.format import CATEGORIES, LEVELS
 from lms.courses.media import BY_URL_EXTENSION
 from lms.db import db
+from lms.languages import LANGUAGES
 from lms.roles import Permission
 from lms.uploads import services as pending
 from lms.uploads.services import Kept

@@ -20,11 +20,12 @@ from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
-from lms.courses.format import LANGUAGES
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import answer_text, public_questions
 from lms.db import among, db, utcnow
+from lms.dictionary import queries as dictionary_queries
 from lms.i18n import agency_zone, local_day, local_today
+from lms.languages import LANGUAGES
 from lms.learning.models import (
     Certificate,
     CourseProgress,
@@ -294,7 +295,8 @@ class Catalogue:
     # The language the search was understood as (a code of LANGUAGES), and its courses.
     language: str | None = None
     language_courses: list[CatalogueCourse] = field(default_factory=list)
-    # The language's dictionary entries will be listed here, with its courses (issue 13, DICT).
+    # How many published entries the language's dictionary has (its page is linked).
+    dictionary_entries: int = 0
 
     @property
     def found(self) -> int:
@@ -369,7 +371,8 @@ def catalogue(person_id: int, search: str = "", *, ignore_diacritics: bool = Tru
             language_courses.append(course)
         else:
             groups[course.category].append(course)
-    return Catalogue(groups, language, language_courses)
+    entries = dictionary_queries.entry_count(language) if language is not None else 0
+    return Catalogue(groups, language, language_courses, entries)
 
 
 # A course -------------------------------------------------------------------------------------

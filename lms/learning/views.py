@@ -23,11 +23,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from lms.access import public, requires, signed_in
-from lms.courses.format import CATEGORIES, LANGUAGES, LEVELS
+from lms.courses.format import CATEGORIES, LEVELS
 from lms.courses.models import Lesson
 from lms.db import MAX_ID, parse_count, utcnow
 from lms.errors import UserError
 from lms.i18n import local_day, local_today
+from lms.languages import LANGUAGES
 from lms.learning import queries, rules, services
 from lms.learning.forms import BeaconForm, LearningEventForm, QuizForm, RuleForm
 from lms.roles import Permission

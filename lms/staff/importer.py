@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import re
-import warnings
-import zipfile
-from collections.abc import Generator, Iterable, Iterator, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,14 +15,14 @@ from sqlalchemy.orm import selectinload
 from lms.accounts import services as people
 from lms.accounts.models import Gender, Person
 from lms.db import db
-from lms.errors import UserError
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
 from lms.org.queries import UnitChoice, unit_choices
-from lms.text import clean_name, fold, legacy_font_letters
-from lms.zipparts import LongerThanDeclared, declared_chunks
+from lms.sheets import Layout, Problem, RawRow, SheetError
+from lms.sheets import read_rows as read_sheet
+from lms.text import fold, legacy_font_letters
 
 FULL_NAME = "Họ và tên"
 BIRTH_DATE = "Ngày sinh"
@@ -45,6 +39,12 @@ OPTIONAL_COLUMNS = (POSITION_SINCE,)
 TEMPLATE_COLUMNS = (*COLUMNS, *OPTIONAL_COLUMNS)
 # Vietnamese lists usually number their rows; that column carries nothing to import.
 IGNORED_COLUMNS = ("STT",)
+MAX_ROWS = 20_000
+LAYOUT = Layout(
+    COLUMNS, OPTIONAL_COLUMNS, IGNORED_COLUMNS, MAX_ROWS, noun=_l("một danh sách cán bộ")
+)
+# The staff file's own name for a file that cannot be imported (any sheet's: `SheetError`).
+StaffImportError = SheetError
 EXAMPLE_ROW = (
     "Nguyễn Thị Hoa",
     "05/04/1990",
@@ -70,22 +70,6 @@ COLUMN_HINTS = {
         "ngày hiệu lực của lần nhập"
     ),
 }
-MAX_ROWS = 20_000
-# Bounds on what openpyxl is given, checked in the zip before it reads anything: it keeps every
-# shared string in memory, parses a row's cells all at once and pads a row up to its last
-# column, so the cost follows these counts, not the size of the upload.
-MAX_COLUMNS = 50
-MAX_CELLS = 500_000
-MAX_SHARED_STRINGS = 250_000
-MAX_SHEET_BYTES = 64 * 1024 * 1024
-MAX_PART_BYTES = 4 * 1024 * 1024  # any other part: styles, workbook, relations...
-MAX_UNZIPPED_BYTES = 96 * 1024 * 1024  # all parts together
-MAX_CSV_LINE = 64 * 1024  # a row of a staff list is well under 2 KB
-_XML_CHUNK = 1024 * 1024
-_ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s/>]")
-_CELL_TAG_RE = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_STRING_TAG_RE = re.compile(rb"<(?:\w+:)?si[\s/>]")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _GENDERS = {"nam": Gender.MALE, "nu": Gender.FEMALE, "khac": Gender.OTHER}
 _LIMITS = {
@@ -97,45 +81,6 @@ _LIMITS = {
 # Free-text columns, where letters left by a legacy Vietnamese font would be stored as they are.
 _WORDS = {FULL_NAME, ETHNICITY, POSITION}
 _LOOKUP_CHUNK = 500
-# Excel 97-2003 (.xls) and encrypted .xlsx files are OLE2 compound documents.
-_OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the file, located by spreadsheet row and column when known."""
-
-    message: str
-    row: int | None = None
-    column: str | None = None
-
-    def __str__(self) -> str:
-        if self.row is not None and self.column is not None:
-            return _(
-                "Dòng %(row)d, cột “%(column)s”: %(message)s",
-                row=self.row,
-                column=self.column,
-                message=self.message,
-            )
-        if self.row is not None:
-            return _("Dòng %(row)d: %(message)s", row=self.row, message=self.message)
-        return self.message
-
-
-class StaffImportError(UserError):
-    """A staff file that cannot be imported; problems says every reason, with rows."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(problem) for problem in problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class RawRow:
-    """A data row as read from the file: its spreadsheet row number and its cells by column."""
-
-    number: int
-    cells: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -199,303 +144,12 @@ class ImportResult:
 # Reading -------------------------------------------------------------------------------------
 
 
-def _not_a_spreadsheet(filename: str) -> StaffImportError:
-    return StaffImportError(
-        [Problem(_("Tệp “%(file)s” không phải bảng tính .xlsx hoặc .csv (UTF-8).", file=filename))]
-    )
-
-
-def _zip_names(data: bytes) -> set[str] | None:
-    """Return the names inside a zip archive, or None if data is not one."""
-    if not data.startswith(b"PK"):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return None
-
-
-def _xlsx_rows(data: bytes, filename: str) -> Generator[tuple[Any, ...], None, None]:
-    from openpyxl import load_workbook
-
-    _check_xlsx_shape(data, filename)
-    try:
-        # Warnings about features openpyxl cannot read (data validation, ...) are not
-        # the user's concern: the cell values still come through.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise _not_a_spreadsheet(filename) from error
-    try:
-        if not workbook.worksheets:
-            raise _not_a_spreadsheet(filename)
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong sheet size; read what is there
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-            except Exception as error:
-                raise _not_a_spreadsheet(filename) from error
-    finally:
-        workbook.close()
-
-
-def _check_xlsx_shape(data: bytes, filename: str) -> None:
-    """Refuse a workbook whose parts would cost far more to read than a staff list can need."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        total = sum(info.file_size for info in archive.infolist())
-        if total > MAX_UNZIPPED_BYTES:
-            raise _too_large(
-                filename,
-                _(
-                    "khi giải nén tệp lớn %(mb)d MB, quá %(limit)d MB",
-                    mb=total // (1024 * 1024),
-                    limit=MAX_UNZIPPED_BYTES // (1024 * 1024),
-                ),
-            )
-        for info in archive.infolist():
-            name = info.filename
-            is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
-            is_strings = name == "xl/sharedStrings.xml"
-            limit = MAX_SHEET_BYTES if is_sheet or is_strings else MAX_PART_BYTES
-            if info.file_size > limit:
-                raise _too_large(
-                    filename,
-                    _(
-                        "phần “%(part)s” khi giải nén lớn %(mb)d MB, quá %(limit)d MB",
-                        part=name,
-                        mb=info.file_size // (1024 * 1024),
-                        limit=limit // (1024 * 1024),
-                    ),
-                )
-            if is_strings:
-                (strings,) = _count_tags(archive, info, filename, _STRING_TAG_RE)
-                if strings > MAX_SHARED_STRINGS:
-                    raise _too_large(
-                        filename,
-                        _(
-                            "bảng chuỗi dùng chung (xl/sharedStrings.xml) có %(n)s chuỗi, quá "
-                            "%(limit)s",
-                            n=_thousands(strings),
-                            limit=_thousands(MAX_SHARED_STRINGS),
-                        ),
-                    )
-            elif is_sheet:
-                rows, cells = _count_tags(archive, info, filename, _ROW_TAG_RE, _CELL_TAG_RE)
-                if rows > MAX_ROWS + 1:
-                    raise _too_many_rows(filename)
-                if cells > MAX_CELLS:
-                    raise _too_large(
-                        filename,
-                        _(
-                            "trang tính “%(part)s” có %(n)s ô, quá %(limit)s",
-                            part=name,
-                            n=_thousands(cells),
-                            limit=_thousands(MAX_CELLS),
-                        ),
-                    )
-
-
-def _count_tags(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str, *tags: re.Pattern
-) -> list[int]:
-    """Count the elements of each kind in a part, reading no more than its declared size."""
-    counts = [0] * len(tags)
-    tail = b""
-    try:
-        for chunk in declared_chunks(archive, info, _XML_CHUNK):
-            text = tail + chunk
-            # Tags are counted up to the last "<"; the rest may be a tag cut in two.
-            cut = text.rfind(b"<")
-            cut = len(text) if cut < 0 else cut
-            for index, tag in enumerate(tags):
-                counts[index] += sum(1 for _match in tag.finditer(text, 0, cut))
-            tail = text[cut:]
-        for index, tag in enumerate(tags):
-            counts[index] += sum(1 for _match in tag.finditer(tail))
-    except (
-        LongerThanDeclared,
-        zipfile.BadZipFile,
-        NotImplementedError,
-        ValueError,
-        OSError,
-        EOFError,
-    ) as error:
-        raise _not_a_spreadsheet(filename) from error
-    return counts
-
-
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
-
-
-def _too_large(filename: str, reason: str) -> StaffImportError:
-    message = _(
-        "Tệp “%(file)s” không đọc được vì %(reason)s; một danh sách cán bộ không cần lớn như "
-        "vậy. Hãy chép riêng bảng danh sách sang một tệp mới.",
-        file=filename,
-        reason=reason,
-    )
-    return StaffImportError([Problem(message)])
-
-
-def _too_many_rows(filename: str) -> StaffImportError:
-    message = _(
-        "Tệp “%(file)s” có hơn %(limit)s dòng dữ liệu (kể cả dòng trống); hãy xóa các dòng "
-        "trống ở cuối hoặc chia thành nhiều tệp nhỏ hơn.",
-        file=filename,
-        limit=_thousands(MAX_ROWS),
-    )
-    return StaffImportError([Problem(message)])
-
-
-def _csv_rows(data: bytes, filename: str) -> Generator[list[str], None, None]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _not_a_spreadsheet(filename) from None
-    if "\x00" in text:
-        raise _not_a_spreadsheet(filename)
-    end = text.find("\n")
-    header_line = text if end < 0 else text[:end]
-    # Excel writes ";" where the decimal mark is a comma (Vietnamese regional settings).
-    delimiter = max((",", ";", "\t"), key=header_line.count)
-    try:
-        yield from csv.reader(_csv_lines(text, filename), delimiter=delimiter)
-    except csv.Error as error:
-        raise _not_a_spreadsheet(filename) from error
-
-
-def _csv_lines(text: str, filename: str) -> Iterator[str]:
-    """Yield text line by line (no copy of the whole), refusing a line no staff row needs."""
-    start = number = 0
-    while start < len(text):
-        number += 1
-        end = text.find("\n", start) + 1 or len(text)
-        if end - start > MAX_CSV_LINE:
-            message = _(
-                "Tệp “%(file)s”, dòng %(row)d: dài quá %(n)s ký tự; một dòng danh sách cán bộ "
-                "không cần dài như vậy.",
-                file=filename,
-                row=number,
-                n=_thousands(MAX_CSV_LINE),
-            )
-            raise StaffImportError([Problem(message)])
-        yield text[start:end]
-        start = end
-
-
-def _cell(value: Any) -> Any:
-    """Return a cell as NFC text without outer blanks, keeping dates as they came."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean_name(str(value))
-
-
-def _header_problems(headers: list[str]) -> list[Problem]:
-    problems = []
-    missing = [name for name in COLUMNS if name not in headers]
-    unknown = [h for h in headers if h and h not in TEMPLATE_COLUMNS and h not in IGNORED_COLUMNS]
-    repeated = sorted({h for h in headers if h and headers.count(h) > 1}, key=headers.index)
-    expected = ", ".join(f"“{name}”" for name in COLUMNS)
-    for name in missing:
-        problems.append(Problem(_("thiếu cột “%(column)s”.", column=name), row=1))
-    for name in unknown:
-        meant = next((c for c in TEMPLATE_COLUMNS if fold(c) == fold(name)), None)
-        if meant:
-            message = _(
-                "cột “%(column)s” không có trong mẫu (có phải “%(meant)s”?).",
-                column=name,
-                meant=meant,
-            )
-        else:
-            message = _("cột “%(column)s” không có trong mẫu.", column=name)
-        problems.append(Problem(message, row=1))
-    for name in repeated:
-        problems.append(Problem(_("cột “%(column)s” có hơn một lần.", column=name), row=1))
-    if problems:
-        message = _(
-            "Dòng đầu tiên của tệp phải là dòng tiêu đề với các cột: %(columns)s.", columns=expected
-        )
-        problems.append(Problem(message))
-    return problems
-
-
 def read_rows(filename: str, data: bytes) -> list[RawRow]:
     """Return the data rows of a staff file with their spreadsheet row numbers (header is row 1).
 
     The kind of file is told by its content, not its name. Raises StaffImportError.
     """
-    if not data.strip():
-        raise StaffImportError([Problem(_("Tệp “%(file)s” trống.", file=filename))])
-    if data.startswith(_OLE2_SIGNATURE):
-        raise StaffImportError(
-            [
-                Problem(
-                    _(
-                        "Tệp “%(file)s” là bảng tính Excel 97–2003 (.xls): hãy mở bằng Excel "
-                        "và lưu lại dưới dạng .xlsx.",
-                        file=filename,
-                    )
-                )
-            ]
-        )
-    zip_names = _zip_names(data)
-    rows: Generator[Sequence[Any], None, None]
-    if zip_names is None:
-        rows = _csv_rows(data, filename)
-    elif {"[Content_Types].xml", "xl/workbook.xml"} <= zip_names:
-        rows = _xlsx_rows(data, filename)
-    else:
-        raise _not_a_spreadsheet(filename)  # .docx, .ods, a plain .zip...
-    with closing(rows):
-        return _data_rows(filename, enumerate(rows, start=1))
-
-
-def _data_rows(filename: str, records: Iterable[tuple[int, Sequence[Any]]]) -> list[RawRow]:
-    headers: list[str] | None = None
-    raw_rows: list[RawRow] = []
-    for number, values in records:
-        # Blank rows count too: reading them is the cost, and a sheet can hold a million.
-        if number > MAX_ROWS + 1:
-            raise _too_many_rows(filename)
-        cells = [_cell(value) for value in values[:MAX_COLUMNS]]
-        if headers is None:
-            headers = [cell if isinstance(cell, str) else vn_date(cell) for cell in cells]
-            if not any(headers):
-                break
-            problems = _header_problems(headers)
-            if problems:
-                raise StaffImportError(problems)
-            continue
-        if not any(cells):
-            continue
-        by_column = {
-            header: cells[index] if index < len(cells) else ""
-            for index, header in enumerate(headers)
-            if header in TEMPLATE_COLUMNS
-        }
-        raw_rows.append(RawRow(number, by_column))
-    if headers is None or not any(headers):
-        raise StaffImportError(
-            [Problem(_("Tệp “%(file)s” không có dòng tiêu đề ở dòng 1.", file=filename))]
-        )
-    if not raw_rows:
-        message = _("Tệp “%(file)s” không có dòng dữ liệu nào.", file=filename)
-        raise StaffImportError([Problem(message)])
-    return raw_rows
-
-
-# Checking ------------------------------------------------------------------------------------
+    return read_sheet(filename, data, LAYOUT)
 
 
 def parse_day(value: Any) -> date | None:

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import sheets
 from lms.access import requires
 from lms.accounts.queries import waiting_for_first_sign_in
 from lms.db import db
@@ -124,7 +125,7 @@ def _keep(form: StaffImportForm, upload: Upload | None, status: int = 200) -> tu
 def template():
     return send_file(
         io.BytesIO(importer.template_workbook(local_today())),
-        mimetype=importer.XLSX_MIMETYPE,
+        mimetype=sheets.XLSX_MIMETYPE,
         as_attachment=True,
         download_name=TEMPLATE_NAME,
     )

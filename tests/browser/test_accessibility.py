@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from lms.courses.models import Course, Lesson
 from lms.db import db
+from lms.dictionary import services as dictionary
 from lms.i18n import local_today
 from lms.learning import services as learning
 from lms.org import services as org
@@ -27,6 +28,7 @@ from tests.browser.conftest import (
     sign_in,
     sign_out,
 )
+from tests.dictionary.files import dictionary_csv, entry_line
 from tests.factories import make_person, make_unit
 from tests.learning.content import TAY, make_other_courses, make_tay_course
 
@@ -75,6 +77,15 @@ def world(app, tmp_path) -> World:
             evidence=evidence.Upload("giay-chung-nhan.png", PNG),
         )
         workflow.submit(plan, actor=learner)
+    dictionary.import_file(
+        "tyz.csv",
+        dictionary_csv(
+            entry_line(
+                "kin", "kin", "ăn", pos="động từ", examples="Kin khẩu", translations="Ăn cơm"
+            ),
+            entry_line("pi-noong", "pì noọng", "anh em"),
+        ),
+    )
     db.session.commit()
     return World(year, unit.id, learner.id, plan.id, certificate.id, certificate.code)
 
@@ -88,6 +99,9 @@ def pages_for(role: str, w: World) -> list[str]:
             "/login",
             "/verify",
             f"/verify/{w.certificate_code}",
+            "/dictionary/",
+            "/dictionary/tyz?q=an",
+            "/dictionary/tyz/kin",
             "/khong-co-trang-nay",
         ],
         "learner": [

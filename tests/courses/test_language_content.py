@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from lms.courses.checker import check_courses, load_folder
-from lms.courses.format import LANGUAGES
 from lms.courses.models import Course
 from lms.db import db
+from lms.languages import LANGUAGES
 from lms.text import search_normal
 from tests.learning.content import import_folder
 

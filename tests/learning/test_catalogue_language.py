@@ -157,9 +157,25 @@ def test_a_search_that_names_no_language_matches_words_as_before(client, learner
     assert "Ngôn ngữ:" not in response.get_data(as_text=True)
 
 
-def test_a_language_search_costs_no_more_queries(client, learner, language_courses, count_queries):
+def test_a_language_search_costs_one_query_more(client, learner, language_courses, count_queries):
     def search(query: str):
         return lambda: client.get("/courses/", query_string={"q": query, "bo_dau": "1"})
 
     search("x")()
-    assert count_queries(search("dao")) == count_queries(search("tieng"))
+    # One more for a language: its dictionary's count.
+    assert count_queries(search("dao")) == count_queries(search("tieng")) + 1
+
+
+def test_a_language_search_links_the_language_s_dictionary(client, learner, language_courses):
+    from lms.db import db
+    from lms.dictionary import services as dictionary
+    from tests.dictionary.files import dictionary_csv, entry_line
+
+    dictionary.import_file(
+        "tay.csv", dictionary_csv(entry_line("kin", "kin", "ăn"), entry_line("ma", "mà", "về"))
+    )
+    db.session.commit()
+    page = client.get("/courses/", query_string={"q": "tay", "bo_dau": "1"}).text
+    assert 'href="/dictionary/tyz"' in page and "2 mục từ" in page
+    nung = client.get("/courses/", query_string={"q": "nung", "bo_dau": "1"}).text
+    assert "/dictionary/nut" not in nung  # no entries yet: no link

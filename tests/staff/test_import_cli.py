@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -418,7 +419,7 @@ def test_empty_files_are_refused(runner, tmp_path, units, content, message):
 
 
 def test_too_many_rows_are_refused(runner, tmp_path, units, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 2)
+    monkeypatch.setattr(importer, "LAYOUT", replace(importer.LAYOUT, max_rows=2))
     rows = [staff_row(f"nguoi{n}", f"Người Số {n}") for n in range(3)]
     before = db_counts()
 

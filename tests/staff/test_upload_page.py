@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from lms import sheets
 from lms.accounts.models import Person
 from lms.audit.models import AuditEvent
 from lms.db import db
@@ -178,7 +179,7 @@ def test_template_is_a_workbook_with_the_headers_and_an_example(client, admin):
     response = client.get(TEMPLATE_URL)
 
     assert response.status_code == 200
-    assert response.mimetype == importer.XLSX_MIMETYPE
+    assert response.mimetype == sheets.XLSX_MIMETYPE
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert "mau-danh-sach-nhan-su.xlsx" in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]

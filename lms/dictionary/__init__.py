@@ -1,0 +1,14 @@
+"""Dictionaries of the province's languages: entries with their sources, searched both ways,
+public to read, imported and exported as the same table people keep in a spreadsheet."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the dictionary pages and the `flask dictionary` commands."""
+    from lms.dictionary import cli, models, views  # noqa: F401  (models: the dictionary tables)
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.dictionary_cli)

@@ -1,0 +1,122 @@
+"""Reading the dictionaries: the languages with published entries, a search both ways (headword
+and Vietnamese meaning) through the folded-word index, one entry."""
+
+from __future__ import annotations
+
+from math import ceil
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
+
+from lms.db import db
+from lms.dictionary.models import DictionaryEntry, DictionaryWord
+from lms.dictionary.services import dictionary_languages, headword_key, search_words
+from lms.pagination import Page, paginate
+
+PER_PAGE = 30
+# The highest character a folded word can hold: word >= w and word < w + TOP is "starts with w",
+# a range the (language, word) index answers on both databases.
+TOP = "\U0010ffff"
+
+
+def languages() -> list[tuple[str, str, int]]:
+    """The languages with published entries: (code, name, count), in the format's order."""
+    counts = dict(
+        db.session.execute(
+            select(DictionaryEntry.language, func.count())
+            .where(DictionaryEntry.is_published.is_(True))
+            .group_by(DictionaryEntry.language)
+        ).all()
+    )
+    return [
+        (code, str(name), counts[code])
+        for code, name in dictionary_languages().items()
+        if counts.get(code)
+    ]
+
+
+def entry_count(language: str) -> int:
+    """How many published entries the language's dictionary has."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                DictionaryEntry.language == language, DictionaryEntry.is_published.is_(True)
+            )
+        )
+        or 0
+    )
+
+
+def search(language: str, text: str, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """The published entries of language whose words start with every word of text, folded
+    (no diacritics, no case, apostrophes dropped), best first: the headword itself, a headword
+    that starts so, a word of the headword, then a word of a meaning; then by headword. An
+    empty text lists every entry by headword."""
+    entries = select(DictionaryEntry).where(
+        DictionaryEntry.language == language, DictionaryEntry.is_published.is_(True)
+    )
+    wanted = [word for word, _is_headword in search_words(text, [])]
+    if not wanted:
+        return paginate(
+            entries.order_by(DictionaryEntry.headword_folded, DictionaryEntry.key),
+            page=page,
+            per_page=per_page,
+        )
+    whole = headword_key(text)
+
+    def starting(word: str) -> ColumnElement[bool]:
+        return and_(
+            DictionaryWord.language == language,
+            DictionaryWord.word >= word,
+            DictionaryWord.word < word + TOP,
+            DictionaryWord.is_published.is_(True),
+        )
+
+    # Each word of the search must start a word of the entry; the entry's best word decides
+    # whether the headword matched (rank 2) or only a meaning (rank 3). Ranked, counted and
+    # paged on the word index alone; then the page's entries are read.
+    matched = (
+        select(
+            DictionaryWord.entry_id,
+            func.max(case((DictionaryWord.is_headword.is_(True), 1), else_=0)).label("in_head"),
+            func.min(DictionaryWord.headword_folded).label("headword"),
+        )
+        .where(starting(wanted[0]))
+        .group_by(DictionaryWord.entry_id)
+    )
+    for word in wanted[1:]:
+        matched = matched.where(
+            DictionaryWord.entry_id.in_(select(DictionaryWord.entry_id).where(starting(word)))
+        )
+    found = matched.subquery()
+    total = db.session.scalar(select(func.count()).select_from(found)) or 0
+    number = max(1, min(page, max(1, ceil(total / per_page))))
+    rank = case(
+        (found.c.headword == whole, 0),
+        (found.c.headword.startswith(whole, autoescape=True), 1),
+        (found.c.in_head == 1, 2),
+        else_=literal(3),
+    )
+    order = db.session.scalars(
+        select(found.c.entry_id)
+        .order_by(rank, found.c.headword, found.c.entry_id)
+        .limit(per_page)
+        .offset((number - 1) * per_page)
+    ).all()
+    by_id = {
+        entry.id: entry
+        for entry in db.session.scalars(
+            select(DictionaryEntry).where(DictionaryEntry.id.in_(order))
+        )
+    }
+    return Page([by_id[i] for i in order if i in by_id], number, per_page, total)
+
+
+def entry(language: str, key: str) -> DictionaryEntry | None:
+    """A published entry, or None."""
+    return db.session.scalar(
+        select(DictionaryEntry).where(
+            DictionaryEntry.language == language,
+            DictionaryEntry.key == key,
+            DictionaryEntry.is_published.is_(True),
+        )
+    )
