@@ -23,6 +23,7 @@ from lms.audit import services as audit
 from lms.auth.models import LoginFailure, UserSession
 from lms.db import commit_only, db, rows_changed, utcnow
 from lms.errors import UserError
+from lms.security import refresh_session_cookie
 
 MIN_PASSWORD_LENGTH = 10
 # Letters and digits that cannot be mistaken for one another when read out or copied by hand.
@@ -411,6 +412,7 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
         # (commit_only), because most requests only read and the idle timeout counts from it.
         user_session.last_seen_at = utcnow()
         commit_only(user_session)
+        refresh_session_cookie()  # the cookie's lifetime restarts with the row's
     return person
 
 
