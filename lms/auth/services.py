@@ -375,7 +375,7 @@ def start_session(person: Person, user_agent: str | None) -> str:
 # grants (which every request's access check reads): the grants joined in rather than loaded by
 # a second query.
 @cache
-def _signed_in() -> Select[tuple[Person, UserSession]]:
+def _signed_in() -> Select[Person, UserSession]:
     return (
         select(Person, UserSession)
         .join(UserSession, UserSession.person_id == Person.id)
