@@ -245,8 +245,9 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=min, max=max, **kwargs)
 
 
-def valid_on(model: Any, day: date) -> ColumnElement[bool]:
-    """SQL condition: a row with valid_from/valid_until (inclusive, open-ended) covers day."""
+def valid_on(model: Any, day: date | ColumnElement[date]) -> ColumnElement[bool]:
+    """SQL condition: a row with valid_from/valid_until (inclusive, open-ended) covers day (a
+    date, or a bound parameter in a statement built once)."""
     return and_(model.valid_from <= day, or_(model.valid_until.is_(None), model.valid_until >= day))
 
 
