@@ -37,8 +37,9 @@ def record_view(
 
     Safe from any view, including GET views that never commit: the entry waits in flask.g, and
     the after_request hook save_recorded_views (registered by lms.privacy.init_app) inserts the
-    request's entries and commits, only when the response is successful (status below 400). A view that fails, or is refused, logs nothing; each call is one row, whatever the
-    number of people listed.
+    request's entries and commits, only when the response is successful (status below 400).
+    A view that fails, or is refused, logs nothing; each call is one row, whatever the number
+    of people listed.
     """
     if not has_request_context():
         return
