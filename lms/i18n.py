@@ -20,6 +20,9 @@ from flask import (
     session,
 )
 from flask_babel import Babel, get_locale, get_translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from lms.access import public
 
@@ -104,13 +107,15 @@ def vn_moment(moment: datetime | None) -> str:
     return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def _template_gettext_callables() -> dict[str, Callable[..., str]]:
-    """gettext and ngettext for templates, finding the catalogue once per language.
+def _template_translations() -> dict[str, Callable[..., str]]:
+    """gettext, ngettext and _ for templates, finding the catalogue once per language.
 
     Flask-Babel's own look the catalogue up again for every string a page translates (about
     7 µs each: the request context, the domain, the locale's name); a page translates dozens.
     The catalogues are kept per locale (as Flask-Babel keeps them, for the process), so a
-    force_locale inside a request still gets its own language.
+    force_locale inside a request still gets its own language. `_` is called directly rather
+    than through Jinja's alias of gettext (two more calls through the template context each);
+    it does what Jinja's gettext does: Markup where the template escapes, then % variables.
     """
     known: dict[Locale | None, Translations | NullTranslations] = {}
 
@@ -127,14 +132,23 @@ def _template_gettext_callables() -> dict[str, Callable[..., str]]:
     def ngettext(singular: str, plural: str, n: int) -> str:
         return translations().ungettext(singular, plural, n)
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    @pass_eval_context
+    def translate(eval_ctx: EvalContext, string: str, **variables: object) -> str:
+        text = translations().ugettext(string)
+        if eval_ctx.autoescape:
+            return Markup(text) % variables
+        return text % variables
+
+    return {"gettext": gettext, "ngettext": ngettext, "_": translate}
 
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
+    callables = _template_translations()
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n
-        **_template_gettext_callables(), newstyle=True
+        gettext=callables["gettext"], ngettext=callables["ngettext"], newstyle=True
     )
+    app.jinja_env.globals["_"] = callables["_"]
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_moment"] = vn_moment
     app.jinja_env.filters["vn_long_date"] = vn_long_date

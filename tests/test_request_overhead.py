@@ -9,6 +9,7 @@ from unittest import mock
 
 import flask_babel
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import Select
 
 from lms.db import db
@@ -56,6 +57,27 @@ def test_a_page_finds_its_translations_without_a_lookup_per_string(client, manag
     client.post("/language", data={"lang": "vi"})
     page = client.get("/account/password").get_data(as_text=True)
     assert "Đổi mật khẩu" in page and "Đăng xuất" in page
+
+
+def test_a_template_translates_as_jinja_would(app):
+    """`_` escapes the values put in (not the message), reads %% as %, and in a template
+    that does not escape (plain text) leaves both as they are."""
+    from flask import render_template_string
+
+    from lms.i18n import select_locale
+
+    with app.test_request_context("/"):
+        assert select_locale() == "vi"
+        html = render_template_string(
+            '{{ _("Xin chào, %(name)s", name="<b>An</b>") }} {{ _("100%%") }}'
+        )
+        assert html == "Xin chào, &lt;b&gt;An&lt;/b&gt; 100%"
+        plain = app.jinja_env.from_string(
+            '{% autoescape false %}{{ _("Xin chào, %(name)s", name="<b>") }}{% endautoescape %}'
+        )
+        assert plain.render() == "Xin chào, <b>"
+        with force_locale("en"):
+            assert render_template_string('{{ _("Đổi mật khẩu") }}') == "Change password"
 
 
 def test_the_menu_reads_the_person_s_permissions_once(client, manager):
