@@ -58,6 +58,9 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("LMS_SESSION_HOURS", "12"))),
+        # The cookie is signed again when the session's row is marked as seen (every few
+        # minutes, lms.security.refresh_session_cookie), not on every response.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # How long an API token works after it is issued; a new one is made on the token page.
         "API_TOKEN_DAYS": int(env.get("LMS_API_TOKEN_DAYS", "90")),
         # How long a first-sign-in code (lms.invites) works after it is issued.

@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Insert,
     MetaData,
     String,
     and_,
@@ -144,23 +145,49 @@ def _saved_or_dropped(session: Session, *_args: object) -> None:
     session.info.pop("unsaved_writes", None)
 
 
+def unsaved_work(*rows: object) -> bool:
+    """Say whether the session holds changes not yet committed, other than rows (objects)."""
+    session = db.session
+    if session.info.get("unsaved_writes"):
+        return True
+    pending = [*session.new, *session.dirty, *session.deleted]
+    return any(not any(row is mine for mine in rows) for row in pending)
+
+
 def commit_only(*rows: object) -> bool:
     """Commit bookkeeping rows outside the request boundary, if nothing else is pending.
 
     For the few writes a request must save even when its view saves nothing (a session's
-    last-seen stamp, an API token's last use, the access log of a page that was only read).
-    They commit on their own only when the session holds no change but these rows: a commit
-    there must never save, by the way, work the view has not finished or chose not to keep.
-    Returns whether it committed; if not, the rows stay pending with the rest, to be saved or
-    dropped with the view's own work.
+    last-seen stamp, an API token's last use). They commit on their own only when the session
+    holds no change but these rows: a commit there must never save, by the way, work the view
+    has not finished or chose not to keep. Returns whether it committed; if not, the rows stay
+    pending with the rest, to be saved or dropped with the view's own work.
     """
-    session = db.session
-    pending = [*session.new, *session.dirty, *session.deleted]
-    if session.info.get("unsaved_writes") or any(
-        not any(row is mine for mine in rows) for row in pending
-    ):
+    if unsaved_work(*rows):
         return False
-    session.commit()
+    db.session.commit()
+    return True
+
+
+def insert_and_commit(statement: Insert, rows: list[dict[str, Any]]) -> bool:
+    """Insert bookkeeping rows (the access log of a page that was only read) and commit them
+    as the end of the request's transaction, if the session holds nothing else unsaved (see
+    commit_only); return whether it did.
+
+    One INSERT of plain rows (no objects for the unit of work to flush), and the objects the
+    request read stay loaded: this commit changes none of them, so a response that streams
+    after it reads nothing again.
+    """
+    if unsaved_work():
+        return False
+    session = db.session()
+    session.execute(statement, rows)
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
     return True
 
 
@@ -218,8 +245,9 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=min, max=max, **kwargs)
 
 
-def valid_on(model: Any, day: date) -> ColumnElement[bool]:
-    """SQL condition: a row with valid_from/valid_until (inclusive, open-ended) covers day."""
+def valid_on(model: Any, day: date | ColumnElement[date]) -> ColumnElement[bool]:
+    """SQL condition: a row with valid_from/valid_until (inclusive, open-ended) covers day (a
+    date, or a bound parameter in a statement built once)."""
     return and_(model.valid_from <= day, or_(model.valid_until.is_(None), model.valid_until >= day))
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.support import NullTranslations, Translations
 from flask import (
     Blueprint,
     Flask,
@@ -16,7 +19,10 @@ from flask import (
     request,
     session,
 )
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from lms.access import public
 
@@ -101,8 +107,48 @@ def vn_moment(moment: datetime | None) -> str:
     return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
+def _template_translations() -> dict[str, Callable[..., str]]:
+    """gettext, ngettext and _ for templates, finding the catalogue once per language.
+
+    Flask-Babel's own look the catalogue up again for every string a page translates (about
+    7 µs each: the request context, the domain, the locale's name); a page translates dozens.
+    The catalogues are kept per locale (as Flask-Babel keeps them, for the process), so a
+    force_locale inside a request still gets its own language. `_` is called directly rather
+    than through Jinja's alias of gettext (two more calls through the template context each);
+    it does what Jinja's gettext does: Markup where the template escapes, then % variables.
+    """
+    known: dict[Locale | None, Translations | NullTranslations] = {}
+
+    def translations() -> Translations | NullTranslations:
+        locale = get_locale()
+        found = known.get(locale)
+        if found is None:
+            found = known[locale] = get_translations()
+        return found
+
+    def gettext(string: str) -> str:
+        return translations().ugettext(string)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return translations().ungettext(singular, plural, n)
+
+    @pass_eval_context
+    def translate(eval_ctx: EvalContext, string: str, **variables: object) -> str:
+        text = translations().ugettext(string)
+        if eval_ctx.autoescape:
+            return Markup(text) % variables
+        return text % variables
+
+    return {"gettext": gettext, "ngettext": ngettext, "_": translate}
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
+    callables = _template_translations()
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n
+        gettext=callables["gettext"], ngettext=callables["ngettext"], newstyle=True
+    )
+    app.jinja_env.globals["_"] = callables["_"]
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_moment"] = vn_moment
     app.jinja_env.filters["vn_long_date"] = vn_long_date

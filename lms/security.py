@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -22,10 +22,30 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS."""
+    """Mark the session cookie Secure whenever the request came over HTTPS, and sign it again
+    only when it changed or its lifetime should restart (refresh_session_cookie)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if super().should_set_cookie(app, session):
+            return True
+        return bool(session.permanent and g.get(_REFRESH_COOKIE))
+
+
+_REFRESH_COOKIE = "refresh_session_cookie"
+
+
+def refresh_session_cookie() -> None:
+    """Send the session cookie again with this response, its lifetime counted from now.
+
+    Flask would sign and send it on every response (SESSION_REFRESH_EACH_REQUEST, off in
+    lms.config); the sign-in check calls this when it marks the server-side session as seen
+    (every few minutes), so the cookie and the session row expire together at no cost to the
+    requests in between.
+    """
+    g.setdefault(_REFRESH_COOKIE, True)
 
 
 def _refuse_nul_bytes():

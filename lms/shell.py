@@ -45,9 +45,10 @@ NAV_ITEMS = [
 def _navigation() -> dict:
     if not current_user.is_authenticated:
         return {"nav_items": []}
-    items = [
-        item for item in NAV_ITEMS if item.permission is None or current_user.can(item.permission)
-    ]
+    # The person's permissions worked out once for the menu, not once per item (each works out
+    # today's grants again).
+    held = current_user.permissions
+    items = [item for item in NAV_ITEMS if item.permission is None or item.permission in held]
     return {"nav_items": items}
 
 

@@ -6,15 +6,19 @@ The access log page and a person's own data live in lms.privacy, which registers
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from flask import Response, current_app, g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import Table, insert
 
 from lms.audit.models import AccessLogEntry
-from lms.db import commit_only, db
+from lms.db import insert_and_commit, utcnow
 from lms.i18n import vn_date
 
 _PENDING = "privacy_pending_views"
+# A Core insert of the table (no ORM bulk machinery): the rows are plain values.
+_INSERT = insert(cast(Table, AccessLogEntry.__table__))
 
 
 def record_view(
@@ -32,10 +36,10 @@ def record_view(
     viewer_id names the viewer where there is no signed-in user (an API token's owner).
 
     Safe from any view, including GET views that never commit: the entry waits in flask.g, and
-    the after_request hook save_recorded_views (registered by lms.privacy.init_app) adds it to
-    the request's session and commits, only when the response is successful (status below
-    400). A view that fails, or is refused, logs nothing; each call is one row, whatever the
-    number of people listed.
+    the after_request hook save_recorded_views (registered by lms.privacy.init_app) inserts the
+    request's entries and commits, only when the response is successful (status below 400).
+    A view that fails, or is refused, logs nothing; each call is one row, whatever the number
+    of people listed.
     """
     if not has_request_context():
         return
@@ -47,18 +51,19 @@ def record_view(
         return
     pending = g.setdefault(_PENDING, [])
     pending.append(
-        AccessLogEntry(
-            viewer_id=viewer_id,
-            person_id=person_id,
-            what=what[:80],
-            scope=scope[:300] if scope else None,
-            address=(request.remote_addr or "")[:64] or None,
-        )
+        {
+            "at": utcnow(),
+            "viewer_id": viewer_id,
+            "person_id": person_id,
+            "what": what[:80],
+            "scope": scope[:300] if scope else None,
+            "address": (request.remote_addr or "")[:64] or None,
+        }
     )
 
 
-def take_recorded_views() -> list[AccessLogEntry]:
-    """Return and forget the entries recorded during this request."""
+def take_recorded_views() -> list[dict]:
+    """Return and forget the entries (access_log rows) recorded during this request."""
     return g.pop(_PENDING, None) or []
 
 
@@ -71,20 +76,18 @@ def save_recorded_views(response: Response) -> Response:
     """Commit the access-log entries of a successful response; a failed one logs nothing.
 
     Why a commit in an after-request hook: most pages that show personal data only read, so
-    no request boundary commits for them, yet the log must keep who saw what. It commits the
-    entries alone (lms.db.commit_only): if the view left anything else pending, that is a bug
-    in the view, logged as an error (with what the entries would have said) rather than
-    saved by the way or hidden.
+    no request boundary commits for them, yet the log must keep who saw what, before the page
+    goes out. The entries are one INSERT that ends the request's own transaction
+    (lms.db.insert_and_commit), not objects flushed and committed apart: if the view left
+    anything else pending, that is a bug in the view, logged as an error (with what the
+    entries would have said) rather than saved by the way or hidden.
     """
     entries = take_recorded_views()
     if not entries or response.status_code >= 400:
         return response
-    db.session.add_all(entries)
-    if not commit_only(*entries):
-        for entry in entries:
-            db.session.expunge(entry)
+    if not insert_and_commit(_INSERT, entries):
         current_app.logger.error(
             "access log not saved: the view left uncommitted changes (%s)",
-            "; ".join(f"{e.what} {e.person_id or e.scope}" for e in entries),
+            "; ".join(f"{e['what']} {e['person_id'] or e['scope']}" for e in entries),
         )
     return response

@@ -677,24 +677,28 @@ class LearnerCourses:
     completed: list[CompletedCourse]
 
 
+# Built once, like the lesson page's: the learner's home page runs it on every visit.
+_MY_COURSES = (
+    select(
+        Course.id.label("course_id"),
+        Course.slug,
+        Course.title,
+        Course.is_retired,
+        CourseProgress.last_activity_at,
+        CourseProgress.completed_at,
+        CourseProgress.hours_credited,
+        Certificate.id.label("certificate_id"),
+    )
+    .join(Course, Course.id == CourseProgress.course_id)
+    .outerjoin(Certificate, Certificate.course_progress_id == CourseProgress.id)
+    .where(CourseProgress.person_id == _PERSON)
+    .order_by(CourseProgress.last_activity_at.desc())
+)
+
+
 def learner_courses(person_id: int) -> LearnerCourses:
     """Return the courses the person is studying (latest first) and those completed."""
-    rows = db.session.execute(
-        select(
-            Course.id.label("course_id"),
-            Course.slug,
-            Course.title,
-            Course.is_retired,
-            CourseProgress.last_activity_at,
-            CourseProgress.completed_at,
-            CourseProgress.hours_credited,
-            Certificate.id.label("certificate_id"),
-        )
-        .join(Course, Course.id == CourseProgress.course_id)
-        .outerjoin(Certificate, Certificate.course_progress_id == CourseProgress.id)
-        .where(CourseProgress.person_id == person_id)
-        .order_by(CourseProgress.last_activity_at.desc())
-    ).all()
+    rows = db.session.execute(_MY_COURSES, {"person_id": person_id}).all()
     open_ids = [row.course_id for row in rows if row.completed_at is None and not row.is_retired]
     states = course_states(person_id, open_ids)
     in_progress = []

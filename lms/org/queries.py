@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Date, Select, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, Subquery
 from werkzeug.exceptions import NotFound
@@ -150,19 +151,31 @@ def unit_on(unit_id: int, day: date) -> UnitOnDay | None:
     return UnitOnDay(*row) if row else None
 
 
+@cache
+def _membership_on() -> Select[Membership, int, str, str, int | None]:
+    """The membership on a day with its unit as named then: one statement, built once (on
+    first use, when every model is mapped), that the home page runs on every visit."""
+    day = bindparam("day", type_=Date)
+    return (
+        select(Membership, Unit.id, Unit.code, UnitVersion.name, UnitVersion.parent_id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .join(UnitVersion, UnitVersion.unit_id == Unit.id)
+        .where(
+            Membership.person_id == bindparam("person_id"),
+            valid_on(Membership, day),
+            valid_on(UnitVersion, day),
+        )
+        .limit(1)
+    )
+
+
 def membership_on(person_id: int, day: date) -> tuple[Membership, UnitOnDay] | None:
     """Answer "which unit was this person in on day, and what was it called then?"."""
-    membership = db.session.scalars(
-        select(Membership).where(
-            Membership.person_id == person_id,
-            Membership.valid_from <= day,
-            or_(Membership.valid_until.is_(None), Membership.valid_until >= day),
-        )
-    ).first()
-    if membership is None:
+    row = db.session.execute(_membership_on(), {"person_id": person_id, "day": day}).first()
+    if row is None:
         return None
-    unit = unit_on(membership.unit_id, day)
-    return (membership, unit) if unit else None
+    membership, unit_id, code, name, parent_id = row
+    return membership, UnitOnDay(unit_id, code, name, parent_id)
 
 
 KIND_ORDER = {kind: rank for rank, kind in enumerate(UnitKind)}

@@ -81,3 +81,43 @@ def test_the_log_never_commits_what_a_view_left_uncommitted(app):
         db.session.rollback()  # what the end of the request does with uncommitted work
         assert db.session.get(type(other), other.id).full_name != "Đổi mà không lưu"
         assert db.session.query(AccessLogEntry).count() == 0
+
+
+def test_the_log_is_one_insert_ending_the_request_and_what_was_read_stays_read(app, sql_statements):
+    """The entries were objects flushed by the unit of work, and their commit expired all the
+    request had loaded: a page streamed after it (a roster download) read those again."""
+    from sqlalchemy import event, select
+
+    from lms.accounts.models import Person
+
+    viewer, other = make_person(), make_person(full_name="Lò Thị Xem")
+    db.session.commit()
+    viewer_id, other_id = viewer.id, other.id
+    after_the_log: list[str] = []
+
+    def request() -> None:
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.0.0.7"}):
+            login_user(db.session.get(Person, viewer_id))
+            shown = db.session.scalar(select(Person).where(Person.id == other_id))
+            record_view("accounts.person", person_id=other_id)
+            record_view("reports.roster", scope="Danh sách tổng hợp: PDT")
+            app.process_response(Response(status=200))
+
+            def listen(_conn, _cursor, statement, *_args) -> None:
+                after_the_log.append(statement)
+
+            event.listen(db.engine, "before_cursor_execute", listen)
+            try:
+                assert shown.full_name == "Lò Thị Xem"
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listen)
+            logout_user()
+
+    statements = sql_statements(request)
+    writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1 and writes[0].startswith("INSERT INTO access_log")
+    assert after_the_log == []
+    assert log_rows() == [
+        (viewer_id, other_id, "accounts.person", None),
+        (viewer_id, None, "reports.roster", "Danh sách tổng hợp: PDT"),
+    ]

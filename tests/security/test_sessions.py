@@ -94,3 +94,37 @@ def test_throttle_keeps_the_right_password_out_and_says_so(app, login, person):
     assert response.status_code == 401
     assert "Đăng nhập sai quá nhiều lần" in response.get_data(as_text=True)
     assert db.session.scalar(select(UserSession.id)) is None
+
+
+def test_the_cookie_is_signed_again_only_when_the_session_row_is_marked_seen(
+    app, client, login, person
+):
+    """Re-signing the cookie on every response cost each request; it restarts the cookie's
+    lifetime when the server-side row is marked seen, so both expire together."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from lms.db import utcnow
+
+    login("hoangmai")
+    client.get("/account/password")  # the first form puts the CSRF secret in the session
+    signed_in = _cookie(client)
+    for path in ("/healthz", "/account/password", "/"):
+        quiet = client.get(path)
+        assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers, path
+    assert _cookie(client) == signed_in
+
+    db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=6)))
+    db.session.commit()
+    touched = client.get("/healthz")
+    assert "Set-Cookie" in touched.headers
+    assert (
+        "HttpOnly" in touched.headers["Set-Cookie"] and "Expires=" in touched.headers["Set-Cookie"]
+    )
+    db.session.remove()
+    seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert seen > utcnow() - timedelta(minutes=1)
+    # The re-signed cookie still opens the same session; the next request is quiet again.
+    assert client.get("/account/password").status_code == 200
+    assert "Set-Cookie" not in client.get("/healthz").headers

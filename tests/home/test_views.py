@@ -1,0 +1,34 @@
+"""The learner's home page: what it shows, and what it costs (issue 17)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lms.accounts.models import Person
+from lms.db import db
+from lms.i18n import local_today
+from tests.factories import complete_course, make_course, make_person, make_unit
+
+
+def test_the_learner_home_shows_the_unit_and_courses_in_a_fixed_number_of_queries(
+    app, client, login, count_queries
+):
+    unit = make_unit("PCS", "Phòng Chính sách dân tộc")
+    person_id = make_person("hocvien", "Lò Văn Học", unit=unit).id
+    db.session.commit()
+    login("hocvien")
+    # The unit as named today and the person's membership come in one statement, not two.
+    few = count_queries(lambda: client.get("/"))
+    page = client.get("/").get_data(as_text=True)
+    assert "Phòng Chính sách dân tộc" in page
+    assert "Bạn chưa bắt đầu khóa học nào." in page
+
+    learner = db.session.get(Person, person_id)
+    moment = datetime.combine(local_today(), datetime.min.time(), tzinfo=UTC)
+    for number in range(3):
+        complete_course(learner, make_course(title=f"Khóa đã học {number}"), moment)
+    db.session.commit()
+    many = count_queries(lambda: client.get("/"))
+    page = client.get("/").get_data(as_text=True)
+    assert all(f"Khóa đã học {number}" in page for number in range(3))
+    assert many == few == 10

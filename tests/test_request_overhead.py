@@ -1,0 +1,93 @@
+"""What every signed-in request pays before and around its view (issue 17, item 3): the
+statements it always runs are built once, the page shell's translations and menu are worked
+out once per page, and the session cookie is not signed again on every response
+(tests/security/test_sessions.py)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import flask_babel
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import Select
+
+from lms.db import db
+from lms.roles import Role
+from tests.factories import make_person, make_unit
+
+
+@pytest.fixture
+def manager(app, login):
+    unit = make_unit("PCS", "Phòng Chính sách")
+    make_person("truongphong", "Nông Văn Quản", unit=unit, manages=unit, roles=(Role.HCTH,))
+    db.session.commit()
+    login("truongphong")
+
+
+def test_a_signed_in_request_builds_no_sql_statement(client, manager):
+    """Loading the session, person and grants, and the header's unread count, reuse
+    statements built once: composing them cost about half of each."""
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/account/password").status_code == 200
+    built = []
+    where = Select.where
+
+    def counted(statement, *criteria):
+        built.append(criteria)
+        return where(statement, *criteria)
+
+    with mock.patch.object(Select, "where", counted):
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/account/password").status_code == 200
+    assert built == []
+
+
+def test_a_page_finds_its_translations_without_a_lookup_per_string(client, manager):
+    """Flask-Babel looked the catalogue up again for each of the dozens of strings a page
+    translates; the page's templates now find it once per language."""
+    client.post("/language", data={"lang": "en"})
+    assert "Change password" in client.get("/account/password").get_data(as_text=True)
+    with mock.patch.object(
+        flask_babel, "get_translations", wraps=flask_babel.get_translations
+    ) as looked_up:
+        page = client.get("/account/password").get_data(as_text=True)
+    assert "Change password" in page and "Sign out" in page
+    assert looked_up.call_count <= 1
+    client.post("/language", data={"lang": "vi"})
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "Đổi mật khẩu" in page and "Đăng xuất" in page
+
+
+def test_a_template_translates_as_jinja_would(app):
+    """`_` escapes the values put in (not the message), reads %% as %, and in a template
+    that does not escape (plain text) leaves both as they are."""
+    from flask import render_template_string
+
+    from lms.i18n import select_locale
+
+    with app.test_request_context("/"):
+        assert select_locale() == "vi"
+        html = render_template_string(
+            '{{ _("Xin chào, %(name)s", name="<b>An</b>") }} {{ _("100%%") }}'
+        )
+        assert html == "Xin chào, &lt;b&gt;An&lt;/b&gt; 100%"
+        plain = app.jinja_env.from_string(
+            '{% autoescape false %}{{ _("Xin chào, %(name)s", name="<b>") }}{% endautoescape %}'
+        )
+        assert plain.render() == "Xin chào, <b>"
+        with force_locale("en"):
+            assert render_template_string('{{ _("Đổi mật khẩu") }}') == "Change password"
+
+
+def test_the_menu_reads_the_person_s_permissions_once(client, manager):
+    """Each menu item asked for the person's permissions, working out today's grants again."""
+    from lms.accounts.models import Person
+
+    with mock.patch.object(Person, "permissions", new_callable=mock.PropertyMock) as permissions:
+        from lms.roles import ROLE_PERMISSIONS
+
+        permissions.return_value = ROLE_PERMISSIONS[Role.MANAGER] | ROLE_PERMISSIONS[Role.HCTH]
+        page = client.get("/account/password").get_data(as_text=True)
+    assert "Kế hoạch đơn vị" in page and "Nhân sự" not in page
+    assert permissions.call_count == 1
