@@ -33,7 +33,9 @@ from lms.courses.render import (
     render_markdown,
     vocab_html,
 )
-from lms.languages import APOSTROPHE_LANGUAGES
+from lms.dictionary import queries as dictionary_queries
+from lms.dictionary.queries import EntryText
+from lms.languages import APOSTROPHE_LANGUAGES, LANGUAGES
 from lms.text import legacy_font_letters
 
 MAX_TEXT_BYTES = 1024 * 1024
@@ -269,6 +271,7 @@ def _check_course(source: SourceCourse) -> tuple[CheckedCourse | None, list[Prob
     parsed_files = ([course_parsed] if course_parsed else []) + lessons
     media = _check_media(source, media_names, problems)
     used: set[str] = set()
+    entries = _check_entries(parsed_files, language) if language else {}
     for parsed in parsed_files:
         _check_references(source, parsed, lesson_names, media, used)
         problems.extend(parsed.report.problems)
@@ -299,13 +302,14 @@ def _check_course(source: SourceCourse) -> tuple[CheckedCourse | None, list[Prob
         },
     )
     checked_lessons = [
-        _checked_lesson(parsed, lesson_names[parsed.name], links, language) for parsed in lessons
+        _checked_lesson(parsed, lesson_names[parsed.name], links, language, entries)
+        for parsed in lessons
     ]
     return (
         CheckedCourse(
             slug=source.slug,
             meta=course_parsed.meta,
-            intro_html=_render(course_parsed, links, language),
+            intro_html=_render(course_parsed, links, language, entries),
             lessons=sorted(checked_lessons, key=lambda lesson: lesson.position),
             media=used_media,
         ),
@@ -582,6 +586,36 @@ def _check_references(
         _check_media_ref(source, ref, report, media, used)
 
 
+def _check_entries(parsed_files: list[ParsedFile], language: str) -> dict[str, EntryText]:
+    """Find the dictionary entries the vocabulary rows name (published ones, of the course's
+    language): one query for the whole course, none when no row names an entry."""
+    named = [
+        (parsed, row)
+        for parsed in parsed_files
+        for block in parsed.blocks.values()
+        if isinstance(block, fmt.VocabBlock)
+        for row in block.rows
+        if row.entry is not None
+    ]
+    if not named:
+        return {}
+    entries = dictionary_queries.entry_texts(
+        language, {row.entry for _p, row in named if row.entry}
+    )
+    for parsed, row in named:
+        if row.entry not in entries:
+            parsed.report.error(
+                row.line,
+                _(
+                    "Từ điển “%(language)s” không có mục từ mã “%(key)s” đã công bố: hãy nhập "
+                    "mục từ vào từ điển (hoặc công bố nó) trước khi nhập khóa học.",
+                    language=LANGUAGES.get(language, language),
+                    key=row.entry,
+                ),
+            )
+    return entries
+
+
 def _check_media_ref(
     source: SourceCourse,
     ref: MediaRef,
@@ -654,7 +688,7 @@ def _mixed_apostrophes(source: SourceCourse, files: list[ParsedFile]) -> list[Pr
 # Rendering -----------------------------------------------------------------------------------
 
 
-def _render(parsed: ParsedFile, links: Links, language: str) -> str:
+def _render(parsed: ParsedFile, links: Links, language: str, entries: dict[str, EntryText]) -> str:
     parts: list[str | Markup] = []
     for index, segment in enumerate(parsed.segments):
         if isinstance(segment, TextLines):
@@ -664,14 +698,18 @@ def _render(parsed: ParsedFile, links: Links, language: str) -> str:
         if isinstance(block, fmt.AudioBlock):
             parts.append(audio_html(block))
         elif isinstance(block, fmt.VocabBlock):
-            parts.append(vocab_html(block, language))
+            parts.append(vocab_html(block, language, entries))
         elif isinstance(block, QuizSpec):
             parts.append(quiz_slot_html(block.slug))
     return render_markdown(parts, links)
 
 
 def _checked_lesson(
-    parsed: ParsedFile, name: tuple[int, str], links: Links, language: str
+    parsed: ParsedFile,
+    name: tuple[int, str],
+    links: Links,
+    language: str,
+    entries: dict[str, EntryText],
 ) -> CheckedLesson:
     number, slug = name
     quizzes: list[CheckedQuiz] = []
@@ -702,6 +740,6 @@ def _checked_lesson(
         title=meta.title,
         minutes=meta.minutes,
         is_required=meta.is_required,
-        html=_render(parsed, links, language),
+        html=_render(parsed, links, language, entries),
         quizzes=quizzes,
     )

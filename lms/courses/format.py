@@ -760,10 +760,16 @@ class AudioBlock:
 
 @dataclass(frozen=True)
 class VocabRow:
+    """A row of a vocabulary table: its own word, meaning and recording, or a dictionary entry
+    of the course's language (entry: its key), whose headword and meaning it shows and whose
+    native recording, once approved, plays instead of the row's audio."""
+
     word: str | None
-    meaning: str
-    audio: str
+    meaning: str | None
+    audio: str | None
     note: str | None
+    entry: str | None = None
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -775,7 +781,8 @@ class VocabBlock:
 
 AUDIO_KEYS = ("src", "caption", "transcript")
 VOCAB_KEYS = ("caption", "columns", "rows")
-VOCAB_ROW_KEYS = ("word", "meaning", "audio", "note")
+VOCAB_ROW_KEYS = ("word", "meaning", "audio", "note", "entry")
+ENTRY_KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def read_audio_block(block: Block, report: FileReport, refs: list[MediaRef]) -> AudioBlock | None:
@@ -821,16 +828,55 @@ def read_vocab_block(block: Block, report: FileReport, refs: list[MediaRef]) -> 
         row = reader.mapping(row_node, row_line, _("Mỗi dòng của bảng từ vựng"))
         if row is None:
             continue
+        if "entry" in row:
+            entry_row = _entry_row(reader, row, row_line, refs)
+            if entry_row is not None:
+                rows.append(entry_row)
+            continue
         reader.check_keys(row, VOCAB_ROW_KEYS, ("meaning", "audio"), row_line)
         word = reader.text(row, "word", max_length=200)
         meaning = reader.text(row, "meaning", max_length=500)
         audio = _media_value(reader, row, "audio", "audio", refs)
         note = reader.text(row, "note", max_length=500)
         if meaning and audio:
-            rows.append(VocabRow(word=word, meaning=meaning, audio=audio, note=note))
+            rows.append(VocabRow(word=word, meaning=meaning, audio=audio, note=note, line=row_line))
     if len(report.problems) > before or not rows:
         return None
     return VocabBlock(caption=caption, columns=columns, rows=rows)
+
+
+def _entry_row(
+    reader: YamlReader, row: Entries, line: int, refs: list[MediaRef]
+) -> VocabRow | None:
+    """A row naming a dictionary entry: the word and meaning are the entry's, written once in
+    the dictionary; the row's audio, if any, plays until a native recording is approved."""
+    reader.check_keys(row, VOCAB_ROW_KEYS, ("entry",), line)
+    for written in ("word", "meaning"):
+        if written in row:
+            reader.error(
+                row[written][0],
+                _(
+                    "Dòng có “entry” lấy từ và nghĩa từ mục từ của từ điển; bỏ “%(key)s” ở đây "
+                    "(muốn sửa thì sửa mục từ).",
+                    key=written,
+                ),
+            )
+    key = reader.text(row, "entry", max_length=80)
+    if key is not None and not ENTRY_KEY_RE.fullmatch(key):
+        reader.error(
+            row["entry"][1],
+            _(
+                "“%(key)s” không phải mã mục từ: mã gồm chữ thường không dấu, chữ số và dấu gạch "
+                "nối, như cột “Mã mục từ” của tệp từ điển (ví dụ pi-noong).",
+                key=key,
+            ),
+        )
+        return None
+    audio = _media_value(reader, row, "audio", "audio", refs) if "audio" in row else None
+    note = reader.text(row, "note", max_length=500)
+    if key is None:
+        return None
+    return VocabRow(word=None, meaning=None, audio=audio, note=note, entry=key, line=line)
 
 
 def _media_value(

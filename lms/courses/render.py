@@ -24,6 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from lms.courses.format import COURSE_FILE, LESSON_FILE_RE, MEDIA_DIR, AudioBlock, VocabBlock
+from lms.dictionary.queries import EntryText
 
 # Learner pages serve lessons at these paths; media are served by courses.media.
 COURSE_PATH = "/courses/{course}"
@@ -51,6 +52,7 @@ ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
     "div": {"data-quiz"},
+    "tr": {"data-entry"},
 }
 ATTRIBUTE_VALUES = {
     "th": {"align": {"left", "center", "right"}, "scope": {"col", "row"}},
@@ -196,24 +198,64 @@ def audio_html(block: AudioBlock) -> Markup:
     return Markup("\n").join(parts)
 
 
-def vocab_html(block: VocabBlock, language: str) -> Markup:
-    """Render a vocabulary table: word, meaning and a player on every row."""
+# A row naming a dictionary entry, as vocab_html writes it and the sanitiser keeps it: the
+# lesson page shows the entry's headword and meaning as they are today (entry_rows_now).
+_ENTRY_ROW_RE = re.compile(
+    r'(<tr data-entry="(?P<key>[a-z0-9-]+)"><td lang="[^"<>]*">)[^<]*(</td><td>)[^<]*'
+)
+
+
+def entry_keys(html: str) -> list[str]:
+    """The dictionary entries a lesson's vocabulary rows name, each once, in order."""
+    if 'data-entry="' not in html:  # most lessons: no search through the text
+        return []
+    return list(dict.fromkeys(match["key"] for match in _ENTRY_ROW_RE.finditer(html)))
+
+
+def entry_rows_now(html: str, entries: Mapping[str, EntryText]) -> str:
+    """The lesson's HTML with each entry row's headword and meaning as the dictionary has them
+    now; a row whose entry is gone or unpublished keeps what it showed at import."""
+
+    def current(match: re.Match[str]) -> str:
+        entry = entries.get(match["key"])
+        if entry is None:
+            return match[0]
+        return Markup("{}{}{}{}").format(
+            Markup(match[1]), entry.headword, Markup(match[3]), entry.meaning
+        )
+
+    return _ENTRY_ROW_RE.sub(current, html)
+
+
+def vocab_html(
+    block: VocabBlock, language: str, entries: Mapping[str, EntryText] | None = None
+) -> Markup:
+    """Render a vocabulary table: word, meaning and a player on every row. A row naming a
+    dictionary entry (entries holds them by key) is marked with its key."""
     word_heading, meaning_heading = block.columns or (_("Từ"), _("Nghĩa"))
     rows = []
     for row in block.rows:
         note = (
             Markup('<br><small class="vocab-note">{}</small>').format(row.note) if row.note else ""
         )
-        label = _("Nghe “%(word)s”", word=row.word or row.meaning)
+        mark = Markup("")
+        word, meaning = row.word, row.meaning or ""
+        if row.entry is not None:
+            entry = (entries or {})[row.entry]
+            mark = Markup(' data-entry="{}"').format(row.entry)
+            word, meaning = entry.headword, entry.meaning
+        label = _("Nghe “%(word)s”", word=word or meaning)
         rows.append(
             Markup(
-                '<tr><td lang="{lang}">{word}</td><td>{meaning}{note}</td><td>{audio}</td></tr>'
+                '<tr{mark}><td lang="{lang}">{word}</td><td>{meaning}{note}</td><td>{audio}</td>'
+                "</tr>"
             ).format(
+                mark=mark,
                 lang=language,
-                word=row.word or "—",
-                meaning=row.meaning,
+                word=word or "—",
+                meaning=meaning,
                 note=note,
-                audio=_audio_player(row.audio, label),
+                audio=_audio_player(row.audio, label) if row.audio else "",
             )
         )
     caption = Markup("<caption>{}</caption>").format(block.caption) if block.caption else ""

@@ -3,6 +3,8 @@ and Vietnamese meaning) through the folded-word index, one entry."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from math import ceil
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
@@ -13,6 +15,7 @@ from lms.dictionary.services import dictionary_languages, headword_key, search_w
 from lms.pagination import Page, paginate
 
 PER_PAGE = 30
+MEANINGS_JOINER = "; "
 # The highest character a folded word can hold: word >= w and word < w + TOP is "starts with w",
 # a range the (language, word) index answers on both databases.
 TOP = "\U0010ffff"
@@ -32,6 +35,28 @@ def languages() -> list[tuple[str, str, int]]:
         for code, name in dictionary_languages().items()
         if counts.get(code)
     ]
+
+
+@dataclass(frozen=True)
+class EntryText:
+    """What a lesson's vocabulary row naming an entry shows of it."""
+
+    headword: str
+    meaning: str  # its meanings in one line
+
+
+def entry_texts(language: str, keys: Iterable[str]) -> dict[str, EntryText]:
+    """The published entries of language among keys, by key, as vocabulary rows show them."""
+    rows = db.session.execute(
+        select(DictionaryEntry.key, DictionaryEntry.headword, DictionaryEntry.meanings).where(
+            DictionaryEntry.language == language,
+            DictionaryEntry.key.in_(list(keys)),
+            DictionaryEntry.is_published.is_(True),
+        )
+    )
+    return {
+        key: EntryText(headword, MEANINGS_JOINER.join(meanings)) for key, headword, meanings in rows
+    }
 
 
 def entry_count(language: str) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import answer_text, public_questions
+from lms.courses.render import entry_keys, entry_rows_now
 from lms.db import among, db, utcnow
 from lms.dictionary import queries as dictionary_queries
 from lms.i18n import agency_zone, local_day, local_today
@@ -618,7 +619,11 @@ def lesson_page(
         needed_seconds=needed_seconds(lesson, local_today(), has_quiz=bool(quizzes)),
     )
     placed = set()
-    for html, slug in split_body(lesson.body_html):
+    body = lesson.body_html
+    named = entry_keys(body)
+    if named:
+        body = entry_rows_now(body, dictionary_queries.entry_texts(lesson.course.language, named))
+    for html, slug in split_body(body):
         panel = panels.get(slug) if slug else None
         if panel is not None:
             placed.add(slug)
