@@ -40,6 +40,9 @@ _ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _CELL_TAG_RE = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _STRING_TAG_RE = re.compile(rb"<(?:\w+:)?si[\s/>]")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A cell starting so would run as a formula in a spreadsheet: written out behind an apostrophe
+# (safe_cell), which reading takes off again (_cell), so an exported file imports unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -298,7 +301,8 @@ def _csv_lines(text: str, filename: str, layout: Layout) -> Iterator[str]:
 
 
 def _cell(value: Any) -> Any:
-    """Return a cell as NFC text without outer blanks, keeping dates as they came."""
+    """Return a cell as NFC text without outer blanks, keeping dates as they came; the
+    apostrophe safe_cell put before a formula-like text is taken off."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -307,7 +311,10 @@ def _cell(value: Any) -> Any:
         return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return clean_name(str(value))
+    text = clean_name(str(value))
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 def _header_problems(headers: list[str], layout: Layout) -> list[Problem]:
@@ -408,3 +415,46 @@ def _data_rows(
 
 
 # Checking ------------------------------------------------------------------------------------
+
+
+# Writing -------------------------------------------------------------------------------------
+
+
+def safe_cell(value: Any) -> Any:
+    """Keep a spreadsheet from running a cell that looks like a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows as a UTF-8 CSV with the mark Excel needs to read it so, formula-like text kept
+    from running."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([safe_cell(value) for value in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(rows: Iterable[Sequence[Any]], title: str) -> bytes:
+    """Rows as a workbook of one sheet (header row bold and frozen), every cell text: nothing
+    typed in is taken for a number, a date or a formula, so the file imports unchanged."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    for number, row in enumerate(rows):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=str(value))
+            cell.data_type = "s"
+            if number == 0:
+                cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -488,6 +488,24 @@ CASES = [
     Case("dictionary.index", EVERYONE),
     Case("dictionary.language", EVERYONE, args=lambda w: {"language": "tyz"}),
     Case("dictionary.entry", EVERYONE, args=lambda w: {"language": "tyz", "key": w.word}),
+    Case("dictionary_editor.index", EDITORS),
+    Case("dictionary_editor.index", EDITORS, "POST"),
+    Case("dictionary_editor.entries", EDITORS, args=lambda w: {"language": "tyz"}),
+    *[
+        Case(
+            "dictionary_editor.export",
+            EDITORS,
+            args=lambda w, kind=kind: {"language": "tyz", "kind": kind},
+            label=kind,
+        )
+        for kind in ("csv", "xlsx")
+    ],
+    Case("dictionary_editor.new", EDITORS, args=lambda w: {"language": "tyz"}),
+    Case("dictionary_editor.new", EDITORS, "POST", args=lambda w: {"language": "tyz"}),
+    Case("dictionary_editor.edit", EDITORS, args=lambda w: {"language": "tyz", "key": w.word}),
+    Case(
+        "dictionary_editor.edit", EDITORS, "POST", args=lambda w: {"language": "tyz", "key": w.word}
+    ),
     Case("honours.show", EVERYONE, args=lambda w: {"board_id": w.board}),
     Case("honours.consent", SIGNED_IN),
     Case("honours.set_consent", SIGNED_IN, "POST"),
@@ -588,6 +606,19 @@ CASES = [
             ("honours.show", EVERYONE, "GET", lambda w: {"board_id": MISSING}),
             ("dictionary.language", EVERYONE, "GET", lambda w: {"language": "xx"}),
             ("dictionary.entry", EVERYONE, "GET", lambda w: {"language": "tyz", "key": "khong-co"}),
+            ("dictionary_editor.entries", EDITORS, "GET", lambda w: {"language": "xx"}),
+            (
+                "dictionary_editor.edit",
+                EDITORS,
+                "GET",
+                lambda w: {"language": "tyz", "key": "khong-co"},
+            ),
+            (
+                "dictionary_editor.export",
+                EDITORS,
+                "GET",
+                lambda w: {"language": "tyz", "kind": "pdf"},
+            ),
             ("honours.manage", AWARDS, "GET", lambda w: {"board_id": MISSING}),
             (
                 "honours.remove_person",

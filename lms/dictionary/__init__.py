@@ -8,7 +8,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the dictionary pages and the `flask dictionary` commands."""
-    from lms.dictionary import cli, models, views  # noqa: F401  (models: the dictionary tables)
+    from lms.dictionary import cli, editor, models, views  # noqa: F401  (models: the tables)
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(editor.bp)
     app.cli.add_command(cli.dictionary_cli)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
 
 from lms.db import db
 from lms.dictionary.models import DictionaryEntry, DictionaryWord
@@ -71,14 +71,22 @@ def entry_count(language: str) -> int:
     )
 
 
-def search(language: str, text: str, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """The published entries of language whose words start with every word of text, folded
-    (no diacritics, no case, apostrophes dropped), best first: the headword itself, a headword
-    that starts so, a word of the headword, then a word of a meaning; then by headword. An
-    empty text lists every entry by headword."""
-    entries = select(DictionaryEntry).where(
-        DictionaryEntry.language == language, DictionaryEntry.is_published.is_(True)
-    )
+def search(
+    language: str,
+    text: str,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    unpublished: bool = False,
+) -> Page:
+    """The published entries of language (with unpublished: every entry, as editors see them)
+    whose words start with every word of text, folded (no diacritics, no case, apostrophes
+    dropped), best first: the headword itself, a headword that starts so, a word of the
+    headword, then a word of a meaning; then by headword. An empty text lists every entry by
+    headword."""
+    entries = select(DictionaryEntry).where(DictionaryEntry.language == language)
+    if not unpublished:
+        entries = entries.where(DictionaryEntry.is_published.is_(True))
     wanted = [word for word, _is_headword in search_words(text, [])]
     if not wanted:
         return paginate(
@@ -93,7 +101,7 @@ def search(language: str, text: str, *, page: int = 1, per_page: int = PER_PAGE)
             DictionaryWord.language == language,
             DictionaryWord.word >= word,
             DictionaryWord.word < word + TOP,
-            DictionaryWord.is_published.is_(True),
+            true() if unpublished else DictionaryWord.is_published.is_(True),
         )
 
     # Each word of the search must start a word of the entry; the entry's best word decides
@@ -136,12 +144,27 @@ def search(language: str, text: str, *, page: int = 1, per_page: int = PER_PAGE)
     return Page([by_id[i] for i in order if i in by_id], number, per_page, total)
 
 
-def entry(language: str, key: str) -> DictionaryEntry | None:
-    """A published entry, or None."""
-    return db.session.scalar(
-        select(DictionaryEntry).where(
-            DictionaryEntry.language == language,
-            DictionaryEntry.key == key,
-            DictionaryEntry.is_published.is_(True),
-        )
+def entry(language: str, key: str, *, unpublished: bool = False) -> DictionaryEntry | None:
+    """A published entry (with unpublished: any entry), or None."""
+    found = select(DictionaryEntry).where(
+        DictionaryEntry.language == language, DictionaryEntry.key == key
     )
+    if not unpublished:
+        found = found.where(DictionaryEntry.is_published.is_(True))
+    return db.session.scalar(found)
+
+
+def editor_languages() -> list[tuple[str, str, int, int]]:
+    """Every language a dictionary may be kept for: (code, name, published, unpublished)."""
+    counts = {
+        (language, published): count
+        for language, published, count in db.session.execute(
+            select(DictionaryEntry.language, DictionaryEntry.is_published, func.count()).group_by(
+                DictionaryEntry.language, DictionaryEntry.is_published
+            )
+        )
+    }
+    return [
+        (code, str(name), counts.get((code, True), 0), counts.get((code, False), 0))
+        for code, name in dictionary_languages().items()
+    ]

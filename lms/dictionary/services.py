@@ -3,8 +3,6 @@ in the same layout, so an export imports unchanged."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -13,10 +11,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from lms.audit import services as audit
 from lms.db import db, utcnow
 from lms.dictionary.models import DictionaryEntry, DictionaryWord
+from lms.errors import UserError
 from lms.languages import LANGUAGES
-from lms.sheets import Layout, Problem, RawRow, SheetError, read_rows
+from lms.sheets import Layout, Problem, RawRow, SheetError, csv_bytes, read_rows, xlsx_bytes
 from lms.text import clean_name, fold, nfc
 
 LANGUAGE = "Mã ngôn ngữ"
@@ -271,6 +271,51 @@ def _fields(entry: DictionaryEntry | EntryData) -> tuple:
     )
 
 
+def check_entry(cells: dict[str, str]) -> tuple[EntryData, list[Problem]]:
+    """Check one entry typed in a form (its cells by the file's column names) by the very rules
+    a file's rows are checked by."""
+    rows, problems = check_rows([RawRow(0, cells)])
+    return rows[0], problems
+
+
+def save_entry(row: EntryData, *, published: bool, new: bool) -> DictionaryEntry:
+    """Save an entry typed in a form: a new one (refused if its key is taken) or an edit of the
+    one with its key; published or not. Recorded in the audit log; nothing committed here."""
+    existing = db.session.scalar(
+        select(DictionaryEntry).where(
+            DictionaryEntry.language == row.language, DictionaryEntry.key == row.key
+        )
+    )
+    if new and existing is not None:
+        raise UserError(
+            _("Mã “%(key)s” đã là mã của mục từ “%(word)s”.", key=row.key, word=existing.headword),
+            field="key",
+        )
+    before = None if existing is None else _snapshot(existing)
+    entry = existing or DictionaryEntry(language=row.language, key=row.key)
+    if existing is None or _fields(existing) != _fields(row):
+        _apply(entry, row)
+        entry.updated_at = utcnow()
+    db.session.add(entry)
+    if entry.is_published is not published:
+        set_published(entry, published)
+    db.session.flush()
+    action = "dictionary.entry.add" if existing is None else "dictionary.entry.update"
+    summary = _("Mục từ %(language)s/%(key)s", language=row.language, key=row.key)
+    audit.record(action, entry, summary, before=before, after=_snapshot(entry))
+    return entry
+
+
+AUDITED = (
+    *("headword", "meanings", "part_of_speech", "examples", "dialect", "transcription"),
+    *("source", "source_page", "is_published"),
+)
+
+
+def _snapshot(entry: DictionaryEntry) -> dict[str, Any]:
+    return audit.snapshot(entry, AUDITED)
+
+
 def save_rows(rows: list[EntryData]) -> ImportSummary:
     """Add the new entries and update those with the same language and key. Nothing is
     committed here."""
@@ -339,7 +384,10 @@ def export_rows(language: str) -> list[list[str]]:
 
 
 def export_csv(language: str) -> bytes:
-    """The language's dictionary as a UTF-8 CSV (with the mark Excel needs to read it so)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(export_rows(language))
-    return buffer.getvalue().encode("utf-8-sig")
+    """The language's dictionary as a UTF-8 CSV in the import layout."""
+    return csv_bytes(export_rows(language))
+
+
+def export_xlsx(language: str) -> bytes:
+    """The language's dictionary as an .xlsx workbook in the import layout."""
+    return xlsx_bytes(export_rows(language), language)

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from lms.i18n import agency_zone
 from lms.numbers import DATE_FORMAT, DECIMAL_FORMAT, PERCENT_FORMAT, WHOLE_FORMAT
 from lms.reports.document import Document, Kind
+from lms.sheets import FORMULA_STARTS, safe_cell
 
 if TYPE_CHECKING:
     from openpyxl.cell import Cell
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 FONT = "Times New Roman"
@@ -50,13 +50,6 @@ def file_name(*parts: str, extension: str) -> str:
         for part in parts
     ]
     return "_".join([*clean, moment]) + f".{extension}"
-
-
-def safe_cell(value):
-    """Keep a spreadsheet from running a cell that looks like a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def csv_chunks(doc: Document) -> Iterator[str]:

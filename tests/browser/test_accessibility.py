@@ -153,6 +153,10 @@ def pages_for(role: str, w: World) -> list[str]:
             "/admin/courses/",
             f"/admin/courses/{TAY}/",
             f"/admin/courses/{TAY}/so-dem",
+            "/admin/dictionary/",
+            "/admin/dictionary/tyz",
+            "/admin/dictionary/tyz/kin",
+            "/admin/dictionary/tyz/new",
             "/plans/rules",
         ],
     }[role]
