@@ -66,6 +66,7 @@ YEAR = 2026
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CERTIFICATE_CODE = "ABCD-EFGH-JKMN"
 COURSE_SLUG = "tieng-tay-giao-tiep"
+OPEN_SLUG = "tieng-tay-cho-moi-nguoi"  # audience: public
 MOVED_NAME = "Nguyễn Thu Hà"
 
 
@@ -236,6 +237,12 @@ CASES = [
         SIGNED_IN,
         args=lambda w: {"course_slug": COURSE_SLUG, "sha256": w.media_sha256, "extension": "ogg"},
     ),
+    Case(
+        "courses.media",
+        EVERYONE,
+        args=lambda w: {"course_slug": OPEN_SLUG, "sha256": w.media_sha256, "extension": "ogg"},
+        label="open",
+    ),
     Case("plans.mine", SIGNED_IN, expect=302),  # to this year's plan
     Case("plans.year", SIGNED_IN, args=lambda w: {"year": YEAR}),
     Case("plans.add_course", SIGNED_IN, "POST", args=lambda w: {"year": YEAR}),
@@ -357,12 +364,20 @@ CASES = [
     Case("plans.notifications", SIGNED_IN),
     Case("plans.mark_read", SIGNED_IN, "POST"),
     Case("learning.healthz", EVERYONE),
-    Case("learning.catalogue", SIGNED_IN),
+    # Visitors see the courses open to everyone; staff courses send them to sign in.
+    Case("learning.catalogue", EVERYONE),
     Case("learning.course", SIGNED_IN, args=lambda w: {"course_slug": COURSE_SLUG}),
+    Case("learning.course", EVERYONE, args=lambda w: {"course_slug": OPEN_SLUG}, label="open"),
     Case(
         "learning.lesson",
         SIGNED_IN,
         args=lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": w.lesson},
+    ),
+    Case(
+        "learning.lesson",
+        EVERYONE,
+        args=lambda w: {"course_slug": OPEN_SLUG, "lesson_slug": w.lesson},
+        label="open",
     ),
     Case(
         "learning.complete_lesson",
@@ -636,28 +651,34 @@ CASES = [
 
 @cache
 def _checked_course() -> checker.CheckReport:
-    """The Tày course, checked once per run from memory (no folder on disk); imported per test."""
+    """The Tày course for staff and a course open to everyone, checked once per run from memory
+    (no folder on disk); imported per test."""
     media = (Path(__file__).parent / "learning" / "fixtures" / "slam.ogg").read_bytes()
-    files = {
-        "course.md": course_md(
-            "Tiếng Tày giao tiếp cơ bản",
-            category="ethnic-language",
-            language="tyz",
-            summary="Chào hỏi và số đếm.",
-            hours="1,5",
-        ).encode(),
-        "01-chao-hoi.md": CHAO_HOI.encode(),
-        "02-so-dem.md": SO_DEM.encode(),
-        "media/slam.ogg": media,
-    }
-    source = checker.SourceCourse(
-        slug=COURSE_SLUG,
-        display=COURSE_SLUG,
-        files={
-            name: checker.FileRef(len(data), lambda data=data: data) for name, data in files.items()
-        },
-    )
-    report = checker.check_courses([source])
+
+    def source(slug: str, audience: str) -> checker.SourceCourse:
+        files = {
+            "course.md": course_md(
+                "Tiếng Tày giao tiếp cơ bản",
+                category="ethnic-language",
+                language="tyz",
+                summary="Chào hỏi và số đếm.",
+                hours="1,5",
+                audience=audience,
+            ).encode(),
+            "01-chao-hoi.md": CHAO_HOI.encode(),
+            "02-so-dem.md": SO_DEM.encode(),
+            "media/slam.ogg": media,
+        }
+        return checker.SourceCourse(
+            slug=slug,
+            display=slug,
+            files={
+                name: checker.FileRef(len(data), lambda data=data: data)
+                for name, data in files.items()
+            },
+        )
+
+    report = checker.check_courses([source(COURSE_SLUG, ""), source(OPEN_SLUG, "public")])
     assert report.errors == [], [str(problem) for problem in report.errors]
     return report
 

@@ -38,6 +38,13 @@ LEVELS = {
     "advanced": _l("Nâng cao"),
 }
 
+# Who a course is for: staff only (the default), or everyone, signed in or not.
+AUDIENCES = {
+    "staff": _l("Cán bộ, công chức của cơ quan"),
+    "public": _l("Mọi người dân"),
+}
+STAFF, PUBLIC = "staff", "public"
+
 COURSE_KEYS = (
     "title",
     "category",
@@ -48,6 +55,7 @@ COURSE_KEYS = (
     "authors",
     "sources",
     "version",
+    "audience",
 )
 COURSE_REQUIRED = (
     "title",
@@ -656,6 +664,7 @@ class CourseMeta:
     authors: list[str]
     sources: list[str]
     version: str
+    audience: str = STAFF
 
 
 @dataclass(frozen=True)
@@ -697,6 +706,9 @@ def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta |
         reader.error(entries["authors"][1], _("“authors” cần ít nhất một tên."))
     sources = reader.text_list(entries, "sources", allow_single=True)
     version = reader.text(entries, "version", max_length=40)
+    audience = (
+        reader.choice(entries, "audience", list(AUDIENCES)) if "audience" in entries else STAFF
+    )
     # Every missing or invalid value has been reported, so no problem means all are set.
     if (
         len(report.problems) > errors_before
@@ -708,6 +720,7 @@ def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta |
         or summary is None
         or authors is None
         or version is None
+        or audience is None
     ):
         return None
     return CourseMeta(
@@ -720,6 +733,7 @@ def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta |
         authors=[text for text, _node in authors],
         sources=[text for text, _node in sources or []],
         version=version,
+        audience=audience,
     )
 
 

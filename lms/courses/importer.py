@@ -115,6 +115,7 @@ def _course_fields(checked: CheckedCourse) -> dict[str, Any]:
         "authors": meta.authors,
         "sources": meta.sources,
         "version": meta.version,
+        "audience": meta.audience,
         "intro_html": checked.intro_html,
         "is_retired": False,
     }

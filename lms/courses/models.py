@@ -29,6 +29,8 @@ class Course(Model):
     authors: Mapped[list[str]] = mapped_column(JSON)
     sources: Mapped[list[str]] = mapped_column(JSON)
     version: Mapped[str] = mapped_column(String(40))
+    # "staff" (signed-in staff only) or "public" (anyone, without signing in): format.AUDIENCES.
+    audience: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
     intro_html: Mapped[str] = mapped_column(Text)
     is_retired: Mapped[bool] = mapped_column(default=False)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -40,6 +42,10 @@ class Course(Model):
         back_populates="course", order_by="Lesson.position"
     )
     media: Mapped[list[CourseMedia]] = relationship(back_populates="course")
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == "public"
 
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"

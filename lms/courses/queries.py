@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.courses.models import Course, CourseMedia, Lesson
 from lms.db import db
@@ -71,9 +71,10 @@ def lesson_with_quizzes(course_slug: str, lesson_slug: str) -> Lesson | None:
 
 
 def media_file(course_slug: str, sha256: str) -> CourseMedia | None:
-    """Return a stored media file's row; its bytes load only when read."""
+    """Return a stored media file's row with its course; its bytes load only when read."""
     return db.session.scalars(
         select(CourseMedia)
         .join(Course)
         .where(and_(Course.slug == course_slug, CourseMedia.sha256 == sha256))
+        .options(contains_eager(CourseMedia.course))
     ).one_or_none()

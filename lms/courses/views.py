@@ -10,6 +10,7 @@ from decimal import Decimal
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -24,7 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from lms.access import requires, signed_in
+from lms.access import public, requires
 from lms.courses import archive, checker, importer, queries
 from lms.courses.format import CATEGORIES, LEVELS
 from lms.courses.media import BY_URL_EXTENSION
@@ -184,13 +185,16 @@ def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/media/<course_slug>/<sha256>.<extension>")
-@signed_in
+@public
 def media(course_slug: str, sha256: str, extension: str) -> ResponseReturnValue:
+    """A course's media file: to those signed in, and to anyone for a course open to all."""
     media_type = BY_URL_EXTENSION.get(extension)
-    if media_type is None or not _SHA256_RE.match(sha256):
-        abort(404)
-    stored = queries.media_file(course_slug, sha256)
-    if stored is None or stored.content_type != media_type.content_type:
+    well_formed = media_type is not None and _SHA256_RE.match(sha256)
+    stored = queries.media_file(course_slug, sha256) if well_formed else None
+    if not current_user.is_authenticated and (stored is None or not stored.course.is_public):
+        # As for any page for staff: a visitor is asked to sign in, and learns nothing more.
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if stored is None or media_type is None or stored.content_type != media_type.content_type:
         abort(404)
     if sha256 in request.if_none_match:
         # The hash is the ETag: answer without loading the bytes from the database.

@@ -16,10 +16,11 @@ from typing import Any
 
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
+from lms.courses.format import PUBLIC
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import answer_text, public_questions
 from lms.courses.render import entry_keys, entry_rows_now
@@ -152,8 +153,9 @@ _QUIZ_STATES = (
 )
 
 
-def course_states(person_id: int, course_ids: Iterable[int]) -> dict[int, CourseState]:
-    """Return each course's current lessons and quizzes with the person's status, in 2 queries."""
+def course_states(person_id: int | None, course_ids: Iterable[int]) -> dict[int, CourseState]:
+    """Return each course's current lessons and quizzes with the person's status (None: a
+    visitor, nothing started), in 2 queries."""
     course_ids = sorted(set(course_ids))
     if not course_ids:
         return {}
@@ -304,8 +306,15 @@ class Catalogue:
         return len(self.language_courses) + sum(len(courses) for courses in self.groups.values())
 
 
-def catalogue(person_id: int, search: str = "", *, ignore_diacritics: bool = True) -> Catalogue:
-    """Return the current courses matching search.
+def catalogue(
+    person_id: int | None,
+    search: str = "",
+    *,
+    ignore_diacritics: bool = True,
+    public_only: bool = False,
+) -> Catalogue:
+    """Return the current courses matching search (with public_only, the courses open to
+    everyone; person_id None: a visitor's, with no progress).
 
     A search that names a language (understood_language) lists that language's courses first;
     other courses follow when their title or summary names the language as written (so "dao"
@@ -335,7 +344,10 @@ def catalogue(person_id: int, search: str = "", *, ignore_diacritics: bool = Tru
             func.coalesce(lessons.c.minutes, 0),
         )
         .outerjoin(lessons, lessons.c.course_id == Course.id)
-        .where(Course.is_retired.is_(False))
+        .where(
+            Course.is_retired.is_(False),
+            Course.audience == PUBLIC if public_only else true(),
+        )
     ).all()
     language = understood_language(search, ignore_diacritics=ignore_diacritics)
 
@@ -347,15 +359,19 @@ def catalogue(person_id: int, search: str = "", *, ignore_diacritics: bool = Tru
 
     # Few courses: searching them in Python keeps one folding rule for NFD input and apostrophes.
     found = [CatalogueCourse(*row) for row in rows if wanted(row)]
-    progress = dict(
-        db.session.execute(
-            select(CourseProgress.course_id, CourseProgress.completed_at).where(
-                CourseProgress.person_id == person_id,
-                CourseProgress.course_id.in_([course.id for course in found]),
-            )
-        ).all()
+    progress = (
+        {}
+        if person_id is None
+        else dict(
+            db.session.execute(
+                select(CourseProgress.course_id, CourseProgress.completed_at).where(
+                    CourseProgress.person_id == person_id,
+                    CourseProgress.course_id.in_([course.id for course in found]),
+                )
+            ).all()
+        )
     )
-    states = course_states(person_id, progress)
+    states = course_states(person_id, progress) if person_id is not None else {}
     groups: dict[str, list[CatalogueCourse]] = defaultdict(list)
     language_courses: list[CatalogueCourse] = []
     for course in sorted(found, key=lambda course: collation_key(course.title)):
@@ -391,8 +407,9 @@ def course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
-def course_page(person_id: int, slug: str) -> CoursePage | None:
-    """Return the course with its current lessons, the learner's status and certificate."""
+def course_page(person_id: int | None, slug: str) -> CoursePage | None:
+    """Return the course with its current lessons, the learner's status and certificate (a
+    visitor's, person_id None: nothing started)."""
     course = course_by_slug(slug)
     if course is None:
         return None
@@ -485,6 +502,8 @@ class LessonPage:
     number: int | None = None  # 1-based place among the current lessons
     # Engaged seconds the lesson needs before it may be completed (0: no such need).
     needed_seconds: int = 0
+    # Read without signing in (a public course): nothing is kept, no quiz is sent.
+    is_visitor: bool = False
 
     @property
     def missing_seconds(self) -> int:
@@ -503,6 +522,11 @@ class LessonPage:
     @property
     def is_open(self) -> bool:
         return not (self.lesson.is_retired or self.lesson.course.is_retired)
+
+    @property
+    def may_act(self) -> bool:
+        """Whether the page offers to complete the lesson and send quizzes."""
+        return self.is_open and not self.is_visitor
 
     @property
     def mine(self) -> LessonState | None:
@@ -560,7 +584,7 @@ _ATTEMPT = select(QuizAttempt).where(
 
 
 def lesson_page(
-    person_id: int,
+    person_id: int | None,
     course_slug: str,
     lesson_slug: str,
     attempt_id: int | None = None,
@@ -617,6 +641,7 @@ def lesson_page(
         state=state,
         quizzes=list(panels.values()),
         needed_seconds=needed_seconds(lesson, local_today(), has_quiz=bool(quizzes)),
+        is_visitor=person_id is None,
     )
     placed = set()
     body = lesson.body_html

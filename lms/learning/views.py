@@ -115,13 +115,27 @@ def healthz():
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
+def _reader_id() -> int | None:
+    """The signed-in person reading a course, or None for a visitor."""
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _sign_in_first() -> ResponseReturnValue:
+    """A visitor at a course for staff only: the sign-in page, as any signed-in page sends."""
+    return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+
+
 @bp.get("/courses/")
-@signed_in
+@public
 def catalogue():
+    """Every current course to those signed in; the courses open to everyone to visitors."""
     search = request.args.get("q", "")[:200]
     # A first visit has no q: diacritics are ignored by default, and the box shows it ticked.
     ignore_diacritics = "q" not in request.args or request.args.get("bo_dau") == "1"
-    result = queries.catalogue(current_user.id, search, ignore_diacritics=ignore_diacritics)
+    reader = _reader_id()
+    result = queries.catalogue(
+        reader, search, ignore_diacritics=ignore_diacritics, public_only=reader is None
+    )
     return render_template(
         "learning/catalogue.html",
         result=result,
@@ -134,9 +148,11 @@ def catalogue():
 
 
 @bp.get("/courses/<course_slug>")
-@signed_in
+@public
 def course(course_slug: str) -> ResponseReturnValue:
-    page = queries.course_page(current_user.id, course_slug)
+    page = queries.course_page(_reader_id(), course_slug)
+    if not current_user.is_authenticated and (page is None or not page.course.is_public):
+        return _sign_in_first()  # a visitor learns nothing of which staff courses exist
     # A retired course stays readable for those who studied it; it is not offered to others.
     if page is None or (page.course.is_retired and page.progress is None):
         abort(404)
@@ -171,12 +187,14 @@ def complete_course(course_slug: str) -> ResponseReturnValue:
 
 
 @bp.get(LESSON)
-@signed_in
+@public
 def lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     attempt_id = request.args.get("attempt", type=int)
     if attempt_id is not None and not 1 <= attempt_id <= MAX_ID:
         attempt_id = None
-    page = queries.lesson_page(current_user.id, course_slug, lesson_slug, attempt_id)
+    page = queries.lesson_page(_reader_id(), course_slug, lesson_slug, attempt_id)
+    if not current_user.is_authenticated and (page is None or not page.course.is_public):
+        return _sign_in_first()
     # As with the course page: a retired course stays readable only for those who studied it.
     if page is None or (page.course.is_retired and not page.state.is_started):
         abort(404)

@@ -91,7 +91,10 @@ Bài đọc thêm về chữ t'ua.
 """
 
 
-def course_md(title: str, *, category: str, language: str, summary: str, hours: str) -> str:
+def course_md(
+    title: str, *, category: str, language: str, summary: str, hours: str, audience: str = ""
+) -> str:
+    audience_line = f"audience: {audience}\n" if audience else ""
     return f"""---
 title: {title}
 category: {category}
@@ -102,7 +105,7 @@ summary: {summary}
 authors:
   - Nhóm biên soạn thử
 version: "1.0"
----
+{audience_line}---
 
 Giới thiệu khóa học **{title}**.
 """
@@ -119,6 +122,7 @@ def write_course(
     summary: str = "Khóa học thử.",
     hours: str = "1,5",
     media: dict[str, bytes] | None = None,
+    audience: str = "",
 ) -> Path:
     """Write a course folder under root; lessons maps file names to their text."""
     folder = root / slug
@@ -126,7 +130,14 @@ def write_course(
     for stale in folder.glob("[0-9][0-9]-*.md"):
         stale.unlink()
     (folder / "course.md").write_text(
-        course_md(title, category=category, language=language, summary=summary, hours=hours),
+        course_md(
+            title,
+            category=category,
+            language=language,
+            summary=summary,
+            hours=hours,
+            audience=audience,
+        ),
         encoding="utf-8",
     )
     for name, text in lessons.items():
