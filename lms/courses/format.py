@@ -56,6 +56,7 @@ COURSE_KEYS = (
     "sources",
     "version",
     "audience",
+    "synthetic_audio",
 )
 COURSE_REQUIRED = (
     "title",
@@ -665,6 +666,8 @@ class CourseMeta:
     sources: list[str]
     version: str
     audience: str = STAFF
+    # The course's recordings are a speech synthesiser's, not a speaker's: said where they play.
+    synthetic_audio: bool = False
 
 
 @dataclass(frozen=True)
@@ -709,6 +712,7 @@ def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta |
     audience = (
         reader.choice(entries, "audience", list(AUDIENCES)) if "audience" in entries else STAFF
     )
+    synthetic_audio = reader.boolean(entries, "synthetic_audio")
     # Every missing or invalid value has been reported, so no problem means all are set.
     if (
         len(report.problems) > errors_before
@@ -734,6 +738,7 @@ def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta |
         sources=[text for text, _node in sources or []],
         version=version,
         audience=audience,
+        synthetic_audio=synthetic_audio is True,
     )
 
 

@@ -116,6 +116,7 @@ def _course_fields(checked: CheckedCourse) -> dict[str, Any]:
         "sources": meta.sources,
         "version": meta.version,
         "audience": meta.audience,
+        "synthetic_audio": meta.synthetic_audio,
         "intro_html": checked.intro_html,
         "is_retired": False,
     }

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model, UTCDateTime, utcnow
@@ -31,6 +32,8 @@ class Course(Model):
     version: Mapped[str] = mapped_column(String(40))
     # "staff" (signed-in staff only) or "public" (anyone, without signing in): format.AUDIENCES.
     audience: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
+    # Its recordings are synthetic (a speech synthesiser's): said wherever they play.
+    synthetic_audio: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     intro_html: Mapped[str] = mapped_column(Text)
     is_retired: Mapped[bool] = mapped_column(default=False)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,4 @@
-"""Courses say who they are for: staff only (every course so far) or everyone
+"""Courses say who they are for (staff only, every course so far, or everyone) and whether their recordings are synthetic
 
 Revision ID: c3e5a7b9d1f4
 Revises: b7d1e3f5a9c2
@@ -21,8 +21,12 @@ def upgrade():
         batch_op.add_column(
             sa.Column('audience', sa.String(length=16), server_default='staff', nullable=False)
         )
+        batch_op.add_column(
+            sa.Column('synthetic_audio', sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade():
     with op.batch_alter_table('course', schema=None) as batch_op:
+        batch_op.drop_column('synthetic_audio')
         batch_op.drop_column('audience')
