@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         plans,
         privacy,
         reports,
+        review,
         security,
         shell,
         staff,
@@ -86,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     dictionary.init_app(app)
     courses.init_app(app)
     learning.init_app(app)
+    review.init_app(app)
     plans.init_app(app)
     reports.init_app(app)
     awards.init_app(app)

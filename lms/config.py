@@ -63,6 +63,12 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "SESSION_REFRESH_EACH_REQUEST": False,
         # How long an API token works after it is issued; a new one is made on the token page.
         "API_TOKEN_DAYS": int(env.get("LMS_API_TOKEN_DAYS", "90")),
+        # Spaced review (lms.review, FSRS): the recall probability cards are scheduled for;
+        # whether due dates are spread a little (fsrs's fuzzing, so cards added together do
+        # not all fall due together); the most seconds one answer counts as engaged time.
+        "REVIEW_DESIRED_RETENTION": float(env.get("LMS_REVIEW_RETENTION", "0.9")),
+        "REVIEW_FUZZING": env.get("LMS_REVIEW_FUZZING", "1") == "1",
+        "REVIEW_MAX_SECONDS": int(env.get("LMS_REVIEW_MAX_SECONDS", "60")),
         # How long a first-sign-in code (lms.invites) works after it is issued.
         "SIGN_IN_CODE_DAYS": int(env.get("LMS_SIGN_IN_CODE_DAYS", "14")),
         "PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),

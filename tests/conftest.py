@@ -70,6 +70,8 @@ def test_settings(tmp_path_factory) -> dict:
         "DATA_DIR": str(tmp_dir / "data"),
         # Real scrypt, at a cost that keeps hundreds of sign-ins in a test run quick.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # Due dates exactly as fsrs computes them, so tests can check them against fsrs.
+        "REVIEW_FUZZING": False,
     }
     app = create_app(settings)
     with app.app_context():

@@ -33,7 +33,7 @@ from lms.awards import services as awards
 from lms.awards.criteria import CriteriaSpec, CriterionSpec, IndicatorSpec
 from lms.awards.services import InitiativeInput
 from lms.courses import checker, importer
-from lms.courses.models import Course
+from lms.courses.models import Course, Lesson
 from lms.db import db
 from lms.dictionary import services as dictionary
 from lms.honours import services as honours
@@ -46,6 +46,8 @@ from lms.plans import assignments, rules, workflow
 from lms.plans import queries as plan_queries
 from lms.plans.evidence import Upload
 from lms.plans.models import ExternalActivity, StudyPlan
+from lms.review import services as review
+from lms.review.models import ReviewCard
 from lms.roles import Role
 from tests.dictionary.files import dictionary_csv, entry_line
 from tests.factories import START, approve_plan, complete_course, make_person, make_unit
@@ -112,6 +114,7 @@ class World:
     token_secret: str
     board: int
     word: str
+    review_card: int  # the learner's
     honoured_person: int
     honoured_unit: int
 
@@ -503,6 +506,22 @@ CASES = [
     Case("dictionary.index", EVERYONE),
     Case("dictionary.language", EVERYONE, args=lambda w: {"language": "tyz"}),
     Case("dictionary.entry", EVERYONE, args=lambda w: {"language": "tyz", "key": w.word}),
+    Case("review.session", SIGNED_IN),
+    # Only one's own cards: anyone else's is not found.
+    Case(
+        "review.answer",
+        frozenset({"learner"}),
+        "POST",
+        args=lambda w: {"card_id": w.review_card},
+        others=404,
+    ),
+    Case(
+        "review.add_lesson",
+        SIGNED_IN,
+        "POST",
+        args=lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": w.lesson},
+    ),
+    Case("review.add_entry", SIGNED_IN, "POST", args=lambda w: {"language": "tyz", "key": w.word}),
     Case("dictionary_editor.index", EDITORS),
     Case("dictionary_editor.index", EDITORS, "POST"),
     Case("dictionary_editor.entries", EDITORS, args=lambda w: {"language": "tyz"}),
@@ -575,6 +594,13 @@ CASES = [
             ("plans.verify_activity", "POST", lambda w: {"activity_id": MISSING}),
             ("plans.attach_evidence", "POST", lambda w: {"activity_id": MISSING}),
             ("plans.evidence", "GET", lambda w: {"token": "x" * 43}),
+            ("review.answer", "POST", lambda w: {"card_id": MISSING}),
+            (
+                "review.add_lesson",
+                "POST",
+                lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": "khong-co"},
+            ),
+            ("review.add_entry", "POST", lambda w: {"language": "tyz", "key": "khong-co"}),
             ("learning.course", "GET", lambda w: {"course_slug": "khong-co"}),
             (
                 "learning.lesson",
@@ -864,7 +890,13 @@ def _build_world() -> World:
     honours.publish(board)
     word = "kin"
     dictionary.import_file("tyz.csv", dictionary_csv(entry_line(word, "kin", "ăn")))
+    db.session.flush()
+    review_lesson = db.session.scalars(
+        db.select(Lesson).where(Lesson.course_id == course.id)
+    ).first()
+    review.add_items(learner, [review.Item("slam", "ba")], language="tyz", lesson=review_lesson)
     db.session.commit()
+    review_card = db.session.scalar(db.select(ReviewCard.id))
     return World(
         own_unit=own.id,
         sub_unit=sub.id,
@@ -906,6 +938,7 @@ def _build_world() -> World:
         honoured_person=honoured_person.id,
         honoured_unit=honoured_unit.id,
         word=word,
+        review_card=review_card,
     )
 
 

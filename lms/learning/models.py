@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     ANSWERED = "answered"  # a quiz submitted; its outcome follows as passed or failed
     PASSED = "passed"
     FAILED = "failed"
+    # Minutes of spaced review of the lesson's words: engaged time, never a completion.
+    REVIEWED = "reviewed"
 
 
 class LearningEvent(Model):

@@ -70,17 +70,18 @@ def credible_rule() -> CredibleRule:
 # can claim more time than the page was open.
 
 
-def _signature(view: str, served: int, lesson_id: int) -> str:
+def _signature(view: str, served: int, lesson_id: int, purpose: str = "lesson-page") -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    message = f"lesson-page:{view}.{served}.{lesson_id}".encode()
+    message = f"{purpose}:{view}.{served}.{lesson_id}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def page_stamp(lesson_id: int, served_at: datetime) -> str:
-    """Return a new stamp for a page of the lesson served at served_at."""
+def page_stamp(lesson_id: int, served_at: datetime, purpose: str = "lesson-page") -> str:
+    """Return a new stamp for a page of the lesson served at served_at (or, with another
+    purpose, of another thing shown: a review card, whose id is then lesson_id)."""
     view = secrets.token_hex(8)
     served = int(served_at.timestamp())
-    return f"{view}.{served}.{_signature(view, served, lesson_id)}"
+    return f"{view}.{served}.{_signature(view, served, lesson_id, purpose)}"
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,14 @@ class PageView:
     seconds_open: int  # since the page was served
 
 
-def read_stamp(stamp: str | None, lesson_id: int, now: datetime) -> PageView | None:
-    """Return the page view a stamp names, if it is genuine and for this lesson."""
+def read_stamp(
+    stamp: str | None, lesson_id: int, now: datetime, purpose: str = "lesson-page"
+) -> PageView | None:
+    """Return the page view a stamp names, if it is genuine and for this lesson (or thing)."""
     parts = (stamp or "").strip().split(".")
     if len(parts) != 3 or len(parts[0]) != 16 or not parts[1].isascii() or not parts[1].isdigit():
         return None
     view, served, signature = parts[0], int(parts[1]), parts[2]
-    if not hmac.compare_digest(signature, _signature(view, served, lesson_id)):
+    if not hmac.compare_digest(signature, _signature(view, served, lesson_id, purpose)):
         return None
     return PageView(id=view, seconds_open=max(0, int(now.timestamp()) - served))

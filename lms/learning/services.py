@@ -262,6 +262,34 @@ def passed_quiz_ids(person_id: int, quiz_ids: Iterable[int]) -> set[int]:
 # Time on a lesson -----------------------------------------------------------------------------
 
 
+def record_review_time(person: Person, lesson: Lesson, *, event_id: str, seconds: int) -> bool:
+    """Count seconds of spaced review of the lesson's words as engaged time of the lesson's
+    course (the lesson's time, as a page view's is), once per event id: it never completes a
+    lesson nor earns credit. Nothing is counted for a retired lesson. Says whether it counted."""
+    seconds = capped_seconds(seconds)
+    if seconds <= 0 or lesson.is_retired or lesson.course.is_retired:
+        return False
+    if _logged(event_id) is not None:
+        return False
+
+    def add() -> LearningEvent:
+        event = _log(
+            person,
+            EventKind.REVIEWED,
+            event_id,
+            lesson.course_id,
+            lesson_id=lesson.id,
+            seconds=seconds,
+        )
+        db.session.flush()
+        return event
+
+    if _claim(event_id, add) is None:
+        return False
+    _touch(person, lesson, seconds, utcnow())
+    return True
+
+
 def record_view(
     person: Person,
     lesson: Lesson,

@@ -92,9 +92,18 @@ Bài đọc thêm về chữ t'ua.
 
 
 def course_md(
-    title: str, *, category: str, language: str, summary: str, hours: str, audience: str = ""
+    title: str,
+    *,
+    category: str,
+    language: str,
+    summary: str,
+    hours: str,
+    audience: str = "",
+    synthetic_audio: bool = False,
 ) -> str:
     audience_line = f"audience: {audience}\n" if audience else ""
+    if synthetic_audio:
+        audience_line += "synthetic_audio: true\n"
     return f"""---
 title: {title}
 category: {category}
@@ -123,6 +132,7 @@ def write_course(
     hours: str = "1,5",
     media: dict[str, bytes] | None = None,
     audience: str = "",
+    synthetic_audio: bool = False,
 ) -> Path:
     """Write a course folder under root; lessons maps file names to their text."""
     folder = root / slug
@@ -137,6 +147,7 @@ def write_course(
             summary=summary,
             hours=hours,
             audience=audience,
+            synthetic_audio=synthetic_audio,
         ),
         encoding="utf-8",
     )
