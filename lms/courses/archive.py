@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import posixpath
 import stat
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,10 +53,34 @@ def read_courses(data: bytes) -> list[SourceCourse]:
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
         raise ArchiveError([ArchiveProblem(_("Tệp .zip bị hỏng, không đọc được."))]) from error
+    for info in entries:
+        info.filename = _name_as_written(info)
     with archive:
         files = _checked_entries(entries)
         contents = {info.filename: _read_entry(archive, info) for info in files}
     return _courses(contents)
+
+
+UTF8_FLAG = 0x800
+
+
+def _name_as_written(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its author wrote it. Without the UTF-8 flag Python reads a name as
+    code page 437, but Windows' "Send to compressed folder" and many tools write UTF-8 (or the
+    Vietnamese code page 1258) without setting it: "01-Chào hỏi.md" would show as
+    "01-Ch├áo hß╗Åi.md". The bytes are taken back and read as UTF-8, else as cp1258."""
+    if info.flag_bits & UTF8_FLAG:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "cp1258"):
+        try:
+            return unicodedata.normalize("NFC", raw.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def _checked_entries(entries: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:

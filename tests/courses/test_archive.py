@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import stat
 import struct
+import unicodedata
 import warnings
 import zipfile
 
@@ -170,3 +172,27 @@ def test_non_media_files_are_refused_by_the_check(app):
         "hay hình ảnh (png, jpeg, webp).",
     ]
     assert report.courses == []
+
+
+def _without_utf8_flag(name: str, encoding: str) -> bytes:
+    """A zip of the example course plus one file named name, its name's bytes in encoding and
+    the UTF-8 flag not set, as Windows' "compressed folder" and older tools write them."""
+    raw = unicodedata.normalize("NFD", name).encode(encoding)
+    placeholder = "x" * len(raw)
+    data = zip_bytes({**COURSE_FILES, f"mau-tieng-tay/{placeholder}": "# bài\n"})
+    assert data.count(placeholder.encode()) == 2  # the local header and the central directory
+    return data.replace(placeholder.encode(), raw)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1258"])
+def test_names_written_without_the_utf8_flag_are_shown_as_written(app, encoding):
+    data = _without_utf8_flag("01-Chào hỏi.md", encoding)
+    with zipfile.ZipFile(io.BytesIO(data)) as check:
+        garbled = [info.filename for info in check.infolist() if "Ch" in info.filename]
+        assert garbled and garbled[0] != "mau-tieng-tay/01-Chào hỏi.md"  # as Python reads it
+
+    report = checker.check_courses(archive.read_courses(data))
+
+    messages = [str(problem) for problem in report.errors]
+    assert any("mau-tieng-tay/01-Chào hỏi.md" in message for message in messages), messages
+    assert not any("├" in message or "ß" in message for message in messages)
