@@ -232,6 +232,25 @@ CASES = [
     Case("invites.redeem", EVERYONE),
     Case("invites.redeem", EVERYONE, "POST"),
     Case("courses.manage", EDITORS),
+    Case("course_editor.new", EDITORS),
+    Case("course_editor.new", EDITORS, "POST"),
+    *[
+        Case(endpoint, EDITORS, method, args=lambda w: {"slug": COURSE_SLUG})
+        for endpoint, method in (
+            ("course_editor.edit", "GET"),
+            ("course_editor.edit", "POST"),
+            ("course_editor.preview", "POST"),
+            ("course_editor.versions", "GET"),
+        )
+    ],
+    *[
+        Case(endpoint, EDITORS, method, args=lambda w: {"slug": COURSE_SLUG, "number": 1})
+        for endpoint, method in (
+            ("course_editor.compare", "GET"),
+            ("course_editor.revert", "POST"),
+            ("course_editor.export", "GET"),
+        )
+    ],
     Case("courses.upload", EDITORS, "POST"),
     Case("courses.course", EDITORS, args=lambda w: {"slug": COURSE_SLUG}),
     Case("courses.lesson", EDITORS, args=lambda w: {"slug": COURSE_SLUG, "lesson_slug": w.lesson}),
@@ -629,6 +648,19 @@ CASES = [
             ("org.unit_members", ADMIN, "GET", lambda w: {"unit_id": MISSING}),
             ("accounts.person", ADMIN, "GET", lambda w: {"person_id": MISSING}),
             ("courses.course", EDITORS, "GET", lambda w: {"slug": "khong-co"}),
+            ("course_editor.edit", EDITORS, "GET", lambda w: {"slug": "khong-co"}),
+            (
+                "course_editor.compare",
+                EDITORS,
+                "GET",
+                lambda w: {"slug": COURSE_SLUG, "number": MISSING},
+            ),
+            (
+                "course_editor.revert",
+                EDITORS,
+                "POST",
+                lambda w: {"slug": COURSE_SLUG, "number": MISSING},
+            ),
             ("plans.withdraw_assignment", MANAGERS, "POST", lambda w: {"assignment_id": MISSING}),
             ("plans.correct_rule", ADMIN, "POST", lambda w: {"rule_id": MISSING}),
             ("awards.edit_set", AWARDS, "GET", lambda w: {"set_id": MISSING}),

@@ -122,3 +122,14 @@ def position_history(person_id: int, day: date) -> list[PositionRow]:
             )
         )
     return history
+
+
+def full_names(person_ids: Collection[int]) -> dict[int, str]:
+    """The full names of these people, by id (who saved a version, who did something)."""
+    if not person_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Person.id, Person.full_name).where(Person.id.in_(list(person_ids)))
+        ).all()
+    )

@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.courses import cli, views
+    from lms.courses import cli, editor_views, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(editor_views.bp)
     app.cli.add_command(cli.courses)

@@ -170,6 +170,8 @@ class CheckedCourse:
     intro_html: str
     lessons: list[CheckedLesson]
     media: list[CheckedMedia]
+    # The course's text files as written (course.md and the lessons, by name): a version.
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -201,6 +203,7 @@ class ParsedFile:
     name: str
     report: FileReport
     text_lines: list[str]
+    text: str = ""  # the file as written, decoded
     meta: Any = None
     segments: list = field(default_factory=list)
     blocks: dict[int, Any] = field(default_factory=dict)  # segment index -> parsed block
@@ -312,6 +315,7 @@ def _check_course(source: SourceCourse) -> tuple[CheckedCourse | None, list[Prob
             intro_html=_render(course_parsed, links, language, entries),
             lessons=sorted(checked_lessons, key=lambda lesson: lesson.position),
             media=used_media,
+            texts={parsed.name: parsed.text for parsed in parsed_files},
         ),
         problems,
         len(lessons),
@@ -430,6 +434,7 @@ def _parse_file(
     text = _decode(ref.read(), report)
     if text is None:
         return parsed
+    parsed.text = text
     parsed.text_lines = _check_unicode(text.split("\n"), report)
     source_file = fmt.split_front_matter(parsed.text_lines, report)
     if source_file is None:

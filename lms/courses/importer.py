@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.audit import services as audit
 from lms.courses.checker import CheckedCourse, CheckedLesson, CheckedQuiz, CheckReport
-from lms.courses.models import Course, CourseMedia, Lesson, Quiz
+from lms.courses.models import Course, CourseMedia, CourseVersion, Lesson, Quiz
 from lms.db import db, utcnow
 from lms.errors import UserError
 
@@ -68,9 +69,14 @@ Advance = Callable[[int], None]
 
 
 def import_courses(
-    report: CheckReport, *, retire_missing: bool = False, advance: Advance | None = None
+    report: CheckReport,
+    *,
+    retire_missing: bool = False,
+    advance: Advance | None = None,
+    note: str = "",
 ) -> ImportSummary:
-    """Write the checked courses; with retire_missing, retire courses not among them.
+    """Write the checked courses; with retire_missing, retire courses not among them. A
+    course whose files differ from its last version gets a new version (note says how).
 
     advance(n) is called as lessons and media files are written, for a progress bar.
     """
@@ -86,7 +92,7 @@ def import_courses(
     }
     now = utcnow()
     for checked in report.courses:
-        _import_course(checked, existing.get(checked.slug), summary, now, advance)
+        _import_course(checked, existing.get(checked.slug), summary, now, advance, note)
     if retire_missing:
         for slug, course in existing.items():
             if slug not in slugs and not course.is_retired:
@@ -96,6 +102,31 @@ def import_courses(
                 audit.record("course.retire", course, _("Ngừng dùng khóa học %(slug)s", slug=slug))
     db.session.flush()
     return summary
+
+
+def _record_version(course: Course, checked: CheckedCourse, now: datetime, note: str) -> None:
+    """Keep the course's files as a new version, unless they are those of its last one."""
+    media = {item.path: item.sha256 for item in checked.media}
+    last = db.session.scalar(
+        select(CourseVersion)
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.number.desc())
+        .limit(1)
+    )
+    if last is not None and last.files == checked.texts and last.media == media:
+        return
+    author = current_user.id if current_user and current_user.is_authenticated else None
+    db.session.add(
+        CourseVersion(
+            course_id=course.id,
+            number=(last.number if last else 0) + 1,
+            files=checked.texts,
+            media=media,
+            author_id=author,
+            note=note[:300],
+            created_at=now,
+        )
+    )
 
 
 def work_count(report: CheckReport) -> int:
@@ -138,6 +169,7 @@ def _import_course(
     summary: ImportSummary,
     now: datetime,
     advance: Advance | None,
+    note: str = "",
 ) -> None:
     is_new = course is None
     if course is None:
@@ -189,6 +221,7 @@ def _import_course(
             summary.lessons.retired += 1
             changed = True
 
+    _record_version(course, checked, now, note)
     if is_new:
         summary.courses.added += 1
         audit.record("course.import", course, _("Thêm khóa học %(slug)s", slug=course.slug))

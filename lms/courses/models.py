@@ -136,3 +136,21 @@ class CourseMedia(Model):
 
     def __repr__(self) -> str:
         return f"<CourseMedia {self.path}>"
+
+
+class CourseVersion(Model):
+    """A course's files as they were after one save or import that changed them: its text
+    files (course.md and the lessons, by name) and its media by path (the bytes are the
+    course's stored media of that hash). Kept for good: compared, exported, reverted to."""
+
+    __tablename__ = "course_version"
+    __table_args__ = (UniqueConstraint("course_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    number: Mapped[int]
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    media: Mapped[dict[str, str]] = mapped_column(JSON)  # path -> sha256
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -78,3 +78,8 @@ def media_file(course_slug: str, sha256: str) -> CourseMedia | None:
         .where(and_(Course.slug == course_slug, CourseMedia.sha256 == sha256))
         .options(contains_eager(CourseMedia.course))
     ).one_or_none()
+
+
+def course_by_slug(slug: str) -> Course | None:
+    """The course with this slug, retired or not."""
+    return db.session.scalar(select(Course).where(Course.slug == slug))

@@ -22,6 +22,7 @@ from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
 from lms.courses.format import PUBLIC
 from lms.courses.models import Course, Lesson, Quiz
+from lms.courses.queries import course_by_slug
 from lms.courses.quiz import answer_text, public_questions
 from lms.courses.render import entry_keys, entry_rows_now
 from lms.db import among, db, utcnow
@@ -401,10 +402,6 @@ class CoursePage:
     state: CourseState
     progress: CourseProgress | None
     certificate_id: int | None
-
-
-def course_by_slug(slug: str) -> Course | None:
-    return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
 def course_page(person_id: int | None, slug: str) -> CoursePage | None:
