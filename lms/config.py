@@ -69,6 +69,13 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "REVIEW_DESIRED_RETENTION": float(env.get("LMS_REVIEW_RETENTION", "0.9")),
         "REVIEW_FUZZING": env.get("LMS_REVIEW_FUZZING", "1") == "1",
         "REVIEW_MAX_SECONDS": int(env.get("LMS_REVIEW_MAX_SECONDS", "60")),
+        # Recordings of dictionary entries (lms.dictionary.recordings): the largest file and
+        # the longest recording taken, and how many days the recordings of a speaker who
+        # withdrew consent are kept (unpublished) before `flask dictionary purge-recordings`
+        # deletes them.
+        "RECORDING_MAX_BYTES": int(env.get("LMS_RECORDING_MAX_KB", "2048")) * 1024,
+        "RECORDING_MAX_SECONDS": int(env.get("LMS_RECORDING_MAX_SECONDS", "30")),
+        "RECORDING_GRACE_DAYS": int(env.get("LMS_RECORDING_GRACE_DAYS", "30")),
         # How long a first-sign-in code (lms.invites) works after it is issued.
         "SIGN_IN_CODE_DAYS": int(env.get("LMS_SIGN_IN_CODE_DAYS", "14")),
         "PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),

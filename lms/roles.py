@@ -16,6 +16,8 @@ class Role(StrEnum):
     HCTH = "hcth"
     EDITOR = "editor"
     ADMIN = "admin"
+    # Community speakers, teachers, collaborators of the agency who record the languages.
+    CONTRIBUTOR = "contributor"
 
 
 class Permission(StrEnum):
@@ -28,6 +30,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     # Criteria sets, initiatives, nomination lists, honour board, API tokens: HCTH's own work.
     MANAGE_AWARDS = "manage_awards"
+    # Record words of the dictionaries (with a speaker's consent); editors review them.
+    RECORD_AUDIO = "record_audio"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -35,7 +39,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # A manager's permission only reaches the units granted, with their sub-units.
     Role.MANAGER: frozenset({Permission.LEARN, Permission.MANAGE_UNIT}),
     Role.HCTH: frozenset({Permission.LEARN, Permission.VIEW_REPORTS, Permission.MANAGE_AWARDS}),
-    Role.EDITOR: frozenset({Permission.LEARN, Permission.EDIT_CONTENT}),
+    Role.EDITOR: frozenset({Permission.LEARN, Permission.EDIT_CONTENT, Permission.RECORD_AUDIO}),
+    Role.CONTRIBUTOR: frozenset({Permission.LEARN, Permission.RECORD_AUDIO}),
     Role.ADMIN: frozenset(Permission),
 }
 
@@ -49,4 +54,5 @@ ROLE_LABELS = {
     Role.HCTH: _l("Tổng hợp (HCTH)"),
     Role.EDITOR: _l("Biên tập nội dung"),
     Role.ADMIN: _l("Quản trị hệ thống"),
+    Role.CONTRIBUTOR: _l("Cộng tác viên ngôn ngữ"),
 }

@@ -32,6 +32,7 @@ NAV_ITEMS = [
     NavItem("accounts.people", _l("Nhân sự"), Permission.MANAGE_PEOPLE),
     NavItem("staff.upload", _l("Nhập danh sách"), Permission.MANAGE_PEOPLE),
     NavItem("courses.manage", _l("Nội dung"), Permission.EDIT_CONTENT),
+    NavItem("recordings.mine", _l("Ghi âm"), Permission.RECORD_AUDIO),
     NavItem("audit.events", _l("Nhật ký"), Permission.VIEW_AUDIT),
     NavItem("reports.roster", _l("Danh sách tổng hợp"), Permission.VIEW_REPORTS),
     NavItem("reports.summary", _l("Sơ kết, tổng kết"), Permission.VIEW_REPORTS),

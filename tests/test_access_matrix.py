@@ -35,7 +35,9 @@ from lms.awards.services import InitiativeInput
 from lms.courses import checker, importer
 from lms.courses.models import Course, Lesson
 from lms.db import db
+from lms.dictionary import recordings
 from lms.dictionary import services as dictionary
+from lms.dictionary.models import DictionaryEntry
 from lms.honours import services as honours
 from lms.i18n import local_today
 from lms.learning.models import Certificate
@@ -49,6 +51,7 @@ from lms.plans.models import ExternalActivity, StudyPlan
 from lms.review import services as review
 from lms.review.models import ReviewCard
 from lms.roles import Role
+from tests.dictionary.audio_files import ogg_opus
 from tests.dictionary.files import dictionary_csv, entry_line
 from tests.factories import START, approve_plan, complete_course, make_person, make_unit
 from tests.learning.content import CHAO_HOI, SO_DEM, course_md
@@ -115,6 +118,9 @@ class World:
     board: int
     word: str
     review_card: int  # the learner's
+    speaker: int
+    recording: int  # approved, published
+    pending_recording: int
     honoured_person: int
     honoured_unit: int
 
@@ -541,6 +547,26 @@ CASES = [
         args=lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": w.lesson},
     ),
     Case("review.add_entry", SIGNED_IN, "POST", args=lambda w: {"language": "tyz", "key": w.word}),
+    # Recording: editors and admins hold RECORD_AUDIO (contributors too, outside the matrix).
+    Case("recordings.mine", EDITORS),
+    Case("recordings.new_speaker", EDITORS),
+    Case("recordings.new_speaker", EDITORS, "POST"),
+    Case("recordings.record", EDITORS, args=lambda w: {"language": "tyz", "key": w.word}),
+    Case("recordings.record", EDITORS, "POST", args=lambda w: {"language": "tyz", "key": w.word}),
+    Case("recordings.queue", EDITORS),
+    Case(
+        "recordings.review",
+        EDITORS,
+        "POST",
+        args=lambda w: {"recording_id": w.pending_recording},
+    ),
+    Case("recordings.pending_audio", EDITORS, args=lambda w: {"recording_id": w.pending_recording}),
+    Case("recordings.withdraw", EDITORS, "POST", args=lambda w: {"speaker_id": w.speaker}),
+    Case(
+        "recordings.audio",
+        EVERYONE,
+        args=lambda w: {"recording_id": w.recording, "extension": "ogg"},
+    ),
     Case("dictionary_editor.index", EDITORS),
     Case("dictionary_editor.index", EDITORS, "POST"),
     Case("dictionary_editor.entries", EDITORS, args=lambda w: {"language": "tyz"}),
@@ -680,6 +706,20 @@ CASES = [
             ("dictionary.language", EVERYONE, "GET", lambda w: {"language": "xx"}),
             ("dictionary.entry", EVERYONE, "GET", lambda w: {"language": "tyz", "key": "khong-co"}),
             ("dictionary_editor.entries", EDITORS, "GET", lambda w: {"language": "xx"}),
+            (
+                "recordings.record",
+                EDITORS,
+                "GET",
+                lambda w: {"language": "tyz", "key": "khong-co"},
+            ),
+            ("recordings.review", EDITORS, "POST", lambda w: {"recording_id": MISSING}),
+            ("recordings.withdraw", EDITORS, "POST", lambda w: {"speaker_id": MISSING}),
+            (
+                "recordings.audio",
+                EVERYONE,
+                "GET",
+                lambda w: {"recording_id": w.pending_recording, "extension": "ogg"},
+            ),
             (
                 "dictionary_editor.edit",
                 EDITORS,
@@ -929,6 +969,33 @@ def _build_world() -> World:
     review.add_items(learner, [review.Item("slam", "ba")], language="tyz", lesson=review_lesson)
     db.session.commit()
     review_card = db.session.scalar(db.select(ReviewCard.id))
+    entry = db.session.scalar(db.select(DictionaryEntry))
+    speaker = recordings.add_speaker(
+        full_name="Hoàng Văn Slao",
+        locality="Tràng Định",
+        birth_year=None,
+        contact="",
+        consented=True,
+        consent_on=date(YEAR, 1, 5),
+        document=None,
+        witness="Trưởng thôn",
+        added_by=hcth.id,
+    )
+    approved, pending = (
+        recordings.submit(
+            entry,
+            part="headword",
+            speaker=speaker,
+            licence="cc-by-4.0",
+            locality="",
+            recorded_on=date(YEAR, 1, 6),
+            data=ogg_opus(1000),
+            contributor=hcth.id,
+        )
+        for _ in range(2)
+    )
+    recordings.review(approved, approve=True, comment="", reviewer=hcth.id)
+    db.session.commit()
     return World(
         own_unit=own.id,
         sub_unit=sub.id,
@@ -971,6 +1038,9 @@ def _build_world() -> World:
         honoured_unit=honoured_unit.id,
         word=word,
         review_card=review_card,
+        speaker=speaker.id,
+        recording=approved.id,
+        pending_recording=pending.id,
     )
 
 

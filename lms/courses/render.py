@@ -199,9 +199,13 @@ def audio_html(block: AudioBlock) -> Markup:
 
 
 # A row naming a dictionary entry, as vocab_html writes it and the sanitiser keeps it: the
-# lesson page shows the entry's headword and meaning as they are today (entry_rows_now).
+# lesson page shows the entry's headword, meaning and native recording as they are today
+# (entry_rows_now).
 _ENTRY_ROW_RE = re.compile(
     r'(<tr data-entry="(?P<key>[a-z0-9-]+)"><td lang="[^"<>]*">)[^<]*(</td><td>)[^<]*'
+    r'(?P<note>(?:<br><small class="vocab-note">[^<]*</small>)?</td><td>)'
+    r"(?P<audio>.*?)(</td></tr>)",
+    re.S,
 )
 
 
@@ -214,14 +218,31 @@ def entry_keys(html: str) -> list[str]:
 
 def entry_rows_now(html: str, entries: Mapping[str, EntryText]) -> str:
     """The lesson's HTML with each entry row's headword and meaning as the dictionary has them
-    now; a row whose entry is gone or unpublished keeps what it showed at import."""
+    now, and its approved native recording (with the speaker's name) in place of the lesson's
+    own audio; a row whose entry is gone or unpublished keeps what it showed at import."""
 
     def current(match: re.Match[str]) -> str:
         entry = entries.get(match["key"])
         if entry is None:
             return match[0]
-        return Markup("{}{}{}{}").format(
-            Markup(match[1]), entry.headword, Markup(match[3]), entry.meaning
+        audio = Markup(match["audio"])
+        if entry.audio_url:
+            audio = Markup(
+                '<audio controls preload="none" src="{url}" aria-label="{label}"></audio>'
+                '<br><small class="vocab-note">{who}</small>'
+            ).format(
+                url=entry.audio_url,
+                label=_("Nghe “%(word)s”", word=entry.headword),
+                who=_("Giọng %(speaker)s", speaker=entry.speaker),
+            )
+        return Markup("{}{}{}{}{}{}{}").format(
+            Markup(match[1]),
+            entry.headword,
+            Markup(match[3]),
+            entry.meaning,
+            Markup(match["note"]),
+            audio,
+            Markup(match[6]),
         )
 
     return _ENTRY_ROW_RE.sub(current, html)

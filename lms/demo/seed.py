@@ -166,7 +166,15 @@ PEOPLE_2024 = (
         OUTREACH,
         username="bientap",
     ),
-    PersonSeed("Bàn Thị Mây", "Dao", F, date(1993, 3, 7), "Chuyên viên", OUTREACH),
+    PersonSeed(
+        "Bàn Thị Mây",
+        "Dao",
+        F,
+        date(1993, 3, 7),
+        "Chuyên viên",
+        OUTREACH,
+        username="congtacvien",
+    ),
     PersonSeed(
         "Lăng Văn Quyết",
         "Tày",
@@ -227,6 +235,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("hcth", Role.HCTH),
     DemoAccount("bientap", Role.EDITOR),
     DemoAccount("admin", Role.ADMIN),
+    DemoAccount("congtacvien", Role.CONTRIBUTOR),
 )
 
 

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from lms.db import db
-from lms.dictionary import services
+from lms.dictionary import recordings, services
 from lms.sheets import SheetError
 
 SUFFIXES = (".csv", ".xlsx")
@@ -61,3 +61,18 @@ def export_command(language: str, path: Path) -> None:
         raise click.BadParameter(_("Không có tiếng nào mã “%(code)s”.", code=language))
     path.write_bytes(services.export_csv(language))
     click.echo(_("Đã xuất %(file)s.", file=path))
+
+
+@dictionary_cli.command("purge-recordings")
+@with_appcontext
+def purge_recordings_command() -> None:
+    """Xóa các bản ghi của người nói đã rút đồng ý khi hết thời hạn giữ (chạy hằng ngày)."""
+    purged = recordings.purge()
+    db.session.commit()
+    click.echo(
+        _(
+            "Đã xóa %(recordings)d bản ghi và dữ liệu của %(speakers)d người nói đã rút đồng ý.",
+            recordings=purged.recordings,
+            speakers=purged.speakers,
+        )
+    )

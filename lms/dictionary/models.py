@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model, UTCDateTime, sort_key_type, utcnow
@@ -66,3 +67,66 @@ class DictionaryWord(Model):
     is_published: Mapped[bool] = mapped_column(default=True)
 
     entry: Mapped[DictionaryEntry] = relationship(back_populates="words")
+
+
+class Speaker(Model):
+    """A person whose voice is recorded: maybe no civil servant and no user of the platform.
+    Their written consent (the consent text's version they signed, the day, and a scan of
+    the signed form or who witnessed it) comes before any recording; withdrawn, it stops
+    every recording of theirs at once (Nghị định 13/2023)."""
+
+    __tablename__ = "speaker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    locality: Mapped[str] = mapped_column(String(200), default="")
+    birth_year: Mapped[int | None]
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consent_on: Mapped[date]
+    consent_document: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    consent_document_type: Mapped[str] = mapped_column(String(40), default="")
+    consent_witness: Mapped[str] = mapped_column(String(300), default="")
+    withdrawn_on: Mapped[date | None]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecordingStatus(StrEnum):
+    PENDING = "pending"  # waits for an editor
+    APPROVED = "approved"  # published with its entry
+    RETURNED = "returned"  # sent back with a comment, to record again
+    WITHDRAWN = "withdrawn"  # the speaker withdrew consent: never served, deleted later
+
+
+class Recording(Model):
+    """A recording of an entry's headword or one of its examples, by a speaker who consented,
+    under a licence; published only once an editor approves it."""
+
+    __tablename__ = "recording"
+    __table_args__ = (Index("ix_recording_entry_status", "entry_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("dictionary_entry.id", ondelete="CASCADE"))
+    # "headword", or "example-N" for the entry's N-th example (1-based).
+    part: Mapped[str] = mapped_column(String(20), default="headword")
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speaker.id"), index=True)
+    contributor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    licence: Mapped[str] = mapped_column(String(20))
+    locality: Mapped[str] = mapped_column(String(200), default="")
+    recorded_on: Mapped[date]
+    content_type: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    milliseconds: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    status: Mapped[RecordingStatus] = mapped_column(String(12), default=RecordingStatus.PENDING)
+    review_comment: Mapped[str] = mapped_column(String(500), default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when consent is withdrawn: `flask dictionary purge-recordings` deletes it after.
+    delete_after: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    speaker: Mapped[Speaker] = relationship()
+    entry: Mapped[DictionaryEntry] = relationship()

@@ -10,7 +10,14 @@ from math import ceil
 from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
 
 from lms.db import db
-from lms.dictionary.models import DictionaryEntry, DictionaryWord
+from lms.dictionary.audio import recording_path
+from lms.dictionary.models import (
+    DictionaryEntry,
+    DictionaryWord,
+    Recording,
+    RecordingStatus,
+    Speaker,
+)
 from lms.dictionary.services import dictionary_languages, headword_key, search_words
 from lms.pagination import Page, paginate
 
@@ -43,20 +50,54 @@ class EntryText:
 
     headword: str
     meaning: str  # its meanings in one line
+    # The entry's newest approved recording of its headword, and who speaks it.
+    audio_url: str | None = None
+    speaker: str = ""
 
 
 def entry_texts(language: str, keys: Iterable[str]) -> dict[str, EntryText]:
     """The published entries of language among keys, by key, as vocabulary rows show them."""
     rows = db.session.execute(
-        select(DictionaryEntry.key, DictionaryEntry.headword, DictionaryEntry.meanings).where(
+        select(
+            DictionaryEntry.id,
+            DictionaryEntry.key,
+            DictionaryEntry.headword,
+            DictionaryEntry.meanings,
+        ).where(
             DictionaryEntry.language == language,
             DictionaryEntry.key.in_(list(keys)),
             DictionaryEntry.is_published.is_(True),
         )
     )
-    return {
-        key: EntryText(headword, MEANINGS_JOINER.join(meanings)) for key, headword, meanings in rows
+    found = {
+        entry_id: (key, headword, MEANINGS_JOINER.join(meanings))
+        for entry_id, key, headword, meanings in rows
     }
+    voices = _native_voices(list(found))
+    return {
+        key: EntryText(headword, meaning, *voices.get(entry_id, (None, "")))
+        for entry_id, (key, headword, meaning) in found.items()
+    }
+
+
+def _native_voices(entry_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each entry's newest approved recording of its headword: (its address, the speaker)."""
+    if not entry_ids:
+        return {}
+    rows = db.session.execute(
+        select(Recording.entry_id, Recording.id, Recording.content_type, Speaker.full_name)
+        .join(Speaker, Speaker.id == Recording.speaker_id)
+        .where(
+            Recording.entry_id.in_(entry_ids),
+            Recording.status == RecordingStatus.APPROVED,
+            Recording.part == "headword",
+        )
+        .order_by(Recording.reviewed_at.desc(), Recording.id.desc())
+    )
+    voices: dict[int, tuple[str, str]] = {}
+    for entry_id, recording_id, content_type, speaker in rows:
+        voices.setdefault(entry_id, (recording_path(recording_id, content_type), speaker))
+    return voices
 
 
 def entry_count(language: str) -> int:

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from lms.access import public
 from lms.db import parse_count
-from lms.dictionary import queries
+from lms.dictionary import queries, recordings
 from lms.dictionary.services import dictionary_languages
 
 bp = Blueprint("dictionary", __name__, url_prefix="/dictionary", template_folder="templates")
@@ -36,4 +36,12 @@ def language(language: str) -> ResponseReturnValue:
 def entry(language: str, key: str) -> ResponseReturnValue:
     name = dictionary_languages().get(language) or abort(404)
     found = queries.entry(language, key) or abort(404)
-    return render_template("dictionary/entry.html", language=language, name=name, entry=found)
+    return render_template(
+        "dictionary/entry.html",
+        language=language,
+        name=name,
+        entry=found,
+        recordings=recordings.published(found.id),
+        licences=recordings.LICENCES,
+        audio_url=recordings.audio_url,
+    )

@@ -93,7 +93,10 @@ def lesson_items(lesson: Lesson) -> list[Item]:
 
 
 def entry_item(entry: DictionaryEntry) -> Item:
-    return Item(entry.headword, "; ".join(entry.meanings), None, entry.id)
+    """A dictionary entry as a card: with its native recording, once one is approved."""
+    shown = dictionary_queries.entry_texts(entry.language, [entry.key]).get(entry.key)
+    meaning = shown.meaning if shown else "; ".join(entry.meanings)
+    return Item(entry.headword, meaning, shown.audio_url if shown else None, entry.id)
 
 
 def word_key(item: Item) -> str:
@@ -138,7 +141,13 @@ def add_items(
                 word_folded=key,
                 meaning=item.meaning,
                 audio_url=item.audio_url,
-                audio_synthetic=bool(item.audio_url and lesson and lesson.course.synthetic_audio),
+                # A course's own recordings may be synthetic; a dictionary's never are.
+                audio_synthetic=bool(
+                    item.audio_url
+                    and item.audio_url.startswith("/media/")
+                    and lesson
+                    and lesson.course.synthetic_audio
+                ),
                 course_id=lesson.course_id if lesson else None,
                 lesson_id=lesson.id if lesson else None,
                 entry_id=item.entry_id,

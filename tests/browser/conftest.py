@@ -20,6 +20,9 @@ from tests.factories import PASSWORD
 CHROMIUM = Path(os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+    # A fake microphone (a tone) that needs no permission prompt: recording in the browser.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",

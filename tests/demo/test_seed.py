@@ -26,6 +26,7 @@ EXPECTED_ROLES = {
     "hcth": {Role.LEARNER, Role.HCTH},
     "bientap": {Role.LEARNER, Role.EDITOR},
     "admin": {Role.LEARNER, Role.ADMIN},
+    "congtacvien": {Role.LEARNER, Role.CONTRIBUTOR},
 }
 
 
@@ -61,7 +62,7 @@ def test_seed_is_refused_outside_demo_mode_and_writes_nothing(app, runner):
     assert set(row_counts().values()) == {0}
 
 
-def test_seed_creates_the_organisation_and_five_demo_accounts(seeded):
+def test_seed_creates_the_organisation_and_six_demo_accounts(seeded):
     for username, roles in EXPECTED_ROLES.items():
         account = person(username)
         assert account.roles == roles, username
@@ -79,7 +80,7 @@ def test_seed_creates_the_organisation_and_five_demo_accounts(seeded):
     assert 28 <= len(everyone) <= 35
     assert all(p.is_demo for p in everyone)
     assert len({p.ethnicity for p in everyone}) >= 5
-    # Only the five demo accounts can sign in at all.
+    # Only the six demo accounts can sign in at all.
     assert {p.username for p in everyone if p.password_hash} == set(EXPECTED_ROLES)
 
 
