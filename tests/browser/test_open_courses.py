@@ -10,35 +10,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, accessible, fits_the_screen
-from tests.learning.content import (
-    FIXTURES,
-    TAY,
-    import_folder,
-    make_tay_course,
-    tay_lessons,
-    write_course,
-)
+from tests.learning.content import TAY, make_open_course
 
 pytestmark = pytest.mark.browser
-
-OPEN = "tin-hoc-cho-moi-nguoi"
 
 
 @pytest.fixture
 def courses(app, tmp_path):
-    make_tay_course(tmp_path / "courses")
-    import_folder(
-        write_course(
-            tmp_path / "courses",
-            OPEN,
-            "Tin học cho mọi người",
-            tay_lessons(),
-            category="digital-skills",
-            language="vi",
-            media={"slam.ogg": (FIXTURES / "slam.ogg").read_bytes()},
-            audience="public",
-        )
-    )
+    make_open_course(tmp_path / "courses")
 
 
 @pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=lambda screen: screen.name)

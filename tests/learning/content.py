@@ -220,3 +220,23 @@ def make_other_courses(root: Path) -> None:
             hours="8",
         )
     )
+
+
+OPEN = "tin-hoc-cho-moi-nguoi"
+
+
+def make_open_course(root: Path) -> None:
+    """Import the Tày course (for staff) and a course open to everyone (audience: public)."""
+    make_tay_course(root)
+    import_folder(
+        write_course(
+            root,
+            OPEN,
+            "Tin học cho mọi người",
+            tay_lessons(),
+            category="digital-skills",
+            language="vi",
+            media={"slam.ogg": (FIXTURES / "slam.ogg").read_bytes()},
+            audience="public",
+        )
+    )

@@ -13,33 +13,12 @@ from lms.courses.models import Course, CourseMedia
 from lms.db import db
 from lms.learning.models import LessonProgress
 from tests.factories import make_person
-from tests.learning.content import (
-    FIXTURES,
-    TAY,
-    import_folder,
-    make_tay_course,
-    tay_lessons,
-    write_course,
-)
-
-OPEN = "tin-hoc-cho-moi-nguoi"
+from tests.learning.content import OPEN, TAY, make_open_course, write_course
 
 
 @pytest.fixture
 def courses(app, tmp_path):
-    make_tay_course(tmp_path / "courses")  # for staff
-    import_folder(
-        write_course(
-            tmp_path / "courses",
-            OPEN,
-            "Tin học cho mọi người",
-            tay_lessons(),
-            category="digital-skills",
-            language="vi",
-            media={"slam.ogg": (FIXTURES / "slam.ogg").read_bytes()},
-            audience="public",
-        )
-    )
+    make_open_course(tmp_path / "courses")
 
 
 def media_path(slug: str) -> str:
