@@ -17,13 +17,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('course', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('audience', sa.String(length=16), server_default='staff', nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column('synthetic_audio', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Plain ADD COLUMN with a constant default, on SQLite too: a batch copy of `course` would
+    # drop a table that lessons, progress and media refer to.
+    op.add_column(
+        'course',
+        sa.Column('audience', sa.String(length=16), server_default='staff', nullable=False),
+    )
+    op.add_column(
+        'course',
+        sa.Column('synthetic_audio', sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade():
