@@ -206,3 +206,22 @@ def test_axe_runs_under_the_strict_csp_and_reports_what_it_finds(page: Page, axe
     found = axe(page)
     assert [violation.rule for violation in found] == ["label"]
     assert "label" in str(found[0]) and "#" in str(found[0])
+
+
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=lambda screen: screen.name)
+def test_the_unread_count_in_the_header_is_readable(page: Page, axe):
+    from lms.plans.reminders import notify
+
+    learner = make_person("mai", "Lò Thị Mai")
+    db.session.flush()
+    for number in range(3):
+        notify(learner.id, "info", f"Thông báo {number}", None)
+    db.session.commit()
+    sign_in(page, "mai")
+    badge = page.locator(".site-header .badge")
+    expect(badge).to_have_text("3")
+    accessible(axe, page)  # colour contrast included (WCAG AA)
+    color, background = badge.evaluate(
+        "(el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
+    )
+    assert (color, background) == ("rgb(11, 93, 59)", "rgb(255, 255, 255)")

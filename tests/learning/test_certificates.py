@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import struct
 import unicodedata
 from datetime import date
+from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,12 @@ from tests.factories import make_person, make_unit
 from tests.learning.content import TAY_TITLE
 from tests.learning.steps import finish_lesson
 
-STATIC = Path(__file__).resolve().parents[2] / "lms" / "static"
+ROOT = Path(__file__).resolve().parents[2]
+STATIC = ROOT / "lms" / "static"
+_SPEC = spec_from_file_location("subset_fonts", ROOT / "scripts" / "subset_fonts.py")
+assert _SPEC is not None and _SPEC.loader is not None
+subset_fonts = module_from_spec(_SPEC)
+_SPEC.loader.exec_module(subset_fonts)
 CODE_GROUP = "[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}"
 CODE_RE = re.compile(f"^{CODE_GROUP}-{CODE_GROUP}-{CODE_GROUP}$")
 
@@ -139,46 +144,6 @@ def test_unknown_codes_all_get_the_same_answer(app, certificate):
     assert len(answers) == 1
 
 
-def _cmap(font: bytes) -> dict[int, int]:
-    """Map code points to glyph ids from a TrueType font's Unicode cmap (formats 4 and 12)."""
-    tables = {}
-    count = struct.unpack_from(">H", font, 4)[0]
-    for index in range(count):
-        tag, _checksum, offset, _length = struct.unpack_from(">4sIII", font, 12 + 16 * index)
-        tables[tag] = offset
-    base = tables[b"cmap"]
-    subtables = {}
-    for index in range(struct.unpack_from(">H", font, base + 2)[0]):
-        platform, encoding, offset = struct.unpack_from(">HHI", font, base + 4 + 8 * index)
-        subtables[(platform, encoding)] = base + offset
-    mapping: dict[int, int] = {}
-    if (3, 10) in subtables:
-        start = subtables[(3, 10)]
-        groups = struct.unpack_from(">I", font, start + 12)[0]
-        for index in range(groups):
-            first, last, glyph = struct.unpack_from(">III", font, start + 16 + 12 * index)
-            for char in range(first, last + 1):
-                mapping[char] = glyph + char - first
-        return mapping
-    start = subtables[(3, 1)]
-    segments = struct.unpack_from(">H", font, start + 6)[0] // 2
-    ends = struct.unpack_from(f">{segments}H", font, start + 14)
-    starts = struct.unpack_from(f">{segments}H", font, start + 16 + 2 * segments)
-    deltas = struct.unpack_from(f">{segments}h", font, start + 16 + 4 * segments)
-    range_at = start + 16 + 6 * segments
-    ranges = struct.unpack_from(f">{segments}H", font, range_at)
-    for index in range(segments):
-        for char in range(starts[index], ends[index] + 1):
-            if ranges[index] == 0:
-                glyph = (char + deltas[index]) & 0xFFFF
-            else:
-                at = range_at + 2 * index + ranges[index] + 2 * (char - starts[index])
-                glyph = struct.unpack_from(">H", font, at)[0]
-                glyph = (glyph + deltas[index]) & 0xFFFF if glyph else 0
-            mapping[char] = glyph
-    return mapping
-
-
 def _letters_to_print() -> str:
     vowels = "aăâeêioôơuưy"
     tones = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]
@@ -190,20 +155,36 @@ def _letters_to_print() -> str:
     return text + text.upper() + extra + "0123456789"
 
 
-@pytest.mark.parametrize("name", ["NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf"])
-def test_shipped_fonts_have_every_letter_a_certificate_may_print(name):
-    mapping = _cmap((STATIC / "fonts" / name).read_bytes())
+@pytest.mark.parametrize("name", ["NotoSerif-Regular.woff2", "NotoSerif-Bold.woff2"])
+def test_shipped_fonts_have_every_letter_a_certificate_or_a_course_may_print(name):
+    from fontTools.ttLib import TTFont
 
-    missing = [char for char in _letters_to_print() if not mapping.get(ord(char))]
+    mapping = TTFont(STATIC / "fonts" / name).getBestCmap()
+    # Every letter and mark the content writes (symbols such as → fall back to system fonts).
+    used = "".join(
+        chr(code)
+        for code in subset_fonts.content_letters()
+        if unicodedata.category(chr(code))[0] in "LMN"
+    )
+    letters = _letters_to_print() + used
 
-    assert missing == []
+    missing = sorted({char for char in letters if ord(char) not in mapping})
+
+    assert missing == [], "run scripts/subset_fonts.py"
 
 
-def test_stylesheet_loads_the_shipped_fonts_with_their_licence():
+def test_stylesheet_loads_the_shipped_fonts_for_their_letters_only():
+    from fontTools.ttLib import TTFont
+
     css = (STATIC / "css" / "app.css").read_text(encoding="utf-8")
-
     for url in re.findall(r'url\("\.\./fonts/([^"]+)"\)', css):
         assert (STATIC / "fonts" / url).is_file()
-    assert "NotoSerif-Regular.ttf" in css and "NotoSerif-Bold.ttf" in css
+    assert "NotoSerif-Regular.woff2" in css and "NotoSerif-Bold.woff2" in css
+    # The range declared is the range the fonts hold: other letters fall back to the system.
+    held = set(TTFont(STATIC / "fonts" / "NotoSerif-Regular.woff2").getBestCmap())
+    assert css.count(f"unicode-range: {subset_fonts.unicode_range(held)};") == 2
     assert "SIL OPEN FONT LICENSE Version 1.1" in (STATIC / "fonts" / "OFL.txt").read_text()
     assert re.search(r"\.certificate \{[^}]*font-family: \"LMS Noto Serif\"", css)
+    # Only the certificate's rule names the family (beside the two faces): no other page
+    # downloads it.
+    assert len(re.findall(r'font-family: "LMS Noto Serif"', css)) == 3
