@@ -203,6 +203,9 @@ ROSTER_COLUMNS: list[tuple[object, int, Kind]] = [
     (_l("Kết quả tiêu chí"), 10, Kind.TEXT),
     (_l("Lý do theo từng tiêu chí"), 45, Kind.TEXT),
 ]
+# The columns a phone shows (name, plan, tiết reached and target, level reached); the others
+# open under the name on a tap.
+PHONE_COLUMNS = frozenset({1, 5, 8, 9, 11})
 WIDTHS = [width for _label, width, _kind in ROSTER_COLUMNS]
 KINDS = [str(kind) for _label, _width, kind in ROSTER_COLUMNS]
 

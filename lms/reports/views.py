@@ -33,6 +33,7 @@ from lms.reports import exports, queries
 from lms.reports import summary as summaries
 from lms.reports.charts import Bar, bar_chart
 from lms.reports.document import (
+    PHONE_COLUMNS,
     Document,
     cells,
     document,
@@ -202,6 +203,7 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict[str, int]) -> 
         criteria_sets=award_queries.criteria_sets(),
         chosen_set=chosen_set,
         headers=headers(),
+        phone_columns=PHONE_COLUMNS,
     )
 
 

@@ -225,3 +225,25 @@ def test_the_unread_count_in_the_header_is_readable(page: Page, axe):
         "(el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
     )
     assert (color, background) == ("rgb(11, 93, 59)", "rgb(255, 255, 255)")
+
+
+@pytest.mark.parametrize("screen", [PHONE], ids=lambda screen: screen.name)
+def test_a_manager_reads_the_dashboard_and_roster_on_a_phone(page: Page, world: World, axe):
+    sign_in(page, USERS["manager"])
+    for path, table in (
+        (f"/plans/units/{world.unit_id}/{world.year}", "table.plan-board"),
+        (f"/reports/units/{world.unit_id}/roster", "table.report-roster"),
+    ):
+        page.goto(path)
+        wrap = page.locator(f"div.table-wrap:has({table})")
+        # The key columns fit the phone: the table needs no sideways scrolling.
+        assert wrap.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1"), path
+        headers = page.locator(f"{table} thead th:visible").all_inner_texts()
+        assert "Họ và tên" in headers, headers
+        assert not any("Thời gian ở đơn vị" in text or "Ngày sinh" in text for text in headers)
+        # The rest opens under the name on a tap.
+        details = page.locator(f"{table} tbody details").first
+        details.locator("summary").click()
+        expect(details.locator("summary")).to_have_text("Chi tiết")
+        assert details.evaluate("(el) => el.open")
+        accessible(axe, page)
