@@ -259,13 +259,13 @@ def test_a_sign_in_on_one_worker_holds_on_the_other_until_sign_out(gunicorn, per
     second = Pin(port, master)
     first.release()
     # Only the other worker is free now: it must know the session the first one started.
-    assert browser.request("GET", "/courses/").status == 200
+    assert browser.request("GET", "/account/password").status == 200
     cookies = dict(browser.cookies)
-    token = browser.csrf_token("/courses/")
+    token = browser.csrf_token("/account/password")
     assert browser.request("POST", "/logout", {"csrf_token": token}).status == 302
     second.release()
     assert first.worker != second.worker
 
     # The cookie from before the sign-out is refused by both workers now.
-    replayed = [Browser(port, dict(cookies)).request("GET", "/courses/") for _ in range(8)]
+    replayed = [Browser(port, dict(cookies)).request("GET", "/account/password") for _ in range(8)]
     assert all(page.status == 302 and "/login" in page.location for page in replayed)
