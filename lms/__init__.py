@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         nominations,
         numbers,
         org,
+        outbox,
         people,
         plans,
         privacy,
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     people.init_app(app)
     staff.init_app(app)
     uploads.init_app(app)
+    outbox.init_app(app)
     invites.init_app(app)
     audit.init_app(app)
     dictionary.init_app(app)

@@ -108,6 +108,8 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "SMTP_USER": env.get("LMS_SMTP_USER") or None,
         "SMTP_PASSWORD": env.get("LMS_SMTP_PASSWORD") or None,
         "SMTP_FROM": env.get("LMS_SMTP_FROM") or "no-reply@localhost",
+        # The address people reach the platform at, for links in e-mail (https://...).
+        "PUBLIC_URL": env.get("LMS_PUBLIC_URL") or "",
         "WTF_CSRF_TIME_LIMIT": None,
         # Sites that may frame the public honour board (CSP sources); unset: any site.
         "HONOURS_FRAME_ANCESTORS": env.get("LMS_HONOURS_FRAME_ANCESTORS"),

@@ -15,11 +15,13 @@ from sqlalchemy import select
 from lms.accounts.models import Person
 from lms.audit import services as audit
 from lms.courses.models import Course
+from lms.courses.render import COURSE_PATH
 from lms.db import db, parse_id, utcnow
-from lms.i18n import vn_date
+from lms.i18n import local_today, vn_date
 from lms.org.models import Membership, Unit
 from lms.org.queries import subtree_unit_ids
 from lms.org.roster import Period, overlaps
+from lms.plans.reminders import notify_many
 from lms.plans.values import PlanError, check_year, parse_date_in_year
 from lms.plans.years import year_days
 from lms.progress.engine import ItemState, year_figures
@@ -96,6 +98,7 @@ def assign_course(
         ),
         actor_id=actor_id,
     )
+    notify_assigned(assignment, course, local_today())
     return assignment
 
 
@@ -124,9 +127,9 @@ def assignment_warnings(assignment: UnitAssignment, today: date) -> list[str]:
     return warnings
 
 
-def overdue_at_once(assignment: UnitAssignment, today: date) -> set[int]:
-    """The people for whom the assignment (flushed) is overdue today: the engine's items."""
-    db.session.flush()
+def assigned_people(assignment: UnitAssignment, today: date) -> dict[int, str]:
+    """The people an assignment reaches (members of its unit, and of the units under it when
+    it includes them, some day of its year), with their kind of employment."""
     first, last = year_days(assignment.year)
     day = min(max(today, first), last)
     units = (
@@ -134,15 +137,42 @@ def overdue_at_once(assignment: UnitAssignment, today: date) -> set[int]:
         if assignment.include_subunits
         else {assignment.unit_id}
     )
-    people: dict[int, str] = {
+    return {
         person_id: kind
         for person_id, kind in db.session.execute(
             select(Person.id, Person.employment_kind)
             .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.unit_id.in_(units), overlaps(Membership, Period(first, last)))
+            .where(
+                Membership.unit_id.in_(units),
+                overlaps(Membership, Period(first, last)),
+            )
             .distinct()
         )
     }
+
+
+def notify_assigned(assignment: UnitAssignment, course: Course, today: date) -> int:
+    """Tell everyone the assignment reaches (in the app, and by e-mail when SMTP is set)."""
+    db.session.flush()
+    text = _(
+        "Đơn vị giao khóa học “%(title)s” (%(kind)s), hạn %(day)s.",
+        title=course.title,
+        kind=_("bắt buộc") if assignment.kind == AssignmentKind.REQUIRED else _("khuyến khích"),
+        day=vn_date(assignment.due_on),
+    )
+    return notify_many(
+        assigned_people(assignment, today),
+        "assigned",
+        text,
+        COURSE_PATH.format(course=course.slug),
+        key=f"assigned:{assignment.id}",
+    )
+
+
+def overdue_at_once(assignment: UnitAssignment, today: date) -> set[int]:
+    """The people for whom the assignment (flushed) is overdue today: the engine's items."""
+    db.session.flush()
+    people = assigned_people(assignment, today)
     return {
         person_id
         for person_id, figures in year_figures(people, assignment.year, today, items=True).items()

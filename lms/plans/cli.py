@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from lms.db import db
 from lms.i18n import local_today, parse_day, vn_date
 from lms.numbers import file_size
+from lms.outbox import services as outbox
 from lms.plans import evidence, queries, reminders, rules, values
 
 plans = AppGroup("plans", help="Kế hoạch tự học: chỉ tiêu năm và nhắc việc.")
@@ -79,7 +80,9 @@ def remind_command(day_text: str) -> None:
     with current_app.test_request_context():
         sent = reminders.daily_reminders(day)
         db.session.commit()
-    emailed = reminders.send_emails(sent)
+    # Their e-mails were queued with them; send what is due now rather than wait for the
+    # next `flask mail send`.
+    emailed = outbox.send_due(limit=10_000).sent
     click.echo(
         _(
             "Ngày %(day)s: %(n)d nhắc việc mới, %(m)d thư điện tử.",

@@ -1,23 +1,25 @@
-"""In-app notifications, and the daily due-soon and overdue reminders (also e-mailed).
+"""In-app notifications, also e-mailed (queued in lms.outbox, sent by `flask mail send`), and
+the daily due-soon and overdue reminders.
 
 Plain functions that change the session and never commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms import mail
 from lms.accounts.models import Person
 from lms.db import db, utcnow
 from lms.i18n import local_today, vn_date
 from lms.org import scope
+from lms.outbox import services as outbox
 from lms.plans import queries
 from lms.plans.models import (
     Notification,
@@ -34,19 +36,89 @@ def managers_of(person_id: int, year: int) -> set[int]:
 def notify(
     person_id: int, kind: str, text: str, link: str | None, *, key: str | None = None
 ) -> bool:
-    """Add an in-app notification; with a key, only once (returns whether it was new)."""
+    """Add an in-app notification, and queue it by e-mail when SMTP is set and the person has
+    an address; with a key, only once (returns whether it was new)."""
     notification = Notification(person_id=person_id, kind=kind, text=text[:500], link=link, key=key)
     if key is None:
         db.session.add(notification)
-        return True
-    if db.session.scalar(select(Notification.id).where(Notification.key == key)):
+    elif db.session.scalar(select(Notification.id).where(Notification.key == key)):
         return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(notification)
-    except IntegrityError:
-        return False  # another server sent the same reminder a moment ago
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(notification)
+        except IntegrityError:
+            return False  # another server sent the same reminder a moment ago
+    if outbox.enabled():
+        db.session.flush()
+        outbox.queue(_letters([notification]))
     return True
+
+
+def notify_many(
+    person_ids: Collection[int], kind: str, text: str, link: str | None, *, key: str
+) -> int:
+    """Notify many people at once (a course assigned to a unit of thousands): one INSERT of the
+    notifications not sent before (key + person), one of their e-mails. Returns how many."""
+    wanted = {f"{key}:{person_id}": person_id for person_id in person_ids}
+    known: set[str] = set()
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        known.update(
+            db.session.scalars(
+                select(Notification.key).where(Notification.key.in_(keys[start : start + 500]))
+            )
+        )
+    now = utcnow()
+    rows = [
+        {
+            "person_id": person_id,
+            "kind": kind,
+            "text": text[:500],
+            "link": link,
+            "key": full_key,
+            "created_at": now,
+        }
+        for full_key, person_id in wanted.items()
+        if full_key not in known
+    ]
+    if not rows:
+        return 0
+    db.session.execute(insert(Notification), rows)
+    if outbox.enabled():
+        made = [Notification(**row) for row in rows]
+        outbox.queue(_letters(made))
+    return len(rows)
+
+
+def _letters(notifications: list[Notification]) -> list[outbox.Letter]:
+    """The notifications as e-mail to the people who have an address."""
+    addresses = dict(
+        db.session.execute(
+            select(Person.id, Person.email).where(
+                Person.id.in_({notice.person_id for notice in notifications}),
+                Person.email.is_not(None),
+                Person.email != "",
+                Person.is_active.is_(True),
+            )
+        ).all()
+    )
+    base = current_app.config.get("PUBLIC_URL") or ""
+    letters = []
+    for notice in notifications:
+        address = addresses.get(notice.person_id)
+        if not address:
+            continue
+        link = f"\n\n{base.rstrip('/')}{notice.link}" if notice.link else ""
+        letters.append(
+            outbox.Letter(
+                key=f"notice:{notice.key or notice.id}",
+                to=address,
+                subject=_("Học tập suốt đời: %(text)s", text=notice.text[:120]),
+                body=notice.text + link,
+            )
+        )
+    return letters
 
 
 def mark_all_read(person: Person) -> None:
@@ -104,14 +176,3 @@ def daily_reminders(day: date) -> list[Reminder]:
             if notify(person_id, kind, text, link, key=key):
                 sent.append(Reminder(person_id, emails.get(person_id), text))
     return sent
-
-
-def send_emails(reminders: list[Reminder]) -> int:
-    """E-mail the reminders when SMTP is configured; return how many were sent."""
-    return mail.send(
-        [
-            mail.Mail(to=reminder.email, subject=_("Nhắc việc học tập"), body=reminder.text)
-            for reminder in reminders
-            if reminder.email
-        ]
-    )

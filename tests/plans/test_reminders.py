@@ -34,7 +34,7 @@ def test_remind_is_idempotent_per_day(runner, division):
     again = runner.invoke(args=["plans", "remind", "--date", "2026-04-02"])
     assert "0 nhắc việc mới" in again.output
     kinds = [n.kind for n in _notices(division.learner)]
-    assert kinds == ["overdue"]
+    assert kinds == ["assigned", "overdue"]  # told of the assignment when it was made
     next_day = runner.invoke(args=["plans", "remind", "--date", "2026-04-03"])
     assert "3 nhắc việc mới" in next_day.output
 
@@ -42,10 +42,15 @@ def test_remind_is_idempotent_per_day(runner, division):
 def test_due_soon_reminder_and_email_when_smtp_is_set(runner, division, smtp):
     _assign(division, "2026-03-31")
     result = runner.invoke(args=["plans", "remind", "--date", "2026-03-25"])
-    assert "1 thư điện tử" in result.output  # only Mai has an e-mail address
-    assert [m["To"] for m in smtp.sent] == ["mai@example.vn"]
-    assert "Sắp đến hạn" in smtp.sent[0].get_content()
-    assert [n.kind for n in _notices(division.learner)] == ["due_soon"]
+    # Only Mai has an e-mail address: the assignment's notice, queued when it was made, and
+    # today's reminder go out together, each once.
+    assert "2 thư điện tử" in result.output
+    assert [m["To"] for m in smtp.sent] == ["mai@example.vn", "mai@example.vn"]
+    assert "Đơn vị giao khóa học" in smtp.sent[0].get_content()
+    assert "Sắp đến hạn" in smtp.sent[1].get_content()
+    assert [n.kind for n in _notices(division.learner)] == ["assigned", "due_soon"]
+    again = runner.invoke(args=["plans", "remind", "--date", "2026-03-25"])
+    assert "0 thư điện tử" in again.output and len(smtp.sent) == 2
 
 
 def test_without_smtp_reminders_stay_in_the_app(runner, division, monkeypatch):
@@ -116,3 +121,38 @@ def test_mark_all_read_reaches_past_the_first_page_of_notices(client, login, div
         )
     ).all()
     assert unread == []
+
+
+def test_an_assignment_tells_everyone_it_reaches_once(division, smtp):
+    from lms.outbox.models import OutgoingMail
+
+    _assign(division, "2026-06-30")
+
+    for person in (division.head, division.learner, division.colleague):  # the team included
+        (notice,) = _notices(person)
+        assert notice.kind == "assigned"
+        assert notice.text == (
+            "Đơn vị giao khóa học “Kỹ năng số cho công chức” (bắt buộc), hạn 30/06/2026."
+        )
+        assert notice.link == f"/courses/{division.course.slug}"
+    assert _notices(division.outsider) == []
+    # Only Mai has an address: her letter waits for `flask mail send`, nothing went yet.
+    queued = db.session.scalars(select(OutgoingMail)).all()
+    assert [(mail.to, mail.status) for mail in queued] == [("mai@example.vn", "queued")]
+    assert "Kỹ năng số cho công chức" in queued[0].subject
+    assert smtp.sent == []
+
+
+def test_an_assignment_waiting_for_confirmation_tells_nobody(client, login, division):
+    login("truongphong")
+    response = client.post(
+        f"/plans/units/{division.unit.id}/2026/assignments",
+        data={
+            "course": str(division.course.id),
+            "kind": "required",
+            "due_on": "01/01/2026",  # already past: the page asks to confirm first
+            "include_subunits": "1",
+        },
+    )
+    assert "Hãy xem lại trước khi lưu" in response.text
+    assert db.session.scalar(select(db.func.count()).select_from(Notification)) == 0
