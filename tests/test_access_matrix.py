@@ -334,6 +334,20 @@ CASES = [
         label="merged",
     ),
     Case(
+        "plans.nudge",
+        MANAGERS,
+        "POST",
+        args=lambda w: {"unit_id": w.own_unit, "year": YEAR},
+        label="own",
+    ),
+    Case(
+        "plans.nudge",
+        ADMIN,
+        "POST",
+        args=lambda w: {"unit_id": w.other_unit, "year": YEAR},
+        label="former-head",
+    ),
+    Case(
         "plans.bulk_decide",
         MANAGERS,
         "POST",

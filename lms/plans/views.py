@@ -32,7 +32,7 @@ from lms.org.models import Unit
 from lms.org.queries import unit_choices
 from lms.plans import assignments as unit_assignments
 from lms.plans import evidence as plan_evidence
-from lms.plans import permissions, queries, reminders, values, workflow
+from lms.plans import nudges, permissions, queries, reminders, values, workflow
 from lms.plans import rules as target_rules
 from lms.plans.forms import (
     AssessmentForm,
@@ -583,6 +583,26 @@ def dashboard(unit_id: int, year: int) -> ResponseReturnValue:
         managed_units=sorted(current_user.managed_unit_ids),
         **_context(),
     )
+
+
+@bp.post("/units/<id:unit_id>/<int:year>/nudge")
+@requires(Permission.MANAGE_UNIT, unit=lambda unit_id, year: unit_id)
+def nudge(unit_id: int, year: int) -> ResponseReturnValue:
+    """Nhắc: a notice (and e-mail) to one person, or to everyone without a plan or behind."""
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    values.check_year(year)
+    with saving(show=True) as saved:
+        notified, chosen = nudges.nudge(
+            unit, year, request.form.get("who", "")[:20], manager=current_user, today=local_today()
+        )
+    if saved:
+        if chosen == 0:
+            flash(_("Không có ai cần nhắc."), "info")
+        elif notified == 0:
+            flash(_("Những người này đã được nhắc hôm nay rồi."), "info")
+        else:
+            flash(_("Đã nhắc %(n)d người.", n=notified), "success")
+    return redirect(url_for("plans.dashboard", unit_id=unit_id, year=year))
 
 
 @bp.post("/units/<id:unit_id>/<int:year>/decide")

@@ -156,3 +156,46 @@ def test_an_assignment_waiting_for_confirmation_tells_nobody(client, login, divi
     )
     assert "Hãy xem lại trước khi lưu" in response.text
     assert db.session.scalar(select(db.func.count()).select_from(Notification)) == 0
+
+
+def test_a_manager_nudges_one_person_or_everyone_without_a_plan_once_a_day(client, login, division):
+    from lms.audit.models import AuditEvent
+
+    login("truongphong")
+    dashboard = client.get(f"/plans/units/{division.unit.id}/2026").text
+    assert "Nhắc mọi người chưa lập kế hoạch" in dashboard
+    url = f"/plans/units/{division.unit.id}/2026/nudge"
+
+    one = client.post(url, data={"who": str(division.colleague.id)}, follow_redirects=True)
+    assert "Đã nhắc 1 người." in one.text
+    (notice,) = _notices(division.colleague)
+    assert notice.text == "Nông Văn Quản nhắc: hãy lập kế hoạch tự học năm 2026."
+    assert notice.link == "/plans/2026"
+
+    everyone = client.post(url, data={"who": "no_plan"}, follow_redirects=True)
+    # Mai and the head have no plan either; the colleague was nudged today already.
+    assert "Đã nhắc 2 người." in everyone.text
+    again = client.post(url, data={"who": "no_plan"}, follow_redirects=True)
+    assert "Những người này đã được nhắc hôm nay rồi." in again.text
+    assert _notices(division.outsider) == []
+    outsider = client.post(url, data={"who": str(division.outsider.id)}, follow_redirects=True)
+    assert "không thuộc đơn vị bạn quản lý" in outsider.text
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action == "plans.nudge")
+    ).all()
+    assert len(actions) == 3
+
+
+def test_a_nudge_to_people_behind_names_their_figures(app, client, login, division):
+    from lms.plans import rules, workflow
+
+    rules.seed_default_rules()  # the yearly target everyone is measured against
+    with app.test_request_context():
+        plan = workflow.plan_for(division.learner, 2026)
+        workflow.submit(plan, actor=division.learner)
+        db.session.commit()
+    login("truongphong")
+    client.post(f"/plans/units/{division.unit.id}/2026/nudge", data={"who": "behind"})
+    texts = [notice.text for notice in _notices(division.learner)]
+    assert texts and texts[-1].startswith("Nông Văn Quản nhắc: năm 2026 bạn đã đạt 0/")
+    assert _notices(division.colleague) == []  # no plan: not among those behind
