@@ -100,9 +100,10 @@ def entry_item(entry: DictionaryEntry) -> Item:
 
 
 def word_key(item: Item) -> str:
-    """What tells two words of a language apart in a deck: the written word folded, or for a
-    spoken-only word its meaning."""
-    return fold(item.word).replace("'", "") if item.word else "~" + fold(item.meaning)
+    """What tells two words of a language apart in a deck: the written word with case, Unicode
+    form and the kind of apostrophe aside, its tone marks kept (bân "trời" is not bản "làng");
+    for a spoken-only word, its meaning."""
+    return search_normal(item.word) if item.word else "~" + search_normal(item.meaning)
 
 
 def add_items(

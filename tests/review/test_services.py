@@ -61,11 +61,15 @@ def test_a_lessons_words_are_added_once_with_their_audio(lesson, learner):
 
     assert services.add_items(learner, items, language="tyz", lesson=lesson) == len(WORDS)
     db.session.commit()
-    # Again, or written otherwise (case, diacritics): nothing more.
-    again = [services.Item("ĐEO", "một"), services.Item("Slam", "ba"), *items]
-    assert services.add_items(learner, again, language="tyz", lesson=lesson) == 0
+    # Again, or written otherwise (case, the kind of apostrophe): nothing more.
+    again = [services.Item("ĐEO", "một"), services.Item("Slam", "ba"), services.Item("t’ua", "con")]
+    assert services.add_items(learner, [*again, *items], language="tyz", lesson=lesson) == 0
+    # Words told apart by their tone marks only are two words.
+    apart = [services.Item("bân", "trời"), services.Item("bản", "làng")]
+    assert services.add_items(learner, apart, language="tyz", lesson=lesson) == 2
+    db.session.commit()
     deck = cards(learner)
-    assert len(deck) == len(WORDS)
+    assert len(deck) == len(WORDS) + 2
     assert deck["t'ua"].audio_synthetic is True
     assert (deck["kin"].course_id, deck["kin"].lesson_id) == (lesson.course_id, lesson.id)
 
