@@ -160,13 +160,17 @@ def source_of(draft: Draft, course: Course | None) -> SourceCourse:
         data = text.replace("\r\n", "\n").encode("utf-8")
         files[name] = FileRef(len(data), _constant(data))
     course_id = course.id if course else None
-    for path, sha256 in draft.media.items():
-        size = db.session.scalar(
-            select(CourseMedia.size).where(
-                CourseMedia.course_id == course_id, CourseMedia.sha256 == sha256
+    # The sizes of all the draft's media in one query; their bytes are read only if checked.
+    sizes = dict(
+        db.session.execute(
+            select(CourseMedia.sha256, CourseMedia.size).where(
+                CourseMedia.course_id == course_id,
+                CourseMedia.sha256.in_(list(draft.media.values())),
             )
-        )
-        files[path] = FileRef(size or 0, _stored(course_id, sha256))
+        ).all()
+    )
+    for path, sha256 in draft.media.items():
+        files[path] = FileRef(sizes.get(sha256, 0), _stored(course_id, sha256))
     return SourceCourse(slug=draft.slug, display=draft.slug, files=files)
 
 
