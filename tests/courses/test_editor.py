@@ -218,7 +218,7 @@ def test_a_new_course_is_created_from_a_template(client, editor, imported):
     assert created.status_code == 302
     course = db.session.scalars(select(Course).where(Course.slug == "tin-hoc")).one()
     assert course.title == "Tin học"
-    assert [version.number for version in editor.versions(course)] == [1]
+    assert [version.number for version in course_editor.versions(course)] == [1]
 
 
 def test_learners_cannot_edit(client, login, imported):
