@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.courses import archive, checker
+from lms.courses import editor as course_editor
 from lms.courses.models import Course, CourseMedia, CourseVersion, Lesson
 from lms.db import db
 from tests.courses.conftest import EXAMPLE, snapshot
