@@ -16,7 +16,7 @@ from lms.accounts.models import Person
 from lms.audit import services as audit
 from lms.courses.models import Course
 from lms.courses.render import COURSE_PATH
-from lms.db import db, parse_id, utcnow
+from lms.db import db, parse_id, utcnow, valid_on
 from lms.i18n import local_today, vn_date
 from lms.org.models import Membership, Unit
 from lms.org.queries import subtree_unit_ids
@@ -127,11 +127,15 @@ def assignment_warnings(assignment: UnitAssignment, today: date) -> list[str]:
     return warnings
 
 
-def assigned_people(assignment: UnitAssignment, today: date) -> dict[int, str]:
+def assigned_people(
+    assignment: UnitAssignment, today: date, *, on_the_day: bool = False
+) -> dict[int, str]:
     """The people an assignment reaches (members of its unit, and of the units under it when
-    it includes them, some day of its year), with their kind of employment."""
+    it includes them, some day of its year; with on_the_day, on today, or the year's nearest
+    day), with their kind of employment."""
     first, last = year_days(assignment.year)
     day = min(max(today, first), last)
+    member = valid_on(Membership, day) if on_the_day else overlaps(Membership, Period(first, last))
     units = (
         subtree_unit_ids([assignment.unit_id], day)
         if assignment.include_subunits
@@ -142,17 +146,15 @@ def assigned_people(assignment: UnitAssignment, today: date) -> dict[int, str]:
         for person_id, kind in db.session.execute(
             select(Person.id, Person.employment_kind)
             .join(Membership, Membership.person_id == Person.id)
-            .where(
-                Membership.unit_id.in_(units),
-                overlaps(Membership, Period(first, last)),
-            )
+            .where(Membership.unit_id.in_(units), member)
             .distinct()
         )
     }
 
 
 def notify_assigned(assignment: UnitAssignment, course: Course, today: date) -> int:
-    """Tell everyone the assignment reaches (in the app, and by e-mail when SMTP is set)."""
+    """Tell the people the assignment reaches as of the day it is made (in the app, and by
+    e-mail when SMTP is set): not those who left the unit earlier in the year."""
     db.session.flush()
     text = _(
         "Đơn vị giao khóa học “%(title)s” (%(kind)s), hạn %(day)s.",
@@ -161,7 +163,7 @@ def notify_assigned(assignment: UnitAssignment, course: Course, today: date) -> 
         day=vn_date(assignment.due_on),
     )
     return notify_many(
-        assigned_people(assignment, today),
+        assigned_people(assignment, today, on_the_day=True),
         "assigned",
         text,
         COURSE_PATH.format(course=course.slug),

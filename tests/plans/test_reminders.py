@@ -124,18 +124,29 @@ def test_mark_all_read_reaches_past_the_first_page_of_notices(client, login, div
 
 
 def test_an_assignment_tells_everyone_it_reaches_once(division, smtp):
-    from lms.outbox.models import OutgoingMail
+    from datetime import date
 
-    _assign(division, "2026-06-30")
+    from lms.org.models import Membership
+    from lms.outbox.models import OutgoingMail
+    from tests.factories import make_person
+
+    # Left the unit in March: the assignment, made today, is none of their business.
+    gone = make_person("dadi", "Nông Văn Đi", unit=division.unit, email="di@example.vn")
+    db.session.scalars(
+        select(Membership).where(Membership.person_id == gone.id)
+    ).one().valid_until = date(2026, 3, 31)
+    db.session.commit()
+    _assign(division, "2026-12-30")
 
     for person in (division.head, division.learner, division.colleague):  # the team included
         (notice,) = _notices(person)
         assert notice.kind == "assigned"
         assert notice.text == (
-            "Đơn vị giao khóa học “Kỹ năng số cho công chức” (bắt buộc), hạn 30/06/2026."
+            "Đơn vị giao khóa học “Kỹ năng số cho công chức” (bắt buộc), hạn 30/12/2026."
         )
         assert notice.link == f"/courses/{division.course.slug}"
     assert _notices(division.outsider) == []
+    assert _notices(gone) == []
     # Only Mai has an address: her letter waits for `flask mail send`, nothing went yet.
     queued = db.session.scalars(select(OutgoingMail)).all()
     assert [(mail.to, mail.status) for mail in queued] == [("mai@example.vn", "queued")]
