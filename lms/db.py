@@ -6,10 +6,10 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
@@ -47,6 +47,8 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -309,6 +311,13 @@ def _among_sqlite(element: among, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(among, "postgresql")
 def _among_postgresql(element: among, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.ids, **kw)})"
+
+
+def batches(values: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """values in slices of size: an IN list of thousands of texts goes as a few short ones
+    (ids go whole, with among)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def parse_id(text: object) -> int | None:

@@ -13,7 +13,7 @@ from email.utils import make_msgid
 from flask import current_app
 from sqlalchemy import insert, or_, select, update
 
-from lms.db import db, rows_changed, utcnow
+from lms.db import batches, db, rows_changed, utcnow
 from lms.outbox.models import MailStatus, OutgoingMail
 
 MAX_ATTEMPTS = 8
@@ -40,11 +40,9 @@ def queue(letters: Sequence[Letter]) -> int:
         return 0
     keys = [letter.key for letter in letters]
     known: set[str] = set()
-    for start in range(0, len(keys), 500):
+    for batch in batches(keys):
         known.update(
-            db.session.scalars(
-                select(OutgoingMail.key).where(OutgoingMail.key.in_(keys[start : start + 500]))
-            )
+            db.session.scalars(select(OutgoingMail.key).where(OutgoingMail.key.in_(batch)))
         )
     now = utcnow()
     rows = [

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Person
-from lms.db import db, utcnow
+from lms.db import batches, db, utcnow
 from lms.i18n import local_today, vn_date
 from lms.org import scope
 from lms.outbox import services as outbox
@@ -34,10 +34,17 @@ def managers_of(person_id: int, year: int) -> set[int]:
 
 
 def notify(
-    person_id: int, kind: str, text: str, link: str | None, *, key: str | None = None
+    person_id: int,
+    kind: str,
+    text: str,
+    link: str | None,
+    *,
+    key: str | None = None,
+    mail: bool = True,
 ) -> bool:
     """Add an in-app notification, and queue it by e-mail when SMTP is set and the person has
-    an address; with a key, only once (returns whether it was new)."""
+    an address (mail=False: the caller queues a batch's e-mail at once, mail_notices); with a
+    key, only once (returns whether it was new)."""
     notification = Notification(person_id=person_id, kind=kind, text=text[:500], link=link, key=key)
     if key is None:
         db.session.add(notification)
@@ -49,10 +56,22 @@ def notify(
                 db.session.add(notification)
         except IntegrityError:
             return False  # another server sent the same reminder a moment ago
-    if outbox.enabled():
+    if mail and outbox.enabled():
         db.session.flush()
         outbox.queue(_letters([notification]))
     return True
+
+
+def mail_notices(keys: list[str]) -> int:
+    """Queue the e-mail of the notifications with these keys (made with mail=False), in a few
+    statements whatever their number."""
+    if not keys or not outbox.enabled():
+        return 0
+    db.session.flush()
+    made: list[Notification] = []
+    for batch in batches(keys):
+        made += db.session.scalars(select(Notification).where(Notification.key.in_(batch)))
+    return outbox.queue(_letters(made))
 
 
 def notify_many(
@@ -63,11 +82,9 @@ def notify_many(
     wanted = {f"{key}:{person_id}": person_id for person_id in person_ids}
     known: set[str] = set()
     keys = list(wanted)
-    for start in range(0, len(keys), 500):
+    for batch in batches(keys):
         known.update(
-            db.session.scalars(
-                select(Notification.key).where(Notification.key.in_(keys[start : start + 500]))
-            )
+            db.session.scalars(select(Notification.key).where(Notification.key.in_(batch)))
         )
     now = utcnow()
     rows = [
@@ -133,7 +150,6 @@ def mark_all_read(person: Person) -> None:
 @dataclass(frozen=True)
 class Reminder:
     person_id: int
-    email: str | None
     text: str
 
 
@@ -148,10 +164,8 @@ def daily_reminders(day: date) -> list[Reminder]:
             )
         ).all()
     )
-    emails = dict(
-        db.session.execute(select(Person.id, Person.email).where(Person.id.in_(list(people)))).all()
-    )
     sent: list[Reminder] = []
+    keys: list[str] = []
     link = url_for("plans.year", year=year)
     for person_id, progress in year_figures(people, year, day, items=True).items():
         for item in progress.items or ():
@@ -173,6 +187,8 @@ def daily_reminders(day: date) -> list[Reminder]:
                 )
             )
             key = f"{person_id}:{kind}:{item.assignment_id}:{day.isoformat()}"
-            if notify(person_id, kind, text, link, key=key):
-                sent.append(Reminder(person_id, emails.get(person_id), text))
+            if notify(person_id, kind, text, link, key=key, mail=False):
+                sent.append(Reminder(person_id, text))
+                keys.append(key)
+    mail_notices(keys)
     return sent
