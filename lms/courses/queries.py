@@ -10,7 +10,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.courses.models import Course, CourseMedia, Lesson
+from lms.courses.render import entry_keys, entry_rows_now
 from lms.db import db
+from lms.dictionary import queries as dictionary_queries
 from lms.text import collation_key
 
 
@@ -83,3 +85,14 @@ def media_file(course_slug: str, sha256: str) -> CourseMedia | None:
 def course_by_slug(slug: str) -> Course | None:
     """The course with this slug, retired or not."""
     return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def lesson_html_now(lesson: Lesson) -> str:
+    """The lesson's HTML as the learner reads it today: its vocabulary rows that name a
+    dictionary entry show the entry as the dictionary has it now (one query; none for a lesson
+    without such rows)."""
+    body = lesson.body_html
+    named = entry_keys(body)
+    if not named:
+        return body
+    return entry_rows_now(body, dictionary_queries.entry_texts(lesson.course.language, named))

@@ -22,9 +22,8 @@ from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
 from lms.courses.format import PUBLIC
 from lms.courses.models import Course, Lesson, Quiz
-from lms.courses.queries import course_by_slug
+from lms.courses.queries import course_by_slug, lesson_html_now
 from lms.courses.quiz import answer_text, public_questions
-from lms.courses.render import entry_keys, entry_rows_now
 from lms.db import among, db, utcnow
 from lms.dictionary import queries as dictionary_queries
 from lms.i18n import agency_zone, local_day, local_today
@@ -641,11 +640,7 @@ def lesson_page(
         is_visitor=person_id is None,
     )
     placed = set()
-    body = lesson.body_html
-    named = entry_keys(body)
-    if named:
-        body = entry_rows_now(body, dictionary_queries.entry_texts(lesson.course.language, named))
-    for html, slug in split_body(body):
+    for html, slug in split_body(lesson_html_now(lesson)):
         panel = panels.get(slug) if slug else None
         if panel is not None:
             placed.add(slug)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Person
 from lms.courses.models import Lesson
-from lms.courses.render import entry_keys, entry_rows_now
+from lms.courses.queries import lesson_html_now
 from lms.db import db, utcnow
 from lms.dictionary import queries as dictionary_queries
 from lms.dictionary.models import DictionaryEntry
@@ -71,12 +71,9 @@ def scheduler():
 def lesson_items(lesson: Lesson) -> list[Item]:
     """The words of the lesson's vocabulary tables, as the learner sees them (rows naming a
     dictionary entry as the dictionary has them today)."""
-    body = lesson.body_html
-    if 'class="vocab"' not in body:
+    if 'class="vocab"' not in lesson.body_html:
         return []
-    named = entry_keys(body)
-    if named:
-        body = entry_rows_now(body, dictionary_queries.entry_texts(lesson.course.language, named))
+    body = lesson_html_now(lesson)
     tree = lxml_html.fragment_fromstring(body, create_parent="div")
     items = []
     for row in tree.xpath(".//table[contains(@class, 'vocab')]/tbody/tr"):
