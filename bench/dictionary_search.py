@@ -28,8 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
+from bench.scratch import scratch_url  # noqa: E402
 from lms import create_app  # noqa: E402
 from lms.db import db  # noqa: E402
 from lms.dictionary import queries, services  # noqa: E402
@@ -105,13 +106,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/dictionary.sqlite3"
-        if not url.startswith("sqlite"):
-            engine = create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
+        url = scratch_url(args.database_url, tmp, "dictionary")
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
             db.create_all()

@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
+from bench.scratch import scratch_url  # noqa: E402
 from lms import create_app  # noqa: E402
 from lms.accounts.models import Person  # noqa: E402
 from lms.courses.models import Course  # noqa: E402
@@ -96,13 +97,7 @@ def main() -> int:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/notices.sqlite3"
-        if not url.startswith("sqlite"):
-            engine = create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
+        url = scratch_url(args.database_url, tmp, "notices")
         app = create_app(
             {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "SMTP_HOST": "smtp.invalid"}
         )
