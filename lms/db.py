@@ -32,7 +32,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, QueryableAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.expression import BindParameter, ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator, TypeEngine
 from werkzeug.routing import IntegerConverter, Map
@@ -275,6 +275,12 @@ class _IdList(TypeDecorator):
         return list(value) if dialect.name == "postgresql" else json.dumps(list(value))
 
 
+def id_list(name: str | None, value: list[int] | None = None) -> BindParameter[Any]:
+    """A parameter holding a list of ids (`among`): named, for a statement built once and
+    executed with the ids as {name: ids}."""
+    return bindparam(name, value, type_=_IdList())
+
+
 class among(ColumnElement[bool]):  # noqa: N801 - reads as an SQL operator: among(col, ids)
     """SQL condition: column is one of ids, sent as a single parameter.
 
@@ -292,10 +298,12 @@ class among(ColumnElement[bool]):  # noqa: N801 - reads as an SQL operator: amon
     ]
 
     def __init__(
-        self, column: ColumnElement[Any] | QueryableAttribute[Any], ids: Iterable[int]
+        self,
+        column: ColumnElement[Any] | QueryableAttribute[Any],
+        ids: Iterable[int] | BindParameter[Any],
     ) -> None:
         self.column: ColumnElement[Any] = column.expression
-        self.ids = bindparam(None, list(ids), type_=_IdList())
+        self.ids = ids if isinstance(ids, BindParameter) else id_list(None, list(ids))
 
     @property
     def _from_objects(self):

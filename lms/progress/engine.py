@@ -27,11 +27,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Integer, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Date, and_, bindparam, case, func, literal, or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
-from lms.db import Days, among, db, unparsed
+from lms.db import Days, among, db, id_list, unparsed
 from lms.numbers import percent, two_places
 from lms.org.models import Membership, UnitVersion
 from lms.org.queries import units_below
@@ -200,9 +200,115 @@ class PersonCredits:
     hours: Decimal = ZERO
     courses: list[int] = field(default_factory=lambda: [0, 0, 0])
     count: int = 0  # credits within the days (days and entries may be left empty: summed only)
+    # For someone in one unit all the engine's days, read without their completions: the
+    # unit, and how many of the required items due there they completed by the last day and
+    # how many of the others are overdue today (`Engine._tallies`; None: not counted so).
+    tally: tuple[int, int, int] | None = None
 
 
 NO_CREDITS = PersonCredits()
+
+
+def _hundredths(total: Decimal | float | None) -> Decimal:
+    """A sum of amounts of two places, as the database gives it (a float on SQLite), exact."""
+    if total is None:
+        return ZERO
+    if isinstance(total, float):
+        return Decimal(round(total * 100)).scaleb(-2)
+    return Decimal(total)
+
+
+# Statements built once (each request only binds its values) --------------------------------
+
+_FIRST, _LAST = bindparam("first", type_=Date), bindparam("last", type_=Date)
+_IDS = id_list("ids")
+_DUE = (
+    select(
+        UnitAssignment.id,
+        UnitAssignment.course_id,
+        UnitAssignment.unit_id,
+        UnitAssignment.include_subunits,
+        UnitAssignment.kind,
+        UnitAssignment.due_on,
+        Course.slug,
+        Course.title,
+        Course.hours,
+    )
+    .join(Course, Course.id == UnitAssignment.course_id)
+    .where(
+        UnitAssignment.withdrawn_at.is_(None),
+        UnitAssignment.due_on >= _FIRST,
+        UnitAssignment.due_on <= _LAST,
+    )
+    .order_by(UnitAssignment.due_on, UnitAssignment.id)
+)
+_TREE = (
+    select(
+        UnitVersion.unit_id,
+        UnitVersion.parent_id,
+        UnitVersion.name,
+        UnitVersion.valid_from,
+        UnitVersion.valid_until,
+    )
+    .where(
+        UnitVersion.valid_from <= _LAST,
+        or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= _FIRST),
+    )
+    .order_by(UnitVersion.valid_from)
+)
+_CATEGORIES = select(Course.id, Course.category)
+_IN_DAYS = (among(Credit.person_id, _IDS), Credit.day >= _FIRST, Credit.day <= _LAST)
+_TIET = Credit.unit == str(CreditUnit.TIET)
+# Sums per person, one row each (grouped by the index's first column: no sort of the credits).
+_SUMS = (
+    select(
+        Credit.person_id,
+        func.sum(case((_TIET, Credit.amount))),
+        func.sum(case((_TIET, None), else_=Credit.amount)),
+        *(
+            func.sum(
+                case((and_(_TIET, Credit.amount > 0, Course.category == category), 1), else_=0)
+            )
+            for category in CATEGORIES
+        ),
+        func.count(),
+    )
+    .outerjoin(Course, Course.id == Credit.course_id)
+    .where(*_IN_DAYS)
+    .group_by(Credit.person_id)
+)
+# Plain rows: the ORM's row processing would cost more than the query.
+_CREDITS = select(
+    Credit.person_id,
+    unparsed(Credit.day),
+    Credit.unit,
+    Credit.amount,
+    Credit.course_id,
+).where(*_IN_DAYS)
+_COMPLETIONS = (
+    select(Credit.person_id, Credit.course_id, unparsed(func.min(Credit.day)))
+    .where(
+        among(Credit.person_id, _IDS),
+        among(Credit.course_id, id_list("courses")),
+        Credit.amount > 0,
+        Credit.day <= _LAST,
+    )
+    .group_by(Credit.person_id, Credit.course_id)
+)
+_MEMBERSHIPS = (
+    select(
+        Membership.person_id,
+        Membership.unit_id,
+        unparsed(Membership.valid_from),
+        unparsed(Membership.valid_until),
+    )
+    .where(
+        among(Membership.person_id, _IDS),
+        Membership.valid_from <= _LAST,
+        or_(Membership.valid_until.is_(None), Membership.valid_until >= _FIRST),
+    )
+    .order_by(Membership.person_id, Membership.valid_from)
+)
 
 
 class _Requirements:
@@ -210,26 +316,7 @@ class _Requirements:
     due day (the unit tree as it was then)."""
 
     def __init__(self, first: date, last: date) -> None:
-        rows = db.session.execute(
-            select(
-                UnitAssignment.id,
-                UnitAssignment.course_id,
-                UnitAssignment.unit_id,
-                UnitAssignment.include_subunits,
-                UnitAssignment.kind,
-                UnitAssignment.due_on,
-                Course.slug,
-                Course.title,
-                Course.hours,
-            )
-            .join(Course, Course.id == UnitAssignment.course_id)
-            .where(
-                UnitAssignment.withdrawn_at.is_(None),
-                UnitAssignment.due_on >= first,
-                UnitAssignment.due_on <= last,
-            )
-            .order_by(UnitAssignment.due_on, UnitAssignment.id)
-        ).all()
+        rows = db.session.connection().execute(_DUE, {"first": first, "last": last}).all()
         # (assignment id, course id, slug, title, hours, kind, due on, unit id, unit name)
         self.items: list[tuple[int, int, str, str, Decimal, AssignmentKind, date, int, str]] = []
         self.required_courses: set[int] = set()
@@ -285,20 +372,7 @@ class _Tree:
     """The unit tree over some days: who was under whom, and named what, on a given day."""
 
     def __init__(self, first: date, last: date) -> None:
-        self.versions = db.session.execute(
-            select(
-                UnitVersion.unit_id,
-                UnitVersion.parent_id,
-                UnitVersion.name,
-                UnitVersion.valid_from,
-                UnitVersion.valid_until,
-            )
-            .where(
-                UnitVersion.valid_from <= last,
-                or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= first),
-            )
-            .order_by(UnitVersion.valid_from)
-        ).all()
+        self.versions = db.session.connection().execute(_TREE, {"first": first, "last": last}).all()
         # The tree changes only on the days a version starts or the day after one ends: every
         # day between two such days has the same tree (one shape per "epoch").
         self._changes = sorted(
@@ -350,7 +424,7 @@ class Engine:
         self.requirements = _Requirements(first, last)
         self.category_of: dict[int | None, int] = {  # read with credits' course ids, or None
             course_id: CATEGORY_INDEX[category]
-            for course_id, category in db.session.execute(select(Course.id, Course.category))
+            for course_id, category in db.session.connection().execute(_CATEGORIES)
             if category in CATEGORY_INDEX
         }
         self._minutes: dict[tuple[str, date], int] = {}
@@ -358,6 +432,10 @@ class Engine:
     @property
     def years(self) -> list[int]:
         return list(range(self.first.year, self.last.year + 1))
+
+    def _bound(self, person_ids: list[int]) -> dict[str, object]:
+        """The values of a statement built once over people and the days."""
+        return {"ids": person_ids, "first": self.first, "last": self.last}
 
     # Per batch ---------------------------------------------------------------------------------
 
@@ -367,13 +445,16 @@ class Engine:
         *,
         summed_only: Collection[int] = (),
         required: bool = True,
+        tallied: Mapping[int, int] | None = None,
     ) -> dict[int, PersonCredits]:
         """Each person's credits within the days, and (with required) their completions of
         required courses.
 
         People in summed_only (one membership covering all the days, minutes per tiết the same
         throughout: see `whole_period`) get only the sums, added up by the database; the others
-        each credit, to cut by their memberships' days."""
+        each credit, to cut by their memberships' days. People in tallied (person → the unit of
+        that one membership; figures without items) get their required items counted by the
+        database instead of their completions read (`_tallies`)."""
         found: dict[int, PersonCredits] = {}
         summed = [person_id for person_id in person_ids if person_id in summed_only]
         listed = [person_id for person_id in person_ids if person_id not in summed_only]
@@ -382,62 +463,30 @@ class Engine:
         if listed:
             self._list_credits(listed, found)
         if required:
-            self._completions(list(person_ids), found)
+            tallied = tallied or {}
+            self._completions([p for p in person_ids if p not in tallied], found)
+            if tallied:
+                self._tallies(tallied, found)
         return found
 
     def _sum_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
         """The sums of the people's credits within the days, per unit and course category, by
-        the database: in whole hundredths (exact on SQLite too, whose NUMERIC is a float)."""
-        cents = func.sum(cast(func.round(Credit.amount * 100), Integer))
-        courses = func.sum(case((Credit.amount > 0, 1), else_=0))
-        rows = (
-            db.session.connection()
-            .execute(
-                select(Credit.person_id, Credit.unit, Course.category, cents, courses, func.count())
-                .outerjoin(Course, Course.id == Credit.course_id)
-                .where(
-                    among(Credit.person_id, person_ids),
-                    Credit.day >= self.first,
-                    Credit.day <= self.last,
-                )
-                .group_by(Credit.person_id, Credit.unit, Course.category)
-            )
-            .all()
-        )
-        for person_id, unit, category, hundredths, positive, count in rows:
+        the database, one row per person. SQLite sums NUMERIC as floats: the sums are read to
+        the hundredth, exact for amounts of two places (a float's error is far smaller)."""
+        rows = db.session.connection().execute(_SUMS, self._bound(person_ids)).all()
+        for person_id, tiet_sum, hour_sum, *courses, count in rows:
             person = found.get(person_id)
             if person is None:
                 person = found[person_id] = PersonCredits()
-            amount = Decimal(int(hundredths or 0)).scaleb(-2)
             person.count += count
-            if unit == CreditUnit.TIET:
-                person.tiet += amount
-                index = CATEGORY_INDEX.get(category) if category is not None else None
-                if index is not None:
-                    person.courses[index] += int(positive or 0)
-            else:
-                person.hours += amount
+            person.tiet += _hundredths(tiet_sum)
+            person.hours += _hundredths(hour_sum)
+            for index, number in enumerate(courses):
+                person.courses[index] += int(number or 0)
 
     def _list_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
         """Each of the people's credits within the days, by day, with their sums."""
-        # Plain rows from the connection: the ORM's row processing would cost more than the query.
-        rows = (
-            db.session.connection()
-            .execute(
-                select(
-                    Credit.person_id,
-                    unparsed(Credit.day),
-                    Credit.unit,
-                    Credit.amount,
-                    Credit.course_id,
-                ).where(
-                    among(Credit.person_id, person_ids),
-                    Credit.day >= self.first,
-                    Credit.day <= self.last,
-                )
-            )
-            .all()
-        )
+        rows = db.session.connection().execute(_CREDITS, self._bound(person_ids)).all()
         category_of = self.category_of
         last_id = None
         person = PersonCredits()  # replaced at the first row
@@ -477,16 +526,7 @@ class Engine:
         days = Days()
         for person_id, course_id, text in (
             db.session.connection()
-            .execute(
-                select(Credit.person_id, Credit.course_id, unparsed(func.min(Credit.day)))
-                .where(
-                    among(Credit.person_id, person_ids),
-                    Credit.course_id.in_(required),
-                    Credit.amount > 0,
-                    Credit.day <= self.last,
-                )
-                .group_by(Credit.person_id, Credit.course_id)
-            )
+            .execute(_COMPLETIONS, {**self._bound(person_ids), "courses": list(required)})
             .all()
         ):
             person = found.get(person_id)
@@ -494,6 +534,61 @@ class Engine:
                 person = found[person_id] = PersonCredits()
             if course_id is not None:  # always: the query asks for required courses
                 person.completed[course_id] = days[text]
+
+    def _tallies(self, units: Mapping[int, int], found: dict[int, PersonCredits]) -> None:
+        """For people each in one unit all the days (person → unit): the required items due
+        there that they completed by the last day, and the others overdue today, counted by
+        the database per unit, one row per person: what `_tally` makes of their completions,
+        without reading them (a course assigned twice counts twice, as two items)."""
+        by_unit: dict[int, list[int]] = defaultdict(list)
+        for person_id, unit_id in units.items():
+            by_unit[unit_id].append(person_id)
+        items, today = self.requirements.items, self.today
+        for unit_id, person_ids in by_unit.items():
+            due = self.requirements.due_in(unit_id, self.first, self.last)
+            weights: dict[int, int] = defaultdict(int)
+            late_weights: dict[int, int] = defaultdict(int)
+            for index in due:
+                course_id, due_on = items[index][1], items[index][6]
+                weights[course_id] += 1
+                if item_state(due_on, None, today) == ItemState.OVERDUE:
+                    late_weights[course_id] += 1
+            overdue = sum(late_weights.values())
+            counts: dict[int, tuple[int, int]] = {}
+            if weights:
+                done = (
+                    select(Credit.person_id, Credit.course_id)
+                    .distinct()
+                    .where(
+                        among(Credit.person_id, person_ids),
+                        Credit.course_id.in_(list(weights)),
+                        Credit.amount > 0,
+                        Credit.day <= self.last,
+                    )
+                    .subquery()
+                )
+
+                def weighed(
+                    by_course: dict[int, int], course: ColumnElement[int] = done.c.course_id
+                ) -> ColumnElement[int]:
+                    if not by_course:
+                        return literal(0)
+                    return func.sum(case(by_course, value=course, else_=0))
+
+                counts = {
+                    person_id: (int(done_count or 0), int(done_late or 0))
+                    for person_id, done_count, done_late in db.session.connection().execute(
+                        select(done.c.person_id, weighed(weights), weighed(late_weights)).group_by(
+                            done.c.person_id
+                        )
+                    )
+                }
+            for person_id in person_ids:
+                person = found.get(person_id)
+                if person is None:
+                    person = found[person_id] = PersonCredits()
+                done_count, done_late = counts.get(person_id, (0, 0))
+                person.tally = (unit_id, done_count, overdue - done_late)
 
     def whole_period(self, people: Mapping[int, str], spans: Mapping[int, list[Span]]) -> set[int]:
         """The people (id → kind) whose figures are their one membership's over all the days,
@@ -507,28 +602,23 @@ class Engine:
             and self.rules.constant_minutes(kind) is not None
         }
 
+    @staticmethod
+    def units_of(people: Collection[int], spans: Mapping[int, list[Span]]) -> dict[int, int]:
+        """The unit of each of people's one membership (people of `whole_period`): whose
+        required items `credits` may count by the database (figures without items)."""
+        return {
+            person_id: unit_id
+            for person_id in people
+            if (unit_id := spans[person_id][0].unit_id) is not None
+        }
+
     def memberships(self, person_ids: Collection[int]) -> dict[int, list[Span]]:
         """Each person's memberships within the days, cut to them, in order."""
         spans: dict[int, list[Span]] = defaultdict(list)
         first, last = self.first, self.last
         days = Days()
         for person_id, unit_id, since, until in (
-            db.session.connection()
-            .execute(
-                select(
-                    Membership.person_id,
-                    Membership.unit_id,
-                    unparsed(Membership.valid_from),
-                    unparsed(Membership.valid_until),
-                )
-                .where(
-                    among(Membership.person_id, list(person_ids)),
-                    Membership.valid_from <= last,
-                    or_(Membership.valid_until.is_(None), Membership.valid_until >= first),
-                )
-                .order_by(Membership.person_id, Membership.valid_from)
-            )
-            .all()
+            db.session.connection().execute(_MEMBERSHIPS, self._bound(list(person_ids))).all()
         ):
             valid_from = days[since]
             valid_until = days[until] if until is not None else last
@@ -584,9 +674,20 @@ class Engine:
             if start < stop:
                 self._add_credits(result, kind, credits.entries[start:stop])
         if required and span.unit_id is not None:
-            self._add_required(
-                result, span.unit_id, first, last, credits.completed, items, done_by or last
-            )
+            tally = credits.tally
+            if (
+                tally is not None
+                and not items
+                and tally[0] == span.unit_id
+                and (first, last, done_by or last) == (self.first, self.last, self.last)
+            ):
+                result.required_total += len(self.requirements.due_in(span.unit_id, first, last))
+                result.required_done += tally[1]
+                result.required_late += tally[2]
+            else:
+                self._add_required(
+                    result, span.unit_id, first, last, credits.completed, items, done_by or last
+                )
         return result
 
     def _add_credits(
@@ -759,8 +860,12 @@ def people_figures(
         return {}
     if memberships is None:
         memberships = engine.memberships(ids)
+    whole = engine.whole_period(people, memberships)
     credits = engine.credits(
-        ids, summed_only=engine.whole_period(people, memberships), required=required
+        ids,
+        summed_only=whole,
+        required=required,
+        tallied=None if items else engine.units_of(whole, memberships),
     )
     return {
         person_id: engine.person(

@@ -358,7 +358,8 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     memberships = engine.memberships(ids)
     # Rows cut to part of the period (a unit's roster) need each credit, not only the sums.
     cut = {m.person_id for m in members if (m.since, m.until) != (period.first, period.last)}
-    credits = engine.credits(ids, summed_only=engine.whole_period(people, memberships) - cut)
+    whole = engine.whole_period(people, memberships) - cut
+    credits = engine.credits(ids, summed_only=whole, tallied=engine.units_of(whole, memberships))
     # Plan status is shown on one-year rows only; approval counts for every row.
     states = PlanStates(engine).of({m.person_id for m in members if m.since.year == m.until.year})
     approved_bits = PlanStates(engine).approved_years(ids)
