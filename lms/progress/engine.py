@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Date, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
@@ -556,33 +556,34 @@ class Engine:
             overdue = sum(late_weights.values())
             counts: dict[int, tuple[int, int]] = {}
             if weights:
-                done = (
-                    select(Credit.person_id, Credit.course_id)
-                    .distinct()
+                # Courses by how many items name them: each course done counts that many times.
+                groups = [
+                    (kind, weight, [c for c, w in found_weights.items() if w == weight])
+                    for kind, found_weights in enumerate((weights, late_weights))
+                    for weight in sorted(set(found_weights.values()))
+                ]
+                course = Credit.course_id
+                rows = db.session.connection().execute(
+                    select(
+                        Credit.person_id,
+                        *(
+                            func.count(case((among(course, ids), course)).distinct())
+                            for _kind, _weight, ids in groups
+                        ),
+                    )
                     .where(
                         among(Credit.person_id, person_ids),
-                        Credit.course_id.in_(list(weights)),
+                        among(course, list(weights)),
                         Credit.amount > 0,
                         Credit.day <= self.last,
                     )
-                    .subquery()
+                    .group_by(Credit.person_id)
                 )
-
-                def weighed(
-                    by_course: dict[int, int], course: ColumnElement[int] = done.c.course_id
-                ) -> ColumnElement[int]:
-                    if not by_course:
-                        return literal(0)
-                    return func.sum(case(by_course, value=course, else_=0))
-
-                counts = {
-                    person_id: (int(done_count or 0), int(done_late or 0))
-                    for person_id, done_count, done_late in db.session.connection().execute(
-                        select(done.c.person_id, weighed(weights), weighed(late_weights)).group_by(
-                            done.c.person_id
-                        )
-                    )
-                }
+                for person_id, *numbers in rows:
+                    sums = [0, 0]
+                    for (kind, weight, _ids), number in zip(groups, numbers, strict=True):
+                        sums[kind] += weight * int(number or 0)
+                    counts[person_id] = (sums[0], sums[1])
             for person_id in person_ids:
                 person = found.get(person_id)
                 if person is None:
