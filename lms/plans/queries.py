@@ -368,7 +368,10 @@ def dashboard(
     if folded:
         reached = reached.where(contains(Person.search_name, folded))
     filtered = reached.subquery()
-    total = db.session.scalar(select(func.count()).select_from(filtered)) or 0
+    if status or folded:
+        total = db.session.scalar(select(func.count()).select_from(filtered)) or 0
+    else:
+        total = sum(counts.values())  # nobody filtered out: everyone counted by status
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
     start = (page - 1) * per_page
