@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         awards,
         backup,
+        citizens,
         courses,
         demo,
         dictionary,
@@ -92,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     review.init_app(app)
     plans.init_app(app)
     reports.init_app(app)
+    citizens.init_app(app)
     awards.init_app(app)
     nominations.init_app(app)
     honours.init_app(app)

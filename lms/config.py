@@ -76,6 +76,13 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "RECORDING_MAX_BYTES": int(env.get("LMS_RECORDING_MAX_KB", "2048")) * 1024,
         "RECORDING_MAX_SECONDS": int(env.get("LMS_RECORDING_MAX_SECONDS", "30")),
         "RECORDING_GRACE_DAYS": int(env.get("LMS_RECORDING_GRACE_DAYS", "30")),
+        # Citizens registering on their own (lms.citizens): accounts a day from one network
+        # address (a commune hall's computers share one) and from everywhere; "0" closes it.
+        "CITIZEN_REGISTRATION": env.get("LMS_CITIZEN_REGISTRATION", "1") != "0",
+        "CITIZENS_PER_ADDRESS_DAY": int(env.get("LMS_CITIZENS_PER_ADDRESS_DAY", "40")),
+        "CITIZENS_PER_DAY": int(env.get("LMS_CITIZENS_PER_DAY", "1000")),
+        # How long the link that confirms a citizen's e-mail address works.
+        "CITIZEN_EMAIL_LINK_DAYS": int(env.get("LMS_CITIZEN_EMAIL_LINK_DAYS", "3")),
         # How long a first-sign-in code (lms.invites) works after it is issued.
         "SIGN_IN_CODE_DAYS": int(env.get("LMS_SIGN_IN_CODE_DAYS", "14")),
         "PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),

@@ -18,10 +18,15 @@ class Role(StrEnum):
     ADMIN = "admin"
     # Community speakers, teachers, collaborators of the agency who record the languages.
     CONTRIBUTOR = "contributor"
+    # Anyone in the province who registered on their own for the open courses (not staff).
+    CITIZEN = "citizen"
 
 
 class Permission(StrEnum):
     LEARN = "learn"
+    # A civil servant's own self-study work: the yearly plan, its activities and evidence,
+    # initiatives, the honour board's consent. Every staff role; never a citizen.
+    KEEP_PLAN = "keep_plan"
     MANAGE_UNIT = "manage_unit"
     VIEW_REPORTS = "view_reports"
     EDIT_CONTENT = "edit_content"
@@ -34,13 +39,16 @@ class Permission(StrEnum):
     RECORD_AUDIO = "record_audio"
 
 
+STAFF = frozenset({Permission.LEARN, Permission.KEEP_PLAN})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.LEARNER: frozenset({Permission.LEARN}),
+    Role.LEARNER: STAFF,
     # A manager's permission only reaches the units granted, with their sub-units.
-    Role.MANAGER: frozenset({Permission.LEARN, Permission.MANAGE_UNIT}),
-    Role.HCTH: frozenset({Permission.LEARN, Permission.VIEW_REPORTS, Permission.MANAGE_AWARDS}),
-    Role.EDITOR: frozenset({Permission.LEARN, Permission.EDIT_CONTENT, Permission.RECORD_AUDIO}),
-    Role.CONTRIBUTOR: frozenset({Permission.LEARN, Permission.RECORD_AUDIO}),
+    Role.MANAGER: STAFF | {Permission.MANAGE_UNIT},
+    Role.HCTH: STAFF | {Permission.VIEW_REPORTS, Permission.MANAGE_AWARDS},
+    Role.EDITOR: STAFF | {Permission.EDIT_CONTENT, Permission.RECORD_AUDIO},
+    Role.CONTRIBUTOR: STAFF | {Permission.RECORD_AUDIO},
+    # Open courses, their quizzes and certificates, and one's own data: nothing of the agency.
+    Role.CITIZEN: frozenset({Permission.LEARN}),
     Role.ADMIN: frozenset(Permission),
 }
 
@@ -55,4 +63,5 @@ ROLE_LABELS = {
     Role.EDITOR: _l("Biên tập nội dung"),
     Role.ADMIN: _l("Quản trị hệ thống"),
     Role.CONTRIBUTOR: _l("Cộng tác viên ngôn ngữ"),
+    Role.CITIZEN: _l("Người học tự do"),
 }

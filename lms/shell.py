@@ -25,7 +25,7 @@ NAV_ITEMS = [
     NavItem("home.index", _l("Trang chủ")),
     NavItem("learning.catalogue", _l("Khóa học")),
     NavItem("dictionary.index", _l("Từ điển")),
-    NavItem("plans.mine", _l("Kế hoạch của tôi")),
+    NavItem("plans.mine", _l("Kế hoạch của tôi"), Permission.KEEP_PLAN),
     NavItem("plans.units", _l("Kế hoạch đơn vị"), Permission.MANAGE_UNIT),
     NavItem("org.units", _l("Đơn vị"), Permission.MANAGE_UNITS),
     NavItem("agency.profile", _l("Thông tin cơ quan"), Permission.MANAGE_UNITS),
@@ -36,6 +36,7 @@ NAV_ITEMS = [
     NavItem("audit.events", _l("Nhật ký"), Permission.VIEW_AUDIT),
     NavItem("reports.roster", _l("Danh sách tổng hợp"), Permission.VIEW_REPORTS),
     NavItem("reports.summary", _l("Sơ kết, tổng kết"), Permission.VIEW_REPORTS),
+    NavItem("citizens.figures", _l("Người học tự do"), Permission.VIEW_REPORTS),
     NavItem("awards.sets", _l("Khen thưởng"), Permission.MANAGE_AWARDS),
     NavItem("awards.initiatives", _l("Sáng kiến"), Permission.MANAGE_UNIT),
     NavItem("honours.boards", _l("Vinh danh"), Permission.MANAGE_AWARDS),
@@ -50,6 +51,8 @@ def _navigation() -> dict:
     # today's grants again).
     held = current_user.permissions
     items = [item for item in NAV_ITEMS if item.permission is None or item.permission in held]
+    if current_user.is_citizen:
+        items.append(NavItem("citizens.account", _l("Tài khoản")))
     return {"nav_items": items}
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 from functools import cache
 from itertools import count
 
+from sqlalchemy import select
+
 from lms.accounts import services as people
 from lms.accounts.models import Person
 from lms.auth import services as auth
@@ -50,6 +52,21 @@ def make_unit(
     )
     db.session.flush()
     return unit
+
+
+def make_citizen(username: str = "nguoidan", full_name: str = "Lò Thị Dân") -> Person:
+    """A citizen registered on her own, in a commune made for her if none exists."""
+    from lms.citizens import services as citizens
+    from lms.citizens.models import Commune
+
+    commune = db.session.scalar(select(Commune).limit(1))
+    if commune is None:
+        commune = Commune(code="X-01", name="Xã Thử Nghiệm")
+        db.session.add(commune)
+        db.session.flush()
+    person = citizens.make_citizen(full_name, username, PASSWORD, commune)
+    db.session.flush()
+    return person
 
 
 def make_person(

@@ -53,13 +53,22 @@ from lms.review.models import ReviewCard
 from lms.roles import Role
 from tests.dictionary.audio_files import ogg_opus
 from tests.dictionary.files import dictionary_csv, entry_line
-from tests.factories import START, approve_plan, complete_course, make_person, make_unit
+from tests.factories import (
+    START,
+    approve_plan,
+    complete_course,
+    make_citizen,
+    make_person,
+    make_unit,
+)
 from tests.learning.content import CHAO_HOI, SO_DEM, course_md
 
 # former_head headed OWN until 31/05/2026: her grant ended, so she reaches no one any more.
-ROLES = ("anonymous", "learner", "manager", "hcth", "editor", "admin", "former_head")
+# citizen registered on her own (lms.citizens): open courses and her own data, nothing of staff.
+ROLES = ("anonymous", "learner", "manager", "hcth", "editor", "admin", "former_head", "citizen")
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
+STAFF = SIGNED_IN - {"citizen"}
 ADMIN = frozenset({"admin"})
 MANAGERS = frozenset({"manager", "admin"})
 EDITORS = frozenset({"editor", "admin"})
@@ -142,11 +151,20 @@ class Case:
     label: str = ""
     expect: int | Mapping[str, int] | None = None
     others: int = 403
+    # What a citizen outside `allowed` gets, when not `others`: a staff-only rule refuses her
+    # (403) before the view would say a record is not hers (404).
+    citizen: int | None = None
     headers: Callable[[World], dict] = lambda world: {}
 
     @property
     def id(self) -> str:
         return f"{self.method} {self.endpoint}{'@' + self.label if self.label else ''}"
+
+    def refused_with(self, role: str) -> int:
+        """The status a signed-in role outside `allowed` gets."""
+        if role == "citizen" and self.citizen is not None:
+            return self.citizen
+        return self.others
 
     def expected(self, role: str) -> int | None:
         if isinstance(self.expect, Mapping):
@@ -262,8 +280,9 @@ CASES = [
     Case("courses.lesson", EDITORS, args=lambda w: {"slug": COURSE_SLUG, "lesson_slug": w.lesson}),
     Case(
         "courses.media",
-        SIGNED_IN,
+        STAFF,
         args=lambda w: {"course_slug": COURSE_SLUG, "sha256": w.media_sha256, "extension": "ogg"},
+        others=404,
     ),
     Case(
         "courses.media",
@@ -271,10 +290,10 @@ CASES = [
         args=lambda w: {"course_slug": OPEN_SLUG, "sha256": w.media_sha256, "extension": "ogg"},
         label="open",
     ),
-    Case("plans.mine", SIGNED_IN, expect=302),  # to this year's plan
-    Case("plans.year", SIGNED_IN, args=lambda w: {"year": YEAR}),
-    Case("plans.add_course", SIGNED_IN, "POST", args=lambda w: {"year": YEAR}),
-    Case("plans.add_external", SIGNED_IN, "POST", args=lambda w: {"year": YEAR}),
+    Case("plans.mine", STAFF, expect=302),  # to this year's plan
+    Case("plans.year", STAFF, args=lambda w: {"year": YEAR}),
+    Case("plans.add_course", STAFF, "POST", args=lambda w: {"year": YEAR}),
+    Case("plans.add_external", STAFF, "POST", args=lambda w: {"year": YEAR}),
     # Only one's own activity: anyone else's is not found.
     Case(
         "plans.attach_evidence",
@@ -282,18 +301,19 @@ CASES = [
         "POST",
         args=lambda w: {"activity_id": w.learner_activity},
         others=404,
+        citizen=403,
     ),
     Case(
         "plans.remove_item",
-        SIGNED_IN,
+        STAFF,
         "POST",
         args=lambda w: {"year": YEAR, "item_id": w.learner_item},
     ),
-    Case("plans.save_note", SIGNED_IN, "POST", args=lambda w: {"year": YEAR}),
-    Case("plans.submit", SIGNED_IN, "POST", args=lambda w: {"year": YEAR}),
-    Case("plans.revise", SIGNED_IN, "POST", args=lambda w: {"year": YEAR}),
-    Case("plans.copy_last_year", SIGNED_IN, "POST", args=lambda w: {"year": YEAR}),
-    Case("plans.self_assess", SIGNED_IN, "POST", args=lambda w: {"year": YEAR}),
+    Case("plans.save_note", STAFF, "POST", args=lambda w: {"year": YEAR}),
+    Case("plans.submit", STAFF, "POST", args=lambda w: {"year": YEAR}),
+    Case("plans.revise", STAFF, "POST", args=lambda w: {"year": YEAR}),
+    Case("plans.copy_last_year", STAFF, "POST", args=lambda w: {"year": YEAR}),
+    Case("plans.self_assess", STAFF, "POST", args=lambda w: {"year": YEAR}),
     # The member of SUB, under OWN: OWN's head reads and decides; HCTH reads; a colleague not.
     *_plan_cases("", READERS, MANAGERS, ""),
     # Thu Hà joined TOA after it moved from OWN to OTHER: OWN's head never reached her.
@@ -408,12 +428,14 @@ CASES = [
     Case("learning.healthz", EVERYONE),
     # Visitors see the courses open to everyone; staff courses send them to sign in.
     Case("learning.catalogue", EVERYONE),
-    Case("learning.course", SIGNED_IN, args=lambda w: {"course_slug": COURSE_SLUG}),
+    # A citizen learns nothing of staff courses: not found.
+    Case("learning.course", STAFF, args=lambda w: {"course_slug": COURSE_SLUG}, others=404),
     Case("learning.course", EVERYONE, args=lambda w: {"course_slug": OPEN_SLUG}, label="open"),
     Case(
         "learning.lesson",
-        SIGNED_IN,
+        STAFF,
         args=lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": w.lesson},
+        others=404,
     ),
     Case(
         "learning.lesson",
@@ -423,21 +445,24 @@ CASES = [
     ),
     Case(
         "learning.complete_lesson",
-        SIGNED_IN,
+        STAFF,
         "POST",
         args=lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": w.lesson},
+        others=404,
     ),
     Case(
         "learning.submit_quiz",
-        SIGNED_IN,
+        STAFF,
         "POST",
         args=lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": w.lesson},
+        others=404,
     ),
     Case(
         "learning.complete_course",
-        SIGNED_IN,
+        STAFF,
         "POST",
         args=lambda w: {"course_slug": COURSE_SLUG},
+        others=404,
     ),
     Case("learning.record_event", SIGNED_IN, "POST"),
     Case("learning.rule", ADMIN),
@@ -473,7 +498,7 @@ CASES = [
     Case("reports.criteria_preview", AWARDS, args=lambda w: {"set_id": w.points_set}),
     Case("awards.points", READERS, args=lambda w: {"set_id": w.points_set}),
     Case("awards.save_points", READERS, "POST", args=lambda w: {"set_id": w.points_set}),
-    Case("awards.initiatives", SIGNED_IN),
+    Case("awards.initiatives", STAFF),
     Case("awards.new_initiative", READERS),
     Case("awards.create_initiative", READERS, "POST"),
     # The member's initiative, recorded for OWN.
@@ -556,9 +581,10 @@ CASES = [
     ),
     Case(
         "review.add_lesson",
-        SIGNED_IN,
+        STAFF,
         "POST",
         args=lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": w.lesson},
+        others=404,
     ),
     Case("review.add_entry", SIGNED_IN, "POST", args=lambda w: {"language": "tyz", "key": w.word}),
     # Recording: editors and admins hold RECORD_AUDIO (contributors too, outside the matrix).
@@ -600,8 +626,8 @@ CASES = [
         "dictionary_editor.edit", EDITORS, "POST", args=lambda w: {"language": "tyz", "key": w.word}
     ),
     Case("honours.show", EVERYONE, args=lambda w: {"board_id": w.board}),
-    Case("honours.consent", SIGNED_IN),
-    Case("honours.set_consent", SIGNED_IN, "POST"),
+    Case("honours.consent", STAFF),
+    Case("honours.set_consent", STAFF, "POST"),
     Case("honours.boards", AWARDS),
     Case("honours.create_board", AWARDS, "POST"),
     Case("honours.manage", AWARDS, args=lambda w: {"board_id": w.board}),
@@ -643,9 +669,29 @@ CASES = [
     Case("privacy.mine", SIGNED_IN),
     Case("privacy.my_data", SIGNED_IN),
     Case("privacy.access_log", ADMIN),
+    # -- citizens --
+    Case("citizens.notice", EVERYONE),
+    Case("citizens.register", EVERYONE, expect={"anonymous": 200, "*": 302}),  # home if in
+    Case("citizens.register", EVERYONE, "POST"),
+    Case("citizens.verify", EVERYONE, args=lambda w: {"token": "x"}, expect=302),
+    Case("citizens.recover", EVERYONE),
+    Case("citizens.recover", EVERYONE, "POST"),
+    # Only a citizen has such an account page; to anyone else it does not exist.
+    Case("citizens.account", frozenset({"citizen"}), others=404),
+    Case("citizens.new_codes", frozenset({"citizen"}), "POST", others=404),
+    Case("citizens.resend_verification", frozenset({"citizen"}), "POST", others=404),
+    Case("citizens.figures", AWARDS),
     # -- a missing record: those who may look get 404 (records found before access: everyone) --
     *[
-        Case(endpoint, SIGNED_IN, method, args=args, label="missing", expect=404)
+        Case(
+            endpoint,
+            STAFF if endpoint.startswith("plans.") else SIGNED_IN,
+            method,
+            args=args,
+            label="missing",
+            expect=404,
+            citizen=403,  # staff-only routes refuse her before looking
+        )
         for endpoint, method, args in (
             ("plans.show", "GET", lambda w: {"plan_id": MISSING}),
             ("plans.decide", "POST", lambda w: {"plan_id": MISSING}),
@@ -705,7 +751,7 @@ CASES = [
             ("plans.correct_rule", ADMIN, "POST", lambda w: {"rule_id": MISSING}),
             ("awards.edit_set", AWARDS, "GET", lambda w: {"set_id": MISSING}),
             ("awards.points", READERS, "GET", lambda w: {"set_id": MISSING}),
-            ("awards.initiative", SIGNED_IN, "GET", lambda w: {"initiative_id": MISSING}),
+            ("awards.initiative", STAFF, "GET", lambda w: {"initiative_id": MISSING}),
             ("awards.edit_initiative", READERS, "GET", lambda w: {"initiative_id": MISSING}),
             ("nominations.show", AWARDS, "GET", lambda w: {"list_id": MISSING}),
             (
@@ -915,6 +961,7 @@ def _build_world() -> World:
     people.revoke_role(manager, people.grant_role(manager, Role.MANAGER, other, valid_from=START))
     org.merge_unit(merged, own, date(YEAR, 3, 1))
     grant = people.grant_role(outsider, Role.EDITOR)
+    make_citizen("citizen", "Lò Thị Dân")
 
     rules.seed_default_rules()
     importer.import_courses(_checked_course())
@@ -1101,7 +1148,8 @@ def test_route_answers_each_role_as_expected(app, client, login, world, case, ro
     elif role == "anonymous":
         assert redirected_to_login, f"anonymous got {status}"
     else:
-        assert status == case.others, f"{role} got {status}, not {case.others}"
+        refused = case.refused_with(role)
+        assert status == refused, f"{role} got {status}, not {refused}"
 
 
 def test_her_unit_moved_away_before_she_joined_so_own_head_does_not_list_her(client, login, world):

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model, UTCDateTime, sort_key_type, utcnow
@@ -58,6 +58,8 @@ class Person(UserMixin, Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Seeded by `flask demo seed`; such accounts can sign in only while DEMO_MODE is on.
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Registered on their own for the open courses (lms.citizens): no unit, plan or roster.
+    is_citizen: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -89,7 +91,8 @@ class Person(UserMixin, Model):
 
     @property
     def roles(self) -> set[Role]:
-        return {Role.LEARNER} | {grant.role for grant in self.current_grants}
+        own = Role.CITIZEN if self.is_citizen else Role.LEARNER
+        return {own} | {grant.role for grant in self.current_grants}
 
     @property
     def permissions(self) -> frozenset[Permission]:

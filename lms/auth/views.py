@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.access import public, signed_in
+from lms.accounts.models import Person
 from lms.auth import services
 from lms.auth.forms import PasswordForm
 from lms.db import db
@@ -30,6 +31,15 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def open_session(person: Person) -> None:
+    """Sign person in on this browser (committed by the caller)."""
+    # A fresh session on every sign-in: nothing from before it (a planted id) survives.
+    session.clear()
+    session[SESSION_TOKEN_KEY] = services.start_session(person, request.user_agent.string)
+    session.permanent = True
+    login_user(person)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -46,11 +56,7 @@ def login():
         db.session.commit()  # a throttled attempt took its row back: it tested no password
         flash(str(error), "error")
         return render_template("auth/login.html", username=username), 401
-    # A fresh session on every sign-in: nothing from before it (a planted id) survives.
-    session.clear()
-    session[SESSION_TOKEN_KEY] = services.start_session(person, request.user_agent.string)
-    session.permanent = True
-    login_user(person)
+    open_session(person)
     db.session.commit()
     if person.must_change_password:
         flash(_("Vui lòng đặt mật khẩu mới trước khi tiếp tục."), "info")

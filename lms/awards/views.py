@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms.access import requires, signed_in
+from lms.access import requires
 from lms.accounts.models import Person
 from lms.audit.access_log import period_scope, record_view
 from lms.auth.access import may
@@ -291,7 +291,7 @@ def _points_page(
 
 
 @bp.get("/sets/<id:set_id>/points")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def points(set_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
@@ -300,7 +300,7 @@ def points(set_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/sets/<id:set_id>/points")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def save_points(set_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
@@ -349,7 +349,7 @@ def _unit_options(reach: set[int] | None) -> list:
 
 
 @bp.get("/initiatives")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def initiatives():
     reach = _recordable_units()
     args = request.args
@@ -443,7 +443,7 @@ def _initiative_form(
 
 
 @bp.get("/initiatives/new")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def new_initiative():
     if _recordable_units() == set():
         abort(403)
@@ -451,7 +451,7 @@ def new_initiative():
 
 
 @bp.post("/initiatives/new")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def create_initiative():
     reach = _recordable_units()
     if reach == set():
@@ -474,7 +474,7 @@ def create_initiative():
 
 
 @bp.get("/initiatives/<id:initiative_id>")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def initiative(initiative_id: int) -> ResponseReturnValue:
     found = _initiative_or_404(initiative_id)
     is_author = any(a.person_id == current_user.id for a in found.authors)
@@ -518,7 +518,7 @@ def _as_input(initiative: Initiative) -> InitiativeInput:
 
 
 @bp.get("/initiatives/<id:initiative_id>/edit")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def edit_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
@@ -529,7 +529,7 @@ def edit_initiative(initiative_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/initiatives/<id:initiative_id>/edit")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def update_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)
@@ -561,7 +561,7 @@ def update_initiative(initiative_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/initiatives/<id:initiative_id>/decide")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def decide_initiative(initiative_id: int) -> ResponseReturnValue:
     if not _manages_something():
         abort(403)

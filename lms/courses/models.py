@@ -50,6 +50,15 @@ class Course(Model):
     def is_public(self) -> bool:
         return self.audience == "public"
 
+    def open_to(self, user: object) -> bool:
+        """Whether user may read the course: a public one anyone, a staff one signed-in staff
+        (not a visitor, not a citizen)."""
+        if self.is_public:
+            return True
+        return bool(getattr(user, "is_authenticated", False)) and not getattr(
+            user, "is_citizen", False
+        )
+
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"
 

@@ -194,6 +194,8 @@ def media(course_slug: str, sha256: str, extension: str) -> ResponseReturnValue:
     if not current_user.is_authenticated and (stored is None or not stored.course.is_public):
         # As for any page for staff: a visitor is asked to sign in, and learns nothing more.
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if stored is not None and not stored.course.open_to(current_user):
+        abort(404)  # a citizen: staff courses are not theirs to know of
     if stored is None or media_type is None or stored.content_type != media_type.content_type:
         abort(404)
     if sha256 in request.if_none_match:

@@ -16,6 +16,8 @@ from lms.accounts import services as people
 from lms.accounts.models import EmploymentKind, Gender, Person
 from lms.agency import services as agency_services
 from lms.auth import services as auth
+from lms.citizens import services as citizens
+from lms.citizens.models import Commune
 from lms.db import db
 from lms.org import services as org
 from lms.org.models import Unit, UnitKind
@@ -236,7 +238,18 @@ DEMO_ACCOUNTS = (
     DemoAccount("bientap", Role.EDITOR),
     DemoAccount("admin", Role.ADMIN),
     DemoAccount("congtacvien", Role.CONTRIBUTOR),
+    DemoAccount("nguoidan", Role.CITIZEN),
 )
+# The communes and wards a demo citizen chooses from: a sample, not the province's list (load
+# that with `flask citizens communes FILE`).
+DEMO_COMMUNES = """code,name
+DEMO-01,Phường Bắc Giang
+DEMO-02,Phường Kinh Bắc
+DEMO-03,Xã Sơn Động
+DEMO-04,Xã Lục Ngạn
+DEMO-05,Xã Yên Thế
+"""
+DEMO_CITIZEN = ("Hoàng Thị Mai", "nguoidan", "DEMO-03")
 
 
 @dataclass(frozen=True)
@@ -322,9 +335,17 @@ def seed_demo_organisation() -> SeedSummary:
         org.merge_unit(units[code], grassroots, PROVINCE_MERGER)
     org.rename_unit(agency, AGENCY_NAME_2025_07, PROVINCE_MERGER)
 
+    citizens.import_communes(DEMO_COMMUNES)
+    db.session.flush()
+    full_name, username, commune_code = DEMO_CITIZEN
+    commune = db.session.scalar(select(Commune).where(Commune.code == commune_code))
+    assert commune is not None  # just imported
+    persons[username] = citizens.make_citizen(full_name, username, DEMO_PASSWORD, commune)
+    persons[username].is_demo = True
     for account in DEMO_ACCOUNTS:
         person = persons[account.username]
-        if account.role != Role.LEARNER:  # everyone is a learner without a grant
+        # Everyone is a learner (or, registered on their own, a citizen) without a grant.
+        if account.role not in (Role.LEARNER, Role.CITIZEN):
             unit = units[account.manages] if account.manages else None
             # Held since the campaign's rosters begin: a head reaches only their grant's days.
             people.grant_role(person, account.role, unit, valid_from=ROSTER_START)

@@ -64,7 +64,10 @@ def home_panels(person: Person, day: date) -> HomePanels:
         my_unit=found[1] if found else None,
         roles=sorted(person.roles),
         learning=learner_courses(person.id),
-        plan=plan_summary(person.id, person.employment_kind, local_today()),
+        # A citizen keeps no plan: their home is their courses.
+        plan=None
+        if person.is_citizen
+        else plan_summary(person.id, person.employment_kind, local_today()),
     )
     if person.has_role(Role.MANAGER):
         panels.managed_units = unit_member_counts(units_reached(person, day) or set(), day)

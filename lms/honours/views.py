@@ -21,7 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.access import public, requires, signed_in
+from lms.access import public, requires
 from lms.awards.queries import criteria_sets
 from lms.db import db
 from lms.honours import queries, services
@@ -103,7 +103,7 @@ def show(board_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/consent")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def consent():
     return render_template(
         "honours/consent.html",
@@ -114,7 +114,7 @@ def consent():
 
 
 @bp.post("/consent")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def set_consent():
     choice = request.form.get("consent", "")
     if choice not in ("give", "withdraw"):

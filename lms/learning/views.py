@@ -66,7 +66,7 @@ def _minutes(seconds: int) -> int:
 
 def _lesson_or_404(course_slug: str, lesson_slug: str) -> Lesson:
     lesson = queries.lesson_for_action(course_slug, lesson_slug)
-    if lesson is None:
+    if lesson is None or not lesson.course.open_to(current_user):
         abort(404)
     return lesson
 
@@ -134,7 +134,10 @@ def catalogue():
     ignore_diacritics = "q" not in request.args or request.args.get("bo_dau") == "1"
     reader = _reader_id()
     result = queries.catalogue(
-        reader, search, ignore_diacritics=ignore_diacritics, public_only=reader is None
+        reader,
+        search,
+        ignore_diacritics=ignore_diacritics,
+        public_only=reader is None or current_user.is_citizen,
     )
     return render_template(
         "learning/catalogue.html",
@@ -154,7 +157,12 @@ def course(course_slug: str) -> ResponseReturnValue:
     if not current_user.is_authenticated and (page is None or not page.course.is_public):
         return _sign_in_first()  # a visitor learns nothing of which staff courses exist
     # A retired course stays readable for those who studied it; it is not offered to others.
-    if page is None or (page.course.is_retired and page.progress is None):
+    # A citizen learns nothing of staff courses either.
+    if (
+        page is None
+        or (page.course.is_retired and page.progress is None)
+        or not page.course.open_to(current_user)
+    ):
         abort(404)
     return render_template(
         "learning/course.html",
@@ -169,7 +177,7 @@ def course(course_slug: str) -> ResponseReturnValue:
 @signed_in
 def complete_course(course_slug: str) -> ResponseReturnValue:
     found = queries.course_by_slug(course_slug)
-    if found is None:
+    if found is None or not found.open_to(current_user):
         abort(404)
     here = url_for("learning.course", course_slug=course_slug)
     form = LearningEventForm()
@@ -196,7 +204,11 @@ def lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     if not current_user.is_authenticated and (page is None or not page.course.is_public):
         return _sign_in_first()
     # As with the course page: a retired course stays readable only for those who studied it.
-    if page is None or (page.course.is_retired and not page.state.is_started):
+    if (
+        page is None
+        or (page.course.is_retired and not page.state.is_started)
+        or not page.course.open_to(current_user)
+    ):
         abort(404)
     return _lesson_page(page)
 
@@ -329,7 +341,7 @@ def record_event():
     """Time on a lesson page, sent by learning.js as a beacon; answers 204 or 400 with why."""
     form = BeaconForm()
     lesson = queries.lesson_for_action(form.course.data or "", form.lesson.data or "")
-    if lesson is None:
+    if lesson is None or not lesson.course.open_to(current_user):
         return _("Không tìm thấy bài học."), 400, {"Content-Type": "text/plain; charset=utf-8"}
     with saving(show=False) as saved:
         engaged = _engaged_time(lesson, form)

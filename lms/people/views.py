@@ -54,7 +54,7 @@ STATUS_LABELS = {
 ETHNICITIES = ("Kinh", "Nùng", "Tày", "Sán Dìu", "Hoa", "Sán Chay", "Dao", "Mông", "Mường", "Thái")
 # A position changes on the person's page, from a day or as a correction: never in passing.
 EDIT_FIELDS = tuple(name for name in services.EDITABLE_FIELDS if name != "position")
-GRANTABLE_ROLES = [role for role in Role if role != Role.LEARNER]
+GRANTABLE_ROLES = [role for role in Role if role not in (Role.LEARNER, Role.CITIZEN)]
 
 
 def _person_or_404(person_id: int) -> Person:

@@ -142,7 +142,7 @@ def notification_count() -> dict:
 
 
 @bp.get("/")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def mine():
     return redirect(url_for("plans.year", year=local_today().year))
 
@@ -209,7 +209,7 @@ def _known_years_only():
 
 
 @bp.get("/<int:year>")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def year(year: int) -> ResponseReturnValue:
     plan = queries.plan_of(current_user.id, year)
     return _plan_page(plan, current_user, year, version_number=_int_arg("version"), own=True)
@@ -250,7 +250,7 @@ def _own_plan_form(
 
 
 @bp.post("/<int:year>/courses")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def add_course(year: int) -> ResponseReturnValue:
     form = CourseForm()
     return _own_plan_form(
@@ -268,7 +268,7 @@ def add_course(year: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:year>/activities")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def add_external(year: int) -> ResponseReturnValue:
     """Add a training outside the platform. A refused form is shown again with what was typed
     and the file it was sent with kept a day (lms.uploads): the page says "đã đính kèm" and the
@@ -333,7 +333,7 @@ def add_external(year: int) -> ResponseReturnValue:
 
 
 @bp.post("/activities/<id:activity_id>/evidence")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def attach_evidence(activity_id: int) -> ResponseReturnValue:
     activity = db.session.get(ExternalActivity, activity_id)
     if activity is None or activity.person_id != current_user.id:
@@ -348,7 +348,7 @@ def attach_evidence(activity_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:year>/items/<id:item_id>/remove")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def remove_item(year: int, item_id: int) -> ResponseReturnValue:
     return _own_plan_change(
         year, lambda plan: workflow.remove_item(plan, item_id), _("Đã bỏ mục khỏi kế hoạch.")
@@ -356,7 +356,7 @@ def remove_item(year: int, item_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:year>/note")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def save_note(year: int) -> ResponseReturnValue:
     form = NoteForm()
     return _own_plan_form(
@@ -369,7 +369,7 @@ def save_note(year: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:year>/submit")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def submit(year: int) -> ResponseReturnValue:
     return _own_plan_change(
         year, lambda plan: workflow.submit(plan, actor=current_user), _("Đã gửi kế hoạch để duyệt.")
@@ -377,7 +377,7 @@ def submit(year: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:year>/revise")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def revise(year: int) -> ResponseReturnValue:
     return _own_plan_change(
         year,
@@ -387,7 +387,7 @@ def revise(year: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:year>/copy")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def copy_last_year(year: int) -> ResponseReturnValue:
     target = url_for("plans.year", year=year)
     with saving(_("Đã sao chép kế hoạch năm trước thành bản nháp.")):
@@ -396,7 +396,7 @@ def copy_last_year(year: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:year>/self-assessment")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def self_assess(year: int) -> ResponseReturnValue:
     form = AssessmentForm()
     return _own_plan_form(
@@ -412,7 +412,7 @@ def self_assess(year: int) -> ResponseReturnValue:
 
 
 @bp.get("/view/<id:plan_id>")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def show(plan_id: int) -> ResponseReturnValue:
     plan = _plan_or_404(plan_id)
     if not permissions.can_read_plan(current_user, plan.person_id, plan.year):
@@ -423,7 +423,7 @@ def show(plan_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/view/<id:plan_id>/decide")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def decide(plan_id: int) -> ResponseReturnValue:
     plan = _plan_or_404(plan_id)
     if not permissions.can_decide(current_user, plan.person_id, plan.year):
@@ -454,7 +454,7 @@ def _reader_page(plan: StudyPlan, refused: dict[str, object]) -> ResponseReturnV
 
 
 @bp.post("/view/<id:plan_id>/assessment")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def assess(plan_id: int) -> ResponseReturnValue:
     plan = _plan_or_404(plan_id)
     if not permissions.can_decide(current_user, plan.person_id, plan.year):
@@ -469,7 +469,7 @@ def assess(plan_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/activities/<id:activity_id>/verify")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def verify_activity(activity_id: int) -> ResponseReturnValue:
     activity = db.session.get(ExternalActivity, activity_id)
     if activity is None:
@@ -502,7 +502,7 @@ def _flash_problems(form: Form) -> None:
 
 
 @bp.get("/evidence/<token>")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def evidence(token: str) -> ResponseReturnValue:
     found = db.session.query(EvidenceFile).filter_by(token=token[:43]).one_or_none()
     if found is None:
@@ -534,7 +534,7 @@ def evidence(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/units")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def units():
     """Send a manager to their unit's dashboard; let HCTH and administrators pick a unit."""
     today = local_today()
@@ -547,7 +547,7 @@ def units():
 
 
 @bp.get("/units/<id:unit_id>/<int:year>")
-@signed_in
+@requires(Permission.KEEP_PLAN)
 def dashboard(unit_id: int, year: int) -> ResponseReturnValue:
     if not permissions.can_view_unit(current_user, unit_id):
         abort(403)

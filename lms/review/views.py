@@ -114,7 +114,7 @@ def _added_message(added: int) -> str:
 @signed_in
 def add_lesson(course_slug: str, lesson_slug: str) -> ResponseReturnValue:
     lesson = learning_queries.lesson_for_action(course_slug, lesson_slug) or abort(404)
-    if lesson.is_retired or lesson.course.is_retired:
+    if lesson.is_retired or lesson.course.is_retired or not lesson.course.open_to(current_user):
         abort(404)
     items = services.lesson_items(lesson)
     added = services.add_items(current_user, items, language=lesson.course.language, lesson=lesson)

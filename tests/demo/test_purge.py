@@ -70,7 +70,7 @@ def test_purge_removes_demo_people_and_keeps_real_data(app, runner, demo_and_rea
     assert set(db.session.scalars(select(Unit.code))) == {"CSDT", "BDT"}
     assert count(UnitVersion) == count(UnitVersion, UnitVersion.unit_id.in_(select(Unit.id)))
     assert "Giữ đơn vị CSDT: người thật còn là thành viên" in result.output
-    assert "Đã xóa dữ liệu mẫu: 32 người." in result.output
+    assert "Đã xóa dữ liệu mẫu: 33 người." in result.output
     assert "Thông tin cơ quan" in result.output
 
 
@@ -78,7 +78,7 @@ def test_purge_asks_first_and_changes_nothing_when_told_no(app, runner, demo_and
     people = count(Person)
     result = runner.invoke(args=["demo", "purge"], input="n\n")
     assert result.exit_code == 0
-    assert "Sẽ xóa 32 người mẫu" in result.output and "user_session: 1" in result.output
+    assert "Sẽ xóa 33 người mẫu" in result.output and "user_session: 1" in result.output
     assert "Không xóa gì." in result.output
     db.session.expire_all()
     assert count(Person) == people

@@ -27,6 +27,7 @@ EXPECTED_ROLES = {
     "bientap": {Role.LEARNER, Role.EDITOR},
     "admin": {Role.LEARNER, Role.ADMIN},
     "congtacvien": {Role.LEARNER, Role.CONTRIBUTOR},
+    "nguoidan": {Role.CITIZEN},  # registered on her own: open courses only
 }
 
 
@@ -62,7 +63,7 @@ def test_seed_is_refused_outside_demo_mode_and_writes_nothing(app, runner):
     assert set(row_counts().values()) == {0}
 
 
-def test_seed_creates_the_organisation_and_six_demo_accounts(seeded):
+def test_seed_creates_the_organisation_and_seven_demo_accounts(seeded):
     for username, roles in EXPECTED_ROLES.items():
         account = person(username)
         assert account.roles == roles, username
@@ -80,7 +81,7 @@ def test_seed_creates_the_organisation_and_six_demo_accounts(seeded):
     assert 28 <= len(everyone) <= 35
     assert all(p.is_demo for p in everyone)
     assert len({p.ethnicity for p in everyone}) >= 5
-    # Only the six demo accounts can sign in at all.
+    # Only the seven demo accounts can sign in at all.
     assert {p.username for p in everyone if p.password_hash} == set(EXPECTED_ROLES)
 
 
@@ -99,7 +100,7 @@ def test_the_seed_is_the_systems_doing_in_the_audit_log(seeded):
     counts = dict(actions)
     assert counts["unit.merge"] == len(seed.DISTRICT_OFFICES)
     assert counts["unit.rename"] == 3
-    assert counts["person.create"] == len(seed.PEOPLE)
+    assert counts["person.create"] == len(seed.PEOPLE) + 1  # and the demo citizen
     assert db.session.scalar(select(func.count()).where(AuditEvent.actor_id.isnot(None))) == 0
 
 
