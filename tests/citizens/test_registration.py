@@ -18,7 +18,7 @@ from lms.outbox.models import OutgoingMail
 from lms.roles import Role
 from tests.factories import PASSWORD, make_citizen
 from tests.learning.content import OPEN, TAY, make_open_course
-from tests.learning.steps import QUIZ_OF, RIGHT_ANSWERS, stamp
+from tests.learning.steps import finish_lesson
 
 NEW_PASSWORD = "Hoc-mai-mai-2026"
 
@@ -233,26 +233,7 @@ def test_a_citizen_studies_open_courses_only_and_sees_no_one(client, login, cour
         assert client.get(path).status_code == 403, path
     # The open course: a quiz, both lessons, a certificate.
     for lesson in ("chao-hoi", "so-dem"):
-        quiz = client.post(
-            f"/courses/{OPEN}/{lesson}/quiz",
-            data={
-                "quiz": QUIZ_OF[lesson],
-                "event_id": str(uuid.uuid4()),
-                "seconds": "30",
-                "opened_at": stamp(lesson, course=OPEN),
-                **RIGHT_ANSWERS[lesson],
-            },
-        )
-        assert quiz.status_code == 302
-        done = client.post(
-            f"/courses/{OPEN}/{lesson}/complete",
-            data={
-                "event_id": str(uuid.uuid4()),
-                "seconds": "60",
-                "opened_at": stamp(lesson, course=OPEN),
-            },
-        )
-        assert done.status_code == 302
+        finish_lesson(client, lesson, course=OPEN)
     course = client.get(f"/courses/{OPEN}")
     assert "/certificates/" in course.text
 
@@ -262,24 +243,7 @@ def test_hcth_sees_figures_per_commune_never_names(client, login, courses, commu
     db.session.commit()
     assert login("nguoidan").status_code == 302
     for lesson in ("chao-hoi", "so-dem"):
-        client.post(
-            f"/courses/{OPEN}/{lesson}/quiz",
-            data={
-                "quiz": QUIZ_OF[lesson],
-                "event_id": str(uuid.uuid4()),
-                "seconds": "30",
-                "opened_at": stamp(lesson, course=OPEN),
-                **RIGHT_ANSWERS[lesson],
-            },
-        )
-        client.post(
-            f"/courses/{OPEN}/{lesson}/complete",
-            data={
-                "event_id": str(uuid.uuid4()),
-                "seconds": "60",
-                "opened_at": stamp(lesson, course=OPEN),
-            },
-        )
+        finish_lesson(client, lesson, course=OPEN)
     client.post("/logout")
     from lms.accounts import services as people_services
     from tests.factories import make_person

@@ -36,17 +36,26 @@ def stamp(lesson: str, seconds_ago: int = 3 * 3600, course: str = TAY) -> str:
     return page_stamp(lesson_id, utcnow() - timedelta(seconds=seconds_ago))
 
 
-def answer(client, lesson: str, answers: dict, *, event_id: str | None = None, quiz=None, **extra):
+def answer(
+    client,
+    lesson: str,
+    answers: dict,
+    *,
+    event_id: str | None = None,
+    quiz=None,
+    course: str = TAY,
+    **extra,
+):
     """Submit the lesson's quiz; return the response (a redirect to the result)."""
     data = {
         "quiz": quiz or QUIZ_OF[lesson],
         "event_id": event_id or str(uuid.uuid4()),
         "seconds": "30",
-        "opened_at": stamp(lesson),
+        "opened_at": stamp(lesson, course=course),
         **answers,
         **extra,
     }
-    return client.post(lesson_url(lesson) + "/quiz", data=data)
+    return client.post(lesson_url(lesson, course) + "/quiz", data=data)
 
 
 def complete(client, lesson: str, *, event_id: str | None = None, course: str = TAY, **extra):
@@ -59,11 +68,11 @@ def complete(client, lesson: str, *, event_id: str | None = None, course: str = 
     return client.post(lesson_url(lesson, course) + "/complete", data=data)
 
 
-def finish_lesson(client, lesson: str) -> None:
+def finish_lesson(client, lesson: str, course: str = TAY) -> None:
     """Pass the lesson's quiz (if it has one) and mark it complete."""
     if lesson in RIGHT_ANSWERS:
-        assert answer(client, lesson, RIGHT_ANSWERS[lesson]).status_code == 302
-    assert complete(client, lesson).status_code == 302
+        assert answer(client, lesson, RIGHT_ANSWERS[lesson], course=course).status_code == 302
+    assert complete(client, lesson, course=course).status_code == 302
 
 
 def beacon(
