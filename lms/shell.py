@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, render_template
+from flask import Blueprint, Flask, Response, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from lms.access import public
 from lms.roles import ROLE_LABELS, Permission
+
+bp = Blueprint("shell", __name__)
+# The static files every page may use: kept by the service worker for offline use.
+SHELL_FILES = (
+    "css/app.css",
+    "js/learning.js",
+    "js/pwa.js",
+    "js/offline.js",
+    "js/forms.js",
+    "favicon.svg",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+)
+THEME_COLOUR = "#0b5d3b"
 
 
 @dataclass(frozen=True)
@@ -65,7 +83,65 @@ def _error_page(
     return handler
 
 
+@bp.get("/manifest.webmanifest")
+@public
+def manifest() -> Response:
+    """What a phone needs to install the app on its home screen."""
+    icons = [
+        {
+            "src": url_for("static", filename=f"icons/icon-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": "any maskable",
+        }
+        for size in (192, 512)
+    ]
+    body = {
+        "name": _("Học tập suốt đời"),
+        "short_name": _("Học tập"),
+        "description": _("Tự học kỹ năng số, ngoại ngữ và tiếng dân tộc thiểu số."),
+        "lang": "vi",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOUR,
+        "icons": icons,
+    }
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+    response.cache_control.no_cache = True
+    return response
+
+
+def shell_urls() -> list[str]:
+    return [url_for("static", filename=name) for name in SHELL_FILES] + [url_for("shell.offline")]
+
+
+@bp.get("/sw.js")
+@public
+def service_worker() -> Response:
+    """The service worker, versioned by the static files it keeps: a release that changes any
+    of them installs a new worker, whose cache replaces the old one whole."""
+    urls = shell_urls()
+    version = hashlib.sha256("\n".join(urls).encode()).hexdigest()[:12]
+    script = render_template(
+        "sw.js", version=version, shell_urls=urls, offline_url=url_for("shell.offline")
+    )
+    response = Response(script, mimetype="text/javascript")
+    response.cache_control.no_cache = True  # browsers check for a new worker on each visit
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/offline")
+@public
+def offline() -> ResponseReturnValue:
+    """What a page not kept on the device shows without a connection."""
+    return render_template("offline.html")
+
+
 def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
     app.context_processor(_navigation)
     app.jinja_env.globals.update(Permission=Permission, role_labels=ROLE_LABELS)
     app.register_error_handler(

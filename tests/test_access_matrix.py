@@ -426,6 +426,19 @@ CASES = [
     Case("plans.notifications", SIGNED_IN),
     Case("plans.mark_read", SIGNED_IN, "POST"),
     Case("learning.healthz", EVERYONE),
+    # The installable app: its manifest, service worker and offline page are for everyone.
+    Case("shell.manifest", EVERYONE),
+    Case("shell.service_worker", EVERYONE),
+    Case("shell.offline", EVERYONE),
+    Case(
+        "learning.offline_package", STAFF, args=lambda w: {"course_slug": COURSE_SLUG}, others=404
+    ),
+    Case(
+        "learning.offline_package",
+        EVERYONE,
+        args=lambda w: {"course_slug": OPEN_SLUG},
+        label="open",
+    ),
     # Visitors see the courses open to everyone; staff courses send them to sign in.
     Case("learning.catalogue", EVERYONE),
     # A citizen learns nothing of staff courses: not found.
@@ -707,6 +720,7 @@ CASES = [
             ),
             ("review.add_entry", "POST", lambda w: {"language": "tyz", "key": "khong-co"}),
             ("learning.course", "GET", lambda w: {"course_slug": "khong-co"}),
+            ("learning.offline_package", "GET", lambda w: {"course_slug": "khong-co"}),
             (
                 "learning.lesson",
                 "GET",

@@ -44,7 +44,9 @@ DECIDED_IN_VIEW = frozenset({
 
 # Routes declared `public` whose view sends a visitor to sign in unless the record is open to
 # everyone (a course with `audience: public`, and its lessons and media); a citizen gets 404.
-DECIDED_BY_AUDIENCE = frozenset({"courses.media", "learning.course", "learning.lesson"})
+DECIDED_BY_AUDIENCE = frozenset(
+    {"courses.media", "learning.course", "learning.lesson", "learning.offline_package"}
+)
 
 
 def permissions(role: str) -> frozenset[Permission]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from flask import url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 from sqlalchemy import and_, bindparam, case, func, literal, or_, select, true
@@ -21,7 +22,8 @@ from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
 from lms.courses.format import PUBLIC
-from lms.courses.models import Course, Lesson, Quiz
+from lms.courses.media import TYPES as MEDIA_TYPES
+from lms.courses.models import Course, CourseMedia, Lesson, Quiz
 from lms.courses.queries import course_by_slug, lesson_html_now
 from lms.courses.quiz import answer_text, public_questions
 from lms.db import among, db, utcnow
@@ -883,3 +885,54 @@ def flagged_completion_details(person_id: int, first: date, last: date) -> list[
         )
         for row in rows
     ]
+
+
+# A course for offline study ------------------------------------------------------------------
+
+BY_CONTENT_TYPE = {media_type.content_type: media_type for media_type in MEDIA_TYPES}
+
+
+@dataclass(frozen=True)
+class OfflinePackage:
+    """What a device stores to study a course without a connection: its pages and media, with
+    the media's sizes (pages are small and counted roughly)."""
+
+    pages: list[str]
+    media: list[tuple[str, int]]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(size for _url, size in self.media) + PAGE_BYTES * len(self.pages)
+
+
+PAGE_BYTES = 40_000  # a lesson page as served, a generous guess (the heaviest is about 35 KB)
+
+
+def offline_package(course: Course) -> OfflinePackage:
+    """The course page and its current lessons, and the newest file of each of the course's
+    media paths (lessons and quizzes name media by path; a changed file is a new row)."""
+    lessons = list(
+        db.session.scalars(
+            select(Lesson.slug)
+            .where(Lesson.course_id == course.id, Lesson.is_retired.is_(False))
+            .order_by(Lesson.position)
+        )
+    )
+    newest = (
+        select(func.max(CourseMedia.id))
+        .where(CourseMedia.course_id == course.id)
+        .group_by(CourseMedia.path)
+    )
+    media = [
+        (f"/media/{course.slug}/{sha256}.{BY_CONTENT_TYPE[content_type].extension}", size)
+        for sha256, content_type, size in db.session.execute(
+            select(CourseMedia.sha256, CourseMedia.content_type, CourseMedia.size)
+            .where(CourseMedia.id.in_(newest))
+            .order_by(CourseMedia.path)
+        )
+        if content_type in BY_CONTENT_TYPE
+    ]
+    pages = [url_for("learning.course", course_slug=course.slug)] + [
+        url_for("learning.lesson", course_slug=course.slug, lesson_slug=slug) for slug in lessons
+    ]
+    return OfflinePackage(pages, media)

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -171,6 +172,27 @@ def course(course_slug: str) -> ResponseReturnValue:
         new_event_id=_new_event_id,
         **_labels(),
     )
+
+
+@bp.get("/courses/<course_slug>/offline.json")
+@public
+def offline_package(course_slug: str) -> ResponseReturnValue:
+    """The pages and media a device stores to study the course offline (offline.js)."""
+    found = queries.course_by_slug(course_slug)
+    if not current_user.is_authenticated and (found is None or not found.is_public):
+        return _sign_in_first()
+    if found is None or found.is_retired or not found.open_to(current_user):
+        abort(404)
+    package = queries.offline_package(found)
+    response = jsonify(
+        slug=found.slug,
+        title=found.title,
+        pages=package.pages,
+        media=[{"url": url, "bytes": size} for url, size in package.media],
+        total_bytes=package.total_bytes,
+    )
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.post("/courses/<course_slug>/complete")

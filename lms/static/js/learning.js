@@ -29,7 +29,7 @@
 
   function setUpTiming() {
     var beacon = document.getElementById("learning-beacon");
-    if (!beacon || !navigator.sendBeacon || !window.FormData) return;
+    if (!beacon || !(navigator.sendBeacon || window.lmsOutbox) || !window.FormData) return;
 
     var visibleSince = document.visibilityState === "visible" ? Date.now() : null;
     var unsent = 0; // milliseconds seen but not yet reported
@@ -63,6 +63,16 @@
       // The page's signed stamp: the server counts no more time than the page has been open.
       data.append("opened_at", beacon.dataset.stamp);
       data.append("seconds", String(seconds));
+      if (window.lmsOutbox) {
+        // Kept on the device first, then sent: a page closed or a connection lost before the
+        // answer leaves it there, to go with the next page (its event id makes a repeat count
+        // once).
+        var fields = [];
+        data.forEach(function (value, name) { fields.push([name, String(value)]); });
+        window.lmsOutbox.add(beacon.dataset.url, fields, "time");
+        window.lmsOutbox.send();
+        return;
+      }
       navigator.sendBeacon(beacon.dataset.url, data);
     }
 
@@ -94,9 +104,38 @@
     });
   }
 
+  // Offline: a lesson completed or a quiz answered is kept on the device (pwa.js's outbox) with
+  // its event id, and sent when the connection returns; online, the form goes as always.
+  function setUpOffline() {
+    if (!window.lmsOutbox || !window.fetch || !window.FormData) return;
+    document.querySelectorAll("form[data-learning-form]").forEach(function (form) {
+      var checked = false;
+      form.addEventListener("submit", function (event) {
+        if (checked) return;
+        event.preventDefault();
+        var fields = [];
+        new FormData(form).forEach(function (value, name) { fields.push([name, String(value)]); });
+        window.lmsOutbox.reachable().then(function (online) {
+          if (online) {
+            checked = true;
+            form.submit(); // no second submit event: the time taken above stays in the form
+            return;
+          }
+          window.lmsOutbox.add(form.action, fields, form.dataset.learningForm || "");
+          var note = form.querySelector(".offline-note") || document.createElement("p");
+          note.className = "offline-note";
+          note.setAttribute("role", "status");
+          note.textContent = form.dataset.offlineNote || "";
+          form.appendChild(note);
+        });
+      });
+    });
+  }
+
   function start() {
     setUpPrinting();
     setUpTiming();
+    setUpOffline();
   }
 
   if (document.readyState === "loading") {

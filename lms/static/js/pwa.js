@@ -1,0 +1,135 @@
+// Every page: registers the service worker (sw.js) and keeps the outbox, the learning sent
+// while offline (a lesson completed, a quiz answered, time on a lesson) until the server has it.
+// Each item keeps the event id its form was given, so sending it twice counts once; items go in
+// the order they were made, one at a time, so quiz attempts are scored in that order.
+// Without JavaScript or service workers, pages work online as before.
+(function () {
+  "use strict";
+
+  var KEY = "lms-outbox";
+  var COURSES = "lms-offline-courses";
+
+  function read(key) {
+    try {
+      return JSON.parse(localStorage.getItem(key) || "[]");
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function write(key, value) {
+    localStorage.setItem(key, JSON.stringify(value));
+  }
+
+  function banner() {
+    var waiting = read(KEY);
+    var box = document.getElementById("outbox-banner");
+    if (!waiting.length) {
+      if (box) box.remove();
+      return;
+    }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "outbox-banner";
+      box.className = "outbox-banner";
+      box.setAttribute("role", "status");
+      var main = document.getElementById("main") || document.body;
+      main.insertBefore(box, main.firstChild);
+    }
+    var text = document.documentElement.lang === "en"
+      ? waiting.length + " item(s) saved on this device, sent when the connection returns."
+      : "Có " + waiting.length + " việc học đã lưu trên máy, sẽ gửi khi có mạng.";
+    box.textContent = text;
+  }
+
+  function add(url, fields, label) {
+    var waiting = read(KEY);
+    var id = Date.now().toString(36) + Math.random().toString(36).slice(2);
+    waiting.push({ id: id, url: url, fields: fields, label: label || "", at: new Date().toISOString() });
+    write(KEY, waiting);
+    banner();
+  }
+
+  var sending = false;
+
+  function send() {
+    if (sending) return Promise.resolve();
+    var waiting = read(KEY);
+    if (!waiting.length) return Promise.resolve();
+    sending = true;
+    var item = waiting[0];
+    var body = new FormData();
+    item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    // keepalive: a page being left still finishes sending (as a beacon would).
+    return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", keepalive: true })
+      .then(function (response) {
+        // Sent: whatever the server made of it (counted, a replay, refused with a reason shown
+        // on the lesson page), it is the server's now. A 5xx stays to be sent again.
+        if (response.status >= 500) throw new Error("server " + response.status);
+        // By its id, not its place: another page may have sent it and taken it off already.
+        write(KEY, read(KEY).filter(function (other) { return other.id !== item.id; }));
+        sending = false;
+        banner();
+        return send();
+      })
+      .catch(function () {
+        sending = false;
+      });
+  }
+
+  function reachable() {
+    return fetch("/healthz", { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) { return response.ok; })
+      .catch(function () { return false; });
+  }
+
+  function listCourses() {
+    var box = document.getElementById("offline-courses");
+    if (!box) return;
+    var courses = read(COURSES);
+    if (!courses.length) {
+      box.textContent = box.dataset.empty;
+      return;
+    }
+    var heading = document.createElement("h2");
+    heading.textContent = box.dataset.heading;
+    var list = document.createElement("ul");
+    courses.forEach(function (course) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = course.url;
+      link.textContent = course.title;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    box.appendChild(heading);
+    box.appendChild(list);
+  }
+
+  window.lmsOutbox = { add: add, send: send, reachable: reachable, read: function () { return read(KEY); } };
+  window.lmsOfflineCourses = { read: function () { return read(COURSES); }, write: function (v) { write(COURSES, v); } };
+
+  function start() {
+    banner();
+    listCourses();
+    send();
+    window.addEventListener("online", send);
+    setInterval(function () { if (read(KEY).length) send(); }, 30000);
+    document.querySelectorAll("form[data-forget-offline]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+          navigator.serviceWorker.controller.postMessage("forget-pages");
+        }
+      });
+    });
+  }
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,163 @@
+"""Installable and offline, in Chromium: the app is installable; a learner downloads a course,
+loses the connection (every request aborted, the service worker's too), studies two lessons and
+answers a quiz; back online, the server holds exactly those events, once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
+
+from lms import shell
+from lms.db import db
+from lms.learning.models import LearningEvent, LessonProgress, QuizAttempt
+from lms.plans import rules
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, wait_for
+from tests.factories import make_person, make_unit
+from tests.learning.content import TAY, make_tay_course
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def courses(app, tmp_path):
+    make_tay_course(tmp_path / "courses")
+    make_person("mai", "Lò Thị Mai", unit=make_unit("CSDT", "Phòng Chính sách dân tộc"))
+    rules.seed_default_rules()
+    db.session.commit()
+
+
+def browser_path() -> str:
+    return str(CHROMIUM)
+
+
+def counted() -> tuple[int, int, int]:
+    db.session.expire_all()
+    return (
+        db.session.scalar(select(func.count()).select_from(LearningEvent)) or 0,
+        db.session.scalar(
+            select(func.count())
+            .select_from(LessonProgress)
+            .where(LessonProgress.completed_at.is_not(None))
+        )
+        or 0,
+        db.session.scalar(select(func.count()).select_from(QuizAttempt)) or 0,
+    )
+
+
+def controlled(page: Page) -> None:
+    """Wait until the service worker is active and controls the page."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+
+
+def test_the_app_is_installable(browser, live_server, courses, tmp_path):
+    """As Chromium judges it, in a profile of its own (not incognito, as test contexts are)."""
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=browser_path(),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        base_url=live_server,
+    )
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        controlled(page)
+        session = context.new_cdp_session(page)
+        errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == []
+        manifest = page.request.get("/manifest.webmanifest").json()
+        assert manifest["display"] == "standalone" and manifest["lang"] == "vi"
+    finally:
+        context.close()
+
+
+def outbox(page: Page) -> list[dict]:
+    return page.evaluate("JSON.parse(localStorage.getItem('lms-outbox') || '[]')")
+
+
+def test_a_course_studied_offline_reaches_the_server_once(page: Page, courses):
+    sign_in(page, "mai")
+    page.goto(f"/courses/{TAY}")
+    page.reload()  # the worker installed on the first visit controls the page from now on
+    controlled(page)
+    page.get_by_role("button", name="Tải về để học không cần mạng").click()
+    status = page.locator(".offline-download [data-status]")
+    expect(status).to_contain_text("Đã tải về máy")
+    expect(page.get_by_role("button", name="Xóa bản tải về")).to_be_visible()
+    wait_for(lambda: outbox(page) == [])
+    before = counted()
+
+    # No connection: every request fails, the service worker's own fetches included.
+    page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    page.goto(f"/courses/{TAY}/chao-hoi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chào hỏi")
+    quiz = page.locator("#quiz-on-tap-chao-hoi")
+    quiz.get_by_role("radio", name="Đi", exact=True).check()
+    quiz.get_by_role("radio", name="Đúng", exact=True).check()
+    quiz.get_by_label("Câu trả lời").fill("slip-dap-an")
+    quiz.get_by_role("button", name="Nộp bài").click()
+    expect(quiz.locator(".offline-note")).to_contain_text("bài làm đã lưu trên máy")
+    page.goto(f"/courses/{TAY}/doc-them")  # the second lesson, read offline
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đọc thêm")
+    page.get_by_role("button", name="Đánh dấu hoàn thành").click()
+    expect(page.locator(".complete-box .offline-note")).to_contain_text("đã lưu trên máy")
+    page.goto(f"/courses/{TAY}")
+    expect(page.locator("#outbox-banner")).to_contain_text("việc học đã lưu trên máy")
+    waiting = outbox(page)
+    labels = [item["label"] for item in waiting]
+    assert labels.count("quiz") == 1 and labels.count("complete") == 1
+    ids = [dict(item["fields"])["event_id"] for item in waiting]
+    assert len(set(ids)) == len(ids)
+    assert counted() == before  # nothing reached the server
+
+    # Back online: the next page sends what waited, in order, and the banner goes.
+    page.context.unroute("**/*")
+    page.goto("/")
+    wait_for(lambda: outbox(page) == [])
+    expect(page.locator("#outbox-banner")).to_have_count(0)
+    after = counted()
+    db.session.expire_all()
+    logged = list(db.session.scalars(select(LearningEvent.client_event_id)))
+    assert all(logged.count(event_id) == 1 for event_id in ids)  # each item kept, once
+    # One event per item, and the quiz's outcome (passed) as an event of its own.
+    assert after[0] - before[0] == len(waiting) + 1
+    assert (after[1] - before[1], after[2] - before[2]) == (1, 1)  # Đọc thêm; the quiz attempt
+    db.session.expire_all()
+    assert db.session.scalar(select(QuizAttempt.is_passed)) is True
+
+    # The same items sent again (an answer lost on the way back) count nothing more.
+    page.evaluate("(items) => localStorage.setItem('lms-outbox', JSON.stringify(items))", waiting)
+    page.reload()
+    wait_for(lambda: outbox(page) == [])
+    assert counted() == after
+
+
+def test_an_update_while_a_course_is_stored_keeps_it_whole(page: Page, courses, monkeypatch):
+    sign_in(page, "mai")
+    page.goto(f"/courses/{TAY}")
+    page.reload()
+    controlled(page)
+    page.get_by_role("button", name="Tải về để học không cần mạng").click()
+    expect(page.locator(".offline-download [data-status]")).to_contain_text("Đã tải về máy")
+    old_shell = page.evaluate("caches.keys().then((k) => k.filter((n) => n.startsWith('shell-')))")
+
+    # A release: the worker's files change, so a new worker replaces the old one's cache.
+    monkeypatch.setattr(shell, "SHELL_FILES", (*shell.SHELL_FILES, "favicon.ico"))
+    page.goto("/")
+    page.wait_for_function(
+        """(old) => caches.keys().then((names) =>
+            names.some((n) => n.startsWith("shell-") && !old.includes(n))
+            && !names.some((n) => old.includes(n)))""",
+        arg=old_shell,
+    )
+
+    # Offline, the stored lesson still opens with the styles it was stored with.
+    page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    page.goto(f"/courses/{TAY}/doc-them")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đọc thêm")
+    assert page.evaluate(
+        "document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 50"
+    )
