@@ -4,17 +4,23 @@ answers a quiz; back online, the server holds exactly those events, once."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from lms import shell
+from lms.accounts.models import Person
+from lms.courses.models import Lesson
 from lms.db import db
+from lms.learning import services as learning
 from lms.learning.models import LearningEvent, LessonProgress, QuizAttempt
 from lms.plans import rules
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, wait_for
 from tests.factories import make_person, make_unit
 from tests.learning.content import TAY, make_tay_course
+from tests.learning.steps import QUIZ_OF, RIGHT_ANSWERS
 
 pytestmark = pytest.mark.browser
 
@@ -161,3 +167,35 @@ def test_an_update_while_a_course_is_stored_keeps_it_whole(page: Page, courses, 
     assert page.evaluate(
         "document.styleSheets.length > 0 && document.styleSheets[0].cssRules.length > 50"
     )
+
+
+def test_an_offline_attempt_the_server_will_not_count_is_kept_with_its_reason(page: Page, courses):
+    sign_in(page, "mai")
+    page.goto(f"/courses/{TAY}/chao-hoi")
+    page.reload()
+    controlled(page)
+    page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    quiz = page.locator("#quiz-on-tap-chao-hoi")
+    quiz.get_by_role("radio", name="Đi", exact=True).check()
+    quiz.get_by_role("button", name="Nộp bài").click()
+    expect(quiz.locator(".offline-note")).to_be_visible()
+    # Meanwhile, on another device, she passed that quiz: a further attempt is not needed.
+    mai = db.session.scalar(select(Person).where(Person.username == "mai"))
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "chao-hoi"))
+    fields = {name[2:]: [value] for name, value in RIGHT_ANSWERS["chao-hoi"].items()}
+    outcome = learning.submit_quiz(
+        mai, lesson, QUIZ_OF["chao-hoi"], fields, event_id=str(uuid.uuid4()), seconds=30
+    )
+    assert outcome.attempt.is_passed
+    db.session.commit()
+    attempts = counted()[2]
+
+    page.context.unroute("**/*")
+    page.goto("/")
+    wait_for(lambda: outbox(page) == [])
+    refused = page.locator("#outbox-refused")
+    expect(refused).to_contain_text("không được tính")
+    expect(refused).to_contain_text("Bạn đã đạt bài kiểm tra")
+    assert counted()[2] == attempts  # kept on the device, not counted
+    refused.get_by_role("button", name="Đã hiểu").click()
+    expect(refused).to_have_count(0)

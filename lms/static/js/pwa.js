@@ -21,7 +21,43 @@
     localStorage.setItem(key, JSON.stringify(value));
   }
 
+  function showRefused() {
+    var kept = read(REFUSED);
+    if (!kept.length) return;
+    var box = document.getElementById("outbox-refused") || document.createElement("div");
+    box.id = "outbox-refused";
+    box.className = "outbox-banner outbox-refused";
+    box.setAttribute("role", "alert");
+    box.textContent = "";
+    var heading = document.createElement("p");
+    heading.textContent = document.documentElement.lang === "en"
+      ? "Sent from this device but not counted:"
+      : "Đã gửi từ máy này nhưng không được tính:";
+    var list = document.createElement("ul");
+    kept.forEach(function (item) {
+      var line = document.createElement("li");
+      line.textContent = new Date(item.at).toLocaleString() + ": " + item.reason;
+      list.appendChild(line);
+    });
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "link-button";
+    dismiss.textContent = document.documentElement.lang === "en" ? "Understood" : "Đã hiểu";
+    dismiss.addEventListener("click", function () {
+      write(REFUSED, []);
+      box.remove();
+    });
+    box.appendChild(heading);
+    box.appendChild(list);
+    box.appendChild(dismiss);
+    if (!box.parentNode) {
+      var main = document.getElementById("main") || document.body;
+      main.insertBefore(box, main.firstChild);
+    }
+  }
+
   function banner() {
+    showRefused();
     var waiting = read(KEY);
     var box = document.getElementById("outbox-banner");
     if (!waiting.length) {
@@ -51,6 +87,20 @@
   }
 
   var sending = false;
+  var REFUSED = "lms-outbox-refused";
+
+  function refusal(response) {
+    // The reason the server gave, or null when it took the item: a 4xx, or a page whose flash
+    // says it refused (a quiz that may not be sent again answers with its lesson page).
+    if (response.status === 204) return Promise.resolve(null);
+    return response.text().then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var error = page.querySelector(".flash-error");
+      if (error) return error.textContent.trim();
+      if (response.status >= 400) return html.length < 300 ? html.trim() : String(response.status);
+      return null;
+    });
+  }
 
   function send() {
     if (sending) return Promise.resolve();
@@ -63,9 +113,20 @@
     // keepalive: a page being left still finishes sending (as a beacon would).
     return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", keepalive: true })
       .then(function (response) {
-        // Sent: whatever the server made of it (counted, a replay, refused with a reason shown
-        // on the lesson page), it is the server's now. A 5xx stays to be sent again.
+        // Sent: whatever the server made of it, it is the server's now. A 5xx stays to be sent
+        // again. One the server would not count (an attempt beyond the quiz's limit, a lesson
+        // retired meanwhile) is kept on the device with the server's reason, and shown.
         if (response.status >= 500) throw new Error("server " + response.status);
+        return refusal(response).then(function (reason) {
+          if (reason !== null) {
+            var kept = read(REFUSED);
+            kept.push({ label: item.label, at: item.at, reason: reason });
+            write(REFUSED, kept);
+          }
+          return response;
+        });
+      })
+      .then(function () {
         // By its id, not its place: another page may have sent it and taken it off already.
         write(KEY, read(KEY).filter(function (other) { return other.id !== item.id; }));
         sending = false;
