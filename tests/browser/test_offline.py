@@ -199,3 +199,18 @@ def test_an_offline_attempt_the_server_will_not_count_is_kept_with_its_reason(pa
     assert counted()[2] == attempts  # kept on the device, not counted
     refused.get_by_role("button", name="Đã hiểu").click()
     expect(refused).to_have_count(0)
+
+
+def test_a_download_that_fails_keeps_nothing_and_says_so(page: Page, courses):
+    sign_in(page, "mai")
+    page.goto(f"/courses/{TAY}")
+    page.reload()
+    controlled(page)
+    # The recording cannot be fetched (storage full or the connection lost half-way).
+    page.context.route("**/media/**", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Tải về để học không cần mạng").click()
+    status = page.locator(".offline-download [data-status]")
+    expect(status).to_contain_text("Không tải về được")
+    assert page.evaluate(f"caches.has('course-{TAY}')") is False
+    expect(page.get_by_role("button", name="Xóa bản tải về")).to_be_hidden()
+    assert page.evaluate("JSON.parse(localStorage.getItem('lms-offline-courses') || '[]')") == []

@@ -97,8 +97,11 @@
       var page = new DOMParser().parseFromString(html, "text/html");
       var error = page.querySelector(".flash-error");
       if (error) return error.textContent.trim();
-      if (response.status >= 400) return html.length < 300 ? html.trim() : String(response.status);
-      return null;
+      if (response.status < 400) return null;
+      // An error page (a lesson retired meanwhile: not found) says what in its heading.
+      var heading = page.querySelector("main h1, h1");
+      if (heading) return heading.textContent.trim();
+      return html.length < 300 ? html.trim() : String(response.status);
     });
   }
 
