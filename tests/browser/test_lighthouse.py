@@ -12,11 +12,9 @@ import subprocess
 import pytest
 from playwright.sync_api import Page
 
-from lms.db import db
-from lms.plans import rules
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, sign_in
-from tests.factories import make_person, make_unit
-from tests.learning.content import TAY, make_tay_course
+from tests.browser.steps import tay_course_and_learner
+from tests.learning.content import TAY
 
 pytestmark = pytest.mark.browser
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -25,10 +23,7 @@ RUNS = 3
 
 @pytest.fixture
 def courses(app, tmp_path):
-    make_tay_course(tmp_path / "courses")
-    make_person("mai", "Lò Thị Mai", unit=make_unit("CSDT", "Phòng Chính sách dân tộc"))
-    rules.seed_default_rules()
-    db.session.commit()
+    tay_course_and_learner(tmp_path / "courses")
 
 
 def lighthouse(url: str, cookie: str, out: str) -> dict[str, float]:

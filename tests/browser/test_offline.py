@@ -16,10 +16,9 @@ from lms.courses.models import Lesson
 from lms.db import db
 from lms.learning import services as learning
 from lms.learning.models import LearningEvent, LessonProgress, QuizAttempt
-from lms.plans import rules
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, wait_for
-from tests.factories import make_person, make_unit
-from tests.learning.content import TAY, make_tay_course
+from tests.browser.steps import answer_greetings, tay_course_and_learner
+from tests.learning.content import TAY
 from tests.learning.steps import QUIZ_OF, RIGHT_ANSWERS
 
 pytestmark = pytest.mark.browser
@@ -27,10 +26,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def courses(app, tmp_path):
-    make_tay_course(tmp_path / "courses")
-    make_person("mai", "Lò Thị Mai", unit=make_unit("CSDT", "Phòng Chính sách dân tộc"))
-    rules.seed_default_rules()
-    db.session.commit()
+    tay_course_and_learner(tmp_path / "courses")
 
 
 def browser_path() -> str:
@@ -54,6 +50,15 @@ def counted() -> tuple[int, int, int]:
 def controlled(page: Page) -> None:
     """Wait until the service worker is active and controls the page."""
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+
+
+def open_signed_in(page: Page, path: str) -> None:
+    """Mai signed in, at path, in a page the service worker controls (it installs on the first
+    visit and controls the pages loaded after)."""
+    sign_in(page, "mai")
+    page.goto(path)
+    page.reload()
+    controlled(page)
 
 
 def test_the_app_is_installable(browser, live_server, courses, tmp_path):
@@ -85,10 +90,7 @@ def outbox(page: Page) -> list[dict]:
 
 
 def test_a_course_studied_offline_reaches_the_server_once(page: Page, courses):
-    sign_in(page, "mai")
-    page.goto(f"/courses/{TAY}")
-    page.reload()  # the worker installed on the first visit controls the page from now on
-    controlled(page)
+    open_signed_in(page, f"/courses/{TAY}")
     page.get_by_role("button", name="Tải về để học không cần mạng").click()
     status = page.locator(".offline-download [data-status]")
     expect(status).to_contain_text("Đã tải về máy")
@@ -100,12 +102,10 @@ def test_a_course_studied_offline_reaches_the_server_once(page: Page, courses):
     page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
     page.goto(f"/courses/{TAY}/chao-hoi")
     expect(page.get_by_role("heading", level=1)).to_have_text("Chào hỏi")
-    quiz = page.locator("#quiz-on-tap-chao-hoi")
-    quiz.get_by_role("radio", name="Đi", exact=True).check()
-    quiz.get_by_role("radio", name="Đúng", exact=True).check()
-    quiz.get_by_label("Câu trả lời").fill("slip-dap-an")
-    quiz.get_by_role("button", name="Nộp bài").click()
-    expect(quiz.locator(".offline-note")).to_contain_text("bài làm đã lưu trên máy")
+    answer_greetings(page)
+    expect(page.locator("#quiz-on-tap-chao-hoi .offline-note")).to_contain_text(
+        "bài làm đã lưu trên máy"
+    )
     page.goto(f"/courses/{TAY}/doc-them")  # the second lesson, read offline
     expect(page.get_by_role("heading", level=1)).to_have_text("Đọc thêm")
     page.get_by_role("button", name="Đánh dấu hoàn thành").click()
@@ -142,10 +142,7 @@ def test_a_course_studied_offline_reaches_the_server_once(page: Page, courses):
 
 
 def test_an_update_while_a_course_is_stored_keeps_it_whole(page: Page, courses, monkeypatch):
-    sign_in(page, "mai")
-    page.goto(f"/courses/{TAY}")
-    page.reload()
-    controlled(page)
+    open_signed_in(page, f"/courses/{TAY}")
     page.get_by_role("button", name="Tải về để học không cần mạng").click()
     expect(page.locator(".offline-download [data-status]")).to_contain_text("Đã tải về máy")
     old_shell = page.evaluate("caches.keys().then((k) => k.filter((n) => n.startsWith('shell-')))")
@@ -170,15 +167,10 @@ def test_an_update_while_a_course_is_stored_keeps_it_whole(page: Page, courses, 
 
 
 def test_an_offline_attempt_the_server_will_not_count_is_kept_with_its_reason(page: Page, courses):
-    sign_in(page, "mai")
-    page.goto(f"/courses/{TAY}/chao-hoi")
-    page.reload()
-    controlled(page)
+    open_signed_in(page, f"/courses/{TAY}/chao-hoi")
     page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
-    quiz = page.locator("#quiz-on-tap-chao-hoi")
-    quiz.get_by_role("radio", name="Đi", exact=True).check()
-    quiz.get_by_role("button", name="Nộp bài").click()
-    expect(quiz.locator(".offline-note")).to_be_visible()
+    answer_greetings(page)
+    expect(page.locator("#quiz-on-tap-chao-hoi .offline-note")).to_be_visible()
     # Meanwhile, on another device, she passed that quiz: a further attempt is not needed.
     mai = db.session.scalar(select(Person).where(Person.username == "mai"))
     lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "chao-hoi"))
@@ -202,10 +194,7 @@ def test_an_offline_attempt_the_server_will_not_count_is_kept_with_its_reason(pa
 
 
 def test_a_download_that_fails_keeps_nothing_and_says_so(page: Page, courses):
-    sign_in(page, "mai")
-    page.goto(f"/courses/{TAY}")
-    page.reload()
-    controlled(page)
+    open_signed_in(page, f"/courses/{TAY}")
     # The recording cannot be fetched (storage full or the connection lost half-way).
     page.context.route("**/media/**", lambda route: route.abort("internetdisconnected"))
     page.get_by_role("button", name="Tải về để học không cần mạng").click()
