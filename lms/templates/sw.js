@@ -45,7 +45,8 @@ async function page(request) {
   const url = new URL(request.url);
   try {
     const response = await fetch(request);
-    if (response.ok && KEPT_PAGES.test(url.pathname) && !url.search) {
+    // Not a redirect's end (a sign-in page kept under a lesson's address).
+    if (response.ok && !response.redirected && KEPT_PAGES.test(url.pathname) && !url.search) {
       const copy = response.clone();
       caches.open(PAGES).then((cache) => cache.put(request, copy));
     }
