@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple, TypeAlias
 
+from flask import has_request_context, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy import or_, select
 
@@ -160,7 +161,46 @@ def scope_of(
 
     With unit_id, only the days each unit stood at or under that unit. A user of None is the
     system itself (a command run by the operator), which reads everyone.
+
+    Within one GET request the answer is worked out once (`_asked_before`): the access rule,
+    the view and its links ask the same question, and a request that reads changes no grant.
     """
+    memo = _asked_before() if tree is None else None
+    key = (
+        None if user is None else getattr(user, "id", 0),
+        first,
+        last,
+        today,
+        reading,
+        unit_id,
+    )
+    if memo is not None and key in memo:
+        return memo[key]
+    scope = _scope_of(user, first, last, today, reading=reading, unit_id=unit_id, tree=tree)
+    if memo is not None:
+        memo[key] = scope
+    return scope
+
+
+def _asked_before() -> dict[tuple[object, ...], Scope] | None:
+    """The scopes already worked out in this request, if it is a GET (or HEAD): kept in the
+    request's own environ, so nothing outlives the request or reaches another one."""
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return None
+    found: dict[tuple[object, ...], Scope] = request.environ.setdefault("lms.scopes", {})
+    return found
+
+
+def _scope_of(
+    user: User | None,
+    first: date,
+    last: date,
+    today: date,
+    *,
+    reading: bool,
+    unit_id: int | None,
+    tree: TreeOverTime | None,
+) -> Scope:
     if user is None:
         scope = EVERYWHERE
     elif not _is_person(user) or not user.is_active:
