@@ -34,6 +34,8 @@ from lms.awards.criteria import CriteriaSpec, CriterionSpec, IndicatorSpec
 from lms.awards.services import InitiativeInput
 from lms.courses import checker, importer
 from lms.courses.models import Course, Lesson
+from lms.credentials import keys as signing_keys
+from lms.credentials import services as badges
 from lms.db import db
 from lms.dictionary import recordings
 from lms.dictionary import services as dictionary
@@ -114,6 +116,7 @@ class World:
     lesson: str
     media_sha256: str
     certificate: int
+    credential: int  # the Open Badges credential of the learner's certificate
     assignment: int
     outsider_assignment: int  # in OTHER, out of the managers' reach
     rule: int
@@ -489,6 +492,28 @@ CASES = [
     ),
     Case("learning.verify", EVERYONE),
     Case("learning.verify", EVERYONE, args=lambda w: {"code": CERTIFICATE_CODE}, label="code"),
+    # Open Badges: the holder downloads; the key set, status list and file check are public.
+    *[
+        Case(
+            endpoint,
+            frozenset({"learner"}),
+            args=lambda w: {"certificate_id": w.certificate},
+            others=404,
+        )
+        for endpoint in ("credentials.badge_json", "credentials.badge_png")
+    ],
+    Case("credentials.did_document", EVERYONE),
+    Case("credentials.status_list", EVERYONE, args=lambda w: {"number": 1}),
+    # Sent without a file: refused with its message (400), for everyone alike.
+    Case("credentials.verify_file", EVERYONE, "POST", expect=400),
+    Case("credentials.admin_list", ADMIN),
+    Case(
+        "credentials.revoke",
+        ADMIN,
+        "POST",
+        args=lambda w: {"credential_id": w.credential},
+        expect=302,
+    ),
     Case("reports.roster", AWARDS),
     Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.own_unit}, label="own"),
     Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.sub_unit}, label="sub"),
@@ -727,6 +752,7 @@ CASES = [
                 lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": "khong-co"},
             ),
             ("learning.certificate", "GET", lambda w: {"certificate_id": MISSING}),
+            ("credentials.badge_json", "GET", lambda w: {"certificate_id": MISSING}),
             (
                 "courses.media",
                 "GET",
@@ -1071,6 +1097,10 @@ def _build_world() -> World:
     )
     recordings.review(approved, approve=True, comment="", reviewer=hcth.id)
     db.session.commit()
+    if not signing_keys.all_keys():
+        signing_keys.create_key(first=True)
+    credential = badges.issue(db.session.scalars(db.select(Certificate)).one())
+    db.session.commit()
     return World(
         own_unit=own.id,
         sub_unit=sub.id,
@@ -1098,6 +1128,7 @@ def _build_world() -> World:
         lesson=course.lessons[0].slug,
         media_sha256=course.media[0].sha256,
         certificate=db.session.scalar(db.select(Certificate.id)),
+        credential=credential.id,
         assignment=assignment.id,
         outsider_assignment=outsider_assignment.id,
         rule=plan_queries.rule_history()[0].id,
