@@ -89,7 +89,8 @@ def status_list(number: int) -> ResponseReturnValue:
     try:
         document = services.status_list_credential(number)
     except UserError:
-        abort(503)
+        # No signing key: nothing was ever issued here, so there is no list to publish.
+        abort(404)
     response = jsonify(document)
     response.headers["Content-Type"] = "application/vc+ld+json"
     response.headers["Cache-Control"] = "public, max-age=60"

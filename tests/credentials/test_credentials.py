@@ -319,3 +319,19 @@ def test_the_commands_make_keys_backfill_and_revoke(app, runner, key_folder, cer
     document = json.loads(row.document)
     assert document["issuer"]["id"] == "did:web:hoctap.example.vn"
     assert document["id"] == f"https://hoctap.example.vn/verify/{CODE}"
+
+
+def test_a_credential_of_too_many_objects_is_not_canonicalized(client, signing_key):
+    crafted = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "credentialSubject": [{"type": "AchievementSubject"} for _ in range(500)],
+    }
+
+    response = client.post(
+        "/verify/credential",
+        data={"file": (io.BytesIO(json.dumps(crafted).encode()), "lon.json")},
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 400
