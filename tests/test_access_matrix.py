@@ -116,7 +116,6 @@ class World:
     lesson: str
     media_sha256: str
     certificate: int
-    credential: int  # the Open Badges credential of the learner's certificate
     assignment: int
     outsider_assignment: int  # in OTHER, out of the managers' reach
     rule: int
@@ -511,7 +510,7 @@ CASES = [
         "credentials.revoke",
         ADMIN,
         "POST",
-        args=lambda w: {"credential_id": w.credential},
+        args=lambda w: {"certificate_id": w.certificate},
         expect=302,
     ),
     Case("reports.roster", AWARDS),
@@ -1099,7 +1098,8 @@ def _build_world() -> World:
     db.session.commit()
     if not signing_keys.all_keys():
         signing_keys.create_key(first=True)
-    credential = badges.issue(db.session.scalars(db.select(Certificate)).one())
+    # Its Open Badges credential, so that the status list exists.
+    badges.issue(db.session.scalars(db.select(Certificate)).one())
     db.session.commit()
     return World(
         own_unit=own.id,
@@ -1128,7 +1128,6 @@ def _build_world() -> World:
         lesson=course.lessons[0].slug,
         media_sha256=course.media[0].sha256,
         certificate=db.session.scalar(db.select(Certificate.id)),
-        credential=credential.id,
         assignment=assignment.id,
         outsider_assignment=outsider_assignment.id,
         rule=plan_queries.rule_history()[0].id,

@@ -60,18 +60,11 @@ def issue() -> None:
 def revoke(code: str, reason: str) -> None:
     """Revoke the credential of the certificate with verification code CODE."""
     normal = normal_code(code)
-    credential = services.credential_by_code(normal)
-    if credential is None:
-        certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == normal))
-        if certificate is None:
-            raise click.ClickException(f"no certificate with code {code}")
-        try:
-            credential = services.issue(certificate)
-        except UserError as error:
-            _fail(error)
-            return
+    certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == normal))
+    if certificate is None:
+        raise click.ClickException(f"no certificate with code {code}")
     try:
-        services.revoke(credential, reason)
+        services.revoke(certificate, reason)
     except UserError as error:
         _fail(error)
         return

@@ -1,20 +1,17 @@
-"""Open Badges credentials as issued: the signed document kept byte for byte, and revocation."""
+"""Open Badges credentials as issued: the signed document kept byte for byte."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from lms.accounts.models import Person
     from lms.learning.models import Certificate
-
-REASON_LENGTH = 300
 
 
 class BadgeCredential(Model):
@@ -29,13 +26,6 @@ class BadgeCredential(Model):
     # The signed JSON exactly as handed out; it is never re-signed.
     document: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revocation_reason: Mapped[str | None] = mapped_column(String(REASON_LENGTH))
-    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
+    # Revocation is the certificate's (Certificate.revoked_at): the status list reads it.
     certificate: Mapped[Certificate] = relationship()
-    revoked_by: Mapped[Person | None] = relationship()
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None

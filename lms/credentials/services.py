@@ -17,10 +17,10 @@ from lms.accounts.models import Person
 from lms.audit import services as audit
 from lms.credentials import issuer, keys, proof
 from lms.credentials.jsonld import CREDENTIALS_V2, OPEN_BADGES_V3
-from lms.credentials.models import REASON_LENGTH, BadgeCredential
+from lms.credentials.models import BadgeCredential
 from lms.db import db, utcnow
 from lms.errors import UserError
-from lms.learning.models import Certificate
+from lms.learning.models import REVOCATION_REASON_LENGTH, Certificate
 
 # Bits in one status list: 16 KB, the smallest the W3C Bitstring Status List allows, so a
 # list says nothing about how many credentials exist. A credential's id is its index.
@@ -158,36 +158,34 @@ def issue_missing() -> int:
     return len(pending)
 
 
-def revoke(credential: BadgeCredential, reason: str, *, actor_id: int | None = None) -> None:
-    """Revoke a credential for a reason shown on the verification page; audit-logged."""
+def revoke(certificate: Certificate, reason: str, *, actor_id: int | None = None) -> None:
+    """Revoke a certificate, and so its credential, for a reason the public checks show.
+
+    The certificate stays (its code still finds it, saying it was revoked); the audit log
+    keeps who revoked it and why.
+    """
     reason = " ".join(reason.split())
     if not reason:
         raise RevocationError(_("Hãy ghi lý do thu hồi."), field="reason")
-    if len(reason) > REASON_LENGTH:
+    if len(reason) > REVOCATION_REASON_LENGTH:
         raise RevocationError(
-            _("Lý do thu hồi dài quá %(count)s ký tự.", count=REASON_LENGTH), field="reason"
+            _("Lý do thu hồi dài quá %(count)s ký tự.", count=REVOCATION_REASON_LENGTH),
+            field="reason",
         )
-    if credential.is_revoked:
-        raise RevocationError(_("Chứng chỉ này đã bị thu hồi trước đó."))
-    before = audit.snapshot(credential, ("revoked_at", "revocation_reason"))
-    credential.revoked_at = utcnow()
-    credential.revocation_reason = reason
-    credential.revoked_by_id = actor_id
+    if certificate.revoked_at is not None:
+        raise RevocationError(_("Giấy chứng nhận này đã bị thu hồi trước đó."))
+    fields = ("revoked_at", "revocation_reason")
+    before = audit.snapshot(certificate, fields)
+    certificate.revoked_at = utcnow()
+    certificate.revocation_reason = reason
+    certificate.revoked_by_id = actor_id
     audit.record(
-        "credential.revoke",
-        credential,
-        f"Thu hồi chứng chỉ số {credential.certificate.code}: {reason}",
+        "certificate.revoke",
+        certificate,
+        f"Thu hồi giấy chứng nhận {certificate.code}: {reason}",
         before=before,
-        after=audit.snapshot(credential, ("revoked_at", "revocation_reason")),
+        after=audit.snapshot(certificate, fields),
         actor_id=actor_id,
-    )
-
-
-def credential_by_code(code: str) -> BadgeCredential | None:
-    return db.session.scalar(
-        select(BadgeCredential)
-        .join(Certificate, Certificate.id == BadgeCredential.certificate_id)
-        .where(Certificate.code == code)
     )
 
 
@@ -208,8 +206,10 @@ def status_list_credential(number: int) -> dict[str, Any]:
     """The signed BitstringStatusListCredential of list number, as of now."""
     first = (number - 1) * STATUS_LIST_SIZE
     revoked = db.session.scalars(
-        select(BadgeCredential.id).where(
-            BadgeCredential.revoked_at.is_not(None),
+        select(BadgeCredential.id)
+        .join(Certificate, Certificate.id == BadgeCredential.certificate_id)
+        .where(
+            Certificate.revoked_at.is_not(None),
             BadgeCredential.id >= first,
             BadgeCredential.id < first + STATUS_LIST_SIZE,
         )

@@ -220,7 +220,7 @@ def _check_revocation(document: dict[str, Any]) -> tuple[Check, str | None]:
     if not revoked:
         return Check(State.OK, _("Chưa bị thu hồi.")), None
     found: BadgeCredential | None = services.credential_by_index(index)
-    reason = found.revocation_reason if found is not None else None
+    reason = found.certificate.revocation_reason if found is not None else None
     return Check(State.FAILED, _("Chứng chỉ đã bị thu hồi.")), reason
 
 

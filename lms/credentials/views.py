@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.access import public, requires, signed_in
 from lms.credentials import baking, issuer, services, verification
@@ -15,6 +16,7 @@ from lms.credentials.models import BadgeCredential
 from lms.db import db, utcnow
 from lms.errors import UserError
 from lms.learning import queries as learning_queries
+from lms.learning.models import Certificate
 from lms.roles import Permission
 from lms.web import saving
 
@@ -29,8 +31,16 @@ def _issued(certificate_id: int) -> BadgeCredential:
     certificate = learning_queries.certificate_of(current_user.id, certificate_id)
     if certificate is None:
         abort(404)
-    credential = services.issue(certificate)
-    db.session.commit()
+    try:
+        credential = services.issue(certificate)
+        db.session.commit()
+    except IntegrityError:
+        # Two downloads at once: the other request issued it first; take that one.
+        db.session.rollback()
+        found = services.credential_of(certificate_id)
+        if found is None:
+            raise
+        credential = found
     return credential
 
 
@@ -116,16 +126,20 @@ def verify_file() -> ResponseReturnValue:
 @bp.get("/admin/credentials")
 @requires(Permission.MANAGE_PEOPLE)
 def admin_list() -> ResponseReturnValue:
-    credentials = db.session.scalars(
-        select(BadgeCredential).order_by(BadgeCredential.id.desc()).limit(ADMIN_LIST_SIZE)
+    """The newest certificates, with their credential if issued, to revoke one."""
+    rows = db.session.execute(
+        select(Certificate, BadgeCredential)
+        .outerjoin(BadgeCredential, BadgeCredential.certificate_id == Certificate.id)
+        .order_by(Certificate.id.desc())
+        .limit(ADMIN_LIST_SIZE)
     ).all()
-    return render_template("credentials/admin.html", credentials=credentials)
+    return render_template("credentials/admin.html", rows=rows)
 
 
-@bp.post("/admin/credentials/<id:credential_id>/revoke")
+@bp.post("/admin/credentials/<id:certificate_id>/revoke")
 @requires(Permission.MANAGE_PEOPLE)
-def revoke(credential_id: int) -> ResponseReturnValue:
-    credential = db.get_or_404(BadgeCredential, credential_id)
-    with saving(_("Đã thu hồi chứng chỉ số %(code)s.", code=credential.certificate.code)):
-        services.revoke(credential, request.form.get("reason", ""), actor_id=current_user.id)
+def revoke(certificate_id: int) -> ResponseReturnValue:
+    certificate = db.get_or_404(Certificate, certificate_id)
+    with saving(_("Đã thu hồi giấy chứng nhận %(code)s.", code=certificate.code)):
+        services.revoke(certificate, request.form.get("reason", ""), actor_id=current_user.id)
     return redirect(url_for("credentials.admin_list"))

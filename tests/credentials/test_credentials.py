@@ -155,8 +155,7 @@ def test_a_key_the_issuer_never_published_is_named(client, login, signing_key, c
 
 def test_a_revoked_credential_fails_with_its_reason(client, login, signing_key, certificate):
     credential = _download(client, login, certificate)
-    row = db.session.scalar(select(BadgeCredential))
-    services.revoke(row, "Cấp nhầm người", actor_id=None)
+    services.revoke(certificate, "Cấp nhầm người", actor_id=None)
     db.session.commit()
 
     status_url = credential["credentialStatus"]["statusListCredential"]
@@ -169,6 +168,12 @@ def test_a_revoked_credential_fails_with_its_reason(client, login, signing_key, 
     assert "Chứng chỉ số không hợp lệ" in page
     assert "Chứng chỉ đã bị thu hồi" in page
     assert "Cấp nhầm người" in page
+    # The check by code and the holder's certificate page say so too.
+    by_code = client.get(f"/verify/{CODE}").get_data(as_text=True)
+    assert "Giấy chứng nhận đã bị thu hồi" in by_code and "Cấp nhầm người" in by_code
+    assert "Giấy chứng nhận hợp lệ" not in by_code
+    mine = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
+    assert "Giấy chứng nhận này đã bị thu hồi: Cấp nhầm người" in mine
 
 
 def test_a_credential_not_revoked_is_clear_in_the_status_list(
@@ -281,25 +286,25 @@ def test_without_a_key_nothing_is_issued(client, login, key_folder, certificate)
 def test_an_administrator_revokes_with_a_reason_in_the_audit_log(
     client, login, signing_key, certificate
 ):
-    _download(client, login, certificate)
-    client.post("/logout")
     make_person("quantri", roles=(Role.ADMIN,))
     db.session.commit()
     login("quantri")
-    row = db.session.scalar(select(BadgeCredential))
+    revoke = f"/admin/credentials/{certificate.id}/revoke"
 
-    assert (
-        client.post(f"/admin/credentials/{row.id}/revoke", data={"reason": " "}).status_code == 302
-    )
-    db.session.refresh(row)
-    assert row.revoked_at is None
-    client.post(f"/admin/credentials/{row.id}/revoke", data={"reason": "Gian lận bài kiểm tra"})
+    assert client.post(revoke, data={"reason": " "}).status_code == 302
+    db.session.refresh(certificate)
+    assert certificate.revoked_at is None
+    client.post(revoke, data={"reason": "Gian lận bài kiểm tra"})
 
-    db.session.refresh(row)
-    assert row.revocation_reason == "Gian lận bài kiểm tra"
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "credential.revoke"))
+    db.session.refresh(certificate)
+    assert certificate.revocation_reason == "Gian lận bài kiểm tra"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.revoke"))
     assert event is not None and "Gian lận" in event.summary
     assert "Gian lận bài kiểm tra" in client.get("/admin/credentials").get_data(as_text=True)
+    # Issued after its revocation, the credential is born revoked.
+    client.post("/logout")
+    credential = _download(client, login, certificate)
+    assert "Chứng chỉ đã bị thu hồi" in _check_page(client, credential)
 
 
 def test_the_commands_make_keys_backfill_and_revoke(app, runner, key_folder, certificate):
@@ -315,7 +320,7 @@ def test_the_commands_make_keys_backfill_and_revoke(app, runner, key_folder, cer
     assert revoked.exit_code == 0, revoked.output
 
     row = db.session.scalar(select(BadgeCredential))
-    assert row.key_number == 1 and row.revocation_reason == "Trùng"
+    assert row.key_number == 1 and row.certificate.revocation_reason == "Trùng"
     document = json.loads(row.document)
     assert document["issuer"]["id"] == "did:web:hoctap.example.vn"
     assert document["id"] == f"https://hoctap.example.vn/verify/{CODE}"
