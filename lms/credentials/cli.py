@@ -19,9 +19,12 @@ def _fail(error: UserError) -> None:
 
 
 @group.command("keygen")
+@click.option("--if-missing", is_flag=True, help="Succeed quietly when a key exists (make run).")
 @with_appcontext
-def keygen() -> None:
+def keygen(if_missing: bool) -> None:
     """Create the first signing key (owner-only file in CREDENTIAL_KEYS_DIR)."""
+    if if_missing and keys.all_keys():
+        return
     try:
         key = keys.create_key(first=True)
     except UserError as error:

@@ -1,9 +1,15 @@
 """An independent check of an eddsa-rdfc-2022 credential, written from the W3C specifications.
 
-It shares no code with lms.credentials (the test suite checks that it imports none): pyld is
-called directly with a loader of its own, the multibase key and signature are decoded here,
-and the Ed25519 check is PyNaCl's (libsodium), not the `cryptography` package that signs.
-Only the context files are shared: they are the published contexts, not code.
+It shares no code with lms.credentials (the test suite checks that it imports none): pyld only
+turns the JSON-LD into RDF triples (with a loader of its own); the RDF canonicalization
+(RDFC-1.0) is done here, not by pyld's normalize that the signer uses; the multibase key and
+signature are decoded here, and the Ed25519 check is PyNaCl's (libsodium), not the
+`cryptography` package that signs. Only the context files are shared: they are the published
+contexts, not code.
+
+The canonicalization is RDFC-1.0 for graphs whose blank nodes each have a distinct first-degree
+hash (section 4.4 of the specification), which a credential's few blank nodes (subject,
+identity, criteria) have; a graph that would need the N-degree step is refused, not guessed.
 
     python tests/credentials/independent_verifier.py credential.json did.json [status.json]
 """
@@ -47,16 +53,79 @@ def decode_base58btc(text: str) -> bytes:
     return b"\x00" * leading + (value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _escape(text: str) -> str:
+    """Canonical N-Quads escapes exactly these four characters in a literal."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _term(term: dict, labels: dict[str, str]) -> str:
+    if term["type"] == "IRI":
+        return f"<{term['value']}>"
+    if term["type"] == "blank node":
+        return labels[term["value"]]
+    literal = f'"{_escape(term["value"])}"'
+    if term.get("language"):
+        return f"{literal}@{term['language']}"
+    if term.get("datatype") not in (None, XSD_STRING, RDF_LANG_STRING):
+        return f"{literal}^^<{term['datatype']}>"
+    return literal
+
+
+def _line(quad: tuple, labels: dict[str, str]) -> str:
+    subject, predicate, obj, graph = quad
+    parts = [_term(subject, labels), _term(predicate, labels), _term(obj, labels)]
+    if graph is not None:
+        parts.append(_term(graph, labels))
+    return " ".join(parts) + " .\n"
+
+
+def _quads(document: dict) -> list[tuple]:
+    dataset = jsonld.to_rdf(document, {"documentLoader": offline_loader})
+    quads = []
+    for name, triples in dataset.items():
+        graph = None
+        if name != "@default":
+            graph = {"type": "blank node" if name.startswith("_:") else "IRI", "value": name}
+        for triple in triples:
+            quads.append((triple["subject"], triple["predicate"], triple["object"], graph))
+    return quads
+
+
+def canonical_nquads(document: dict) -> str:
+    """RDFC-1.0 of the document's dataset, for blank nodes told apart by first-degree hashes."""
+    quads = _quads(document)
+    blanks = {
+        term["value"]
+        for quad in quads
+        for term in quad
+        if term is not None and term["type"] == "blank node"
+    }
+    first_degree = {}
+    for node in blanks:
+        # The node itself is _:a, every other blank node _:z (RDFC-1.0, 4.6).
+        labels = {other: "_:z" for other in blanks} | {node: "_:a"}
+        mentions = sorted(
+            _line(quad, labels)
+            for quad in quads
+            if any(
+                term is not None and term["type"] == "blank node" and term["value"] == node
+                for term in quad
+            )
+        )
+        first_degree[node] = hashlib.sha256("".join(mentions).encode()).hexdigest()
+    if len(set(first_degree.values())) != len(first_degree):
+        raise NotImplementedError("blank nodes share a first-degree hash: N-degree step needed")
+    ordered = sorted(blanks, key=first_degree.__getitem__)
+    labels = {node: f"_:c14n{number}" for number, node in enumerate(ordered)}
+    return "".join(sorted({_line(quad, labels) for quad in quads}))
+
+
 def canonical_hash(document: dict) -> bytes:
-    nquads = jsonld.normalize(
-        document,
-        {
-            "algorithm": "URDNA2015",
-            "format": "application/n-quads",
-            "documentLoader": offline_loader,
-        },
-    )
-    return hashlib.sha256(nquads.encode("utf-8")).digest()
+    return hashlib.sha256(canonical_nquads(document).encode("utf-8")).digest()
 
 
 def key_from_did_document(did_document: dict, method_id: str) -> bytes:

@@ -17,7 +17,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
-from lms.credentials import issuer, keys, proof, services
+from lms.credentials import issuer, jsonld, keys, proof, services
 from lms.credentials.models import BadgeCredential
 from lms.db import db
 from lms.roles import Role
@@ -312,6 +312,8 @@ def test_the_commands_make_keys_backfill_and_revoke(app, runner, key_folder, cer
 
     assert runner.invoke(args=["credentials", "keygen"]).exit_code == 0
     assert runner.invoke(args=["credentials", "keygen"]).exit_code != 0
+    assert runner.invoke(args=["credentials", "keygen", "--if-missing"]).exit_code == 0
+    assert sorted(path.name for path in key_folder.iterdir()) == ["key-1.pem"]
     issued = runner.invoke(args=["credentials", "issue"])
     assert "issued 1 credential(s) as did:web:hoctap.example.vn" in issued.output
     assert runner.invoke(args=["credentials", "issue"]).output.startswith("issued 0")
@@ -340,3 +342,11 @@ def test_a_credential_of_too_many_objects_is_not_canonicalized(client, signing_k
     )
 
     assert response.status_code == 400
+
+
+def test_the_independent_canonical_form_is_the_signer_s(app, signing_key, certificate):
+    with app.test_request_context():
+        credential = json.loads(services.issue(certificate).document)
+    unsigned = {name: value for name, value in credential.items() if name != "proof"}
+
+    assert independent_verifier.canonical_nquads(unsigned) == jsonld.canonical_nquads(unsigned)
