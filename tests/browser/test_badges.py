@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from lms.credentials import keys
 from lms.db import db
 from lms.learning.models import Certificate
-from tests.browser.conftest import sign_in, sign_out
+from lms.roles import Role
+from tests.browser.conftest import accessible, sign_in, sign_out
 from tests.factories import complete_course, make_course, make_person
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ def test_learner_downloads_the_credential_and_the_public_page_verifies_it(
     # Anyone, signed out: the check by code's page also takes the file.
     page.goto("/verify")
     page.get_by_label("Tệp chứng chỉ số (Open Badges)").set_input_files(png_file)
-    page.get_by_role("button", name="Kiểm tra tệp").click()
+    page.get_by_role("button", name="Xác minh tệp").click()
 
     expect(page.get_by_role("heading", name="✓ Chứng chỉ số hợp lệ")).to_be_visible()
     checks = page.get_by_role("table", name="Kết quả từng bước kiểm tra")
@@ -67,12 +68,40 @@ def test_learner_downloads_the_credential_and_the_public_page_verifies_it(
     tampered = tmp_path / "sua.json"
     tampered.write_text(json.dumps(credential, ensure_ascii=False), encoding="utf-8")
     page.get_by_label("Tệp chứng chỉ số (Open Badges)").set_input_files(tampered)
-    page.get_by_role("button", name="Kiểm tra tệp").click()
+    page.get_by_role("button", name="Xác minh tệp").click()
     expect(page.get_by_role("heading", name="✗ Chứng chỉ số không hợp lệ")).to_be_visible()
     expect(check("Chữ ký")).to_contain_text("✗ Không đạt")
 
     other = tmp_path / "ghi-chu.json"
     other.write_text("không phải chứng chỉ", encoding="utf-8")
     page.get_by_label("Tệp chứng chỉ số (Open Badges)").set_input_files(other)
-    page.get_by_role("button", name="Kiểm tra tệp").click()
+    page.get_by_role("button", name="Xác minh tệp").click()
     expect(page.locator(".field-error")).to_contain_text("Tệp này không phải chứng chỉ Open Badges")
+
+
+def test_the_check_page_and_the_revocation_list_pass_axe(page: Page, axe, certificate, tmp_path):
+    make_person("quantri", "Trần Quản Trị", roles=(Role.ADMIN,))
+    db.session.commit()
+    sign_in(page, "mai")
+    page.goto(f"/certificates/{certificate}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải chứng chỉ số (JSON)").click()
+    credential = tmp_path / "chung-chi.json"
+    download.value.save_as(credential)
+    accessible(axe, page)
+    sign_out(page)
+
+    sign_in(page, "quantri")
+    page.goto("/admin/credentials")
+    accessible(axe, page)
+    page.get_by_label("Lý do thu hồi").fill("Cấp nhầm người")
+    page.get_by_role("button", name="Thu hồi").click()
+    expect(page.get_by_role("table")).to_contain_text("Đã thu hồi: Cấp nhầm người")
+
+    page.goto("/verify")
+    accessible(axe, page)
+    page.get_by_label("Tệp chứng chỉ số (Open Badges)").set_input_files(credential)
+    page.get_by_role("button", name="Xác minh tệp").click()
+    expect(page.get_by_role("heading", name="✗ Chứng chỉ số không hợp lệ")).to_be_visible()
+    expect(page.locator(".revocation-reason")).to_contain_text("Cấp nhầm người")
+    accessible(axe, page)
