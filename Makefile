@@ -65,8 +65,10 @@ courses: migrate
 	$(FLASK) dictionary import dictionaries
 	$(FLASK) courses import courses
 
+# The demo's certificates can be downloaded as Open Badges: a signing key on first run.
 demo: migrate
 	LMS_DEMO=1 $(FLASK) demo seed --url http://$(HOST):$(PORT)
+	$(FLASK) credentials keygen --if-missing
 
 run: courses demo
 	LMS_DEMO=1 $(FLASK) run --host $(HOST) --port $(PORT)

@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         backup,
         citizens,
         courses,
+        credentials,
         demo,
         dictionary,
         home,
@@ -90,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     dictionary.init_app(app)
     courses.init_app(app)
     learning.init_app(app)
+    credentials.init_app(app)
     review.init_app(app)
     plans.init_app(app)
     reports.init_app(app)

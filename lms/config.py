@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 OWNER_ONLY = 0o600
+OWNER_ONLY_FOLDER = 0o700
 
 
 def create_owner_only(path: Path) -> int:
@@ -19,6 +20,18 @@ def create_owner_only(path: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
 
 
+def write_owner_only(path: Path, content: bytes) -> None:
+    """Write a new secret file (a key) that only its owner may read, in a folder kept so too.
+
+    Raises FileExistsError if the file exists: a secret is never overwritten, and when two
+    processes create the same one together, one writes it and the other can read that.
+    """
+    path.parent.mkdir(mode=OWNER_ONLY_FOLDER, parents=True, exist_ok=True)
+    fd = create_owner_only(path)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+
+
 def _instance_secret_key(instance_path: Path) -> str:
     """Return the key kept in instance/, creating it (owner-only) on first start."""
     key_file = instance_path / "secret_key"
@@ -26,15 +39,11 @@ def _instance_secret_key(instance_path: Path) -> str:
         return key_file.read_text().strip()
     except FileNotFoundError:
         pass
-    instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    # O_EXCL: when two workers start together, one writes and the other reads its key.
     try:
-        fd = create_owner_only(key_file)
+        write_owner_only(key_file, key.encode())
     except FileExistsError:
         return key_file.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
     return key
 
 
@@ -117,6 +126,10 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "SMTP_FROM": env.get("LMS_SMTP_FROM") or "no-reply@localhost",
         # The address people reach the platform at, for links in e-mail (https://...).
         "PUBLIC_URL": env.get("LMS_PUBLIC_URL") or "",
+        # Open Badges signing keys (lms.credentials): owner-only files outside the database,
+        # like the secret key; `flask credentials keygen` creates the first one.
+        "CREDENTIAL_KEYS_DIR": env.get("LMS_CREDENTIAL_KEYS_DIR")
+        or str(instance_path / "credential_keys"),
         "WTF_CSRF_TIME_LIMIT": None,
         # Sites that may frame the public honour board (CSP sources); unset: any site.
         "HONOURS_FRAME_ANCESTORS": env.get("LMS_HONOURS_FRAME_ANCESTORS"),

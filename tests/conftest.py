@@ -68,6 +68,8 @@ def test_settings(tmp_path_factory) -> dict:
         "WTF_CSRF_ENABLED": False,
         "DEMO_MODE": False,
         "DATA_DIR": str(tmp_dir / "data"),
+        # Open Badges signing keys: the run's own folder, never the instance folder.
+        "CREDENTIAL_KEYS_DIR": str(tmp_dir / "credential_keys"),
         # Real scrypt, at a cost that keeps hundreds of sign-ins in a test run quick.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         # Due dates exactly as fsrs computes them, so tests can check them against fsrs.

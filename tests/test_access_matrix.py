@@ -34,6 +34,8 @@ from lms.awards.criteria import CriteriaSpec, CriterionSpec, IndicatorSpec
 from lms.awards.services import InitiativeInput
 from lms.courses import checker, importer
 from lms.courses.models import Course, Lesson
+from lms.credentials import keys as signing_keys
+from lms.credentials import services as badges
 from lms.db import db
 from lms.dictionary import recordings
 from lms.dictionary import services as dictionary
@@ -489,6 +491,28 @@ CASES = [
     ),
     Case("learning.verify", EVERYONE),
     Case("learning.verify", EVERYONE, args=lambda w: {"code": CERTIFICATE_CODE}, label="code"),
+    # Open Badges: the holder downloads; the key set, status list and file check are public.
+    *[
+        Case(
+            endpoint,
+            frozenset({"learner"}),
+            args=lambda w: {"certificate_id": w.certificate},
+            others=404,
+        )
+        for endpoint in ("credentials.badge_json", "credentials.badge_png")
+    ],
+    Case("credentials.did_document", EVERYONE),
+    Case("credentials.status_list", EVERYONE, args=lambda w: {"number": 1}),
+    # Sent without a file: refused with its message (400), for everyone alike.
+    Case("credentials.verify_file", EVERYONE, "POST", expect=400),
+    Case("credentials.admin_list", ADMIN),
+    Case(
+        "credentials.revoke",
+        ADMIN,
+        "POST",
+        args=lambda w: {"certificate_id": w.certificate},
+        expect=302,
+    ),
     Case("reports.roster", AWARDS),
     Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.own_unit}, label="own"),
     Case("reports.unit_roster", MANAGERS, args=lambda w: {"unit_id": w.sub_unit}, label="sub"),
@@ -727,6 +751,7 @@ CASES = [
                 lambda w: {"course_slug": COURSE_SLUG, "lesson_slug": "khong-co"},
             ),
             ("learning.certificate", "GET", lambda w: {"certificate_id": MISSING}),
+            ("credentials.badge_json", "GET", lambda w: {"certificate_id": MISSING}),
             (
                 "courses.media",
                 "GET",
@@ -1070,6 +1095,11 @@ def _build_world() -> World:
         for _ in range(2)
     )
     recordings.review(approved, approve=True, comment="", reviewer=hcth.id)
+    db.session.commit()
+    if not signing_keys.all_keys():
+        signing_keys.create_key(first=True)
+    # Its Open Badges credential, so that the status list exists.
+    badges.issue(db.session.scalars(db.select(Certificate)).one())
     db.session.commit()
     return World(
         own_unit=own.id,

@@ -150,6 +150,9 @@ class CourseProgress(Model):
         return self.completed_at is not None
 
 
+REVOCATION_REASON_LENGTH = 300
+
+
 class Certificate(Model):
     """The certificate of a completed course, with the facts printed on it kept as issued."""
 
@@ -168,6 +171,10 @@ class Certificate(Model):
     # The agency's name on that day, if the organisation is set up.
     issuer_name: Mapped[str | None] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Revoked (by an administrator, with the reason the public checks show): the row stays.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(String(REVOCATION_REASON_LENGTH))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
     course_progress: Mapped[CourseProgress] = relationship(back_populates="certificate")
 
