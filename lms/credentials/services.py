@@ -21,6 +21,7 @@ from lms.credentials.models import BadgeCredential
 from lms.db import db, utcnow
 from lms.errors import UserError
 from lms.learning.models import REVOCATION_REASON_LENGTH, Certificate
+from lms.numbers import decimal_text
 
 # Bits in one status list: 16 KB, the smallest the W3C Bitstring Status List allows, so a
 # list says nothing about how many credentials exist. A credential's id is its index.
@@ -61,16 +62,12 @@ def recipient_identity(person: Person) -> dict[str, Any]:
     }
 
 
-def _hours_text(certificate: Certificate) -> str:
-    return f"{certificate.hours.normalize():f}".replace(".", ",")
-
-
 def credential_document(certificate: Certificate, index: int) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential of a certificate, with the facts as printed on it."""
     base = issuer.base_url()
     person = db.session.get_one(Person, certificate.person_id)
     course_slug = certificate.course_progress.course.slug
-    hours = _hours_text(certificate)
+    hours = decimal_text(certificate.hours)
     list_number, _bit = status_place(index)
     status_url = status_list_url(list_number)
     # Like the printed certificate, the credential is a Vietnamese document in any interface.

@@ -44,40 +44,32 @@ def _issued(certificate_id: int) -> BadgeCredential:
     return credential
 
 
-def _download_name(credential: BadgeCredential, extension: str) -> str:
-    return f"chung-chi-{credential.certificate.code}.{extension}"
+def _download(
+    credential: BadgeCredential, body: str | bytes, extension: str, kind: str
+) -> ResponseReturnValue:
+    """The holder's file, named by the certificate's code, never kept by a cache."""
+    name = f"chung-chi-{credential.certificate.code}.{extension}"
+    headers = {
+        "Content-Type": kind,
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store",
+    }
+    return body, 200, headers
 
 
 @bp.get("/certificates/<id:certificate_id>/badge.json")
 @signed_in
 def badge_json(certificate_id: int) -> ResponseReturnValue:
     credential = _issued(certificate_id)
-    disposition = f'attachment; filename="{_download_name(credential, "json")}"'
-    return (
-        credential.document,
-        200,
-        {
-            "Content-Type": "application/vc+ld+json; charset=utf-8",
-            "Content-Disposition": disposition,
-            "Cache-Control": "private, no-store",
-        },
-    )
+    kind = "application/vc+ld+json; charset=utf-8"
+    return _download(credential, credential.document, "json", kind)
 
 
 @bp.get("/certificates/<id:certificate_id>/badge.png")
 @signed_in
 def badge_png(certificate_id: int) -> ResponseReturnValue:
     credential = _issued(certificate_id)
-    disposition = f'attachment; filename="{_download_name(credential, "png")}"'
-    return (
-        baking.bake(credential.document),
-        200,
-        {
-            "Content-Type": "image/png",
-            "Content-Disposition": disposition,
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return _download(credential, baking.bake(credential.document), "png", "image/png")
 
 
 @bp.get("/.well-known/did.json")
