@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from flask import (
     Blueprint,
@@ -89,6 +92,18 @@ def local_day(moment: datetime) -> date:
 def local_today() -> date:
     """Return today's date where the agency is, whatever the server's clock zone."""
     return datetime.now(agency_zone()).date()
+
+
+def format_hours(hours: Decimal) -> str:
+    """Write a number of tiết in the reader's locale: 8, 1,5 (1.5 in English)."""
+    return _locale_decimal(hours, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)  # a dashboard writes the same few dozen figures on every row
+def _locale_decimal(value: Decimal, locale: str) -> str:
+    # Babel parses the pattern and looks the locale up on every call (~25 µs): a page of 25
+    # rows wrote 50 figures. Equal values (1.5 and 1.50) are written alike, so share a key.
+    return format_decimal(value, format="#,##0.##", locale=locale)
 
 
 def vn_date(day: date | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
-from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -30,6 +29,7 @@ from lms.courses import archive, checker, importer, queries
 from lms.courses.format import CATEGORIES, LEVELS
 from lms.courses.media import BY_URL_EXTENSION
 from lms.db import db
+from lms.i18n import format_hours
 from lms.languages import LANGUAGES
 from lms.roles import Permission
 from lms.uploads import services as pending
@@ -40,12 +40,6 @@ bp = Blueprint("courses", __name__, template_folder="templates")
 # The URL holds the content hash, so a response never goes stale.
 MEDIA_MAX_AGE = 365 * 24 * 3600
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-def format_hours(hours: Decimal) -> str:
-    """Write a number of tiết the Vietnamese way: 8, 1,5."""
-    text = format(hours.quantize(Decimal("0.01")), "f").rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 def _labels() -> dict:

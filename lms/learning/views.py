@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from babel import numbers as babel_numbers
 from flask import (
@@ -18,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -40,11 +39,6 @@ bp = Blueprint("learning", __name__, template_folder="templates")
 LESSON = "/courses/<course_slug>/<lesson_slug>"
 # Longer input is no code; it gets the same "not found" as any other unknown code.
 MAX_CODE_INPUT = 40
-
-
-def format_hours(hours: Decimal) -> str:
-    """Write a number of tiết in the reader's locale: 8, 1,5."""
-    return format_decimal(hours, format="#,##0.##")
 
 
 def _new_event_id() -> str:

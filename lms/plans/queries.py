@@ -14,18 +14,13 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
-    Numeric,
     Row,
     Select,
-    Subquery,
     and_,
     bindparam,
-    column,
     func,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -289,32 +284,30 @@ def _reached(reach: Scope, year: int) -> Select:
     )
 
 
-def _sort_keys(figures: dict[int, Figures], sort: str) -> Subquery:
-    """SQL: (person_id, figure) rows of the figure a dashboard sorts by: overdue required items,
-    percent of the target (-1 without a target, below any percent), or tiết earned.
+def _sort_figure(found: Figures, sort: str) -> Decimal | int:
+    """The figure a dashboard sorts by: overdue required items, percent of the target (-1
+    without a target, below any percent), or tiết earned."""
+    if sort == "overdue":
+        return found.required_overdue
+    if sort == "percent":
+        return -1 if found.percent is None else found.percent
+    return found.earned_tiet
 
-    Written inline as one VALUES list of numbers (ids and figures are ours, never typed): bound
-    parameters would pass SQLite's limit for a unit of 20,000 people, and SQLite names VALUES
-    columns column1, column2 as PostgreSQL does."""
 
-    def figure(found: Figures) -> Decimal:
-        if sort == "overdue":
-            return Decimal(found.required_overdue)
-        if sort == "percent":
-            return Decimal(-1) if found.percent is None else Decimal(found.percent)
-        return Decimal(found.earned_tiet)
+def _ranked(rows: list[Row], figures: dict[int, Figures], sort: str, descending: bool) -> list[int]:
+    """The ids of rows (id, sort_key) by figure, ties by name the same way, then by id.
 
-    rows = ", ".join(
-        f"({int(person_id)}, {figure(found):f})" for person_id, found in figures.items()
+    Ordered here, not by the database: the figures are the engine's, and handing 20,000 of them
+    back as a VALUES list to join and sort cost more than the sort. Sort keys are ASCII
+    (`lms.text.collation_key`), so Python orders them as the database does byte by byte."""
+    by_id = sorted(rows, key=lambda row: row.id)
+    # Python's sort is stable, reversed too: equal figures and names keep the ids ascending.
+    ranked = sorted(
+        by_id,
+        key=lambda row: (_sort_figure(figures[row.id], sort), row.sort_key),
+        reverse=descending,
     )
-    return (
-        text(
-            "SELECT column1 AS person_id, column2 AS figure "
-            f"FROM (VALUES {rows or '(0, 0)'}) AS figures"
-        )
-        .columns(column("person_id", Integer), column("figure", Numeric))
-        .subquery("sort_keys")
-    )
+    return [row.id for row in ranked]
 
 
 def dashboard(
@@ -386,6 +379,7 @@ def dashboard(
         items: bool,
         memberships: dict[int, list[EngineSpan]] | None = None,
         required: bool = True,
+        courses: bool = True,
     ) -> dict[int, Figures]:
         kinds = {row.id: row.employment_kind for row in rows}
         first, last = year_days(year)
@@ -398,28 +392,35 @@ def dashboard(
             engine=engine,
             memberships=memberships,
             required=required,
+            courses=courses,
         )
 
     sort = sort if sort in SORTS else "name"
-    ordered = select(filtered)
     if sort == "name":
-        ordered = ordered.order_by(*by_name)
+        window = list(
+            db.session.execute(select(filtered).order_by(*by_name).offset(start).limit(per_page))
+        )
     else:
         # The figures come from the engine (rule versions prorated by days, required items
-        # through the tree as it stood), for everyone filtered; the database then orders and
-        # pages by them like by name: ties by name (the same way), then by id.
-        everyone = figures_of(
-            list(db.session.execute(select(filtered.c.id, filtered.c.employment_kind))),
+        # through the tree as it stood), for everyone filtered; ranked by them, ties by name
+        # (the same way), then by id; then the page's rows alone are read.
+        everyone = list(
+            db.session.execute(
+                select(filtered.c.id, filtered.c.employment_kind, filtered.c.sort_key)
+            )
+        )
+        figures = figures_of(
+            everyone,
             items=False,  # overdue items are counted without being listed
             required=sort == "overdue",  # tiết and percent need no required items
+            courses=False,  # nor courses per category
         )
-        keys = _sort_keys(everyone, sort)
-        ordered = ordered.join(keys, keys.c.person_id == filtered.c.id).order_by(
-            keys.c.figure.desc() if descending else keys.c.figure,
-            *((filtered.c.sort_key.desc(),) if descending else (filtered.c.sort_key,)),
-            filtered.c.id,
-        )
-    window = list(db.session.execute(ordered.offset(start).limit(per_page)))
+        page_ids = _ranked(everyone, figures, sort, descending)[start : start + per_page]
+        found = {
+            row.id: row
+            for row in db.session.execute(select(filtered).where(filtered.c.id.in_(page_ids)))
+        }
+        window = [found[person_id] for person_id in page_ids]
     ids = [row.id for row in window]
     memberships = engine.memberships(ids)
     progress = figures_of(window, items=True, memberships=memberships)

@@ -259,12 +259,20 @@ _TREE = (
 _CATEGORIES = select(Course.id, Course.category)
 _IN_DAYS = (among(Credit.person_id, _IDS), Credit.day >= _FIRST, Credit.day <= _LAST)
 _TIET = Credit.unit == str(CreditUnit.TIET)
-# Sums per person, one row each (grouped by the index's first column: no sort of the credits).
+# Sums per person, one row each (grouped by the index's first column: no sort of the credits):
+# tiết, hours, and the count; _SUMS adds the courses completed per category, which costs a
+# course read per credit (most of the query's time): a figure sort needs only the totals.
+_TOTALS = (
+    func.sum(case((_TIET, Credit.amount))),
+    func.sum(case((_TIET, None), else_=Credit.amount)),
+)
+_SUMS_OF_TOTALS = (
+    select(Credit.person_id, *_TOTALS, func.count()).where(*_IN_DAYS).group_by(Credit.person_id)
+)
 _SUMS = (
     select(
         Credit.person_id,
-        func.sum(case((_TIET, Credit.amount))),
-        func.sum(case((_TIET, None), else_=Credit.amount)),
+        *_TOTALS,
         *(
             func.sum(
                 case((and_(_TIET, Credit.amount > 0, Course.category == category), 1), else_=0)
@@ -446,9 +454,11 @@ class Engine:
         summed_only: Collection[int] = (),
         required: bool = True,
         tallied: Mapping[int, int] | None = None,
+        courses: bool = True,
     ) -> dict[int, PersonCredits]:
         """Each person's credits within the days, and (with required) their completions of
-        required courses.
+        required courses. Without courses, the sums leave out the courses completed per
+        category (left at zero).
 
         People in summed_only (one membership covering all the days, minutes per tiết the same
         throughout: see `whole_period`) get only the sums, added up by the database; the others
@@ -459,7 +469,7 @@ class Engine:
         summed = [person_id for person_id in person_ids if person_id in summed_only]
         listed = [person_id for person_id in person_ids if person_id not in summed_only]
         if summed:
-            self._sum_credits(summed, found)
+            self._sum_credits(summed, found, courses=courses)
         if listed:
             self._list_credits(listed, found)
         if required:
@@ -469,19 +479,22 @@ class Engine:
                 self._tallies(tallied, found)
         return found
 
-    def _sum_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
+    def _sum_credits(
+        self, person_ids: list[int], found: dict[int, PersonCredits], *, courses: bool = True
+    ) -> None:
         """The sums of the people's credits within the days, per unit and course category, by
         the database, one row per person. SQLite sums NUMERIC as floats: the sums are read to
         the hundredth, exact for amounts of two places (a float's error is far smaller)."""
-        rows = db.session.connection().execute(_SUMS, self._bound(person_ids)).all()
-        for person_id, tiet_sum, hour_sum, *courses, count in rows:
+        statement = _SUMS if courses else _SUMS_OF_TOTALS
+        rows = db.session.connection().execute(statement, self._bound(person_ids)).all()
+        for person_id, tiet_sum, hour_sum, *per_category, count in rows:
             person = found.get(person_id)
             if person is None:
                 person = found[person_id] = PersonCredits()
             person.count += count
             person.tiet += _hundredths(tiet_sum)
             person.hours += _hundredths(hour_sum)
-            for index, number in enumerate(courses):
+            for index, number in enumerate(per_category):
                 person.courses[index] += int(number or 0)
 
     def _list_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
@@ -850,11 +863,13 @@ def people_figures(
     engine: Engine | None = None,
     memberships: Mapping[int, list[Span]] | None = None,
     required: bool = True,
+    courses: bool = True,
 ) -> dict[int, Figures]:
     """Each person's figures over first..last (id → employment kind), in a few queries: the
     credits of people in one unit all along summed by the database. memberships: the people's
     (`Engine.memberships`), when the caller has read them already. Without required, the
-    figures leave required items out and cost no query for them (a sort by tiết needs none)."""
+    figures leave required items out and cost no query for them (a sort by tiết needs none);
+    without courses, the courses completed per category may be left at zero (nor does it)."""
     engine = engine or Engine(first, last, today)
     ids = list(people)
     if not ids:
@@ -867,6 +882,7 @@ def people_figures(
         summed_only=whole,
         required=required,
         tallied=None if items else engine.units_of(whole, memberships),
+        courses=courses,
     )
     return {
         person_id: engine.person(
