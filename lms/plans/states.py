@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 
-from lms.db import among, db
+from lms.db import among, db, id_list
 from lms.i18n import agency_zone
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 
@@ -69,6 +69,29 @@ def _state_columns(last: date) -> tuple[ColumnElement[int], ColumnElement[int]]:
     return code, approved
 
 
+@lru_cache(maxsize=64)
+def _rows(last: date, years: tuple[int, ...]) -> Select:
+    """`PlanStates.rows`, built once per last day and years (statements are immutable)."""
+    code, approved = _state_columns(last)
+    return (
+        select(
+            StudyPlan.person_id,
+            StudyPlan.year,
+            func.max(PlanVersion.number * 8 + code).label("latest"),
+            func.max(approved).label("ever"),
+        )
+        .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
+        .where(StudyPlan.year.in_(years))
+        .group_by(StudyPlan.person_id, StudyPlan.year)
+    )
+
+
+@lru_cache(maxsize=64)
+def _rows_of_people(last: date, years: tuple[int, ...]) -> Select:
+    """`_rows` of some people, given as {"ids": [...]} when run: a home page asks for one."""
+    return _rows(last, years).where(among(StudyPlan.person_id, id_list("ids")))
+
+
 class PlanStates:
     """Plan states over the days of an engine (first..last, and their years)."""
 
@@ -85,10 +108,9 @@ class PlanStates:
         if not person_ids:
             return {}
         states: dict[int, dict[int, PlanState]] = defaultdict(dict)
+        statement = _rows_of_people(self.last, tuple(self.years))
         for person_id, year, latest, ever in (
-            db.session.connection()
-            .execute(self.rows().where(among(StudyPlan.person_id, list(person_ids))))
-            .all()
+            db.session.connection().execute(statement, {"ids": list(person_ids)}).all()
         ):
             states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
         return states
@@ -97,18 +119,7 @@ class PlanStates:
         """SQL: (person_id, year, latest, ever) for each plan in the years of the days: the
         latest version's number and status packed in one integer (number × 8 + status), and
         whether any version was approved (1) or not (0)."""
-        code, approved = _state_columns(self.last)
-        return (
-            select(
-                StudyPlan.person_id,
-                StudyPlan.year,
-                func.max(PlanVersion.number * 8 + code).label("latest"),
-                func.max(approved).label("ever"),
-            )
-            .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
-            .where(StudyPlan.year.in_(self.years))
-            .group_by(StudyPlan.person_id, StudyPlan.year)
-        )
+        return _rows(self.last, tuple(self.years))
 
     @staticmethod
     def label(latest: ColumnElement[Any], ever: ColumnElement[Any]) -> ColumnElement[str]:

@@ -325,37 +325,39 @@ class _Requirements:
 
     def __init__(self, first: date, last: date) -> None:
         rows = db.session.connection().execute(_DUE, {"first": first, "last": last}).all()
-        # (assignment id, course id, slug, title, hours, kind, due on, unit id, unit name)
-        self.items: list[tuple[int, int, str, str, Decimal, AssignmentKind, date, int, str]] = []
+        # (assignment id, course id, slug, title, hours, kind, due on, unit id); the unit's
+        # name on the due day is `unit_name(index)`.
+        self.items: list[tuple[int, int, str, str, Decimal, AssignmentKind, date, int]] = []
         self.required_courses: set[int] = set()
         # (unit assigned to, with its sub-units?, due on, required?) per item, in due order.
         self._reach: list[tuple[int, bool, date, bool]] = []
         # unit → (due days, item indexes) of the items that reach it, worked out for a unit
         # when first asked (most reads ask for a few units): required only, and all kinds.
         self._due: dict[tuple[int, bool], tuple[list[date], list[int]]] = {}
-        self._tree = (
-            _Tree(min(r.due_on for r in rows), max(r.due_on for r in rows)) if rows else None
-        )
+        # The tree over the items' due days, read when first needed: only an item with its
+        # sub-units, asked for another unit, or an item's unit name needs it.
+        self._days = (min(r.due_on for r in rows), max(r.due_on for r in rows)) if rows else None
+        self._tree: _Tree | None = None
         for row in rows:
             kind = AssignmentKind(row.kind)
-            name = self._tree.name_on(row.unit_id, row.due_on) if self._tree else ""
-            self.items.append(
-                (
-                    row.id,
-                    row.course_id,
-                    row.slug,
-                    row.title,
-                    row.hours,
-                    kind,
-                    row.due_on,
-                    row.unit_id,
-                    name,
-                )
-            )
+            item = (row.id, row.course_id, row.slug, row.title, row.hours, kind, row.due_on)
+            self.items.append((*item, row.unit_id))
             required = kind == AssignmentKind.REQUIRED
             self._reach.append((row.unit_id, row.include_subunits, row.due_on, required))
             if required:
                 self.required_courses.add(row.course_id)
+
+    @property
+    def tree(self) -> _Tree:
+        if self._tree is None:
+            assert self._days is not None, "no items, so no item asks for the tree"
+            self._tree = _Tree(*self._days)
+        return self._tree
+
+    def unit_name(self, index: int) -> str:
+        """The name of item index's unit on its due day."""
+        item = self.items[index]
+        return self.tree.name_on(item[7], item[6])
 
     def due_in(self, unit_id: int, first: date, last: date, *, every: bool = False) -> list[int]:
         """The indexes of the items due first..last that reached unit_id on their due day."""
@@ -366,9 +368,7 @@ class _Requirements:
             for index, (assigned, below, due, required) in enumerate(self._reach):
                 if not (every or required):
                     continue
-                if assigned == unit_id or (
-                    below and self._tree is not None and unit_id in self._tree.below(assigned, due)
-                ):
+                if assigned == unit_id or (below and unit_id in self.tree.below(assigned, due)):
                     dues.append(due)
                     indexes.append(index)
             found = self._due[(unit_id, every)] = (dues, indexes)
@@ -753,7 +753,7 @@ class Engine:
                 done = completed.get(item[1])
                 done = done if done is not None and done <= done_by else None
                 state = item_state(item[6], done, self.today)
-                result.items.append(AssignedItem(*item, state, done))
+                result.items.append(AssignedItem(*item, requirements.unit_name(index), state, done))
                 if item[5] == AssignmentKind.REQUIRED:
                     result.required_total += 1
                     result.required_done += done is not None
