@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from lms.db import db, rows_changed
+from lms.db import db
 
 
 def claim_due(
@@ -33,25 +33,25 @@ def claim_due(
         .order_by(model.id)
         .limit(limit)
     ).all()
-    claimed = []
-    for row_id in due:
-        # Conditional on the row still being free: of two workers, only one changes it.
-        taken = rows_changed(
-            update(model)
-            .where(
-                model.id == row_id,
-                or_(
-                    (model.status == queued) & (model.next_attempt_at <= now),
-                    (model.status == sending) & (model.claimed_until <= now),
-                ),
-            )
-            .values(status=sending, claimed_until=now + lease, attempts=model.attempts + 1),
-            execution_options={"synchronize_session": False},
+    if not due:
+        return []
+    # One UPDATE for the batch, conditional on each row still being free: of two workers,
+    # only one changes a row, and RETURNING says which rows this one got.
+    claimed = db.session.scalars(
+        update(model)
+        .where(
+            model.id.in_(due),
+            or_(
+                (model.status == queued) & (model.next_attempt_at <= now),
+                (model.status == sending) & (model.claimed_until <= now),
+            ),
         )
-        if taken:
-            claimed.append(row_id)
+        .values(status=sending, claimed_until=now + lease, attempts=model.attempts + 1)
+        .returning(model.id),
+        execution_options={"synchronize_session": False},
+    ).all()
     db.session.commit()
-    return claimed
+    return sorted(claimed)
 
 
 def retry_delay(attempts: int, *, longest: timedelta | None = None) -> timedelta:

@@ -139,6 +139,7 @@ class FakeStore:
     posts: list[list[str]] = field(default_factory=list)  # statement ids of each request
     auth: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
+    keep: bool = True  # False: count what arrives, keep nothing (the bench's sink)
 
     def serve(self) -> tuple[ThreadingHTTPServer, str]:
         store = self
@@ -147,6 +148,9 @@ class FakeStore:
             def do_POST(self):  # noqa: N802 (http.server's name)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 ids = [statement["id"] for statement in body]
+                if not store.keep:
+                    self._answer(200, ids)
+                    return
                 store.posts.append(ids)
                 store.auth.append(self.headers.get("Authorization", ""))
                 store.versions.append(self.headers.get("X-Experience-API-Version", ""))
