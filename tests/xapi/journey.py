@@ -17,7 +17,14 @@ from lms.learning.models import Certificate
 from lms.plans.models import ActivityStatus, ExternalActivity
 from tests.factories import make_person, make_unit
 from tests.learning.content import import_folder, write_tay_course
-from tests.learning.steps import CHAO_HOI_RIGHT, answer, beacon, complete, finish_lesson
+from tests.learning.steps import (
+    CHAO_HOI_RIGHT,
+    answer,
+    beacon,
+    complete,
+    finish_lesson,
+    lesson_url,
+)
 
 WRONG = {"q:pay": "0", "q:noong": "false", "q:muoi": "hai"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 50
@@ -57,6 +64,7 @@ def study(client, login, root: Path) -> Journey:
     assert login("mai").status_code == 302
 
     ids = [str(uuid.uuid4()) for _ in range(4)]
+    assert client.get(lesson_url("chao-hoi")).status_code == 200
     assert beacon(client, "chao-hoi", 90, event_id=ids[0]).status_code in (200, 204)
     assert answer(client, "chao-hoi", WRONG, event_id=ids[1]).status_code == 302
     assert answer(client, "chao-hoi", CHAO_HOI_RIGHT, event_id=ids[2]).status_code == 302
