@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from lms.db import db, utcnow
 from lms.learning.models import LearningEvent
 from lms.xapi.models import StatementStatus, XapiStatement
+from tests.learning.steps import beacon
 from tests.xapi import lrs
 
 # An external program per run; once, in the SQLite pass (see the ralph_server fixture).
@@ -120,3 +121,29 @@ def test_statements_wait_for_an_lrs_that_is_down_and_all_arrive_once(journey, ra
     assert sorted(ids) == sorted(db.session.scalars(select(XapiStatement.statement_id)))
     db.session.expire_all()
     assert {row.status for row in db.session.scalars(select(XapiStatement))} == {"sent"}
+
+
+def test_a_statement_ralph_refuses_is_set_aside_and_the_batch_still_arrives(
+    journey, ralph, runner, client, login
+):
+    runner.invoke(args=["xapi", "push"])
+    # A sent statement changed under its id (Ralph answers 409 to it) goes out again in one
+    # batch with new ones: the batch is refused, each alone is not, but that one.
+    changed = db.session.scalars(select(XapiStatement).order_by(XapiStatement.id)).first()
+    changed.statement = {**changed.statement, "result": {"duration": "PT1S"}}
+    changed.status = StatementStatus.QUEUED
+    db.session.commit()
+    login("mai")
+    for seconds in (40, 50):
+        assert beacon(client, "chao-hoi", seconds).status_code == 204
+
+    result = runner.invoke(args=["xapi", "push", "--batch", "10"])
+
+    assert "Đã xếp hàng 2 bản ghi mới; đã gửi 2; kho LRS từ chối 1;" in result.output
+    db.session.expire_all()
+    assert changed.status == StatementStatus.REJECTED
+    assert changed.last_error.startswith("HTTP 409: ")
+    held = mine(ralph.endpoint)
+    assert held[changed.statement_id]["result"]["duration"] != "PT1S"  # Ralph kept the first
+    durations = sorted(s["result"].get("duration", "") for s in held.values())
+    assert "PT40S" in durations and "PT50S" in durations
