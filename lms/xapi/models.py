@@ -18,6 +18,7 @@ class SourceKind(StrEnum):
     EVENT = "event"  # learning_event
     CERTIFICATE = "certificate"
     EXTERNAL_ACTIVITY = "external"  # a verified external_activity
+    REVOCATION = "revocation"  # a revoked certificate: its earned statement voided
 
 
 class StatementStatus(StrEnum):

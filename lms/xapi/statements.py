@@ -1,7 +1,8 @@
 """xAPI 1.0.3 statements built from the platform's own records, read in bounded chunks.
 
-Three sources: learning events (lesson time, review time, quiz answers and outcomes, lesson and
-course completions), certificates issued, and external activities a manager verified. Each
+Four sources: learning events (lesson time, review time, quiz answers and outcomes, lesson and
+course completions), certificates issued, external activities a manager verified, and
+certificates revoked (a statement voiding the certificate's). Each
 source row gives one statement whose id is a UUID v5 of the row's own stable id, so the same
 row gives the same statement id forever and an LRS stores it once however often it is sent.
 """
@@ -55,6 +56,7 @@ PASSED = Verb(_ADL_VERBS + "passed", "passed", "đã đạt")
 FAILED = Verb(_ADL_VERBS + "failed", "failed", "chưa đạt")
 # The xAPI registry's verb for receiving a certificate or badge (ADL has none).
 EARNED = Verb("http://id.tincanapi.com/verb/earned", "earned", "đã nhận")
+VOIDED = Verb(_ADL_VERBS + "voided", "voided", "đã hủy")
 
 COURSE_TYPE = _ADL_TYPES + "course"
 LESSON_TYPE = _ADL_TYPES + "lesson"
@@ -102,6 +104,10 @@ def _home_namespace(home: str) -> uuid.UUID:
 
 def certificate_statement_id(code: str, home: str) -> str:
     return str(uuid.uuid5(_home_namespace(home), f"certificate/{code}"))
+
+
+def revocation_statement_id(code: str, home: str) -> str:
+    return str(uuid.uuid5(_home_namespace(home), f"certificate-revoked/{code}"))
 
 
 def external_statement_id(activity_id: int, home: str) -> str:
@@ -358,6 +364,34 @@ def certificate_rows() -> Select[Any]:
     ).join(Course, Course.id == Certificate.course_id)
 
 
+# The agency, as the actor of what it does itself (a revocation made from the command line).
+AGENCY_ACCOUNT = "agency"
+
+
+def revocation_statement(row: Row[Any], home: str) -> dict[str, Any]:
+    """A revoked certificate: its earned statement voided, by whoever revoked it (the agency
+    when no one is recorded), so an LRS no longer counts it."""
+    who = str(row.revoked_by_id) if row.revoked_by_id is not None else AGENCY_ACCOUNT
+    return {
+        "id": revocation_statement_id(row.code, home),
+        "actor": {"objectType": "Agent", "account": {"homePage": home, "name": who}},
+        "verb": VOIDED.as_json(),
+        "object": {"objectType": "StatementRef", "id": certificate_statement_id(row.code, home)},
+        "timestamp": timestamp(row.revoked_at),
+    }
+
+
+def revocation_rows() -> Select[Any]:
+    columns: list[Any] = [
+        Certificate.id,
+        Certificate.code,
+        Certificate.revoked_by_id,
+        Certificate.revoked_at.label("moment"),
+        Certificate.revoked_at,
+    ]
+    return select(*columns).where(Certificate.revoked_at.is_not(None))
+
+
 def external_statement(row: Row[Any], home: str) -> dict[str, Any]:
     """Training outside the platform, completed as a manager verified: its clock hours."""
     target = _activity(external_iri(home, row.id), COURSE_TYPE, row.title, None)
@@ -424,6 +458,14 @@ SOURCES = (
         ExternalActivity.id,
         ExternalActivity.decided_at,
         external_statement,
+    ),
+    # After the certificates: a voiding statement is queued (and sent) after what it voids.
+    Source(
+        SourceKind.REVOCATION,
+        revocation_rows,
+        Certificate.id,
+        Certificate.revoked_at,
+        revocation_statement,
     ),
 )
 

@@ -11,6 +11,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from lms.credentials.services import revoke
 from lms.db import db, utcnow
 from lms.learning.models import LearningEvent
 from lms.xapi.models import StatementStatus, XapiStatement
@@ -147,3 +148,23 @@ def test_a_statement_ralph_refuses_is_set_aside_and_the_batch_still_arrives(
     assert held[changed.statement_id]["result"]["duration"] != "PT1S"  # Ralph kept the first
     durations = sorted(s["result"].get("duration", "") for s in held.values())
     assert "PT40S" in durations and "PT50S" in durations
+
+
+def test_ralph_takes_the_voiding_of_a_revoked_certificate(journey, ralph, runner):
+    runner.invoke(args=["xapi", "push"])
+    revoke(journey.certificate, "Cấp nhầm người")
+    db.session.commit()
+
+    result = runner.invoke(args=["xapi", "push"])
+
+    assert "Đã xếp hàng 1 bản ghi mới; đã gửi 1; kho LRS từ chối 0;" in result.output
+    home = current_app.config["XAPI_HOME_PAGE"]
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, home + "/")
+    voiding = mine(ralph.endpoint)[
+        str(uuid.uuid5(namespace, f"certificate-revoked/{journey.certificate.code}"))
+    ]
+    assert voiding["verb"]["id"] == ADL + "voided"
+    assert voiding["object"]["id"] == str(
+        uuid.uuid5(namespace, f"certificate/{journey.certificate.code}")
+    )
+    assert voiding["actor"]["account"]["name"] == "agency"

@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from lms.credentials.services import revoke
 from lms.db import db
 from lms.i18n import local_today
 from lms.learning.models import EventKind, LearningEvent
 from lms.xapi import services, statements
 from lms.xapi.models import SourceKind, XapiStatement
+from tests.factories import make_person
 from tests.xapi.conftest import HOME
 from tests.xapi.journey import COURSE_EN, LESSON_EN
 
@@ -49,7 +51,7 @@ def test_each_record_of_the_journey_becomes_one_statement(journey):
     assert services.enqueue_new(chunk=3) == events + 2  # the certificate, the activity
     assert services.enqueue_new(chunk=3) == 0
     rows = db.session.scalars(select(XapiStatement)).all()
-    assert sorted({row.source_kind for row in rows}) == sorted(SourceKind)
+    assert {row.source_kind for row in rows} == set(SourceKind) - {SourceKind.REVOCATION}
     assert {row.status for row in rows} == {"queued"}
     assert all(row.statement["id"] == row.statement_id for row in rows)
 
@@ -147,6 +149,26 @@ def test_the_certificate_is_earned_with_its_code_and_tiet(journey):
         f"{HOME}/xapi/extensions/tiet": 1.5,
     }
     assert earned["timestamp"].startswith(journey.certificate.issued_at.strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_a_revoked_certificate_voids_its_earned_statement(journey, app):
+    services.enqueue_new()
+    code = journey.certificate.code
+    admin = make_person("quantri", "Quản Trị Viên")
+    revoke(journey.certificate, "Cấp nhầm người", actor_id=admin.id)
+    db.session.commit()
+
+    assert services.enqueue_new() == 1
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, HOME + "/")
+    voiding = queued()[str(uuid.uuid5(namespace, f"certificate-revoked/{code}"))]
+    assert voiding["verb"]["id"] == ADL + "voided"
+    assert voiding["object"] == {
+        "objectType": "StatementRef",
+        "id": str(uuid.uuid5(namespace, f"certificate/{code}")),
+    }
+    assert voiding["actor"]["account"] == {"homePage": HOME, "name": str(admin.id)}
+    rows = db.session.scalars(select(XapiStatement).order_by(XapiStatement.id)).all()
+    assert rows[-1].source_kind == SourceKind.REVOCATION  # sent after what it voids
 
 
 def test_the_verified_external_activity_is_completed_with_its_hours(journey):
