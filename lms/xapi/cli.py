@@ -79,8 +79,14 @@ def export_command(start_text: str, end_text: str, output: str) -> None:
     zone = agency_zone()
     start = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
+    try:
+        handle = click.open_file(output, "w", encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(
+            _("Không ghi được tệp %(path)s: %(error)s", path=output, error=error.strerror)
+        ) from None
     count = 0
-    with click.open_file(output, "w", encoding="utf-8") as handle:
+    with handle:
         for statement in statements.in_span(start, end):
             handle.write(json.dumps(statement, ensure_ascii=False, separators=(",", ":")) + "\n")
             count += 1

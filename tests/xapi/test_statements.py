@@ -366,6 +366,17 @@ def test_export_refuses_bad_dates_and_writes_nothing(
     assert not output.exists()
 
 
+def test_export_to_a_folder_that_does_not_exist_says_so(journey, runner, tmp_path):
+    output = tmp_path / "khong-co" / "xapi.jsonl"
+
+    result = runner.invoke(
+        args=["xapi", "export", "--from", "2024-01-01", "--to", "2024-12-31", "--output", output]
+    )
+
+    assert result.exit_code != 0
+    assert f"Không ghi được tệp {output}: No such file or directory" in result.output
+
+
 def test_export_needs_the_home_page(journey, runner, app, tmp_path):
     app.config.update(PUBLIC_URL="", XAPI_HOME_PAGE="")
     output = tmp_path / "xapi.jsonl"
