@@ -13,6 +13,8 @@ from lms import leases
 from lms.db import db, utcnow
 from lms.xapi import services
 from lms.xapi.models import StatementStatus, XapiStatement
+from tests.conftest import PASSWORD
+from tests.learning.steps import beacon
 from tests.xapi import lrs
 
 
@@ -142,3 +144,25 @@ def test_retry_delays_double_up_to_the_longest():
     ]
     assert leases.retry_delay(40, longest=timedelta(hours=1)) == timedelta(hours=1)
     assert leases.retry_delay(10**6) == timedelta(minutes=2**30)
+
+
+def test_the_loop_sends_what_is_new_each_round(journey, fake_lrs, runner, monkeypatch, client):
+    pauses = []
+
+    def sleep(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            assert beacon(client, "chao-hoi", 40).status_code == 204  # new while it waits
+            return
+        raise SystemExit(0)  # the service is stopped
+
+    monkeypatch.setattr("lms.xapi.cli.time.sleep", sleep)
+    client.post("/login", data={"username": "mai", "password": PASSWORD})
+
+    result = runner.invoke(args=["xapi", "push", "--loop", "--every", "7"])
+
+    count = total()
+    assert pauses == [7, 7]
+    assert f"Đã xếp hàng {count - 1} bản ghi mới; đã gửi {count - 1};" in result.output
+    assert "Đã xếp hàng 1 bản ghi mới; đã gửi 1;" in result.output
+    assert by_status() == {"sent": count}
