@@ -41,6 +41,13 @@ install: $(VENV)/.installed-run translations
 
 install-dev: $(VENV)/.installed-dev translations
 
+# Ralph, the Learning Record Store the xAPI tests send to (tests/xapi, bench/xapi_push.py): a
+# venv of its own, since its pins (pydantic, click, fastapi...) are not ours.
+$(VENV)-ralph/.installed: requirements/ralph.txt
+	$(PYTHON) -m venv $(VENV)-ralph
+	$(VENV)-ralph/bin/python -m pip --quiet install --require-hashes -r requirements/ralph.txt
+	touch $@
+
 # axe-core for the browser accessibility tests; npm writes this file on every install.
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
@@ -82,7 +89,7 @@ test-prerequisites:
 
 # The whole suite: SQLite always (browser tests included); PostgreSQL as well when
 # LMS_TEST_POSTGRES_URL names a server (CI sets it).
-test: test-prerequisites install-dev node_modules/.package-lock.json
+test: test-prerequisites install-dev node_modules/.package-lock.json $(VENV)-ralph/.installed
 	$(BIN)/pytest
 	@if [ -n "$$LMS_TEST_POSTGRES_URL" ]; then \
 	  echo "== the same suite on PostgreSQL =="; \
@@ -108,6 +115,7 @@ lock: $(VENV)/.installed-dev
 	$(PIP_COMPILE) --output-file requirements/run.txt pyproject.toml
 	$(PIP_COMPILE) --extra dev --extra postgres --output-file requirements/dev.txt pyproject.toml
 	$(PIP_COMPILE) --extra sqlmap --output-file requirements/sqlmap.txt pyproject.toml
+	$(PIP_COMPILE) --output-file requirements/ralph.txt requirements/ralph.in
 
 # The SQL-injection scan of bench/sqlmap_scan.py (about 25 minutes); sqlmap is its own extra.
 $(VENV)/.installed-sqlmap: requirements/sqlmap.txt pyproject.toml | $(BIN)/python
@@ -119,4 +127,4 @@ sqlmap-scan: $(VENV)/.installed-sqlmap install
 	$(BIN)/python bench/sqlmap_scan.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(VENV)-ralph .pytest_cache .ruff_cache .mypy_cache

@@ -70,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         staff,
         uploads,
         web,
+        xapi,
     )
 
     web.init_app(app)
@@ -103,4 +104,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     privacy.init_app(app)
     backup.init_app(app)
     demo.init_app(app)
+    xapi.init_app(app)
     return app

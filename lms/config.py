@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 OWNER_ONLY = 0o600
 OWNER_ONLY_FOLDER = 0o700
@@ -126,6 +128,13 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         "SMTP_FROM": env.get("LMS_SMTP_FROM") or "no-reply@localhost",
         # The address people reach the platform at, for links in e-mail (https://...).
         "PUBLIC_URL": env.get("LMS_PUBLIC_URL") or "",
+        # xAPI statements (lms.xapi): the Learning Record Store's endpoint (its statements
+        # resource is <endpoint>/statements) and its HTTP basic credentials; unset: nothing is
+        # sent. Learners are identified as accounts on the home page (LMS_PUBLIC_URL unless set).
+        "XAPI_ENDPOINT": env.get("LMS_XAPI_ENDPOINT") or "",
+        "XAPI_KEY": env.get("LMS_XAPI_KEY") or "",
+        "XAPI_SECRET": env.get("LMS_XAPI_SECRET") or "",
+        "XAPI_HOME_PAGE": env.get("LMS_XAPI_HOME_PAGE") or "",
         # Open Badges signing keys (lms.credentials): owner-only files outside the database,
         # like the secret key; `flask credentials keygen` creates the first one.
         "CREDENTIAL_KEYS_DIR": env.get("LMS_CREDENTIAL_KEYS_DIR")
@@ -138,6 +147,12 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
     }
     settings.update(overrides)
     return settings
+
+
+def public_url(settings: Mapping[str, Any]) -> str:
+    """The platform's public address as set (LMS_PUBLIC_URL), without a trailing slash; "" if
+    unset. The base of links in e-mail, of the Open Badges issuer id and of xAPI identifiers."""
+    return str(settings.get("PUBLIC_URL") or "").rstrip("/")
 
 
 def engine_options(database_url: str) -> dict:

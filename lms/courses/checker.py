@@ -161,6 +161,7 @@ class CheckedLesson:
     is_required: bool
     html: str
     quizzes: list[CheckedQuiz]
+    title_en: str | None = None
 
 
 @dataclass
@@ -747,4 +748,5 @@ def _checked_lesson(
         is_required=meta.is_required,
         html=_render(parsed, links, language, entries),
         quizzes=quizzes,
+        title_en=meta.title_en,
     )

@@ -47,6 +47,7 @@ STAFF, PUBLIC = "staff", "public"
 
 COURSE_KEYS = (
     "title",
+    "title_en",
     "category",
     "language",
     "level",
@@ -68,7 +69,7 @@ COURSE_REQUIRED = (
     "authors",
     "version",
 )
-LESSON_KEYS = ("title", "minutes", "required")
+LESSON_KEYS = ("title", "title_en", "minutes", "required")
 LESSON_REQUIRED = ("title", "minutes")
 MAX_HOURS = Decimal(500)
 MAX_MINUTES = 600
@@ -668,6 +669,8 @@ class CourseMeta:
     audience: str = STAFF
     # The course's recordings are a speech synthesiser's, not a speaker's: said where they play.
     synthetic_audio: bool = False
+    # The title in English, for records read elsewhere (xAPI statements); optional.
+    title_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -675,6 +678,7 @@ class LessonMeta:
     title: str
     minutes: int
     is_required: bool
+    title_en: str | None = None
 
 
 def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta | None:
@@ -686,6 +690,7 @@ def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta |
     errors_before = len(report.problems)
     reader.check_keys(entries, COURSE_KEYS, COURSE_REQUIRED, 1)
     title = reader.text(entries, "title", max_length=MAX_TITLE)
+    title_en = reader.text(entries, "title_en", max_length=MAX_TITLE)
     category = reader.choice(entries, "category", list(CATEGORIES))
     language = reader.choice(entries, "language", list(LANGUAGES))
     level = reader.choice(entries, "level", list(LEVELS))
@@ -739,6 +744,7 @@ def read_course_meta(node: yaml.Node | None, report: FileReport) -> CourseMeta |
         version=version,
         audience=audience,
         synthetic_audio=synthetic_audio is True,
+        title_en=title_en,
     )
 
 
@@ -751,11 +757,14 @@ def read_lesson_meta(node: yaml.Node | None, report: FileReport) -> LessonMeta |
     errors_before = len(report.problems)
     reader.check_keys(entries, LESSON_KEYS, LESSON_REQUIRED, 1)
     title = reader.text(entries, "title", max_length=MAX_TITLE)
+    title_en = reader.text(entries, "title_en", max_length=MAX_TITLE)
     minutes = reader.integer(entries, "minutes", 1, MAX_MINUTES)
     required = reader.boolean(entries, "required")
     if len(report.problems) > errors_before or title is None or minutes is None:
         return None
-    return LessonMeta(title=title, minutes=minutes, is_required=required is not False)
+    return LessonMeta(
+        title=title, minutes=minutes, is_required=required is not False, title_en=title_en
+    )
 
 
 # Our blocks ----------------------------------------------------------------------------------

@@ -138,6 +138,7 @@ def _course_fields(checked: CheckedCourse) -> dict[str, Any]:
     meta = checked.meta
     return {
         "title": meta.title,
+        "title_en": meta.title_en,
         "category": meta.category,
         "language": meta.language,
         "level": meta.level,
@@ -237,6 +238,7 @@ def _lesson_fields(checked: CheckedLesson) -> dict[str, Any]:
     return {
         "position": checked.position,
         "title": checked.title,
+        "title_en": checked.title_en,
         "minutes": checked.minutes,
         "is_required": checked.is_required,
         "body_html": checked.html,

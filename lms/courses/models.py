@@ -22,6 +22,8 @@ class Course(Model):
     # Learners' progress refers to the slug: it never changes once a course exists.
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The title in English, if the course gives one (records sent elsewhere: lms.xapi).
+    title_en: Mapped[str | None] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(30), index=True)
     language: Mapped[str] = mapped_column(String(20))
     level: Mapped[str] = mapped_column(String(20))
@@ -74,6 +76,7 @@ class Lesson(Model):
     slug: Mapped[str] = mapped_column(String(80))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
     minutes: Mapped[int]
     is_required: Mapped[bool] = mapped_column(default=True)
     body_html: Mapped[str] = mapped_column(Text)

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 
+from lms import config
 from lms.credentials import keys
 from lms.credentials.jsonld import DID_V1, MULTIKEY_V1
 from lms.errors import UserError
@@ -23,9 +24,9 @@ def base_url() -> str:
 
     Without the setting, a page uses the address it was reached at; a command needs it.
     """
-    configured = current_app.config.get("PUBLIC_URL") or ""
+    configured = config.public_url(current_app.config)
     if configured:
-        return configured.rstrip("/")
+        return configured
     if has_request_context():
         return request.host_url.rstrip("/")
     raise IssuerError(

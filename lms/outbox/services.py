@@ -11,9 +11,10 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select
 
-from lms.db import batches, db, rows_changed, utcnow
+from lms import leases
+from lms.db import batches, db, utcnow
 from lms.outbox.models import MailStatus, OutgoingMail
 
 MAX_ATTEMPTS = 8
@@ -72,41 +73,15 @@ class Sent:
 
 
 def _claim(limit: int, now: datetime) -> list[OutgoingMail]:
-    """Claim up to limit due messages for this worker (a claim another worker made first, or
-    one still held, is left alone) and commit the claims."""
-    due = db.session.scalars(
-        select(OutgoingMail.id)
-        .where(
-            or_(
-                (OutgoingMail.status == MailStatus.QUEUED) & (OutgoingMail.next_attempt_at <= now),
-                (OutgoingMail.status == MailStatus.SENDING) & (OutgoingMail.claimed_until <= now),
-            )
-        )
-        .order_by(OutgoingMail.id)
-        .limit(limit)
-    ).all()
-    claimed = []
-    for mail_id in due:
-        taken = rows_changed(
-            update(OutgoingMail)
-            .where(
-                OutgoingMail.id == mail_id,
-                or_(
-                    OutgoingMail.status == MailStatus.QUEUED,
-                    (OutgoingMail.status == MailStatus.SENDING)
-                    & (OutgoingMail.claimed_until <= now),
-                ),
-            )
-            .values(
-                status=MailStatus.SENDING,
-                claimed_until=now + LEASE,
-                attempts=OutgoingMail.attempts + 1,
-            ),
-            execution_options={"synchronize_session": False},
-        )
-        if taken:
-            claimed.append(mail_id)
-    db.session.commit()
+    """Claim up to limit due messages for this worker (lms.leases) and load them."""
+    claimed = leases.claim_due(
+        OutgoingMail,
+        limit,
+        now,
+        lease=LEASE,
+        queued=MailStatus.QUEUED,
+        sending=MailStatus.SENDING,
+    )
     return list(
         db.session.scalars(
             select(OutgoingMail).where(OutgoingMail.id.in_(claimed)).order_by(OutgoingMail.id)
@@ -170,5 +145,5 @@ def _put_off(
         mail.status = MailStatus.FAILED
         return retried, failed + 1
     mail.status = MailStatus.QUEUED
-    mail.next_attempt_at = now + timedelta(minutes=2 ** (mail.attempts - 1))
+    mail.next_attempt_at = now + leases.retry_delay(mail.attempts)
     return retried + 1, failed

@@ -116,7 +116,7 @@ def test_an_unknown_key_without_a_close_match_lists_the_keys(tmp_path):
     course = COURSE.replace('version: "1"', 'version: "1"\nprice: 0')
     assert problems(tmp_path, {"course.md": course}) == [
         "course.md:10: lỗi: Khóa “price” không có trong định dạng. Các khóa dùng được: title, "
-        "category, language, level, hours, summary, authors, sources, version, audience, "
+        "title_en, category, language, level, hours, summary, authors, sources, version, audience, "
         "synthetic_audio."
     ]
 
