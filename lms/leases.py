@@ -8,6 +8,8 @@ claim until the lease ends; then any worker may claim the row again.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,3 +60,15 @@ def retry_delay(attempts: int, *, longest: timedelta | None = None) -> timedelta
     """The wait before the next try after attempts tries: 1, 2, 4... minutes, at most longest."""
     delay = timedelta(minutes=2 ** min(max(attempts - 1, 0), 30))
     return min(delay, longest) if longest is not None else delay
+
+
+def rounds(loop: bool, every: int) -> Iterator[int]:
+    """The rounds of a queue's sending command: one, or (its --loop) one after another for ever
+    with every seconds (at least one) between them. Yields the round's number from 1."""
+    number = 1
+    while True:
+        yield number
+        if not loop:
+            return
+        time.sleep(max(1, every))
+        number += 1

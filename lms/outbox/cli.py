@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from lms import leases
 from lms.outbox import services
 
 mail_cli = AppGroup("mail", help="Thư điện tử chờ gửi.")
@@ -19,7 +18,7 @@ mail_cli = AppGroup("mail", help="Thư điện tử chờ gửi.")
 @click.option("--batch", default=100, show_default=True, help="Số thư mỗi lượt.")
 def send_command(loop: bool, every: int, batch: int) -> None:
     """Gửi thư đến lượt; thư lỗi được thử lại sau 1, 2, 4... phút."""
-    while True:
+    for _round in leases.rounds(loop, every):
         result = services.send_due(batch)
         if result.sent or result.retried or result.failed or not loop:
             click.echo(
@@ -31,6 +30,3 @@ def send_command(loop: bool, every: int, batch: int) -> None:
                     failed=result.failed,
                 )
             )
-        if not loop:
-            return
-        time.sleep(max(1, every))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from lms import leases
 from lms.i18n import agency_zone, vn_date
 from lms.xapi import services, statements
 from lms.xapi.statements import XapiError
@@ -26,7 +26,7 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 @click.option("--every", default=60, show_default=True, type=click.IntRange(1), help="Số giây.")
 def push_command(batch: int, loop: bool, every: int) -> None:
     """Xếp hàng bản ghi mới rồi gửi đến kho LRS; lỗi được thử lại sau 1, 2, 4... phút."""
-    while True:
+    for _round in leases.rounds(loop, every):
         try:
             pushed = services.push(batch)
         except XapiError as error:
@@ -47,9 +47,6 @@ def push_command(batch: int, loop: bool, every: int) -> None:
             )
         if pushed.errors:
             click.echo(_("Kho LRS chưa nhận: %(error)s", error=pushed.errors[-1]), err=True)
-        if not loop:
-            return
-        time.sleep(every)
 
 
 def _day(text: str, option: str) -> date:

@@ -156,7 +156,7 @@ def test_the_loop_sends_what_is_new_each_round(journey, fake_lrs, runner, monkey
             return
         raise SystemExit(0)  # the service is stopped
 
-    monkeypatch.setattr("lms.xapi.cli.time.sleep", sleep)
+    monkeypatch.setattr("lms.leases.time.sleep", sleep)
     client.post("/login", data={"username": "mai", "password": PASSWORD})
 
     result = runner.invoke(args=["xapi", "push", "--loop", "--every", "7"])
