@@ -125,3 +125,44 @@ def test_downgrade_to_base_then_upgrade_again(empty_app):
     upgrade()
     assert database_heads() == script_heads()
     assert schema_differences() == []
+
+
+def test_english_titles_go_back_out_while_lessons_are_referred_to(empty_app):
+    """Downgrading 3dab22d69af2 with courses in place: the title_en columns are dropped where
+    they stand (a SQLite table rebuild of lesson would break the quizzes referring to it)."""
+    upgrade()
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO course (id, slug, title, title_en, category, language, level, hours,"
+                " summary, authors, sources, version, audience, synthetic_audio, intro_html,"
+                " is_retired, created_at, imported_at) VALUES (1, 'c', 'Khóa', 'Course',"
+                " 'digital-skills', 'vi', 'basic', 1, '', '[]', '[]', '1', 'staff', false, '',"
+                " false, '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO lesson (id, course_id, slug, position, title, title_en, minutes,"
+                " is_required, body_html, is_retired, created_at, updated_at) VALUES (1, 1, 'l',"
+                " 1, 'Bài', 'Lesson', 5, true, '', false, '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO quiz (id, lesson_id, slug, position, title, pass_mark, questions,"
+                " is_retired, created_at, updated_at) VALUES (1, 1, 'q', 1, 'Kiểm tra', 80,"
+                " '[]', false, '2026-01-01', '2026-01-01')"
+            )
+        )
+
+    downgrade(revision="bc54e5282b90")
+
+    inspector = inspect(db.engine)
+    assert "title_en" not in {column["name"] for column in inspector.get_columns("lesson")}
+    assert "title_en" not in {column["name"] for column in inspector.get_columns("course")}
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT title FROM lesson")).scalar_one() == "Bài"
+        assert connection.execute(text("SELECT count(*) FROM quiz")).scalar_one() == 1
+    upgrade()
+    assert schema_differences() == []

@@ -326,10 +326,10 @@ def dashboard(
     """Return one page of everyone who belonged to the unit (or below) during year, on days
     the unit stood over theirs and viewer reached them (`lms.org.scope`; None: everyone).
 
-    The database filters (status, search), counts the statuses, and sorts and pages, by name
-    or by a figure: for a figure, the engine works it out for everyone filtered (overdue items
-    counted, not listed) and hands it to the database as a list of (person, figure) to order
-    by; the rest of the page, the items included, is read for its rows only.
+    The database filters (status, search), counts the statuses, and sorts and pages by name;
+    for a figure, the engine works it out for everyone filtered (overdue items counted, not
+    listed) and they are ranked here (`_ranked`); the rest of the page, the items included, is
+    read for its rows only.
     """
     reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
     engine = Engine(*year_days(year), today)

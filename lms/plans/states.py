@@ -46,20 +46,26 @@ _STATUS_OF_CODE = {index: str(status) for index, status in _STATUS_CODES}
 _STATUS_CODE = {status: index for index, status in _STATUS_CODES}
 
 
-def _decided_by(last: date) -> ColumnElement[bool]:
-    """SQL: a plan version's decision was taken by the end of the day last (a half-year roster
-    does not count a plan approved in September). Without a recorded moment: it was."""
-    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=agency_zone())
-    return or_(PlanVersion.decided_at.is_(None), PlanVersion.decided_at < end.astimezone(UTC))
+def _end_of(last: date) -> datetime:
+    """The moment the agency's day last ends (UTC): the statements below are kept per moment,
+    so a change of the agency's time zone gets statements of its own."""
+    return datetime.combine(last + timedelta(days=1), time(), tzinfo=agency_zone()).astimezone(UTC)
+
+
+def _decided_by(end: datetime) -> ColumnElement[bool]:
+    """SQL: a plan version's decision was taken before end, the end of a period's last day (a
+    half-year roster does not count a plan approved in September). Without a recorded moment:
+    it was."""
+    return or_(PlanVersion.decided_at.is_(None), PlanVersion.decided_at < end)
 
 
 @lru_cache(maxsize=64)
-def _state_columns(last: date) -> tuple[ColumnElement[int], ColumnElement[int]]:
-    """SQL: a version's status code (a decision taken after last: still awaited) and whether
-    it was approved by then. Built once per last day and process: every page with plan states
+def _state_columns(end: datetime) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """SQL: a version's status code (a decision taken after end: still awaited) and whether
+    it was approved by then. Built once per end and process: every page with plan states
     asks for the same few days, and building these CASE expressions costs more than running
     them (SQL expressions are immutable, so sharing them is safe)."""
-    decided = _decided_by(last)
+    decided = _decided_by(end)
     code = case(
         (~decided, _STATUS_CODE[PlanStatus.SUBMITTED]),
         *[(PlanVersion.status == str(status), index) for index, status in _STATUS_CODES],
@@ -70,9 +76,9 @@ def _state_columns(last: date) -> tuple[ColumnElement[int], ColumnElement[int]]:
 
 
 @lru_cache(maxsize=64)
-def _rows(last: date, years: tuple[int, ...]) -> Select:
-    """`PlanStates.rows`, built once per last day and years (statements are immutable)."""
-    code, approved = _state_columns(last)
+def _rows(end: datetime, years: tuple[int, ...]) -> Select:
+    """`PlanStates.rows`, built once per end and years (statements are immutable)."""
+    code, approved = _state_columns(end)
     return (
         select(
             StudyPlan.person_id,
@@ -87,9 +93,9 @@ def _rows(last: date, years: tuple[int, ...]) -> Select:
 
 
 @lru_cache(maxsize=64)
-def _rows_of_people(last: date, years: tuple[int, ...]) -> Select:
+def _rows_of_people(end: datetime, years: tuple[int, ...]) -> Select:
     """`_rows` of some people, given as {"ids": [...]} when run: a home page asks for one."""
-    return _rows(last, years).where(among(StudyPlan.person_id, id_list("ids")))
+    return _rows(end, years).where(among(StudyPlan.person_id, id_list("ids")))
 
 
 class PlanStates:
@@ -108,7 +114,7 @@ class PlanStates:
         if not person_ids:
             return {}
         states: dict[int, dict[int, PlanState]] = defaultdict(dict)
-        statement = _rows_of_people(self.last, tuple(self.years))
+        statement = _rows_of_people(_end_of(self.last), tuple(self.years))
         for person_id, year, latest, ever in (
             db.session.connection().execute(statement, {"ids": list(person_ids)}).all()
         ):
@@ -119,7 +125,7 @@ class PlanStates:
         """SQL: (person_id, year, latest, ever) for each plan in the years of the days: the
         latest version's number and status packed in one integer (number × 8 + status), and
         whether any version was approved (1) or not (0)."""
-        return _rows(self.last, tuple(self.years))
+        return _rows(_end_of(self.last), tuple(self.years))
 
     @staticmethod
     def label(latest: ColumnElement[Any], ever: ColumnElement[Any]) -> ColumnElement[str]:
@@ -135,7 +141,7 @@ class PlanStates:
         )
 
     def _decided_by_the_end(self) -> ColumnElement[bool]:
-        return _decided_by(self.last)
+        return _decided_by(_end_of(self.last))
 
     def approved_years(self, person_ids: Collection[int]) -> dict[int, int]:
         """The years of the days whose plan each person had approved (some version approved,

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 VERSION = "1.0.3"
 TIMEOUT = 60  # seconds; a batch of hundreds of statements takes an LRS a moment to index
 
@@ -20,8 +22,8 @@ REFUSED = frozenset({400, 409, 413, 422})
 
 @dataclass(frozen=True)
 class Answer:
-    """How the LRS answered: its HTTP status (None when it could not be reached) and, if it
-    did not take the statements, why."""
+    """How the LRS answered: its HTTP status (None when it could not be reached, or its answer
+    did not say it stored them) and, if it did not take the statements, why."""
 
     status: int | None
     detail: str = ""
@@ -33,6 +35,18 @@ class Answer:
     @property
     def is_refusal(self) -> bool:
         return self.status in REFUSED
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered, not followed: urllib would follow a POST's 301/302/303 with a GET
+    (no statements, the same Authorization even to another host) whose 200 says nothing of
+    them. The 3xx then comes back as an HTTPError, and the batch waits in the queue."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 @dataclass(frozen=True)
@@ -55,10 +69,11 @@ class Store:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                response.read()
-                return Answer(response.status)
+            with _OPENER.open(request, timeout=TIMEOUT) as response:
+                return _stored(response.status, response.read(), len(statements))
         except urllib.error.HTTPError as error:
+            if 300 <= error.code < 400:
+                return Answer(error.code, _moved(error))
             return Answer(error.code, _detail(error))
         except (OSError, ValueError) as error:  # refused, reset, timed out, bad address
             return Answer(None, str(getattr(error, "reason", None) or error))
@@ -71,3 +86,37 @@ def _detail(error: urllib.error.HTTPError) -> str:
     except OSError:
         body = ""
     return f"HTTP {error.code}: {body or error.reason}".strip()
+
+
+def _stored(status: int, body: bytes, count: int) -> Answer:
+    """A 2xx answer: 204 (nothing new to store), or 200 with the id of each statement sent, as
+    xAPI says; a 200 without them did not store the batch (some proxy or login page)."""
+    if status == 204:
+        return Answer(status)
+    try:
+        ids = json.loads(body)
+    except ValueError:
+        ids = None
+    if isinstance(ids, list) and len(ids) == count:
+        return Answer(status)
+    shown = body[:200].decode("utf-8", "replace")
+    return Answer(
+        None,
+        _(
+            "Kho LRS trả lời HTTP %(status)d nhưng không kèm mã của %(count)d bản ghi đã gửi: "
+            "chưa coi là đã nhận (%(body)s).",
+            status=status,
+            count=count,
+            body=shown,
+        ),
+    )
+
+
+def _moved(error: urllib.error.HTTPError) -> str:
+    """A redirect: the endpoint to set instead."""
+    return _(
+        "Kho LRS chuyển hướng (HTTP %(status)d) sang %(location)s: đặt LMS_XAPI_ENDPOINT là địa "
+        "chỉ mới; các bản ghi vẫn chờ gửi.",
+        status=error.code,
+        location=error.headers.get("Location", "?"),
+    )

@@ -34,12 +34,15 @@ def store() -> Store | None:
     if not endpoint:
         return None
     parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or "@" in parts.netloc:
+        # Shown without what precedes an @: a key or password written into the address.
+        shown = endpoint.rsplit("@", 1)[-1] if "@" in parts.netloc else endpoint
         raise XapiError(
             _(
                 "LMS_XAPI_ENDPOINT “%(value)s” không phải địa chỉ http:// hoặc https:// của kho "
-                "LRS (ví dụ https://lrs.example.vn/xAPI).",
-                value=endpoint,
+                "LRS (ví dụ https://lrs.example.vn/xAPI; khóa và mật khẩu đặt ở LMS_XAPI_KEY và "
+                "LMS_XAPI_SECRET, không viết vào địa chỉ).",
+                value=shown,
             )
         )
     key, secret = str(config.get("XAPI_KEY") or ""), str(config.get("XAPI_SECRET") or "")
@@ -124,9 +127,15 @@ def _send_batch(lrs: Store, ids: list[int], now: datetime, pushed: Pushed) -> No
         _mark_sent(ids)
         pushed.sent += len(ids)
     elif answer.is_refusal and len(rows) > 1:
-        # One statement may spoil the batch: each alone tells which.
-        for row in rows:
-            _send_alone(lrs, row.id, row.statement, now, pushed)
+        # One statement may spoil the batch: each alone tells which. Should the LRS stop
+        # answering meanwhile, the rest waits with the others (within this claim's lease).
+        for index, row in enumerate(rows):
+            if not _send_alone(lrs, row.id, row.statement, now, pushed):
+                rest = [later.id for later in rows[index + 1 :]]
+                if rest:
+                    _put_off(rest, Answer(None, pushed.errors[-1]), now)
+                    pushed.put_off += len(rest)
+                break
     elif answer.is_refusal:
         _reject(rows[0].id, answer)
         pushed.rejected += 1
@@ -139,7 +148,8 @@ def _send_batch(lrs: Store, ids: list[int], now: datetime, pushed: Pushed) -> No
 
 def _send_alone(
     lrs: Store, row_id: int, statement: dict[str, Any], now: datetime, pushed: Pushed
-) -> None:
+) -> bool:
+    """Send one statement; False when the LRS did not answer (it was put off)."""
     answer = lrs.post([statement])
     if answer.is_stored:
         _mark_sent([row_id])
@@ -151,6 +161,8 @@ def _send_alone(
         _put_off([row_id], answer, now)
         pushed.put_off += 1
         pushed.errors.append(answer.detail)
+        return False
+    return True
 
 
 def _mark_sent(ids: Sequence[int]) -> None:

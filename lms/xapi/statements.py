@@ -234,7 +234,8 @@ def _score(row: Row[Any]) -> dict[str, Any]:
             "raw": row.correct,
             "min": 0,
             "max": row.total,
-            "scaled": round(row.percent / 100, 4),
+            # From the counts, not the rounded percent shown: 2 of 3 is 0.6667, not 0.67.
+            "scaled": round(row.correct / row.total, 4) if row.total else 0.0,
         },
         "success": bool(row.is_passed),
     }

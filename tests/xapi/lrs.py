@@ -131,10 +131,16 @@ def stored(endpoint: str) -> list[dict[str, Any]]:
 @dataclass
 class FakeStore:
     """A stand-in LRS: keeps statements by id, refuses (400) a batch holding one of `refuse`,
-    answers `outage` (e.g. 503) to everything while set, and counts the requests."""
+    answers `outage` (e.g. 503) to everything while set (or 503 to every POST after the first
+    `outage_after`), redirects every POST to `redirect` while set, answers 200 without the
+    statements' ids (keeping nothing) while `unconfirmed`, and counts the requests."""
 
     refuse: set[str] = field(default_factory=set)
     outage: int | None = None
+    outage_after: int | None = None
+    redirect: str | None = None
+    unconfirmed: bool = False
+    gets: int = 0
     statements: dict[str, dict] = field(default_factory=dict)
     posts: list[list[str]] = field(default_factory=list)  # statement ids of each request
     auth: list[str] = field(default_factory=list)
@@ -154,13 +160,25 @@ class FakeStore:
                 store.posts.append(ids)
                 store.auth.append(self.headers.get("Authorization", ""))
                 store.versions.append(self.headers.get("X-Experience-API-Version", ""))
-                if store.outage:
-                    self._answer(store.outage, {"detail": "unavailable"})
+                late = store.outage_after is not None and len(store.posts) > store.outage_after
+                if store.redirect:
+                    self.send_response(302)
+                    self.send_header("Location", store.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif store.outage or late:
+                    self._answer(store.outage or 503, {"detail": "unavailable"})
+                elif store.unconfirmed:
+                    self._answer(200, {"ok": True})
                 elif refused := [i for i in ids if i in store.refuse]:
                     self._answer(400, {"detail": f"invalid statement {refused[0]}"})
                 else:
                     store.statements.update(zip(ids, body, strict=True))
                     self._answer(200, ids)
+
+            def do_GET(self):  # noqa: N802 - a redirected POST followed as a GET lands here
+                store.gets += 1
+                self._answer(200, {"statements": [], "more": ""})
 
             def _answer(self, status: int, payload: object) -> None:
                 data = json.dumps(payload).encode()

@@ -7,12 +7,14 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from lms import leases
 from lms.db import db, utcnow
 from lms.xapi import services
 from lms.xapi.models import StatementStatus, XapiStatement
+from lms.xapi.statements import XapiError
 from tests.conftest import PASSWORD
 from tests.learning.steps import beacon
 from tests.xapi import lrs
@@ -119,6 +121,58 @@ def test_a_refused_statement_is_set_aside_and_the_rest_delivered(journey, fake_l
     runner.invoke(args=["xapi", "push"])
 
     assert len(fake_lrs.posts) == posts  # a refused statement is not sent again
+
+
+def test_a_redirect_is_not_followed_and_the_statements_wait(app, journey, fake_lrs):
+    fake_lrs.redirect = app.config["XAPI_ENDPOINT"] + "/moved/statements"
+
+    pushed = services.push(batch=100)
+
+    count = total()
+    assert pushed is not None and (pushed.sent, pushed.put_off) == (0, count)
+    assert by_status() == {"queued": count}
+    assert fake_lrs.gets == 0  # no GET sent after the POST (whose 200 would have said nothing)
+    assert len(fake_lrs.posts) == 1
+    error = db.session.scalar(select(XapiStatement.last_error).limit(1))
+    assert "chuyển hướng (HTTP 302)" in error and fake_lrs.redirect in error
+
+
+def test_a_200_without_the_statements_ids_is_not_taken_as_stored(journey, fake_lrs):
+    fake_lrs.unconfirmed = True
+
+    services.push(batch=100)
+
+    assert by_status() == {"queued": total()}
+    assert "không kèm mã của" in db.session.scalar(select(XapiStatement.last_error).limit(1))
+
+
+def test_an_lrs_that_stops_answering_while_a_refused_batch_is_split_puts_the_rest_off(
+    journey, fake_lrs
+):
+    services.enqueue_new()
+    db.session.commit()
+    first = db.session.scalars(select(XapiStatement).order_by(XapiStatement.id)).first()
+    fake_lrs.refuse = {first.statement_id}
+    fake_lrs.outage_after = 2  # the batch, refused; the first alone, refused; then down
+
+    pushed = services.push(batch=100)
+
+    count = total()
+    assert pushed is not None and (pushed.rejected, pushed.put_off) == (1, count - 1)
+    assert len(fake_lrs.posts) == 3  # nothing more sent once the LRS stopped answering
+    assert by_status() == {"rejected": 1, "queued": count - 1}
+
+
+def test_credentials_written_into_the_endpoint_are_refused_and_not_shown(app, journey):
+    app.config.update(
+        XAPI_ENDPOINT="https://lms:bi-mat@lrs.example.vn/xAPI", XAPI_KEY="k", XAPI_SECRET="s"
+    )
+
+    with pytest.raises(XapiError) as refused:
+        services.push()
+
+    assert "lrs.example.vn/xAPI" in str(refused.value) and "bi-mat" not in str(refused.value)
+    assert total() == 0
 
 
 def test_a_claim_held_by_a_worker_is_left_until_its_lease_ends(journey, fake_lrs):
