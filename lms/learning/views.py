@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from babel import numbers as babel_numbers
 from flask import (
     Blueprint,
     abort,
@@ -31,6 +30,7 @@ from lms.i18n import local_day, local_today
 from lms.languages import LANGUAGES
 from lms.learning import queries, rules, services
 from lms.learning.forms import BeaconForm, LearningEventForm, QuizForm, RuleForm
+from lms.numbers import decimal_text
 from lms.roles import Permission
 from lms.web import saving
 
@@ -382,8 +382,9 @@ def certificate(certificate_id: int) -> ResponseReturnValue:
     return render_template(
         "learning/certificate.html",
         certificate=found,
-        # The certificate is a Vietnamese document: 1,5 tiết whatever the interface language.
-        hours=babel_numbers.format_decimal(found.hours, format="#,##0.##", locale="vi"),
+        # The certificate is a Vietnamese document: 1,5 tiết whatever the interface language,
+        # written as its Open Badge credential writes them.
+        hours=decimal_text(found.hours),
         verify_url=url_for("learning.verify", code=found.code, _external=True),
     )
 
