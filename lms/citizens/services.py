@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
+from lms import config
 from lms.accounts import services as people
 from lms.accounts.models import EmploymentKind, Person
 from lms.audit import services as audit
@@ -254,9 +255,9 @@ def verification_link(person: Person) -> str:
     from flask import url_for
 
     token = _serializer().dumps([person.id, person.email])
-    base = current_app.config.get("PUBLIC_URL") or ""
+    base = config.public_url(current_app.config)
     path = url_for("citizens.verify", token=token, _external=not base)
-    return base.rstrip("/") + path if base else path
+    return base + path
 
 
 def send_verification(person: Person) -> bool:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms import config
 from lms.accounts.models import Person
 from lms.db import batches, db, utcnow
 from lms.i18n import local_today, vn_date
@@ -120,13 +121,13 @@ def _letters(notifications: list[Notification]) -> list[outbox.Letter]:
             )
         ).all()
     )
-    base = current_app.config.get("PUBLIC_URL") or ""
+    base = config.public_url(current_app.config)
     letters = []
     for notice in notifications:
         address = addresses.get(notice.person_id)
         if not address:
             continue
-        link = f"\n\n{base.rstrip('/')}{notice.link}" if notice.link else ""
+        link = f"\n\n{base}{notice.link}" if notice.link else ""
         letters.append(
             outbox.Letter(
                 key=f"notice:{notice.key or notice.id}",
