@@ -176,12 +176,16 @@ def _course_activity(home: str, row: Row[Any]) -> dict[str, Any]:
     )
 
 
+def _lesson_en(row: Row[Any]) -> str:
+    return row.lesson_title_en or f"Lesson {row.lesson_slug}"
+
+
 def _lesson_activity(home: str, row: Row[Any]) -> dict[str, Any]:
     return _activity(
         lesson_iri(home, row.course_slug, row.lesson_slug),
         LESSON_TYPE,
         row.lesson_title,
-        row.lesson_title_en or f"Lesson {row.lesson_slug}",
+        _lesson_en(row),
     )
 
 
@@ -258,7 +262,7 @@ def event_statement(row: Row[Any], home: str) -> dict[str, Any]:
             review_iri(home, row.course_slug, row.lesson_slug),
             REVIEW_TYPE,
             f"Ôn tập: {row.lesson_title}",
-            f"Review: {row.lesson_title_en or f'Lesson {row.lesson_slug}'}",
+            f"Review: {_lesson_en(row)}",
         )
         verb, result, context = EXPERIENCED, seconds, _context(course)
     elif kind == EventKind.COMPLETED and has_lesson:
@@ -308,7 +312,6 @@ def event_rows() -> Select[Any]:
             LearningEvent.person_id,
             LearningEvent.kind,
             LearningEvent.seconds,
-            LearningEvent.occurred_at.label("moment"),
             LearningEvent.occurred_at,
             *_course_columns(),
             Lesson.slug.label("lesson_slug"),
@@ -318,7 +321,6 @@ def event_rows() -> Select[Any]:
             Quiz.title.label("quiz_title"),
             QuizAttempt.correct,
             QuizAttempt.total,
-            QuizAttempt.percent,
             QuizAttempt.is_passed,
         )
         .join(Course, Course.id == LearningEvent.course_id)
@@ -359,7 +361,6 @@ def certificate_rows() -> Select[Any]:
         Certificate.code,
         Certificate.person_id,
         Certificate.hours,
-        Certificate.issued_at.label("moment"),
         Certificate.issued_at,
         *_course_columns(),
     ).join(Course, Course.id == Certificate.course_id)
@@ -387,7 +388,6 @@ def revocation_rows() -> Select[Any]:
         Certificate.id,
         Certificate.code,
         Certificate.revoked_by_id,
-        Certificate.revoked_at.label("moment"),
         Certificate.revoked_at,
     ]
     return select(*columns).where(Certificate.revoked_at.is_not(None))
@@ -421,7 +421,6 @@ def external_rows() -> Select[Any]:
         ExternalActivity.title,
         ExternalActivity.organiser,
         ExternalActivity.hours,
-        ExternalActivity.decided_at.label("moment"),
         ExternalActivity.decided_at,
     ]
     return select(*columns).where(
@@ -515,7 +514,7 @@ def in_span(start: datetime, end: datetime, chunk: int = 1000) -> Iterator[dict[
             .execution_options(yield_per=chunk)
         )
         for row in rows:
-            yield row.moment, row.id, source.build(row, home)
+            yield row._mapping[source.time_column], row.id, source.build(row, home)
 
     merged = heapq.merge(*(stream(source) for source in SOURCES), key=lambda item: item[:2])
     for _moment, _id, statement in merged:
