@@ -340,8 +340,18 @@ class _Requirements:
         self._tree: _Tree | None = None
         for row in rows:
             kind = AssignmentKind(row.kind)
-            item = (row.id, row.course_id, row.slug, row.title, row.hours, kind, row.due_on)
-            self.items.append((*item, row.unit_id))
+            self.items.append(
+                (
+                    row.id,
+                    row.course_id,
+                    row.slug,
+                    row.title,
+                    row.hours,
+                    kind,
+                    row.due_on,
+                    row.unit_id,
+                )
+            )
             required = kind == AssignmentKind.REQUIRED
             self._reach.append((row.unit_id, row.include_subunits, row.due_on, required))
             if required:
