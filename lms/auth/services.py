@@ -373,11 +373,12 @@ def start_session(person: Person, user_agent: str | None) -> str:
 # every model is mapped), with parameters, so a request spends no time composing it (about half
 # the check's cost when built per call). One query for the session, the person and their role
 # grants (which every request's access check reads): the grants joined in rather than loaded by
-# a second query.
+# a second query, and of the session only the two columns the check reads (an entity more to
+# load and track cost an eighth of the check).
 @cache
-def _signed_in() -> Select[Person, UserSession]:
+def _signed_in() -> Select[Person, int, datetime]:
     return (
-        select(Person, UserSession)
+        select(Person, UserSession.id, UserSession.last_seen_at)
         .join(UserSession, UserSession.person_id == Person.id)
         .options(joinedload(Person.role_grants))
         .where(
@@ -400,18 +401,20 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
     )
     if row is None:
         return None
-    person, user_session = row
+    person, session_id, last_seen_at = row
     if demo_account_closed(person):
         return None
     lifetime = current_app.permanent_session_lifetime
-    if user_session.last_seen_at < utcnow() - lifetime:
+    now = utcnow()
+    if last_seen_at < now - lifetime:
         return None
-    if user_session.last_seen_at < utcnow() - timedelta(minutes=5):
+    if last_seen_at < now - timedelta(minutes=5):
         # Touch at most every five minutes: a write per request would serialise SQLite.
         # Called by the user loader, before the view: committed here, on its own
         # (commit_only), because most requests only read and the idle timeout counts from it.
-        user_session.last_seen_at = utcnow()
-        commit_only(user_session)
+        touch = update(UserSession).where(UserSession.id == session_id)
+        db.session.execute(touch.values(last_seen_at=now))
+        commit_only()
         refresh_session_cookie()  # the cookie's lifetime restarts with the row's
     return person
 

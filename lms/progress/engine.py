@@ -336,26 +336,19 @@ class _Requirements:
         self._due: dict[tuple[int, bool], tuple[list[date], list[int]]] = {}
         # The tree over the items' due days, read when first needed: only an item with its
         # sub-units, asked for another unit, or an item's unit name needs it.
-        self._days = (min(r.due_on for r in rows), max(r.due_on for r in rows)) if rows else None
+        # The rows come in due order: the first and the last bound the days.
+        self._days = (rows[0].due_on, rows[-1].due_on) if rows else None
         self._tree: _Tree | None = None
-        for row in rows:
-            kind = AssignmentKind(row.kind)
-            self.items.append(
-                (
-                    row.id,
-                    row.course_id,
-                    row.slug,
-                    row.title,
-                    row.hours,
-                    kind,
-                    row.due_on,
-                    row.unit_id,
-                )
-            )
-            required = kind == AssignmentKind.REQUIRED
-            self._reach.append((row.unit_id, row.include_subunits, row.due_on, required))
+        required_kind = AssignmentKind.REQUIRED
+        # Unpacked by position: a Row's attribute is looked up by name, ten times slower, and
+        # every page with figures builds this.
+        for item_id, course_id, unit_id, subunits, kind_text, due_on, slug, name, hours in rows:
+            kind = AssignmentKind(kind_text)
+            self.items.append((item_id, course_id, slug, name, hours, kind, due_on, unit_id))
+            required = kind == required_kind
+            self._reach.append((unit_id, subunits, due_on, required))
             if required:
-                self.required_courses.add(row.course_id)
+                self.required_courses.add(course_id)
 
     @property
     def tree(self) -> _Tree:
@@ -394,8 +387,12 @@ class _Tree:
         # The tree changes only on the days a version starts or the day after one ends: every
         # day between two such days has the same tree (one shape per "epoch").
         self._changes = sorted(
-            {row.valid_from for row in self.versions}
-            | {row.valid_until + timedelta(days=1) for row in self.versions if row.valid_until}
+            {valid_from for _unit, _parent, _name, valid_from, _until in self.versions}
+            | {
+                until + timedelta(days=1)
+                for _unit, _parent, _name, _from, until in self.versions
+                if until is not None
+            }
         )
         self._children: dict[int, dict[int, list[int]]] = {}
         self._below: dict[tuple[int, int], set[int]] = {}

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from lms.db import db
 from lms.numbers import two_places
@@ -67,9 +67,26 @@ def _days_in_year(year: int) -> int:
     return (date(year + 1, 1, 1) - date(year, 1, 1)).days
 
 
-def governed_versions(rules: Iterable[TargetRule]) -> list[RuleVersion]:
-    """Each version with the days it governs: until the next version of its code starts."""
-    by_code: dict[str, list[TargetRule]] = defaultdict(list)
+# What a rule book reads of each rule, as plain rows (every page with figures loads the book).
+_RULES = select(
+    TargetRule.id,
+    TargetRule.code,
+    TargetRule.version,
+    TargetRule.amount,
+    TargetRule.unit,
+    TargetRule.minutes_per_tiet,
+    TargetRule.legal_basis,
+    TargetRule.employment_kinds,
+    TargetRule.full_year,
+    TargetRule.effective_from,
+    TargetRule.effective_until,
+)
+
+
+def governed_versions(rules: Iterable[TargetRule | Row]) -> list[RuleVersion]:
+    """Each version with the days it governs: until the next version of its code starts.
+    rules: the rules, or rows of their columns (`_RULES`)."""
+    by_code: dict[str, list[TargetRule | Row]] = defaultdict(list)
     for rule in rules:
         by_code[rule.code].append(rule)
     result = []
@@ -141,7 +158,7 @@ class RuleBook:
 
     @classmethod
     def load(cls) -> RuleBook:
-        return cls(governed_versions(db.session.scalars(select(TargetRule))))
+        return cls(governed_versions(db.session.connection().execute(_RULES)))
 
     def governing(self, kind: str, first: date, last: date) -> list[tuple[RuleVersion, date, date]]:
         """The versions that governed some of the days first..last, with those days."""
