@@ -390,6 +390,13 @@ def _signed_in() -> Select[Person, int, datetime]:
     )
 
 
+_TOUCH = (
+    update(UserSession)
+    .where(UserSession.id == bindparam("session_id"))
+    .values(last_seen_at=bindparam("now", type_=UserSession.__table__.c.last_seen_at.type))
+)
+
+
 def person_for_session(person_id: int, token: str | None) -> Person | None:
     """Return the person if token names one of their live sessions."""
     if not token:
@@ -412,8 +419,13 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
         # Touch at most every five minutes: a write per request would serialise SQLite.
         # Called by the user loader, before the view: committed here, on its own
         # (commit_only), because most requests only read and the idle timeout counts from it.
-        touch = update(UserSession).where(UserSession.id == session_id)
-        db.session.execute(touch.values(last_seen_at=now))
+        # No autoflush: work the view left pending (a public page reads the user lazily) is
+        # flushed with the view's own commit, not here; commit_only then leaves it all alone.
+        db.session.execute(
+            _TOUCH,
+            {"session_id": session_id, "now": now},
+            execution_options={"autoflush": False},
+        )
         commit_only()
         refresh_session_cookie()  # the cookie's lifetime restarts with the row's
     return person

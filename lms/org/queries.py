@@ -58,22 +58,28 @@ def units_below(root_ids: Iterable[int], children: Mapping[int, Iterable[int]]) 
 Days = list[tuple[date, date]]
 
 
+# Built once: every access check of a manager reads the tree (composing the statement cost as
+# much as running it).
+_TREE_OVER_TIME = select(
+    UnitVersion.unit_id,
+    UnitVersion.parent_id,
+    UnitVersion.valid_from,
+    UnitVersion.valid_until,
+).where(
+    UnitVersion.valid_from <= bindparam("last", type_=Date),
+    or_(
+        UnitVersion.valid_until.is_(None),
+        UnitVersion.valid_until >= bindparam("first", type_=Date),
+    ),
+)
+
+
 class TreeOverTime:
     """The unit tree over a window of days, read once: which units stood under which, when."""
 
     def __init__(self, first: date, last: date) -> None:
         self.first, self.last = first, last
-        self.versions = db.session.execute(
-            select(
-                UnitVersion.unit_id,
-                UnitVersion.parent_id,
-                UnitVersion.valid_from,
-                UnitVersion.valid_until,
-            ).where(
-                UnitVersion.valid_from <= last,
-                or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= first),
-            )
-        ).all()
+        self.versions = db.session.execute(_TREE_OVER_TIME, {"first": first, "last": last}).all()
         self._shapes: dict[tuple[date, date], list[tuple[date, date, dict[int, list[int]]]]] = {}
 
     def _shapes_within(

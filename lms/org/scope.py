@@ -20,7 +20,7 @@ from typing import NamedTuple, TypeAlias
 
 from flask import has_request_context, request
 from flask_login import AnonymousUserMixin
-from sqlalchemy import or_, select
+from sqlalchemy import Date, bindparam, or_, select
 
 from lms.accounts.models import Person, RoleGrant
 from lms.db import db
@@ -112,23 +112,32 @@ EVERYWHERE = Scope(None)
 NOWHERE = Scope({})
 
 
-def grants_in_force(today: date, *, person_id: int | None = None) -> list[GrantSpan]:
-    """Manager grants in force today (of one person, or of everybody)."""
-    query = select(
-        RoleGrant.person_id, RoleGrant.unit_id, RoleGrant.valid_from, RoleGrant.valid_until
-    ).where(
+# Built once, with the day as a parameter: a manager's every access check reads their grants.
+_TODAY = bindparam("today", type_=Date)
+_GRANTS_IN_FORCE = (
+    select(RoleGrant.person_id, RoleGrant.unit_id, RoleGrant.valid_from, RoleGrant.valid_until)
+    .where(
         RoleGrant.role == Role.MANAGER,
         RoleGrant.unit_id.is_not(None),
-        RoleGrant.valid_from <= today,
-        or_(RoleGrant.valid_until.is_(None), RoleGrant.valid_until >= today),
+        RoleGrant.valid_from <= _TODAY,
+        or_(RoleGrant.valid_until.is_(None), RoleGrant.valid_until >= _TODAY),
     )
-    if person_id is not None:
-        query = query.where(RoleGrant.person_id == person_id)
+    .order_by(RoleGrant.id)
+)
+_GRANTS_OF_PERSON_IN_FORCE = _GRANTS_IN_FORCE.where(RoleGrant.person_id == bindparam("person_id"))
+
+
+def grants_in_force(today: date, *, person_id: int | None = None) -> list[GrantSpan]:
+    """Manager grants in force today (of one person, or of everybody)."""
+    if person_id is None:
+        rows = db.session.execute(_GRANTS_IN_FORCE, {"today": today})
+    else:
+        rows = db.session.execute(
+            _GRANTS_OF_PERSON_IN_FORCE, {"today": today, "person_id": person_id}
+        )
     return [
         GrantSpan(person_id, unit_id, valid_from, valid_until)
-        for person_id, unit_id, valid_from, valid_until in db.session.execute(
-            query.order_by(RoleGrant.id)
-        )
+        for person_id, unit_id, valid_from, valid_until in rows
         if unit_id is not None  # the query asks for unit grants only
     ]
 

@@ -382,6 +382,7 @@ def dashboard(
         memberships: dict[int, list[EngineSpan]] | None = None,
         required: bool = True,
         courses: bool = True,
+        earned: bool = True,
     ) -> dict[int, Figures]:
         first, last = year_days(year)
         return people_figures(
@@ -394,6 +395,7 @@ def dashboard(
             memberships=memberships,
             required=required,
             courses=courses,
+            earned=earned,
         )
 
     sort = sort if sort in SORTS else "name"
@@ -415,6 +417,7 @@ def dashboard(
             items=False,  # overdue items are counted without being listed
             required=sort == "overdue",  # tiết and percent need no required items
             courses=False,  # nor courses per category
+            earned=sort != "overdue",  # and overdue items no credits
         )
         page_ids = _ranked(everyone, figures, sort, descending)[start : start + per_page]
         found = {

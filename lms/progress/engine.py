@@ -25,6 +25,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import NamedTuple
 
 from sqlalchemy import Date, and_, bindparam, case, func, or_, select
@@ -437,12 +438,17 @@ class Engine:
         self.first, self.last, self.today = first, last, today
         self.rules = RuleBook.load()
         self.requirements = _Requirements(first, last)
-        self.category_of: dict[int | None, int] = {  # read with credits' course ids, or None
+        self._minutes: dict[tuple[str, date], int] = {}
+
+    @cached_property
+    def category_of(self) -> dict[int | None, int]:
+        """Each course's category index, read with credits' course ids (or None): read when
+        credits are first listed one by one (summed ones are counted by the database)."""
+        return {
             course_id: CATEGORY_INDEX[category]
             for course_id, category in db.session.connection().execute(_CATEGORIES)
             if category in CATEGORY_INDEX
         }
-        self._minutes: dict[tuple[str, date], int] = {}
 
     @property
     def years(self) -> list[int]:
@@ -462,10 +468,12 @@ class Engine:
         required: bool = True,
         tallied: Mapping[int, int] | None = None,
         courses: bool = True,
+        earned: bool = True,
     ) -> dict[int, PersonCredits]:
         """Each person's credits within the days, and (with required) their completions of
         required courses. Without courses, the sums leave out the courses completed per
-        category (left at zero).
+        category (left at zero); without earned, the credits are not read at all (none, as if
+        nothing was earned: for the required items alone).
 
         People in summed_only (one membership covering all the days, minutes per tiết the same
         throughout: see `whole_period`) get only the sums, added up by the database; the others
@@ -475,9 +483,9 @@ class Engine:
         found: dict[int, PersonCredits] = {}
         summed = [person_id for person_id in person_ids if person_id in summed_only]
         listed = [person_id for person_id in person_ids if person_id not in summed_only]
-        if summed:
+        if summed and earned:
             self._sum_credits(summed, found, courses=courses)
-        if listed:
+        if listed and earned:
             self._list_credits(listed, found)
         if required:
             tallied = tallied or {}
@@ -871,12 +879,15 @@ def people_figures(
     memberships: Mapping[int, list[Span]] | None = None,
     required: bool = True,
     courses: bool = True,
+    earned: bool = True,
 ) -> dict[int, Figures]:
     """Each person's figures over first..last (id → employment kind), in a few queries: the
     credits of people in one unit all along summed by the database. memberships: the people's
     (`Engine.memberships`), when the caller has read them already. Without required, the
     figures leave required items out and cost no query for them (a sort by tiết needs none);
-    without courses, the courses completed per category may be left at zero (nor does it)."""
+    without courses, the courses completed per category may be left at zero (nor does it);
+    without earned, the tiết and hours are left at zero and no credit is read (a sort by
+    overdue items needs only those)."""
     engine = engine or Engine(first, last, today)
     ids = list(people)
     if not ids:
@@ -890,6 +901,7 @@ def people_figures(
         required=required,
         tallied=None if items else engine.units_of(whole, memberships),
         courses=courses,
+        earned=earned,
     )
     return {
         person_id: engine.person(
