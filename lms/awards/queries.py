@@ -24,7 +24,7 @@ from lms.awards.models import (
     InitiativeStatus,
     PointsEntry,
 )
-from lms.db import among, contains, db, parse_id
+from lms.db import among, contains, db, parse_id, read
 from lms.org.models import Membership, UnitVersion
 from lms.org.scope import User, memberships_between, scope_of
 from lms.pagination import Page, paginate
@@ -64,12 +64,12 @@ def set_for_period(first: date, last: date) -> int | None:
     Only an exact match: a set for 2024–2025 judges two years of figures, and applied to 2024
     alone it would call people passing (or failing) on half of what it asks for.
     """
-    return db.session.scalar(
+    return read(
         select(CriteriaSet.id)
         .where(CriteriaSet.first_day == first, CriteriaSet.last_day == last)
         .order_by(CriteriaSet.id.desc())
         .limit(1)
-    )
+    ).scalar()
 
 
 def resolve(wanted: str, first: date, last: date) -> tuple[int | None, CriteriaSpec | None]:
@@ -100,13 +100,13 @@ def approved_initiatives(
     ids = list(person_ids)
     if not ids:
         return result
-    authored = db.session.execute(
+    authored = read(
         select(InitiativeAuthor.person_id, InitiativeAuthor.initiative_id).where(
             among(InitiativeAuthor.person_id, ids)
         )
     ).all()
     years = dict(
-        db.session.execute(
+        read(
             select(Initiative.id, Initiative.year).where(
                 among(Initiative.id, {initiative_id for _p, initiative_id in authored}),
                 Initiative.status == InitiativeStatus.APPROVED,

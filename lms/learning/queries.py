@@ -26,7 +26,7 @@ from lms.courses.media import TYPES as MEDIA_TYPES
 from lms.courses.models import Course, CourseMedia, Lesson, Quiz
 from lms.courses.queries import course_by_slug, lesson_html_now
 from lms.courses.quiz import answer_text, public_questions
-from lms.db import among, db, utcnow
+from lms.db import among, db, read, utcnow
 from lms.dictionary import queries as dictionary_queries
 from lms.i18n import agency_zone, local_day, local_today
 from lms.languages import LANGUAGES
@@ -162,14 +162,12 @@ def course_states(person_id: int | None, course_ids: Iterable[int]) -> dict[int,
     if not course_ids:
         return {}
     params = {"person_id": person_id, "course_ids": course_ids}
-    lessons = db.session.execute(_LESSON_STATES, params).all()
+    lessons = read(_LESSON_STATES, params).all()
     quizzes_of: dict[int, list[int]] = defaultdict(list)
     stats: dict[int, QuizStats] = {}
     # Rows unpacked by position (in the statements' column order): a Row's attribute is
     # looked up by name, ten times slower, and the lesson and home pages run this each time.
-    for quiz_id, lesson_id, attempts, best, passed, last in db.session.execute(
-        _QUIZ_STATES, params
-    ):
+    for quiz_id, lesson_id, attempts, best, passed, last in read(_QUIZ_STATES, params):
         quizzes_of[lesson_id].append(quiz_id)
         stats[quiz_id] = QuizStats(attempts, best, bool(passed), last)
     states: dict[int, list[LessonState]] = {course_id: [] for course_id in course_ids}
@@ -738,7 +736,7 @@ _MY_COURSES = (
 
 def learner_courses(person_id: int) -> LearnerCourses:
     """Return the courses the person is studying (latest first) and those completed."""
-    rows = db.session.execute(_MY_COURSES, {"person_id": person_id}).all()
+    rows = read(_MY_COURSES, {"person_id": person_id}).all()
     open_ids = [row.course_id for row in rows if row.completed_at is None and not row.is_retired]
     states = course_states(person_id, open_ids)
     in_progress = []
@@ -847,7 +845,7 @@ def flagged_completions(person_ids: Collection[int], first: date, last: date) ->
         return {}
     start, end = _utc_span(first, last)
     far_below, before_rule, judged = _flag_tests()
-    rows = db.session.execute(
+    rows = read(
         select(CourseProgress.person_id, func.count(CourseProgress.id))
         .where(
             among(CourseProgress.person_id, ids),

@@ -13,7 +13,7 @@ from sqlalchemy.sql.expression import ColumnElement, Subquery
 from werkzeug.exceptions import NotFound
 
 from lms.accounts.models import Person
-from lms.db import contains, db, parse_id, valid_on
+from lms.db import contains, db, parse_id, read, valid_on
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.pagination import Page, paginate
 from lms.text import collation_key, fold
@@ -79,7 +79,7 @@ class TreeOverTime:
 
     def __init__(self, first: date, last: date) -> None:
         self.first, self.last = first, last
-        self.versions = db.session.execute(_TREE_OVER_TIME, {"first": first, "last": last}).all()
+        self.versions = read(_TREE_OVER_TIME, {"first": first, "last": last}).all()
         self._shapes: dict[tuple[date, date], list[tuple[date, date, dict[int, list[int]]]]] = {}
 
     def _shapes_within(
@@ -273,7 +273,7 @@ def unit_tree(
             successor_id,
             count,
             closed,
-        ) in db.session.execute(query)
+        ) in read(query)
     }
     roots: list[TreeNode] = []
     for node in nodes.values():

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Row, Select, and_, case, literal, or_, select
 
 from lms.accounts.models import Person
-from lms.db import Days, contains, db, unparsed
+from lms.db import Days, contains, db, read, unparsed
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import TreeNode, unit_tree
 from lms.org.scope import scope_of
@@ -102,7 +102,7 @@ def selection(
     names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
     last_parent: dict[int, int | None] = {}
-    for uid, code, name, parent_id, valid_from in db.session.execute(
+    for uid, code, name, parent_id, valid_from in read(
         select(
             UnitVersion.unit_id,
             Unit.code,

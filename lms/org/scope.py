@@ -23,7 +23,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import Date, bindparam, or_, select
 
 from lms.accounts.models import Person, RoleGrant
-from lms.db import db
+from lms.db import db, read
 from lms.org.models import Membership
 from lms.org.queries import Days, TreeOverTime, add_days
 from lms.roles import Permission, Role
@@ -130,11 +130,9 @@ _GRANTS_OF_PERSON_IN_FORCE = _GRANTS_IN_FORCE.where(RoleGrant.person_id == bindp
 def grants_in_force(today: date, *, person_id: int | None = None) -> list[GrantSpan]:
     """Manager grants in force today (of one person, or of everybody)."""
     if person_id is None:
-        rows = db.session.execute(_GRANTS_IN_FORCE, {"today": today})
+        rows = read(_GRANTS_IN_FORCE, {"today": today})
     else:
-        rows = db.session.execute(
-            _GRANTS_OF_PERSON_IN_FORCE, {"today": today, "person_id": person_id}
-        )
+        rows = read(_GRANTS_OF_PERSON_IN_FORCE, {"today": today, "person_id": person_id})
     return [
         GrantSpan(person_id, unit_id, valid_from, valid_until)
         for person_id, unit_id, valid_from, valid_until in rows

@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_on
 from lms.courses.models import Course
-from lms.db import among, contains, db
+from lms.db import among, contains, db, read
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
 from lms.org.scope import Scope, scope_of
@@ -65,7 +65,7 @@ def unit_names_in_year(unit_ids: Iterable[int], year: int) -> dict[int, str]:
     ids = set(unit_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
+    rows = read(
         select(UnitVersion.unit_id, UnitVersion.name)
         .where(UnitVersion.unit_id.in_(ids), _overlaps_year(UnitVersion, year))
         .order_by(UnitVersion.valid_from)
@@ -195,7 +195,7 @@ _UNREAD = select(func.count(Notification.id)).where(
 
 
 def unread_count(person_id: int) -> int:
-    return db.session.scalar(_UNREAD, {"person_id": person_id}) or 0
+    return read(_UNREAD, {"person_id": person_id}).scalar() or 0
 
 
 def notifications_of(person_id: int, limit: int = 100) -> list[Notification]:
@@ -353,7 +353,7 @@ def dashboard(
     everyone_here = reached.subquery()
     counts = {
         found: count
-        for found, count in db.session.execute(
+        for found, count in read(
             select(everyone_here.c.status, func.count()).group_by(everyone_here.c.status)
         )
     }
@@ -400,17 +400,13 @@ def dashboard(
 
     sort = sort if sort in SORTS else "name"
     if sort == "name":
-        window = list(
-            db.session.execute(select(filtered).order_by(*by_name).offset(start).limit(per_page))
-        )
+        window = list(read(select(filtered).order_by(*by_name).offset(start).limit(per_page)))
     else:
         # The figures come from the engine (rule versions prorated by days, required items
         # through the tree as it stood), for everyone filtered; ranked by them, ties by name
         # (the same way), then by id; then the page's rows alone are read.
         everyone = list(
-            db.session.execute(
-                select(filtered.c.id, filtered.c.employment_kind, filtered.c.sort_key)
-            )
+            read(select(filtered.c.id, filtered.c.employment_kind, filtered.c.sort_key))
         )
         figures = figures_of(
             {person_id: kind for person_id, kind, _key in everyone},
@@ -420,10 +416,7 @@ def dashboard(
             earned=sort != "overdue",  # and overdue items no credits
         )
         page_ids = _ranked(everyone, figures, sort, descending)[start : start + per_page]
-        found = {
-            row.id: row
-            for row in db.session.execute(select(filtered).where(filtered.c.id.in_(page_ids)))
-        }
+        found = {row.id: row for row in read(select(filtered).where(filtered.c.id.in_(page_ids)))}
         window = [found[person_id] for person_id in page_ids]
     ids = [row.id for row in window]
     memberships = engine.memberships(ids)
@@ -441,7 +434,7 @@ def dashboard(
 
     plans = {
         person_id: (plan_id, number, revision)
-        for person_id, plan_id, number, revision in db.session.execute(
+        for person_id, plan_id, number, revision in read(
             select(
                 StudyPlan.person_id,
                 StudyPlan.id,

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import BindParameter, bindparam, func, select
 
-from lms.db import db
+from lms.db import db, read
 from lms.review.models import ReviewCard
 
 MAX_CHOICES = 4
@@ -22,7 +22,7 @@ _DUE_COUNT = select(func.count()).where(ReviewCard.person_id == _PERSON, ReviewC
 
 def due_count(person_id: int, until: datetime) -> int:
     """How many of the person's cards are due by until."""
-    return db.session.scalar(_DUE_COUNT, {"person_id": person_id, "until": until}) or 0
+    return read(_DUE_COUNT, {"person_id": person_id, "until": until}).scalar() or 0
 
 
 @dataclass(frozen=True)
