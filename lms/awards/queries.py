@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Date, Select, bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Person
@@ -24,7 +24,7 @@ from lms.awards.models import (
     InitiativeStatus,
     PointsEntry,
 )
-from lms.db import among, contains, db, parse_id, read
+from lms.db import among, contains, db, id_list, parse_id, read
 from lms.org.models import Membership, UnitVersion
 from lms.org.scope import User, memberships_between, scope_of
 from lms.pagination import Page, paginate
@@ -64,12 +64,28 @@ def set_for_period(first: date, last: date) -> int | None:
     Only an exact match: a set for 2024–2025 judges two years of figures, and applied to 2024
     alone it would call people passing (or failing) on half of what it asks for.
     """
-    return read(
-        select(CriteriaSet.id)
-        .where(CriteriaSet.first_day == first, CriteriaSet.last_day == last)
-        .order_by(CriteriaSet.id.desc())
-        .limit(1)
-    ).scalar()
+    return read(_SET_FOR_PERIOD, {"first": first, "last": last}).scalar()
+
+
+# The roster's reads, built once (a roster page runs them on every request).
+_SET_FOR_PERIOD = (
+    select(CriteriaSet.id)
+    .where(
+        CriteriaSet.first_day == bindparam("first", type_=Date),
+        CriteriaSet.last_day == bindparam("last", type_=Date),
+    )
+    .order_by(CriteriaSet.id.desc())
+    .limit(1)
+)
+_AUTHORED = select(InitiativeAuthor.person_id, InitiativeAuthor.initiative_id).where(
+    among(InitiativeAuthor.person_id, id_list("ids"))
+)
+_APPROVED_YEARS = select(Initiative.id, Initiative.year).where(
+    among(Initiative.id, id_list("ids")),
+    Initiative.status == InitiativeStatus.APPROVED,
+    Initiative.year >= bindparam("first_year"),
+    Initiative.year <= bindparam("last_year"),
+)
 
 
 def resolve(wanted: str, first: date, last: date) -> tuple[int | None, CriteriaSpec | None]:
@@ -100,19 +116,12 @@ def approved_initiatives(
     ids = list(person_ids)
     if not ids:
         return result
-    authored = read(
-        select(InitiativeAuthor.person_id, InitiativeAuthor.initiative_id).where(
-            among(InitiativeAuthor.person_id, ids)
-        )
-    ).all()
+    authored = read(_AUTHORED, {"ids": ids}).all()
+    initiative_ids = sorted({initiative_id for _person, initiative_id in authored})
     years = dict(
         read(
-            select(Initiative.id, Initiative.year).where(
-                among(Initiative.id, {initiative_id for _p, initiative_id in authored}),
-                Initiative.status == InitiativeStatus.APPROVED,
-                Initiative.year >= first_year,
-                Initiative.year <= last_year,
-            )
+            _APPROVED_YEARS,
+            {"ids": initiative_ids, "first_year": first_year, "last_year": last_year},
         ).all()
     )
     for person_id, initiative_id in authored:

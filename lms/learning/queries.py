@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from flask import url_for
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select, true
+from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
@@ -26,7 +27,7 @@ from lms.courses.media import TYPES as MEDIA_TYPES
 from lms.courses.models import Course, CourseMedia, Lesson, Quiz
 from lms.courses.queries import course_by_slug, lesson_html_now
 from lms.courses.quiz import answer_text, public_questions
-from lms.db import among, db, read, utcnow
+from lms.db import UTCDateTime, among, db, id_list, read, utcnow
 from lms.dictionary import queries as dictionary_queries
 from lms.i18n import agency_zone, local_day, local_today
 from lms.languages import LANGUAGES
@@ -844,19 +845,26 @@ def flagged_completions(person_ids: Collection[int], first: date, last: date) ->
     if not ids:
         return {}
     start, end = _utc_span(first, last)
+    rows = read(_flagged_counts(), {"ids": ids, "start": start, "end": end}).all()
+    return {person_id: count for person_id, count in rows}
+
+
+@cache
+def _flagged_counts() -> Select:
+    """flagged_completions' statement, built once (the dashboard and roster run it on every
+    page): the people as one parameter, the UTC bounds of their days as two more."""
     far_below, before_rule, judged = _flag_tests()
-    rows = read(
+    return (
         select(CourseProgress.person_id, func.count(CourseProgress.id))
         .where(
-            among(CourseProgress.person_id, ids),
-            CourseProgress.completed_at >= start,
-            CourseProgress.completed_at < end,
+            among(CourseProgress.person_id, id_list("ids")),
+            CourseProgress.completed_at >= bindparam("start", type_=UTCDateTime),
+            CourseProgress.completed_at < bindparam("end", type_=UTCDateTime),
             judged,
             or_(far_below, before_rule),
         )
         .group_by(CourseProgress.person_id)
-    ).all()
-    return {person_id: count for person_id, count in rows}
+    )
 
 
 def flagged_completion_details(person_id: int, first: date, last: date) -> list[FlaggedCompletion]:
