@@ -66,8 +66,16 @@ COMMON_PASSWORD_WORDS = frozenset(
         "vietnam",
     }
 )
-# Checked against even for unknown usernames, so timing does not reveal who exists.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against even for unknown usernames, so timing does not reveal who exists. Made
+    on first use: at import, every process (each command, each test worker) paid its 0.1 s of
+    scrypt before doing anything."""
+    return generate_password_hash("not a real password", method="scrypt")
+
+
 # Rows of each kind a sign-in deletes when it prunes: a bounded, quick statement.
 PRUNE_BATCH_ON_SIGN_IN = 500
 
@@ -285,7 +293,7 @@ def authenticate(attempt: Attempt, password: str) -> Person:
         person = db.session.scalars(
             select(Person).where(Person.username == attempt.username)
         ).first()
-    stored_hash = person.password_hash if person and person.password_hash else _DUMMY_HASH
+    stored_hash = person.password_hash if person and person.password_hash else _dummy_hash()
     password_ok = check_password_hash(stored_hash, password)
     demo_refused = person is not None and demo_account_closed(person)
     if (
