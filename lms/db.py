@@ -84,9 +84,10 @@ def read(
     unread count, the lesson states) skip it here. Pending changes are flushed first, as the
     session would (unless inside `no_autoflush`), so the read sees the request's own writes.
     """
-    session = db.session
-    if session.autoflush:
-        session.flush()  # nothing to do (and next to no cost) when nothing is pending
+    session = db.session()
+    # The session's own autoflush (SQLAlchemy's, not public): skipped inside no_autoflush and
+    # while a flush runs; next to no cost when nothing is pending.
+    session._autoflush()
     return session.connection().execute(statement, params or {})
 
 

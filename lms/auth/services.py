@@ -68,12 +68,14 @@ COMMON_PASSWORD_WORDS = frozenset(
 )
 
 
-@cache
-def _dummy_hash() -> str:
-    """Checked against even for unknown usernames, so timing does not reveal who exists. Made
-    on first use: at import, every process (each command, each test worker) paid its 0.1 s of
-    scrypt before doing anything."""
-    return generate_password_hash("not a real password", method="scrypt")
+# Checked against even for unknown usernames, so timing does not reveal who exists: a scrypt
+# hash of a throwaway password, written out (made at import, every process, each command and
+# test worker, paid its 0.1 s of scrypt at start; made on first use, the first unknown name of a
+# process would have cost two).
+_DUMMY_HASH = (
+    "scrypt:32768:8:1$FL2luShzOHh8ToRV$840123d4e85f3ebb5c379f9380f25934be27731282a1d9c9f84e28e4"
+    "99d0bf0111b14c06a8cc06ebb59b3adb6b31b6cb377b5ac91f60b9802d418b0a8849f072"
+)
 
 
 # Rows of each kind a sign-in deletes when it prunes: a bounded, quick statement.
@@ -293,7 +295,7 @@ def authenticate(attempt: Attempt, password: str) -> Person:
         person = db.session.scalars(
             select(Person).where(Person.username == attempt.username)
         ).first()
-    stored_hash = person.password_hash if person and person.password_hash else _dummy_hash()
+    stored_hash = person.password_hash if person and person.password_hash else _DUMMY_HASH
     password_ok = check_password_hash(stored_hash, password)
     demo_refused = person is not None and demo_account_closed(person)
     if (
@@ -432,7 +434,8 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
         db.session.execute(
             _TOUCH,
             {"session_id": session_id, "now": now},
-            execution_options={"autoflush": False},
+            # The session row is never loaded here: nothing in the session to bring up to date.
+            execution_options={"autoflush": False, "synchronize_session": False},
         )
         commit_only()
         refresh_session_cookie()  # the cookie's lifetime restarts with the row's
