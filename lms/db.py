@@ -81,8 +81,9 @@ def read(
 
     The session's own execute treats a select of mapped columns as an ORM statement, which
     costs as much again as a small query's SQL (about 40 µs): the pages' per-request reads (the
-    unread count, the lesson states) skip it here. Pending changes are flushed first, as the
-    session would (unless inside `no_autoflush`), so the read sees the request's own writes.
+    unread count, the lesson states, the progress engine's) skip it here. Pending changes are
+    flushed first, as the session would (unless inside `no_autoflush`), so the read sees the
+    request's own writes: a credit the ledger added counts in the figures read after it.
     """
     session = db.session()
     # The session's own autoflush (SQLAlchemy's, not public): skipped inside no_autoflush and

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Person, PersonPosition
-from lms.db import Days, among, db, unparsed
+from lms.db import Days, among, db, read, unparsed
 
 
 def cannot_sign_in_yet() -> ColumnElement[bool]:
@@ -56,19 +56,15 @@ def positions_until(person_ids: Collection[int], last: date) -> Positions:
     if not ids:
         return found
     parsed = Days()
-    for person_id, since, title in (
-        db.session.connection()
-        .execute(
-            select(
-                PersonPosition.person_id,
-                unparsed(PersonPosition.valid_from),
-                PersonPosition.position,
-            )
-            .where(among(PersonPosition.person_id, ids), PersonPosition.valid_from <= last)
-            .order_by(PersonPosition.person_id, PersonPosition.valid_from)
+    for person_id, since, title in read(
+        select(
+            PersonPosition.person_id,
+            unparsed(PersonPosition.valid_from),
+            PersonPosition.position,
         )
-        .all()
-    ):
+        .where(among(PersonPosition.person_id, ids), PersonPosition.valid_from <= last)
+        .order_by(PersonPosition.person_id, PersonPosition.valid_from)
+    ).all():
         days, titles = found.setdefault(person_id, ([], []))
         days.append(parsed[since])
         titles.append(title)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 
-from lms.db import among, db, id_list
+from lms.db import among, id_list, read
 from lms.i18n import agency_zone
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 
@@ -115,9 +115,7 @@ class PlanStates:
             return {}
         states: dict[int, dict[int, PlanState]] = defaultdict(dict)
         statement = _rows_of_people(_end_of(self.last), tuple(self.years))
-        for person_id, year, latest, ever in (
-            db.session.connection().execute(statement, {"ids": list(person_ids)}).all()
-        ):
+        for person_id, year, latest, ever in read(statement, {"ids": list(person_ids)}).all():
             states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
         return states
 
@@ -154,8 +152,7 @@ class PlanStates:
         )
         return {
             person_id: int(bits)
-            for person_id, bits in db.session.connection()
-            .execute(
+            for person_id, bits in read(
                 select(StudyPlan.person_id, func.sum(bit))
                 .where(
                     among(StudyPlan.person_id, list(person_ids)),
@@ -163,6 +160,5 @@ class PlanStates:
                     approved,
                 )
                 .group_by(StudyPlan.person_id)
-            )
-            .all()
+            ).all()
         }

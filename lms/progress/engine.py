@@ -32,7 +32,7 @@ from sqlalchemy import Date, and_, bindparam, case, func, or_, select
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
-from lms.db import Days, among, db, id_list, unparsed
+from lms.db import Days, among, id_list, read, unparsed
 from lms.numbers import percent, two_places
 from lms.org.models import Membership, UnitVersion
 from lms.org.queries import units_below
@@ -325,7 +325,7 @@ class _Requirements:
     due day (the unit tree as it was then)."""
 
     def __init__(self, first: date, last: date) -> None:
-        rows = db.session.connection().execute(_DUE, {"first": first, "last": last}).all()
+        rows = read(_DUE, {"first": first, "last": last}).all()
         # (assignment id, course id, slug, title, hours, kind, due on, unit id); the unit's
         # name on the due day is `unit_name(index)`.
         self.items: list[tuple[int, int, str, str, Decimal, AssignmentKind, date, int]] = []
@@ -384,7 +384,7 @@ class _Tree:
     """The unit tree over some days: who was under whom, and named what, on a given day."""
 
     def __init__(self, first: date, last: date) -> None:
-        self.versions = db.session.connection().execute(_TREE, {"first": first, "last": last}).all()
+        self.versions = read(_TREE, {"first": first, "last": last}).all()
         # The tree changes only on the days a version starts or the day after one ends: every
         # day between two such days has the same tree (one shape per "epoch").
         self._changes = sorted(
@@ -446,7 +446,7 @@ class Engine:
         credits are first listed one by one (summed ones are counted by the database)."""
         return {
             course_id: CATEGORY_INDEX[category]
-            for course_id, category in db.session.connection().execute(_CATEGORIES)
+            for course_id, category in read(_CATEGORIES)
             if category in CATEGORY_INDEX
         }
 
@@ -501,7 +501,7 @@ class Engine:
         the database, one row per person. SQLite sums NUMERIC as floats: the sums are read to
         the hundredth, exact for amounts of two places (a float's error is far smaller)."""
         statement = _SUMS if courses else _SUMS_OF_TOTALS
-        rows = db.session.connection().execute(statement, self._bound(person_ids)).all()
+        rows = read(statement, self._bound(person_ids)).all()
         for person_id, tiet_sum, hour_sum, *per_category, count in rows:
             person = found.get(person_id)
             if person is None:
@@ -514,7 +514,7 @@ class Engine:
 
     def _list_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
         """Each of the people's credits within the days, by day, with their sums."""
-        rows = db.session.connection().execute(_CREDITS, self._bound(person_ids)).all()
+        rows = read(_CREDITS, self._bound(person_ids)).all()
         category_of = self.category_of
         last_id = None
         person = PersonCredits()  # replaced at the first row
@@ -552,11 +552,9 @@ class Engine:
         if not required or not person_ids:
             return
         days = Days()
-        for person_id, course_id, text in (
-            db.session.connection()
-            .execute(_COMPLETIONS, {**self._bound(person_ids), "courses": list(required)})
-            .all()
-        ):
+        for person_id, course_id, text in read(
+            _COMPLETIONS, {**self._bound(person_ids), "courses": list(required)}
+        ).all():
             person = found.get(person_id)
             if person is None:
                 person = found[person_id] = PersonCredits()
@@ -591,7 +589,7 @@ class Engine:
                     for weight in sorted(set(found_weights.values()))
                 ]
                 course = Credit.course_id
-                rows = db.session.connection().execute(
+                rows = read(
                     select(
                         Credit.person_id,
                         *(
@@ -646,9 +644,9 @@ class Engine:
         spans: dict[int, list[Span]] = defaultdict(list)
         first, last = self.first, self.last
         days = Days()
-        for person_id, unit_id, since, until in (
-            db.session.connection().execute(_MEMBERSHIPS, self._bound(list(person_ids))).all()
-        ):
+        for person_id, unit_id, since, until in read(
+            _MEMBERSHIPS, self._bound(list(person_ids))
+        ).all():
             valid_from = days[since]
             valid_until = days[until] if until is not None else last
             spans[person_id].append(

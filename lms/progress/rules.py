@@ -20,7 +20,7 @@ from functools import cached_property
 
 from sqlalchemy import Row, select
 
-from lms.db import db
+from lms.db import read
 from lms.numbers import two_places
 from lms.progress.models import TargetRule, TargetUnit
 
@@ -158,7 +158,7 @@ class RuleBook:
 
     @classmethod
     def load(cls) -> RuleBook:
-        return cls(governed_versions(db.session.connection().execute(_RULES)))
+        return cls(governed_versions(read(_RULES)))
 
     def governing(self, kind: str, first: date, last: date) -> list[tuple[RuleVersion, date, date]]:
         """The versions that governed some of the days first..last, with those days."""

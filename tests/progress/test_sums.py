@@ -128,3 +128,31 @@ def test_figures_without_required_items_earn_the_same_and_read_no_completions(ap
     assert (whole.required_done, whole.required_total, whole.required_overdue) == (1, 2, 1)
     assert (earned.required_done, earned.required_total, earned.required_overdue) == (0, 0, 0)
     assert reads < count_queries(lambda: people_figures(people, first, last, today))
+
+
+def test_a_credit_the_request_added_counts_in_the_figures_read_after_it(app):
+    """The ledger adds a credit without flushing it; the engine's reads flush it first, as the
+    session would, so a page built in the same request counts it."""
+    rules.seed_default_rules()
+    person = make_person("mai", "Lò Thị Mai", unit=make_unit("PCS", "Phòng Chính sách"))
+    db.session.commit()
+    engine = Engine(date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 12, 31))
+    add_activity(
+        ExternalActivity(
+            person_id=person.id,
+            year=YEAR,
+            kind="training",
+            title="Lớp bồi dưỡng",
+            organiser="Trường Chính trị tỉnh",
+            starts_on=date(YEAR, 3, 2),
+            ends_on=date(YEAR, 3, 2),
+            hours=Decimal("2.50"),
+            status=ActivityStatus.VERIFIED,
+        )
+    )
+    assert db.session.new  # the credit is pending, not yet in the database
+
+    summed = engine.credits([person.id], summed_only={person.id})[person.id]
+
+    assert (summed.hours, summed.count) == (Decimal("2.50"), 1)
+    db.session.rollback()
