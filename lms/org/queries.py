@@ -58,19 +58,26 @@ def units_below(root_ids: Iterable[int], children: Mapping[int, Iterable[int]]) 
 Days = list[tuple[date, date]]
 
 
-# Built once: every access check of a manager reads the tree (composing the statement cost as
-# much as running it).
-_TREE_OVER_TIME = select(
-    UnitVersion.unit_id,
-    UnitVersion.parent_id,
-    UnitVersion.valid_from,
-    UnitVersion.valid_until,
-).where(
-    UnitVersion.valid_from <= bindparam("last", type_=Date),
-    or_(
-        UnitVersion.valid_until.is_(None),
-        UnitVersion.valid_until >= bindparam("first", type_=Date),
-    ),
+# The unit versions in force on some day of first..last, {"first": …, "last": …} when run,
+# oldest first: (unit id, parent id, name, valid from, valid until). Built once: every access
+# check of a manager and every page with figures reads the tree (composing the statement cost
+# as much as running it); the progress engine reads its tree with it too.
+TREE_VERSIONS = (
+    select(
+        UnitVersion.unit_id,
+        UnitVersion.parent_id,
+        UnitVersion.name,
+        UnitVersion.valid_from,
+        UnitVersion.valid_until,
+    )
+    .where(
+        UnitVersion.valid_from <= bindparam("last", type_=Date),
+        or_(
+            UnitVersion.valid_until.is_(None),
+            UnitVersion.valid_until >= bindparam("first", type_=Date),
+        ),
+    )
+    .order_by(UnitVersion.valid_from)
 )
 
 
@@ -79,7 +86,7 @@ class TreeOverTime:
 
     def __init__(self, first: date, last: date) -> None:
         self.first, self.last = first, last
-        self.versions = read(_TREE_OVER_TIME, {"first": first, "last": last}).all()
+        self.versions = read(TREE_VERSIONS, {"first": first, "last": last}).all()
         self._shapes: dict[tuple[date, date], list[tuple[date, date, dict[int, list[int]]]]] = {}
 
     def _shapes_within(
@@ -90,7 +97,7 @@ class TreeOverTime:
         key = (first, last)
         if key not in self._shapes:
             cuts = {first}
-            for _unit, _parent, valid_from, valid_until in self.versions:
+            for _unit, _parent, _name, valid_from, valid_until in self.versions:
                 if first < valid_from <= last:
                     cuts.add(valid_from)
                 if valid_until is not None and first <= valid_until < last:
@@ -100,7 +107,7 @@ class TreeOverTime:
             for index, start in enumerate(starts):
                 end = starts[index + 1] - timedelta(days=1) if index + 1 < len(starts) else last
                 children: dict[int, list[int]] = {}
-                for unit_id, parent_id, valid_from, valid_until in self.versions:
+                for unit_id, parent_id, _name, valid_from, valid_until in self.versions:
                     if valid_from <= start and (valid_until is None or valid_until >= start):
                         children.setdefault(unit_id, [])
                         if parent_id is not None:

@@ -34,8 +34,8 @@ from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
 from lms.db import Days, among, id_list, read, unparsed
 from lms.numbers import percent, two_places
-from lms.org.models import Membership, UnitVersion
-from lms.org.queries import units_below
+from lms.org.models import Membership
+from lms.org.queries import TREE_VERSIONS, units_below
 from lms.progress.models import AssignmentKind, Credit, CreditUnit, TargetUnit, UnitAssignment
 from lms.progress.rules import RuleBook, RuleVersion, Target, to_unit
 
@@ -243,20 +243,6 @@ _DUE = (
     )
     .order_by(UnitAssignment.due_on, UnitAssignment.id)
 )
-_TREE = (
-    select(
-        UnitVersion.unit_id,
-        UnitVersion.parent_id,
-        UnitVersion.name,
-        UnitVersion.valid_from,
-        UnitVersion.valid_until,
-    )
-    .where(
-        UnitVersion.valid_from <= _LAST,
-        or_(UnitVersion.valid_until.is_(None), UnitVersion.valid_until >= _FIRST),
-    )
-    .order_by(UnitVersion.valid_from)
-)
 _CATEGORIES = select(Course.id, Course.category)
 _IN_DAYS = (among(Credit.person_id, _IDS), Credit.day >= _FIRST, Credit.day <= _LAST)
 _TIET = Credit.unit == str(CreditUnit.TIET)
@@ -384,7 +370,7 @@ class _Tree:
     """The unit tree over some days: who was under whom, and named what, on a given day."""
 
     def __init__(self, first: date, last: date) -> None:
-        self.versions = read(_TREE, {"first": first, "last": last}).all()
+        self.versions = read(TREE_VERSIONS, {"first": first, "last": last}).all()
         # The tree changes only on the days a version starts or the day after one ends: every
         # day between two such days has the same tree (one shape per "epoch").
         self._changes = sorted(
