@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -87,6 +87,15 @@ def agency_zone() -> ZoneInfo:
 def local_day(moment: datetime) -> date:
     """Return the calendar day of moment in the agency's time zone."""
     return moment.astimezone(agency_zone()).date()
+
+
+def utc_span(first: date, last: date) -> tuple[datetime, datetime]:
+    """The UTC moments that bound the agency-local days first to last: where first starts and
+    where the day after last starts (the end excluded)."""
+    zone = agency_zone()
+    start = datetime.combine(first, time(), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    return start, end
 
 
 def local_today() -> date:

@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -29,7 +29,7 @@ from lms.courses.queries import course_by_slug, lesson_html_now
 from lms.courses.quiz import answer_text, public_questions
 from lms.db import UTCDateTime, among, db, id_list, read, utcnow
 from lms.dictionary import queries as dictionary_queries
-from lms.i18n import agency_zone, local_day, local_today
+from lms.i18n import local_day, local_today, utc_span
 from lms.languages import LANGUAGES
 from lms.learning.models import (
     Certificate,
@@ -827,14 +827,6 @@ def _flag_tests():
     return far_below, before_rule, judged
 
 
-def _utc_span(first: date, last: date) -> tuple[datetime, datetime]:
-    """Return the UTC moments that bound the agency-local days first to last."""
-    zone = agency_zone()
-    start = datetime.combine(first, time(), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
-    return start, end
-
-
 def flagged_completions(person_ids: Collection[int], first: date, last: date) -> dict[int, int]:
     """Return, per person, how many course completions on days first..last were flagged.
 
@@ -844,7 +836,7 @@ def flagged_completions(person_ids: Collection[int], first: date, last: date) ->
     ids = sorted(set(person_ids))
     if not ids:
         return {}
-    start, end = _utc_span(first, last)
+    start, end = utc_span(first, last)
     rows = read(_flagged_counts(), {"ids": ids, "start": start, "end": end}).all()
     return {person_id: count for person_id, count in rows}
 
@@ -869,7 +861,7 @@ def _flagged_counts() -> Select:
 
 def flagged_completion_details(person_id: int, first: date, last: date) -> list[FlaggedCompletion]:
     """Return the person's flagged course completions on days first..last, latest first."""
-    start, end = _utc_span(first, last)
+    start, end = utc_span(first, last)
     far_below, before_rule, judged = _flag_tests()
     rows = db.session.execute(
         select(

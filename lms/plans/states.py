@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 
 from lms.db import among, id_list, read
-from lms.i18n import agency_zone
+from lms.i18n import utc_span
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ _STATUS_CODE = {status: index for index, status in _STATUS_CODES}
 def _end_of(last: date) -> datetime:
     """The moment the agency's day last ends (UTC): the statements below are kept per moment,
     so a change of the agency's time zone gets statements of its own."""
-    return datetime.combine(last + timedelta(days=1), time(), tzinfo=agency_zone()).astimezone(UTC)
+    return utc_span(last, last)[1]
 
 
 def _decided_by(end: datetime) -> ColumnElement[bool]:

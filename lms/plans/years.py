@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
-from lms.i18n import agency_zone
+from lms.i18n import utc_span
 
 
 def year_days(year: int) -> tuple[date, date]:
@@ -14,7 +14,4 @@ def year_days(year: int) -> tuple[date, date]:
 
 def year_moments(year: int) -> tuple[datetime, datetime]:
     """Return the UTC moments where year starts and the next one starts, in the agency's zone."""
-    zone = agency_zone()
-    start = datetime.combine(date(year, 1, 1), time(), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(date(year + 1, 1, 1), time(), tzinfo=zone).astimezone(UTC)
-    return start, end
+    return utc_span(*year_days(year))

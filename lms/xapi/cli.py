@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from lms import leases
-from lms.i18n import agency_zone, vn_date
+from lms.i18n import utc_span, vn_date
 from lms.xapi import services, statements
 from lms.xapi.statements import XapiError
 
@@ -73,9 +73,7 @@ def export_command(start_text: str, end_text: str, output: str) -> None:
         statements.home_page()
     except XapiError as error:
         raise click.ClickException(str(error)) from None
-    zone = agency_zone()
-    start = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
+    start, end = utc_span(first, last)
     try:
         handle = click.open_file(output, "w", encoding="utf-8")
     except OSError as error:
