@@ -467,8 +467,10 @@ def dashboard(
                 flagged.get(row.id, 0),
             )
         )
+    # The unit's own name too: its page's heading reads it here, not by a query of its own.
     names = unit_names_in_year(
-        {span.unit_id for row in rows for span in row.spans_here if span.unit_id is not None},
+        {unit_id}
+        | {span.unit_id for row in rows for span in row.spans_here if span.unit_id is not None},
         year,
     )
     return Dashboard(rows, total, page, pages, per_page, counts, names)

@@ -565,7 +565,7 @@ def dashboard(unit_id: int, year: int) -> ResponseReturnValue:
         descending=args.get("desc") == "1",
         page=_int_arg("page", 1) or 1,
     )
-    unit_name = queries.unit_names_in_year([unit_id], year).get(unit_id, unit.code)
+    unit_name = board.unit_names.get(unit_id, unit.code)
     record_view("plans.dashboard", scope=f"Kế hoạch học tập: {unit_name}, năm {year}")
     return render_template(
         "plans/dashboard.html",
