@@ -58,15 +58,6 @@ def criteria_sets() -> list[CriteriaSet]:
     )
 
 
-def set_for_period(first: date, last: date) -> int | None:
-    """The newest set made for exactly this period, if any.
-
-    Only an exact match: a set for 2024–2025 judges two years of figures, and applied to 2024
-    alone it would call people passing (or failing) on half of what it asks for.
-    """
-    return read(_SET_FOR_PERIOD, {"first": first, "last": last}).scalar()
-
-
 # The roster's reads, built once (a roster page runs them on every request).
 _SET_FOR_PERIOD = (
     select(CriteriaSet.id)
@@ -86,6 +77,15 @@ _APPROVED_YEARS = select(Initiative.id, Initiative.year).where(
     Initiative.year >= bindparam("first_year"),
     Initiative.year <= bindparam("last_year"),
 )
+
+
+def set_for_period(first: date, last: date) -> int | None:
+    """The newest set made for exactly this period, if any.
+
+    Only an exact match: a set for 2024–2025 judges two years of figures, and applied to 2024
+    alone it would call people passing (or failing) on half of what it asks for.
+    """
+    return read(_SET_FOR_PERIOD, {"first": first, "last": last}).scalar()
 
 
 def resolve(wanted: str, first: date, last: date) -> tuple[int | None, CriteriaSpec | None]:
