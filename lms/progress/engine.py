@@ -570,17 +570,26 @@ class Engine:
             if weights:
                 # Courses by how many items name them: each course done counts that many times.
                 groups = [
-                    (kind, weight, [c for c, w in found_weights.items() if w == weight])
+                    (kind, weight, tuple(c for c, w in found_weights.items() if w == weight))
                     for kind, found_weights in enumerate((weights, late_weights))
                     for weight in sorted(set(found_weights.values()))
                 ]
+                # One count per distinct set of courses (done and overdue name the same ones
+                # once every item is past due), and no test for a set that is all of them.
+                column_of: dict[tuple[int, ...], int] = {}
+                for _kind, _weight, ids in groups:
+                    column_of.setdefault(ids, len(column_of))
                 course = Credit.course_id
                 rows = read(
                     select(
                         Credit.person_id,
                         *(
-                            func.count(case((among(course, ids), course)).distinct())
-                            for _kind, _weight, ids in groups
+                            func.count(
+                                course.distinct()
+                                if len(ids) == len(weights)
+                                else case((among(course, list(ids)), course)).distinct()
+                            )
+                            for ids in column_of
                         ),
                     )
                     .where(
@@ -593,8 +602,8 @@ class Engine:
                 )
                 for person_id, *numbers in rows:
                     sums = [0, 0]
-                    for (kind, weight, _ids), number in zip(groups, numbers, strict=True):
-                        sums[kind] += weight * int(number or 0)
+                    for kind, weight, ids in groups:
+                        sums[kind] += weight * int(numbers[column_of[ids]] or 0)
                     counts[person_id] = (sums[0], sums[1])
             for person_id in person_ids:
                 person = found.get(person_id)

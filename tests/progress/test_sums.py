@@ -156,3 +156,41 @@ def test_a_credit_the_request_added_counts_in_the_figures_read_after_it(app):
 
     assert (summed.hours, summed.count) == (Decimal("2.50"), 1)
     db.session.rollback()
+
+
+def test_items_counted_by_the_database_agree_with_the_listed_items(app):
+    """Someone in one unit all year has their required items counted by the database, by how
+    many items name each course: a course assigned twice (to the unit and to the one above it)
+    counts twice, done or overdue; an item not yet due is neither. The counts are those of the
+    listed items."""
+    from lms.plans import assignments
+    from lms.progress.engine import people_figures
+
+    rules.seed_default_rules()
+    parent = make_unit("SO", "Sở")
+    unit = make_unit("PCS", "Phòng Chính sách", parent=parent)
+    courses = [make_course("digital-skills", "4", title=f"Khóa {n}") for n in range(5)]
+    for owner, course, due in (
+        (parent, courses[0], date(YEAR, 3, 31)),
+        (unit, courses[0], date(YEAR, 4, 30)),  # the same course twice: two items
+        (parent, courses[1], date(YEAR, 3, 31)),
+        (unit, courses[1], date(YEAR, 5, 31)),  # twice, not done: two overdue
+        (unit, courses[2], date(YEAR, 3, 31)),  # once, done
+        (unit, courses[3], date(YEAR, 4, 30)),  # once, overdue
+        (unit, courses[4], date(YEAR, 11, 30)),  # not due yet
+    ):
+        assignments.assign_course(
+            unit=owner, course_id=course.id, year=YEAR, kind="required", due_on=due,
+            include_subunits=True, actor_id=None,
+        )  # fmt: skip
+    person = make_person("mai", "Lò Thị Mai", unit=unit)
+    complete_course(person, courses[0], datetime(YEAR, 2, 1, 3, tzinfo=UTC))
+    complete_course(person, courses[2], datetime(YEAR, 2, 1, 3, tzinfo=UTC))
+    db.session.commit()
+    people = {person.id: person.employment_kind}
+    first, last, today = date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 6, 15)
+    counted = people_figures(people, first, last, today)[person.id]
+    listed = people_figures(people, first, last, today, items=True)[person.id]
+    assert counted.items is None and listed.items is not None  # the two ways were taken
+    assert (listed.required_done, listed.required_overdue, listed.required_total) == (3, 3, 7)
+    assert (counted.required_done, counted.required_overdue, counted.required_total) == (3, 3, 7)
