@@ -11,12 +11,15 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model, UTCDateTime, utcnow
+from lms.reference import REFERENCE_DATA
 
 
 class Course(Model):
     """A course as last imported; never deleted, retired when its folder disappears."""
 
     __tablename__ = "course"
+    # Read once per process while unchanged (categories and assigned courses: lms.reference).
+    __table_args__ = ({"info": REFERENCE_DATA},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Learners' progress refers to the slug: it never changes once a course exists.

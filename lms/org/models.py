@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model
+from lms.reference import REFERENCE_DATA
 
 if TYPE_CHECKING:
     from lms.accounts.models import Person
@@ -67,6 +68,8 @@ class UnitVersion(Model):
     __tablename__ = "unit_version"
     __table_args__ = (
         CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="valid_span"),
+        # Read once per process while unchanged (the tree over time: lms.reference).
+        {"info": REFERENCE_DATA},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

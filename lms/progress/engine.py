@@ -38,6 +38,7 @@ from lms.org.models import Membership
 from lms.org.queries import TREE_VERSIONS, units_below
 from lms.progress.models import AssignmentKind, Credit, CreditUnit, TargetUnit, UnitAssignment
 from lms.progress.rules import RuleBook, RuleVersion, Target, to_unit
+from lms.reference import current_stamp, remembered
 
 DUE_SOON_DAYS = 14
 # The roster's three course columns, in the course format's order.
@@ -416,25 +417,34 @@ class _Tree:
         return name
 
 
+def _categories() -> dict[int | None, int]:
+    return {
+        course_id: CATEGORY_INDEX[category]
+        for course_id, category in read(_CATEGORIES)
+        if category in CATEGORY_INDEX
+    }
+
+
 class Engine:
     """Figures over the days first..last: what every batch of one read shares (rule versions,
     assignments, course categories), and the per-batch reads."""
 
     def __init__(self, first: date, last: date, today: date) -> None:
         self.first, self.last, self.today = first, last, today
-        self.rules = RuleBook.load()
-        self.requirements = _Requirements(first, last)
+        # The rule book and the assignments (with the tree they reach through) are reference
+        # data: read once per process while the database's stamp is unchanged (lms.reference).
+        self._stamp = current_stamp()
+        self.rules = remembered(self._stamp, ("rules",), RuleBook.load)
+        self.requirements = remembered(
+            self._stamp, ("requirements", first, last), lambda: _Requirements(first, last)
+        )
         self._minutes: dict[tuple[str, date], int] = {}
 
     @cached_property
     def category_of(self) -> dict[int | None, int]:
         """Each course's category index, read with credits' course ids (or None): read when
         credits are first listed one by one (summed ones are counted by the database)."""
-        return {
-            course_id: CATEGORY_INDEX[category]
-            for course_id, category in read(_CATEGORIES)
-            if category in CATEGORY_INDEX
-        }
+        return remembered(self._stamp, ("categories",), _categories)
 
     @property
     def years(self) -> list[int]:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.courses.models import Course
 from lms.db import Model, UTCDateTime, utcnow
 from lms.org.models import Unit
+from lms.reference import REFERENCE_DATA
 
 
 class CreditSource(StrEnum):
@@ -93,6 +94,8 @@ class TargetRule(Model):
         CheckConstraint(
             "effective_until IS NULL OR effective_until >= effective_from", name="valid_span"
         ),
+        # Read once per process while unchanged (the rule book: lms.reference).
+        {"info": REFERENCE_DATA},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +125,8 @@ class UnitAssignment(Model):
     """A course a manager assigned to a unit (maybe with its sub-units) for a year."""
 
     __tablename__ = "plan_assignment"
+    # Read once per process while unchanged (the engine's requirements: lms.reference).
+    __table_args__ = ({"info": REFERENCE_DATA},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
