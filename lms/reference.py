@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
-from lms.db import Model, db, read
+from lms.db import Model, db
 
 T = TypeVar("T")
 
@@ -56,6 +56,11 @@ _NEW_STAMP = text(
 )
 
 
+# The stamp a transaction has seen, kept on its connection until the transaction (or a
+# savepoint rolled back) ends: a page asks for it once per read of reference data.
+_SEEN = "lms.reference_stamp"
+
+
 @event.listens_for(Engine, "after_execute")
 def _new_stamp_after_a_write(
     connection: Connection,
@@ -72,12 +77,30 @@ def _new_stamp_after_a_write(
         return
     info = getattr(getattr(statement, "table", None), "info", None)
     if info and info.get("reference_data"):
-        connection.execute(_NEW_STAMP, {"token": secrets.token_hex(16)})
+        token = secrets.token_hex(16)
+        connection.execute(_NEW_STAMP, {"token": token})
+        connection.info[_SEEN] = token
+
+
+@event.listens_for(Engine, "begin")
+def _forget_the_stamp_seen(connection: Connection) -> None:
+    connection.info.pop(_SEEN, None)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _forget_the_stamp_seen_in_a_savepoint(connection: Connection, *_args: object) -> None:
+    connection.info.pop(_SEEN, None)  # a write rolled back there took its stamp with it
 
 
 def current_stamp() -> str | None:
-    """The stamp the request's transaction sees (after flushing its pending writes)."""
-    return read(_STAMP).scalar()
+    """The stamp the request's transaction sees, once its pending writes are flushed (a write
+    of reference data sets a new one); read once per transaction."""
+    session = db.session()
+    session._autoflush()  # as `lms.db.read` does: the request's own writes count
+    connection = session.connection()
+    if _SEEN not in connection.info:
+        connection.info[_SEEN] = connection.execute(_STAMP).scalar()
+    return connection.info[_SEEN]
 
 
 _kept: WeakKeyDictionary[Engine, OrderedDict[tuple[Hashable, ...], Any]] = WeakKeyDictionary()

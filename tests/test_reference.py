@@ -107,6 +107,14 @@ def test_a_change_rolled_back_is_forgotten(app):
     db.session.rollback()
     assert current_stamp() == kept
     assert _figures(person_id, kind).required_total == 0
+    # The same inside a transaction that goes on: a savepoint rolled back.
+    savepoint = db.session.begin_nested()
+    _assign(db.session.get(type(unit), unit.id), db.session.get(type(course), course.id))
+    db.session.flush()
+    assert _figures(person_id, kind).required_total == 1
+    savepoint.rollback()
+    assert current_stamp() == kept
+    assert _figures(person_id, kind).required_total == 0
 
 
 def test_a_second_server_sees_the_first_ones_change(app, test_settings):
@@ -156,3 +164,18 @@ def test_without_a_stamp_nothing_is_kept_and_the_figures_stay_right(app, count_q
     db.session.commit()
     assert current_stamp() is not None
     assert _figures(person_id, kind).required_total == 1
+
+
+def test_a_managers_reach_follows_the_tree_at_once(app):
+    from lms.org.scope import units_reached
+
+    top, unit, _person = _world()
+    other = make_unit("VP", "Văn phòng")
+    head = make_person("truong", "Hà Văn Trưởng", unit=top, manages=top)
+    db.session.commit()
+    assert unit.id in units_reached(head, TODAY)
+    assert unit.id in units_reached(head, TODAY)  # read again: the same
+    org.move_unit(unit, other, date(YEAR, 2, 1))
+    db.session.commit()
+    assert unit.id not in units_reached(head, TODAY)
+    assert top.id in units_reached(head, TODAY)

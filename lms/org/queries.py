@@ -16,6 +16,7 @@ from lms.accounts.models import Person
 from lms.db import contains, db, parse_id, read, valid_on
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.pagination import Page, paginate
+from lms.reference import current_stamp, remembered
 from lms.text import collation_key, fold
 
 
@@ -81,8 +82,15 @@ TREE_VERSIONS = (
 )
 
 
+def tree_over(first: date, last: date) -> TreeOverTime:
+    """The unit tree over first..last, read once per process while the reference stamp is
+    unchanged (lms.reference): every access check of a manager reads it, some twice."""
+    return remembered(current_stamp(), ("tree", first, last), lambda: TreeOverTime(first, last))
+
+
 class TreeOverTime:
-    """The unit tree over a window of days, read once: which units stood under which, when."""
+    """The unit tree over a window of days, read once: which units stood under which, when.
+    Shared by the requests that read the same stamp (`tree_over`): worked out, never changed."""
 
     def __init__(self, first: date, last: date) -> None:
         self.first, self.last = first, last

@@ -25,7 +25,7 @@ from sqlalchemy import Date, bindparam, or_, select
 from lms.accounts.models import Person, RoleGrant
 from lms.db import db, read
 from lms.org.models import Membership
-from lms.org.queries import Days, TreeOverTime, add_days
+from lms.org.queries import Days, TreeOverTime, add_days, tree_over
 from lms.roles import Permission, Role
 
 # Who asks: a signed-in person or an anonymous visitor (Flask-Login's current_user).
@@ -218,14 +218,14 @@ def _scope_of(
         grants = grants_in_force(today, person_id=user.id)
         if grants:
             if tree is None:
-                tree = TreeOverTime(first, last)
+                tree = tree_over(first, last)
             scope = reach_of(grants, tree)
         else:
             scope = NOWHERE
     else:
         scope = NOWHERE
     if unit_id is not None and scope != NOWHERE:
-        tree = tree or TreeOverTime(first, last)
+        tree = tree or tree_over(first, last)
         scope = scope.within(Scope(tree.days_under(unit_id)))
     return scope
 
@@ -285,7 +285,7 @@ def managers_of(person_id: int, first: date, last: date, today: date) -> set[int
     spans = memberships_between([person_id], first, last).get(person_id, [])
     if not spans:
         return set()
-    tree = TreeOverTime(first, last)
+    tree = tree_over(first, last)
     by_manager: Mapping[int, list[GrantSpan]] = defaultdict(list)
     for grant in grants_in_force(today):
         by_manager[grant.person_id].append(grant)
