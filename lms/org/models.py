@@ -30,6 +30,8 @@ class Unit(Model):
     __tablename__ = "unit"
     __table_args__ = (
         CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="valid_span"),
+        # Read once per process while unchanged (the roster's tree order: lms.reference).
+        {"info": REFERENCE_DATA},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,6 +21,7 @@ from lms.db import Days, contains, db, read, unparsed
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import TreeNode, unit_tree
 from lms.org.scope import scope_of
+from lms.reference import current_stamp, remembered
 from lms.text import fold
 
 
@@ -59,6 +60,12 @@ def overlaps(model: type[Membership] | type[UnitVersion], period: Period) -> Col
 
 
 def tree_order(period: Period) -> dict[int, int]:
+    """Each unit's place in the tree as it stood on the period's last day (closed units too),
+    read once per process while the reference stamp is unchanged (lms.reference)."""
+    return remembered(current_stamp(), ("tree order", period.last), lambda: _tree_order(period))
+
+
+def _tree_order(period: Period) -> dict[int, int]:
     order: dict[int, int] = {}
 
     def walk(nodes: Iterable[TreeNode]) -> None:
@@ -94,11 +101,11 @@ class Selection:
     members_of: Callable[[Row], list[Member]]
 
 
-def selection(
-    period: Period, today: date, *, unit_id: int | None, search: str, viewer: Person | None
-) -> Selection:
-    """Units in tree order, then people in Vietnamese name order; only the days viewer reaches
-    (`lms.org.scope`; None, the operator's commands: everyone)."""
+def _unit_names(
+    period: Period,
+) -> tuple[dict[int, dict[date, str]], dict[int, str], dict[int, int | None]]:
+    """Each unit's names over the period (by the day each took effect), its code, and its
+    last parent in the period: shared by the requests that read the same stamp, never changed."""
     names: dict[int, dict[date, str]] = defaultdict(dict)
     codes: dict[int, str] = {}
     last_parent: dict[int, int | None] = {}
@@ -117,7 +124,17 @@ def selection(
         names[uid][valid_from] = name
         codes[uid] = code
         last_parent[uid] = parent_id
+    return dict(names), codes, last_parent
 
+
+def selection(
+    period: Period, today: date, *, unit_id: int | None, search: str, viewer: Person | None
+) -> Selection:
+    """Units in tree order, then people in Vietnamese name order; only the days viewer reaches
+    (`lms.org.scope`; None, the operator's commands: everyone)."""
+    names, codes, last_parent = remembered(
+        current_stamp(), ("unit names", period), lambda: _unit_names(period)
+    )
     # A unit's roster holds each unit for the days it was in the sub-tree, as the tree was then.
     reach = scope_of(viewer, period.first, period.last, today, reading=True, unit_id=unit_id)
     in_tree = reach.units
