@@ -1,18 +1,22 @@
 """Reference data, read once per process for as long as the database says it is unchanged.
 
-Rule versions, course assignments, courses and the unit tree change a few times a year, and
-every page with figures reads them. A table holding such data is marked `REFERENCE_DATA` in its
-`__table_args__`. Every INSERT, UPDATE or DELETE on a marked table, through the ORM or Core,
-gives the database a new random stamp in the same transaction (the one row of
-`reference_stamp`). A read through `remembered` is kept under the stamp the request found, so:
+Rule versions, course assignments, courses, units and the unit tree change a few times a year,
+and every page with figures reads them. A table holding such data is marked `REFERENCE_DATA`
+in its `__table_args__`. A transaction that INSERTs, UPDATEs or DELETEs on a marked table,
+through the ORM or Core, writes a new random stamp (the one row of `reference_stamp`) as it
+commits. A read through `remembered` is kept under the stamp its transaction read, so:
 
 - another server's write changes the stamp every server reads next: nothing is served stale,
   and nothing here is state a second server would need;
-- a request that wrote sees its own new stamp, so its reads are fresh, not remembered ones;
-- a write rolled back leaves a stamp that no one will find again (a counter would be reused).
+- the rest of a transaction that wrote reads by a stamp no one has seen: fresh reads, which
+  include its own writes and are never found by anyone else;
+- a write rolled back writes no stamp; one rolled back to a savepoint leaves its transaction
+  reading fresh. A stamp is random, never reused (a counter would be, after a rollback).
 
-A write that bypasses SQLAlchemy (raw SQL typed by hand) must set a new stamp itself. Without
-a stamp row (a database emptied by hand, or by the tests), nothing is remembered.
+Whatever a load reads must be in marked tables, and be read while it runs (nothing left to
+read lazily later, when the transaction may have written). A write that bypasses SQLAlchemy
+(raw SQL typed by hand, a migration's `sa.table`) must set a new stamp itself; a restore sets
+one. Without a stamp row (a database emptied by hand, or by the tests), nothing is kept.
 """
 
 from __future__ import annotations
@@ -56,13 +60,14 @@ _NEW_STAMP = text(
 )
 
 
-# The stamp a transaction has seen, kept on its connection until the transaction (or a
-# savepoint rolled back) ends: a page asks for it once per read of reference data.
+# On a connection, for its transaction: the stamp its reads are kept under, and whether it
+# wrote reference data (then a new stamp is written as it commits).
 _SEEN = "lms.reference_stamp"
+_WROTE = "lms.reference_wrote"
 
 
 @event.listens_for(Engine, "after_execute")
-def _new_stamp_after_a_write(
+def _fresh_stamp_after_a_write(
     connection: Connection,
     statement: object,
     _multiparams: object,
@@ -70,31 +75,50 @@ def _new_stamp_after_a_write(
     _options: object,
     _result: object,
 ) -> None:
-    """A write to a reference table sets a new stamp in its transaction. (A migration's
-    tables, `sa.table(...)`, carry no info: they were written before this stamp existed, and
-    servers start afresh after a migration.)"""
+    """A write to a reference table: the rest of its transaction reads by a stamp no one has
+    seen (fresh reads, its own writes in them), and a new stamp is written as it commits.
+    (A migration's tables, `sa.table(...)`, carry no info: servers start afresh after one.)"""
     if not isinstance(statement, UpdateBase):
         return
     info = getattr(getattr(statement, "table", None), "info", None)
     if info and info.get("reference_data"):
-        token = secrets.token_hex(16)
-        connection.execute(_NEW_STAMP, {"token": token})
-        connection.info[_SEEN] = token
+        connection.info[_SEEN] = secrets.token_hex(16)
+        connection.info[_WROTE] = True
+
+
+def write_new_stamp(connection: Connection) -> None:
+    """Give the database a new stamp: what any server kept is not taken for its data."""
+    connection.execute(_NEW_STAMP, {"token": secrets.token_hex(16)})
+
+
+@event.listens_for(Engine, "commit")
+def _new_stamp_as_a_writer_commits(connection: Connection) -> None:
+    """The stamp row is written last, just before COMMIT, and with a token no reader has used:
+    nothing kept before the commit is found under it. Locked so briefly, it makes no writer
+    wait for another while holding their rows (it did, written at each write: deadlocks)."""
+    if connection.info.pop(_WROTE, False):
+        write_new_stamp(connection)
 
 
 @event.listens_for(Engine, "begin")
 def _forget_the_stamp_seen(connection: Connection) -> None:
     connection.info.pop(_SEEN, None)
+    connection.info.pop(_WROTE, None)
 
 
 @event.listens_for(Engine, "rollback_savepoint")
 def _forget_the_stamp_seen_in_a_savepoint(connection: Connection, *_args: object) -> None:
-    connection.info.pop(_SEEN, None)  # a write rolled back there took its stamp with it
+    """A savepoint rolled back: reads go on fresh if the transaction wrote reference data
+    (before the savepoint or in it), else by the database's stamp again."""
+    if connection.info.get(_WROTE):
+        connection.info[_SEEN] = secrets.token_hex(16)
+    else:
+        connection.info.pop(_SEEN, None)
 
 
 def current_stamp() -> str | None:
-    """The stamp the request's transaction sees, once its pending writes are flushed (a write
-    of reference data sets a new one); read once per transaction."""
+    """The stamp the request's transaction reads by, once its pending writes are flushed (a
+    write of reference data gives it a fresh one); read once per transaction."""
     session = db.session()
     session._autoflush()  # as `lms.db.read` does: the request's own writes count
     connection = session.connection()
@@ -119,6 +143,8 @@ def remembered(stamp: str | None, key: tuple[Hashable, ...], load: Callable[[], 
         if kept is None:
             kept = _kept[engine] = OrderedDict()
         found = kept.get((stamp, *key), _MISSING)
+        if found is not _MISSING:
+            kept.move_to_end((stamp, *key))  # least recently used first out
     if found is not _MISSING:
         return found
     value = load()

@@ -4,15 +4,18 @@ once: in the request that made it, after a rollback, and on a second server."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import create_engine, select, text, update
 
 from lms import create_app
+from lms.courses.models import Course
 from lms.db import db
 from lms.org import services as org
 from lms.plans import assignments, rules
-from lms.progress.engine import Engine, people_figures
+from lms.progress.engine import CATEGORY_INDEX, Engine, people_figures
 from lms.progress.models import UnitAssignment
 from lms.reference import ReferenceStamp, current_stamp
 from tests.factories import correct_target, make_course, make_person, make_unit
@@ -103,9 +106,9 @@ def test_a_change_rolled_back_is_forgotten(app):
     kept = current_stamp()
     _assign(unit, course)
     db.session.flush()
-    assert _figures(person_id, kind).required_total == 1  # remembered under the new stamp
+    assert _figures(person_id, kind).required_total == 1  # read fresh, after the write
     db.session.rollback()
-    assert current_stamp() == kept
+    assert current_stamp() == kept  # no stamp written
     assert _figures(person_id, kind).required_total == 0
     # The same inside a transaction that goes on: a savepoint rolled back.
     savepoint = db.session.begin_nested()
@@ -113,8 +116,9 @@ def test_a_change_rolled_back_is_forgotten(app):
     db.session.flush()
     assert _figures(person_id, kind).required_total == 1
     savepoint.rollback()
-    assert current_stamp() == kept
     assert _figures(person_id, kind).required_total == 0
+    db.session.rollback()
+    assert current_stamp() == kept
 
 
 def test_a_second_server_sees_the_first_ones_change(app, test_settings):
@@ -179,3 +183,93 @@ def test_a_managers_reach_follows_the_tree_at_once(app):
     db.session.commit()
     assert unit.id not in units_reached(head, TODAY)
     assert top.id in units_reached(head, TODAY)
+
+
+def test_the_roster_follows_a_unit_renamed_or_moved_after_it_was_read(app):
+    from lms.reports import queries as reports
+
+    top, unit, person = _world()
+    other = make_unit("VP", "Văn phòng")
+    make_person("lan", "Hà Thị Lan", unit=other)
+    db.session.commit()
+    period = reports.Period(FIRST, LAST)
+
+    def rows():
+        return [(row.full_name, row.unit_name) for row in reports.roster(period, TODAY).rows]
+
+    # Tree order: the Sở's units first (Phòng Chính sách under it), then the Văn phòng.
+    assert rows() == [("Lò Thị Mai", "Phòng Chính sách"), ("Hà Thị Lan", "Văn phòng")]
+    assert rows() == [("Lò Thị Mai", "Phòng Chính sách"), ("Hà Thị Lan", "Văn phòng")]
+    org.rename_unit(db.session.get(type(unit), unit.id), "Phòng Dân tộc", date(YEAR, 3, 1))
+    db.session.commit()
+    assert rows()[0] == ("Lò Thị Mai", "Phòng Dân tộc")
+    # The Sở moves under the Văn phòng: the Văn phòng's people now come first.
+    org.move_unit(db.session.get(type(top), top.id), db.session.get(type(other), other.id), LAST)
+    db.session.commit()
+    assert [name for name, _unit in rows()] == ["Hà Thị Lan", "Lò Thị Mai"]
+
+
+def test_what_an_engine_reads_later_is_read_by_the_stamp_of_that_moment(app):
+    """The courses' categories are read when first needed: after a write, by the request's
+    fresh stamp, so a rolled-back category is never kept for the next requests."""
+    rules.seed_default_rules()
+    course_id = make_course("digital-skills").id
+    db.session.commit()
+    engine = Engine(FIRST, LAST, TODAY)  # categories not read yet
+    other = next(name for name in CATEGORY_INDEX if name != "digital-skills")
+    db.session.get(Course, course_id).category = other
+    assert engine.category_of[course_id] == CATEGORY_INDEX[other]  # the request's own write
+    db.session.rollback()
+    assert Engine(FIRST, LAST, TODAY).category_of[course_id] == CATEGORY_INDEX["digital-skills"]
+
+
+def test_a_tree_changed_in_a_savepoint_rolled_back_is_never_kept(app):
+    """Requirements kept for later requests read their tree when made, not lazily: a unit
+    moved in a trial savepoint (as a merge is tried) and rolled back leaves no trace."""
+    top, unit, person = _world()
+    other = make_unit("VP", "Văn phòng")
+    _assign(top, make_course())
+    db.session.commit()
+    person_id, kind, unit_id, other_id = person.id, person.employment_kind, unit.id, other.id
+    engine = Engine(FIRST, LAST, TODAY)  # requirements kept under the stamp
+    trial = db.session.begin_nested()
+    org.move_unit(db.session.get(type(unit), unit_id), db.session.get(type(other), other_id),
+                  date(YEAR, 2, 1))  # fmt: skip
+    db.session.flush()
+    assert _figures(person_id, kind).required_total == 0  # read fresh, after the move
+    assert (
+        people_figures({person_id: kind}, FIRST, LAST, TODAY, engine=engine)[
+            person_id
+        ].required_total
+        == 1
+    )  # the engine made before it keeps its own reading
+    trial.rollback()
+    assert _figures(person_id, kind).required_total == 1
+    db.session.commit()
+    db.session.close()  # a later request
+    assert _figures(person_id, kind).required_total == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("LMS_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="two writers at once need PostgreSQL: SQLite lets one write at a time",
+)
+def test_writers_of_reference_data_do_not_wait_for_each_other(app):
+    """The stamp is written as a writer commits, not at its first write: a second writer of
+    other reference rows commits while the first is still open (a lock on the stamp held from
+    the first write made them wait, and deadlock when they then crossed)."""
+    first, second = make_course(title="Khóa A"), make_course(title="Khóa B")
+    db.session.commit()
+    before = current_stamp()
+    db.session.rollback()
+    other = create_engine(db.engine.url)
+    try:
+        with db.engine.connect() as one, other.connect() as two:
+            one.execute(update(Course).where(Course.id == first.id).values(title="A mới"))
+            two.execute(text("SET lock_timeout = '3s'"))
+            two.execute(update(Course).where(Course.id == second.id).values(title="B mới"))
+            two.commit()  # does not wait for the first writer
+            one.commit()
+    finally:
+        other.dispose()
+    assert current_stamp() != before

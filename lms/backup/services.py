@@ -30,6 +30,7 @@ from sqlalchemy.engine import URL, Connection
 from lms.db import db
 from lms.errors import UserError
 from lms.i18n import agency_zone
+from lms.reference import ReferenceStamp, write_new_stamp
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -412,6 +413,12 @@ def restore(src: Path, *, force: bool = False) -> Restored:
         _restore_sqlite(src, _sqlite_file(db.engine.url))
     else:
         _restore_postgres(src, db.engine.url)
+    db.engine.dispose()
+    # The backup's stamp may be one that servers still running read after it was taken: the
+    # restored data get a new one, so nothing kept is taken for theirs (lms.reference).
+    with db.engine.begin() as connection:
+        if inspect(connection).has_table(ReferenceStamp.__tablename__):
+            write_new_stamp(connection)
     db.engine.dispose()
     summary, restored = _database_summary(src, backend, src.stat().st_size)
     return Restored(summary, restored, heads)

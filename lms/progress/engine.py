@@ -314,7 +314,9 @@ class _Requirements:
     """The assignments falling due within the engine's days, and the units each reached on its
     due day (the unit tree as it was then)."""
 
-    def __init__(self, first: date, last: date) -> None:
+    def __init__(self, first: date, last: date, *, tree: bool = False) -> None:
+        """With tree, the tree is read now, not when first needed: requirements kept for later
+        requests (lms.reference) must read nothing after they are made."""
         rows = read(_DUE, {"first": first, "last": last}).all()
         # (assignment id, course id, slug, title, hours, kind, due on, unit id); the unit's
         # name on the due day is `unit_name(index)`.
@@ -340,6 +342,8 @@ class _Requirements:
             self._reach.append((unit_id, subunits, due_on, required))
             if required:
                 self.required_courses.add(course_id)
+        if tree and self._days is not None:
+            self._tree = _Tree(*self._days)
 
     @property
     def tree(self) -> _Tree:
@@ -436,10 +440,10 @@ class Engine:
         self.first, self.last, self.today = first, last, today
         # The rule book and the assignments (with the tree they reach through) are reference
         # data: read once per process while the database's stamp is unchanged (lms.reference).
-        self._stamp = current_stamp()
-        self.rules = remembered(self._stamp, ("rules",), RuleBook.load)
+        stamp = current_stamp()
+        self.rules = remembered(stamp, ("rules",), RuleBook.load)
         self.requirements = remembered(
-            self._stamp, ("requirements", first, last), lambda: _Requirements(first, last)
+            stamp, ("requirements", first, last), lambda: _Requirements(first, last, tree=True)
         )
         self._minutes: dict[tuple[str, date], int] = {}
 
@@ -447,7 +451,9 @@ class Engine:
     def category_of(self) -> dict[int | None, int]:
         """Each course's category index, read with credits' course ids (or None): read when
         credits are first listed one by one (summed ones are counted by the database)."""
-        return remembered(self._stamp, ("categories",), _categories)
+        # By the stamp of the moment it is read, not the engine's: the request may have written
+        # courses since the engine was made.
+        return remembered(current_stamp(), ("categories",), _categories)
 
     @property
     def years(self) -> list[int]:

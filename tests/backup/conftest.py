@@ -38,10 +38,11 @@ FILLED_TABLES = {
 
 
 def all_rows(engine: Engine) -> dict[str, list[tuple]]:
-    """Every row of every model table and of alembic_version, ordered by primary key."""
+    """Every row of every model table and of alembic_version, ordered by primary key; but the
+    reference stamp, which a restore sets anew (lms.reference), is only said to be there."""
     tables = [*db.metadata.sorted_tables, ALEMBIC]
     with engine.connect() as connection:
-        return {
+        rows = {
             table.name: [
                 tuple(row)
                 for row in connection.execute(
@@ -50,6 +51,8 @@ def all_rows(engine: Engine) -> dict[str, list[tuple]]:
             ]
             for table in tables
         }
+    rows["reference_stamp"] = [(key, bool(token)) for key, token in rows["reference_stamp"]]
+    return rows
 
 
 def table_names(engine: Engine) -> set[str]:

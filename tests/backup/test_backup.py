@@ -116,6 +116,10 @@ def test_restore_over_data_is_refused_without_force_and_changes_nothing(
 
 
 def test_restore_with_force_puts_the_backup_back(app, runner, some_rows, tmp_path):
+    from lms.reference import current_stamp
+
+    backed_up = current_stamp()
+    db.session.rollback()
     dest = backup_to(runner, tmp_path / backup_name())
     make_person("chi", "Nông Thị Chi")
     db.session.commit()
@@ -124,6 +128,9 @@ def test_restore_with_force_puts_the_backup_back(app, runner, some_rows, tmp_pat
 
     assert result.exit_code == 0, result.output
     assert source_rows() == some_rows
+    # A new reference stamp: what a running server kept under the backup's is not taken for
+    # the restored data (lms.reference).
+    assert backed_up is not None and current_stamp() not in (None, backed_up)
 
 
 # Files that are not a backup of the right kind -----------------------------------------------
