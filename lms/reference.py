@@ -97,7 +97,14 @@ def _new_stamp_as_a_writer_commits(connection: Connection) -> None:
     nothing kept before the commit is found under it. Locked so briefly, it makes no writer
     wait for another while holding their rows (it did, written at each write: deadlocks)."""
     if connection.info.pop(_WROTE, False):
-        write_new_stamp(connection)
+        try:
+            write_new_stamp(connection)
+        except BaseException:
+            # SQLAlchemy calls this outside its own error handling and then takes the
+            # transaction for ended, sending no ROLLBACK: the connection goes, and with it the
+            # uncommitted writes, rather than back to the pool still inside them.
+            connection.invalidate()
+            raise
 
 
 @event.listens_for(Engine, "begin")

@@ -273,3 +273,69 @@ def test_writers_of_reference_data_do_not_wait_for_each_other(app):
     finally:
         other.dispose()
     assert current_stamp() != before
+
+
+def test_a_savepoint_rolled_back_after_a_write_keeps_the_transaction_reading_fresh(app):
+    """A write, then a trial savepoint that fails: the transaction still reads its write, by
+    a stamp no one else reads (not the database's, under which it would be kept for all)."""
+    _top, unit, person = _world()
+    course = make_course()
+    db.session.commit()
+    person_id, kind = person.id, person.employment_kind
+    _assign(unit, course)
+    db.session.flush()
+    trial = db.session.begin_nested()
+    db.session.get(type(person), person_id).position = "Chuyên viên"
+    db.session.flush()
+    trial.rollback()
+    assert _figures(person_id, kind).required_total == 1  # the transaction's own write
+    db.session.rollback()
+    assert _figures(person_id, kind).required_total == 0
+
+
+@pytest.mark.skipif(
+    not os.environ.get("LMS_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="two writers at once need PostgreSQL: SQLite lets one write at a time",
+)
+def test_the_stamp_a_writer_commits_is_one_no_reader_used(app):
+    """A writer reads by a fresh stamp after its write; what it kept there holds its state,
+    not another writer's committed meanwhile: the stamp it commits is yet another one."""
+    one, two = make_course("digital-skills"), make_course("digital-skills")
+    db.session.commit()
+    other = next(name for name in CATEGORY_INDEX if name != "digital-skills")
+    one_id, two_id = one.id, two.id
+    db.session.get(Course, one_id).category = other
+    assert Engine(FIRST, LAST, TODAY).category_of[two_id] == CATEGORY_INDEX["digital-skills"]
+    second = create_engine(db.engine.url)
+    try:
+        with second.begin() as connection:  # another server changes the other course
+            connection.execute(update(Course).where(Course.id == two_id).values(category=other))
+    finally:
+        second.dispose()
+    db.session.commit()
+    db.session.close()
+    assert Engine(FIRST, LAST, TODAY).category_of[two_id] == CATEGORY_INDEX[other]
+
+
+def test_a_stamp_that_fails_to_be_written_leaves_no_trace(app, monkeypatch):
+    """The stamp is written as the transaction commits: if that fails, its connection is let
+    go, so the write it carried is not committed later by the next request to use it."""
+    import lms.reference as reference
+
+    course_id = make_course(title="Trước").id
+    db.session.commit()
+    db.session.remove()
+
+    def fail(_connection):
+        raise RuntimeError("mất kết nối khi ghi dấu")
+
+    monkeypatch.setattr(reference, "write_new_stamp", fail)
+    db.session.execute(update(Course).where(Course.id == course_id).values(title="Sau"))
+    with pytest.raises(RuntimeError):
+        db.session.commit()
+    monkeypatch.undo()
+    db.session.remove()  # Flask's teardown after the error
+    current_stamp()  # the next request reads, and commits
+    db.session.commit()
+    db.session.remove()
+    assert db.session.scalar(select(Course.title).where(Course.id == course_id)) == "Trước"
