@@ -314,9 +314,7 @@ class _Requirements:
     """The assignments falling due within the engine's days, and the units each reached on its
     due day (the unit tree as it was then)."""
 
-    def __init__(self, first: date, last: date, *, tree: bool = False) -> None:
-        """With tree, the tree is read now, not when first needed: requirements kept for later
-        requests (lms.reference) must read nothing after they are made."""
+    def __init__(self, first: date, last: date) -> None:
         rows = read(_DUE, {"first": first, "last": last}).all()
         # (assignment id, course id, slug, title, hours, kind, due on, unit id); the unit's
         # name on the due day is `unit_name(index)`.
@@ -327,11 +325,10 @@ class _Requirements:
         # unit → (due days, item indexes) of the items that reach it, worked out for a unit
         # when first asked (most reads ask for a few units): required only, and all kinds.
         self._due: dict[tuple[int, bool], tuple[list[date], list[int]]] = {}
-        # The tree over the items' due days, read when first needed: only an item with its
-        # sub-units, asked for another unit, or an item's unit name needs it.
-        # The rows come in due order: the first and the last bound the days.
-        self._days = (rows[0].due_on, rows[-1].due_on) if rows else None
-        self._tree: _Tree | None = None
+        # The tree over the items' due days (they come in due order: the first and the last
+        # bound them), read now with them: requirements are kept for later requests
+        # (lms.reference), and what is kept must read nothing after it was made.
+        self._tree = _Tree(rows[0].due_on, rows[-1].due_on) if rows else None
         required_kind = AssignmentKind.REQUIRED
         # Unpacked by position: a Row's attribute is looked up by name, ten times slower, and
         # every page with figures builds this.
@@ -342,14 +339,10 @@ class _Requirements:
             self._reach.append((unit_id, subunits, due_on, required))
             if required:
                 self.required_courses.add(course_id)
-        if tree and self._days is not None:
-            self._tree = _Tree(*self._days)
 
     @property
     def tree(self) -> _Tree:
-        if self._tree is None:
-            assert self._days is not None, "no items, so no item asks for the tree"
-            self._tree = _Tree(*self._days)
+        assert self._tree is not None, "no items, so no item asks for the tree"
         return self._tree
 
     def unit_name(self, index: int) -> str:
@@ -443,7 +436,7 @@ class Engine:
         stamp = current_stamp()
         self.rules = remembered(stamp, ("rules",), RuleBook.load)
         self.requirements = remembered(
-            stamp, ("requirements", first, last), lambda: _Requirements(first, last, tree=True)
+            stamp, ("requirements", first, last), lambda: _Requirements(first, last)
         )
         self._minutes: dict[tuple[str, date], int] = {}
 
