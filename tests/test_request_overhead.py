@@ -91,3 +91,32 @@ def test_the_menu_reads_the_person_s_permissions_once(client, manager):
         page = client.get("/account/password").get_data(as_text=True)
     assert "Kế hoạch đơn vị" in page and "Nhân sự" not in page
     assert permissions.call_count == 1
+
+
+def test_the_shell_is_written_once_per_language_and_menu(app, client, manager, login):
+    """The shell's links, menu and language buttons are rendered once and kept (lms.shell):
+    a page after the first renders none of them, yet each person gets their own menu, each
+    language its own words and each page its own mark in the menu."""
+    from jinja2 import Template
+
+    client.get("/account/password")
+    rendered = mock.patch.object(Template, "module", new_callable=mock.PropertyMock)
+    with rendered as module:
+        page = client.get("/account/password").get_data(as_text=True)
+        assert module.call_count == 0
+    assert "Kế hoạch đơn vị" in page and '<a href="/">Trang chủ</a>' in page
+    assert '<button type="submit" name="lang" value="en"' in page
+    home = client.get("/").get_data(as_text=True)
+    assert '<a href="/" aria-current="page">Trang chủ</a>' in home
+
+    client.post("/language", data={"lang": "en"})
+    english = client.get("/account/password").get_data(as_text=True)
+    assert "Unit plans" in english and "Kế hoạch đơn vị" not in english
+    assert 'value="vi"' in english and 'value="en"' not in english
+
+    client.post("/language", data={"lang": "vi"})
+    make_person("hocvien", "Lò Thị Học", unit=make_unit("PKH", "Phòng Kế hoạch"))
+    db.session.commit()
+    login("hocvien")
+    mine = client.get("/account/password").get_data(as_text=True)
+    assert "Kế hoạch của tôi" in mine and "Kế hoạch đơn vị" not in mine
