@@ -108,6 +108,18 @@ def test_the_shell_is_written_once_per_language_and_menu(app, client, manager, l
     assert '<button type="submit" name="lang" value="en"' in page
     home = client.get("/").get_data(as_text=True)
     assert '<a href="/" aria-current="page">Trang chủ</a>' in home
+    # Served under a path (a proxy's prefix), the links carry it; without, they do not.
+    mounted = client.get("/account/password", base_url="http://localhost/lms/")
+    assert 'href="/lms/static/css/app.' in mounted.get_data(as_text=True)
+    assert 'href="/static/css/app.' in client.get("/account/password").get_data(as_text=True)
+    # With templates reloaded (debug mode), the shell is rendered on every page.
+    app.jinja_env.auto_reload = True
+    try:
+        with rendered as module:
+            client.get("/account/password")
+            assert module.call_count > 0
+    finally:
+        app.jinja_env.auto_reload = False
 
     client.post("/language", data={"lang": "en"})
     english = client.get("/account/password").get_data(as_text=True)
