@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import String, event, select, text
+from sqlalchemy import ColumnElement, String, event, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
@@ -137,6 +137,18 @@ def current_stamp() -> str | None:
 _kept: WeakKeyDictionary[Engine, OrderedDict[tuple[Hashable, ...], Any]] = WeakKeyDictionary()
 _lock = threading.Lock()
 _MISSING = object()
+
+
+def stamp_column() -> ColumnElement[str]:
+    """SQL: the stamp, to read along with another statement (the sign-in's, on every request)."""
+    return _STAMP.scalar_subquery()
+
+
+def read_along(token: str | None) -> None:
+    """Take token, read by a statement of the request's transaction (`stamp_column`), as the
+    stamp that transaction reads by: a transaction that has one already (it wrote reference
+    data) keeps it. Saves `current_stamp` a query of its own."""
+    db.session().connection().info.setdefault(_SEEN, token)
 
 
 def remembered(stamp: str | None, key: tuple[Hashable, ...], load: Callable[[], T]) -> T:

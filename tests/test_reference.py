@@ -5,14 +5,14 @@ once: in the request that made it, after a rollback, and on a second server."""
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import create_engine, select, text, update
 
 from lms import create_app
 from lms.courses.models import Course
-from lms.db import db
+from lms.db import db, utcnow
 from lms.org import services as org
 from lms.plans import assignments, rules
 from lms.progress.engine import CATEGORY_INDEX, Engine, people_figures
@@ -339,3 +339,58 @@ def test_a_stamp_that_fails_to_be_written_leaves_no_trace(app, monkeypatch):
     db.session.commit()
     db.session.remove()
     assert db.session.scalar(select(Course.title).where(Course.id == course_id)) == "Trước"
+
+
+def _stamp_reads(statements: list[str]) -> tuple[int, int]:
+    """(statements reading the stamp alone, statements reading it with the sign-in)."""
+    alone = sum(1 for s in statements if s.lstrip().startswith("SELECT reference_stamp.token"))
+    along = sum(1 for s in statements if "reference_stamp" in s and "user_session" in s)
+    return alone, along
+
+
+def test_a_request_reads_the_stamp_with_its_sign_in_and_sees_another_server_s_change(
+    app, client, login, sql_statements, test_settings
+):
+    """The stamp comes with the sign-in query (no statement of its own), and it is the
+    database's at that moment: a change another server committed shows on the next page."""
+    _top, unit, _person = _world()
+    course = make_course(title="Khóa bắt buộc")
+    db.session.commit()
+    unit_id, course_id = unit.id, course.id
+    login("mai")
+    client.get("/")
+    statements = sql_statements(lambda: client.get("/"))
+    assert _stamp_reads(statements) == (0, 1)
+    assert "Quá hạn" not in client.get("/").get_data(as_text=True)
+
+    second = create_app(dict(test_settings))  # another server assigns a course, due already
+    with second.app_context():
+        assignments.assign_course(
+            unit=db.session.get(type(unit), unit_id), course_id=course_id, year=YEAR,
+            kind="required", due_on=date(YEAR, 1, 31), include_subunits=False, actor_id=None,
+        )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    db.session.rollback()  # the test's requests share its session: end its transaction
+    assert "Quá hạn: 1" in client.get("/").get_data(as_text=True)
+
+
+def test_a_sign_in_that_commits_leaves_the_stamp_to_the_next_transaction(
+    app, client, login, sql_statements
+):
+    """Every five minutes the sign-in records the session's use and commits: the stamp it read
+    belonged to that transaction, so the page reads the stamp again in its own."""
+    from lms.auth.models import UserSession
+
+    _world()
+    login("mai")
+    client.get("/")
+
+    def idle_then_page():
+        db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=6)))
+        db.session.commit()
+        client.get("/")
+
+    alone, along = _stamp_reads(sql_statements(idle_then_page))
+    assert (alone, along) == (1, 1)

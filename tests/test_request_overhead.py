@@ -10,7 +10,7 @@ from unittest import mock
 import flask_babel
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from lms.db import db
 from lms.roles import Role
@@ -132,3 +132,27 @@ def test_the_shell_is_written_once_per_language_and_menu(app, client, manager, l
     login("hocvien")
     mine = client.get("/account/password").get_data(as_text=True)
     assert "Kế hoạch của tôi" in mine and "Kế hoạch đơn vị" not in mine
+
+
+def test_the_header_s_unread_count_comes_with_the_sign_in(client, manager, sql_statements):
+    """The unread count every signed-in page shows is read by the sign-in query, not by a
+    query of its own, and is the person's own, as of the request."""
+    from lms.accounts.models import Person
+    from lms.plans.models import Notification
+
+    me = db.session.scalar(select(Person).where(Person.username == "truongphong"))
+    other = make_person("khac", "Hà Văn Khác", unit=make_unit("PKH", "Phòng Kế hoạch"))
+    db.session.add_all(
+        [Notification(person_id=me.id, kind="note", text=f"Tin {n}") for n in range(3)]
+        + [Notification(person_id=other.id, kind="note", text="Tin khác")]
+    )
+    db.session.commit()
+    statements = sql_statements(lambda: client.get("/account/password"))
+    page = client.get("/account/password").get_data(as_text=True)
+    assert '<span class="badge">3</span>' in page
+    assert not [s for s in statements if s.lstrip().startswith("SELECT count(notification.id)")]
+    assert any("notification" in s and "user_session" in s for s in statements)
+
+    client.post("/plans/notifications/read")
+    page = client.get("/account/password").get_data(as_text=True)
+    assert 'class="badge"' not in page

@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask.signals import Namespace
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Select, bindparam, delete, distinct, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, distinct, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -379,16 +381,47 @@ def start_session(person: Person, user_agent: str | None) -> str:
     return token
 
 
+# What every request reads besides the person: read by the sign-in query as named scalar
+# subqueries over Person (or none), which other parts of the app add when it is made
+# (`read_at_sign_in`), so that no request spends a query of its own on them.
+_AT_SIGN_IN: dict[str, tuple[Callable[[], ColumnElement[Any]], Callable[[Any], None] | None]] = {}
+
+
+def read_at_sign_in(
+    name: str,
+    column: Callable[[], ColumnElement[Any]],
+    use: Callable[[Any], None] | None = None,
+) -> None:
+    """Have the sign-in query read column (built on first use) too: the request's value is
+    then `signed_in_value(name)`, and use(value), if given, is called right after the query,
+    in its transaction. Called when the app is made, before its first request."""
+    if _AT_SIGN_IN.get(name) != (column, use):
+        _AT_SIGN_IN[name] = (column, use)
+        _signed_in.cache_clear()
+
+
+def signed_in_value(name: str) -> Any | None:
+    """What the sign-in query read as name for this request's person (None: not read, as for
+    a visitor)."""
+    return g.get("lms_at_sign_in", {}).get(name)
+
+
 # The sign-in check runs on every request: its statement is built once (on first use, when
 # every model is mapped), with parameters, so a request spends no time composing it (about half
 # the check's cost when built per call). One query for the session, the person and their role
 # grants (which every request's access check reads): the grants joined in rather than loaded by
 # a second query, and of the session only the two columns the check reads (an entity more to
-# load and track cost an eighth of the check).
+# load and track cost an eighth of the check); and what the app reads with them
+# (`read_at_sign_in`: the reference stamp, the header's unread count).
 @cache
-def _signed_in() -> Select[Person, int, datetime]:
+def _signed_in() -> Select[Any]:
     return (
-        select(Person, UserSession.id, UserSession.last_seen_at)
+        select(
+            Person,
+            UserSession.id,
+            UserSession.last_seen_at,
+            *(column().label(name) for name, (column, _use) in _AT_SIGN_IN.items()),
+        )
         .join(UserSession, UserSession.person_id == Person.id)
         .options(joinedload(Person.role_grants))
         .where(
@@ -418,7 +451,11 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
     )
     if row is None:
         return None
-    person, session_id, last_seen_at = row
+    person, session_id, last_seen_at, *values = row
+    found = dict(zip(_AT_SIGN_IN, values, strict=True))
+    for name, (_column, use) in _AT_SIGN_IN.items():
+        if use is not None:
+            use(found[name])
     if demo_account_closed(person):
         return None
     lifetime = current_app.permanent_session_lifetime
@@ -439,6 +476,7 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
         )
         commit_only()
         refresh_session_cookie()  # the cookie's lifetime restarts with the row's
+    g.lms_at_sign_in = found
     return person
 
 

@@ -192,6 +192,17 @@ def assignments_of_unit(unit_id: int, year: int) -> list[UnitAssignment]:
 _UNREAD = select(func.count(Notification.id)).where(
     Notification.person_id == bindparam("person_id"), Notification.read_at.is_(None)
 )
+# The same count read by the sign-in query (`lms.auth.services.read_at_sign_in`), of its person.
+UNREAD_AT_SIGN_IN = "unread_notifications"
+
+
+def unread_of_signed_in() -> ColumnElement[int]:
+    """SQL: the unread count of the sign-in query's person, correlated to their row."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.person_id == Person.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 def unread_count(person_id: int) -> int:

@@ -24,6 +24,7 @@ from flask_login import current_user
 from lms.access import requires, signed_in
 from lms.accounts.models import EmploymentKind, Person
 from lms.audit.access_log import record_view
+from lms.auth.services import signed_in_value
 from lms.db import db, parse_id
 from lms.forms import Form
 from lms.i18n import local_today
@@ -132,10 +133,14 @@ def _context() -> dict:
 
 
 def notification_count() -> dict:
-    """Add the unread-notice count to every signed-in page."""
+    """Add the unread-notice count to every signed-in page: as the sign-in read it, at the
+    start of the request (notices are marked read by a form that redirects), else counted."""
     if not current_user.is_authenticated:
         return {}
-    return {"unread_notifications": queries.unread_count(current_user.id)}
+    found = signed_in_value(queries.UNREAD_AT_SIGN_IN)
+    return {
+        "unread_notifications": queries.unread_count(current_user.id) if found is None else found
+    }
 
 
 # The learner's own plan -----------------------------------------------------------------------
