@@ -394,3 +394,21 @@ def test_a_sign_in_that_commits_leaves_the_stamp_to_the_next_transaction(
 
     alone, along = _stamp_reads(sql_statements(idle_then_page))
     assert (alone, along) == (1, 1)
+
+
+def test_a_sign_in_after_a_write_of_reference_data_leaves_the_transaction_reading_fresh(app):
+    """The stamp the sign-in reads is the transaction's only if it has none yet: one that
+    already wrote reference data goes on reading fresh, not by the database's stamp."""
+    from lms.auth import services as auth
+    from lms.org.models import Unit
+
+    _top, unit, person = _world()
+    token = auth.start_session(person, None)
+    db.session.commit()
+    stored = db.session.scalar(select(ReferenceStamp.token))
+    db.session.execute(update(Unit).where(Unit.id == unit.id).values(code="PCS2"))
+    assert auth.person_for_session(person.id, token) is not None
+    assert current_stamp() not in {stored, None}
+    db.session.rollback()
+    assert auth.person_for_session(person.id, token) is not None
+    assert current_stamp() == stored

@@ -382,8 +382,8 @@ def start_session(person: Person, user_agent: str | None) -> str:
 
 
 # What every request reads besides the person: read by the sign-in query as named scalar
-# subqueries over Person (or none), which other parts of the app add when it is made
-# (`read_at_sign_in`), so that no request spends a query of its own on them.
+# subqueries, which other parts of the app add when it is made (`read_at_sign_in`), so that no
+# request spends a query of its own on them.
 _AT_SIGN_IN: dict[str, tuple[Callable[[], ColumnElement[Any]], Callable[[Any], None] | None]] = {}
 
 
@@ -393,17 +393,23 @@ def read_at_sign_in(
     use: Callable[[Any], None] | None = None,
 ) -> None:
     """Have the sign-in query read column (built on first use) too: the request's value is
-    then `signed_in_value(name)`, and use(value), if given, is called right after the query,
-    in its transaction. Called when the app is made, before its first request."""
+    then `signed_in_value(name, person_id)`, and use(value), if given, is called right after
+    the query, in its transaction. Called when the app is made, before its first request.
+
+    column is a scalar subquery; it may use the query's parameter person_id, the person's id.
+    It must not be correlated to the query's rows: there is one per role grant."""
     if _AT_SIGN_IN.get(name) != (column, use):
         _AT_SIGN_IN[name] = (column, use)
         _signed_in.cache_clear()
 
 
-def signed_in_value(name: str) -> Any | None:
-    """What the sign-in query read as name for this request's person (None: not read, as for
-    a visitor)."""
-    return g.get("lms_at_sign_in", {}).get(name)
+def signed_in_value(name: str, person_id: int) -> Any | None:
+    """What the sign-in query read as name for this request, if it signed person_id in (None:
+    not read, or read for someone else: a request that signed another person in since)."""
+    found = g.get("lms_at_sign_in")
+    if found is None or found[0] != person_id:
+        return None
+    return found[1].get(name)
 
 
 # The sign-in check runs on every request: its statement is built once (on first use, when
@@ -476,7 +482,7 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
         )
         commit_only()
         refresh_session_cookie()  # the cookie's lifetime restarts with the row's
-    g.lms_at_sign_in = found
+    g.lms_at_sign_in = (person.id, found)
     return person
 
 

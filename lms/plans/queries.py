@@ -197,12 +197,9 @@ UNREAD_AT_SIGN_IN = "unread_notifications"
 
 
 def unread_of_signed_in() -> ColumnElement[int]:
-    """SQL: the unread count of the sign-in query's person, correlated to their row."""
-    return (
-        select(func.count(Notification.id))
-        .where(Notification.person_id == Person.id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
+    """SQL: the unread count of the sign-in query's person, by the query's own person_id (not
+    correlated to its rows: there is one per role grant, and each would count again)."""
+    return _UNREAD.scalar_subquery()
 
 
 def unread_count(person_id: int) -> int:

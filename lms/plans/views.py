@@ -137,7 +137,7 @@ def notification_count() -> dict:
     start of the request (notices are marked read by a form that redirects), else counted."""
     if not current_user.is_authenticated:
         return {}
-    found = signed_in_value(queries.UNREAD_AT_SIGN_IN)
+    found = signed_in_value(queries.UNREAD_AT_SIGN_IN, current_user.id)
     return {
         "unread_notifications": queries.unread_count(current_user.id) if found is None else found
     }
