@@ -35,6 +35,19 @@ def _figures(person_id: int, kind: str):
     return people_figures({person_id: kind}, FIRST, LAST, TODAY, items=True)[person_id]
 
 
+def _assign_on_another_server(settings, unit_model, unit_id, course_id, due):
+    """Assign a course as another server would: its own app, engine and memory."""
+    second = create_app(dict(settings))
+    with second.app_context():
+        assignments.assign_course(
+            unit=db.session.get(unit_model, unit_id), course_id=course_id, year=YEAR,
+            kind="required", due_on=due, include_subunits=False, actor_id=None,
+        )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _world():
     rules.seed_default_rules()
     top = make_unit("SO", "Sở")
@@ -127,15 +140,7 @@ def test_a_second_server_sees_the_first_ones_change(app, test_settings):
     db.session.commit()
     person_id, kind, unit_id, course_id = person.id, person.employment_kind, unit.id, course.id
     assert _figures(person_id, kind).required_total == 0  # this server keeps what it read
-    second = create_app(dict(test_settings))  # another server: its own engine and memory
-    with second.app_context():
-        assignments.assign_course(
-            unit=db.session.get(type(unit), unit_id), course_id=course_id, year=YEAR,
-            kind="required", due_on=date(YEAR, 3, 31), include_subunits=False, actor_id=None,
-        )  # fmt: skip
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    _assign_on_another_server(test_settings, type(unit), unit_id, course_id, date(YEAR, 3, 31))
     db.session.rollback()  # a new request on the first server
     assert _figures(person_id, kind).required_total == 1
 
@@ -363,15 +368,8 @@ def test_a_request_reads_the_stamp_with_its_sign_in_and_sees_another_server_s_ch
     assert _stamp_reads(statements) == (0, 1)
     assert "Quá hạn" not in client.get("/").get_data(as_text=True)
 
-    second = create_app(dict(test_settings))  # another server assigns a course, due already
-    with second.app_context():
-        assignments.assign_course(
-            unit=db.session.get(type(unit), unit_id), course_id=course_id, year=YEAR,
-            kind="required", due_on=date(YEAR, 1, 31), include_subunits=False, actor_id=None,
-        )  # fmt: skip
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    # Another server assigns the course, due already.
+    _assign_on_another_server(test_settings, type(unit), unit_id, course_id, date(YEAR, 1, 31))
     db.session.rollback()  # the test's requests share its session: end its transaction
     assert "Quá hạn: 1" in client.get("/").get_data(as_text=True)
 
