@@ -12,7 +12,7 @@ from lms.db import db, valid_on
 from lms.i18n import local_today
 from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import UnitOnDay, membership_on
+from lms.org.queries import UnitOnDay, unit_of_person_on
 from lms.org.scope import units_reached
 from lms.plans.queries import PlanSummary, plan_summary
 from lms.roles import ORGANISATION_WIDE, Role
@@ -59,9 +59,8 @@ def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
 
 
 def home_panels(person: Person, day: date) -> HomePanels:
-    found = membership_on(person.id, day)
     panels = HomePanels(
-        my_unit=found[1] if found else None,
+        my_unit=unit_of_person_on(person.id, day),
         roles=sorted(person.roles),
         learning=learner_courses(person.id),
         # A citizen keeps no plan: their home is their courses.

@@ -173,13 +173,14 @@ def unit_on(unit_id: int, day: date) -> UnitOnDay | None:
 
 
 @cache
-def _membership_on() -> Select[Membership, int, str, str, int | None]:
-    """The membership on a day with its unit as named then: one statement, built once (on
-    first use, when every model is mapped), that the home page runs on every visit."""
+def _unit_of_person_on() -> Select[int, str, str, int | None]:
+    """The unit of a person's membership on a day, as named then: one statement, built once
+    (on first use, when every model is mapped), that the home page runs on every visit. Plain
+    columns: no membership entity to load and track (no caller reads it)."""
     day = bindparam("day", type_=Date)
     return (
-        select(Membership, Unit.id, Unit.code, UnitVersion.name, UnitVersion.parent_id)
-        .join(Unit, Unit.id == Membership.unit_id)
+        select(Unit.id, Unit.code, UnitVersion.name, UnitVersion.parent_id)
+        .join(Membership, Membership.unit_id == Unit.id)
         .join(UnitVersion, UnitVersion.unit_id == Unit.id)
         .where(
             Membership.person_id == bindparam("person_id"),
@@ -190,13 +191,10 @@ def _membership_on() -> Select[Membership, int, str, str, int | None]:
     )
 
 
-def membership_on(person_id: int, day: date) -> tuple[Membership, UnitOnDay] | None:
+def unit_of_person_on(person_id: int, day: date) -> UnitOnDay | None:
     """Answer "which unit was this person in on day, and what was it called then?"."""
-    row = db.session.execute(_membership_on(), {"person_id": person_id, "day": day}).first()
-    if row is None:
-        return None
-    membership, unit_id, code, name, parent_id = row
-    return membership, UnitOnDay(unit_id, code, name, parent_id)
+    row = read(_unit_of_person_on(), {"person_id": person_id, "day": day}).first()
+    return UnitOnDay(*row) if row else None
 
 
 KIND_ORDER = {kind: rank for rank, kind in enumerate(UnitKind)}

@@ -119,14 +119,13 @@ def _lookup() -> str | None:
     except OrgError as error:
         flash(str(error), "error")
         return None
-    found = queries.membership_on(person.id, day)
-    if found is None:
+    unit = queries.unit_of_person_on(person.id, day)
+    if unit is None:
         return _(
             "Ngày %(day)s, %(name)s không thuộc đơn vị nào.",
             day=vn_date(day),
             name=person.full_name,
         )
-    _membership, unit = found
     return _(
         "Ngày %(day)s, %(name)s thuộc %(unit)s (%(code)s)",
         day=vn_date(day),

@@ -15,7 +15,7 @@ from lms.db import db
 from lms.demo import seed
 from lms.i18n import local_today
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import membership_on, unit_on
+from lms.org.queries import unit_of_person_on, unit_on
 from lms.org.services import unit_by_code
 from lms.roles import Role
 from tests.factories import make_person
@@ -162,8 +162,8 @@ def test_a_district_office_person_shows_the_old_office_in_2024_and_the_merged_di
     district_person = next(p for p in seed.PEOPLE if p.unit == seed.DISTRICT_OFFICES[0])
     person_id = person(district_person.login).id
 
-    _, unit_then = membership_on(person_id, date(2024, 11, 10))
-    _, unit_now = membership_on(person_id, local_today())
+    unit_then = unit_of_person_on(person_id, date(2024, 11, 10))
+    unit_now = unit_of_person_on(person_id, local_today())
 
     assert unit_then.name == "Phòng Dân tộc huyện Sơn Động"
     assert unit_now.name == "Phòng Công tác dân tộc cơ sở"
@@ -181,8 +181,8 @@ def test_one_person_moved_division_in_mid_2024(seeded):
     mover = next(p for p in seed.PEOPLE if p.moved_to)
     person_id = person(mover.login).id
 
-    _, spring = membership_on(person_id, date(2024, 3, 1))
-    _, autumn = membership_on(person_id, date(2024, 11, 10))
+    spring = unit_of_person_on(person_id, date(2024, 3, 1))
+    autumn = unit_of_person_on(person_id, date(2024, 11, 10))
 
     assert spring.code == mover.unit
     assert autumn.code == mover.moved_to

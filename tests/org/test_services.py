@@ -13,7 +13,7 @@ from lms.audit.models import AuditEvent
 from lms.db import db
 from lms.org import services
 from lms.org.models import Membership, UnitKind
-from lms.org.queries import membership_on, subtree_unit_ids, unit_on
+from lms.org.queries import subtree_unit_ids, unit_of_person_on, unit_on
 from lms.org.services import OrgError
 from lms.roles import Role
 from tests.factories import make_person, make_unit
@@ -29,8 +29,8 @@ def agency(app):
 
 
 def unit_name_on(person, day):
-    found = membership_on(person.id, day)
-    return (found[1].code, found[1].name) if found else None
+    found = unit_of_person_on(person.id, day)
+    return (found.code, found.name) if found else None
 
 
 def test_rename_keeps_the_old_name_for_earlier_days(agency):
@@ -328,5 +328,5 @@ def test_manager_grants_are_not_duplicated_on_merge(agency):
 def test_membership_queries_ignore_other_people(agency):
     make_person(unit=agency)
     loner = make_person()
-    assert membership_on(loner.id, NOV_2024) is None
+    assert unit_of_person_on(loner.id, NOV_2024) is None
     assert db.session.scalar(select(Membership).where(Membership.person_id == loner.id)) is None

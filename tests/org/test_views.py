@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms.db import db
 from lms.i18n import local_today
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
-from lms.org.queries import membership_on
+from lms.org.queries import unit_of_person_on
 from lms.roles import Role
 from tests.factories import make_person, make_unit
 from tests.org.conftest import org_rows
@@ -280,7 +280,7 @@ def test_admin_merges_a_unit(client, admin, tree):
     merged = unit_by("HCTH")
     assert merged.successor_id == office.id and merged.valid_until == date(2025, 6, 30)
     person = db.session.scalars(select(Membership).where(Membership.unit_id == office.id)).one()
-    assert membership_on(person.person_id, date(2024, 11, 10))[1].name == (
+    assert unit_of_person_on(person.person_id, date(2024, 11, 10)).name == (
         "Phòng Hành chính - Tổng hợp"
     )
     successor_page = page_text(client.get(f"/admin/units/{office.id}"))
