@@ -20,7 +20,7 @@ from typing import NamedTuple, TypeAlias
 
 from flask import has_request_context, request
 from flask_login import AnonymousUserMixin
-from sqlalchemy import Date, bindparam, or_, select
+from sqlalchemy import Date, bindparam, inspect, or_, select
 
 from lms.accounts.models import Person, RoleGrant
 from lms.db import db, read
@@ -140,6 +140,19 @@ def grants_in_force(today: date, *, person_id: int | None = None) -> list[GrantS
     ]
 
 
+def _manager_grants(user: Person, today: date) -> list[GrantSpan]:
+    """user's manager grants in force today. In a GET, which changes no grant, they are the
+    grants loaded with the person at sign-in, which the permission check just read
+    (`Person.can`): no second read of the same rows. Otherwise read, as they stand now."""
+    if _asked_before() is None or "role_grants" in inspect(user).unloaded:
+        return grants_in_force(today, person_id=user.id)
+    return [
+        GrantSpan(user.id, grant.unit_id, grant.valid_from, grant.valid_until)
+        for grant in user.role_grants
+        if grant.role == Role.MANAGER and grant.unit_id is not None and grant.in_force(today)
+    ]
+
+
 def reach_of(grants: Iterable[GrantSpan], tree: TreeOverTime) -> Scope:
     """The days each unit was under one of grants' units, while that grant was in force."""
     units: dict[int, list[tuple[date, date]]] = defaultdict(list)
@@ -215,7 +228,7 @@ def _scope_of(
     elif user.has_role(Role.ADMIN) or (reading and user.can(Permission.VIEW_REPORTS)):
         scope = EVERYWHERE
     elif user.can(Permission.MANAGE_UNIT):
-        grants = grants_in_force(today, person_id=user.id)
+        grants = _manager_grants(user, today)
         if grants:
             if tree is None:
                 tree = tree_over(first, last)

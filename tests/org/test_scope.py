@@ -212,3 +212,30 @@ def test_the_plan_checks_dashboard_and_roster_follow_the_dates(world, monkeypatc
     assert {(m.since, m.until) for m in late.members if m.person_id == ha.id} == {
         (date(YEAR, 9, 1), LAST)
     }
+
+
+def test_a_page_reads_the_head_s_grants_once_with_the_sign_in(world, client, login, sql_statements):
+    """A GET takes the head's grants from the sign-in, which loads them for the permission
+    check: the reach reads them no second time."""
+    _toa, ha = _toa_moved_to_b(world)
+    board = f"/plans/units/{world.b.id}/{YEAR}?sort=percent"
+    login("truongb")
+    statements = sql_statements(lambda: client.get(board))
+    assert [s for s in statements if "FROM role_grant" in s and "user_session" not in s] == []
+    assert "Nguyễn Thu Hà" in client.get(board).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_reach_counts_the_grants_in_force_today_read_or_loaded(world, app, method):
+    """In a GET the grants come from the person as loaded, otherwise from the database: the
+    same grants count either way, those in force today."""
+    toa, _ha = _toa_moved_to_b(world)
+    # Head of A too until May: a grant that has ended, which reaches no one now.
+    people.grant_role(
+        world.head_b, Role.MANAGER, world.a, valid_from=FIRST, valid_until=date(YEAR, 5, 31)
+    )
+    db.session.commit()
+    with app.test_request_context("/", method=method):
+        scope = scope_of(world.head_b, FIRST, LAST, TODAY)
+    assert set(scope.units or {}) == {world.b.id, toa.id}
+    assert scope.days_in(toa.id, FIRST, LAST) == [(date(YEAR, 6, 1), LAST)]
