@@ -1,12 +1,19 @@
 """The page shell: languages, security headers, settings, the audit log page."""
 
 import os
+import re
 import stat
+
+from sqlalchemy import text
 
 from lms.accounts import services as people
 from lms.config import from_environment
 from lms.db import db
-from lms.i18n import vn_long_date
+from lms.i18n import local_today, vn_long_date
+from lms.org import services as org
+from lms.org.models import UnitKind
+from lms.roles import Role
+from tests.agency.conftest import BAC_NINH
 from tests.factories import make_person, make_unit
 
 
@@ -80,3 +87,54 @@ def test_audit_log_shows_changes_with_before_and_after(client, login):
     filtered = client.get("/admin/audit/?entity_type=unit").get_data(as_text=True)
     assert "Tạo đơn vị PCS" in filtered
     assert "Sửa thông tin Lâm Thị Hoa" not in filtered
+
+
+def _footer(client, path="/login"):
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'<footer class="site-footer">\s*<div class="wrap">(.*?)</div>', page).group(1)
+
+
+def test_the_footer_names_the_agency_as_its_data_says_today(client, login, sql_statements):
+    """Never a constant: the agency's top unit as named today until its profile sets a name;
+    a change shows on the very next page, signed in or not."""
+    agency = make_unit("SDT", "Ban Dân tộc tỉnh Bắc Giang", kind=UnitKind.AGENCY)
+    make_person("quantri", "Trần Quản Trị", unit=agency, roles=(Role.ADMIN,))
+    db.session.commit()
+    campaign = "Phong trào học tập suốt đời 2024–2030"
+    assert _footer(client) == f"Ban Dân tộc tỉnh Bắc Giang · {campaign}"
+
+    org.rename_unit(agency, "Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh", local_today())
+    db.session.commit()
+    assert _footer(client) == f"Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh · {campaign}"
+
+    login("quantri")
+    client.post("/admin/agency/", data={**BAC_NINH, "agency_name": "Sở <Dân tộc> & Tôn giáo"})
+    assert _footer(client, "/") == f"Sở &lt;Dân tộc&gt; &amp; Tôn giáo · {campaign}"
+    # Signed in, the name comes with the sign-in: no statement of its own.
+    statements = sql_statements(lambda: client.get("/"))
+    assert [s for s in statements if "agency_profile" in s and "user_session" not in s] == []
+    client.post("/language", data={"lang": "en"})
+    assert _footer(client, "/") == (
+        "Sở &lt;Dân tộc&gt; &amp; Tôn giáo · Lifelong Learning Movement 2024–2030"
+    )
+
+
+def test_before_any_unit_or_profile_the_footer_names_the_campaign_alone(client):
+    assert _footer(client) == "Phong trào học tập suốt đời 2024–2030"
+
+
+def test_the_error_page_of_a_failed_statement_still_shows(app, client, monkeypatch):
+    """PostgreSQL refuses every statement after a failed one in its transaction: the error
+    page names no agency then, rather than failing itself."""
+    make_unit("SDT", "Sở Dân tộc và Tôn giáo", kind=UnitKind.AGENCY)
+    db.session.commit()
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken(*_args, **_kwargs):
+        db.session.execute(text("SELECT nothing FROM no_such_table"))
+
+    monkeypatch.setattr("lms.learning.views.queries.catalogue", broken)
+    response = client.get("/courses/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Lỗi hệ thống" in page and "Phong trào học tập suốt đời 2024–2030</div>" in page

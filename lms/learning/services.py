@@ -23,7 +23,7 @@ from lms.accounts.models import Person
 from lms.audit import services as audit
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import score_quiz
-from lms.db import Model, db, rows_changed, utcnow, valid_on
+from lms.db import Model, db, rows_changed, utcnow
 from lms.errors import UserError
 from lms.i18n import local_day, local_today, parse_day, vn_date, vn_moment
 from lms.learning.models import (
@@ -37,7 +37,7 @@ from lms.learning.models import (
     QuizAttempt,
 )
 from lms.learning.rules import credible_rule, read_stamp
-from lms.org.models import Unit, UnitKind, UnitVersion
+from lms.org.queries import agency_unit_name_on
 from lms.progress import ledger
 
 # Verification codes avoid letters and digits that are easy to confuse: 0/O, 1/I/L.
@@ -841,21 +841,6 @@ def new_certificate_code() -> str:
     )
 
 
-def _agency_name_on(day: date) -> str | None:
-    """Return the name the top agency had on day (it changes with the 2025 reorganisation)."""
-    return db.session.scalar(
-        select(UnitVersion.name)
-        .join(Unit, Unit.id == UnitVersion.unit_id)
-        .where(
-            Unit.kind == UnitKind.AGENCY,
-            UnitVersion.parent_id.is_(None),
-            valid_on(UnitVersion, day),
-        )
-        .order_by(Unit.valid_from, Unit.id)
-        .limit(1)
-    )
-
-
 def _issue_certificate(
     person: Person, course: Course, course_progress_id: int, now: datetime
 ) -> Certificate:
@@ -873,7 +858,7 @@ def _issue_certificate(
         course_title=course.title,
         hours=course.hours,
         completed_on=day,
-        issuer_name=_agency_name_on(day),
+        issuer_name=agency_unit_name_on(day),
         issued_at=now,
     )
     db.session.add(certificate)

@@ -162,6 +162,27 @@ def unit_named(text: str) -> int | None:
     return unit_id
 
 
+def agency_unit_name(day: date | ColumnElement[date]) -> Select[str]:
+    """SQL: the name the agency's top unit had on day (a date, or a bound parameter in a
+    statement built once); it changed with the 2025 reorganisation."""
+    return (
+        select(UnitVersion.name)
+        .join(Unit, Unit.id == UnitVersion.unit_id)
+        .where(
+            Unit.kind == UnitKind.AGENCY,
+            UnitVersion.parent_id.is_(None),
+            valid_on(UnitVersion, day),
+        )
+        .order_by(Unit.valid_from, Unit.id)
+        .limit(1)
+    )
+
+
+def agency_unit_name_on(day: date) -> str | None:
+    """The name the agency's top unit had on day."""
+    return db.session.scalar(agency_unit_name(day))
+
+
 def unit_on(unit_id: int, day: date) -> UnitOnDay | None:
     """Return the unit's code, name and parent as they were on day, or None if it did not exist."""
     row = db.session.execute(
