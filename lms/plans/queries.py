@@ -14,13 +14,13 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
     Select,
     and_,
     bindparam,
     func,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -302,18 +302,17 @@ def _sort_figure(found: Figures, sort: str) -> Decimal | int:
     return found.earned_tiet
 
 
-def _ranked(rows: list[Row], figures: dict[int, Figures], sort: str, descending: bool) -> list[int]:
-    """The ids of rows (id, kind, sort key) by figure, ties by name the same way, then by id.
+def _ranked(
+    people: list[tuple[int, str]], figures: dict[int, Figures], sort: str, descending: bool
+) -> list[int]:
+    """The ids of people (id, sort key) by figure, ties by name the same way, then by id.
 
     Ordered here, not by the database: the figures are the engine's, and handing 20,000 of them
     back as a VALUES list to join and sort cost more than the sort. Sort keys are ASCII
     (`lms.text.collation_key`), so Python orders them as the database does byte by byte."""
-    # Unpacked by position, (id, kind, sort key): a Row's attribute is looked up by name, ten
-    # times slower, and a sort reads every row the filter keeps.
-    by_id = sorted((person_id, sort_key) for person_id, _kind, sort_key in rows)
     # Python's sort is stable, reversed too: equal figures and names keep the ids ascending.
     ranked = sorted(
-        by_id,
+        sorted(people),
         key=lambda pair: (_sort_figure(figures[pair[0]], sort), pair[1]),
         reverse=descending,
     )
@@ -358,78 +357,79 @@ def dashboard(
         .outerjoin(state, state.c.person_id == Person.id)
         .where(Person.id.in_(people_here))
     )
-    everyone_here = reached.subquery()
-    counts = {
-        found: count
-        for found, count in read(
-            select(everyone_here.c.status, func.count()).group_by(everyone_here.c.status)
-        )
-    }
-    if status:
-        reached = reached.where(label == status)
     folded = fold(search)
-    if folded:
-        reached = reached.where(contains(Person.search_name, folded))
-    filtered = reached.subquery()
-    if status or folded:
-        total = db.session.scalar(select(func.count()).select_from(filtered)) or 0
-    else:
-        total = sum(counts.values())  # nobody filtered out: everyone counted by status
-    pages = max(1, -(-total // per_page))
-    page = max(1, min(page, pages))
-    start = (page - 1) * per_page
-    by_name = (
-        filtered.c.sort_key.desc() if descending else filtered.c.sort_key,
-        filtered.c.id,
-    )
-
-    def figures_of(
-        kinds: dict[int, str],
-        *,
-        items: bool,
-        memberships: dict[int, list[EngineSpan]] | None = None,
-        required: bool = True,
-        courses: bool = True,
-        earned: bool = True,
-    ) -> dict[int, Figures]:
-        first, last = year_days(year)
-        return people_figures(
-            kinds,
-            first,
-            last,
-            today,
-            items=items,
-            engine=engine,
-            memberships=memberships,
-            required=required,
-            courses=courses,
-            earned=earned,
-        )
-
     sort = sort if sort in SORTS else "name"
+
+    def paged(total: int) -> tuple[int, int, int]:
+        pages = max(1, -(-total // per_page))
+        at = max(1, min(page, pages))
+        return pages, at, (at - 1) * per_page
+
     if sort == "name":
+        everyone_here = reached.subquery()
+        counts = {
+            found: count
+            for found, count in read(
+                select(everyone_here.c.status, func.count()).group_by(everyone_here.c.status)
+            )
+        }
+        if status:
+            reached = reached.where(label == status)
+        if folded:
+            reached = reached.where(contains(Person.search_name, folded))
+        filtered = reached.subquery()
+        if status or folded:
+            total = db.session.scalar(select(func.count()).select_from(filtered)) or 0
+        else:
+            total = sum(counts.values())  # nobody filtered out: everyone counted by status
+        pages, page, start = paged(total)
+        by_name = (
+            filtered.c.sort_key.desc() if descending else filtered.c.sort_key,
+            filtered.c.id,
+        )
         window = list(read(select(filtered).order_by(*by_name).offset(start).limit(per_page)))
     else:
         # The figures come from the engine (rule versions prorated by days, required items
         # through the tree as it stood), for everyone filtered; ranked by them, ties by name
-        # (the same way), then by id; then the page's rows alone are read.
-        everyone = list(
-            read(select(filtered.c.id, filtered.c.employment_kind, filtered.c.sort_key))
-        )
-        figures = figures_of(
-            {person_id: kind for person_id, kind, _key in everyone},
-            items=False,  # overdue items are counted without being listed
+        # (the same way), then by id. Everyone reached is read once, with whether the search
+        # finds them: their statuses counted, the filters kept and the page's rows taken here.
+        found_by_search = contains(Person.search_name, folded) if folded else true()
+        counts = {}
+        kept = []
+        kinds: dict[int, str] = {}
+        by_name_key: list[tuple[int, str]] = []
+        # Unpacked by position: a row's attribute is looked up by name, several times slower,
+        # and this reads every person reached.
+        for row in read(reached.add_columns(found_by_search.label("found"))):
+            person_id, _name, sort_key, kind, row_status, found = row
+            counts[row_status] = counts.get(row_status, 0) + 1
+            if found and (not status or row_status == status):
+                kept.append(row)
+                kinds[person_id] = kind
+                by_name_key.append((person_id, sort_key))
+        total = len(kept)
+        pages, page, start = paged(total)
+        figures = people_figures(
+            kinds,
+            *year_days(year),
+            today,
+            engine=engine,
             required=sort == "overdue",  # tiết and percent need no required items
             courses=False,  # nor courses per category
             earned=sort != "overdue",  # and overdue items no credits
         )
-        page_ids = _ranked(everyone, figures, sort, descending)[start : start + per_page]
-        found = {row.id: row for row in read(select(filtered).where(filtered.c.id.in_(page_ids)))}
-        window = [found[person_id] for person_id in page_ids]
+        by_id = {row[0]: row for row in kept}
+        ranked = _ranked(by_name_key, figures, sort, descending)
+        window = [by_id[person_id] for person_id in ranked[start : start + per_page]]
     ids = [row.id for row in window]
     memberships = engine.memberships(ids)
-    progress = figures_of(
-        {row.id: row.employment_kind for row in window}, items=True, memberships=memberships
+    progress = people_figures(
+        {row.id: row.employment_kind for row in window},
+        *year_days(year),
+        today,
+        items=True,
+        engine=engine,
+        memberships=memberships,
     )
 
     def here(span: EngineSpan) -> list[EngineSpan]:

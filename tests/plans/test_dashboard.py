@@ -10,7 +10,7 @@ from lms.accounts.models import Person
 from lms.db import db
 from lms.org.models import Membership
 from lms.plans import assignments, queries, workflow
-from lms.plans.models import PlanStatus, StudyPlan
+from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 from lms.progress.engine import Engine
 from lms.text import fold, person_sort_key
 from tests import factories
@@ -247,3 +247,45 @@ def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division
                     "cong_chuc", spans.get(person_id, []), credits.get(person_id), items=True
                 )
                 assert figure(own) == figure(figures[person_id])
+
+
+def test_a_figure_sort_keeps_the_filters_totals_and_counts_of_the_name_order(app, division):
+    """A sort by figure reads everyone once and filters them itself: the same people, total,
+    pages and status counts as the name order, filtered by the database, for every filter."""
+    unit_id = division.unit.id
+    add_members(unit_id, 12)
+    for index, person_id in enumerate(
+        db.session.scalars(
+            select(Person.id).where(Person.username.in_(["so1", "so2", "so10", "mai"]))
+        )
+    ):
+        plan = StudyPlan(person_id=person_id, year=2026)
+        db.session.add(plan)
+        db.session.flush()
+        status = PlanStatus.SUBMITTED if index % 2 else PlanStatus.DRAFT
+        db.session.add(PlanVersion(plan_id=plan.id, number=1, status=status))
+    db.session.commit()
+
+    def board(**options):
+        with app.test_request_context():
+            return queries.dashboard(unit_id, 2026, date(2026, 6, 1), per_page=5, **options)
+
+    for status in ("", "none", "submitted", "draft", "approved"):
+        for search in ("", "so1", "van so", "mai", "khong ai"):
+            by_name = board(status=status, search=search)
+            everyone = {
+                row.person_id
+                for page in range(1, by_name.pages + 1)
+                for row in board(status=status, search=search, page=page).rows
+            }
+            for sort in ("percent", "hours", "overdue"):
+                by_figure = [
+                    board(status=status, search=search, sort=sort, page=page)
+                    for page in range(1, by_name.pages + 1)
+                ]
+                found = by_figure[0]
+                assert (found.total, found.pages) == (by_name.total, by_name.pages)
+                assert found.status_counts == by_name.status_counts
+                assert {row.person_id for b in by_figure for row in b.rows} == everyone
+                assert sum(len(b.rows) for b in by_figure) == by_name.total
+    assert by_name.status_counts == {"none": 11, "submitted": 2, "draft": 2}
