@@ -16,15 +16,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Date, Select, bindparam, func, select
+from sqlalchemy import Date, Select, bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.access import public
 from lms.agency.models import AgencyProfileRecord
-from lms.auth.services import read_at_sign_in, signed_in_value
 from lms.db import read
 from lms.i18n import local_today
 from lms.org.queries import agency_unit_name
+from lms.reference import current_stamp, remembered
 from lms.roles import ROLE_LABELS, Permission
 
 bp = Blueprint("shell", __name__)
@@ -114,30 +114,25 @@ def shell_part(name: str, items: Sequence[NavItem] = (), current: str | None = N
 
 # The agency as the footer names it on a day: the name its profile sets, else its top unit's
 # name that day ("" before either exists). Data, not a constant: the agency was renamed, and
-# moved province, in 2025. Read with the sign-in (`read_at_sign_in`), else on its own.
-_TODAY = bindparam("today", type_=Date)
-AGENCY_AT_SIGN_IN = "agency_name"
-
-
-def _agency_name() -> ColumnElement[str | None]:
-    named = select(AgencyProfileRecord.agency_name).where(AgencyProfileRecord.agency_name != "")
-    unit_named = agency_unit_name(_TODAY).scalar_subquery()
-    return func.coalesce(named.scalar_subquery(), unit_named, "")
-
-
+# moved province, in 2025.
 @cache
-def _agency_name_alone() -> Select[str]:
-    return select(_agency_name())
+def _agency_name() -> Select[str]:
+    named = select(AgencyProfileRecord.agency_name).where(AgencyProfileRecord.agency_name != "")
+    today = bindparam("today", type_=Date)
+    unit_named = agency_unit_name(today).scalar_subquery()
+    return select(func.coalesce(named.scalar_subquery(), unit_named, ""))
 
 
 def agency_name() -> str:
-    """The agency as every page's footer names it today ("" before it has a name)."""
-    if current_user.is_authenticated:
-        found = signed_in_value(AGENCY_AT_SIGN_IN, current_user.id)
-        if found is not None:
-            return str(found)
+    """The agency as every page's footer names it today ("" before it has a name): read once
+    per reference stamp (`lms.reference`), which the sign-in reads anyway."""
+    day = local_today()
     try:
-        return read(_agency_name_alone(), {"today": local_today()}).scalar() or ""
+        return remembered(
+            current_stamp(),
+            ("agency name", day),
+            lambda: read(_agency_name(), {"today": day}).scalar() or "",
+        )
     except SQLAlchemyError:
         # The error page of a failed statement: PostgreSQL refuses any other statement in its
         # transaction. The footer goes without the name rather than the page failing too.
@@ -228,7 +223,6 @@ def init_app(app: Flask) -> None:
     app.context_processor(_navigation)
     app.jinja_env.globals["shell_part"] = shell_part
     app.jinja_env.globals["footer_line"] = footer_line
-    read_at_sign_in(AGENCY_AT_SIGN_IN, _agency_name)
     app.jinja_env.globals.update(Permission=Permission, role_labels=ROLE_LABELS)
     app.register_error_handler(
         403,

@@ -110,7 +110,7 @@ def test_the_footer_names_the_agency_as_its_data_says_today(client, login, sql_s
     login("quantri")
     client.post("/admin/agency/", data={**BAC_NINH, "agency_name": "Sở <Dân tộc> & Tôn giáo"})
     assert _footer(client, "/") == f"Sở &lt;Dân tộc&gt; &amp; Tôn giáo · {campaign}"
-    # Signed in, the name comes with the sign-in: no statement of its own.
+    # Kept under the reference stamp, which the sign-in reads: no statement of its own.
     statements = sql_statements(lambda: client.get("/"))
     assert [s for s in statements if "agency_profile" in s and "user_session" not in s] == []
     client.post("/language", data={"lang": "en"})

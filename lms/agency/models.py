@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Model, UTCDateTime, utcnow
+from lms.reference import REFERENCE_DATA
 
 if TYPE_CHECKING:
     from lms.accounts.models import Person
@@ -23,8 +24,9 @@ class AgencyProfileRecord(Model):
     """The stored profile; read it through lms.agency.queries.agency_profile()."""
 
     __tablename__ = "agency_profile"
-    # One agency per installation: the row's id is always 1.
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+    # One agency per installation: the row's id is always 1. Reference data: every page's
+    # footer names the agency, read once per stamp (`lms.reference`).
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"), {"info": REFERENCE_DATA})
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     agency_name: Mapped[str] = mapped_column(String(AGENCY_NAME_LENGTH))

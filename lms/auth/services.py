@@ -25,7 +25,6 @@ from lms.audit import services as audit
 from lms.auth.models import LoginFailure, UserSession
 from lms.db import commit_only, db, rows_changed, utcnow
 from lms.errors import UserError
-from lms.i18n import local_today
 from lms.security import refresh_session_cookie
 
 MIN_PASSWORD_LENGTH = 10
@@ -397,9 +396,8 @@ def read_at_sign_in(
     then `signed_in_value(name, person_id)`, and use(value), if given, is called right after
     the query, in its transaction. Called when the app is made, before its first request.
 
-    column is a scalar subquery; it may use the query's parameters person_id, the person's id,
-    and today, the agency's date (`local_today`). It must not be correlated to the query's
-    rows: there is one per role grant."""
+    column is a scalar subquery; it may use the query's parameter person_id, the person's id.
+    It must not be correlated to the query's rows: there is one per role grant."""
     if _AT_SIGN_IN.get(name) != (column, use):
         _AT_SIGN_IN[name] = (column, use)
         _signed_in.cache_clear()
@@ -453,10 +451,7 @@ def person_for_session(person_id: int, token: str | None) -> Person | None:
     if not token:
         return None
     row = (
-        db.session.execute(
-            _signed_in(),
-            {"person_id": person_id, "token_hash": hash_token(token), "today": local_today()},
-        )
+        db.session.execute(_signed_in(), {"person_id": person_id, "token_hash": hash_token(token)})
         .unique()
         .first()
     )

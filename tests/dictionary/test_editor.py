@@ -151,8 +151,10 @@ def test_correcting_an_entry_keeps_its_key_and_unpublishing_hides_it(client, edi
 
 def test_the_editors_list_pages_in_a_fixed_number_of_queries(client, editor, count_queries):
     load(*(entry_line(f"tu-{n}", f"từ {n}", f"nghĩa {n}") for n in range(5)))
+    client.get(f"{EDITOR}tyz")  # the reference data, read once while unchanged (lms.reference)
     few = count_queries(lambda: client.get(f"{EDITOR}tyz"))
     load(*(entry_line(f"tu-{n}", f"từ {n}", f"nghĩa {n}") for n in range(5, 80)))
+    client.get(f"{EDITOR}tyz?page=2")
     many = count_queries(lambda: client.get(f"{EDITOR}tyz?page=2"))
     assert few == many
 
