@@ -20,7 +20,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    true,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -335,10 +334,11 @@ def dashboard(
     """Return one page of everyone who belonged to the unit (or below) during year, on days
     the unit stood over theirs and viewer reached them (`lms.org.scope`; None: everyone).
 
-    The database filters (status, search), counts the statuses, and sorts and pages by name;
-    for a figure, the engine works it out for everyone filtered (overdue items counted, not
-    listed) and they are ranked here (`_ranked`); the rest of the page, the items included, is
-    read for its rows only.
+    By name, the database counts the statuses, filters (status, search), sorts and pages. By a
+    figure, everyone the search finds is read once (the statuses counted from them, unless a
+    search leaves some out) and filtered by status here; the engine works out their figures
+    (overdue items counted, not listed) and they are ranked here (`_ranked`). The rest of the
+    page, the items included, is read for its rows only.
     """
     reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
     engine = Engine(*year_days(year), today)
@@ -365,14 +365,18 @@ def dashboard(
         at = max(1, min(page, pages))
         return pages, at, (at - 1) * per_page
 
-    if sort == "name":
+    def counted() -> dict[str, int]:
+        """Everyone reached, counted by status (whatever the filters)."""
         everyone_here = reached.subquery()
-        counts = {
+        return {
             found: count
             for found, count in read(
                 select(everyone_here.c.status, func.count()).group_by(everyone_here.c.status)
             )
         }
+
+    if sort == "name":
+        counts = counted()
         if status:
             reached = reached.where(label == status)
         if folded:
@@ -391,19 +395,21 @@ def dashboard(
     else:
         # The figures come from the engine (rule versions prorated by days, required items
         # through the tree as it stood), for everyone filtered; ranked by them, ties by name
-        # (the same way), then by id. Everyone reached is read once, with whether the search
-        # finds them: their statuses counted, the filters kept and the page's rows taken here.
-        found_by_search = contains(Person.search_name, folded) if folded else true()
-        counts = {}
+        # (the same way), then by id. Everyone the search finds is read once: without a
+        # search, their statuses are the counts; the status filter and the page's rows are
+        # taken from them, not read again.
+        counts = counted() if folded else {}
         kept = []
         kinds: dict[int, str] = {}
         by_name_key: list[tuple[int, str]] = []
+        found = reached.where(contains(Person.search_name, folded)) if folded else reached
         # Unpacked by position: a row's attribute is looked up by name, several times slower,
-        # and this reads every person reached.
-        for row in read(reached.add_columns(found_by_search.label("found"))):
-            person_id, _name, sort_key, kind, row_status, found = row
-            counts[row_status] = counts.get(row_status, 0) + 1
-            if found and (not status or row_status == status):
+        # and this reads every person found.
+        for row in read(found):
+            person_id, _name, sort_key, kind, row_status = row
+            if not folded:
+                counts[row_status] = counts.get(row_status, 0) + 1
+            if not status or row_status == status:
                 kept.append(row)
                 kinds[person_id] = kind
                 by_name_key.append((person_id, sort_key))
