@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,15 +15,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy import Date, Select, bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.access import public
-from lms.agency.models import AgencyProfileRecord
-from lms.db import read
-from lms.i18n import local_today
-from lms.org.queries import agency_unit_name
-from lms.reference import current_stamp, remembered
+from lms.org.queries import agency_name_today
 from lms.roles import ROLE_LABELS, Permission
 
 bp = Blueprint("shell", __name__)
@@ -112,36 +106,15 @@ def shell_part(name: str, items: Sequence[NavItem] = (), current: str | None = N
     return found
 
 
-# The agency as the footer names it on a day: the name its profile sets, else its top unit's
-# name that day ("" before either exists). Data, not a constant: the agency was renamed, and
-# moved province, in 2025.
-@cache
-def _agency_name() -> Select[str]:
-    named = select(AgencyProfileRecord.agency_name).where(AgencyProfileRecord.agency_name != "")
-    today = bindparam("today", type_=Date)
-    unit_named = agency_unit_name(today).scalar_subquery()
-    return select(func.coalesce(named.scalar_subquery(), unit_named, ""))
-
-
-def agency_name() -> str:
-    """The agency as every page's footer names it today ("" before it has a name): read once
-    per reference stamp (`lms.reference`), which the sign-in reads anyway."""
-    day = local_today()
-    try:
-        return remembered(
-            current_stamp(),
-            ("agency name", day),
-            lambda: read(_agency_name(), {"today": day}).scalar() or "",
-        )
-    except SQLAlchemyError:
-        # The error page of a failed statement: PostgreSQL refuses any other statement in its
-        # transaction. The footer goes without the name rather than the page failing too.
-        return ""
-
-
 def footer_line() -> str:
     """Every page's footer: the agency, then the campaign."""
-    agency = agency_name()
+    try:
+        agency = agency_name_today()
+    except SQLAlchemyError as error:
+        # The error page of a failed statement: PostgreSQL refuses any other statement in its
+        # transaction. The footer goes without the name rather than the page failing too.
+        current_app.logger.warning("footer without the agency's name: %s", error)
+        agency = ""
     if not agency:
         return _("Phong trào học tập suốt đời 2024–2030")
     return _("%(agency)s · Phong trào học tập suốt đời 2024–2030", agency=agency)

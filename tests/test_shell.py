@@ -89,9 +89,12 @@ def test_audit_log_shows_changes_with_before_and_after(client, login):
     assert "Sửa thông tin Lâm Thị Hoa" not in filtered
 
 
-def _footer(client, path="/login"):
-    page = client.get(path).get_data(as_text=True)
+def _footer_of(page: str) -> str:
     return re.search(r'<footer class="site-footer">\s*<div class="wrap">(.*?)</div>', page).group(1)
+
+
+def _footer(client, path="/login"):
+    return _footer_of(client.get(path).get_data(as_text=True))
 
 
 def test_the_footer_names_the_agency_as_its_data_says_today(client, login, sql_statements):
@@ -134,7 +137,34 @@ def test_the_error_page_of_a_failed_statement_still_shows(app, client, monkeypat
         db.session.execute(text("SELECT nothing FROM no_such_table"))
 
     monkeypatch.setattr("lms.learning.views.queries.catalogue", broken)
+    monkeypatch.setattr("lms.org.queries.read", broken)  # as PostgreSQL would; SQLite reads on
     response = client.get("/courses/")
-    page = response.get_data(as_text=True)
     assert response.status_code == 500
-    assert "Lỗi hệ thống" in page and "Phong trào học tập suốt đời 2024–2030</div>" in page
+    assert "Lỗi hệ thống" in response.get_data(as_text=True)
+    assert _footer_of(response.text) == "Phong trào học tập suốt đời 2024–2030"
+
+
+def test_a_visitor_s_page_reads_the_stamp_and_the_name_once_per_stamp(client, sql_statements):
+    make_unit("SDT", "Sở Dân tộc và Tôn giáo", kind=UnitKind.AGENCY)
+    db.session.commit()
+    first = sql_statements(lambda: client.get("/login"))
+    again = sql_statements(lambda: client.get("/login"))
+    assert len(first) == 2 and "agency_profile" in first[1]
+    assert len(again) == 1 and "reference_stamp" in again[0]
+
+
+def test_the_offline_page_kept_by_the_phone_names_no_agency(client):
+    """The service worker keeps /offline from its install until the static files change: a
+    name there could outlive a rename."""
+    make_unit("SDT", "Sở Dân tộc và Tôn giáo", kind=UnitKind.AGENCY)
+    db.session.commit()
+    assert _footer(client, "/offline") == "Phong trào học tập suốt đời 2024–2030"
+    assert _footer(client).startswith("Sở Dân tộc và Tôn giáo · ")
+
+
+def test_the_privacy_notice_names_the_agency_as_the_footer_does(client):
+    """Citizens are told who keeps their data: the agency as named today, by the same rule."""
+    make_unit("SDT", "Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh", kind=UnitKind.AGENCY)
+    db.session.commit()
+    page = client.get("/privacy-notice").get_data(as_text=True)
+    assert "Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh" in page.split('<footer class="site-footer">')[0]

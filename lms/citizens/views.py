@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, requires
-from lms.agency.queries import agency_profile
 from lms.audit import services as audit
 from lms.auth.views import open_session
 from lms.citizens import queries, services
 from lms.citizens.forms import RecoverForm, RegisterForm
 from lms.db import parse_id
 from lms.i18n import local_today
+from lms.org.queries import agency_name_today
 from lms.outbox import services as outbox
 from lms.roles import Permission
 from lms.sheets import csv_bytes
@@ -34,7 +34,7 @@ def _no_store(response: Response) -> Response:
 @bp.get("/privacy-notice")
 @public
 def notice() -> ResponseReturnValue:
-    agency = agency_profile().agency_name or _("cơ quan quản lý nền tảng này")
+    agency = agency_name_today() or _("cơ quan quản lý nền tảng này")
     return render_template("citizens/notice.html", version=services.NOTICE_VERSION, agency=agency)
 
 

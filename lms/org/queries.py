@@ -13,7 +13,9 @@ from sqlalchemy.sql.expression import ColumnElement, Subquery
 from werkzeug.exceptions import NotFound
 
 from lms.accounts.models import Person
+from lms.agency.models import AgencyProfileRecord
 from lms.db import contains, db, parse_id, read, valid_on
+from lms.i18n import local_today
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.pagination import Page, paginate
 from lms.reference import current_stamp, remembered
@@ -181,6 +183,27 @@ def agency_unit_name(day: date | ColumnElement[date]) -> Select[str]:
 def agency_unit_name_on(day: date) -> str | None:
     """The name the agency's top unit had on day."""
     return db.session.scalar(agency_unit_name(day))
+
+
+@cache
+def _agency_name() -> Select[str]:
+    named = select(AgencyProfileRecord.agency_name).where(AgencyProfileRecord.agency_name != "")
+    unit_named = agency_unit_name(bindparam("today", type_=Date)).scalar_subquery()
+    return select(func.coalesce(named.scalar_subquery(), unit_named, ""))
+
+
+def agency_name_today() -> str:
+    """The agency as the pages name it today: the name its profile sets, else its top unit's
+    name today ("" before either exists). Data, not a constant: the agency was renamed, and
+    moved province, in 2025. Read once per reference stamp (`lms.reference`): the sign-in
+    reads the stamp anyway; a visitor's page reads it with a statement of its own (and the
+    name too, the first time after a change)."""
+    day = local_today()
+    return remembered(
+        current_stamp(),
+        ("agency name", day),
+        lambda: read(_agency_name(), {"today": day}).scalar() or "",
+    )
 
 
 def unit_on(unit_id: int, day: date) -> UnitOnDay | None:
