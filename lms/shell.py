@@ -106,10 +106,10 @@ def shell_part(name: str, items: Sequence[NavItem] = (), current: str | None = N
     return found
 
 
-def footer_line() -> str:
-    """Every page's footer: the agency, then the campaign."""
+def footer_line(named: bool = True) -> str:
+    """Every page's footer: the agency (unless not named), then the campaign."""
     try:
-        agency = agency_name_today()
+        agency = agency_name_today() if named else ""
     except SQLAlchemyError as error:
         # The error page of a failed statement: PostgreSQL refuses any other statement in its
         # transaction. The footer goes without the name rather than the page failing too.

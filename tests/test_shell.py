@@ -126,7 +126,7 @@ def test_before_any_unit_or_profile_the_footer_names_the_campaign_alone(client):
     assert _footer(client) == "Phong trào học tập suốt đời 2024–2030"
 
 
-def test_the_error_page_of_a_failed_statement_still_shows(app, client, monkeypatch):
+def test_the_error_page_of_a_failed_statement_still_shows(app, client, monkeypatch, caplog):
     """PostgreSQL refuses every statement after a failed one in its transaction: the error
     page names no agency then, rather than failing itself."""
     make_unit("SDT", "Sở Dân tộc và Tôn giáo", kind=UnitKind.AGENCY)
@@ -142,6 +142,7 @@ def test_the_error_page_of_a_failed_statement_still_shows(app, client, monkeypat
     assert response.status_code == 500
     assert "Lỗi hệ thống" in response.get_data(as_text=True)
     assert _footer_of(response.text) == "Phong trào học tập suốt đời 2024–2030"
+    assert "footer without the agency's name" in caplog.text
 
 
 def test_a_visitor_s_page_reads_the_stamp_and_the_name_once_per_stamp(client, sql_statements):
