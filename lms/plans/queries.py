@@ -399,24 +399,20 @@ def dashboard(
         # search, their statuses are the counts; the status filter and the page's rows are
         # taken from them, not read again.
         counts = counted() if folded else {}
-        kept = []
-        kinds: dict[int, str] = {}
-        by_name_key: list[tuple[int, str]] = []
+        kept = {}  # id → row, of the people the filters keep
         found = reached.where(contains(Person.search_name, folded)) if folded else reached
         # Unpacked by position: a row's attribute is looked up by name, several times slower,
         # and this reads every person found.
         for row in read(found):
-            person_id, _name, sort_key, kind, row_status = row
+            person_id, _name, _key, _kind, row_status = row
             if not folded:
                 counts[row_status] = counts.get(row_status, 0) + 1
             if not status or row_status == status:
-                kept.append(row)
-                kinds[person_id] = kind
-                by_name_key.append((person_id, sort_key))
+                kept[person_id] = row
         total = len(kept)
         pages, page, start = paged(total)
         figures = people_figures(
-            kinds,
+            {person_id: row[3] for person_id, row in kept.items()},
             *year_days(year),
             today,
             engine=engine,
@@ -424,9 +420,9 @@ def dashboard(
             courses=False,  # nor courses per category
             earned=sort != "overdue",  # and overdue items no credits
         )
-        by_id = {row[0]: row for row in kept}
-        ranked = _ranked(by_name_key, figures, sort, descending)
-        window = [by_id[person_id] for person_id in ranked[start : start + per_page]]
+        sort_keys = [(person_id, row[2]) for person_id, row in kept.items()]  # (id, sort key)
+        ranked = _ranked(sort_keys, figures, sort, descending)
+        window = [kept[person_id] for person_id in ranked[start : start + per_page]]
     ids = [row.id for row in window]
     memberships = engine.memberships(ids)
     progress = people_figures(
