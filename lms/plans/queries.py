@@ -375,6 +375,7 @@ def dashboard(
             )
         }
 
+    everyone: dict[int, list[EngineSpan]] | None = None
     if sort == "name":
         counts = counted()
         if status:
@@ -411,11 +412,14 @@ def dashboard(
                 kept[person_id] = row
         total = len(kept)
         pages, page, start = paged(total)
+        # Read once for everyone kept: the page's rows take theirs from here.
+        everyone = engine.memberships(list(kept))
         figures = people_figures(
             {person_id: row[3] for person_id, row in kept.items()},
             *year_days(year),
             today,
             engine=engine,
+            memberships=everyone,
             required=sort == "overdue",  # tiết and percent need no required items
             courses=False,  # nor courses per category
             earned=sort != "overdue",  # and overdue items no credits
@@ -424,7 +428,10 @@ def dashboard(
         ranked = _ranked(sort_keys, figures, sort, descending)
         window = [kept[person_id] for person_id in ranked[start : start + per_page]]
     ids = [row.id for row in window]
-    memberships = engine.memberships(ids)
+    if everyone is None:
+        memberships = engine.memberships(ids)
+    else:
+        memberships = {person_id: everyone.get(person_id, []) for person_id in ids}
     progress = people_figures(
         {row.id: row.employment_kind for row in window},
         *year_days(year),
