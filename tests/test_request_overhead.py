@@ -78,6 +78,33 @@ def test_a_template_translates_as_jinja_would(app):
         assert plain.render() == "Xin chào, <b>"
         with force_locale("en"):
             assert render_template_string('{{ _("Đổi mật khẩu") }}') == "Change password"
+        # Back in the request's own language once the forced one ends.
+        assert render_template_string('{{ _("Đổi mật khẩu") }}') == "Đổi mật khẩu"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_message_with_nothing_to_fill_in_reads_as_jinja_s_own_gettext(app, lang):
+    """Most of a page's messages have no variables: `_` returns them without formatting, and
+    they read as Jinja's own i18n extension (newstyle) writes them, escaped or not."""
+    from flask import render_template_string
+    from flask_babel import get_translations
+    from jinja2 import Environment
+
+    messages = ["Đổi mật khẩu", "Hỏi & đáp <ngắn>", "100%%", "(%(n)d/%(total)d bài)"]
+    source = " | ".join(
+        f'{{{{ _("{message}"{", n=1, total=2" if "%(n)" in message else ""}) }}}}'
+        for message in messages
+    )
+    with app.test_request_context("/"), force_locale(lang):
+        ours = render_template_string(source)
+        plain = app.jinja_env.from_string("{% autoescape false %}" + source + "{% endautoescape %}")
+        ours_plain = plain.render()
+        translations = get_translations()
+    for autoescape, got in ((True, ours), (False, ours_plain)):
+        jinja = Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+        jinja.install_gettext_translations(translations, newstyle=True)
+        assert got == jinja.from_string(source).render()
+    assert "Hỏi &amp; đáp" not in ours and "100%" in ours
 
 
 def test_the_menu_reads_the_person_s_permissions_once(client, manager):
