@@ -16,8 +16,11 @@ const OFFLINE_URL = {{ offline_url|tojson }};
 const KEPT_PAGES = /^\/(?:$|courses\/|dictionary\/|review\/|offline$)/;
 
 self.addEventListener("install", (event) => {
+  // Fetched without cookies: the offline page is kept until the next release, on a phone
+  // others may use; it must not carry the name and menu of whoever was signed in then.
+  const files = SHELL_URLS.map((url) => new Request(url, { credentials: "omit" }));
   event.waitUntil(
-    caches.open(SHELL).then((cache) => cache.addAll(SHELL_URLS)).then(() => self.skipWaiting())
+    caches.open(SHELL).then((cache) => cache.addAll(files)).then(() => self.skipWaiting())
   );
 });
 

@@ -4,6 +4,7 @@ answers a quiz; back online, the server holds exactly those events, once."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -16,7 +17,7 @@ from lms.courses.models import Lesson
 from lms.db import db
 from lms.learning import services as learning
 from lms.learning.models import LearningEvent, LessonProgress, QuizAttempt
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, wait_for
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, sign_in, sign_out, wait_for
 from tests.browser.steps import answer_greetings, tay_course_and_learner
 from tests.learning.content import TAY
 from tests.learning.steps import QUIZ_OF, RIGHT_ANSWERS
@@ -203,3 +204,26 @@ def test_a_download_that_fails_keeps_nothing_and_says_so(page: Page, courses):
     assert page.evaluate(f"caches.has('course-{TAY}')") is False
     expect(page.get_by_role("button", name="Xóa bản tải về")).to_be_hidden()
     assert page.evaluate("JSON.parse(localStorage.getItem('lms-offline-courses') || '[]')") == []
+
+
+def test_the_offline_page_kept_on_a_shared_phone_names_no_one(page: Page, courses):
+    """The service worker keeps the offline page from its install until the next release. One
+    installed while Mai was signed in must not show her name and menu to whoever uses the
+    phone next without a connection: it is fetched as a visitor's."""
+    # Signed in before the phone ever ran the worker (as after clearing the site's storage).
+    form = page.request.get("/login").text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    page.request.post(
+        "/login", form={"csrf_token": token[1], "username": "mai", "password": PASSWORD}
+    )
+    page.goto("/")
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    sign_out(page)
+
+    page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    page.goto("/plans/")  # never kept on the phone: the offline page answers
+    expect(page.get_by_role("heading", level=1)).to_have_text("Không có mạng")
+    expect(page.locator("body")).not_to_contain_text("Lò Thị Mai")
+    expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)
