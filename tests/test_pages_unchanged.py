@@ -4,8 +4,8 @@ dashboard (every sort) and printable unit roster compared with pages kept in tes
 The data are in a past year (2025), so nothing depends on the day the test runs. What may
 differ by design is taken out before comparing: asset URLs (their content hash), the favicon
 and period-check script links, the CSRF token, a lesson's study-time beacon ids, the moment a
-printout was made, and blank lines. `LMS_WRITE_GOLDEN=1` writes the pages anew: after a change
-meant to alter them, and reviewed in the diff.
+printout was made, the signed-in person's id, and blank lines. `LMS_WRITE_GOLDEN=1` writes the
+pages anew: after a change meant to alter them, and reviewed in the diff.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def normalised(text: str) -> str:
     text = re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value=""', text)
     # A lesson's study-time beacon: a new event id and signed opening moment per page.
     text = re.sub(r'name="(event_id|opened_at)" value="[^"]*"', r'name="\1" value=""', text)
-    text = re.sub(r'data-(stamp|csrf)="[^"]*"', r'data-\1=""', text)
+    text = re.sub(r'data-(stamp|csrf|person)="[^"]*"', r'data-\1=""', text)
     text = re.sub(r"\d\d/\d\d/\d{4} \d\d:\d\d", "dd/mm/yyyy hh:mm", text)
     text = re.sub(r"ngày \d+ tháng \d+ năm \d{4}", "ngày … tháng … năm …", text)
     return "\n".join(line for line in text.splitlines() if line.strip()) + "\n"

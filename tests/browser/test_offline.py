@@ -9,16 +9,18 @@ import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lms import shell
 from lms.accounts.models import Person
+from lms.auth.models import UserSession
 from lms.courses.models import Lesson
-from lms.db import db
+from lms.db import db, utcnow
 from lms.learning import services as learning
 from lms.learning.models import LearningEvent, LessonProgress, QuizAttempt
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, sign_in, sign_out, wait_for
 from tests.browser.steps import answer_greetings, tay_course_and_learner
+from tests.factories import make_person, make_unit
 from tests.learning.content import TAY
 from tests.learning.steps import QUIZ_OF, RIGHT_ANSWERS
 
@@ -227,3 +229,38 @@ def test_the_offline_page_kept_on_a_shared_phone_names_no_one(page: Page, course
     expect(page.get_by_role("heading", level=1)).to_have_text("Không có mạng")
     expect(page.locator("body")).not_to_contain_text("Lò Thị Mai")
     expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)
+
+
+def test_learning_kept_offline_waits_for_its_learner_to_sign_in_again(page: Page, courses):
+    """Studying offline can outlast the session (a day without a connection). What was kept on
+    the phone waits for its learner: not sent from the sign-in page, nor by someone else
+    signed in on the phone, and counted, hers, once she signs in again."""
+    make_person("lan", "Hà Thị Lan", unit=make_unit("VP", "Văn phòng"))
+    db.session.commit()
+    open_signed_in(page, f"/courses/{TAY}/chao-hoi")
+    page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    answer_greetings(page)
+    expect(page.locator("#quiz-on-tap-chao-hoi .offline-note")).to_be_visible()
+    attempts = counted()[2]
+    # Meanwhile her session ends: the server signs her out.
+    db.session.execute(update(UserSession).values(revoked_at=utcnow()))
+    db.session.commit()
+
+    page.context.unroute("**/*")
+    page.goto("/")  # a visitor's home page, where the outbox's script runs too
+    expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)
+    page.wait_for_timeout(500)  # time enough to send, were it sent
+    assert len(outbox(page)) == 1
+    sign_in(page, "lan")  # a colleague borrows the phone
+    page.goto("/")
+    page.wait_for_timeout(500)  # time enough to send, were it sent
+    assert len(outbox(page)) == 1 and counted()[2] == attempts
+    sign_out(page)
+
+    sign_in(page, "mai")
+    wait_for(lambda: outbox(page) == [])
+    wait_for(lambda: counted()[2] == attempts + 1)
+    expect(page.locator("#outbox-refused")).to_have_count(0)
+    db.session.expire_all()
+    mai = db.session.scalar(select(Person).where(Person.username == "mai"))
+    assert db.session.scalar(select(QuizAttempt.person_id)) == mai.id

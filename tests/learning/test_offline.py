@@ -9,6 +9,7 @@ import re
 import pytest
 
 from lms import shell
+from lms.db import db
 from tests.factories import make_citizen, make_person
 from tests.learning.content import OPEN, TAY, make_open_course
 
@@ -86,3 +87,14 @@ def test_pages_link_the_manifest_and_the_worker_script(client, courses):
     assert 'data-learning-form="complete"' not in page  # a visitor: no completion form
     course = client.get(f"/courses/{OPEN}").text
     assert "Tải về để học không cần mạng" in course and "data-offline-course" in course
+
+
+def test_a_page_names_whose_it_is_for_the_learning_kept_offline(client, login):
+    """The outbox (static/js/pwa.js) sends what was kept only from its learner's pages: a
+    signed-in page carries their id, a visitor's none."""
+    mai = make_person("mai", "Lò Thị Mai")
+    db.session.commit()
+    assert "data-person" not in client.get("/").get_data(as_text=True)
+    login("mai")
+    for path in ("/", "/offline", "/account/password"):
+        assert f'<body data-person="{mai.id}">' in client.get(path).get_data(as_text=True)

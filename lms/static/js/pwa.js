@@ -2,6 +2,9 @@
 // while offline (a lesson completed, a quiz answered, time on a lesson) until the server has it.
 // Each item keeps the event id its form was given, so sending it twice counts once; items go in
 // the order they were made, one at a time, so quiz attempts are scored in that order.
+// Each item is its learner's (the page's data-person when it was made): it is sent only from a
+// page of theirs, with that page's CSRF token (the one kept with it belonged to a session that
+// may have ended offline), and waits while anyone else, or no one, is signed in.
 // Without JavaScript or service workers, pages work online as before.
 (function () {
   "use strict";
@@ -21,8 +24,18 @@
     localStorage.setItem(key, JSON.stringify(value));
   }
 
+  // Who is signed in on this page ("" on a visitor's).
+  function signedIn() {
+    return (document.body && document.body.dataset.person) || "";
+  }
+
+  // Items made before items had a learner are taken for whoever is signed in, as they were.
+  function mine(item) {
+    return !item.person || item.person === signedIn();
+  }
+
   function showRefused() {
-    var kept = read(REFUSED);
+    var kept = read(REFUSED).filter(mine);
     if (!kept.length) return;
     var box = document.getElementById("outbox-refused") || document.createElement("div");
     box.id = "outbox-refused";
@@ -44,7 +57,7 @@
     dismiss.className = "link-button";
     dismiss.textContent = document.documentElement.lang === "en" ? "Understood" : "Đã hiểu";
     dismiss.addEventListener("click", function () {
-      write(REFUSED, []);
+      write(REFUSED, read(REFUSED).filter(function (item) { return !mine(item); }));
       box.remove();
     });
     box.appendChild(heading);
@@ -58,7 +71,7 @@
 
   function banner() {
     showRefused();
-    var waiting = read(KEY);
+    var waiting = read(KEY).filter(mine);
     var box = document.getElementById("outbox-banner");
     if (!waiting.length) {
       if (box) box.remove();
@@ -81,7 +94,10 @@
   function add(url, fields, label) {
     var waiting = read(KEY);
     var id = Date.now().toString(36) + Math.random().toString(36).slice(2);
-    waiting.push({ id: id, url: url, fields: fields, label: label || "", at: new Date().toISOString() });
+    waiting.push({
+      id: id, url: url, fields: fields, label: label || "", at: new Date().toISOString(),
+      person: signedIn()
+    });
     write(KEY, waiting);
     banner();
   }
@@ -95,6 +111,10 @@
     if (response.status === 204) return Promise.resolve(null);
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
+      // Sent on to a visitor's page (the sign-in): the session ended on the way; not taken.
+      if (response.redirected && page.body && !page.body.dataset.person) {
+        throw new Error("signed out");
+      }
       var error = page.querySelector(".flash-error");
       if (error) return error.textContent.trim();
       if (response.status < 400) return null;
@@ -106,13 +126,15 @@
   }
 
   function send() {
-    if (sending) return Promise.resolve();
-    var waiting = read(KEY);
-    if (!waiting.length) return Promise.resolve();
+    if (sending || !signedIn()) return Promise.resolve();
+    var item = read(KEY).filter(mine)[0];
+    if (!item) return Promise.resolve();
     sending = true;
-    var item = waiting[0];
+    var token = document.querySelector('input[name="csrf_token"]');
     var body = new FormData();
-    item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    item.fields.forEach(function (pair) {
+      body.append(pair[0], pair[0] === "csrf_token" && token ? token.value : pair[1]);
+    });
     // keepalive: a page being left still finishes sending (as a beacon would).
     return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", keepalive: true })
       .then(function (response) {
@@ -123,7 +145,7 @@
         return refusal(response).then(function (reason) {
           if (reason !== null) {
             var kept = read(REFUSED);
-            kept.push({ label: item.label, at: item.at, reason: reason });
+            kept.push({ label: item.label, at: item.at, reason: reason, person: item.person });
             write(REFUSED, kept);
           }
           return response;
