@@ -55,6 +55,12 @@ def controlled(page: Page) -> None:
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
 
 
+def settled(page: Page, expression: str, arg: object = None) -> None:
+    """Wait until expression, a function of arg resolving a promise, resolves true. Playwright's
+    wait_for_function takes the promise itself for true and returns at once."""
+    wait_for(lambda: page.evaluate(expression, arg) is True)
+
+
 def open_signed_in(page: Page, path: str) -> None:
     """Mai signed in, at path, in a page the service worker controls (it installs on the first
     visit and controls the pages loaded after)."""
@@ -76,7 +82,7 @@ def test_the_app_is_installable(browser, live_server, courses, tmp_path):
     try:
         page = context.new_page()
         page.goto("/")
-        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        settled(page, "() => navigator.serviceWorker.ready.then(() => true)")
         page.reload()
         controlled(page)
         session = context.new_cdp_session(page)
@@ -153,11 +159,12 @@ def test_an_update_while_a_course_is_stored_keeps_it_whole(page: Page, courses, 
     # A release: the worker's files change, so a new worker replaces the old one's cache.
     monkeypatch.setattr(shell, "SHELL_FILES", (*shell.SHELL_FILES, "favicon.ico"))
     page.goto("/")
-    page.wait_for_function(
+    settled(
+        page,
         """(old) => caches.keys().then((names) =>
             names.some((n) => n.startsWith("shell-") && !old.includes(n))
             && !names.some((n) => old.includes(n)))""",
-        arg=old_shell,
+        old_shell,
     )
 
     # Offline, the stored lesson still opens with the styles it was stored with.
@@ -221,7 +228,7 @@ def test_the_offline_page_kept_on_a_shared_phone_names_no_one(page: Page, course
     )
     page.goto("/")
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    settled(page, "() => navigator.serviceWorker.ready.then(() => true)")
     sign_out(page)
 
     page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
@@ -264,3 +271,27 @@ def test_learning_kept_offline_waits_for_its_learner_to_sign_in_again(page: Page
     db.session.expire_all()
     mai = db.session.scalar(select(Person).where(Person.username == "mai"))
     assert db.session.scalar(select(QuizAttempt.person_id)) == mai.id
+
+
+def test_a_colleague_signed_in_on_the_phone_finds_none_of_the_last_learner_s_pages(
+    page: Page, courses
+):
+    """The pages the worker kept for Mai go when someone else signs in on the phone, as her
+    signing out would have made them go, though her session ended without it."""
+    make_person("lan", "Hà Thị Lan", unit=make_unit("VP", "Văn phòng"))
+    db.session.commit()
+    open_signed_in(page, f"/courses/{TAY}/chao-hoi")  # kept on the phone, with her name
+    db.session.execute(update(UserSession).values(revoked_at=utcnow()))
+    db.session.commit()
+
+    sign_in(page, "lan")
+    page.goto("/")
+    settled(
+        page,
+        "(path) => caches.match(path, { ignoreVary: true }).then((kept) => !kept)",
+        f"/courses/{TAY}/chao-hoi",
+    )
+    page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    page.goto(f"/courses/{TAY}/chao-hoi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Không có mạng")
+    expect(page.locator("body")).not_to_contain_text("Lò Thị Mai")

@@ -195,7 +195,25 @@
   window.lmsOutbox = { add: add, send: send, reachable: reachable, read: function () { return read(KEY); } };
   window.lmsOfflineCourses = { read: function () { return read(COURSES); }, write: function (v) { write(COURSES, v); } };
 
+  // The learner whose pages the service worker keeps (localStorage): when someone else signs
+  // in on the phone (the last one's session ended without signing out), those pages go, as
+  // signing out would have done; what the last one kept in the outbox stays theirs.
+  var LAST = "lms-last-person";
+
+  function forgetOthersPages() {
+    var me = signedIn();
+    if (!me) return;
+    var last = localStorage.getItem(LAST);
+    if (last && last !== me && "serviceWorker" in navigator) {
+      var worker = navigator.serviceWorker.controller;
+      if (!worker) return; // not yet controlled: the next page forgets them
+      worker.postMessage("forget-pages");
+    }
+    localStorage.setItem(LAST, me);
+  }
+
   function start() {
+    forgetOthersPages();
     banner();
     listCourses();
     send();
