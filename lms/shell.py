@@ -126,10 +126,13 @@ def _render_part(name: str, items: Sequence[NavItem], current: str | None) -> Ma
 
 
 def _error_page(
-    status: int, title: str, message: str
+    status: int, title: str, message: str, *, gate: bool = False
 ) -> Callable[[Exception], ResponseReturnValue]:
+    """gate: the page stands between a person and what they sent (`base.html`)."""
+
     def handler(error: Exception) -> ResponseReturnValue:
-        return render_template("error.html", title=title, message=message, status=status), status
+        page = render_template("error.html", title=title, message=message, gate=gate)
+        return page, status
 
     return handler
 
@@ -216,6 +219,7 @@ def init_app(app: Flask) -> None:
             400,
             _l("Phiên làm việc đã hết hạn"),
             _l("Biểu mẫu thiếu hoặc sai mã bảo vệ (CSRF). Hãy tải lại trang và thử lại."),
+            gate=True,
         ),
     )
     app.register_error_handler(

@@ -13,7 +13,7 @@ const PAGES = "pages";
 const SHELL_URLS = {{ shell_urls|tojson }};
 const OFFLINE_URL = {{ offline_url|tojson }};
 // Pages kept when visited: the learner's own reading, not lists of other people.
-const KEPT_PAGES = /^\/(?:$|courses\/|dictionary\/|review\/|offline$)/;
+const KEPT_PAGES = /^\/(?:$|courses\/|dictionary\/|review\/)/;
 
 self.addEventListener("install", (event) => {
   // Fetched without cookies: the offline page is kept until the next release, on a phone

@@ -240,8 +240,9 @@ def test_the_offline_page_kept_on_a_shared_phone_names_no_one(page: Page, course
 
 def test_learning_kept_offline_waits_for_its_learner_to_sign_in_again(page: Page, courses):
     """Studying offline can outlast the session (a day without a connection). What was kept on
-    the phone waits for its learner: not sent from the sign-in page, nor by someone else
-    signed in on the phone, and counted, hers, once she signs in again."""
+    the phone waits for its learner: not taken by the sign-in page the server answers with, not
+    sent from a visitor's page nor by someone else signed in on the phone, and counted, hers,
+    once she signs in again (with her new session's token)."""
     make_person("lan", "Hà Thị Lan", unit=make_unit("VP", "Văn phòng"))
     db.session.commit()
     open_signed_in(page, f"/courses/{TAY}/chao-hoi")
@@ -249,28 +250,61 @@ def test_learning_kept_offline_waits_for_its_learner_to_sign_in_again(page: Page
     answer_greetings(page)
     expect(page.locator("#quiz-on-tap-chao-hoi .offline-note")).to_be_visible()
     attempts = counted()[2]
+
+    def quizzes_kept() -> int:
+        return sum(1 for item in outbox(page) if item["label"] == "quiz")
+
     # Meanwhile her session ends: the server signs her out.
     db.session.execute(update(UserSession).values(revoked_at=utcnow()))
     db.session.commit()
-
     page.context.unroute("**/*")
-    page.goto("/")  # a visitor's home page, where the outbox's script runs too
+    # Back online on her page: the server answers the quiz with the sign-in page.
+    with page.expect_response(lambda response: "/login" in response.url):
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(300)  # time enough for the answer to be read
+    assert quizzes_kept() == 1 and counted()[2] == attempts
+
+    page.goto("/")  # a visitor's page: nothing is sent from it
     expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)
-    page.wait_for_timeout(500)  # time enough to send, were it sent
-    assert len(outbox(page)) == 1
     sign_in(page, "lan")  # a colleague borrows the phone
     page.goto("/")
-    page.wait_for_timeout(500)  # time enough to send, were it sent
-    assert len(outbox(page)) == 1 and counted()[2] == attempts
+    expect(page.locator("#outbox-banner")).to_contain_text("đang chờ người học đăng nhập")
+    page.wait_for_timeout(300)  # time enough to send, were it sent
+    assert quizzes_kept() == 1 and counted()[2] == attempts
     sign_out(page)
 
     sign_in(page, "mai")
-    wait_for(lambda: outbox(page) == [])
+    wait_for(lambda: quizzes_kept() == 0)
     wait_for(lambda: counted()[2] == attempts + 1)
     expect(page.locator("#outbox-refused")).to_have_count(0)
     db.session.expire_all()
     mai = db.session.scalar(select(Person).where(Person.username == "mai"))
     assert db.session.scalar(select(QuizAttempt.person_id)) == mai.id
+
+
+def test_learning_kept_offline_waits_while_a_password_must_be_changed(page: Page, courses):
+    """A password reset meanwhile: the server answers what was sent with the password page (a
+    gate), which takes nothing; once the password is changed, it is sent and counted."""
+    open_signed_in(page, f"/courses/{TAY}/chao-hoi")
+    page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    answer_greetings(page)
+    expect(page.locator("#quiz-on-tap-chao-hoi .offline-note")).to_be_visible()
+    attempts = counted()[2]
+    db.session.execute(update(Person).values(must_change_password=True))
+    db.session.commit()
+
+    page.context.unroute("**/*")
+    with page.expect_response(lambda response: "/account/password" in response.url):
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(300)  # time enough for the answer to be read
+    assert [item["label"] for item in outbox(page)].count("quiz") == 1
+    assert counted()[2] == attempts
+
+    db.session.execute(update(Person).values(must_change_password=False))  # changed meanwhile
+    db.session.commit()
+    page.goto("/")
+    wait_for(lambda: counted()[2] == attempts + 1)
+    wait_for(lambda: [item["label"] for item in outbox(page)].count("quiz") == 0)
 
 
 def test_a_colleague_signed_in_on_the_phone_finds_none_of_the_last_learner_s_pages(

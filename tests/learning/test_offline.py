@@ -89,12 +89,24 @@ def test_pages_link_the_manifest_and_the_worker_script(client, courses):
     assert "Tải về để học không cần mạng" in course and "data-offline-course" in course
 
 
-def test_a_page_names_whose_it_is_for_the_learning_kept_offline(client, login):
-    """The outbox (static/js/pwa.js) sends what was kept only from its learner's pages: a
-    signed-in page carries their id, a visitor's none."""
+def test_a_page_says_whose_it_is_and_whether_it_is_a_gate(app, client, login):
+    """The outbox (static/js/pwa.js) sends what was kept only from its learner's pages, and
+    takes a gate answered instead (signing in, a password to change, an expired form token)
+    for not taken: a signed-in page carries its person's id, a visitor's none; gates say so."""
+
+    def body(path: str, **kwargs) -> str:
+        page = client.post(path, **kwargs) if kwargs else client.get(path)
+        found = re.search(r"<body[^>]*>", page.get_data(as_text=True))
+        assert found is not None
+        return found[0]
+
     mai = make_person("mai", "Lò Thị Mai")
     db.session.commit()
-    assert "data-person" not in client.get("/").get_data(as_text=True)
+    assert body("/") == "<body>"
+    assert body("/login") == "<body data-gate>"
     login("mai")
-    for path in ("/", "/offline", "/account/password"):
-        assert f'<body data-person="{mai.id}">' in client.get(path).get_data(as_text=True)
+    assert body("/") == body("/offline") == f'<body data-person="{mai.id}">'
+    assert body("/account/password") == f'<body data-person="{mai.id}" data-gate>'
+    app.config["WTF_CSRF_ENABLED"] = True
+    expired = body("/language", data={"lang": "en", "csrf_token": "old"})
+    assert expired == f'<body data-person="{mai.id}" data-gate>'

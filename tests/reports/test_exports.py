@@ -206,3 +206,34 @@ def test_printed_rows_escape_text_keep_numbers_and_mark_figure_columns():
         '\n    <tr><td class="figure">2</td><td>Hà &#34;Thị&#34; Mai</td>'
         '<td class="figure"></td></tr>\n  '
     )
+
+
+def test_printed_rows_read_as_escaping_each_cell_would_whatever_the_cells_hold():
+    """row_block escapes a block's text in one call between control characters: cells that
+    hold those characters, empty rows and empty cells come out as a cell at a time would."""
+    from markupsafe import escape
+
+    from lms.reports.exports import row_block
+
+    def each_cell(block, figures):
+        return "".join(
+            "\n    <tr>"
+            + "".join(
+                f'<td class="figure">{escape(v)}</td>' if i in figures else f"<td>{escape(v)}</td>"
+                for i, v in enumerate(row)
+            )
+            + "</tr>\n  "
+            for row in block
+        )
+
+    cells = [0, 17, "", "Lò <Văn> & 'Sáng'", 'a"b', "x\x1fy", "\x1e", "\x1f\x1f", "{}", "{0}"]
+    blocks = [
+        [],
+        [[]],
+        [[1, "An"], [], [2, "Bình", "12,50"]],
+        [[cell, cell] for cell in cells],
+        [cells, list(reversed(cells)), cells[:3]],
+    ]
+    for block in blocks:
+        for figures in (set(), {0}, {1, 2}):
+            assert str(row_block(block, figures)) == each_cell(block, figures)

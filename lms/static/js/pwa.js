@@ -71,9 +71,11 @@
 
   function banner() {
     showRefused();
-    var waiting = read(KEY).filter(mine);
+    var kept = read(KEY);
+    var waiting = kept.filter(mine);
+    var others = kept.length - waiting.length;
     var box = document.getElementById("outbox-banner");
-    if (!waiting.length) {
+    if (!waiting.length && !others) {
       if (box) box.remove();
       return;
     }
@@ -85,10 +87,19 @@
       var main = document.getElementById("main") || document.body;
       main.insertBefore(box, main.firstChild);
     }
-    var text = document.documentElement.lang === "en"
-      ? waiting.length + " item(s) saved on this device, sent when the connection returns."
-      : "Có " + waiting.length + " việc học đã lưu trên máy, sẽ gửi khi có mạng.";
-    box.textContent = text;
+    var english = document.documentElement.lang === "en";
+    var lines = [];
+    if (waiting.length) {
+      lines.push(english
+        ? waiting.length + " item(s) saved on this device, sent when the connection returns."
+        : "Có " + waiting.length + " việc học đã lưu trên máy, sẽ gửi khi có mạng.");
+    }
+    if (others) {
+      lines.push(english
+        ? others + " item(s) saved on this device wait for their learner to sign in."
+        : "Có " + others + " việc học đã lưu trên máy đang chờ người học đăng nhập để gửi.");
+    }
+    box.textContent = lines.join(" ");
   }
 
   function add(url, fields, label) {
@@ -111,9 +122,10 @@
     if (response.status === 204) return Promise.resolve(null);
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
-      // Sent on to a visitor's page (the sign-in): the session ended on the way; not taken.
-      if (response.redirected && page.body && !page.body.dataset.person) {
-        throw new Error("signed out");
+      // A gate came back instead (base.html: signing in, a password to change, an expired
+      // form token), or a visitor's page: not taken; the item waits for the next try.
+      if (page.body && (page.body.hasAttribute("data-gate") || !page.body.dataset.person)) {
+        throw new Error("not taken");
       }
       var error = page.querySelector(".flash-error");
       if (error) return error.textContent.trim();
