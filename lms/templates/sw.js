@@ -31,6 +31,10 @@ self.addEventListener("activate", (event) => {
         names.filter((name) => name.startsWith("shell-") && name !== SHELL)
           .map((name) => caches.delete(name))
       ))
+      // A copy of the offline page kept by an earlier release among the visited pages may
+      // name whoever was signed in; the shell's own copy names no one.
+      .then(() => caches.open(PAGES))
+      .then((cache) => cache.delete(OFFLINE_URL, { ignoreVary: true }))
       .then(() => self.clients.claim())
   );
 });
@@ -56,7 +60,8 @@ async function page(request) {
     return response;
   } catch (error) {
     const kept = (await fromAnyCache(request)) || (await fromAnyCache(url.pathname));
-    return kept || (await fromAnyCache(OFFLINE_URL)) || Response.error();
+    const offline = await caches.match(OFFLINE_URL, { cacheName: SHELL, ignoreVary: true });
+    return kept || offline || Response.error();
   }
 }
 

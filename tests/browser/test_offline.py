@@ -307,6 +307,27 @@ def test_learning_kept_offline_waits_while_a_password_must_be_changed(page: Page
     wait_for(lambda: [item["label"] for item in outbox(page)].count("quiz") == 0)
 
 
+def test_a_kept_item_the_server_refuses_in_plain_words_is_shown_and_not_sent_again(
+    page: Page, courses
+):
+    """The time beacon's refusals are plain text (a lesson gone or retired): the item is
+    shown with that reason and leaves the outbox, not kept to block what comes after it."""
+    open_signed_in(page, f"/courses/{TAY}")
+    mai = db.session.scalar(select(Person.id).where(Person.username == "mai"))
+    gone = {
+        "id": "gone",
+        "url": "/learning/events",
+        "fields": [["csrf_token", "old"], ["course", TAY], ["lesson", "khong-con-nua"]],
+        "label": "time",
+        "at": "2026-01-05T08:00:00.000Z",
+        "person": str(mai),
+    }
+    page.evaluate("(item) => localStorage.setItem('lms-outbox', JSON.stringify([item]))", gone)
+    page.reload()
+    wait_for(lambda: outbox(page) == [])
+    expect(page.locator("#outbox-refused")).to_contain_text("Không tìm thấy bài học.")
+
+
 def test_a_colleague_signed_in_on_the_phone_finds_none_of_the_last_learner_s_pages(
     page: Page, courses
 ):

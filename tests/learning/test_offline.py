@@ -107,6 +107,7 @@ def test_a_page_says_whose_it_is_and_whether_it_is_a_gate(app, client, login):
     login("mai")
     assert body("/") == body("/offline") == f'<body data-person="{mai.id}">'
     assert body("/account/password") == f'<body data-person="{mai.id}" data-gate>'
+    assert body("/courses/no-such-course") == f'<body data-person="{mai.id}">'  # not a gate
     app.config["WTF_CSRF_ENABLED"] = True
     expired = body("/language", data={"lang": "en", "csrf_token": "old"})
     assert expired == f'<body data-person="{mai.id}" data-gate>'

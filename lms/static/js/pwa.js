@@ -120,7 +120,13 @@
     // The reason the server gave, or null when it took the item: a 4xx, or a page whose flash
     // says it refused (a quiz that may not be sent again answers with its lesson page).
     if (response.status === 204) return Promise.resolve(null);
+    var type = response.headers.get("Content-Type") || "";
     return response.text().then(function (html) {
+      if (!/text\/html/.test(type)) {
+        // Plain words (the time beacon's refusal: a lesson gone or retired) are the reason.
+        if (response.status < 400) return null;
+        return html.trim() || String(response.status);
+      }
       var page = new DOMParser().parseFromString(html, "text/html");
       // A gate came back instead (base.html: signing in, a password to change, an expired
       // form token), or a visitor's page: not taken; the item waits for the next try.
@@ -138,7 +144,10 @@
   }
 
   function send() {
-    if (sending || !signedIn()) return Promise.resolve();
+    // Not from a gate either: what it would send would come back to it.
+    if (sending || !signedIn() || document.body.hasAttribute("data-gate")) {
+      return Promise.resolve();
+    }
     var item = read(KEY).filter(mine)[0];
     if (!item) return Promise.resolve();
     sending = true;
@@ -216,12 +225,18 @@
     var me = signedIn();
     if (!me) return;
     var last = localStorage.getItem(LAST);
-    if (last && last !== me && "serviceWorker" in navigator) {
-      var worker = navigator.serviceWorker.controller;
-      if (!worker) return; // not yet controlled: the next page forgets them
-      worker.postMessage("forget-pages");
+    if (!last || last === me || !("serviceWorker" in navigator)) {
+      localStorage.setItem(LAST, me);
+      return;
     }
-    localStorage.setItem(LAST, me);
+    // Only from a page the server just sent: offline, a kept page (a course someone else
+    // downloaded) may carry another person than whoever is using the phone.
+    reachable().then(function (online) {
+      var worker = navigator.serviceWorker.controller;
+      if (!online || !worker) return; // the next page forgets them
+      worker.postMessage("forget-pages");
+      localStorage.setItem(LAST, me);
+    });
   }
 
   function start() {
