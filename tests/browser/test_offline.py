@@ -268,7 +268,7 @@ def test_learning_kept_offline_waits_for_its_learner_to_sign_in_again(page: Page
     expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)
     sign_in(page, "lan")  # a colleague borrows the phone
     page.goto("/")
-    expect(page.locator("#outbox-banner")).to_contain_text("đang chờ người học đăng nhập")
+    expect(page.locator("#outbox-banner")).to_contain_text("khi người học đã lưu chúng đăng nhập")
     page.wait_for_timeout(300)  # time enough to send, were it sent
     assert quizzes_kept() == 1 and counted()[2] == attempts
     sign_out(page)

@@ -95,9 +95,12 @@
         : "Có " + waiting.length + " việc học đã lưu trên máy, sẽ gửi khi có mạng.");
     }
     if (others) {
+      // Another learner's, or this one's on a page that names no one (the offline page).
       lines.push(english
-        ? others + " item(s) saved on this device wait for their learner to sign in."
-        : "Có " + others + " việc học đã lưu trên máy đang chờ người học đăng nhập để gửi.");
+        ? others + " item(s) saved on this device, sent once the learner who saved them is"
+          + " signed in and online."
+        : "Có " + others + " việc học đã lưu trên máy, sẽ gửi khi người học đã lưu chúng"
+          + " đăng nhập và có mạng.");
     }
     box.textContent = lines.join(" ");
   }
