@@ -190,5 +190,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_moment"] = vn_moment
     app.jinja_env.filters["vn_long_date"] = vn_long_date
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=current_locale)
     app.register_blueprint(bp)

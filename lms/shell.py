@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,6 +17,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.access import public
+from lms.i18n import current_locale
 from lms.org.queries import agency_name_today
 from lms.roles import ROLE_LABELS, Permission
 
@@ -95,7 +95,7 @@ def shell_part(name: str, items: Sequence[NavItem] = (), current: str | None = N
     shown = current if current in endpoints else None
     if current_app.debug or current_app.jinja_env.auto_reload:
         return _render_part(name, items, shown)
-    key = (name, endpoints, shown, str(get_locale()), request.script_root)
+    key = (name, endpoints, shown, str(current_locale()), request.script_root)
     kept: dict[tuple, Markup] = current_app.extensions.setdefault("lms.shell_parts", {})
     found = kept.get(key)
     if found is None:

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -26,7 +25,7 @@ from lms.courses.format import CATEGORIES, LEVELS
 from lms.courses.models import Lesson
 from lms.db import MAX_ID, parse_count, utcnow
 from lms.errors import UserError
-from lms.i18n import local_day, local_today
+from lms.i18n import current_locale, local_day, local_today
 from lms.languages import LANGUAGES
 from lms.learning import queries, rules, services
 from lms.learning.forms import BeaconForm, LearningEventForm, QuizForm, RuleForm
@@ -79,7 +78,7 @@ def questions_html(panel: queries.QuizPanel, is_open: bool) -> Markup:
     template = current_app.jinja_env.get_template("learning/_questions.html")
     if panel.shown is not None or panel.answers_shown or panel.typed is not None:
         return Markup(template.render(panel=panel, is_open=is_open))
-    key = (panel.quiz.id, panel.quiz.updated_at, str(get_locale()), is_open, panel.order_key)
+    key = (panel.quiz.id, panel.quiz.updated_at, str(current_locale()), is_open, panel.order_key)
     html = _blank_questions.get(key)
     if html is None:
         if len(_blank_questions) >= MAX_CACHED_QUIZZES:

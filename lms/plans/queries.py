@@ -375,7 +375,6 @@ def dashboard(
             )
         }
 
-    everyone: dict[int, list[EngineSpan]] | None = None
     if sort == "name":
         counts = counted()
         if status:
@@ -393,6 +392,7 @@ def dashboard(
             filtered.c.id,
         )
         window = list(read(select(filtered).order_by(*by_name).offset(start).limit(per_page)))
+        memberships = engine.memberships([row.id for row in window])
     else:
         # The figures come from the engine (rule versions prorated by days, required items
         # through the tree as it stood), for everyone filtered; ranked by them, ties by name
@@ -427,11 +427,8 @@ def dashboard(
         sort_keys = [(person_id, row[2]) for person_id, row in kept.items()]  # (id, sort key)
         ranked = _ranked(sort_keys, figures, sort, descending)
         window = [kept[person_id] for person_id in ranked[start : start + per_page]]
+        memberships = {row.id: everyone.get(row.id, []) for row in window}
     ids = [row.id for row in window]
-    if everyone is None:
-        memberships = engine.memberships(ids)
-    else:
-        memberships = {person_id: everyone.get(person_id, []) for person_id in ids}
     progress = people_figures(
         {row.id: row.employment_kind for row in window},
         *year_days(year),

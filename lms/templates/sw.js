@@ -60,8 +60,9 @@ async function page(request) {
     return response;
   } catch (error) {
     const kept = (await fromAnyCache(request)) || (await fromAnyCache(url.pathname));
+    if (kept) return kept;
     const offline = await caches.match(OFFLINE_URL, { cacheName: SHELL, ignoreVary: true });
-    return kept || offline || Response.error();
+    return offline || Response.error();
   }
 }
 
