@@ -169,8 +169,7 @@ class Labels:
         )
 
 
-def status_label(row: RosterRow, labels: Labels | None = None) -> str:
-    labels = labels or Labels.current()
+def status_label(row: RosterRow, labels: Labels) -> str:
     if row.plan_status is None:
         return labels.years % {"n": row.approved_years, "total": row.plan_years}
     return labels.statuses.get(row.plan_status, labels.none)
@@ -214,10 +213,9 @@ def headers() -> list[str]:
     return [str(label) for label, _width, _kind in ROSTER_COLUMNS]
 
 
-def result_label(row: RosterRow, labels: Labels | None = None) -> str:
+def result_label(row: RosterRow, labels: Labels) -> str:
     if row.result is None:
         return "—"
-    labels = labels or Labels.current()
     return labels.passed if row.result.passed else labels.failed
 
 
@@ -226,9 +224,9 @@ def _two(value: Decimal | None) -> Decimal | None:
     return None if value is None else two_places(value)
 
 
-def values(row: RosterRow, labels: Labels | None = None) -> list[Cell]:
-    """The roster row's cells as typed values, in the order of headers()."""
-    labels = labels or Labels.current()
+def values(row: RosterRow, labels: Labels) -> list[Cell]:
+    """The roster row's cells as typed values, in the order of headers(); labels: the
+    words of the cells, translated once for the whole roster (`Labels.current`)."""
     return [
         row.number,
         row.full_name,
@@ -254,7 +252,7 @@ def values(row: RosterRow, labels: Labels | None = None) -> list[Cell]:
 _roster_text = text_row_function(KINDS)
 
 
-def cells(row: RosterRow, labels: Labels | None = None) -> list[str | int]:
+def cells(row: RosterRow, labels: Labels) -> list[str | int]:
     """The roster row as the page shows it: the same text as the CSV and the print."""
     return _roster_text(values(row, labels))
 

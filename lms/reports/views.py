@@ -35,6 +35,7 @@ from lms.reports.charts import Bar, bar_chart
 from lms.reports.document import (
     PHONE_COLUMNS,
     Document,
+    Labels,
     cells,
     document,
     headers,
@@ -171,8 +172,9 @@ def _respond(endpoint: str, unit_id: int | None, route_args: dict[str, int]) -> 
     start, stop = _window(number)
     offset = plan.first_number - 1
     unit_rows = list(plan.rows())
+    labels = Labels.current()  # translated once for the page, not once per row
     page = Page(
-        items=[(row, cells(row)) for row in unit_rows[start - offset : stop - offset]],
+        items=[(row, cells(row, labels)) for row in unit_rows[start - offset : stop - offset]],
         number=number,
         per_page=PER_PAGE,
         total=plan.total,
