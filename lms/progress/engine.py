@@ -28,7 +28,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from sqlalchemy import Date, and_, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import Date, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.types import NullType
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
@@ -250,7 +250,9 @@ _IN_DAYS = (among(Credit.person_id, _IDS), Credit.day >= _FIRST, Credit.day <= _
 _TIET = Credit.unit == str(CreditUnit.TIET)
 # Sums per person, one row each (grouped by the index's first column: no sort of the credits):
 # tiết, hours, and the count; _SUMS adds the courses completed per category, which costs a
-# course read per credit (most of the query's time): a figure sort needs only the totals.
+# test per credit and category (most of the query's time): a figure sort needs only the totals.
+# A category's courses are one uncorrelated subquery, read once per statement, rather than a
+# join to every credit's course (PostgreSQL: 6.6 -> 4.3 ms for 500 people; SQLite: the same).
 # The sums come as the driver gives them (a float on SQLite, a Decimal on PostgreSQL) for
 # `_hundredths` to read: no Decimal made of each by SQLAlchemy on the way (500 rows, 1 ms).
 _TOTALS = (
@@ -265,14 +267,15 @@ _SUMS = (
         Credit.person_id,
         *_TOTALS,
         *(
-            func.sum(
-                case((and_(_TIET, Credit.amount > 0, Course.category == category), 1), else_=0)
+            func.count().filter(
+                _TIET,
+                Credit.amount > 0,
+                Credit.course_id.in_(select(Course.id).where(Course.category == category)),
             )
             for category in CATEGORIES
         ),
         func.count(),
     )
-    .outerjoin(Course, Course.id == Credit.course_id)
     .where(*_IN_DAYS)
     .group_by(Credit.person_id)
 )
@@ -611,7 +614,7 @@ class Engine:
                         Credit.day <= self.last,
                     )
                     .group_by(Credit.person_id)
-                )
+                ).all()  # in one fetch: row by row cost a driver call per person
                 for person_id, *numbers in rows:
                     sums = [0, 0]
                     for kind, weight, ids in groups:
