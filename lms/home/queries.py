@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from lms.accounts.models import Person
-from lms.db import db, valid_on
+from lms.db import among, db, valid_on
 from lms.i18n import local_today
 from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
@@ -41,12 +41,13 @@ def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
     """Return each unit's name on day and how many people were its members then."""
     if not unit_ids:
         return []
+    ids = list(unit_ids)
     members = (
         select(Membership.unit_id, func.count(Membership.id).label("n"))
         .join(Person, Person.id == Membership.person_id)
         # Only the units asked for: not every membership in the organisation counted.
         .where(
-            Membership.unit_id.in_(unit_ids), valid_on(Membership, day), Person.is_active.is_(True)
+            among(Membership.unit_id, ids), valid_on(Membership, day), Person.is_active.is_(True)
         )
         .group_by(Membership.unit_id)
         .subquery()
@@ -55,7 +56,7 @@ def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
         select(Unit.id, Unit.code, UnitVersion.name, func.coalesce(members.c.n, 0))
         .join(UnitVersion, UnitVersion.unit_id == Unit.id)
         .outerjoin(members, members.c.unit_id == Unit.id)
-        .where(Unit.id.in_(unit_ids), valid_on(UnitVersion, day))
+        .where(among(Unit.id, ids), valid_on(UnitVersion, day))
         .order_by(Unit.code)
     )
     return [UnitCount(*row) for row in rows]

@@ -40,3 +40,37 @@ def test_the_learner_home_shows_the_unit_and_courses_in_a_fixed_number_of_querie
     # rules and assignments are kept while the reference stamp is unchanged; the stamp and the
     # header's unread count are read by the sign-in query.
     assert many == few == 7
+
+
+def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(client, login):
+    from lms.roles import Role
+
+    agency = make_unit("SO", "Sở Dân tộc và Tôn giáo")
+    unit = make_unit("CSDT", "Phòng Chính sách dân tộc", parent=agency)
+    other = make_unit("PKH", "Phòng Kế hoạch", parent=agency)
+    make_unit("TRONG", "Phòng chưa có ai", parent=agency)
+    make_person("truongphong", "Nông Văn Quản", unit=unit, manages=unit)
+    make_person("mai", "Lò Thị Mai", unit=unit)
+    make_person("nghi", "Vi Văn Nghỉ", unit=unit).is_active = False  # not counted
+    make_person("vanxa", "Vi Văn Xa", unit=other)
+    make_person("tonghop", "Lương Thị Hợp", unit=other, roles=(Role.HCTH,))
+    db.session.commit()
+
+    login("truongphong")
+    page = client.get("/").get_data(as_text=True)
+    # Their own unit only, with its two active members (themselves and Mai).
+    assert "Phòng Chính sách dân tộc</a> — 2 người" in page
+    assert "Phòng Kế hoạch</a>" not in page
+
+    client.post("/logout")
+    login("tonghop")
+    page = client.get("/").get_data(as_text=True)
+    assert "4 người đang hoạt động, 4 đơn vị." in page
+    rows = [
+        ("SO", "Sở Dân tộc và Tôn giáo", 0),
+        ("CSDT", "Phòng Chính sách dân tộc", 2),
+        ("PKH", "Phòng Kế hoạch", 2),
+        ("TRONG", "Phòng chưa có ai", 0),
+    ]
+    for code, name, members in rows:
+        assert f"<tr><td>{code}</td><td>{name}</td><td>{members}</td></tr>" in page
