@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 # For a table's __table_args__: {"info": REFERENCE_DATA}.
 REFERENCE_DATA = {"reference_data": True}
-# Reads kept per database (engine), the newest last; older stamps' reads are dropped first.
+# Reads kept per database (engine) on the common shelf; older stamps' reads are dropped first.
 KEPT = 32
 
 
@@ -134,7 +134,10 @@ def current_stamp() -> str | None:
     return connection.info[_SEEN]
 
 
-_kept: WeakKeyDictionary[Engine, OrderedDict[tuple[Hashable, ...], Any]] = WeakKeyDictionary()
+# Per database (engine), per shelf: the reads kept, the newest last.
+_kept: WeakKeyDictionary[Engine, dict[str, OrderedDict[tuple[Hashable, ...], Any]]] = (
+    WeakKeyDictionary()
+)
 _lock = threading.Lock()
 _MISSING = object()
 
@@ -151,16 +154,29 @@ def read_along(token: str | None) -> None:
     db.session().connection().info.setdefault(_SEEN, token)
 
 
-def remembered(stamp: str | None, key: tuple[Hashable, ...], load: Callable[[], T]) -> T:
+def remembered(
+    stamp: str | None,
+    key: tuple[Hashable, ...],
+    load: Callable[[], T],
+    *,
+    shelf: str = "",
+    size: int = KEPT,
+) -> T:
     """What load() returns, read once per stamp: load must read only reference tables (and
-    what it returns is shared by later requests, so it is never changed, only memoised)."""
+    what it returns is shared by later requests, so it is never changed, only memoised).
+
+    Reads of many things alike (each lesson's content) go on a shelf of their own, kept to its
+    own size: they do not push the few shared reads (rules, assignments, the tree) out."""
     if stamp is None:
         return load()
     engine = db.engine
     with _lock:
-        kept = _kept.get(engine)
+        shelves = _kept.get(engine)
+        if shelves is None:
+            shelves = _kept[engine] = {}
+        kept = shelves.get(shelf)
         if kept is None:
-            kept = _kept[engine] = OrderedDict()
+            kept = shelves[shelf] = OrderedDict()
         found = kept.get((stamp, *key), _MISSING)
         if found is not _MISSING:
             kept.move_to_end((stamp, *key))  # least recently used first out
@@ -169,6 +185,6 @@ def remembered(stamp: str | None, key: tuple[Hashable, ...], load: Callable[[], 
     value = load()
     with _lock:
         kept[(stamp, *key)] = value
-        while len(kept) > KEPT:
+        while len(kept) > size:
             kept.popitem(last=False)
     return value

@@ -17,7 +17,7 @@ from lms.org import services as org
 from lms.plans import assignments, rules
 from lms.progress.engine import CATEGORY_INDEX, Engine, people_figures
 from lms.progress.models import UnitAssignment
-from lms.reference import ReferenceStamp, current_stamp
+from lms.reference import KEPT, ReferenceStamp, current_stamp, remembered
 from tests.factories import correct_target, make_course, make_person, make_unit
 
 YEAR = 2026
@@ -158,6 +158,30 @@ def test_reference_data_are_read_once_while_unchanged(app, count_queries):
     first = count_queries(build)
     again = count_queries(build)
     assert again == 1 < first  # the stamp alone
+
+
+def test_a_shelf_keeps_its_own_many_reads_without_pushing_out_the_shared_ones(app):
+    _world()
+    stamp = current_stamp()
+    loads: list[tuple] = []
+
+    def load(*key):
+        def read():
+            loads.append(key)
+            return key
+
+        return read
+
+    assert remembered(stamp, ("shared",), load("shared")) == ("shared",)
+    for number in range(KEPT + 5):  # more lessons than the shared shelf holds
+        remembered(stamp, ("lesson", number), load("lesson", number), shelf="lessons", size=3)
+    loads.clear()
+    remembered(stamp, ("shared",), load("shared"))
+    assert loads == []  # still kept
+    remembered(stamp, ("lesson", KEPT + 4), load("lesson", KEPT + 4), shelf="lessons", size=3)
+    assert loads == []  # the newest lessons are kept ...
+    remembered(stamp, ("lesson", 0), load("lesson", 0), shelf="lessons", size=3)
+    assert loads == [("lesson", 0)]  # ... the oldest went, at the shelf's own size
 
 
 def test_without_a_stamp_nothing_is_kept_and_the_figures_stay_right(app, count_queries):

@@ -69,10 +69,13 @@ class Course(Model):
 
 
 class Lesson(Model):
-    """One lesson file of a course, its HTML rendered and sanitised once, at import."""
+    """One lesson file of a course, its HTML rendered and sanitised once, at import.
+
+    Reference data (lms.reference), as are quizzes: written by imports only, read on every
+    lesson page."""
 
     __tablename__ = "lesson"
-    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+    __table_args__ = (UniqueConstraint("course_id", "slug"), {"info": REFERENCE_DATA})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
@@ -99,7 +102,7 @@ class Quiz(Model):
     """A quiz written in a lesson; its questions hold the answer keys and stay on the server."""
 
     __tablename__ = "quiz"
-    __table_args__ = (UniqueConstraint("lesson_id", "slug"),)
+    __table_args__ = (UniqueConstraint("lesson_id", "slug"), {"info": REFERENCE_DATA})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"), index=True)

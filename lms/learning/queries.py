@@ -19,7 +19,7 @@ from flask import url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute, contains_eager, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager, selectinload
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 
 from lms.courses.format import PUBLIC
@@ -40,6 +40,7 @@ from lms.learning.models import (
 )
 from lms.learning.rules import DEFAULT_FLAG_SHARE_PERCENT, DEFAULT_MIN_SHARE_PERCENT
 from lms.learning.services import AttemptStanding, needed_seconds, required_lesson_ids
+from lms.reference import current_stamp, remembered
 from lms.text import collation_key, fold, search_normal
 
 # Where the importer left a quiz in the lesson's HTML (see lms.courses.render.quiz_slot_html).
@@ -589,6 +590,39 @@ _LESSON_WITH_QUIZZES = (
     .options(contains_eager(Lesson.course))
     .order_by(Quiz.position)
 )
+# Lessons kept per process (each course's, read by its learners), beside the shared reference
+# reads: a few hundred lessons' HTML and quizzes are a few megabytes.
+LESSONS_KEPT = 256
+
+
+def lesson_content(course_slug: str, lesson_slug: str) -> tuple[Lesson, list[Quiz]] | None:
+    """The lesson (retired too) with its course and current quizzes, read once per reference
+    stamp (lms.reference: imports write lessons, quizzes and courses, and a new stamp with them).
+
+    Shared by the requests that follow, the objects are read by a session of their own on the
+    request's connection (the same transaction) and leave it loaded: never the request's own
+    objects, never attached to a request, and never to be changed."""
+    key = ("lesson", course_slug, lesson_slug)
+    return remembered(
+        current_stamp(),
+        key,
+        lambda: _read_lesson_content(course_slug, lesson_slug),
+        shelf="lessons",
+        size=LESSONS_KEPT,
+    )
+
+
+def _read_lesson_content(course_slug: str, lesson_slug: str) -> tuple[Lesson, list[Quiz]] | None:
+    with Session(bind=db.session.connection()) as reader:
+        rows = reader.execute(
+            _LESSON_WITH_QUIZZES, {"course_slug": course_slug, "lesson_slug": lesson_slug}
+        ).all()
+        reader.expunge_all()  # detached, as loaded: closing the session expires nothing
+    if not rows:
+        return None
+    return rows[0][0], [quiz for _lesson, quiz in rows if quiz is not None]
+
+
 _ATTEMPT = select(QuizAttempt).where(
     QuizAttempt.id == bindparam("attempt_id"),
     QuizAttempt.person_id == _PERSON,
@@ -605,13 +639,10 @@ def lesson_page(
 ) -> LessonPage | None:
     """Return the lesson with its quizzes (without answers), its neighbours and my status;
     typed, when given, fills its quiz in again with a refused submission."""
-    rows = db.session.execute(
-        _LESSON_WITH_QUIZZES, {"course_slug": course_slug, "lesson_slug": lesson_slug}
-    ).all()
-    if not rows:
+    found = lesson_content(course_slug, lesson_slug)
+    if found is None:
         return None
-    lesson = rows[0][0]
-    quizzes = [quiz for _lesson, quiz in rows if quiz is not None]
+    lesson, quizzes = found
     shown = None
     if attempt_id is not None:
         shown = db.session.scalar(

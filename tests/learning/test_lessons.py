@@ -98,6 +98,38 @@ def test_lesson_page_does_not_render_markdown(client, learner, tay, monkeypatch)
     assert "<h2>Lời chào</h2>" in text_of(response)
 
 
+def test_a_lesson_changed_by_an_import_shows_at_once(client, learner, tay, tmp_path):
+    before = text_of(client.get(lesson_url("chao-hoi")))  # its content now kept (lms.reference)
+    assert "Người Tày chào nhau" in before
+    lessons = tay_lessons()
+    lessons["01-chao-hoi.md"] = (
+        lessons["01-chao-hoi.md"]
+        .replace("Người Tày chào nhau", "Người Tày hỏi thăm nhau")
+        .replace("title: Ôn tập bài chào hỏi", "title: Kiểm tra lời chào")
+    )
+    import_folder(write_tay_course(tmp_path / "courses", lessons))
+
+    after = text_of(client.get(lesson_url("chao-hoi")))
+
+    assert "Người Tày hỏi thăm nhau" in after
+    assert "Kiểm tra lời chào" in after
+    assert "Người Tày chào nhau" not in after
+    assert "Ôn tập bài chào hỏi" not in after
+
+
+def test_a_lessons_content_is_read_once_while_unchanged(client, learner, tay, sql_statements):
+    def reads_the_lesson(statements: list[str]) -> bool:
+        return any(
+            re.search(r"\bFROM lesson JOIN course\b", " ".join(s.split())) for s in statements
+        )
+
+    assert reads_the_lesson(sql_statements(lambda: client.get(lesson_url("so-dem"))))
+    # Later views read the learner's states only, not the lesson, its course and quizzes.
+    again = sql_statements(lambda: client.get(lesson_url("so-dem")))
+    assert again and not reads_the_lesson(again)
+    assert "Số đếm" in text_of(client.get(lesson_url("so-dem")))
+
+
 def test_unknown_course_or_lesson_is_not_found(client, learner, tay):
     assert client.get("/courses/khong-co").status_code == 404
     assert client.get(f"/courses/{TAY}/khong-co").status_code == 404
