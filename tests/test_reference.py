@@ -165,23 +165,26 @@ def test_a_shelf_keeps_its_own_many_reads_without_pushing_out_the_shared_ones(ap
     stamp = current_stamp()
     loads: list[tuple] = []
 
-    def load(*key):
-        def read():
+    def read(*key):
+        def load():
             loads.append(key)
             return key
 
-        return read
+        return remembered(stamp, key, load, **({"shelf": "lessons", "size": 3} if key[1:] else {}))
 
-    assert remembered(stamp, ("shared",), load("shared")) == ("shared",)
+    read("shared")
     for number in range(KEPT + 5):  # more lessons than the shared shelf holds
-        remembered(stamp, ("lesson", number), load("lesson", number), shelf="lessons", size=3)
+        read("lesson", number)
     loads.clear()
-    remembered(stamp, ("shared",), load("shared"))
+    read("shared")
     assert loads == []  # still kept
-    remembered(stamp, ("lesson", KEPT + 4), load("lesson", KEPT + 4), shelf="lessons", size=3)
-    assert loads == []  # the newest lessons are kept ...
-    remembered(stamp, ("lesson", 0), load("lesson", 0), shelf="lessons", size=3)
-    assert loads == [("lesson", 0)]  # ... the oldest went, at the shelf's own size
+    for number in range(5):  # fewer than the shared shelf's size, more than this shelf's
+        read("lesson", 100 + number)
+    loads.clear()
+    read("lesson", 102)
+    assert loads == []  # the newest three are kept ...
+    read("lesson", 101)
+    assert loads == [("lesson", 101)]  # ... and no more: the shelf's own size
 
 
 def test_without_a_stamp_nothing_is_kept_and_the_figures_stay_right(app, count_queries):

@@ -595,31 +595,40 @@ _LESSON_WITH_QUIZZES = (
 LESSONS_KEPT = 256
 
 
+class _NoLesson(LookupError):
+    """No such lesson: not kept (a miss is any URL a visitor types)."""
+
+
 def lesson_content(course_slug: str, lesson_slug: str) -> tuple[Lesson, list[Quiz]] | None:
     """The lesson (retired too) with its course and current quizzes, read once per reference
     stamp (lms.reference: imports write lessons, quizzes and courses, and a new stamp with them).
 
     Shared by the requests that follow, the objects are read by a session of their own on the
     request's connection (the same transaction) and leave it loaded: never the request's own
-    objects, never attached to a request, and never to be changed."""
+    objects, never attached to a request, and never to be changed. Only their columns and
+    `Lesson.course` are loaded: their other relationships raise (detached). A lesson not found
+    is not kept: a visitor typing URLs would otherwise push the lessons out."""
     key = ("lesson", course_slug, lesson_slug)
-    return remembered(
-        current_stamp(),
-        key,
-        lambda: _read_lesson_content(course_slug, lesson_slug),
-        shelf="lessons",
-        size=LESSONS_KEPT,
-    )
+    try:
+        return remembered(
+            current_stamp(),
+            key,
+            lambda: _read_lesson_content(course_slug, lesson_slug),
+            shelf="lessons",
+            size=LESSONS_KEPT,
+        )
+    except _NoLesson:
+        return None
 
 
-def _read_lesson_content(course_slug: str, lesson_slug: str) -> tuple[Lesson, list[Quiz]] | None:
+def _read_lesson_content(course_slug: str, lesson_slug: str) -> tuple[Lesson, list[Quiz]]:
     with Session(bind=db.session.connection()) as reader:
         rows = reader.execute(
             _LESSON_WITH_QUIZZES, {"course_slug": course_slug, "lesson_slug": lesson_slug}
         ).all()
         reader.expunge_all()  # detached, as loaded: closing the session expires nothing
     if not rows:
-        return None
+        raise _NoLesson(course_slug, lesson_slug)
     return rows[0][0], [quiz for _lesson, quiz in rows if quiz is not None]
 
 

@@ -117,6 +117,36 @@ def test_a_lesson_changed_by_an_import_shows_at_once(client, learner, tay, tmp_p
     assert "Ôn tập bài chào hỏi" not in after
 
 
+def test_a_lesson_or_quiz_changed_alone_shows_at_once(client, learner, tay):
+    from lms.courses.models import Lesson, Quiz
+    from lms.db import db
+
+    assert "Số đếm" in text_of(client.get(lesson_url("so-dem")))  # its content now kept
+    lesson = db.session.scalar(db.select(Lesson).where(Lesson.slug == "so-dem"))
+    lesson.title = "Đếm số"  # no course row written with it
+    db.session.commit()
+    assert "<h1>Đếm số</h1>" in text_of(client.get(lesson_url("so-dem")))
+
+    text_of(client.get(lesson_url("chao-hoi")))
+    quiz = db.session.scalar(db.select(Quiz).where(Quiz.slug == "on-tap-chao-hoi"))
+    quiz.title = "Kiểm tra lời chào"
+    db.session.commit()
+    assert "Kiểm tra lời chào" in text_of(client.get(lesson_url("chao-hoi")))
+
+
+def test_lessons_not_found_do_not_push_the_kept_ones_out(
+    client, learner, tay, sql_statements, monkeypatch
+):
+    from lms.learning import queries
+
+    monkeypatch.setattr(queries, "LESSONS_KEPT", 2)
+    client.get(lesson_url("so-dem"))
+    for number in range(5):  # URLs anyone may type
+        assert client.get(lesson_url(f"khong-co-{number}")).status_code == 404
+    again = sql_statements(lambda: client.get(lesson_url("so-dem")))
+    assert not any("FROM lesson JOIN course" in " ".join(s.split()) for s in again)
+
+
 def test_a_lessons_content_is_read_once_while_unchanged(client, learner, tay, sql_statements):
     def reads_the_lesson(statements: list[str]) -> bool:
         return any(
