@@ -1,10 +1,11 @@
 """Reference data, read once per process for as long as the database says it is unchanged.
 
-Rule versions, course assignments, courses, units and the unit tree change a few times a year,
-and every page with figures reads them. A table holding such data is marked `REFERENCE_DATA`
-in its `__table_args__`. A transaction that INSERTs, UPDATEs or DELETEs on a marked table,
-through the ORM or Core, writes a new random stamp (the one row of `reference_stamp`) as it
-commits. A read through `remembered` is kept under the stamp its transaction read, so:
+Rule versions, course assignments, courses (with their lessons and quizzes), units and the unit
+tree change a few times a year, and every page with figures or a lesson reads them. A table
+holding such data is marked `REFERENCE_DATA` in its `__table_args__`. A transaction that
+INSERTs, UPDATEs or DELETEs on a marked table, through the ORM or Core, writes a new random
+stamp (the one row of `reference_stamp`) as it commits. A read through `remembered` is kept
+under the stamp its transaction read, so:
 
 - another server's write changes the stamp every server reads next: nothing is served stale,
   and nothing here is state a second server would need;

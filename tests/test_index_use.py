@@ -23,7 +23,7 @@ from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 from lms.roles import Role
 from tests.factories import complete_course, make_course, make_person, make_unit
 
-# What the agency publishes or sets (courses and their lessons, rules, units, forms, boards):
+# What the agency publishes or sets (courses, rules, units, forms, boards, recordings):
 # it grows with its content, not with its people, and the reference data among it is read whole
 # on purpose, once per change (lms.reference). Every other table, a new one too, grows with
 # the people or their doings: reading one whole is a cost that grows with the organisation.
@@ -40,9 +40,7 @@ PUBLISHED = {
     "honoured_unit",
     "indicator",
     "learning_rule",
-    "lesson",
     "nomination_list",
-    "quiz",
     "recording",
     "reference_stamp",
     "speaker",
