@@ -608,11 +608,10 @@ def lesson_content(course_slug: str, lesson_slug: str) -> tuple[Lesson, list[Qui
     objects, never attached to a request, and never to be changed. Only their columns and
     `Lesson.course` are loaded: their other relationships raise (detached). A lesson not found
     is not kept: a visitor typing URLs would otherwise push the lessons out."""
-    key = ("lesson", course_slug, lesson_slug)
     try:
         return remembered(
             current_stamp(),
-            key,
+            (course_slug, lesson_slug),
             lambda: _read_lesson_content(course_slug, lesson_slug),
             shelf="lessons",
             size=LESSONS_KEPT,
