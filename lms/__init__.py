@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config
-from lms.db import IdConverter, keep_sqlite_private
+from lms.db import IdConverter, end_reading_transaction, keep_sqlite_private
 from lms.db import db as _db
 
 csrf = CSRFProtect()
@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             mode,
         )
     _db.init_app(app)
+    # Registered after Flask-SQLAlchemy's: teardowns run last first, so this runs before the
+    # session is removed.
+    app.teardown_appcontext(end_reading_transaction)
     migrate.init_app(app, _db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 

@@ -62,7 +62,9 @@ def from_environment(instance_path: Path, overrides: dict | None = None) -> dict
         or env.get("LMS_SECRET_KEY")
         or _instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            database_url, prepared=env.get("LMS_DATABASE_PREPARED") != "0"
+        ),
         "DEMO_MODE": env.get("LMS_DEMO") == "1",
         # Cookies are marked Secure on HTTPS requests anyway; this forces it everywhere.
         "SESSION_COOKIE_SECURE": env.get("LMS_FORCE_SECURE_COOKIES") == "1",
@@ -155,8 +157,13 @@ def public_url(settings: Mapping[str, Any]) -> str:
     return str(settings.get("PUBLIC_URL") or "").rstrip("/")
 
 
-def engine_options(database_url: str) -> dict:
-    """Pool settings per backend: SQLite waits for locks instead of failing at once."""
+def engine_options(database_url: str, *, prepared: bool = True) -> dict:
+    """Pool settings per backend: SQLite waits for locks instead of failing at once. On
+    PostgreSQL, psycopg prepares a statement a connection runs often (a request that only read
+    keeps them: lms.db.end_reading_transaction) unless prepared is False, for a pooler that
+    cannot follow them (PgBouncer before 1.21 in transaction mode)."""
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
+    if not prepared:
+        return {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}
     return {"pool_pre_ping": True}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import event, func, select, text, update
 
 from lms import create_app
 from lms.access import public
@@ -154,3 +155,110 @@ def test_commit_only_refuses_when_other_work_is_pending(app):
     db.session.remove()
     assert db.session.scalar(select(Unit.code).where(Unit.id == unit_id)) == "KEPT"
     assert count_units() == 1
+
+
+# A request that only read ends with COMMIT (lms.db.end_reading_transaction) ------------------
+#
+# The shared test app keeps one app context open around its requests; an app of its own gives
+# each request its own context, ended as in production.
+
+_WRITES = {
+    "an UPDATE": lambda unit_id: db.session.execute(
+        update(Unit).where(Unit.id == unit_id).values(code="CHANGED")
+    ),
+    "a WITH that updates": lambda unit_id: db.session.execute(
+        text(
+            "WITH chosen AS (SELECT :unit_id AS id) "
+            "UPDATE unit SET code = 'CHANGED' WHERE id IN (SELECT id FROM chosen)"
+        ),
+        {"unit_id": unit_id},
+    ),
+    "a flushed change": lambda unit_id: (
+        setattr(db.session.get(Unit, unit_id), "code", "CHANGED"),
+        db.session.flush(),
+    ),
+    "a change not yet flushed": lambda unit_id: setattr(
+        db.session.get(Unit, unit_id), "code", "CHANGED"
+    ),
+}
+
+
+def _app_of_its_own(settings: dict):
+    own = create_app(dict(settings))
+
+    @own.get("/test-read/<int:unit_id>")
+    @public
+    def read_only(unit_id: int):
+        return db.session.scalar(select(Unit.code).where(Unit.id == unit_id)) or ""
+
+    @own.get("/test-write/<int:unit_id>/<how>")
+    @public
+    def write_without_commit(unit_id: int, how: str):
+        db.session.scalar(select(Unit.code).where(Unit.id == unit_id))
+        _WRITES[how](unit_id)
+        return "left unsaved"
+
+    return own
+
+
+@pytest.fixture(scope="module")
+def own_app(test_settings):
+    own = _app_of_its_own(test_settings)
+    yield own
+    with own.app_context():
+        db.engine.dispose()  # psycopg warns (an error here) about a connection left open
+
+
+def _endings(own) -> list[str]:
+    """The ends of transactions on own's database, as they happen."""
+    with own.app_context():
+        engine = db.engine
+    seen: list[str] = []
+    event.listen(engine, "commit", lambda _connection: seen.append("commit"))
+    event.listen(engine, "rollback", lambda _connection: seen.append("rollback"))
+    return seen
+
+
+def test_a_request_that_only_read_ends_with_commit(app, own_app):
+    unit_id = make_unit("READ", "Đơn vị chỉ đọc").id
+    db.session.commit()
+    endings = _endings(own_app)
+    response = own_app.test_client().get(f"/test-read/{unit_id}")
+    assert response.get_data(as_text=True) == "READ"
+    assert endings == ["commit"]
+
+
+@pytest.mark.parametrize("how", list(_WRITES))
+def test_a_request_that_wrote_without_committing_keeps_nothing(app, own_app, how):
+    unit_id = make_unit("KEEP", "Đơn vị giữ nguyên").id
+    db.session.commit()
+    endings = _endings(own_app)
+    assert own_app.test_client().get(f"/test-write/{unit_id}/{how}").status_code == 200
+    assert endings == ["rollback"]
+    if how == "a WITH that updates" and db.engine.dialect.name == "sqlite":
+        return  # Python's sqlite3 begins no transaction before a WITH: its update is saved at once
+    db.session.remove()
+    assert db.session.scalar(select(Unit.code).where(Unit.id == unit_id)) == "KEEP"
+
+
+@pytest.mark.parametrize("setting", [None, "0"])
+def test_reads_stay_prepared_from_one_request_to_the_next_on_postgresql(
+    app, test_settings, monkeypatch, setting
+):
+    """LMS_DATABASE_PREPARED: unset, psycopg prepares what a connection runs often and the
+    requests keep it; 0, nothing is prepared (for a pooler that cannot follow)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg prepares statements; SQLite's driver keeps its own cache")
+    if setting is not None:
+        monkeypatch.setenv("LMS_DATABASE_PREPARED", setting)
+    own = _app_of_its_own(test_settings)  # its settings read from the environment
+    unit_id = make_unit("PREP", "Đơn vị đọc nhiều lần").id
+    db.session.commit()
+    client = own.test_client()
+    for _ in range(6):  # psycopg prepares a statement the fifth time a connection runs it
+        assert client.get(f"/test-read/{unit_id}").get_data(as_text=True) == "PREP"
+    with own.app_context():  # the pool's one connection, the requests' own
+        prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements"))
+        assert any("FROM unit" in statement for statement in prepared) is (setting is None)
+        db.session.remove()
+        db.engine.dispose()
