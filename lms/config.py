@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 OWNER_ONLY = 0o600
 OWNER_ONLY_FOLDER = 0o700
 
@@ -161,9 +163,10 @@ def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     """Pool settings per backend: SQLite waits for locks instead of failing at once. On
     PostgreSQL, psycopg prepares a statement a connection runs often (a request that only read
     keeps them: lms.db.end_reading_transaction) unless prepared is False, for a pooler that
-    cannot follow them (PgBouncer before 1.21 in transaction mode)."""
+    cannot follow them (PgBouncer in transaction mode, unless 1.21 or later with
+    max_prepared_statements set)."""
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    if not prepared:
+    if not prepared and make_url(database_url).get_driver_name() == "psycopg":
         return {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}
     return {"pool_pre_ping": True}

@@ -160,7 +160,8 @@ def test_commit_only_refuses_when_other_work_is_pending(app):
 # A request that only read ends with COMMIT (lms.db.end_reading_transaction) ------------------
 #
 # The shared test app keeps one app context open around its requests; an app of its own gives
-# each request its own context, ended as in production.
+# each request its own context, ended as in production. PostgreSQL only: SQLite's driver loses
+# nothing at a rollback, so a request there ends as any other.
 
 _WRITES = {
     "an UPDATE": lambda unit_id: db.session.execute(
@@ -180,6 +181,7 @@ _WRITES = {
     "a change not yet flushed": lambda unit_id: setattr(
         db.session.get(Unit, unit_id), "code", "CHANGED"
     ),
+    "a savepoint": lambda unit_id: db.session.begin_nested().commit(),
 }
 
 
@@ -198,6 +200,14 @@ def _app_of_its_own(settings: dict):
         _WRITES[how](unit_id)
         return "left unsaved"
 
+    @own.get("/test-connection-lost")
+    @public
+    def connection_lost():
+        # As a page that catches a database error and still answers (the footer does).
+        db.session.scalar(select(func.count(Unit.id)))
+        db.session.connection().invalidate()
+        return "answered"
+
     return own
 
 
@@ -209,36 +219,57 @@ def own_app(test_settings):
         db.engine.dispose()  # psycopg warns (an error here) about a connection left open
 
 
-def _endings(own) -> list[str]:
-    """The ends of transactions on own's database, as they happen."""
-    with own.app_context():
+@pytest.fixture
+def endings(own_app):
+    """The ends of transactions on own_app's database, as they happen."""
+    with own_app.app_context():
         engine = db.engine
     seen: list[str] = []
-    event.listen(engine, "commit", lambda _connection: seen.append("commit"))
-    event.listen(engine, "rollback", lambda _connection: seen.append("rollback"))
-    return seen
+
+    def committed(_connection):
+        seen.append("commit")
+
+    def rolled_back(_connection):
+        seen.append("rollback")
+
+    event.listen(engine, "commit", committed)
+    event.listen(engine, "rollback", rolled_back)
+    yield seen
+    event.remove(engine, "commit", committed)
+    event.remove(engine, "rollback", rolled_back)
 
 
-def test_a_request_that_only_read_ends_with_commit(app, own_app):
+def _on_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def test_a_request_that_only_read_ends_with_commit_on_postgresql(app, own_app, endings):
     unit_id = make_unit("READ", "Đơn vị chỉ đọc").id
     db.session.commit()
-    endings = _endings(own_app)
-    response = own_app.test_client().get(f"/test-read/{unit_id}")
-    assert response.get_data(as_text=True) == "READ"
-    assert endings == ["commit"]
+    client = own_app.test_client()
+    assert client.get(f"/test-write/{unit_id}/an UPDATE").status_code == 200
+    assert client.get(f"/test-read/{unit_id}").get_data(as_text=True) == "READ"
+    # The write's mark goes with its transaction: the next request on the connection only read.
+    assert endings == ["rollback", "commit" if _on_postgresql() else "rollback"]
 
 
 @pytest.mark.parametrize("how", list(_WRITES))
-def test_a_request_that_wrote_without_committing_keeps_nothing(app, own_app, how):
+def test_a_request_that_wrote_without_committing_keeps_nothing(app, own_app, endings, how):
     unit_id = make_unit("KEEP", "Đơn vị giữ nguyên").id
     db.session.commit()
-    endings = _endings(own_app)
     assert own_app.test_client().get(f"/test-write/{unit_id}/{how}").status_code == 200
     assert endings == ["rollback"]
-    if how == "a WITH that updates" and db.engine.dialect.name == "sqlite":
+    if how == "a WITH that updates" and not _on_postgresql():
         return  # Python's sqlite3 begins no transaction before a WITH: its update is saved at once
     db.session.remove()
     assert db.session.scalar(select(Unit.code).where(Unit.id == unit_id)) == "KEEP"
+
+
+def test_a_lost_connection_at_the_end_of_a_request_leaves_nothing_behind(app, own_app):
+    client = own_app.test_client()
+    # The end of the request neither raises nor skips the session's removal after it.
+    assert client.get("/test-connection-lost").get_data(as_text=True) == "answered"
+    assert client.get("/test-read/1").status_code == 200
 
 
 @pytest.mark.parametrize("setting", [None, "0"])
@@ -247,18 +278,23 @@ def test_reads_stay_prepared_from_one_request_to_the_next_on_postgresql(
 ):
     """LMS_DATABASE_PREPARED: unset, psycopg prepares what a connection runs often and the
     requests keep it; 0, nothing is prepared (for a pooler that cannot follow)."""
-    if db.engine.dialect.name != "postgresql":
+    if not _on_postgresql():
         pytest.skip("psycopg prepares statements; SQLite's driver keeps its own cache")
-    if setting is not None:
+    if setting is None:
+        monkeypatch.delenv("LMS_DATABASE_PREPARED", raising=False)
+    else:
         monkeypatch.setenv("LMS_DATABASE_PREPARED", setting)
     own = _app_of_its_own(test_settings)  # its settings read from the environment
     unit_id = make_unit("PREP", "Đơn vị đọc nhiều lần").id
     db.session.commit()
     client = own.test_client()
-    for _ in range(6):  # psycopg prepares a statement the fifth time a connection runs it
-        assert client.get(f"/test-read/{unit_id}").get_data(as_text=True) == "PREP"
-    with own.app_context():  # the pool's one connection, the requests' own
-        prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements"))
-        assert any("FROM unit" in statement for statement in prepared) is (setting is None)
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        for _ in range(6):  # psycopg prepares a statement the fifth time a connection runs it
+            assert client.get(f"/test-read/{unit_id}").get_data(as_text=True) == "PREP"
+        with own.app_context():  # the pool's one connection, the requests' own
+            prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements"))
+            assert any("FROM unit" in statement for statement in prepared) is (setting is None)
+            db.session.remove()
+    finally:
+        with own.app_context():
+            db.engine.dispose()
