@@ -32,7 +32,13 @@ from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, Result,
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, QueryableAttribute, Session
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    QueryableAttribute,
+    Session,
+    SessionTransaction,
+)
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
@@ -167,7 +173,6 @@ def _wrote(session: Session, _context: object) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _saved_or_dropped(session: Session, *_args: object) -> None:
     session.info.pop("unsaved_writes", None)
-    session.info.pop(_IN_USE, None)
 
 
 def unsaved_work(*rows: object) -> bool:
@@ -204,9 +209,10 @@ def _transaction_begins(connection: Connection) -> None:
 def _note_what_is_not_a_read(
     connection: Connection, _cursor: object, statement: str, *_args: object
 ) -> None:
-    """Mark the transaction as more than reads at any statement but a SELECT: a write, a
-    savepoint, a SET, a lock. (SELECT ... FOR UPDATE only locks: a commit releases it as a
-    rollback would. A WITH may hold an INSERT, UPDATE or DELETE: then it counts as a write.)"""
+    """Mark the transaction as more than reads at any statement but a SELECT: a write, a SET,
+    a LOCK. (SELECT ... FOR UPDATE only locks: a commit releases it as a rollback would. A WITH
+    may hold an INSERT, UPDATE or DELETE: then it counts as a write. A savepoint reaches no
+    cursor here, and changes nothing itself: what runs inside it is marked.)"""
     if statement.startswith("SELECT"):
         return
     if statement.startswith("WITH") and not _WRITES.search(statement):
@@ -217,6 +223,12 @@ def _note_what_is_not_a_read(
 @event.listens_for(Session, "after_begin")
 def _connection_in_use(session: Session, _transaction: object, connection: Connection) -> None:
     session.info[_IN_USE] = connection
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _connection_released(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the session's own transaction, not a savepoint's
+        session.info.pop(_IN_USE, None)
 
 
 def end_reading_transaction(error: BaseException | None = None) -> None:

@@ -163,6 +163,12 @@ def test_commit_only_refuses_when_other_work_is_pending(app):
 # each request its own context, ended as in production. PostgreSQL only: SQLite's driver loses
 # nothing at a rollback, so a request there ends as any other.
 
+
+def _in_a_savepoint(statement) -> None:
+    with db.session.begin_nested():
+        db.session.execute(statement)
+
+
 _WRITES = {
     "an UPDATE": lambda unit_id: db.session.execute(
         update(Unit).where(Unit.id == unit_id).values(code="CHANGED")
@@ -181,7 +187,9 @@ _WRITES = {
     "a change not yet flushed": lambda unit_id: setattr(
         db.session.get(Unit, unit_id), "code", "CHANGED"
     ),
-    "a savepoint": lambda unit_id: db.session.begin_nested().commit(),
+    "an UPDATE in a savepoint": lambda unit_id: _in_a_savepoint(
+        update(Unit).where(Unit.id == unit_id).values(code="CHANGED")
+    ),
 }
 
 
