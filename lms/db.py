@@ -30,7 +30,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, Result, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -210,9 +209,9 @@ def _note_what_is_not_a_read(
     connection: Connection, _cursor: object, statement: str, *_args: object
 ) -> None:
     """Mark the transaction as more than reads at any statement but a SELECT: a write, a SET,
-    a LOCK. (SELECT ... FOR UPDATE only locks: a commit releases it as a rollback would. A WITH
-    may hold an INSERT, UPDATE or DELETE: then it counts as a write. A savepoint reaches no
-    cursor here, and changes nothing itself: what runs inside it is marked.)"""
+    a LOCK, a savepoint (SAVEPOINT, RELEASE and ROLLBACK TO all pass here; an empty
+    begin_nested sends nothing). SELECT ... FOR UPDATE only locks: a commit releases it as a
+    rollback would. A WITH may hold an INSERT, UPDATE or DELETE: then it counts as a write."""
     if statement.startswith("SELECT"):
         return
     if statement.startswith("WITH") and not _WRITES.search(statement):
@@ -236,19 +235,21 @@ def end_reading_transaction(error: BaseException | None = None) -> None:
     rollback that follows. Called as the app context ends, before the session is removed:
     it never raises (the removal would be skipped), and takes no connection the transaction
     does not already hold."""
-    if error is not None:
+    if error is not None or not db.session.registry.has():  # a context that used no session
         return
     session = db.session()
+    # One engine: its connection is the transaction's only one (a second bind would need
+    # each of its connections checked).
     connection = session.info.get(_IN_USE)
     if connection is None or connection.dialect.driver != "psycopg":
         return
     try:
-        if connection.invalidated or not session.in_transaction() or unsaved_work():
+        if connection.invalidated or not session.is_active or not session.in_transaction():
             return
-        if connection.info.get(_NOT_ONLY_READING):
+        if unsaved_work() or connection.info.get(_NOT_ONLY_READING):
             return
         session.commit()
-    except SQLAlchemyError:  # e.g. the connection was lost: the rollback that follows ends it
+    except Exception:  # e.g. the connection was lost: the rollback that follows ends it
         logging.getLogger(__name__).warning("a read-only transaction did not commit", exc_info=True)
 
 
