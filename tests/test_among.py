@@ -12,7 +12,8 @@ from tests.factories import make_person
 def test_among_finds_exactly_the_ids_given_in_one_parameter(app, sql_statements):
     people = [make_person(password=None) for _ in range(5)]
     db.session.commit()
-    wanted = [people[1].id, people[3].id, 10**9]  # one that names nobody
+    # Two that name nobody, one of them past a 32-bit integer (the list is bigint[]).
+    wanted = [people[1].id, people[3].id, 10**9, 2**40]
     query = select(Person.id).where(among(Person.id, wanted)).order_by(Person.id)
     assert db.session.scalars(query).all() == [people[1].id, people[3].id]
     assert db.session.scalars(select(Person.id).where(among(Person.id, []))).all() == []

@@ -8,11 +8,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Date, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Person, PersonPosition
-from lms.db import Days, among, db, read, unparsed
+from lms.db import Days, among, db, id_list, read, unparsed
 
 
 def cannot_sign_in_yet() -> ColumnElement[bool]:
@@ -48,6 +48,17 @@ class Positions(dict):
         return titles[index] if index >= 0 else None
 
 
+# Built once: a roster reads positions for every batch of people.
+_POSITIONS = (
+    select(PersonPosition.person_id, unparsed(PersonPosition.valid_from), PersonPosition.position)
+    .where(
+        among(PersonPosition.person_id, id_list("ids")),
+        PersonPosition.valid_from <= bindparam("last", type_=Date),
+    )
+    .order_by(PersonPosition.person_id, PersonPosition.valid_from)
+)
+
+
 def positions_until(person_ids: Collection[int], last: date) -> Positions:
     """The positions of people up to day last, in one query whatever the number of ids (a
     roster asks, for each of its rows, what was held on that row's last day)."""
@@ -56,15 +67,7 @@ def positions_until(person_ids: Collection[int], last: date) -> Positions:
     if not ids:
         return found
     parsed = Days()
-    for person_id, since, title in read(
-        select(
-            PersonPosition.person_id,
-            unparsed(PersonPosition.valid_from),
-            PersonPosition.position,
-        )
-        .where(among(PersonPosition.person_id, ids), PersonPosition.valid_from <= last)
-        .order_by(PersonPosition.person_id, PersonPosition.valid_from)
-    ).all():
+    for person_id, since, title in read(_POSITIONS, {"ids": ids, "last": last}).all():
         days, titles = found.setdefault(person_id, ([], []))
         days.append(parsed[since])
         titles.append(title)

@@ -138,27 +138,28 @@ class PlanStates:
             else_=status,
         )
 
-    def _decided_by_the_end(self) -> ColumnElement[bool]:
-        return _decided_by(_end_of(self.last))
-
     def approved_years(self, person_ids: Collection[int]) -> dict[int, int]:
         """The years of the days whose plan each person had approved (some version approved,
         even while a newer one is revised), as bits (year - first year), one row per person."""
-        bit = literal(1).op("<<")((StudyPlan.year - self.first.year).self_group())
-        approved = exists().where(
-            PlanVersion.plan_id == StudyPlan.id,
-            PlanVersion.status == APPROVED,
-            self._decided_by_the_end(),
-        )
+        statement = _approved_bits(_end_of(self.last), tuple(self.years))
         return {
             person_id: int(bits)
-            for person_id, bits in read(
-                select(StudyPlan.person_id, func.sum(bit))
-                .where(
-                    among(StudyPlan.person_id, list(person_ids)),
-                    StudyPlan.year.in_(self.years),
-                    approved,
-                )
-                .group_by(StudyPlan.person_id)
-            ).all()
+            for person_id, bits in read(statement, {"ids": list(person_ids)}).all()
         }
+
+
+@lru_cache(maxsize=64)
+def _approved_bits(end: datetime, years: tuple[int, ...]) -> Select:
+    """`PlanStates.approved_years`' statement, built once per end and years (a roster runs it
+    for every batch; composing it cost several times SQLite's run of it)."""
+    bit = literal(1).op("<<")((StudyPlan.year - years[0]).self_group())
+    approved = exists().where(
+        PlanVersion.plan_id == StudyPlan.id,
+        PlanVersion.status == APPROVED,
+        _decided_by(end),
+    )
+    return (
+        select(StudyPlan.person_id, func.sum(bit))
+        .where(among(StudyPlan.person_id, id_list("ids")), StudyPlan.year.in_(years), approved)
+        .group_by(StudyPlan.person_id)
+    )

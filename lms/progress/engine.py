@@ -25,10 +25,22 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.types import NullType
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
@@ -250,7 +262,8 @@ _IN_DAYS = (among(Credit.person_id, _IDS), Credit.day >= _FIRST, Credit.day <= _
 _TIET = Credit.unit == str(CreditUnit.TIET)
 # Sums per person, one row each (grouped by the index's first column: no sort of the credits):
 # tiết, hours, and the count; _SUMS adds the courses completed per category, which costs a
-# test per credit and category (most of the query's time): a figure sort needs only the totals.
+# test per credit and a probe per category (a third of the query's time): a figure sort needs
+# only the totals.
 # A category's courses are one uncorrelated subquery, read once per statement, rather than a
 # join to every credit's course (PostgreSQL: 6.6 -> 4.3 ms for 500 people; SQLite: the same).
 # The sums come as the driver gives them (a float on SQLite, a Decimal on PostgreSQL) for
@@ -262,17 +275,34 @@ _TOTALS = (
 _SUMS_OF_TOTALS = (
     select(Credit.person_id, *_TOTALS, func.count()).where(*_IN_DAYS).group_by(Credit.person_id)
 )
+# The courses completed per category, packed in one sum: category i's count in bits 20·i to
+# 20·i + 19 (a million completions of one category in the days would overflow into the next).
+# One test of the credit and at most one probe per category, where three counts with their
+# own filters tested each credit three times (500 people: SQLite 3.2 -> 2.3 ms, PostgreSQL
+# 7.4 -> 6.1 ms).
+_CATEGORY_BITS = 20
+_CATEGORY_MASK = (1 << _CATEGORY_BITS) - 1
 _SUMS = (
     select(
         Credit.person_id,
         *_TOTALS,
-        *(
-            func.count().filter(
-                _TIET,
-                Credit.amount > 0,
-                Credit.course_id.in_(select(Course.id).where(Course.category == category)),
+        func.sum(
+            case(
+                (
+                    and_(_TIET, Credit.amount > 0),
+                    case(
+                        *(
+                            (
+                                Credit.course_id.in_(
+                                    select(Course.id).where(Course.category == category)
+                                ),
+                                literal(1 << (_CATEGORY_BITS * index), BigInteger),
+                            )
+                            for index, category in enumerate(CATEGORIES)
+                        )
+                    ),
+                )
             )
-            for category in CATEGORIES
         ),
         func.count(),
     )
@@ -311,6 +341,34 @@ _MEMBERSHIPS = (
     )
     .order_by(Membership.person_id, Membership.valid_from)
 )
+
+
+@lru_cache(maxsize=64)
+def _tally_counts(shape: tuple[bool, ...]) -> Select:
+    """`Engine._tallies`' count per person of the distinct required courses they completed by
+    the last day: one column per set of courses, all of them (True) or those in the values'
+    `set<i>` (False). Built once per shape: composing it cost more than SQLite's run of it."""
+    course = Credit.course_id
+    return (
+        select(
+            Credit.person_id,
+            *(
+                func.count(
+                    course.distinct()
+                    if every
+                    else case((among(course, id_list(f"set{i}")), course)).distinct()
+                )
+                for i, every in enumerate(shape)
+            ),
+        )
+        .where(
+            among(Credit.person_id, _IDS),
+            among(course, id_list("courses")),
+            Credit.amount > 0,
+            Credit.day <= _LAST,
+        )
+        .group_by(Credit.person_id)
+    )
 
 
 class _Requirements:
@@ -503,15 +561,17 @@ class Engine:
         the hundredth, exact for amounts of two places (a float's error is far smaller)."""
         statement = _SUMS if courses else _SUMS_OF_TOTALS
         rows = read(statement, self._bound(person_ids)).all()
-        for person_id, tiet_sum, hour_sum, *per_category, count in rows:
+        for person_id, tiet_sum, hour_sum, *packed, count in rows:
             person = found.get(person_id)
             if person is None:
                 person = found[person_id] = PersonCredits()
             person.count += count
             person.tiet += _hundredths(tiet_sum)
             person.hours += _hundredths(hour_sum)
-            for index, number in enumerate(per_category):
-                person.courses[index] += int(number or 0)
+            if packed and packed[0]:
+                bits, counts = int(packed[0]), person.courses
+                for index in range(len(counts)):
+                    counts[index] += (bits >> (_CATEGORY_BITS * index)) & _CATEGORY_MASK
 
     def _list_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:
         """Each of the people's credits within the days, by day, with their sums."""
@@ -594,27 +654,16 @@ class Engine:
                 column_of: dict[tuple[int, ...], int] = {}
                 for _kind, _weight, ids in groups:
                     column_of.setdefault(ids, len(column_of))
-                course = Credit.course_id
-                rows = read(
-                    select(
-                        Credit.person_id,
-                        *(
-                            func.count(
-                                course.distinct()
-                                if len(ids) == len(weights)
-                                else case((among(course, list(ids)), course)).distinct()
-                            )
-                            for ids in column_of
-                        ),
-                    )
-                    .where(
-                        among(Credit.person_id, person_ids),
-                        among(course, list(weights)),
-                        Credit.amount > 0,
-                        Credit.day <= self.last,
-                    )
-                    .group_by(Credit.person_id)
-                ).all()  # in one fetch: row by row cost a driver call per person
+                sets = list(column_of)
+                shape = tuple(len(ids) == len(weights) for ids in sets)
+                values: dict[str, object] = {
+                    "ids": person_ids,
+                    "courses": list(weights),
+                    "last": self.last,
+                    **{f"set{i}": list(ids) for i, ids in enumerate(sets) if not shape[i]},
+                }
+                # in one fetch: row by row cost a driver call per person
+                rows = read(_tally_counts(shape), values).all()
                 for person_id, *numbers in rows:
                     sums = [0, 0]
                     for kind, weight, ids in groups:

@@ -34,10 +34,19 @@ def test_summed_and_listed_credits_agree_to_the_hundredth(app):
                 status=ActivityStatus.VERIFIED,
             )
         )
-    for number, tiet in enumerate(["1.10", "2.20", "0.70"]):
+    # Courses of each category, which the database counts packed in one sum.
+    completed = [
+        ("digital-skills", "1.10"),
+        ("digital-skills", "2.20"),
+        ("digital-skills", "0.70"),
+        ("foreign-language", "0.50"),
+        ("ethnic-language", "0.25"),
+        ("ethnic-language", "0.25"),
+    ]
+    for number, (category, tiet) in enumerate(completed):
         complete_course(
             person,
-            make_course("digital-skills", tiet),
+            make_course(category, tiet, title=f"Khóa {number}"),
             datetime(YEAR, 5, number + 1, 3, tzinfo=UTC),
         )
     db.session.commit()
@@ -47,9 +56,9 @@ def test_summed_and_listed_credits_agree_to_the_hundredth(app):
     summed = engine.credits([person.id], summed_only={person.id})[person.id]
     listed = engine.credits([person.id])[person.id]
     assert summed.hours == listed.hours == Decimal("1.83")
-    assert summed.tiet == listed.tiet == Decimal("4.00")
-    assert summed.courses == listed.courses == [3, 0, 0]
-    assert summed.count == listed.count == 10
+    assert summed.tiet == listed.tiet == Decimal("5.00")
+    assert summed.courses == listed.courses == [3, 1, 2]
+    assert summed.count == listed.count == 13
     kind = person.employment_kind
     spans = memberships[person.id]
     by_sum = engine.person(kind, spans, summed)
