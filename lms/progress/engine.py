@@ -282,6 +282,8 @@ _SUMS_OF_TOTALS = (
 # 7.4 -> 6.1 ms).
 _CATEGORY_BITS = 20
 _CATEGORY_MASK = (1 << _CATEGORY_BITS) - 1
+if len(CATEGORIES) * _CATEGORY_BITS > 62:  # a signed 64-bit sum, on both databases
+    raise RuntimeError("Too many course categories to count packed in one sum (lms.progress).")
 _SUMS = (
     select(
         Credit.person_id,
@@ -317,14 +319,16 @@ _CREDITS = select(
     Credit.amount,
     Credit.course_id,
 ).where(*_IN_DAYS)
+# The people's completions of some courses ({"courses": [...]}) by the days' last day.
+_COMPLETED_BY_LAST = (
+    among(Credit.person_id, _IDS),
+    among(Credit.course_id, id_list("courses")),
+    Credit.amount > 0,
+    Credit.day <= _LAST,
+)
 _COMPLETIONS = (
     select(Credit.person_id, Credit.course_id, unparsed(func.min(Credit.day)))
-    .where(
-        among(Credit.person_id, _IDS),
-        among(Credit.course_id, id_list("courses")),
-        Credit.amount > 0,
-        Credit.day <= _LAST,
-    )
+    .where(*_COMPLETED_BY_LAST)
     .group_by(Credit.person_id, Credit.course_id)
 )
 _MEMBERSHIPS = (
@@ -361,12 +365,7 @@ def _tally_counts(shape: tuple[bool, ...]) -> Select:
                 for i, every in enumerate(shape)
             ),
         )
-        .where(
-            among(Credit.person_id, _IDS),
-            among(course, id_list("courses")),
-            Credit.amount > 0,
-            Credit.day <= _LAST,
-        )
+        .where(*_COMPLETED_BY_LAST)
         .group_by(Credit.person_id)
     )
 
@@ -570,7 +569,7 @@ class Engine:
             person.hours += _hundredths(hour_sum)
             if packed and packed[0]:
                 bits, counts = int(packed[0]), person.courses
-                for index in range(len(counts)):
+                for index in range(len(CATEGORIES)):
                     counts[index] += (bits >> (_CATEGORY_BITS * index)) & _CATEGORY_MASK
 
     def _list_credits(self, person_ids: list[int], found: dict[int, PersonCredits]) -> None:

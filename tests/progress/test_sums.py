@@ -49,6 +49,25 @@ def test_summed_and_listed_credits_agree_to_the_hundredth(app):
             make_course(category, tiet, title=f"Khóa {number}"),
             datetime(YEAR, 5, number + 1, 3, tzinfo=UTC),
         )
+    # A course worth no tiết is completed but earns nothing: no course counted.
+    complete_course(
+        person, make_course("foreign-language", "0"), datetime(YEAR, 6, 1, 3, tzinfo=UTC)
+    )
+    # Someone with only activities: no course in any category.
+    other = make_person("lan", "Hoàng Thị Lan", unit=unit)
+    add_activity(
+        ExternalActivity(
+            person_id=other.id,
+            year=YEAR,
+            kind="training",
+            title="Lớp bồi dưỡng",
+            organiser="Trường Chính trị tỉnh",
+            starts_on=date(YEAR, 3, 1),
+            ends_on=date(YEAR, 3, 1),
+            hours=Decimal("2.50"),
+            status=ActivityStatus.VERIFIED,
+        )
+    )
     db.session.commit()
     engine = Engine(date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 12, 31))
     memberships = engine.memberships([person.id])
@@ -58,7 +77,9 @@ def test_summed_and_listed_credits_agree_to_the_hundredth(app):
     assert summed.hours == listed.hours == Decimal("1.83")
     assert summed.tiet == listed.tiet == Decimal("5.00")
     assert summed.courses == listed.courses == [3, 1, 2]
-    assert summed.count == listed.count == 13
+    assert summed.count == listed.count == 14
+    only_activities = engine.credits([other.id], summed_only={other.id})[other.id]
+    assert only_activities.courses == [0, 0, 0] and only_activities.hours == Decimal("2.50")
     kind = person.employment_kind
     spans = memberships[person.id]
     by_sum = engine.person(kind, spans, summed)
@@ -203,3 +224,35 @@ def test_items_counted_by_the_database_agree_with_the_listed_items(app):
     assert counted.items is None and listed.items is not None  # the two ways were taken
     assert (listed.required_done, listed.required_overdue, listed.required_total) == (3, 3, 7)
     assert (counted.required_done, counted.required_overdue, counted.required_total) == (3, 3, 7)
+
+
+def test_items_each_named_once_counted_by_the_database_agree_with_the_listed_items(app):
+    """Each course required once: the database counts the done ones among all the courses and
+    the overdue ones among those past due (two different sets of courses in one statement)."""
+    from lms.plans import assignments
+    from lms.progress.engine import people_figures
+
+    rules.seed_default_rules()
+    unit = make_unit("PCS", "Phòng Chính sách")
+    courses = [make_course("digital-skills", "4", title=f"Khóa {n}") for n in range(4)]
+    for course, due in (
+        (courses[0], date(YEAR, 3, 31)),  # done
+        (courses[1], date(YEAR, 4, 30)),  # overdue
+        (courses[2], date(YEAR, 10, 31)),  # done before it was due
+        (courses[3], date(YEAR, 11, 30)),  # not due yet
+    ):
+        assignments.assign_course(
+            unit=unit, course_id=course.id, year=YEAR, kind="required", due_on=due,
+            include_subunits=True, actor_id=None,
+        )  # fmt: skip
+    person = make_person("mai", "Lò Thị Mai", unit=unit)
+    complete_course(person, courses[0], datetime(YEAR, 2, 1, 3, tzinfo=UTC))
+    complete_course(person, courses[2], datetime(YEAR, 5, 1, 3, tzinfo=UTC))
+    db.session.commit()
+    people = {person.id: person.employment_kind}
+    first, last, today = date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 6, 15)
+    counted = people_figures(people, first, last, today)[person.id]
+    listed = people_figures(people, first, last, today, items=True)[person.id]
+    assert counted.items is None and listed.items is not None  # the two ways were taken
+    assert (listed.required_done, listed.required_overdue, listed.required_total) == (2, 1, 4)
+    assert (counted.required_done, counted.required_overdue, counted.required_total) == (2, 1, 4)
