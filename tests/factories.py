@@ -165,6 +165,25 @@ def add_activity(activity: ExternalActivity) -> ExternalActivity:
     return activity
 
 
+def add_verified_activity(
+    person: Person, day: date, hours: str, *, title: str = "Lớp bồi dưỡng"
+) -> ExternalActivity:
+    """A one-day training of hours, verified: it earns its credit on day."""
+    return add_activity(
+        ExternalActivity(
+            person_id=person.id,
+            year=day.year,
+            kind="training",
+            title=title,
+            organiser="Trường Chính trị tỉnh",
+            starts_on=day,
+            ends_on=day,
+            hours=Decimal(hours),
+            status=ActivityStatus.VERIFIED,
+        )
+    )
+
+
 def correct_target(code: str, today: date, *, amount: str, full_year: bool = False) -> None:
     """Correct version 1 of a target rule, confirming the years it changes, as an admin would."""
     rule = db.session.scalar(db.select(TargetRule).filter_by(code=code, version=1))

@@ -8,9 +8,14 @@ from decimal import Decimal
 
 from lms.db import db
 from lms.plans import rules
-from lms.plans.models import ActivityStatus, ExternalActivity
 from lms.progress.engine import Engine
-from tests.factories import add_activity, complete_course, make_course, make_person, make_unit
+from tests.factories import (
+    add_verified_activity,
+    complete_course,
+    make_course,
+    make_person,
+    make_unit,
+)
 
 YEAR = 2025
 
@@ -21,19 +26,7 @@ def test_summed_and_listed_credits_agree_to_the_hundredth(app):
     person = make_person("mai", "Lò Thị Mai", unit=unit)
     # Amounts a float cannot hold: 0.1 + 0.2 is 0.30000000000000004 in binary.
     for number, hours in enumerate(["0.10", "0.20", "0.35", "1.15", "0.01", "0.01", "0.01"]):
-        add_activity(
-            ExternalActivity(
-                person_id=person.id,
-                year=YEAR,
-                kind="training",
-                title=f"Lớp {number}",
-                organiser="Trường Chính trị tỉnh",
-                starts_on=date(YEAR, 3, number + 1),
-                ends_on=date(YEAR, 3, number + 1),
-                hours=Decimal(hours),
-                status=ActivityStatus.VERIFIED,
-            )
-        )
+        add_verified_activity(person, date(YEAR, 3, number + 1), hours, title=f"Lớp {number}")
     # Courses of each category, which the database counts packed in one sum.
     completed = [
         ("digital-skills", "1.10"),
@@ -55,19 +48,7 @@ def test_summed_and_listed_credits_agree_to_the_hundredth(app):
     )
     # Someone with only activities: no course in any category.
     other = make_person("lan", "Hoàng Thị Lan", unit=unit)
-    add_activity(
-        ExternalActivity(
-            person_id=other.id,
-            year=YEAR,
-            kind="training",
-            title="Lớp bồi dưỡng",
-            organiser="Trường Chính trị tỉnh",
-            starts_on=date(YEAR, 3, 1),
-            ends_on=date(YEAR, 3, 1),
-            hours=Decimal("2.50"),
-            status=ActivityStatus.VERIFIED,
-        )
-    )
+    add_verified_activity(other, date(YEAR, 3, 1), "2.50")
     db.session.commit()
     engine = Engine(date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 12, 31))
     memberships = engine.memberships([person.id])
@@ -167,19 +148,7 @@ def test_a_credit_the_request_added_counts_in_the_figures_read_after_it(app):
     person = make_person("mai", "Lò Thị Mai", unit=make_unit("PCS", "Phòng Chính sách"))
     db.session.commit()
     engine = Engine(date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 12, 31))
-    add_activity(
-        ExternalActivity(
-            person_id=person.id,
-            year=YEAR,
-            kind="training",
-            title="Lớp bồi dưỡng",
-            organiser="Trường Chính trị tỉnh",
-            starts_on=date(YEAR, 3, 2),
-            ends_on=date(YEAR, 3, 2),
-            hours=Decimal("2.50"),
-            status=ActivityStatus.VERIFIED,
-        )
-    )
+    add_verified_activity(person, date(YEAR, 3, 2), "2.50")
     assert db.session.new  # the credit is pending, not yet in the database
 
     summed = engine.credits([person.id], summed_only={person.id})[person.id]
@@ -193,14 +162,11 @@ def test_items_counted_by_the_database_agree_with_the_listed_items(app):
     many items name each course: a course assigned twice (to the unit and to the one above it)
     counts twice, done or overdue; an item not yet due is neither. The counts are those of the
     listed items."""
-    from lms.plans import assignments
-    from lms.progress.engine import people_figures
-
     rules.seed_default_rules()
     parent = make_unit("SO", "Sở")
     unit = make_unit("PCS", "Phòng Chính sách", parent=parent)
     courses = [make_course("digital-skills", "4", title=f"Khóa {n}") for n in range(5)]
-    for owner, course, due in (
+    _require(
         (parent, courses[0], date(YEAR, 3, 31)),
         (unit, courses[0], date(YEAR, 4, 30)),  # the same course twice: two items
         (parent, courses[1], date(YEAR, 3, 31)),
@@ -208,51 +174,55 @@ def test_items_counted_by_the_database_agree_with_the_listed_items(app):
         (unit, courses[2], date(YEAR, 3, 31)),  # once, done
         (unit, courses[3], date(YEAR, 4, 30)),  # once, overdue
         (unit, courses[4], date(YEAR, 11, 30)),  # not due yet
-    ):
-        assignments.assign_course(
-            unit=owner, course_id=course.id, year=YEAR, kind="required", due_on=due,
-            include_subunits=True, actor_id=None,
-        )  # fmt: skip
+    )
     person = make_person("mai", "Lò Thị Mai", unit=unit)
     complete_course(person, courses[0], datetime(YEAR, 2, 1, 3, tzinfo=UTC))
     complete_course(person, courses[2], datetime(YEAR, 2, 1, 3, tzinfo=UTC))
     db.session.commit()
-    people = {person.id: person.employment_kind}
-    first, last, today = date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 6, 15)
-    counted = people_figures(people, first, last, today)[person.id]
-    listed = people_figures(people, first, last, today, items=True)[person.id]
-    assert counted.items is None and listed.items is not None  # the two ways were taken
-    assert (listed.required_done, listed.required_overdue, listed.required_total) == (3, 3, 7)
-    assert (counted.required_done, counted.required_overdue, counted.required_total) == (3, 3, 7)
+    assert _counted_and_listed(person) == ((3, 3, 7), (3, 3, 7))
 
 
 def test_items_each_named_once_counted_by_the_database_agree_with_the_listed_items(app):
     """Each course required once: the database counts the done ones among all the courses and
     the overdue ones among those past due (two different sets of courses in one statement)."""
-    from lms.plans import assignments
-    from lms.progress.engine import people_figures
-
     rules.seed_default_rules()
     unit = make_unit("PCS", "Phòng Chính sách")
     courses = [make_course("digital-skills", "4", title=f"Khóa {n}") for n in range(4)]
-    for course, due in (
-        (courses[0], date(YEAR, 3, 31)),  # done
-        (courses[1], date(YEAR, 4, 30)),  # overdue
-        (courses[2], date(YEAR, 10, 31)),  # done before it was due
-        (courses[3], date(YEAR, 11, 30)),  # not due yet
-    ):
-        assignments.assign_course(
-            unit=unit, course_id=course.id, year=YEAR, kind="required", due_on=due,
-            include_subunits=True, actor_id=None,
-        )  # fmt: skip
+    _require(
+        (unit, courses[0], date(YEAR, 3, 31)),  # done
+        (unit, courses[1], date(YEAR, 4, 30)),  # overdue
+        (unit, courses[2], date(YEAR, 10, 31)),  # done before it was due
+        (unit, courses[3], date(YEAR, 11, 30)),  # not due yet
+    )
     person = make_person("mai", "Lò Thị Mai", unit=unit)
     complete_course(person, courses[0], datetime(YEAR, 2, 1, 3, tzinfo=UTC))
     complete_course(person, courses[2], datetime(YEAR, 5, 1, 3, tzinfo=UTC))
     db.session.commit()
+    assert _counted_and_listed(person) == ((2, 1, 4), (2, 1, 4))
+
+
+def _require(*items) -> None:
+    """Require each (unit, course, due day) of the unit and the units below it."""
+    from lms.plans import assignments
+
+    for owner, course, due in items:
+        assignments.assign_course(
+            unit=owner, course_id=course.id, year=YEAR, kind="required", due_on=due,
+            include_subunits=True, actor_id=None,
+        )  # fmt: skip
+
+
+def _counted_and_listed(person) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """(done, overdue, total) of the person's required items in YEAR as of 15/06, counted by the
+    database and listed one by one."""
+    from lms.progress.engine import people_figures
+
     people = {person.id: person.employment_kind}
     first, last, today = date(YEAR, 1, 1), date(YEAR, 12, 31), date(YEAR, 6, 15)
     counted = people_figures(people, first, last, today)[person.id]
     listed = people_figures(people, first, last, today, items=True)[person.id]
     assert counted.items is None and listed.items is not None  # the two ways were taken
-    assert (listed.required_done, listed.required_overdue, listed.required_total) == (2, 1, 4)
-    assert (counted.required_done, counted.required_overdue, counted.required_total) == (2, 1, 4)
+    return (
+        (counted.required_done, counted.required_overdue, counted.required_total),
+        (listed.required_done, listed.required_overdue, listed.required_total),
+    )
