@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     DateTime,
     Insert,
@@ -27,7 +26,6 @@ from sqlalchemy import (
     or_,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, Result, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.compiler import compiles
@@ -43,7 +41,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import BindParameter, ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 from werkzeug.routing import IntegerConverter, Map
 
 from lms.config import OWNER_ONLY, create_owner_only
@@ -356,20 +354,77 @@ def contains(column: InstrumentedAttribute[Any], term: str) -> ColumnElement[boo
     return column.like(f"%{escaped}%", escape="\\")
 
 
-class _IdList(TypeDecorator):
-    """A list of ids bound as one value: a JSON array on SQLite, an array on PostgreSQL."""
+class _IdText(str):
+    """Ids as PostgreSQL's text of an integer array, '{1,2,3}', sent typed int4[]."""
+
+
+class _BigIdText(_IdText):
+    """The same, sent typed int8[]: a list with an id beyond 32 bits."""
+
+
+_INT4 = 2**31
+
+
+def _teach_psycopg_id_arrays() -> None:
+    """Teach psycopg (when installed) to send an id list's text as it is, typed int4[] or
+    int8[]. A Python list it dumps element by element, in Python: 0.2-0.4 ms a statement for
+    500 ids, ten such statements a roster's batch. The type is the protocol's, as the list's
+    was (psycopg typed it by its largest id), and `among` casts it to bigint[] as before: the
+    server plans the cast as it did (an int8[] compared without a cast made it walk small
+    tables, probing every id for every row)."""
+    try:
+        import psycopg
+        from psycopg.adapt import Dumper
+    except ImportError:  # SQLite only
+        return
+
+    def dumper(type_name: str) -> type[Dumper]:
+        class IdTextDumper(Dumper):
+            oid = psycopg.postgres.types[type_name].array_oid
+
+            def dump(self, obj: str) -> bytes:
+                return obj.encode()
+
+        return IdTextDumper
+
+    psycopg.adapters.register_dumper(_IdText, dumper("int4"))
+    psycopg.adapters.register_dumper(_BigIdText, dumper("int8"))
+
+
+_teach_psycopg_id_arrays()
+
+
+class _PgIdArray(UserDefinedType[Any]):
+    """An id list on PostgreSQL: bound as given (the driver names its type), no cast added."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "BIGINT[]"
+
+
+class _IdList(TypeDecorator[Any]):
+    """A list of ids bound as one value: a JSON array on SQLite, an integer array on
+    PostgreSQL (as its text, `_IdText`)."""
 
     impl = String
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(ARRAY(BigInteger))
+            return dialect.type_descriptor(_PgIdArray())
         return dialect.type_descriptor(String())
 
-    def process_bind_param(self, value: Iterable[int] | None, dialect: Dialect) -> list[int] | str:
-        value = value or ()
-        return list(value) if dialect.name == "postgresql" else json.dumps(list(value))
+    def process_bind_param(self, value: Iterable[int] | None, dialect: Dialect) -> str:
+        if dialect.name != "postgresql":
+            return json.dumps(list(value or ()))
+        ids = list(map(int, value or ()))  # an id's text is its digits: nothing else in the array
+        text = "{" + ",".join(map(str, ids)) + "}"
+        return (
+            _BigIdText(text)
+            if ids and not -_INT4 <= min(ids) <= max(ids) < _INT4
+            else _IdText(text)
+        )
 
 
 def id_list(name: str | None, value: list[int] | None = None) -> BindParameter[Any]:
@@ -415,7 +470,8 @@ def _among_sqlite(element: among, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(among, "postgresql")
 def _among_postgresql(element: among, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.ids, **kw)})"
+    ids = compiler.process(element.ids, **kw)
+    return f"{compiler.process(element.column, **kw)} = ANY(CAST({ids} AS BIGINT[]))"
 
 
 def batches(values: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
