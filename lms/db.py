@@ -363,6 +363,7 @@ class _BigIdText(_IdText):
 
 
 _INT4 = 2**31
+_ID_TYPES = {int, type(None)}
 
 
 def _teach_psycopg_id_arrays() -> None:
@@ -379,8 +380,14 @@ def _teach_psycopg_id_arrays() -> None:
         return
 
     def dumper(type_name: str) -> type[Dumper]:
+        array_oid = psycopg.postgres.types[type_name].array_oid
+
         class IdTextDumper(Dumper):
-            oid = psycopg.postgres.types[type_name].array_oid
+            # Set per instance, not on the class: a class oid would also register this dumper
+            # for that type, in place of psycopg's own list dumper (COPY, set_types).
+            def __init__(self, cls: type, context: Any = None) -> None:
+                super().__init__(cls, context)
+                self.oid = array_oid
 
             def dump(self, obj: str) -> bytes:
                 return obj.encode()
@@ -402,6 +409,11 @@ class _PgIdArray(UserDefinedType[Any]):
     def get_col_spec(self, **kw: Any) -> str:
         return "BIGINT[]"
 
+    def literal_processor(self, dialect: Dialect) -> Any:
+        # A statement written out with its values (a log, an offline migration): the text,
+        # quoted; `among` casts it.
+        return lambda value: f"'{value}'"
+
 
 class _IdList(TypeDecorator[Any]):
     """A list of ids bound as one value: a JSON array on SQLite, an integer array on
@@ -418,13 +430,20 @@ class _IdList(TypeDecorator[Any]):
     def process_bind_param(self, value: Iterable[int] | None, dialect: Dialect) -> str:
         if dialect.name != "postgresql":
             return json.dumps(list(value or ()))
-        ids = list(map(int, value or ()))  # an id's text is its digits: nothing else in the array
-        text = "{" + ",".join(map(str, ids)) + "}"
-        return (
-            _BigIdText(text)
-            if ids and not -_INT4 <= min(ids) <= max(ids) < _INT4
-            else _IdText(text)
-        )
+        if isinstance(value, str | bytes):
+            raise TypeError("among: a list of ids, not a text")
+        # Only ints (and None, a NULL as on SQLite), so the array's text is digits, commas,
+        # minus signs and NULL.
+        ids = list(value or ())
+        if not set(map(type, ids)) <= _ID_TYPES:
+            raise TypeError("among: ids must be int")
+        if None in ids:
+            numbers = [i for i in ids if i is not None]
+            text = "{" + ",".join("NULL" if i is None else str(i) for i in ids) + "}"
+        else:
+            numbers, text = ids, "{" + ",".join(map(str, ids)) + "}"
+        wide = numbers and not -_INT4 <= min(numbers) <= max(numbers) < _INT4
+        return _BigIdText(text) if wide else _IdText(text)
 
 
 def id_list(name: str | None, value: list[int] | None = None) -> BindParameter[Any]:
