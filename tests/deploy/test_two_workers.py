@@ -99,12 +99,14 @@ def _worker_pids(master_pid: int) -> list[int]:
     return pids
 
 
-def _sockets(pid: int) -> int:
-    count = 0
+def _sockets(pid: int) -> set[str]:
+    """The sockets the process holds ("socket:[inode]")."""
+    found = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         with contextlib.suppress(OSError):  # closed meanwhile
-            count += os.readlink(fd).startswith("socket:")
-    return count
+            if (target := os.readlink(fd)).startswith("socket:"):
+                found.add(target)
+    return found
 
 
 class Pin:
@@ -118,16 +120,21 @@ class Pin:
         workers = _worker_pids(master)
         before = {pid: _sockets(pid) for pid in workers}
         self.connection = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        deadline = time.monotonic() + 20
-        while True:
-            # The worker that accepted the connection holds one more socket.
-            held = [pid for pid in workers if _sockets(pid) > before[pid]]
-            if held:
-                self.worker = held[0]
-                break
-            assert time.monotonic() < deadline, "no worker took the held request"
-            time.sleep(0.02)
+        try:
+            self.connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            deadline = time.monotonic() + 20
+            while True:
+                # The worker that accepted the connection holds a socket it did not hold
+                # before (not merely more of them: it may have closed an earlier one since).
+                held = [pid for pid in workers if _sockets(pid) - before[pid]]
+                if held:
+                    self.worker = held[0]
+                    break
+                assert time.monotonic() < deadline, "no worker took the held request"
+                time.sleep(0.02)
+        except BaseException:
+            self.connection.close()  # not left for a later test to find unclosed
+            raise
 
     def release(self) -> None:
         """Finish the request; the worker answers it and is free again."""
