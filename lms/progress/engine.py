@@ -655,10 +655,9 @@ class Engine:
                     column_of.setdefault(ids, len(column_of))
                 sets = list(column_of)
                 shape = tuple(len(ids) == len(weights) for ids in sets)
-                values: dict[str, object] = {
-                    "ids": person_ids,
+                values = {
+                    **self._bound(person_ids),
                     "courses": list(weights),
-                    "last": self.last,
                     **{f"set{i}": list(ids) for i, ids in enumerate(sets) if not shape[i]},
                 }
                 # in one fetch: row by row cost a driver call per person
