@@ -292,7 +292,8 @@ def _sort_figure(found: Figures, sort: str) -> Decimal | int:
     if sort == "overdue":
         return found.required_overdue
     if sort == "percent":
-        return -1 if found.percent is None else found.percent
+        share = found.percent  # worked out from the exact figures: once
+        return -1 if share is None else share
     return found.earned_tiet
 
 
@@ -398,8 +399,8 @@ def dashboard(
         kept = {}  # id → row, of the people the filters keep
         found = reached.where(contains(Person.search_name, folded)) if folded else reached
         # Unpacked by position: a row's attribute is looked up by name, several times slower,
-        # and this reads every person found.
-        for row in read(found):
+        # and this reads every person found (in one fetch: row by row cost a driver call each).
+        for row in read(found).all():
             person_id, _name, _key, _kind, row_status = row
             if not folded:
                 counts[row_status] = counts.get(row_status, 0) + 1

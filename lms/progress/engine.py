@@ -750,8 +750,10 @@ class Engine:
             # All their credits, summed while they were read.
             result.course_tiet, result.activity_hours = credits.tiet, credits.hours
             result.courses = list(credits.courses)
-            result.exact_tiet = credits.tiet + to_unit(credits.hours, HOUR, TIET, constant)
-            result.exact_hours = credits.hours + to_unit(credits.tiet, TIET, HOUR, constant)
+            # Most people have credits of one unit only: nothing of the other to convert.
+            tiet, hours = credits.tiet, credits.hours
+            result.exact_tiet = tiet + to_unit(hours, HOUR, TIET, constant) if hours else tiet
+            result.exact_hours = hours + to_unit(tiet, TIET, HOUR, constant) if tiet else hours
         elif credits.days:
             start = bisect_left(credits.days, first)
             stop = bisect_right(credits.days, last)
