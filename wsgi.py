@@ -4,13 +4,15 @@ import gc
 
 # Building the app allocates a few hundred thousand objects that live as long as the process
 # (modules, mapped classes, compiled templates and statements): the collector's passes while it
-# is built find almost nothing to free and cost about an eighth of the start (every command,
-# every worker). Paused until the app is built, then frozen: kept out of later full passes too.
+# is built find almost nothing to free and cost about a third of a command's start. Paused
+# until the app is built, then frozen: kept out of later full passes too.
+_collecting = gc.isenabled()
 gc.disable()
 try:
     from lms import create_app
 
     app = create_app()
-finally:
     gc.freeze()
-    gc.enable()
+finally:
+    if _collecting:
+        gc.enable()
