@@ -5,7 +5,8 @@ import gc
 # Building the app allocates a few hundred thousand objects that live as long as the process
 # (modules, mapped classes, compiled templates and statements): the collector's passes while it
 # is built find almost nothing to free and cost about a third of a command's start. Paused
-# until the app is built, then frozen: kept out of later full passes too.
+# until the app is built, then frozen: kept out of later full passes too. (Not through
+# lms.bulk.collector_paused, whose import would build most of the app before the pause.)
 _collecting = gc.isenabled()
 gc.disable()
 try:
