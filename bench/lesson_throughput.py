@@ -120,7 +120,29 @@ def serve(stack: ExitStack, app: str, env: dict[str, str], workers: int, cwd: Pa
     stack.callback(stop)
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base)
+    _MASTERS[base] = server.pid
     return base
+
+
+# The gunicorn master serving each base URL (`serve`), whose workers `workers_cpu` reads.
+_MASTERS: dict[str, int] = {}
+
+
+def workers_cpu(base: str) -> float:
+    """The CPU seconds (user and system) the workers of the server at base have used so far
+    (Linux: read from /proc). Taken before and after a wrk run, it gives the workers' CPU time
+    per request: steadier than the rate when wrk's own share of the CPUs moves."""
+    master = _MASTERS[base]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just ended
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def fetch(url: str, cookie: str) -> tuple[int, str]:

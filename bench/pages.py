@@ -5,7 +5,10 @@ bench/generate_org.py (10,000 people by default), adds one unit of 500 members w
 courses and 60 % of them completed, serves the app with gunicorn (2 workers) and a hello-world
 Flask app with the same gunicorn, and times each page with wrk in alternating rounds: the hello
 app, then every page, round after round. It prints, per page, the median over the rounds of the
-page's requests per second divided by the hello app's in the same round, and the target.
+page's requests per second divided by the hello app's in the same round, and the target; and
+beside it the workers' CPU milliseconds per request (from /proc: the gunicorn workers' CPU time
+over each wrk run, divided by its requests), steadier than the rates when wrk's own share of the
+two CPUs moves.
 
     .venv/bin/python bench/pages.py [--people 10000] [--rounds 3] [--duration 5]
     LMS_BENCH_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/scratch .venv/bin/python \\
@@ -33,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from lesson_throughput import fetch, serve, sign_in, wrk  # noqa: E402
+from lesson_throughput import fetch, serve, sign_in, workers_cpu, wrk  # noqa: E402
 
 MEMBERS, REQUIRED, DONE_SHARE = 500, 20, 0.6
 LEARNER, MANAGER, PASSWORD = "bench.hocvien", "bench.truongphong", "Bench-mat-khau-2024"
@@ -245,13 +248,22 @@ def main() -> int:
             wrk(app_base + path, cookies[who[name]], duration=1, **options)
         wrk(hello_base + "/", "", duration=1, **options)
         ratios: dict[str, list[float]] = {name: [] for name in paths}
+        # The workers' CPU milliseconds per request, beside the rates (see workers_cpu).
+        costs: dict[str, list[float]] = {name: [] for name in ["hello", *paths]}
         floors: list[float] = []
+
+        def timed(base: str, path: str, cookie: str, name: str) -> float:
+            before = workers_cpu(base)
+            rate = wrk(base + path, cookie, duration=args.duration, **options)
+            costs[name].append((workers_cpu(base) - before) * 1000 / (rate * args.duration))
+            return rate
+
         for number in range(1, args.rounds + 1):
-            floor = wrk(hello_base + "/", "", duration=args.duration, **options)
+            floor = timed(hello_base, "/", "", "hello")
             floors.append(floor)
             line = [f"round {number}: hello {floor:8.1f}/s"]
             for name, path in paths.items():
-                rate = wrk(app_base + path, cookies[who[name]], duration=args.duration, **options)
+                rate = timed(app_base, path, cookies[who[name]], name)
                 ratios[name].append(rate / floor)
                 line.append(f"{name} {rate:.1f}/s")
             print(", ".join(line), flush=True)
@@ -263,7 +275,7 @@ def main() -> int:
         f"-d{args.duration}s; {args.rounds} rounds; hello floor median "
         f"{statistics.median(floors):.0f}/s"
     )
-    print(f"{'page':24} {'÷ floor (median)':>18} {'target':>10}")
+    print(f"{'page':24} {'÷ floor (median)':>18} {'target':>10}        {'CPU ms/request':>14}")
     failed = False
     for name, values in ratios.items():
         ratio = statistics.median(values)
@@ -271,7 +283,10 @@ def main() -> int:
         ok = ratio >= target
         failed |= not ok
         shown, wanted = f"1/{1 / ratio:.0f}", f"≥ 1/{1 / target:.0f}"
-        print(f"{name:24} {shown:>18} {wanted:>10}  {'PASS' if ok else 'FAIL'}")
+        cost = statistics.median(costs[name])
+        print(f"{name:24} {shown:>18} {wanted:>10}  {'PASS' if ok else 'FAIL'}  {cost:14.2f}")
+    floor_cost = statistics.median(costs["hello"])
+    print(f"{'hello (the floor)':24} {'':>18} {'':>10}        {floor_cost:14.3f}")
     return 1 if failed else 0
 
 
