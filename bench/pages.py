@@ -3,12 +3,12 @@
 Not a test: run it by hand (`make` does not). It generates an organisation with
 bench/generate_org.py (10,000 people by default), adds one unit of 500 members with 20 required
 courses and 60 % of them completed, serves the app with gunicorn (2 workers) and a hello-world
-Flask app with the same gunicorn, and times each page with wrk in alternating rounds: the hello
-app, then every page, round after round. It prints, per page, the median over the rounds of the
-page's requests per second divided by the hello app's in the same round, and the target; and
-beside it the workers' CPU milliseconds per request (from /proc: the gunicorn workers' CPU time
-over each wrk run, divided by its requests), steadier than the rates when wrk's own share of the
-two CPUs moves.
+Flask app with the same gunicorn, and times each page with wrk in rounds, each page's run between
+two of the hello app's (the pages in reverse order every other round). It prints, per page, the
+median over the rounds of the page's requests per second divided by the hello app's around it (the
+geometric mean of the runs before and after), and the target; and beside it the workers' CPU
+milliseconds per request (from /proc: the gunicorn workers' CPU time over each wrk run, divided by
+its requests), steadier than the rates when wrk's own share of the two CPUs moves.
 
     .venv/bin/python bench/pages.py [--people 10000] [--rounds 3] [--duration 5]
     LMS_BENCH_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/scratch .venv/bin/python \\
@@ -20,6 +20,7 @@ The roster CSV at 100,000 people is bench/roster_export.py's (its own floor is s
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import shutil
@@ -258,14 +259,22 @@ def main() -> int:
             costs[name].append((workers_cpu(base) - before) * 1000 / (rate * args.duration))
             return rate
 
+        # Each page's run stands between two runs of the hello app, and its ratio is to the
+        # geometric mean of the two: this machine's speed drifts by a third within minutes, and
+        # a floor taken once a round lay up to half a minute from the pages it divided. The
+        # order of the pages is reversed every other round.
         for number in range(1, args.rounds + 1):
-            floor = timed(hello_base, "/", "", "hello")
-            floors.append(floor)
-            line = [f"round {number}: hello {floor:8.1f}/s"]
-            for name, path in paths.items():
-                rate = timed(app_base, path, cookies[who[name]], name)
-                ratios[name].append(rate / floor)
-                line.append(f"{name} {rate:.1f}/s")
+            before = timed(hello_base, "/", "", "hello")
+            floors.append(before)
+            line = [f"round {number}: hello {before:8.1f}/s"]
+            names = list(paths) if number % 2 else list(reversed(paths))
+            for name in names:
+                rate = timed(app_base, paths[name], cookies[who[name]], name)
+                after = timed(hello_base, "/", "", "hello")
+                floors.append(after)
+                ratios[name].append(rate / math.sqrt(before * after))
+                line.append(f"{name} {rate:.1f}/s, hello {after:.1f}/s")
+                before = after
             print(", ".join(line), flush=True)
 
     database = url.split(":", 1)[0]
