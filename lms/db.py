@@ -10,6 +10,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -366,18 +367,16 @@ _INT4 = 2**31
 _ID_TYPES = {int, type(None)}
 
 
-def _teach_psycopg_id_arrays() -> None:
-    """Teach psycopg (when installed) to send an id list's text as it is, typed int4[] or
-    int8[]. A Python list it dumps element by element, in Python: 0.2-0.4 ms a statement for
-    500 ids, ten such statements a roster's batch. The type is the protocol's, as the list's
-    was (psycopg typed it by its largest id), and `among` casts it to bigint[] as before: the
-    server plans the cast as it did (an int8[] compared without a cast made it walk small
-    tables, probing every id for every row)."""
-    try:
-        import psycopg
-        from psycopg.adapt import Dumper
-    except ImportError:  # SQLite only
-        return
+@cache
+def _id_text_dumpers() -> tuple[type, type]:
+    """psycopg's dumpers of an id list's text as it is, typed int4[] and int8[]. A Python list
+    it dumps element by element, in Python: 0.2-0.4 ms a statement for 500 ids, ten such
+    statements a roster's batch. The type is the protocol's, as the list's was (psycopg typed
+    it by its largest id), and `among` casts it to bigint[] as before: the server plans the
+    cast as it did (an int8[] compared without a cast made it walk small tables, probing every
+    id for every row)."""
+    import psycopg
+    from psycopg.adapt import Dumper
 
     def dumper(type_name: str) -> type[Dumper]:
         array_oid = psycopg.postgres.types[type_name].array_oid
@@ -394,11 +393,19 @@ def _teach_psycopg_id_arrays() -> None:
 
         return IdTextDumper
 
-    psycopg.adapters.register_dumper(_IdText, dumper("int4"))
-    psycopg.adapters.register_dumper(_BigIdText, dumper("int8"))
+    return dumper("int4"), dumper("int8")
 
 
-_teach_psycopg_id_arrays()
+@event.listens_for(Engine, "connect")
+def _psycopg_id_arrays(dbapi_connection: DBAPIConnection, _record: object) -> None:
+    """Teach each psycopg connection, as it opens, to send an id list's text as it is
+    (`_id_text_dumpers`). Per connection rather than on psycopg's global adapters when this
+    module is imported: an app on SQLite never imports psycopg (75 ms of every start)."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        adapters = dbapi_connection.adapters
+        narrow, wide = _id_text_dumpers()
+        adapters.register_dumper(_IdText, narrow)
+        adapters.register_dumper(_BigIdText, wide)
 
 
 class _PgIdArray(UserDefinedType[Any]):

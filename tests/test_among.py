@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import String, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import Person
@@ -47,3 +47,13 @@ def test_among_refuses_what_is_not_a_list_of_ids_on_postgresql(ids):
     """The ids reach PostgreSQL as an array's text: only ints may go into it."""
     with pytest.raises(TypeError):
         id_list("ids").type.process_bind_param(ids, postgresql.dialect())
+
+
+def test_an_id_list_reaches_postgresql_as_an_integer_array(app):
+    """Its text is sent typed int4[] (int8[] past 32 bits) by a dumper each psycopg connection
+    is given as it opens: sent as text, every statement would parse it again."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the ids go to SQLite as JSON")
+    typed = select(func.pg_typeof(id_list("ids")).cast(String))
+    assert db.session.scalar(typed, {"ids": [1, 2]}) == "integer[]"
+    assert db.session.scalar(typed, {"ids": [1, 2**40]}) == "bigint[]"
