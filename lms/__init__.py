@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import click
 from flask import Flask
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -14,8 +15,55 @@ from lms.db import IdConverter, end_reading_transaction, keep_sqlite_private
 from lms.db import db as _db
 
 csrf = CSRFProtect()
-migrate = Migrate(render_as_batch=True, compare_type=True)
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+MIGRATE_OPTIONS = {"render_as_batch": True, "compare_type": True}
+
+
+# Flask-Migrate imports alembic, and alembic mako and pygments: about 0.1 s of every worker's
+# and every command's start, for what only the `flask db` commands, the migration helpers
+# (flask_migrate.upgrade ...) and a backup's restore use. Until then the app holds these two
+# stand-ins, which set Flask-Migrate up for it when first used.
+def _migrations(app: Flask) -> Any:
+    """Flask-Migrate's own app.extensions["migrate"], set up for app on first use."""
+    found = app.extensions.get("migrate")
+    if isinstance(found, _MigrationsWhenUsed):
+        from flask_migrate import Migrate
+
+        # Replaces both stand-ins: the extension, and the `db` command group.
+        Migrate(app, _db, directory=MIGRATIONS_DIR, **MIGRATE_OPTIONS)
+        found = app.extensions["migrate"]
+    return found
+
+
+class _MigrationsWhenUsed:
+    """app.extensions["migrate"] until an attribute of it is read."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_migrations(self._app), name)
+
+
+class _MigrationCommands(click.Group):
+    """`flask db`: Flask-Migrate's command group (its options, then its commands), imported when
+    it is called; listed with the app's commands under its own short help meanwhile."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__("db", help="Perform database migrations.")
+        self._app = app
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        _migrations(self._app)
+        from flask_migrate.cli import db
+
+        return db.make_context(info_name, args, parent=parent, **extra)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,7 +86,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Registered after Flask-SQLAlchemy's: teardowns run last first, so this runs before the
     # session is removed.
     app.teardown_appcontext(end_reading_transaction)
-    migrate.init_app(app, _db, directory=MIGRATIONS_DIR)
+    app.extensions["migrate"] = _MigrationsWhenUsed(app)
+    app.cli.add_command(_MigrationCommands(app))
     csrf.init_app(app)
 
     from lms import (

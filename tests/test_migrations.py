@@ -166,3 +166,22 @@ def test_english_titles_go_back_out_while_lessons_are_referred_to(empty_app):
         assert connection.execute(text("SELECT count(*) FROM quiz")).scalar_one() == 1
     upgrade()
     assert schema_differences() == []
+
+
+def test_the_db_commands_upgrade_and_report_through_the_app(empty_app):
+    # Flask-Migrate's command group is imported when `flask db` is called (lms.create_app):
+    # its own options and commands, on a database the command itself migrates.
+    runner = empty_app.test_cli_runner()
+    shown = runner.invoke(args=["db", "--help"])
+    assert shown.exit_code == 0, shown.output
+    assert "--x-arg" in shown.output and "upgrade" in shown.output
+
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert database_heads() == script_heads()
+
+    # The group's own option reaches its commands: a folder without migrations is refused.
+    current = runner.invoke(args=["db", "--directory", MIGRATIONS_DIR, "current"])
+    assert current.exit_code == 0, current.output
+    elsewhere = runner.invoke(args=["db", "--directory", str(empty_app.instance_path), "current"])
+    assert elsewhere.exit_code != 0

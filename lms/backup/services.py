@@ -17,11 +17,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, inspect, select, table, text
@@ -31,6 +29,9 @@ from lms.db import db
 from lms.errors import UserError
 from lms.i18n import agency_zone
 from lms.reference import ReferenceStamp, write_new_stamp
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -129,6 +130,10 @@ def _row_counts(connection: Connection) -> dict[str, int]:
 
 
 def script_directory() -> ScriptDirectory:
+    """The code's migrations (alembic is imported here: only a backup's restore needs it)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(current_app.extensions["migrate"].directory))
     return ScriptDirectory.from_config(config)
@@ -144,6 +149,8 @@ def _check_revisions(revisions: list[str], src: Path) -> tuple[str, ...]:
                 path=src,
             )
         )
+    from alembic.util import CommandError
+
     script = script_directory()
     for revision in revisions:
         try:
