@@ -260,21 +260,21 @@ def main() -> int:
             return rate
 
         # Each page's run stands between two runs of the hello app, and its ratio is to the
-        # geometric mean of the two: this machine's speed drifts by a third within minutes, and
-        # a floor taken once a round lay up to half a minute from the pages it divided. The
-        # order of the pages is reversed every other round.
+        # geometric mean of the two: this machine's speed moves by a third or more within
+        # minutes, and a floor taken once a round lay up to half a minute from the pages it
+        # divided. The order of the pages is reversed every other round.
         for number in range(1, args.rounds + 1):
-            before = timed(hello_base, "/", "", "hello")
-            floors.append(before)
-            line = [f"round {number}: hello {before:8.1f}/s"]
+            floor_before = timed(hello_base, "/", "", "hello")
+            floors.append(floor_before)
+            line = [f"round {number}: hello {floor_before:8.1f}/s"]
             names = list(paths) if number % 2 else list(reversed(paths))
             for name in names:
                 rate = timed(app_base, paths[name], cookies[who[name]], name)
-                after = timed(hello_base, "/", "", "hello")
-                floors.append(after)
-                ratios[name].append(rate / math.sqrt(before * after))
-                line.append(f"{name} {rate:.1f}/s, hello {after:.1f}/s")
-                before = after
+                floor_after = timed(hello_base, "/", "", "hello")
+                floors.append(floor_after)
+                ratios[name].append(rate / math.sqrt(floor_before * floor_after))
+                line.append(f"{name} {rate:.1f}/s, hello {floor_after:.1f}/s")
+                floor_before = floor_after
             print(", ".join(line), flush=True)
 
     database = url.split(":", 1)[0]
