@@ -16,7 +16,7 @@ from lms.db import db as _db
 
 csrf = CSRFProtect()
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
-MIGRATE_OPTIONS = {"render_as_batch": True, "compare_type": True}
+_MIGRATE_OPTIONS = {"render_as_batch": True, "compare_type": True}
 
 
 # Flask-Migrate imports alembic, and alembic mako and pygments: about 0.1 s of every worker's
@@ -30,7 +30,7 @@ def _migrations(app: Flask) -> Any:
         from flask_migrate import Migrate
 
         # Replaces both stand-ins: the extension, and the `db` command group.
-        Migrate(app, _db, directory=MIGRATIONS_DIR, **MIGRATE_OPTIONS)
+        Migrate(app, _db, directory=MIGRATIONS_DIR, **_MIGRATE_OPTIONS)
         found = app.extensions["migrate"]
     return found
 
@@ -42,6 +42,11 @@ class _MigrationsWhenUsed:
         self._app = app
 
     def __getattr__(self, name: str) -> Any:
+        # Flask-Migrate and migrations/env.py read public names only. A probe for a private or
+        # special one (a copy, a template's __html__) must not set Flask-Migrate up, nor look
+        # for _app on an object made without __init__.
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(_migrations(self._app), name)
 
 
@@ -50,6 +55,7 @@ class _MigrationCommands(click.Group):
     it is called; listed with the app's commands under its own short help meanwhile."""
 
     def __init__(self, app: Flask) -> None:
+        # The short help of Flask-Migrate's group (its docstring), for `flask --help`.
         super().__init__("db", help="Perform database migrations.")
         self._app = app
 

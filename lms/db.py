@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
@@ -401,7 +402,9 @@ def _psycopg_id_arrays(dbapi_connection: DBAPIConnection, _record: object) -> No
     """Teach each psycopg connection, as it opens, to send an id list's text as it is
     (`_id_text_dumpers`). Per connection rather than on psycopg's global adapters when this
     module is imported: an app on SQLite never imports psycopg (75 ms of every start)."""
-    if type(dbapi_connection).__module__.startswith("psycopg"):
+    # Not imported here: a psycopg connection has imported it, and otherwise there is none.
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(dbapi_connection, psycopg.Connection):
         adapters = dbapi_connection.adapters
         narrow, wide = _id_text_dumpers()
         adapters.register_dumper(_IdText, narrow)

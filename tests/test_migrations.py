@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import flask_migrate.cli
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -168,20 +169,42 @@ def test_english_titles_go_back_out_while_lessons_are_referred_to(empty_app):
     assert schema_differences() == []
 
 
-def test_the_db_commands_upgrade_and_report_through_the_app(empty_app):
-    # Flask-Migrate's command group is imported when `flask db` is called (lms.create_app):
-    # its own options and commands, on a database the command itself migrates.
-    runner = empty_app.test_cli_runner()
-    shown = runner.invoke(args=["db", "--help"])
+def test_the_db_commands_upgrade_and_report_through_the_app(empty_app, tmp_path):
+    """`flask db` is Flask-Migrate's group, set up only when called (lms.create_app): each call
+    here is the first of a new app over the same database, as each command is a new process."""
+
+    def first_call(*args: str):
+        same = {key: value for key, value in empty_app.config.items() if key in _SETTINGS}
+        app = create_app(same)
+        assert app.cli.commands["db"] is not flask_migrate.cli.db  # not set up yet
+        try:
+            result = app.test_cli_runner().invoke(args=["db", *args])
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+        assert app.cli.commands["db"] is flask_migrate.cli.db  # set up by the call
+        return result
+
+    shown = first_call("--help")
     assert shown.exit_code == 0, shown.output
     assert "--x-arg" in shown.output and "upgrade" in shown.output
 
-    upgraded = runner.invoke(args=["db", "upgrade"])
+    upgraded = first_call("upgrade")
     assert upgraded.exit_code == 0, upgraded.output
     assert database_heads() == script_heads()
 
     # The group's own option reaches its commands: a folder without migrations is refused.
-    current = runner.invoke(args=["db", "--directory", MIGRATIONS_DIR, "current"])
+    current = first_call("--directory", MIGRATIONS_DIR, "current")
     assert current.exit_code == 0, current.output
-    elsewhere = runner.invoke(args=["db", "--directory", str(empty_app.instance_path), "current"])
-    assert elsewhere.exit_code != 0
+    elsewhere = first_call("--directory", str(tmp_path / "none"), "current")
+    assert elsewhere.exit_code == 1, elsewhere.output
+
+
+# What a second app needs to reach the same database as the first.
+_SETTINGS = (
+    "TESTING",
+    "SECRET_KEY",
+    "SQLALCHEMY_DATABASE_URI",
+    "SQLALCHEMY_ENGINE_OPTIONS",
+    "DATA_DIR",
+)

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.deploy
 LATER = ("flask_migrate", "alembic", "mako", "pygments", "psycopg", "PIL")
 
 # Prints, on its last line: whether the collector is on, how many objects are frozen, how many
-# collections ran while wsgi was imported, what the import raised, and which of LATER it loaded.
+# collections ran while wsgi was imported, what the import raised, and which of LATER it and a
+# first page loaded.
 REPORT = f"""
 import gc, sys
 sys.path.insert(0, {str(ROOT)!r})
@@ -33,8 +34,11 @@ try:
 except ValueError:
     raised = "ValueError"
 gc.callbacks.clear()
+enabled, frozen = gc.isenabled(), gc.get_freeze_count()
+if raised == "-":  # and a page, as a worker serves one
+    assert wsgi.app.test_client().get("/login").status_code == 200
 loaded = [name for name in {LATER!r} if name in sys.modules]
-print(gc.isenabled(), gc.get_freeze_count(), len(runs), raised, ",".join(loaded) or "-")
+print(enabled, frozen, len(runs), raised, ",".join(loaded) or "-")
 """
 
 
@@ -76,7 +80,9 @@ def test_a_start_that_fails_leaves_the_collector_on_and_nothing_frozen(tmp_path)
     assert frozen == "0"
 
 
-def test_a_start_on_sqlite_leaves_the_migration_and_image_libraries_unimported(tmp_path):
+def test_a_start_and_a_page_on_sqlite_leave_the_migration_and_image_libraries_unimported(
+    tmp_path,
+):
     *_start, raised, loaded = start(tmp_path)
     assert raised == "-"
     assert loaded == "-"
