@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 
 from lms.accounts.models import Person
 from lms.db import db
-from lms.org.models import Membership
+from lms.org.models import Membership, Unit
 from lms.plans import assignments, queries, workflow
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
 from lms.progress.engine import Engine
@@ -88,6 +88,40 @@ def test_every_view_of_the_dashboard_costs_the_same_queries_for_10_and_1000_memb
     add_members(unit_id, 990, start=10)
     many = [count_queries(lambda url=base + view: client.get(url)) for view in views]
     assert few == many
+
+
+def test_a_page_of_people_from_many_units_costs_the_queries_of_one_unit(
+    client, login, division, forty_tiet, count_queries
+):
+    """The page's rows count their required items from one read of the completions, not a
+    count per unit: members spread over six teams cost what members of one unit do."""
+    assignments.assign_course(
+        unit=division.unit,
+        course_id=division.course.id,
+        year=2026,
+        kind="required",
+        due_on="2026-03-31",
+        include_subunits=True,
+        actor_id=None,
+    )
+    db.session.commit()
+    login("truongphong")
+    unit_id = division.unit.id
+    views = ["", "?sort=percent", "?sort=hours"]
+    base = f"/plans/units/{unit_id}/2026"
+    add_members(unit_id, 12)
+    client.get(base)  # the reference data, read once while unchanged (lms.reference)
+    one_unit = [count_queries(lambda url=base + view: client.get(url)) for view in views]
+    parent = db.session.get(Unit, unit_id)
+    teams = [factories.make_unit(parent=parent) for _ in range(6)]
+    db.session.commit()
+    for index, team in enumerate(teams):
+        add_members(team.id, 2, start=100 + 2 * index)
+    client.get(base)  # the new teams change the reference data: read once again
+    many_units = [count_queries(lambda url=base + view: client.get(url)) for view in views]
+    assert one_unit == many_units
+    page = client.get(base).text
+    assert "Số100" in page and "Số111" in page  # the teams' members are on the page
 
 
 def test_pages_by_name_follow_one_another_in_both_directions(app, division):
