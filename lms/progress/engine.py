@@ -964,8 +964,8 @@ def people_figures(
     overdue items needs only those).
 
     Without items, the required items of people in one unit all along are counted by the
-    database, a query per unit (`Engine._tallies`: many people in a few units); without
-    tallies, from their completions, read in one query (a few people in many units)."""
+    database, a query per unit with items due (`Engine._tallies`: many people in a few units);
+    without tallies, from their completions, read in one query (people in many units)."""
     engine = engine or Engine(first, last, today)
     ids = list(people)
     if not ids:
