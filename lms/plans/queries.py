@@ -226,7 +226,7 @@ class DashboardRow:
     status: str
     version: int | None
     revision: int | None
-    progress: Figures  # without the items (`Figures.items` is None)
+    progress: Figures  # without the items, nor the courses per category
     spans_here: list[EngineSpan]
     # Course completions of the year far below their nominal time, for the manager to check.
     flagged: int = 0
@@ -427,7 +427,8 @@ def dashboard(
     ids = [row.id for row in window]
     # Without the items: a row shows how many are done and overdue, not the items themselves
     # (25 rows of 20 required courses: 500 items, each named with its unit on its due day).
-    # Counted from the completions, read in one query: the rows may come from many units.
+    # Counted from the completions, read in one query: the rows may come from many units. Nor
+    # the courses completed per category, which no row shows.
     progress = people_figures(
         {row.id: row.employment_kind for row in window},
         *year_days(year),
@@ -435,6 +436,7 @@ def dashboard(
         engine=engine,
         memberships=memberships,
         tallies=False,
+        courses=False,
     )
 
     def here(span: EngineSpan) -> list[EngineSpan]:
