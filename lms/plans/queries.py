@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Select,
     and_,
     bindparam,
@@ -26,7 +27,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_on
 from lms.courses.models import Course
-from lms.db import among, contains, db, read
+from lms.db import among, contains, db, id_list, read
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
 from lms.org.scope import Scope, scope_of
@@ -61,17 +62,29 @@ def _overlaps_year(model: type[Membership] | type[UnitVersion], year: int) -> Co
     )
 
 
+# Built once, executed with the ids and the year's days: composed per call, the statement took
+# 0.25 ms of a dashboard for a query of 5 µs.
+_UNIT_NAMES = (
+    select(UnitVersion.unit_id, UnitVersion.name)
+    .where(
+        among(UnitVersion.unit_id, id_list("ids")),
+        UnitVersion.valid_from <= bindparam("last", type_=Date),
+        or_(
+            UnitVersion.valid_until.is_(None),
+            UnitVersion.valid_until >= bindparam("first", type_=Date),
+        ),
+    )
+    .order_by(UnitVersion.valid_from)
+)
+
+
 def unit_names_in_year(unit_ids: Iterable[int], year: int) -> dict[int, str]:
     """Return the name each unit had last during year (the name people saw then)."""
-    ids = set(unit_ids)
+    ids = sorted(set(unit_ids))
     if not ids:
         return {}
-    rows = read(
-        select(UnitVersion.unit_id, UnitVersion.name)
-        .where(UnitVersion.unit_id.in_(ids), _overlaps_year(UnitVersion, year))
-        .order_by(UnitVersion.valid_from)
-    )
-    return dict(rows.all())
+    first, last = year_days(year)
+    return dict(read(_UNIT_NAMES, {"ids": ids, "first": first, "last": last}).all())
 
 
 class Span(NamedTuple):
