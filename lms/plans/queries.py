@@ -327,6 +327,16 @@ def _ranked(
     return [person_id for person_id, _key in ranked]
 
 
+# Each row's plan of the year: its latest version's number, and the plan's revision (what a
+# bulk decision names). Built once: each page binds the year and its rows' people.
+_ROW_PLANS = (
+    select(StudyPlan.person_id, StudyPlan.id, func.max(PlanVersion.number), StudyPlan.revision)
+    .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
+    .where(StudyPlan.year == bindparam("year"), among(StudyPlan.person_id, id_list("ids")))
+    .group_by(StudyPlan.person_id, StudyPlan.id, StudyPlan.revision)
+)
+
+
 def dashboard(
     unit_id: int,
     year: int,
@@ -462,17 +472,7 @@ def dashboard(
 
     plans = {
         person_id: (plan_id, number, revision)
-        for person_id, plan_id, number, revision in read(
-            select(
-                StudyPlan.person_id,
-                StudyPlan.id,
-                func.max(PlanVersion.number),
-                StudyPlan.revision,
-            )
-            .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
-            .where(StudyPlan.year == year, among(StudyPlan.person_id, ids))
-            .group_by(StudyPlan.person_id, StudyPlan.id, StudyPlan.revision)
-        )
+        for person_id, plan_id, number, revision in read(_ROW_PLANS, {"year": year, "ids": ids})
     }
     flagged = flagged_completions(ids, *year_days(year))
     # The position held then: at the end of a past year, today in this one.
