@@ -10,12 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     Select,
+    Subquery,
     and_,
     bindparam,
     func,
@@ -268,34 +271,96 @@ class Dashboard:
         return self.page
 
 
-def _reached(reach: Scope, year: int) -> Select:
-    """SQL: the ids of the people with a membership during year on a day reach reaches its
-    unit, read from the memberships of the units (indexed by unit), not person by person."""
+def _reach_values(reach: Scope, year: int) -> tuple[tuple[int, ...], dict[str, Any]]:
+    """The units reach reaches during year, as the values of `_people_queries`' statements:
+    the units reached all year ("units"), and each unit reached on some days only ("unit<i>",
+    with its spans "from<i>_<j>".."to<i>_<j>"). Returns the number of spans of each such unit
+    (the statements' shape) and the values."""
     first, last = year_days(year)
     whole: list[int] = []
-    parts: list[ColumnElement[bool]] = []
+    shape: list[int] = []
+    values: dict[str, Any] = {}
     for unit_id, days in (reach.units or {}).items():
         cut = [(max(a, first), min(b, last)) for a, b in days if a <= last and b >= first]
         if cut == [(first, last)]:
             whole.append(unit_id)
         elif cut:
-            parts.append(
-                and_(
-                    Membership.unit_id == unit_id,
-                    or_(
-                        *[
-                            and_(
-                                Membership.valid_from <= b,
-                                or_(Membership.valid_until.is_(None), Membership.valid_until >= a),
-                            )
-                            for a, b in cut
-                        ]
-                    ),
-                )
-            )
-    return select(Membership.person_id).where(
+            index = len(shape)
+            shape.append(len(cut))
+            values[f"unit{index}"] = unit_id
+            for span, (a, b) in enumerate(cut):
+                values[f"from{index}_{span}"], values[f"to{index}_{span}"] = a, b
+    values["units"] = whole
+    return tuple(shape), values
+
+
+class _PeopleQueries(NamedTuple):
+    """The dashboard's statements over everyone reached (`_people_queries`)."""
+
+    reached: Select  # id, full name, sort key, employment kind, plan status
+    status: ColumnElement[str]  # the plan status of reached's rows, to filter by
+    counts: Select  # everyone reached, counted by status
+    by_name: tuple[Select, Select]  # a page by name, ascending and descending ("start", "size")
+
+
+@lru_cache(maxsize=64)
+def _people_queries(plans: Select, year: int, shape: tuple[int, ...]) -> _PeopleQueries:
+    """The statements over the people reached during year, for reaches of one shape
+    (`_reach_values`, whose values they are executed with), with their plans' states (plans:
+    `PlanStates.rows()`, itself built once per year and time zone). Built once: composing them
+    and working out their cache keys cost a dashboard about 1.5 ms. The people are read from
+    the memberships of the units (indexed by unit), not person by person; only their plans
+    are summed, never the states of the whole table."""
+    parts = [
+        and_(
+            Membership.unit_id == bindparam(f"unit{index}"),
+            or_(
+                *[
+                    and_(
+                        Membership.valid_from <= bindparam(f"to{index}_{span}", type_=Date),
+                        or_(
+                            Membership.valid_until.is_(None),
+                            Membership.valid_until >= bindparam(f"from{index}_{span}", type_=Date),
+                        ),
+                    )
+                    for span in range(spans)
+                ]
+            ),
+        )
+        for index, spans in enumerate(shape)
+    ]
+    people_here = select(Membership.person_id).where(
         _overlaps_year(Membership, year),
-        or_(Membership.unit_id.in_(whole), *parts),
+        or_(Membership.unit_id.in_(bindparam("units", expanding=True)), *parts),
+    )
+    state = plans.where(StudyPlan.person_id.in_(people_here)).subquery()
+    status = PlanStates.label(state.c.latest, state.c.ever)
+    reached = (
+        select(
+            Person.id,
+            Person.full_name,
+            Person.sort_key,
+            Person.employment_kind,
+            status.label("status"),
+        )
+        .outerjoin(state, state.c.person_id == Person.id)
+        .where(Person.id.in_(people_here))
+    )
+    everyone = reached.subquery()
+    counts = select(everyone.c.status, func.count()).group_by(everyone.c.status)
+    by_name = (_page_by_name(everyone, False), _page_by_name(everyone, True))
+    return _PeopleQueries(reached, status, counts, by_name)
+
+
+def _page_by_name(people: Subquery, descending: bool) -> Select:
+    """SQL: a page of people (the rows of `_PeopleQueries.reached`, maybe filtered) by name,
+    equal names by id, from row "start", "size" of them."""
+    key = people.c.sort_key.desc() if descending else people.c.sort_key
+    return (
+        select(people)
+        .order_by(key, people.c.id)
+        .offset(bindparam("start", type_=Integer))
+        .limit(bindparam("size", type_=Integer))
     )
 
 
@@ -361,21 +426,9 @@ def dashboard(
     """
     reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
     engine = Engine(*year_days(year), today)
-    # Only the plans of the people reached: the states of the whole table are never summed.
-    people_here = _reached(reach, year)
-    state = PlanStates(engine).rows().where(StudyPlan.person_id.in_(people_here)).subquery()
-    label = PlanStates.label(state.c.latest, state.c.ever)
-    reached = (
-        select(
-            Person.id,
-            Person.full_name,
-            Person.sort_key,
-            Person.employment_kind,
-            label.label("status"),
-        )
-        .outerjoin(state, state.c.person_id == Person.id)
-        .where(Person.id.in_(people_here))
-    )
+    shape, values = _reach_values(reach, year)
+    people = _people_queries(PlanStates(engine).rows(), year, shape)
+    reached, label = people.reached, people.status
     folded = fold(search)
     sort = sort if sort in SORTS else "name"
 
@@ -386,31 +439,23 @@ def dashboard(
 
     def counted() -> dict[str, int]:
         """Everyone reached, counted by status (whatever the filters)."""
-        everyone_here = reached.subquery()
-        return {
-            found: count
-            for found, count in read(
-                select(everyone_here.c.status, func.count()).group_by(everyone_here.c.status)
-            )
-        }
+        return {found: count for found, count in read(people.counts, values)}
 
     if sort == "name":
         counts = counted()
-        if status:
-            reached = reached.where(label == status)
-        if folded:
-            reached = reached.where(contains(Person.search_name, folded))
-        filtered = reached.subquery()
         if status or folded:
-            total = db.session.scalar(select(func.count()).select_from(filtered)) or 0
+            if status:
+                reached = reached.where(label == status)
+            if folded:
+                reached = reached.where(contains(Person.search_name, folded))
+            filtered = reached.subquery()
+            total = read(select(func.count()).select_from(filtered), values).scalar() or 0
+            by_name = _page_by_name(filtered, descending)
         else:
             total = sum(counts.values())  # nobody filtered out: everyone counted by status
+            by_name = people.by_name[descending]
         pages, page, start = paged(total)
-        by_name = (
-            filtered.c.sort_key.desc() if descending else filtered.c.sort_key,
-            filtered.c.id,
-        )
-        window = list(read(select(filtered).order_by(*by_name).offset(start).limit(per_page)))
+        window = list(read(by_name, {**values, "start": start, "size": per_page}))
         memberships = engine.memberships([row.id for row in window])
     else:
         # The figures come from the engine (rule versions prorated by days, required items
@@ -423,7 +468,7 @@ def dashboard(
         found = reached.where(contains(Person.search_name, folded)) if folded else reached
         # Unpacked by position: a row's attribute is looked up by name, several times slower,
         # and this reads every person found (in one fetch: row by row cost a driver call each).
-        for row in read(found).all():
+        for row in read(found, values).all():
             person_id, _name, _key, _kind, row_status = row
             if not folded:
                 counts[row_status] = counts.get(row_status, 0) + 1
