@@ -43,9 +43,8 @@ def add_members(unit_id: int, count: int, start: int = 0, prefix: str = "so") ->
     db.session.commit()
 
 
-def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
-    client, login, division, forty_tiet, count_queries
-):
+def require_the_course(division) -> None:
+    """The division's course, required of it and its teams by 31/03/2026."""
     assignments.assign_course(
         unit=division.unit,
         course_id=division.course.id,
@@ -56,6 +55,12 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
         actor_id=None,
     )
     db.session.commit()
+
+
+def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
+    client, login, division, forty_tiet, count_queries
+):
+    require_the_course(division)
     login("truongphong")
     url = f"/plans/units/{division.unit.id}/2026?sort=percent"
     unit_id = division.unit.id
@@ -95,16 +100,7 @@ def test_a_page_of_people_from_six_more_teams_costs_no_more_queries(
 ):
     """The page's rows count their required items from one read of the completions, not a
     count per unit: members spread over six more teams cost what the division's own do."""
-    assignments.assign_course(
-        unit=division.unit,
-        course_id=division.course.id,
-        year=2026,
-        kind="required",
-        due_on="2026-03-31",
-        include_subunits=True,
-        actor_id=None,
-    )
-    db.session.commit()
+    require_the_course(division)
     login("truongphong")
     unit_id = division.unit.id
     views = ["", "?sort=percent", "?sort=hours"]
