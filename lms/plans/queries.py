@@ -307,10 +307,11 @@ class _PeopleQueries(NamedTuple):
 def _people_queries(plans: Select, year: int, shape: tuple[int, ...]) -> _PeopleQueries:
     """The statements over the people reached during year, for reaches of one shape
     (`_reach_values`, whose values they are executed with), with their plans' states (plans:
-    `PlanStates.rows()`, itself built once per year and time zone). Built once: composing them
-    and working out their cache keys cost a dashboard about 1.5 ms. The people are read from
-    the memberships of the units (indexed by unit), not person by person; only their plans
-    are summed, never the states of the whole table."""
+    `PlanStates.rows()`, itself kept per end moment and years: here, per year and time zone).
+    Built once per year, time zone and shape, and kept (64 at most): composing them and working
+    out their cache keys cost a dashboard about 1.5 ms. The people are read from the
+    memberships of the units (indexed by unit), not person by person; only their plans are
+    summed, never the states of the whole table."""
     parts = [
         and_(
             Membership.unit_id == bindparam(f"unit{index}"),

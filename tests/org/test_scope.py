@@ -15,6 +15,7 @@ from lms.org.models import Unit, UnitKind
 from lms.org.scope import managers_of, reaches_person, scope_of, units_reached
 from lms.plans import permissions
 from lms.plans import queries as plan_queries
+from lms.plans.states import NO_PLAN
 from lms.reports.queries import Period, roster_plan_all
 from lms.roles import Role
 from tests.factories import make_person, make_unit
@@ -239,3 +240,45 @@ def test_the_reach_counts_the_grants_in_force_today_read_or_loaded(world, app, m
         scope = scope_of(world.head_b, FIRST, LAST, TODAY)
     assert set(scope.units or {}) == {world.b.id, toa.id}
     assert scope.days_in(toa.id, FIRST, LAST) == [(date(YEAR, 6, 1), LAST)]
+
+
+def test_each_head_s_dashboard_holds_the_people_of_their_own_days_in_every_view(world):
+    """Units reached on some days only, one of them on two spans: each head's dashboard, in
+    every order and filter, holds exactly the people of their days (its statements are kept
+    per shape of reach and run with each head's units and days)."""
+    team_x = make_unit("TOX", "Tổ X", parent=world.a, valid_from=FIRST)
+    org.move_unit(team_x, world.b, date(YEAR, 4, 1))
+    org.move_unit(team_x, world.a, date(YEAR, 9, 1))  # A: Jan-Mar and Sep-Dec; B: Apr-Aug
+    team_y = make_unit("TOY", "Tổ Y", parent=world.b, valid_from=FIRST)
+    org.move_unit(team_y, world.a, date(YEAR, 6, 1))  # B: Jan-May; A: Jun-Dec
+
+    def member(username: str, name: str, unit: Unit, since: date, until: date) -> int:
+        person = make_person(username, name, unit=unit, since=since)
+        org.end_membership(person.memberships[0], until)
+        return person.id
+
+    february = member("thanghai", "Lò Văn Hai", team_x, date(YEAR, 2, 2), date(YEAR, 2, 20))
+    may = member("thangnam", "Lò Văn Năm", team_x, date(YEAR, 5, 4), date(YEAR, 5, 20))
+    october = member("thangmuoi", "Vàng Thị Mười", team_x, date(YEAR, 10, 5), date(YEAR, 10, 20))
+    march = member("thangba", "Lò Văn Ba", team_y, date(YEAR, 3, 2), date(YEAR, 3, 20))
+    july = member("thangbay", "Lò Văn Bảy", team_y, date(YEAR, 7, 6), date(YEAR, 7, 20))
+    db.session.commit()
+    own_a = {february, october, july, world.head_a.id}
+    own_b = {may, march, world.head_b.id}
+
+    def board(unit: Unit, head: Person, **view) -> set[int]:
+        found = plan_queries.dashboard(unit.id, YEAR, TODAY, viewer=head, per_page=100, **view)
+        return {row.person_id for row in found.rows}
+
+    for unit, head, own in ((world.a, world.head_a, own_a), (world.b, world.head_b, own_b)):
+        for view in (
+            {},
+            {"descending": True},
+            {"status": NO_PLAN},
+            {"sort": "percent"},
+            {"sort": "overdue", "descending": True},
+        ):
+            assert board(unit, head, **view) == own, (unit.code, view)
+    assert board(world.a, world.head_a, search="muoi") == {october}
+    assert board(world.b, world.head_b, search="muoi") == set()
+    assert board(world.b, world.head_b, search="lo van", sort="hours") == {may, march}
