@@ -53,9 +53,19 @@ class Member(NamedTuple):
 
 
 def overlaps(model: type[Membership] | type[UnitVersion], period: Period) -> ColumnElement[bool]:
+    return overlapping(model, period.first, period.last)
+
+
+def overlapping(
+    model: type[Membership] | type[UnitVersion],
+    first: date | ColumnElement[date],
+    last: date | ColumnElement[date],
+) -> ColumnElement[bool]:
+    """SQL: the membership or unit version holds on some day of first..last (days, or the
+    parameters of a statement built once)."""
     return and_(
-        model.valid_from <= period.last,
-        or_(model.valid_until.is_(None), model.valid_until >= period.first),
+        model.valid_from <= last,
+        or_(model.valid_until.is_(None), model.valid_until >= first),
     )
 
 

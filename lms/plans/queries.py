@@ -33,6 +33,7 @@ from lms.courses.models import Course
 from lms.db import among, contains, db, id_list, read
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
+from lms.org.roster import overlapping
 from lms.org.scope import Scope, scope_of
 from lms.plans.models import (
     ExternalActivity,
@@ -59,10 +60,7 @@ _Version = aliased(PlanVersion)
 
 
 def _overlaps_year(model: type[Membership] | type[UnitVersion], year: int) -> ColumnElement[bool]:
-    first, last = year_days(year)
-    return and_(
-        model.valid_from <= last, or_(model.valid_until.is_(None), model.valid_until >= first)
-    )
+    return overlapping(model, *year_days(year))
 
 
 # Built once, executed with the ids and the year's days: composed per call, the statement took
@@ -71,11 +69,7 @@ _UNIT_NAMES = (
     select(UnitVersion.unit_id, UnitVersion.name)
     .where(
         among(UnitVersion.unit_id, id_list("ids")),
-        UnitVersion.valid_from <= bindparam("last", type_=Date),
-        or_(
-            UnitVersion.valid_until.is_(None),
-            UnitVersion.valid_until >= bindparam("first", type_=Date),
-        ),
+        overlapping(UnitVersion, bindparam("first", type_=Date), bindparam("last", type_=Date)),
     )
     .order_by(UnitVersion.valid_from)
 )
@@ -317,12 +311,10 @@ def _people_queries(plans: Select, year: int, shape: tuple[int, ...]) -> _People
             Membership.unit_id == bindparam(f"unit{index}"),
             or_(
                 *[
-                    and_(
-                        Membership.valid_from <= bindparam(f"to{index}_{span}", type_=Date),
-                        or_(
-                            Membership.valid_until.is_(None),
-                            Membership.valid_until >= bindparam(f"from{index}_{span}", type_=Date),
-                        ),
+                    overlapping(
+                        Membership,
+                        bindparam(f"from{index}_{span}", type_=Date),
+                        bindparam(f"to{index}_{span}", type_=Date),
                     )
                     for span in range(spans)
                 ]
