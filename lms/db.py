@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Insert,
     MetaData,
+    Select,
     String,
     and_,
     bindparam,
@@ -41,7 +42,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.expression import BindParameter, ColumnElement
+from sqlalchemy.sql.expression import BindParameter, ColumnElement, ScalarSelect
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 from werkzeug.routing import IntegerConverter, Map
@@ -463,11 +464,19 @@ def id_list(name: str | None, value: list[int] | None = None) -> BindParameter[A
 
 
 class among(ColumnElement[bool]):  # noqa: N801 - reads as an SQL operator: among(col, ids)
-    """SQL condition: column is one of ids, sent as a single parameter.
+    """SQL condition: column is one of ids, sent as a single parameter; or one of the values
+    a statement of one column selects.
 
     `column.in_(ids)` binds one parameter per id, and SQLAlchemy names and renders each of
     them on every execution: for thousands of ids, read batch after batch (the roster),
     that costs more than the query. Here the list is one value, unpacked by the database.
+
+    Of a statement's values (a unit's members among all people): PostgreSQL reads
+    `IN (SELECT ...)` as a join, and for a few hundred of ten thousand people, with its
+    default costs, it hashes them and scans the whole table. Gathered into an array first
+    (`= ANY(ARRAY(SELECT ...))`), the rows are looked up in the column's index: a unit's
+    dashboard read its people and their plans in a fifth of the time. SQLite looks them up
+    either way. The statement is never correlated with the enclosing one.
     """
 
     inherit_cache = True
@@ -481,10 +490,16 @@ class among(ColumnElement[bool]):  # noqa: N801 - reads as an SQL operator: amon
     def __init__(
         self,
         column: ColumnElement[Any] | QueryableAttribute[Any],
-        ids: Iterable[int] | BindParameter[Any],
+        ids: Iterable[int] | BindParameter[Any] | Select[Any],
     ) -> None:
         self.column: ColumnElement[Any] = column.expression
-        self.ids = ids if isinstance(ids, BindParameter) else id_list(None, list(ids))
+        self.ids: ColumnElement[Any]
+        if isinstance(ids, Select):
+            self.ids = ids.correlate(None).scalar_subquery()  # rendered "(SELECT ...)"
+        elif isinstance(ids, BindParameter):
+            self.ids = ids
+        else:
+            self.ids = id_list(None, list(ids))
 
     @property
     def _from_objects(self):
@@ -493,14 +508,18 @@ class among(ColumnElement[bool]):  # noqa: N801 - reads as an SQL operator: amon
 
 @compiles(among)
 def _among_sqlite(element: among, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(element.column, **kw)
-    return f"{column} IN (SELECT value FROM json_each({compiler.process(element.ids, **kw)}))"
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    if isinstance(element.ids, ScalarSelect):
+        return f"{column} IN {ids}"
+    return f"{column} IN (SELECT value FROM json_each({ids}))"
 
 
 @compiles(among, "postgresql")
 def _among_postgresql(element: among, compiler: SQLCompiler, **kw: Any) -> str:
-    ids = compiler.process(element.ids, **kw)
-    return f"{compiler.process(element.column, **kw)} = ANY(CAST({ids} AS BIGINT[]))"
+    column, ids = compiler.process(element.column, **kw), compiler.process(element.ids, **kw)
+    if isinstance(element.ids, ScalarSelect):
+        return f"{column} = ANY(ARRAY{ids})"
+    return f"{column} = ANY(CAST({ids} AS BIGINT[]))"
 
 
 def batches(values: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:

@@ -1,6 +1,9 @@
-"""lms.db.among: a column among thousands of ids, sent as one parameter, on both databases."""
+"""lms.db.among: a column among thousands of ids, sent as one parameter, or among the values a
+statement selects, on both databases."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from sqlalchemy import String, func, select
@@ -8,7 +11,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import Person
 from lms.db import among, db, id_list
-from tests.factories import make_person
+from lms.org import services as org
+from lms.org.models import Membership, Unit
+from tests.factories import make_person, make_unit
 
 
 def test_among_finds_exactly_the_ids_given_in_one_parameter(app, sql_statements):
@@ -40,6 +45,53 @@ def test_among_written_out_with_its_values_on_both_databases():
     }
     assert "json_each('[3, 1]')" in printed["sqlite"]
     assert "= ANY(CAST('{3,1}' AS BIGINT[]))" in printed["postgresql"]
+
+
+def test_among_the_values_a_statement_selects_on_its_own(app):
+    """The people of one unit among all: exactly its members, none when it has none, and the
+    statement stands on its own even when the one around it reads the same table (a person who
+    moved from the first unit to the second is found among the second's members, once)."""
+    first, second, empty = make_unit(), make_unit(), make_unit()
+    stayed = make_person(unit=first)
+    moved = make_person(unit=first)
+    make_person(unit=second)
+    make_person()  # in no unit
+    org.assign_to_unit(moved, second, date(2025, 3, 1))
+    db.session.commit()
+
+    def members(unit):  # by the unit's code: a statement of two tables, one also read around it
+        return select(Membership.person_id).where(
+            Membership.unit_id == Unit.id, Unit.code == unit.code
+        )
+
+    def ids(query):
+        return db.session.scalars(query.order_by(Person.id)).all()
+
+    assert ids(select(Person.id).where(among(Person.id, members(first)))) == [stayed.id, moved.id]
+    assert ids(select(Person.id).where(among(Person.id, members(empty)))) == []
+    assert moved.id not in ids(select(Person.id).where(~among(Person.id, members(first))))
+    in_second = (
+        select(Person.id)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.unit_id == second.id, among(Person.id, members(first)))
+    )
+    assert ids(in_second) == [moved.id]
+
+
+def test_among_a_statement_s_values_looked_up_by_index_on_postgresql():
+    """PostgreSQL reads `IN (SELECT ...)` as a join, which for a unit's few hundred people of
+    thousands it makes by scanning the whole table; gathered into an array first, they are
+    looked up in the column's index. SQLite looks them up either way."""
+    query = select(Person.id).where(among(Person.id, select(Membership.person_id)))
+    printed = {
+        name: " ".join(str(query.compile(dialect=dialect)).split())
+        for name, dialect in (("sqlite", sqlite.dialect()), ("postgresql", postgresql.dialect()))
+    }
+    assert "person.id IN (SELECT membership.person_id FROM membership)" in printed["sqlite"]
+    assert (
+        "person.id = ANY(ARRAY(SELECT membership.person_id FROM membership))"
+        in printed["postgresql"]
+    )
 
 
 @pytest.mark.parametrize("ids", ["123", [1, "2"], [1, True], [1.5]])

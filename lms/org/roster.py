@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Row, Select, and_, case, literal, or_, select
 
 from lms.accounts.models import Person
-from lms.db import Days, contains, db, read, unparsed
+from lms.db import Days, among, contains, db, read, unparsed
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import TreeNode, unit_tree
 from lms.org.scope import scope_of
@@ -191,6 +191,10 @@ def selection(
         .join(Membership, Membership.person_id == Person.id)
         .where(in_scope, overlaps(Membership, period))
     )
+    if in_tree is not None:
+        # A unit's people looked up by id, not found by scanning everyone (`among`).
+        members = select(Membership.person_id).where(in_scope, overlaps(Membership, period))
+        query = query.where(among(Person.id, members))
     folded = fold(search)
     if folded:
         query = query.where(contains(Person.search_name, folded))

@@ -326,7 +326,7 @@ def _people_queries(plans: Select, year: int, shape: tuple[int, ...]) -> _People
         _overlaps_year(Membership, year),
         or_(Membership.unit_id.in_(bindparam("units", expanding=True)), *parts),
     )
-    state = plans.where(StudyPlan.person_id.in_(people_here)).subquery()
+    state = plans.where(among(StudyPlan.person_id, people_here)).subquery()
     status = PlanStates.label(state.c.latest, state.c.ever)
     reached = (
         select(
@@ -337,7 +337,7 @@ def _people_queries(plans: Select, year: int, shape: tuple[int, ...]) -> _People
             status.label("status"),
         )
         .outerjoin(state, state.c.person_id == Person.id)
-        .where(Person.id.in_(people_here))
+        .where(among(Person.id, people_here))
     )
     everyone = reached.subquery()
     counts = select(everyone.c.status, func.count()).group_by(everyone.c.status)
