@@ -191,8 +191,9 @@ def selection(
         .join(Membership, Membership.person_id == Person.id)
         .where(in_scope, overlaps(Membership, period))
     )
-    if in_tree is not None:
-        # A unit's people looked up by id, not found by scanning everyone (`among`).
+    if reach.few_units:
+        # Implied by the join, and so the same rows: a few units' people looked up by id on
+        # PostgreSQL, not found by a scan of everyone (`among`).
         members = select(Membership.person_id).where(in_scope, overlaps(Membership, period))
         query = query.where(among(Person.id, members))
     folded = fold(search)

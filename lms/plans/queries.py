@@ -25,7 +25,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinload
 
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_on
@@ -298,14 +298,15 @@ class _PeopleQueries(NamedTuple):
 
 
 @lru_cache(maxsize=64)
-def _people_queries(plans: Select, year: int, shape: tuple[int, ...]) -> _PeopleQueries:
+def _people_queries(plans: Select, year: int, shape: tuple[int, ...], few: bool) -> _PeopleQueries:
     """The statements over the people reached during year, for reaches of one shape
     (`_reach_values`, whose values they are executed with), with their plans' states (plans:
     `PlanStates.rows()`, itself kept per end moment and years: here, per year and time zone).
     Built once per year, time zone and shape, and kept (64 at most): composing them and working
     out their cache keys cost a dashboard about 1.5 ms. The people are read from the
-    memberships of the units (indexed by unit), not person by person; only their plans are
-    summed, never the states of the whole table."""
+    memberships of the units (indexed by unit); only their plans are summed, never the states
+    of the whole table. When they are few (a reach of `few_units`), they and their plans are
+    looked up by id on PostgreSQL rather than by a scan of everyone (`among`)."""
     parts = [
         and_(
             Membership.unit_id == bindparam(f"unit{index}"),
@@ -326,7 +327,11 @@ def _people_queries(plans: Select, year: int, shape: tuple[int, ...]) -> _People
         _overlaps_year(Membership, year),
         or_(Membership.unit_id.in_(bindparam("units", expanding=True)), *parts),
     )
-    state = plans.where(among(StudyPlan.person_id, people_here)).subquery()
+
+    def chosen(column: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+        return among(column, people_here) if few else column.in_(people_here)
+
+    state = plans.where(chosen(StudyPlan.person_id)).subquery()
     status = PlanStates.label(state.c.latest, state.c.ever)
     reached = (
         select(
@@ -337,7 +342,7 @@ def _people_queries(plans: Select, year: int, shape: tuple[int, ...]) -> _People
             status.label("status"),
         )
         .outerjoin(state, state.c.person_id == Person.id)
-        .where(among(Person.id, people_here))
+        .where(chosen(Person.id))
     )
     everyone = reached.subquery()
     counts = select(everyone.c.status, func.count()).group_by(everyone.c.status)
@@ -420,7 +425,7 @@ def dashboard(
     reach = scope_of(viewer, *year_days(year), today, reading=True, unit_id=unit_id)
     engine = Engine(*year_days(year), today)
     shape, values = _reach_values(reach, year)
-    people = _people_queries(PlanStates(engine).rows(), year, shape)
+    people = _people_queries(PlanStates(engine).rows(), year, shape, reach.few_units)
     reached, label = people.reached, people.status
     folded = fold(search)
     sort = sort if sort in SORTS else "name"

@@ -188,7 +188,14 @@ def test_hcth_reads_everyone_but_decides_for_no_one(world):
     assert _reaches(world.admin, ha)
 
 
-def test_the_plan_checks_dashboard_and_roster_follow_the_dates(world, monkeypatch):
+@pytest.fixture(params=[True, False], ids=["looked-up", "in-bulk"])
+def few_units(request, monkeypatch):
+    """A reach of a few units has its people looked up by id on PostgreSQL, a larger one read
+    in bulk (lms.org.scope.FEW_UNITS): the tests using this run both ways."""
+    monkeypatch.setattr("lms.org.scope.FEW_UNITS", 8 if request.param else 0)
+
+
+def test_the_plan_checks_dashboard_and_roster_follow_the_dates(world, monkeypatch, few_units):
     monkeypatch.setattr("lms.plans.permissions.local_today", lambda: TODAY)
     toa, ha = _toa_moved_to_b(world)
     for check in (permissions.can_read_plan, permissions.can_decide):
@@ -242,7 +249,7 @@ def test_the_reach_counts_the_grants_in_force_today_read_or_loaded(world, app, m
     assert scope.days_in(toa.id, FIRST, LAST) == [(date(YEAR, 6, 1), LAST)]
 
 
-def test_each_head_s_dashboard_holds_the_people_of_their_own_days_in_every_view(world):
+def test_each_head_s_dashboard_holds_the_people_of_their_own_days_in_every_view(world, few_units):
     """Units reached on some days only, one of them on two spans: each head's dashboard, in
     every order and filter, holds exactly the people of their days (its statements are kept
     per shape of reach and run with each head's units and days)."""
