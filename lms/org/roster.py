@@ -137,14 +137,20 @@ def _unit_names(
     return dict(names), codes, last_parent
 
 
+def unit_names_over(
+    period: Period,
+) -> tuple[dict[int, dict[date, str]], dict[int, str], dict[int, int | None]]:
+    """Each unit's names over the period, its code and its last parent (`_unit_names`): read
+    once per reference stamp, and shared by the requests that read by it."""
+    return remembered(current_stamp(), ("unit names", period), lambda: _unit_names(period))
+
+
 def selection(
     period: Period, today: date, *, unit_id: int | None, search: str, viewer: Person | None
 ) -> Selection:
     """Units in tree order, then people in Vietnamese name order; only the days viewer reaches
     (`lms.org.scope`; None, the operator's commands: everyone)."""
-    names, codes, last_parent = remembered(
-        current_stamp(), ("unit names", period), lambda: _unit_names(period)
-    )
+    names, codes, last_parent = unit_names_over(period)
     # A unit's roster holds each unit for the days it was in the sub-tree, as the tree was then.
     reach = scope_of(viewer, period.first, period.last, today, reading=True, unit_id=unit_id)
     in_tree = reach.units

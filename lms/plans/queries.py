@@ -33,7 +33,7 @@ from lms.courses.models import Course
 from lms.db import among, contains, db, id_list, read
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
-from lms.org.roster import overlapping
+from lms.org.roster import Period, overlapping, unit_names_over
 from lms.org.scope import Scope, scope_of
 from lms.plans.models import (
     ExternalActivity,
@@ -65,23 +65,15 @@ def _overlaps_year(model: type[Membership] | type[UnitVersion], year: int) -> Co
 
 # Built once, executed with the ids and the year's days: composed per call, the statement took
 # 0.25 ms of a dashboard for a query of 5 µs.
-_UNIT_NAMES = (
-    select(UnitVersion.unit_id, UnitVersion.name)
-    .where(
-        among(UnitVersion.unit_id, id_list("ids")),
-        overlapping(UnitVersion, bindparam("first", type_=Date), bindparam("last", type_=Date)),
-    )
-    .order_by(UnitVersion.valid_from)
-)
-
-
 def unit_names_in_year(unit_ids: Iterable[int], year: int) -> dict[int, str]:
-    """Return the name each unit had last during year (the name people saw then)."""
-    ids = sorted(set(unit_ids))
-    if not ids:
-        return {}
-    first, last = year_days(year)
-    return dict(read(_UNIT_NAMES, {"ids": ids, "first": first, "last": last}).all())
+    """Return the name each unit had last during year (the name people saw then), from the
+    units' names over the year, read once per reference stamp (`unit_names_over`)."""
+    names = unit_names_over(Period(*year_days(year)))[0]
+    return {
+        unit_id: next(reversed(found.values()))
+        for unit_id in set(unit_ids)
+        if (found := names.get(unit_id))
+    }
 
 
 class Span(NamedTuple):

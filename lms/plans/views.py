@@ -556,7 +556,6 @@ def units():
 def dashboard(unit_id: int, year: int) -> ResponseReturnValue:
     if not permissions.can_view_unit(current_user, unit_id):
         abort(403)
-    unit = db.session.get(Unit, unit_id) or abort(404)
     args = request.args
     sort = args.get("sort", "name")
     board = queries.dashboard(
@@ -570,11 +569,15 @@ def dashboard(unit_id: int, year: int) -> ResponseReturnValue:
         descending=args.get("desc") == "1",
         page=_int_arg("page", 1) or 1,
     )
-    unit_name = board.unit_names.get(unit_id, unit.code)
+    # The unit's name that year comes with the board (read once per reference stamp); only a
+    # unit that had none that year is loaded, to be named by its code (or found missing).
+    unit_name = board.unit_names.get(unit_id)
+    if unit_name is None:
+        unit_name = (db.session.get(Unit, unit_id) or abort(404)).code
     record_view("plans.dashboard", scope=f"Kế hoạch học tập: {unit_name}, năm {year}")
     return render_template(
         "plans/dashboard.html",
-        unit=unit,
+        unit_id=unit_id,
         unit_name=unit_name,
         year=year,
         board=board,

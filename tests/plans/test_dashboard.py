@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 
 from lms.accounts.models import Person
 from lms.db import db
+from lms.org import services as org
 from lms.org.models import Membership, Unit
 from lms.plans import assignments, queries, workflow
 from lms.plans.models import PlanStatus, PlanVersion, StudyPlan
@@ -71,6 +72,24 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
     many = count_queries(lambda: client.get(url))
     assert few == many
     assert "1003 người" in client.get(url).text
+
+
+def test_the_dashboard_names_its_units_from_reference_data_read_once(
+    client, login, division, sql_statements
+):
+    """The units' names of the year are read once while the units are unchanged, not on every
+    view; a unit renamed this year reads by its new name at once."""
+    login("truongphong")
+    unit_id = division.unit.id
+    url = f"/plans/units/{unit_id}/2026"
+    assert "Phòng Chính sách dân tộc" in client.get(url).text
+    statements = sql_statements(lambda: client.get(url))
+    assert [s for s in statements if "unit_version" in s or "FROM unit " in s] == []
+    unit = db.session.get(Unit, unit_id)
+    org.rename_unit(unit, "Phòng Dân tộc thiểu số", date(2026, 6, 1))
+    db.session.commit()
+    page = client.get(url).text
+    assert "Phòng Dân tộc thiểu số" in page and "Phòng Chính sách dân tộc" not in page
 
 
 def test_every_view_of_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
