@@ -92,6 +92,23 @@ def test_the_dashboard_names_its_units_from_reference_data_read_once(
     assert "Phòng Dân tộc thiểu số" in page and "Phòng Chính sách dân tộc" not in page
 
 
+def test_a_unit_without_a_name_that_year_is_named_by_its_code_and_a_missing_one_not_found(
+    client, login, division
+):
+    """A unit opened later than the year asked for had no name then: its code heads the
+    page. A unit that does not exist is not found (HCTH may open any unit's dashboard)."""
+    later = factories.make_unit(
+        "TOMOI", "Tổ mới lập", parent=division.unit, valid_from=date(2027, 1, 1)
+    )
+    db.session.commit()
+    later_id = later.id
+    login("tonghop")
+    page = client.get(f"/plans/units/{later_id}/2026").text
+    assert "Kế hoạch tự học năm 2026 — TOMOI" in page and "Tổ mới lập" not in page
+    assert "Tổ mới lập" in client.get(f"/plans/units/{later_id}/2027").text
+    assert client.get(f"/plans/units/{later_id + 1000}/2026").status_code == 404
+
+
 def test_every_view_of_the_dashboard_costs_the_same_queries_for_10_and_1000_members(
     client, login, division, forty_tiet, count_queries
 ):
