@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -352,6 +352,16 @@ def _page_by_name(people: Subquery, descending: bool) -> Select:
     )
 
 
+def _completed(ranked: Figures, rest: Figures) -> Figures:
+    """A row's figures: those it was ranked by (its credits, or its required items) with the
+    rest, read for the page's rows only. The engine works out the two halves apart (a span's
+    credits, then its items), and adds figures up half by half: together, they are what one
+    read of both gives."""
+    whole = replace(ranked, courses=list(ranked.courses))
+    whole.add(rest)
+    return whole
+
+
 def _sort_figure(found: Figures, sort: str) -> Decimal | int:
     """The figure a dashboard sorts by: overdue required items, percent of the target (-1
     without a target, below any percent), or tiết earned."""
@@ -484,7 +494,8 @@ def dashboard(
     # Without the items: a row shows how many are done and overdue, not the items themselves
     # (25 rows of 20 required courses: 500 items, each named with its unit on its due day).
     # Counted from the completions, read in one query: the rows may come from many units. Nor
-    # the courses completed per category, which no row shows.
+    # the courses completed per category, which no row shows. Ranked by a figure, the rows
+    # have half their figures already: only the other half is read (`_completed`).
     progress = people_figures(
         {row.id: row.employment_kind for row in window},
         *year_days(year),
@@ -493,7 +504,13 @@ def dashboard(
         memberships=memberships,
         tallies=False,
         courses=False,
+        required=sort != "overdue",
+        earned=sort in ("name", "overdue"),
     )
+    if sort != "name":
+        progress = {
+            person_id: _completed(figures[person_id], progress[person_id]) for person_id in ids
+        }
 
     def here(span: EngineSpan) -> list[EngineSpan]:
         if span.unit_id is None:

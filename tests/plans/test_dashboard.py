@@ -254,7 +254,7 @@ def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division
     """Percent, tiết and overdue items, both ways, 7 a page: the pages put together are the
     people in the order of the engine's own figures (ties by name the same way, then by id),
     with people who completed one, two or no course, a required course overdue for some, a
-    member who left mid-year and equal names."""
+    member who left mid-year, two who moved to a team and equal names."""
     unit_id = division.unit.id
     add_members(unit_id, 14)
     add_members(unit_id, 2, start=3, prefix="trung")  # two more named as Số3 and Số4
@@ -278,6 +278,9 @@ def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division
             complete(person, second, utc(2026, 5, 1, 9, 0))
     leaver = db.session.scalar(select(Membership).where(Membership.person_id == people[5].id))
     leaver.valid_until = date(2026, 6, 30)
+    # Two who moved to the division's team in July: two memberships, both within reach.
+    org.assign_to_unit(people[3], division.team, date(2026, 7, 1))
+    org.assign_to_unit(people[8], division.team, date(2026, 7, 1))
     db.session.commit()
     today = date(2026, 9, 1)
     engine = Engine(date(2026, 1, 1), date(2026, 12, 31), today)
@@ -294,6 +297,17 @@ def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division
             shown += [row.person_id for row in found.rows]
             figures.update({row.person_id: row.progress for row in found.rows})
         return shown, figures
+
+    def shown_figures(found) -> tuple:
+        return (
+            found.exact_tiet,
+            found.exact_hours,
+            found.percent,
+            found.target_amount,
+            found.required_done,
+            found.required_total,
+            found.required_overdue,
+        )
 
     for sort, figure in [
         ("percent", lambda f: -1 if f.percent is None else f.percent),
@@ -312,14 +326,16 @@ def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division
                               reverse=descending)  # fmt: skip
             assert shown == expected, (sort, descending)
             assert len(set(shown)) == len(shown) == len(keys)
-            # The figures shown are the engine's own.
+            # The figures shown are the engine's own, all of them: the rows add what the
+            # ranking left out (the required items, or the credits) to what it read.
             spans = engine.memberships(shown)
             credits = engine.credits(shown)
-            for person_id in shown[:3]:
+            for person_id in shown:
                 own = engine.person(
                     "cong_chuc", spans.get(person_id, []), credits.get(person_id), items=True
                 )
                 assert figure(own) == figure(figures[person_id])
+                assert shown_figures(figures[person_id]) == shown_figures(own), (sort, person_id)
 
 
 def test_a_figure_sort_keeps_the_filters_totals_and_counts_of_the_name_order(app, division):
