@@ -30,7 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinl
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_on
 from lms.courses.models import Course
-from lms.db import among, contains, db, id_list, read
+from lms.db import among, contains, db, id_list, read, unparsed
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
 from lms.org.roster import Period, overlapping, unit_names_over
@@ -282,6 +282,9 @@ class _PeopleQueries(NamedTuple):
     """The dashboard's statements over everyone reached (`_people_queries`)."""
 
     reached: Select  # id, full name, sort key, employment kind, plan status
+    # reached's rows with each membership in the year (unit, first and last day): one row per
+    # membership, a person's together, by first day (`Engine.spans`).
+    with_spans: Select
     status: ColumnElement[str]  # the plan status of reached's rows, to filter by
     counts: Select  # everyone reached, counted by status
     by_name: tuple[Select, Select]  # a page by name, ascending and descending ("start", "size")
@@ -313,9 +316,13 @@ def _people_queries(plans: Select, year: int, shape: tuple[int, ...], few: bool)
         )
         for index, spans in enumerate(shape)
     ]
-    people_here = select(Membership.person_id).where(
-        _overlaps_year(Membership, year),
-        or_(Membership.unit_id.in_(bindparam("units", expanding=True)), *parts),
+    people_here = (
+        select(Membership.person_id)
+        .where(
+            _overlaps_year(Membership, year),
+            or_(Membership.unit_id.in_(bindparam("units", expanding=True)), *parts),
+        )
+        .correlate(None)  # never tied to with_spans' memberships
     )
 
     def chosen(column: InstrumentedAttribute[int]) -> ColumnElement[bool]:
@@ -334,10 +341,19 @@ def _people_queries(plans: Select, year: int, shape: tuple[int, ...], few: bool)
         .outerjoin(state, state.c.person_id == Person.id)
         .where(chosen(Person.id))
     )
+    # Each person's memberships as `Engine.memberships` reads them (any unit, some day of the
+    # year), in the same statement: a figure sort needs everyone's.
+    with_spans = (
+        reached.add_columns(
+            Membership.unit_id, unparsed(Membership.valid_from), unparsed(Membership.valid_until)
+        )
+        .join(Membership, and_(Membership.person_id == Person.id, _overlaps_year(Membership, year)))
+        .order_by(Person.id, Membership.valid_from)
+    )
     everyone = reached.subquery()
     counts = select(everyone.c.status, func.count()).group_by(everyone.c.status)
     by_name = (_page_by_name(everyone, False), _page_by_name(everyone, True))
-    return _PeopleQueries(reached, status, counts, by_name)
+    return _PeopleQueries(reached, with_spans, status, counts, by_name)
 
 
 def _page_by_name(people: Subquery, descending: bool) -> Select:
@@ -463,19 +479,27 @@ def dashboard(
         # taken from them, not read again.
         counts = counted() if folded else {}
         kept = {}  # id → row, of the people the filters keep
-        found = reached.where(contains(Person.search_name, folded)) if folded else reached
+        found = people.with_spans
+        if folded:
+            found = found.where(contains(Person.search_name, folded))
         # Unpacked by position: a row's attribute is looked up by name, several times slower,
         # and this reads every person found (in one fetch: row by row cost a driver call each).
-        for row in read(found, values).all():
-            person_id, _name, _key, _kind, row_status = row
+        # A row per membership: a person's come together, their first row counts.
+        read_rows = read(found, values).all()
+        last_id = None
+        for row in read_rows:
+            person_id, _name, _key, _kind, row_status, *_span = row
+            if person_id == last_id:
+                continue
+            last_id = person_id
             if not folded:
                 counts[row_status] = counts.get(row_status, 0) + 1
             if not status or row_status == status:
                 kept[person_id] = row
         total = len(kept)
         pages, page, start = paged(total)
-        # Read once for everyone kept: the page's rows take theirs from here.
-        everyone = engine.memberships(list(kept))
+        # Read with them: the page's rows take theirs from here.
+        everyone = engine.spans((row[0], *row[5:]) for row in read_rows)
         figures = people_figures(
             {person_id: row[3] for person_id, row in kept.items()},
             *year_days(year),

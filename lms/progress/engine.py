@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -698,12 +698,16 @@ class Engine:
 
     def memberships(self, person_ids: Collection[int]) -> dict[int, list[Span]]:
         """Each person's memberships within the days, cut to them, in order."""
+        return self.spans(read(_MEMBERSHIPS, self._bound(list(person_ids))).all())
+
+    def spans(self, rows: Iterable[Sequence[Any]]) -> dict[int, list[Span]]:
+        """What `memberships` makes of its rows, from rows another statement read along with
+        its own: (person, unit, first day, last day or None, as `unparsed` reads them) of the
+        memberships holding on some of the days, a person's together and by first day."""
         spans: dict[int, list[Span]] = defaultdict(list)
         first, last = self.first, self.last
         days = Days()
-        for person_id, unit_id, since, until in read(
-            _MEMBERSHIPS, self._bound(list(person_ids))
-        ).all():
+        for person_id, unit_id, since, until in rows:
             valid_from = days[since]
             valid_until = days[until] if until is not None else last
             spans[person_id].append(
