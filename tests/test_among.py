@@ -83,7 +83,7 @@ def test_among_the_values_a_statement_selects_on_its_own(app):
 def test_among_a_statement_s_values_written_as_an_array_on_postgresql():
     """PostgreSQL reads `IN (SELECT ...)` as a join, which for a unit's few hundred people of
     thousands it makes by scanning the whole table; gathered into an array first, they are
-    looked up in the column's index (bench/README.md has the plans). SQLite looks them up
+    looked up in the column's index (bench/README.md has the timings). SQLite looks them up
     either way."""
     query = select(Person.id).where(among(Person.id, select(Membership.person_id)))
     printed = {
