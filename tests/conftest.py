@@ -163,6 +163,13 @@ def count_queries(sql_statements):
     return lambda action: len(sql_statements(action))
 
 
+@pytest.fixture(params=[True, False], ids=["looked-up", "in-bulk"])
+def few_units(request, monkeypatch):
+    """A reach of a few units has its people looked up by id on PostgreSQL, a larger one read
+    in bulk (lms.org.scope.FEW_UNITS): the tests using this run both ways."""
+    monkeypatch.setattr("lms.org.scope.FEW_UNITS", 8 if request.param else 0)
+
+
 @pytest.fixture
 def login(client):
     """Sign in through the real form; return the response."""

@@ -342,7 +342,9 @@ def _people_queries(plans: Select, year: int, shape: tuple[int, ...], few: bool)
         .where(chosen(Person.id))
     )
     # Each person's memberships as `Engine.memberships` reads them (any unit, some day of the
-    # year), in the same statement: a figure sort needs everyone's.
+    # year; their own valid from and until, the until empty while open), in the same statement:
+    # a figure sort needs everyone's. Joined, not outer-joined: everyone reached holds some
+    # membership in the year (people_here's), so no one is left out.
     with_spans = (
         reached.add_columns(
             Membership.unit_id, unparsed(Membership.valid_from), unparsed(Membership.valid_until)
@@ -372,7 +374,8 @@ def _completed(ranked: Figures, rest: Figures) -> Figures:
     """A row's figures: those it was ranked by (its credits, or its required items) with the
     rest, read for the page's rows only. The engine works out the two halves apart (a span's
     credits, then its items), and adds figures up half by half: together, they are what one
-    read of both gives."""
+    read of both gives. The target is the ranking's (`Figures.add` leaves it): it depends on
+    the person's memberships only, the same in both reads."""
     whole = replace(ranked, courses=list(ranked.courses))
     whole.add(rest)
     return whole
@@ -519,7 +522,9 @@ def dashboard(
     # (25 rows of 20 required courses: 500 items, each named with its unit on its due day).
     # Counted from the completions, read in one query: the rows may come from many units. Nor
     # the courses completed per category, which no row shows. Ranked by a figure, the rows
-    # have half their figures already: only the other half is read (`_completed`).
+    # have half their figures already, and only the other half is read here (`_completed`):
+    # ranked by overdue items, their counts are the ranking's (counted per unit by the
+    # database for people in one unit all year).
     progress = people_figures(
         {row.id: row.employment_kind for row in window},
         *year_days(year),

@@ -123,8 +123,10 @@ class Figures:
     items: list[AssignedItem] | None = None
 
     def add(self, other: Figures) -> None:
-        """Add other's credits and items (another span of the same person) to these; the
-        target of several spans is worked out over their days (`RuleBook.target_of`)."""
+        """Add other's credits and items to these: another span of the same person, or the
+        other half of the same days (credits read apart from required items); the target is
+        left as it is (that of several spans is worked out over their days,
+        `RuleBook.target_of`)."""
         self.course_tiet += other.course_tiet
         self.activity_hours += other.activity_hours
         self.exact_tiet += other.exact_tiet
@@ -961,11 +963,11 @@ def people_figures(
 ) -> dict[int, Figures]:
     """Each person's figures over first..last (id → employment kind), in a few queries: the
     credits of people in one unit all along summed by the database. memberships: the people's
-    (`Engine.memberships`), when the caller has read them already. Without required, the
-    figures leave required items out and cost no query for them (a sort by tiết needs none);
-    without courses, the courses completed per category may be left at zero (nor does it);
-    without earned, the tiết and hours are left at zero and no credit is read (a sort by
-    overdue items needs only those).
+    (`Engine.memberships`, or `Engine.spans` of rows read along), when the caller has them.
+    Without required, the figures leave required items out and cost no query for them (a sort
+    by tiết needs none); without courses, the courses completed per category may be left at
+    zero (nor does it); without earned, the tiết and hours are left at zero and no credit is
+    read (a sort by overdue items needs only those).
 
     Without items, the required items of people in one unit all along are counted by the
     database, a query per unit with items due (`Engine._tallies`: many people in a few units);

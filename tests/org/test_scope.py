@@ -188,13 +188,6 @@ def test_hcth_reads_everyone_but_decides_for_no_one(world):
     assert _reaches(world.admin, ha)
 
 
-@pytest.fixture(params=[True, False], ids=["looked-up", "in-bulk"])
-def few_units(request, monkeypatch):
-    """A reach of a few units has its people looked up by id on PostgreSQL, a larger one read
-    in bulk (lms.org.scope.FEW_UNITS): the tests using this run both ways."""
-    monkeypatch.setattr("lms.org.scope.FEW_UNITS", 8 if request.param else 0)
-
-
 def test_the_plan_checks_dashboard_and_roster_follow_the_dates(world, monkeypatch, few_units):
     monkeypatch.setattr("lms.plans.permissions.local_today", lambda: TODAY)
     toa, ha = _toa_moved_to_b(world)

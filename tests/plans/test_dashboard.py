@@ -250,11 +250,15 @@ def test_bulk_decision_without_a_known_button_changes_nothing(client, login, div
     assert db.session.get(StudyPlan, plan.id).latest.status == PlanStatus.SUBMITTED
 
 
-def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division, forty_tiet):
+def test_every_figure_sort_pages_as_the_engines_figures_order_them(
+    app, division, forty_tiet, few_units
+):
     """Percent, tiết and overdue items, both ways, 7 a page: the pages put together are the
     people in the order of the engine's own figures (ties by name the same way, then by id),
     with people who completed one, two or no course, a required course overdue for some, a
-    member who left mid-year, two who moved to a team and equal names."""
+    member who left mid-year and completed a course after, two who moved to a team (one of them
+    completing the required course there), one who moved out of the division's reach, and equal
+    names; the reach's people looked up by id or read in bulk."""
     unit_id = division.unit.id
     add_members(unit_id, 14)
     add_members(unit_id, 2, start=3, prefix="trung")  # two more named as Số3 and Số4
@@ -278,9 +282,15 @@ def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division
             complete(person, second, utc(2026, 5, 1, 9, 0))
     leaver = db.session.scalar(select(Membership).where(Membership.person_id == people[5].id))
     leaver.valid_until = date(2026, 6, 30)
-    # Two who moved to the division's team in July: two memberships, both within reach.
+    # A credit on a day in no membership: theirs, though no unit's.
+    complete(people[5], second, utc(2026, 8, 1, 9, 0))
+    # Two who moved to the division's team in July: two memberships, both within reach; one
+    # completes the division's required course there, after its due day.
     org.assign_to_unit(people[3], division.team, date(2026, 7, 1))
     org.assign_to_unit(people[8], division.team, date(2026, 7, 1))
+    complete(people[8], division.course, utc(2026, 8, 1, 9, 0))
+    # One who moved out of reach: their figures still count their days there.
+    org.assign_to_unit(people[10], division.other, date(2026, 7, 1))
     db.session.commit()
     today = date(2026, 9, 1)
     engine = Engine(date(2026, 1, 1), date(2026, 12, 31), today)
@@ -340,9 +350,12 @@ def test_every_figure_sort_pages_as_the_engines_figures_order_them(app, division
 
 def test_a_figure_sort_keeps_the_filters_totals_and_counts_of_the_name_order(app, division):
     """A sort by figure reads everyone once and filters them itself: the same people, total,
-    pages and status counts as the name order, filtered by the database, for every filter."""
+    pages and status counts as the name order, filtered by the database, for every filter; a
+    person with two memberships in the year counts once."""
     unit_id = division.unit.id
     add_members(unit_id, 12)
+    mover = db.session.scalar(select(Person).where(Person.username == "so3"))
+    org.assign_to_unit(mover, division.team, date(2026, 3, 1))
     for index, person_id in enumerate(
         db.session.scalars(
             select(Person.id).where(Person.username.in_(["so1", "so2", "so10", "mai"]))
