@@ -351,6 +351,17 @@ def valid_on(model: Any, day: date | ColumnElement[date]) -> ColumnElement[bool]
     return and_(model.valid_from <= day, or_(model.valid_until.is_(None), model.valid_until >= day))
 
 
+def overlapping(
+    model: Any, first: date | ColumnElement[date], last: date | ColumnElement[date]
+) -> ColumnElement[bool]:
+    """SQL condition: a row with valid_from/valid_until (inclusive, open-ended) covers some day
+    of first..last (dates, or bound parameters in a statement built once)."""
+    return and_(
+        model.valid_from <= last,
+        or_(model.valid_until.is_(None), model.valid_until >= first),
+    )
+
+
 def contains(column: InstrumentedAttribute[Any], term: str) -> ColumnElement[bool]:
     """SQL condition: column contains term, with LIKE's wildcards in term taken literally."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

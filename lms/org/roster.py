@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Row, Select, and_, case, literal, or_, select
 
 from lms.accounts.models import Person
-from lms.db import Days, among, contains, db, read, unparsed
+from lms.db import Days, among, contains, db, overlapping, read, unparsed
 from lms.org.models import Membership, Unit, UnitVersion
 from lms.org.queries import TreeNode, unit_tree
 from lms.org.scope import scope_of
@@ -54,19 +54,6 @@ class Member(NamedTuple):
 
 def overlaps(model: type[Membership] | type[UnitVersion], period: Period) -> ColumnElement[bool]:
     return overlapping(model, period.first, period.last)
-
-
-def overlapping(
-    model: type[Membership] | type[UnitVersion],
-    first: date | ColumnElement[date],
-    last: date | ColumnElement[date],
-) -> ColumnElement[bool]:
-    """SQL: the membership or unit version holds on some day of first..last (days, or the
-    parameters of a statement built once)."""
-    return and_(
-        model.valid_from <= last,
-        or_(model.valid_until.is_(None), model.valid_until >= first),
-    )
 
 
 def tree_order(period: Period) -> dict[int, int]:

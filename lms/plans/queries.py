@@ -30,10 +30,10 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinl
 from lms.accounts.models import Person
 from lms.accounts.queries import positions_on
 from lms.courses.models import Course
-from lms.db import among, contains, db, id_list, read, unparsed
+from lms.db import among, contains, db, id_list, overlapping, read, unparsed
 from lms.learning.queries import flagged_completions
 from lms.org.models import Membership, UnitVersion
-from lms.org.roster import Period, overlapping, unit_names_over
+from lms.org.roster import Period, unit_names_over
 from lms.org.scope import Scope, scope_of
 from lms.plans.models import (
     ExternalActivity,

@@ -37,7 +37,6 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    or_,
     select,
     type_coerce,
 )
@@ -45,7 +44,7 @@ from sqlalchemy.types import NullType
 
 from lms.courses.format import CATEGORIES as COURSE_CATEGORIES
 from lms.courses.models import Course
-from lms.db import Days, among, id_list, read, unparsed
+from lms.db import Days, among, id_list, overlapping, read, unparsed
 from lms.numbers import percent, two_places
 from lms.org.models import Membership
 from lms.org.queries import TREE_VERSIONS, units_below
@@ -340,11 +339,7 @@ _MEMBERSHIPS = (
         unparsed(Membership.valid_from),
         unparsed(Membership.valid_until),
     )
-    .where(
-        among(Membership.person_id, _IDS),
-        Membership.valid_from <= _LAST,
-        or_(Membership.valid_until.is_(None), Membership.valid_until >= _FIRST),
-    )
+    .where(among(Membership.person_id, _IDS), overlapping(Membership, _FIRST, _LAST))
     .order_by(Membership.person_id, Membership.valid_from)
 )
 
