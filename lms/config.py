@@ -167,6 +167,11 @@ def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     max_prepared_statements set)."""
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    if not prepared and make_url(database_url).get_driver_name() == "psycopg":
-        return {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}
-    return {"pool_pre_ping": True}
+    if make_url(database_url).get_driver_name() != "psycopg":
+        return {"pool_pre_ping": True}
+    from lms.pg import Cursor
+
+    connect_args: dict[str, Any] = {"cursor_factory": Cursor}
+    if not prepared:
+        connect_args["prepare_threshold"] = None
+    return {"pool_pre_ping": True, "connect_args": connect_args}
