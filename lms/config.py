@@ -164,10 +164,12 @@ def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     PostgreSQL, psycopg prepares a statement a connection runs often (a request that only read
     keeps them: lms.db.end_reading_transaction) unless prepared is False, for a pooler that
     cannot follow them (PgBouncer in transaction mode, unless 1.21 or later with
-    max_prepared_statements set)."""
+    max_prepared_statements set); and its cursors make a statement's description only when it
+    is read (`lms.pg`)."""
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    if make_url(database_url).get_driver_name() != "psycopg":
+    url = make_url(database_url)
+    if url.get_driver_name() != "psycopg" or url.get_dialect().is_async:
         return {"pool_pre_ping": True}
     from lms.pg import Cursor
 

@@ -12,13 +12,26 @@ import psycopg
 from psycopg import Column
 
 
+class _Result:
+    """What psycopg's Column reads of its cursor, kept for one result: the cursor may have
+    moved on to another statement (or closed) by the time the columns are made."""
+
+    __slots__ = ("_encoding", "adapters", "pgresult")
+
+    def __init__(self, cursor: psycopg.Cursor[Any], result: Any) -> None:
+        self.pgresult = result
+        self._encoding = cursor._encoding
+        self.adapters = cursor.adapters
+
+
 class _Description(Sequence[Column]):
     """A result's cursor.description, its columns made when first read.
 
     SQLAlchemy reads every statement's description, yet looks into it only the first time it
     runs that statement (after that, what it made of it is kept with the compiled statement).
     psycopg makes a Column of each result column on every read: a page of a few statements
-    spent a few hundred µs making 50 or more Columns nobody looked at.
+    spent a few hundred µs making 50 or more Columns nobody looked at. Read later, after the
+    cursor ran another statement, it still describes its own result, as psycopg's list would.
     """
 
     __slots__ = ("_columns", "_cursor", "_result")
@@ -29,9 +42,13 @@ class _Description(Sequence[Column]):
 
     def _made(self) -> list[Column]:
         if self._columns is None:
-            if self._cursor.pgresult is not self._result:
-                raise RuntimeError("a description read after its cursor ran another statement")
-            self._columns = psycopg.Cursor.description.fget(self._cursor) or []  # type: ignore[attr-defined]
+            cursor = self._cursor
+            source = cursor if cursor.pgresult is self._result else _Result(cursor, self._result)
+            # _Result stands in for the cursor: it has all that Column reads of one.
+            self._columns = [
+                Column(source, index)  # type: ignore[arg-type]
+                for index in range(self._result.nfields)
+            ]
         return self._columns
 
     def __len__(self) -> int:
@@ -46,6 +63,9 @@ class _Description(Sequence[Column]):
 
     def __iter__(self) -> Iterator[Column]:
         return iter(self._made())
+
+    def __repr__(self) -> str:
+        return repr(self._made())
 
 
 class Cursor(psycopg.Cursor[Any]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import func, select, text
 
 from lms.accounts.models import Person
 from lms.config import engine_options
@@ -22,15 +22,19 @@ def test_a_psycopg_engine_gets_the_cursor_and_keeps_its_other_settings():
         "prepare_threshold": None,
     }
     assert engine_options(PG)["pool_pre_ping"] is True
+    # Not another driver's, nor psycopg's asynchronous connections (they take their own kind).
     assert "connect_args" not in engine_options("postgresql+pg8000://u@h/lms")
+    assert "connect_args" not in engine_options("postgresql+psycopg_async://u@h/lms")
 
 
 @pytest.fixture
 def raw_cursor(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("a psycopg cursor")
-    connection = db.session.connection().connection.dbapi_connection
-    cursor = connection.cursor()
+    from lms.pg import Cursor
+
+    cursor = db.session.connection().connection.dbapi_connection.cursor()
+    assert isinstance(cursor, Cursor)  # the engine's connections make ours
     yield cursor
     cursor.close()
 
@@ -53,30 +57,46 @@ def test_rows_and_names_read_as_before_on_postgresql(app):
     assert db.session.scalar(select(func.count()).select_from(Person)) >= 3
     # A write returns no rows, and reads as one that returns none.
     assert db.session.execute(text("UPDATE person SET id = id WHERE id = -1")).rowcount == 0
-    # A result with no columns ("SELECT ;") is still a result of rows.
-    assert db.session.execute(select(literal_column("1")).where(False)).all() == []
 
 
-def test_the_description_is_made_when_read_and_matches_psycopgs(raw_cursor):
+def test_the_columns_are_made_when_read_and_match_psycopgs(raw_cursor, monkeypatch):
     import psycopg
 
+    import lms.pg
+
+    made = []
+
+    class Counted(psycopg.Column):
+        def __init__(self, *args):
+            made.append(args[1])
+            super().__init__(*args)
+
+    monkeypatch.setattr(lms.pg, "Column", Counted)
     raw_cursor.execute("SELECT 1 AS one, 'a'::text AS letter")
     lazy = raw_cursor.description
-    made = psycopg.Cursor.description.fget(raw_cursor)
-    assert len(lazy) == 2
+    assert len(lazy) == 2 and lazy  # counted and true without making a column
+    assert made == []
+    theirs = psycopg.Cursor.description.fget(raw_cursor)
     assert [column.name for column in lazy] == ["one", "letter"]
-    assert [tuple(column) for column in lazy] == [tuple(column) for column in made]
+    assert [tuple(column) for column in lazy] == [tuple(column) for column in theirs]
     assert lazy[1].name == "letter" and [c.name for c in lazy[:1]] == ["one"]
+    assert made == [0, 1]  # made once, then kept
+    assert "letter" in repr(lazy)
+    # No rows (a write): None, as psycopg says; a result of no columns: an empty list.
     raw_cursor.execute("UPDATE person SET id = id WHERE id = -1")
     assert raw_cursor.description is None
     raw_cursor.execute("SELECT ;")
     assert raw_cursor.description == []
 
 
-def test_a_description_read_after_its_cursor_moved_on_is_refused(raw_cursor):
-    """Made late, it would describe the next statement's columns: an error, not wrong names."""
-    raw_cursor.execute("SELECT 1 AS one")
+def test_a_description_read_after_its_cursor_moved_on_still_describes_its_result(raw_cursor):
+    """As psycopg's own list would: made late, it still names its statement's columns."""
+    raw_cursor.execute("SELECT 1 AS one, 'a'::text AS letter")
     kept = raw_cursor.description
     raw_cursor.execute("SELECT 2 AS two")
-    with pytest.raises(RuntimeError):
-        list(kept)
+    assert [column.name for column in kept] == ["one", "letter"]
+    assert [column.name for column in raw_cursor.description] == ["two"]
+    raw_cursor.execute("SELECT 3 AS three")
+    later = raw_cursor.description
+    raw_cursor.close()
+    assert [column.name for column in later] == ["three"]

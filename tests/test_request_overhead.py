@@ -82,13 +82,16 @@ def test_a_template_translates_as_jinja_would(app):
         assert render_template_string('{{ _("Đổi mật khẩu") }}') == "Đổi mật khẩu"
 
 
-def test_every_request_in_a_language_reads_by_the_same_locale(app, client):
+def test_every_request_in_a_language_reads_by_the_same_locale(app, client, monkeypatch):
     """One Locale object per language, so that a page's strings find their catalogue by
-    identity (a language the app does not offer reads as Vietnamese); and pages switching
-    back and forth between the languages each read their own."""
+    identity (a language the app does not offer reads as Vietnamese); pages switching back
+    and forth between the languages each read their own, and the catalogues are looked up
+    only when the language changes."""
+    from babel import Locale
     from flask import session
 
-    from lms.i18n import select_locale
+    import lms.i18n
+    from lms.i18n import current_locale, select_locale
 
     seen = {}
     for lang in ["vi", "en", "vi", "en", "fr", None]:
@@ -96,11 +99,23 @@ def test_every_request_in_a_language_reads_by_the_same_locale(app, client):
             if lang:
                 session["lang"] = lang
             locale = select_locale()
+            assert isinstance(locale, Locale)
             assert seen.setdefault(str(locale), locale) is locale
     assert set(seen) == {"vi", "en"}
+    looked_up = []
+    get_translations = lms.i18n.get_translations
+    monkeypatch.setattr(
+        lms.i18n, "get_translations", lambda: looked_up.append(1) or get_translations()
+    )
     for lang, words in [("en", "Username"), ("vi", "Tên đăng nhập"), ("en", "Username")]:
         client.post("/language", data={"lang": lang})
-        assert words in client.get("/login").get_data(as_text=True)
+        for _ in range(2):
+            with app.test_request_context("/"):
+                session["lang"] = lang
+                assert current_locale() is seen[lang]
+            assert words in client.get("/login").get_data(as_text=True)
+    # Each language's catalogue found once for the process, not once per string or page.
+    assert len(looked_up) <= 2
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
