@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config
-from lms.db import IdConverter, end_reading_transaction, keep_sqlite_private
+from lms.db import IdConverter, keep_sqlite_private
 from lms.db import db as _db
 
 csrf = CSRFProtect()
@@ -89,9 +89,6 @@ def create_app(test_config: dict | None = None) -> Flask:
             mode,
         )
     _db.init_app(app)
-    # Registered after Flask-SQLAlchemy's: teardowns run last first, so this runs before the
-    # session is removed.
-    app.teardown_appcontext(end_reading_transaction)
     app.extensions["migrate"] = _MigrationsWhenUsed(app)
     app.cli.add_command(_MigrationCommands(app))
     csrf.init_app(app)

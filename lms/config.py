@@ -161,11 +161,12 @@ def public_url(settings: Mapping[str, Any]) -> str:
 
 def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     """Pool settings per backend: SQLite waits for locks instead of failing at once. On
-    PostgreSQL, psycopg prepares a statement a connection runs often (a request that only read
-    keeps them: lms.db.end_reading_transaction) unless prepared is False, for a pooler that
-    cannot follow them (PgBouncer in transaction mode, unless 1.21 or later with
-    max_prepared_statements set); and its cursors make a statement's description only when it
-    is read (`lms.pg`)."""
+    PostgreSQL, psycopg's connections are in autocommit: a transaction opens at the first
+    statement that needs one (lms.db), so a request that only reads sends no BEGIN or COMMIT;
+    psycopg prepares a statement a connection runs often (kept across requests: no ROLLBACK
+    makes it forget them) unless prepared is False, for a pooler that cannot follow them
+    (PgBouncer in transaction mode, unless 1.21 or later with max_prepared_statements set); and
+    its cursors make a statement's description only when it is read (`lms.pg`)."""
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     url = make_url(database_url)
@@ -176,4 +177,4 @@ def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     connect_args: dict[str, Any] = {"cursor_factory": Cursor}
     if not prepared:
         connect_args["prepare_threshold"] = None
-    return {"pool_pre_ping": True, "connect_args": connect_args}
+    return {"pool_pre_ping": True, "isolation_level": "AUTOCOMMIT", "connect_args": connect_args}

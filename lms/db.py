@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
 import stat
@@ -37,7 +36,6 @@ from sqlalchemy.orm import (
     InstrumentedAttribute,
     QueryableAttribute,
     Session,
-    SessionTransaction,
 )
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -184,74 +182,66 @@ def unsaved_work(*rows: object) -> bool:
     return any(not any(row is mine for mine in rows) for row in pending)
 
 
-# A request that only read ends its transaction with COMMIT, not ROLLBACK (PostgreSQL).
+# On PostgreSQL a request that only reads opens no transaction; its first statement that must run
+# in one opens it (`lms.config.engine_options` puts psycopg's connections in autocommit).
 #
-# PostgreSQL plans a statement every time it runs unless the connection prepared it: psycopg
-# prepares a statement the fifth time a connection runs it, and forgets them all at every
-# ROLLBACK (which might have undone a table they name). Flask-SQLAlchemy ends each request
-# with a rollback, so nothing ever stayed prepared and planning was most of a page's SQL time
-# (the learner home: about 1 ms of its 8 statements; their execution, 0.4 ms). For a
-# transaction that wrote nothing, COMMIT and ROLLBACK leave the database the same: the end of
-# a request commits one, and its statements stay prepared for the next request. (Only with
-# psycopg: SQLite's driver keeps its own statement cache through a rollback, and the commit
-# would cost the session's bookkeeping, about 35 µs, for nothing.)
-_NOT_ONLY_READING = "lms_not_only_reading"
-_IN_USE = "lms_connection_in_use"
+# psycopg sends BEGIN as a round trip of its own before a transaction's first statement, and
+# COMMIT or ROLLBACK as another after its last: with the pool's ping, three round trips a request
+# paid around its queries (learner home: 9 statements; lesson: 3), and the server's work for
+# each. A ROLLBACK also made psycopg forget the statements it had prepared, so every request that
+# only read had to end with a COMMIT instead. Without a transaction, the driver sends neither:
+# the session's commit or rollback finds the connection idle and sends nothing.
+#
+# Nothing a read sees changes: at READ COMMITTED (PostgreSQL's default, and ours) each statement
+# reads what was committed when it began, inside a transaction or not. What needs one gets one:
+# a write, and all that follows it until the commit (seen, saved or undone together); a lock
+# (SELECT ... FOR UPDATE holds its rows until the COMMIT); a savepoint; a server-side cursor
+# (DECLARE). A connection set to another isolation level (a backup's REPEATABLE READ) leaves
+# autocommit, and psycopg begins its transactions as before.
 _WRITES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+_LOCKS = re.compile(r"\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b", re.IGNORECASE)
 
 
-@event.listens_for(Engine, "begin")
-def _transaction_begins(connection: Connection) -> None:
-    connection.info.pop(_NOT_ONLY_READING, None)
+def plain_read(statement: str) -> bool:
+    """Say whether statement only reads, taking no lock: a SELECT, or a WITH whose parts are
+    all SELECTs, without FOR UPDATE or FOR SHARE. Anything else (a write, SET, LOCK, SAVEPOINT,
+    RELEASE, a statement in lower case) is taken for more than a read."""
+    if statement.startswith("WITH"):
+        if _WRITES.search(statement):
+            return False
+    elif not statement.startswith("SELECT"):
+        return False
+    if "FOR" not in statement and "for" not in statement:
+        return True
+    return not _LOCKS.search(statement)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _note_what_is_not_a_read(
-    connection: Connection, _cursor: object, statement: str, *_args: object
+def _begin_before_more_than_a_read(
+    connection: Connection,
+    cursor: Any,
+    statement: str,
+    _parameters: object,
+    context: Any,
+    executemany: bool,
 ) -> None:
-    """Mark the transaction as more than reads at any statement but a SELECT: a write, a SET,
-    a LOCK, a savepoint (SAVEPOINT, RELEASE and ROLLBACK TO all pass here; an empty
-    begin_nested sends nothing). SELECT ... FOR UPDATE only locks: a commit releases it as a
-    rollback would. A WITH may hold an INSERT, UPDATE or DELETE: then it counts as a write."""
-    if statement.startswith("SELECT"):
+    if connection.dialect.driver != "psycopg":
         return
-    if statement.startswith("WITH") and not _WRITES.search(statement):
+    raw = cursor.connection
+    if not raw.autocommit or raw.pgconn.transaction_status != _IDLE:
         return
-    connection.info[_NOT_ONLY_READING] = True
-
-
-@event.listens_for(Session, "after_begin")
-def _connection_in_use(session: Session, _transaction: object, connection: Connection) -> None:
-    session.info[_IN_USE] = connection
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _connection_released(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the session's own transaction, not a savepoint's
-        session.info.pop(_IN_USE, None)
-
-
-def end_reading_transaction(error: BaseException | None = None) -> None:
-    """Commit the session's transaction if it only read (see above); else leave it to the
-    rollback that follows. Called as the app context ends, before the session is removed:
-    it never raises (the removal would be skipped), and takes no connection the transaction
-    does not already hold."""
-    if error is not None or not db.session.registry.has():  # a context that used no session
+    # A server-side cursor's statement runs as DECLARE, which only a transaction may hold.
+    if not hasattr(cursor, "name") and plain_read(statement):
         return
-    session = db.session()
-    # One engine: its connection is the transaction's only one (a second bind would need
-    # each of its connections checked).
-    connection = session.info.get(_IN_USE)
-    if connection is None or connection.dialect.driver != "psycopg":
+    # One statement that is the whole of its transaction (`insert_and_commit` with nothing
+    # else written) commits on its own: BEGIN and COMMIT would add two round trips to it.
+    if not executemany and context is not None and context.execution_options.get(_ALONE):
         return
-    try:
-        if connection.invalidated or not session.is_active or not session.in_transaction():
-            return
-        if unsaved_work() or connection.info.get(_NOT_ONLY_READING):
-            return
-        session.commit()
-    except Exception:  # e.g. the connection was lost: the rollback that follows ends it
-        logging.getLogger(__name__).warning("a read-only transaction did not commit", exc_info=True)
+    raw.execute("BEGIN")
+
+
+_ALONE = "lms_the_whole_transaction"
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg on SQLite
 
 
 def commit_only(*rows: object) -> bool:
@@ -281,7 +271,8 @@ def insert_and_commit(statement: Insert, rows: list[dict[str, Any]]) -> bool:
     if unsaved_work():
         return False
     session = db.session()
-    session.execute(statement, rows)
+    # If nothing was written before it, the INSERT of one row is all the transaction holds.
+    session.execute(statement.execution_options(**{_ALONE: len(rows) == 1}), rows)
     keep = session.expire_on_commit
     session.expire_on_commit = False
     try:
