@@ -202,14 +202,18 @@ _WRITES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 _LOCKS = re.compile(r"\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b", re.IGNORECASE)
 
 
+def _reads(statement: str) -> bool:
+    """A SELECT, or a WITH whose parts are all SELECTs: a read, taking locks or not."""
+    if statement.startswith("WITH"):
+        return not _WRITES.search(statement)
+    return statement.startswith("SELECT")
+
+
 def plain_read(statement: str) -> bool:
     """Say whether statement only reads, taking no lock: a SELECT, or a WITH whose parts are
     all SELECTs, without FOR UPDATE or FOR SHARE. Anything else (a write, SET, LOCK, SAVEPOINT,
     RELEASE, a statement in lower case) is taken for more than a read."""
-    if statement.startswith("WITH"):
-        if _WRITES.search(statement):
-            return False
-    elif not statement.startswith("SELECT"):
+    if not _reads(statement):
         return False
     if "FOR" not in statement and "for" not in statement:
         return True
@@ -228,20 +232,41 @@ def _begin_before_more_than_a_read(
     if connection.dialect.driver != "psycopg":
         return
     raw = cursor.connection
-    if not raw.autocommit or raw.pgconn.transaction_status != _IDLE:
+    if not raw.autocommit:
+        return
+    if raw.pgconn.transaction_status != _IDLE:
+        if connection.info.get(_ONLY_READ) and not _reads(statement):
+            connection.info[_ONLY_READ] = False
         return
     # A server-side cursor's statement runs as DECLARE, which only a transaction may hold.
-    if not hasattr(cursor, "name") and plain_read(statement):
+    server_side = hasattr(cursor, "name")
+    if not server_side and plain_read(statement):
         return
     # One statement that is the whole of its transaction (`insert_and_commit` with nothing
     # else written) commits on its own: BEGIN and COMMIT would add two round trips to it.
     if not executemany and context is not None and context.execution_options.get(_ALONE):
         return
     raw.execute("BEGIN")
+    connection.info[_ONLY_READ] = _reads(statement)
+
+
+@event.listens_for(Engine, "rollback")
+def _end_what_only_read_with_commit(connection: Connection) -> None:
+    """A transaction opened to read (a server-side cursor, a lock) in which nothing else
+    happened ends with COMMIT: the same end for the database, and psycopg forgets the
+    statements it prepared at a ROLLBACK (reads prepared by one request serve the next)."""
+    if connection.invalidated or connection.dialect.driver != "psycopg":
+        return
+    if connection.info.pop(_ONLY_READ, False):
+        raw = connection.connection.dbapi_connection
+        if raw is not None and raw.pgconn.transaction_status == _INTRANS:
+            raw.commit()
 
 
 _ALONE = "lms_the_whole_transaction"
-_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE, without importing psycopg on SQLite
+_ONLY_READ = "lms_transaction_only_read"
+# psycopg.pq.TransactionStatus, without importing psycopg on SQLite
+_IDLE, _INTRANS = 0, 2
 
 
 def commit_only(*rows: object) -> bool:

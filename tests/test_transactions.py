@@ -199,6 +199,11 @@ _WRITES = {
     "an UPDATE in a savepoint": lambda unit_id: _in_a_savepoint(
         update(Unit).where(Unit.id == unit_id).values(code="CHANGED")
     ),
+    # The transaction a lock opened (on PostgreSQL) is a write's once it writes.
+    "an UPDATE after a read that locks": lambda unit_id: (
+        db.session.scalar(select(Unit.code).where(Unit.id == unit_id).with_for_update()),
+        db.session.execute(update(Unit).where(Unit.id == unit_id).values(code="CHANGED")),
+    ),
 }
 
 
@@ -443,6 +448,10 @@ def test_reads_stay_prepared_from_one_request_to_the_next_on_postgresql(
     try:
         for _ in range(6):  # psycopg prepares a statement the fifth time a connection runs it
             assert client.get(f"/test-read/{unit_id}").get_data(as_text=True) == "PREP"
+        # Requests that opened a transaction only to read end it without a ROLLBACK, which
+        # would make psycopg forget what it prepared.
+        for how in ("a read through a server-side cursor", "a read that locks"):
+            assert client.get(f"/test-transaction/{unit_id}/{how}").status_code == 200
         with own.app_context():  # the pool's one connection, the requests' own
             prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements"))
             assert any("FROM unit" in statement for statement in prepared) is (setting is None)
