@@ -159,6 +159,11 @@ def public_url(settings: Mapping[str, Any]) -> str:
     return str(settings.get("PUBLIC_URL") or "").rstrip("/")
 
 
+# An engine execution option: its connections are in autocommit until a statement needs a
+# transaction, which lms.db then begins (psycopg only).
+BEGINS_WHEN_NEEDED = "lms_begins_when_needed"
+
+
 def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     """Pool settings per backend: SQLite waits for locks instead of failing at once. On
     PostgreSQL, psycopg's connections are in autocommit: a transaction opens at the first
@@ -177,4 +182,9 @@ def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     connect_args: dict[str, Any] = {"cursor_factory": Cursor}
     if not prepared:
         connect_args["prepare_threshold"] = None
-    return {"pool_pre_ping": True, "isolation_level": "AUTOCOMMIT", "connect_args": connect_args}
+    return {
+        "pool_pre_ping": True,
+        "isolation_level": "AUTOCOMMIT",
+        "execution_options": {BEGINS_WHEN_NEEDED: True},
+        "connect_args": connect_args,
+    }

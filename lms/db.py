@@ -45,7 +45,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 from werkzeug.routing import IntegerConverter, Map
 
-from lms.config import OWNER_ONLY, create_owner_only
+from lms.config import BEGINS_WHEN_NEEDED, OWNER_ONLY, create_owner_only
 
 # Named constraints let Alembic alter and drop them the same way on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -229,11 +229,9 @@ def _begin_before_more_than_a_read(
     context: Any,
     executemany: bool,
 ) -> None:
-    if connection.dialect.driver != "psycopg":
+    if not _begins_when_needed(connection):
         return
     raw = cursor.connection
-    if not raw.autocommit:
-        return
     if raw.pgconn.transaction_status != _IDLE:
         if connection.info.get(_ONLY_READ) and not _reads(statement):
             connection.info[_ONLY_READ] = False
@@ -255,12 +253,22 @@ def _end_what_only_read_with_commit(connection: Connection) -> None:
     """A transaction opened to read (a server-side cursor, a lock) in which nothing else
     happened ends with COMMIT: the same end for the database, and psycopg forgets the
     statements it prepared at a ROLLBACK (reads prepared by one request serve the next)."""
-    if connection.invalidated or connection.dialect.driver != "psycopg":
+    if connection.invalidated or not _begins_when_needed(connection):
         return
     if connection.info.pop(_ONLY_READ, False):
         raw = connection.connection.dbapi_connection
         if raw is not None and raw.pgconn.transaction_status == _INTRANS:
-            raw.commit()
+            # Never raises: the rollback that follows ends what a failed commit left.
+            with contextlib.suppress(Exception):
+                raw.commit()
+
+
+def _begins_when_needed(connection: Connection) -> bool:
+    """Whether connection is the app's, in autocommit only until it needs a transaction: its
+    engine was made so (BEGINS_WHEN_NEEDED), and the connection was not set to an isolation
+    level of its own (AUTOCOMMIT meant as such, for DROP DATABASE; a backup's snapshot)."""
+    options = connection.get_execution_options()
+    return bool(options.get(BEGINS_WHEN_NEEDED)) and "isolation_level" not in options
 
 
 _ALONE = "lms_the_whole_transaction"

@@ -393,6 +393,15 @@ def test_a_lock_taken_by_a_request_holds_until_its_transaction_ends(app, own_app
         db.session.remove()
 
 
+def test_a_connection_asked_for_autocommit_gets_no_transaction(app, own_app):
+    """AUTOCOMMIT asked of a connection means it (VACUUM runs in no transaction); the app's
+    own engine only begins transactions when needed."""
+    if not _on_postgresql():
+        pytest.skip("VACUUM and psycopg's autocommit are PostgreSQL's")
+    with own_app.app_context(), db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM unit"))
+
+
 def test_log_entries_saved_on_their_own_are_all_saved(app, own_app):
     before = db.session.scalar(select(func.count(AccessLogEntry.id)))
     db.session.remove()
