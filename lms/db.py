@@ -37,6 +37,7 @@ from sqlalchemy.orm import (
     QueryableAttribute,
     Session,
 )
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
@@ -204,18 +205,23 @@ _LOCKS = re.compile(r"\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b",
 
 def _reads(statement: str) -> bool:
     """A SELECT, or a WITH whose parts are all SELECTs: a read, taking locks or not."""
-    if statement.startswith("WITH"):
+    start = statement.lstrip("( \n\t")
+    if start.startswith("WITH"):
         return not _WRITES.search(statement)
-    return statement.startswith("SELECT")
+    return start.startswith("SELECT")
 
 
 def plain_read(statement: str) -> bool:
     """Say whether statement only reads, taking no lock: a SELECT, or a WITH whose parts are
     all SELECTs, without FOR UPDATE or FOR SHARE. Anything else (a write, SET, LOCK, SAVEPOINT,
-    RELEASE, a statement in lower case) is taken for more than a read."""
+    RELEASE, a statement in lower case) is taken for more than a read.
+
+    Told by its words alone: a SELECT whose function acts for the rest of a transaction
+    (pg_advisory_xact_lock, set_config(..., true), pg_notify) would need a write or a lock
+    before it. None is used."""
     if not _reads(statement):
         return False
-    if "FOR" not in statement and "for" not in statement:
+    if "FOR" not in statement and "for" not in statement and "For" not in statement:
         return True
     return not _LOCKS.search(statement)
 
@@ -240,9 +246,14 @@ def _begin_before_more_than_a_read(
     server_side = hasattr(cursor, "name")
     if not server_side and plain_read(statement):
         return
-    # One statement that is the whole of its transaction (`insert_and_commit` with nothing
-    # else written) commits on its own: BEGIN and COMMIT would add two round trips to it.
-    if not executemany and context is not None and context.execution_options.get(_ALONE):
+    # One INSERT that is the whole of its transaction (`insert_and_commit` with nothing else
+    # written) commits on its own: BEGIN and COMMIT would add two round trips to it.
+    if (
+        not executemany
+        and context is not None
+        and context.isinsert
+        and context.execution_options.get(_ALONE)
+    ):
         return
     raw.execute("BEGIN")
     connection.info[_ONLY_READ] = _reads(statement)
@@ -255,12 +266,35 @@ def _end_what_only_read_with_commit(connection: Connection) -> None:
     statements it prepared at a ROLLBACK (reads prepared by one request serve the next)."""
     if connection.invalidated or not _begins_when_needed(connection):
         return
-    if connection.info.pop(_ONLY_READ, False):
-        raw = connection.connection.dbapi_connection
-        if raw is not None and raw.pgconn.transaction_status == _INTRANS:
-            # Never raises: the rollback that follows ends what a failed commit left.
-            with contextlib.suppress(Exception):
-                raw.commit()
+    if not connection.info.pop(_ONLY_READ, False):
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is None or raw.pgconn.transaction_status != _INTRANS:
+        return
+    try:
+        raw.commit()
+    except Exception:
+        # The connection is gone (the server ended it): nothing left to roll back on it, and
+        # SQLAlchemy, told, neither tries nor raises.
+        connection.invalidate()
+
+
+@event.listens_for(Engine, "commit")
+def _forget_only_read(connection: Connection) -> None:
+    if _begins_when_needed(connection):
+        connection.info.pop(_ONLY_READ, None)
+
+
+@event.listens_for(Pool, "checkout")
+def _never_lent_inside_a_transaction(
+    dbapi_connection: DBAPIConnection, _record: object, _proxy: object
+) -> None:
+    """A psycopg connection in autocommit comes out of the pool idle. A transaction left open
+    (the pool told not to roll back at check-in) would otherwise be joined by the next
+    request's statements, its writes committed with theirs."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is not None and pgconn.transaction_status != _IDLE:
+        dbapi_connection.rollback()
 
 
 def _begins_when_needed(connection: Connection) -> bool:
@@ -304,8 +338,10 @@ def insert_and_commit(statement: Insert, rows: list[dict[str, Any]]) -> bool:
     if unsaved_work():
         return False
     session = db.session()
-    # If nothing was written before it, the INSERT of one row is all the transaction holds.
-    session.execute(statement.execution_options(**{_ALONE: len(rows) == 1}), rows)
+    # If nothing was written before it, the INSERT of one row into one table (a Core insert:
+    # an entity's may write several) is all the transaction holds.
+    alone = len(rows) == 1 and "entity" not in statement.entity_description
+    session.execute(statement.execution_options(**{_ALONE: alone}), rows)
     keep = session.expire_on_commit
     session.expire_on_commit = False
     try:
