@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, Result, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -293,8 +294,11 @@ def _never_lent_inside_a_transaction(
     (the pool told not to roll back at check-in) would otherwise be joined by the next
     request's statements, its writes committed with theirs."""
     pgconn = getattr(dbapi_connection, "pgconn", None)
-    if pgconn is not None and pgconn.transaction_status != _IDLE:
-        dbapi_connection.rollback()
+    if pgconn is not None and pgconn.transaction_status in (_INTRANS, _INERROR):
+        try:
+            dbapi_connection.rollback()
+        except Exception as error:  # the pool takes a new connection instead
+            raise DisconnectionError from error
 
 
 def _begins_when_needed(connection: Connection) -> bool:
@@ -308,7 +312,7 @@ def _begins_when_needed(connection: Connection) -> bool:
 _ALONE = "lms_the_whole_transaction"
 _ONLY_READ = "lms_transaction_only_read"
 # psycopg.pq.TransactionStatus, without importing psycopg on SQLite
-_IDLE, _INTRANS = 0, 2
+_IDLE, _INTRANS, _INERROR = 0, 2, 3
 
 
 def commit_only(*rows: object) -> bool:

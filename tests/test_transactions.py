@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import create_engine, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lms import create_app
@@ -15,6 +15,7 @@ from lms.audit.models import AccessLogEntry
 from lms.auth import services as auth_services
 from lms.auth.models import UserSession
 from lms.auth.services import AuthError
+from lms.config import engine_options
 from lms.db import commit_only, db, insert_and_commit, plain_read, utcnow
 from lms.org.models import Unit
 from lms.org.services import OrgError
@@ -436,6 +437,25 @@ def test_a_log_entry_alone_is_saved_without_begin_and_two_within_one_transaction
         finally:
             event.remove(engine, "before_cursor_execute", during_insert)
             db.session.remove()
+
+
+def test_the_pool_never_lends_a_connection_inside_a_transaction(app):
+    """Even a pool told not to roll back at check-in: the next user of the connection does not
+    join (and commit) what the last one left open."""
+    if not _on_postgresql():
+        pytest.skip("psycopg's autocommit")
+    url = db.engine.url.render_as_string(hide_password=False)
+    options = {**engine_options(url), "pool_reset_on_return": None, "pool_size": 1}
+    careless = create_engine(url, **options)
+    try:
+        raw = careless.raw_connection()
+        raw.driver_connection.execute("BEGIN")
+        raw.close()  # back to the pool, still in its transaction
+        with careless.connect() as connection:
+            status = connection.connection.driver_connection.info.transaction_status
+            assert status.name == "IDLE"
+    finally:
+        careless.dispose()
 
 
 def test_log_entries_saved_on_their_own_are_all_saved(app, own_app):
