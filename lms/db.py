@@ -274,10 +274,10 @@ def _end_what_only_read_with_commit(connection: Connection) -> None:
         return
     try:
         raw.commit()
-    except Exception:
+    except Exception as error:
         # The connection is gone (the server ended it): nothing left to roll back on it, and
         # SQLAlchemy, told, neither tries nor raises.
-        connection.invalidate()
+        connection.invalidate(error)
 
 
 @event.listens_for(Engine, "commit")
@@ -298,7 +298,9 @@ def _never_lent_inside_a_transaction(
         try:
             dbapi_connection.rollback()
         except Exception as error:  # the pool takes a new connection instead
-            raise DisconnectionError from error
+            raise DisconnectionError(
+                f"a transaction left open did not roll back: {error}"
+            ) from error
 
 
 def _begins_when_needed(connection: Connection) -> bool:
