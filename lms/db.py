@@ -212,6 +212,13 @@ def _reads(statement: str) -> bool:
     return start.startswith("SELECT")
 
 
+def _locks(statement: str) -> bool:
+    """FOR UPDATE or FOR SHARE (in any of their forms) in the statement."""
+    if "FOR" not in statement and "for" not in statement and "For" not in statement:
+        return False
+    return _LOCKS.search(statement) is not None
+
+
 def plain_read(statement: str) -> bool:
     """Say whether statement only reads, taking no lock: a SELECT, or a WITH whose parts are
     all SELECTs, without FOR UPDATE or FOR SHARE. Anything else (a write, SET, LOCK, SAVEPOINT,
@@ -220,11 +227,7 @@ def plain_read(statement: str) -> bool:
     Told by its words alone: a SELECT whose function acts for the rest of a transaction
     (pg_advisory_xact_lock, set_config(..., true), pg_notify) would need a write or a lock
     before it. None is used."""
-    if not _reads(statement):
-        return False
-    if "FOR" not in statement and "for" not in statement and "For" not in statement:
-        return True
-    return not _LOCKS.search(statement)
+    return _reads(statement) and not _locks(statement)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -244,8 +247,7 @@ def _begin_before_more_than_a_read(
             connection.info[_ONLY_READ] = False
         return
     # A server-side cursor's statement runs as DECLARE, which only a transaction may hold.
-    server_side = hasattr(cursor, "name")
-    if not server_side and plain_read(statement):
+    if not hasattr(cursor, "name") and plain_read(statement):
         return
     # One INSERT that is the whole of its transaction (`insert_and_commit` with nothing else
     # written) commits on its own: BEGIN and COMMIT would add two round trips to it.
@@ -257,6 +259,7 @@ def _begin_before_more_than_a_read(
     ):
         return
     raw.execute("BEGIN")
+    # Read by `_end_what_only_read_with_commit`; set at every BEGIN, so never left from another.
     connection.info[_ONLY_READ] = _reads(statement)
 
 
@@ -278,12 +281,6 @@ def _end_what_only_read_with_commit(connection: Connection) -> None:
         # The connection is gone (the server ended it): nothing left to roll back on it, and
         # SQLAlchemy, told, neither tries nor raises.
         connection.invalidate(error)
-
-
-@event.listens_for(Engine, "commit")
-def _forget_only_read(connection: Connection) -> None:
-    if _begins_when_needed(connection):
-        connection.info.pop(_ONLY_READ, None)
 
 
 @event.listens_for(Pool, "checkout")
