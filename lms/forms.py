@@ -30,12 +30,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import flash
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.validators import InputRequired, ValidationError
 
 from lms.errors import UserError
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import parse_day
 
 

@@ -24,6 +24,7 @@ from flask import (
     session,
 )
 from flask_babel import Babel, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
@@ -150,35 +151,80 @@ def vn_moment(moment: datetime | None) -> str:
     return moment.astimezone(agency_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def _template_translations() -> dict[str, Callable[..., str]]:
-    """gettext, ngettext and _ for templates, finding the catalogue once per language.
+# app.extensions[CATALOGUES]: the app's catalogue of each language, found once (`catalogue`).
+CATALOGUES = "lms.catalogues"
+# Outside an app (a string translated at import, say): the text as it is written.
+_UNTRANSLATED = NullTranslations()
 
-    Flask-Babel's own look the catalogue up again for every string a page translates (about
-    7 µs each: the request context, the domain, the locale's name); a page translates dozens.
-    The catalogues are kept per locale (as Flask-Babel keeps them, for the process), so a
-    force_locale inside a request still gets its own language. `_` is called directly rather
-    than through Jinja's alias of gettext (two more calls through the template context each);
-    it does what Jinja's gettext does: Markup where the template escapes, then % variables.
-    """
+
+def _catalogue_in(
+    known: dict[Locale | None, Translations | NullTranslations],
+) -> Translations | NullTranslations:
     # Found by identity: a request's locale is the one kept for its language (`select_locale`).
-    known: dict[Locale | None, Translations | NullTranslations] = {}
+    locale = current_locale()
+    found = known.get(locale)
+    if found is None:
+        found = known[locale] = get_translations()
+    return found
 
-    def translations() -> Translations | NullTranslations:
-        locale = current_locale()
-        found = known.get(locale)
-        if found is None:
-            found = known[locale] = get_translations()
-        return found
+
+def catalogue() -> Translations | NullTranslations:
+    """The catalogue of the request's language, as flask_babel.get_translations finds it, but
+    found once per language for the app.
+
+    Flask-Babel looks it up again for every string (about 7 µs each: the request context, the
+    domain, the locale's name), and a dashboard translates fifty. The catalogues are kept per
+    locale (as Flask-Babel keeps them, for the process), so a force_locale inside a request
+    still gets its own language."""
+    try:
+        known = current_app.extensions[CATALOGUES]
+    except RuntimeError:  # outside an app
+        return _UNTRANSLATED
+    except KeyError:  # an app made without init_app
+        return get_translations()
+    return _catalogue_in(known)
+
+
+def gettext(string: str, **variables: object) -> str:
+    """flask_babel.gettext through `catalogue`: the text in the request's language, with
+    % variables filled in."""
+    text = catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
+    """flask_babel.ngettext through `catalogue`: the form for num, with %(num)d and the
+    variables filled in."""
+    variables.setdefault("num", num)
+    return catalogue().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables: object) -> LazyString:
+    """flask_babel.lazy_gettext through `gettext`: translated each time it is shown (a label
+    made at import, shown in the language of each request)."""
+    return LazyString(gettext, string, **variables)
+
+
+def _template_translations(
+    known: dict[Locale | None, Translations | NullTranslations],
+) -> dict[str, Callable[..., str]]:
+    """gettext, ngettext and _ for templates, through the app's catalogues (known, as
+    `catalogue` finds them) without looking the app up for each string.
+
+    `_` is called directly rather than through Jinja's alias of gettext (two more calls through
+    the template context each); it does what Jinja's gettext does: Markup where the template
+    escapes, then % variables.
+    """
 
     def gettext(string: str) -> str:
-        return translations().ugettext(string)
+        return _catalogue_in(known).ugettext(string)
 
     def ngettext(singular: str, plural: str, n: int) -> str:
-        return translations().ungettext(singular, plural, n)
+        return _catalogue_in(known).ungettext(singular, plural, n)
 
     @pass_eval_context
     def translate(eval_ctx: EvalContext, string: str, **variables: object) -> str:
-        text = translations().ugettext(string)
+        text = _catalogue_in(known).ugettext(string)
         if not variables and "%" not in text:  # nothing to fill in: most of a page's strings
             return Markup(text) if eval_ctx.autoescape else text
         if eval_ctx.autoescape:
@@ -190,7 +236,9 @@ def _template_translations() -> dict[str, Callable[..., str]]:
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
-    callables = _template_translations()
+    known: dict[Locale | None, Translations | NullTranslations] = {}
+    app.extensions[CATALOGUES] = known
+    callables = _template_translations(known)
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # jinja2.ext.i18n
         gettext=callables["gettext"], ngettext=callables["ngettext"], newstyle=True
     )

@@ -5,7 +5,7 @@ A foundation: courses, the catalogue and the dictionaries all name languages fro
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from lms.i18n import lazy_gettext as _l
 
 # Language of study. Sán Dìu has no ISO 639 code, hence a BCP 47 private-use tag.
 LANGUAGES = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from flask_babel import gettext as _
+
+from lms.i18n import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext as _
-
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.i18n import vn_date
 from lms.text import clean_name, fold
 from lms.zipparts import LongerThanDeclared, declared_chunks

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -18,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lms.access import public
 from lms.i18n import current_locale
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.org.queries import agency_name_today
 from lms.roles import ROLE_LABELS, Permission
 

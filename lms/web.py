@@ -21,11 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask, flash, render_template
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from lms.db import db
 from lms.errors import UserError
+from lms.i18n import gettext as _
 
 
 @dataclass

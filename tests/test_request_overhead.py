@@ -221,3 +221,72 @@ def test_the_header_s_unread_count_comes_with_the_sign_in(client, manager, sql_s
     client.post("/plans/notifications/read")
     page = client.get("/account/password").get_data(as_text=True)
     assert 'class="badge"' not in page
+
+
+def test_python_strings_read_as_flask_babel_s_own(app):
+    """`lms.i18n.gettext`, `ngettext` and `lazy_gettext` (what the views and services import)
+    give what Flask-Babel's give, in each language, with variables, in a language forced
+    within a request, and outside any app (the text as written)."""
+    import threading
+
+    import flask_babel
+    from flask import session
+
+    from lms.i18n import gettext, lazy_gettext, ngettext
+
+    label = lazy_gettext("Chờ duyệt")  # made at import, before any request
+    month = lazy_gettext("Tháng %(n)d", n=3)
+    outside = []
+    # A new thread starts outside the test's app context: as a module does at import.
+    reader = threading.Thread(
+        target=lambda: outside.extend(
+            [gettext("Chờ duyệt"), str(month), ngettext("%(num)d phút", "%(num)d phút", 5)]
+        )
+    )
+    reader.start()
+    reader.join()
+    assert outside == ["Chờ duyệt", "Tháng 3", "5 phút"]
+    cases = [
+        (gettext, flask_babel.gettext, ("Chờ duyệt",), {}),
+        (gettext, flask_babel.gettext, ("Tháng %(n)d",), {"n": 12}),
+        (gettext, flask_babel.gettext, ("Từ %(first)s đến %(last)s",), {"first": "a", "last": "b"}),
+        (ngettext, flask_babel.ngettext, ("%(num)d phút", "%(num)d phút", 2), {}),
+    ]
+    seen = {}
+    for lang in ("vi", "en"):
+        # A context of its own: the test's app context would keep the first request's locale.
+        with app.app_context(), app.test_request_context("/"):
+            session["lang"] = lang
+            for ours, theirs, args, variables in cases:
+                assert ours(*args, **variables) == theirs(*args, **variables)
+            seen[lang] = (str(label), label.__html__(), str(month))
+            other = "vi" if lang == "en" else "en"
+            with force_locale(other):
+                assert gettext("Chờ duyệt") == flask_babel.gettext("Chờ duyệt")
+                assert gettext("Chờ duyệt") != seen[lang][0]
+            assert gettext("Chờ duyệt") == seen[lang][0]  # back in the request's own
+    assert seen == {
+        "vi": ("Chờ duyệt", "Chờ duyệt", "Tháng 3"),
+        "en": ("Awaiting approval", "Awaiting approval", "Month 3"),
+    }
+
+
+def test_a_dashboard_s_labels_find_their_catalogue_once(client, manager):
+    """The labels a view makes (plan states, months) are translated through the catalogue found
+    once per language, not looked up again for each of the dozens on a unit's dashboard."""
+    from lms.org.models import Unit
+
+    unit_id = db.session.execute(select(Unit.id).where(Unit.code == "PCS")).scalar_one()
+    client.post("/language", data={"lang": "en"})
+    url = f"/plans/units/{unit_id}/2026"
+    assert client.get(url).status_code == 200
+    # Flask-Babel's own gettext asks its domain for the catalogue: so does `catalogue`, once.
+    found = flask_babel.Domain.get_translations
+    with mock.patch.object(
+        flask_babel.Domain, "get_translations", autospec=True, side_effect=found
+    ) as looked_up:
+        page = client.get(url).get_data(as_text=True)
+    assert "Not started" in page and "Chưa lập" not in page  # the one person's plan state
+    assert looked_up.call_count <= 1
+    client.post("/language", data={"lang": "vi"})
+    assert "Chưa lập" in client.get(url).get_data(as_text=True)

@@ -6,8 +6,6 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
 
@@ -15,6 +13,8 @@ from lms.accounts.models import EmploymentKind, Gender, Person, PersonPosition, 
 from lms.audit import services as audit
 from lms.db import db, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.roles import ROLE_LABELS, Role

@@ -5,9 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from lms.agency.models import (
     AGENCY_NAME_LENGTH,
     PLACE_LENGTH,
@@ -18,6 +15,8 @@ from lms.agency.queries import PROFILE_ID, AgencyProfile
 from lms.audit import services as audit
 from lms.db import db
 from lms.errors import UserError
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.text import clean_name
 
 # Each field: its label in messages, its longest value, whether it may be blank.

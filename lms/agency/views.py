@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import requires
@@ -12,6 +11,7 @@ from lms.agency import services
 from lms.agency.forms import ProfileForm
 from lms.agency.queries import agency_profile
 from lms.agency.services import FIELDS
+from lms.i18n import gettext as _
 from lms.roles import Permission
 from lms.web import saving
 

@@ -7,7 +7,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from lms.accounts.models import Person
@@ -15,6 +14,7 @@ from lms.api.models import ApiToken
 from lms.auth.services import demo_account_closed
 from lms.db import commit_only, db, rows_changed, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.roles import ROLE_PERMISSIONS, Permission
 
 TOKEN_PREFIX = "hts_"

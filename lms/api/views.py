@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,6 +34,7 @@ from lms.awards import queries as award_queries
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_count, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.i18n import local_today
 from lms.reports import queries
 from lms.reports import summary as summaries

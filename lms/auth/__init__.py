@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import Flask, session
-from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
+
+from lms.i18n import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from lms.accounts.models import Person

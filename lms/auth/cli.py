@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from lms.auth import services
 from lms.db import db
+from lms.i18n import gettext as _
 
 auth = AppGroup("auth", help="Đăng nhập: dọn dữ liệu đăng nhập cũ.")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
 from wtforms.validators import EqualTo
 
 from lms.forms import Form, cut, required
+from lms.i18n import lazy_gettext as _l
 
 # Longer than any password the policy takes, so a huge post is not read whole.
 _LONGEST = 1000

@@ -13,8 +13,6 @@ from typing import Any
 
 from flask import current_app, g
 from flask.signals import Namespace
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import ColumnElement, Select, bindparam, delete, distinct, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -25,6 +23,8 @@ from lms.audit import services as audit
 from lms.auth.models import LoginFailure, UserSession
 from lms.db import commit_only, db, rows_changed, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
+from lms.i18n import ngettext
 from lms.security import refresh_session_cookie
 
 MIN_PASSWORD_LENGTH = 10

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.access import public, signed_in
@@ -13,6 +12,7 @@ from lms.accounts.models import Person
 from lms.auth import services
 from lms.auth.forms import PasswordForm
 from lms.db import db
+from lms.i18n import gettext as _
 from lms.web import saving
 
 bp = Blueprint("auth", __name__, template_folder="templates")

@@ -16,10 +16,9 @@ from functools import lru_cache, partial
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from flask_babel import gettext as _
-
 from lms.awards.models import CriteriaSet, CriterionKind, IndicatorSource
 from lms.courses.format import CATEGORIES
+from lms.i18n import gettext as _
 
 CATEGORY_ORDER = tuple(CATEGORIES)
 MAX_YEARS = 10

@@ -15,8 +15,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     Field,
     FieldList,
@@ -41,6 +39,8 @@ from lms.awards.services import MAX_EVIDENCE, MAX_NOTE, MAX_SUMMARY, InitiativeI
 from lms.courses.format import CATEGORIES
 from lms.db import parse_count, parse_id
 from lms.forms import ConfirmForm, Form, cut
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import parse_day, vn_date
 
 CRITERION_ROWS = 6

@@ -11,12 +11,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Person
 from lms.db import Model, UTCDateTime, utcnow
+from lms.i18n import lazy_gettext as _l
 from lms.org.models import Unit
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Date, Select, bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +24,7 @@ from lms.awards.models import (
     PointsEntry,
 )
 from lms.db import among, contains, db, id_list, parse_id, read
+from lms.i18n import gettext as _
 from lms.org.models import Membership, UnitVersion
 from lms.org.scope import User, memberships_between, scope_of
 from lms.pagination import Page, paginate

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Flask, current_app
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +27,7 @@ from lms.awards.models import (
 )
 from lms.db import db, parse_id, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.i18n import parse_day, vn_date
 from lms.org.models import Unit
 from lms.text import fold, nfc

@@ -20,8 +20,6 @@ from collections.abc import Iterable, Mapping
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.access import requires
@@ -50,6 +48,8 @@ from lms.awards.services import FIRST_YEAR, InitiativeInput, Scorable
 from lms.courses.format import CATEGORIES
 from lms.db import db, parse_id
 from lms.forms import Unconfirmed
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import local_today, vn_date
 from lms.org.models import Unit
 from lms.org.queries import unit_choices, unit_named

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import gettext as _
 
 from lms.backup import services
 from lms.backup.services import BackupError
+from lms.i18n import gettext as _
 from lms.numbers import file_size
 
 

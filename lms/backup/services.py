@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, inspect, select, table, text
 from sqlalchemy.engine import URL, Connection
 
 from lms.db import db
 from lms.errors import UserError
 from lms.i18n import agency_zone
+from lms.i18n import gettext as _
 from lms.reference import ReferenceStamp, write_new_stamp
 
 if TYPE_CHECKING:

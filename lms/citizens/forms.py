@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import EqualTo
 
 from lms.forms import Form, cut, required
+from lms.i18n import lazy_gettext as _l
 
 _LONGEST = 1000  # longer than anything the rules take: a huge post is not read whole
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
@@ -25,6 +24,7 @@ from lms.citizens.models import CitizenProfile, Commune, RecoveryCode, Registrat
 from lms.db import db, utcnow
 from lms.errors import UserError
 from lms.i18n import agency_zone
+from lms.i18n import gettext as _
 from lms.outbox import services as outbox
 
 # The privacy notice a citizen agrees to (citizens/notice.html): a new text gets a new version.

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, requires
@@ -15,6 +14,7 @@ from lms.auth.views import open_session
 from lms.citizens import queries, services
 from lms.citizens.forms import RecoverForm, RegisterForm
 from lms.db import parse_id
+from lms.i18n import gettext as _
 from lms.i18n import local_today
 from lms.org.queries import agency_name_today
 from lms.outbox import services as outbox

@@ -10,10 +10,9 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from lms.courses.checker import FileRef, SourceCourse, is_ignored
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.zipparts import LongerThanDeclared, declared_chunks
 
 MAX_FILES = 1000

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from lms.courses import format as fmt
@@ -35,6 +34,7 @@ from lms.courses.render import (
 )
 from lms.dictionary import queries as dictionary_queries
 from lms.dictionary.queries import EntryText
+from lms.i18n import gettext as _
 from lms.languages import APOSTROPHE_LANGUAGES, LANGUAGES
 from lms.text import legacy_font_letters
 

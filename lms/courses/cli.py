@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from lms.courses import checker, importer
 from lms.db import db
+from lms.i18n import gettext as _
 
 courses = AppGroup("courses", help="Nội dung khóa học: kiểm tra và nhập.")
 # Below this many lessons and media files an import is quick enough without a progress bar.

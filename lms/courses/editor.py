@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.courses import checker, importer
@@ -26,6 +25,7 @@ from lms.courses.media import check_media
 from lms.courses.models import Course, CourseMedia, CourseVersion
 from lms.db import db, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 
 LESSON_NAME_RE = re.compile(r"^(\d{2})-(.+)\.md$")
 NEW_COURSE = """---

@@ -7,7 +7,6 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -19,6 +18,7 @@ from lms.courses.checker import CheckReport
 from lms.courses.editor import Draft, EditorError
 from lms.courses.models import Course
 from lms.db import db
+from lms.i18n import gettext as _
 from lms.roles import Permission
 
 bp = Blueprint("course_editor", __name__, template_folder="templates")

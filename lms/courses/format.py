@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 import yaml
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.languages import LANGUAGES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

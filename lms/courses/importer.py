@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +20,7 @@ from lms.courses.checker import CheckedCourse, CheckedLesson, CheckedQuiz, Check
 from lms.courses.models import Course, CourseMedia, CourseVersion, Lesson, Quiz
 from lms.db import db, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 
 
 class CourseImportError(UserError):

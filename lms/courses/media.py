@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from lms.i18n import gettext as _
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
 SNIFF_BYTES = 1024

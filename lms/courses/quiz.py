@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from flask_babel import gettext as _
 
 from lms.courses.format import (
     SLUG_RE,
@@ -31,6 +30,7 @@ from lms.courses.format import (
     block_yaml,
     is_null,
 )
+from lms.i18n import gettext as _
 from lms.text import fold, nfc, search_normal
 
 QUIZ_KEYS = ("id", "title", "pass_mark", "max_attempts", "wait_minutes", "questions")

@@ -17,7 +17,6 @@ from urllib.parse import unquote
 
 import markdown
 import nh3
-from flask_babel import gettext as _
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -25,6 +24,7 @@ from markupsafe import Markup
 
 from lms.courses.format import COURSE_FILE, LESSON_FILE_RE, MEDIA_DIR, AudioBlock, VocabBlock
 from lms.dictionary.queries import EntryText
+from lms.i18n import gettext as _
 
 # Learner pages serve lessons at these paths; media are served by courses.media.
 COURSE_PATH = "/courses/{course}"

@@ -20,7 +20,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -30,6 +29,7 @@ from lms.courses.format import CATEGORIES, LEVELS
 from lms.courses.media import BY_URL_EXTENSION
 from lms.db import db
 from lms.i18n import format_hours
+from lms.i18n import gettext as _
 from lms.languages import LANGUAGES
 from lms.roles import Permission
 from lms.uploads import services as pending

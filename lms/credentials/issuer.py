@@ -7,12 +7,12 @@ from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app, has_request_context, request
-from flask_babel import gettext as _
 
 from lms import config
 from lms.credentials import keys
 from lms.credentials.jsonld import DID_V1, MULTIKEY_V1
 from lms.errors import UserError
+from lms.i18n import gettext as _
 
 
 class IssuerError(UserError):

@@ -14,10 +14,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
-from flask_babel import gettext as _
 
 from lms.config import write_owner_only
 from lms.errors import UserError
+from lms.i18n import gettext as _
 
 KEY_FILE = re.compile(r"^key-([1-9][0-9]*)\.pem$")
 # The multicodec prefix of an Ed25519 public key (0xed, varint-encoded), for Multikey.

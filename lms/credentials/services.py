@@ -10,7 +10,6 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import Person
@@ -20,6 +19,7 @@ from lms.credentials.jsonld import CREDENTIALS_V2, OPEN_BADGES_V3
 from lms.credentials.models import BadgeCredential
 from lms.db import db, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.learning.models import REVOCATION_REASON_LENGTH, Certificate
 from lms.numbers import decimal_text
 

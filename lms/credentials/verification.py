@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from flask_babel import gettext as _
 from pyld.jsonld import JsonLdError
 
 from lms.credentials import baking, issuer, proof, services
 from lms.credentials.models import BadgeCredential
 from lms.errors import UserError
+from lms.i18n import gettext as _
 
 # A baked PNG of ours is about 10 KB and its credential 4 KB. Canonicalizing a crafted graph of
 # many alike blank nodes takes time that grows fast with their number, so the page takes only

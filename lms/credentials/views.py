@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +14,7 @@ from lms.credentials import baking, issuer, services, verification
 from lms.credentials.models import BadgeCredential
 from lms.db import db, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.learning import queries as learning_queries
 from lms.learning.models import Certificate
 from lms.roles import Permission

@@ -6,13 +6,13 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import gettext as _
 
 from lms.accounts.services import PersonError
 from lms.agency.queries import agency_profile
 from lms.auth.services import AuthError
 from lms.db import db
 from lms.demo import purge, seed
+from lms.i18n import gettext as _
 from lms.org.services import OrgError
 from lms.roles import ROLE_LABELS
 

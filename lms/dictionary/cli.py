@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import gettext as _
 
 from lms.db import db
 from lms.dictionary import recordings, services
+from lms.i18n import gettext as _
 from lms.sheets import SheetError
 
 SUFFIXES = (".csv", ".xlsx")

@@ -8,7 +8,6 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms import sheets
@@ -17,6 +16,7 @@ from lms.db import db, parse_count
 from lms.dictionary import queries, services
 from lms.dictionary.forms import EntryForm, ImportForm
 from lms.dictionary.models import DictionaryEntry
+from lms.i18n import gettext as _
 from lms.roles import Permission
 from lms.sheets import Problem, SheetError
 from lms.uploads import services as pending

@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,6 +27,7 @@ from lms.dictionary import queries, recordings
 from lms.dictionary.audio import EXTENSIONS
 from lms.dictionary.models import Recording, RecordingStatus, Speaker
 from lms.dictionary.services import dictionary_languages
+from lms.i18n import gettext as _
 from lms.i18n import local_today, parse_day
 from lms.roles import Permission
 from lms.web import saving

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from lms.audit import services as audit
@@ -18,6 +16,8 @@ from lms.db import db, rows_changed, utcnow
 from lms.dictionary.audio import NotAudio, inspect, recording_path
 from lms.dictionary.models import DictionaryEntry, Recording, RecordingStatus, Speaker
 from lms.errors import UserError
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import local_today
 from lms.text import clean_name
 

@@ -7,14 +7,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.audit import services as audit
 from lms.db import db, utcnow
 from lms.dictionary.models import DictionaryEntry, DictionaryWord
 from lms.errors import UserError
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.languages import LANGUAGES
 from lms.sheets import Layout, Problem, RawRow, SheetError, csv_bytes, read_rows, xlsx_bytes
 from lms.text import clean_name, fold, nfc

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
 from lms.forms import Day, Form, cut, required
+from lms.i18n import lazy_gettext as _l
 
 
 class BoardForm(Form):

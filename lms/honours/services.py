@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
-
 from lms.accounts.models import Person
 from lms.awards import queries as awards
 from lms.awards.criteria import CriteriaSpec
@@ -21,6 +19,7 @@ from lms.honours.models import (
     HonouredPerson,
     HonouredUnit,
 )
+from lms.i18n import gettext as _
 from lms.i18n import parse_day
 from lms.nominations import queries as nominations
 from lms.nominations.models import NominationList

@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, requires
@@ -33,6 +32,7 @@ from lms.honours.forms import (
     UnitEntryForm,
 )
 from lms.honours.models import CITATION_LIMIT, HonourBoard, HonouredPerson, HonouredUnit
+from lms.i18n import gettext as _
 from lms.i18n import local_today
 from lms.org.queries import unit_choices
 from lms.roles import Permission

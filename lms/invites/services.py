@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from lms.accounts.models import Person
@@ -24,6 +23,7 @@ from lms.auth.services import (
     set_password,
 )
 from lms.db import db, rows_changed, utcnow
+from lms.i18n import gettext as _
 from lms.invites.models import SignInCode
 from lms.invites.queries import Newcomer
 

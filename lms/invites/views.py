@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_user
 
@@ -25,6 +24,7 @@ from lms.access import public, requires
 from lms.auth import services as auth
 from lms.auth.views import SESSION_TOKEN_KEY
 from lms.db import db, parse_id
+from lms.i18n import gettext as _
 from lms.i18n import local_today, vn_date
 from lms.invites import queries, services
 from lms.invites.forms import CHANNEL_EMAIL, IssueForm, RedeemForm

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 
 from lms.forms import Day, Form, cut, required
+from lms.i18n import lazy_gettext as _l
 
 _BAD_DAY = _l("Ngày bắt đầu áp dụng không hợp lệ: hãy nhập theo dạng ngày/tháng/năm.")
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +24,7 @@ from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.quiz import score_quiz
 from lms.db import Model, db, rows_changed, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.i18n import local_day, local_today, parse_day, vn_date, vn_moment
 from lms.learning.models import (
     MAX_SECONDS_PER_EVENT,

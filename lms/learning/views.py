@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -26,6 +25,7 @@ from lms.courses.models import Lesson
 from lms.db import MAX_ID, parse_count, utcnow
 from lms.errors import UserError
 from lms.i18n import current_locale, local_day, local_today
+from lms.i18n import gettext as _
 from lms.languages import LANGUAGES
 from lms.learning import queries, rules, services
 from lms.learning.forms import BeaconForm, LearningEventForm, QuizForm, RuleForm

@@ -27,11 +27,10 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 
-from flask_babel import gettext as _
-
 from lms.agency.queries import agency_profile
 from lms.awards.criteria import CriteriaSpec, CriterionKind, Result, unit_label
 from lms.courses.format import CATEGORIES
+from lms.i18n import gettext as _
 from lms.numbers import decimal_text, percent
 from lms.reports.document import Document, Kind, letterhead, period_label, signer_lines
 from lms.reports.queries import RosterRow

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +24,7 @@ from lms.awards.models import (
     InitiativeStatus,
 )
 from lms.db import db
+from lms.i18n import gettext as _
 from lms.i18n import local_day, vn_date
 from lms.learning.models import Certificate
 from lms.nominations import document

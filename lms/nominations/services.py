@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.accounts.models import Person
@@ -13,6 +12,7 @@ from lms.awards import queries as awards
 from lms.awards.criteria import CriteriaSpec
 from lms.db import db, parse_id, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.nominations import document, queries
 from lms.nominations.models import (
     CommendationForm,

@@ -16,13 +16,13 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import requires
 from lms.audit.access_log import record_view
 from lms.awards.queries import criteria_sets
 from lms.db import db
+from lms.i18n import gettext as _
 from lms.i18n import local_today, vn_date
 from lms.nominations import document, queries, services
 from lms.nominations.forms import EntryForm, ListForm

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 from lms.db import parse_id
 from lms.forms import Form, required
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import parse_day as parse_typed_day
 from lms.org.models import UnitKind
 from lms.org.services import OrgError

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from lms.accounts import services as people
@@ -15,6 +14,7 @@ from lms.accounts.models import Person, RoleGrant
 from lms.audit import services as audit
 from lms.db import db, utcnow
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.i18n import vn_date
 from lms.org.models import Membership, Unit, UnitKind, UnitVersion
 from lms.org.queries import TreeOverTime

@@ -8,13 +8,13 @@ from typing import Literal, overload
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from lms.access import requires
 from lms.accounts.services import person_by_username
 from lms.audit.access_log import record_view
 from lms.db import db, parse_id
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import local_today, vn_date
 from lms.org import queries, services
 from lms.org.forms import MemberForm, MergeForm, MoveForm, RenameForm, UnitForm, parse_day

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from lms import leases
+from lms.i18n import gettext as _
 from lms.outbox import services
 
 mail_cli = AppGroup("mail", help="Thư điện tử chờ gửi.")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from lms.accounts.services import FIELD_LABELS, PersonError, parse_day
 from lms.forms import Form, required
+from lms.i18n import lazy_gettext as _l
 
 
 class TypedDay:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
 from flask_login import current_user
 
@@ -16,6 +14,8 @@ from lms.accounts.queries import position_history
 from lms.audit.access_log import record_view
 from lms.auth import services as auth
 from lms.db import MAX_ID, db, parse_id
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import local_today, vn_date
 from lms.org import services as org
 from lms.org.models import Unit

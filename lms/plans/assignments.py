@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import Person
@@ -17,6 +16,7 @@ from lms.audit import services as audit
 from lms.courses.models import Course
 from lms.courses.render import COURSE_PATH
 from lms.db import db, parse_id, utcnow, valid_on
+from lms.i18n import gettext as _
 from lms.i18n import local_today, vn_date
 from lms.org.models import Membership, Unit
 from lms.org.queries import subtree_unit_ids

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from lms.db import db
+from lms.i18n import gettext as _
 from lms.i18n import local_today, parse_day, vn_date
 from lms.numbers import file_size
 from lms.outbox import services as outbox

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import Exists, delete, exists, func, select
 
 from lms.accounts.models import Person
 from lms.db import db, utcnow
+from lms.i18n import gettext as _
 from lms.numbers import file_size
 from lms.plans.models import ActivityStatus, EvidenceFile, ExternalActivity
 from lms.plans.values import PlanError

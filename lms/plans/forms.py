@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -30,6 +29,7 @@ from wtforms.validators import AnyOf, NumberRange, Optional, StopValidation, Val
 from lms.accounts.models import EmploymentKind
 from lms.db import parse_count, parse_id
 from lms.forms import ConfirmForm, Day, Form, required
+from lms.i18n import lazy_gettext as _l
 from lms.plans.models import ActivityKind
 from lms.plans.values import PlanError, parse_hours, parse_planned
 from lms.progress.models import AssignmentKind, TargetUnit

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
-
 from lms.accounts.models import Person
 from lms.audit import services as audit
+from lms.i18n import gettext as _
 from lms.i18n import vn_date
 from lms.numbers import decimal_text
 from lms.org.models import Unit

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import config
 from lms.accounts.models import Person
 from lms.db import batches, db, utcnow
+from lms.i18n import gettext as _
 from lms.i18n import local_today, vn_date
 from lms.org import scope
 from lms.outbox import services as outbox

@@ -10,12 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import NotRequired, TypedDict
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import EmploymentKind
 from lms.audit import services as audit
 from lms.db import db, utcnow
+from lms.i18n import gettext as _
 from lms.i18n import parse_day, vn_date
 from lms.plans.values import PlanError, parse_hours, text_value
 from lms.progress.models import TargetRule, TargetUnit

@@ -10,9 +10,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal, overload
 
-from flask_babel import gettext as _
-
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.i18n import local_today, parse_day, vn_date
 from lms.text import nfc
 

@@ -17,8 +17,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.access import requires, signed_in
@@ -27,6 +25,8 @@ from lms.audit.access_log import record_view
 from lms.auth.services import signed_in_value
 from lms.db import db, parse_id
 from lms.forms import Form
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import local_today
 from lms.learning.queries import flagged_completion_details
 from lms.org.models import Unit

@@ -11,13 +11,13 @@ from decimal import Decimal
 from typing import Any, cast
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import Person
 from lms.courses.models import Course
 from lms.db import db, parse_id, utcnow
+from lms.i18n import gettext as _
 from lms.plans import permissions, queries
 from lms.plans.evidence import Upload, check_quota, release, store_evidence
 from lms.plans.models import (

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.access import requires, signed_in
 from lms.db import parse_count, utcnow
 from lms.i18n import agency_zone, parse_day
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.privacy import queries
 from lms.roles import Permission
 

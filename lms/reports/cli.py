@@ -8,9 +8,9 @@ from dataclasses import replace
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from lms.awards import queries as award_queries
+from lms.i18n import gettext as _
 from lms.i18n import local_today, parse_day
 from lms.reports import exports
 from lms.reports.document import document

@@ -14,10 +14,9 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from lms.agency.queries import AgencyProfile, agency_profile
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import vn_date, vn_long_date
 from lms.numbers import decimal_text, two_places
 from lms.plans.models import PlanStatus

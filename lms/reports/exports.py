@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING
 
 from flask import stream_template
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from lms.i18n import agency_zone
+from lms.i18n import gettext as _
 from lms.numbers import DATE_FORMAT, DECIMAL_FORMAT, PERCENT_FORMAT, WHOLE_FORMAT
 from lms.reports.document import Document, Kind
 from lms.sheets import FORMULA_STARTS, safe_cell

@@ -17,7 +17,6 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, func, select
 
 from lms.accounts.models import Person
@@ -27,6 +26,7 @@ from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
 from lms.db import contains, db, parse_count
 from lms.errors import UserError
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import parse_day
 from lms.learning.queries import flagged_completions
 from lms.numbers import percent

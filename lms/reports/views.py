@@ -16,7 +16,6 @@ from flask import (
     stream_with_context,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, requires
@@ -25,6 +24,7 @@ from lms.awards import queries as award_queries
 from lms.awards.criteria import CriteriaSpec, criterion_label
 from lms.awards.models import IndicatorSource
 from lms.db import db, parse_count, parse_id
+from lms.i18n import gettext as _
 from lms.i18n import local_today
 from lms.org.models import Unit
 from lms.org.queries import unit_choices, unit_named

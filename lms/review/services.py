@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from flask import current_app
-from flask_babel import gettext as _
 from lxml import html as lxml_html
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from lms.db import db, utcnow
 from lms.dictionary import queries as dictionary_queries
 from lms.dictionary.models import DictionaryEntry
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.learning import services as learning
 from lms.learning.rules import page_stamp, read_stamp
 from lms.review.models import ReviewCard, ReviewLog

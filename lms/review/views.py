@@ -7,13 +7,13 @@ import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import signed_in
 from lms.db import db, utcnow
 from lms.dictionary import queries as dictionary_queries
 from lms.i18n import agency_zone, vn_moment
+from lms.i18n import gettext as _
 from lms.learning import queries as learning_queries
 from lms.review import queries, services
 from lms.review.services import LISTEN, ReviewError

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from lms.db import db
+from lms.i18n import gettext as _
 from lms.i18n import local_today
 from lms.staff import importer
 

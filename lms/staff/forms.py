@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from lms.forms import Form, cut
+from lms.i18n import gettext as _
 from lms.staff.importer import parse_effective_date
 from lms.uploads.services import Kept
 

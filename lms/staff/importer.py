@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts import services as people
 from lms.accounts.models import Gender, Person
 from lms.db import db
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.i18n import local_today, vn_date
 from lms.i18n import parse_day as parse_typed_day
 from lms.org import services as org

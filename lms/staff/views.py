@@ -6,13 +6,13 @@ import io
 from collections.abc import Iterable
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms import sheets
 from lms.access import requires
 from lms.accounts.queries import waiting_for_first_sign_in
 from lms.db import db
+from lms.i18n import gettext as _
 from lms.i18n import local_today
 from lms.roles import Permission
 from lms.staff import importer

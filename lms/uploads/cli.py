@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from lms.db import db
+from lms.i18n import gettext as _
 from lms.numbers import file_size
 from lms.uploads import services
 

@@ -8,9 +8,9 @@ from datetime import date
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from lms import leases
+from lms.i18n import gettext as _
 from lms.i18n import utc_span, vn_date
 from lms.xapi import services, statements
 from lms.xapi.statements import XapiError

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
+from lms.i18n import gettext as _
 
 VERSION = "1.0.3"
 TIMEOUT = 60  # seconds; a batch of hundreds of statements takes an LRS a moment to index

@@ -11,12 +11,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import Insert, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms import leases
 from lms.db import db, utcnow
+from lms.i18n import gettext as _
 from lms.xapi import statements
 from lms.xapi.lrs import Answer, Store
 from lms.xapi.models import StatementStatus, XapiStatement

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import Select, exists, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
@@ -28,6 +27,7 @@ from lms import config
 from lms.courses.models import Course, Lesson, Quiz
 from lms.db import db
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.learning.models import Certificate, EventKind, LearningEvent, QuizAttempt
 from lms.plans.models import ActivityStatus, ExternalActivity
 from lms.xapi.models import SourceKind, XapiStatement
