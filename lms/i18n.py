@@ -160,7 +160,8 @@ _UNTRANSLATED = NullTranslations()
 def _catalogue_in(
     known: dict[Locale | None, Translations | NullTranslations],
 ) -> Translations | NullTranslations:
-    # Found by identity: a request's locale is the one kept for its language (`select_locale`).
+    # A request's locale is the very object kept for its language (`select_locale`): the dict's
+    # lookup settles it at the identity check. A forced one (force_locale) is found by equality.
     locale = current_locale()
     found = known.get(locale)
     if found is None:

@@ -229,7 +229,6 @@ def test_python_strings_read_as_flask_babel_s_own(app):
     within a request, and outside any app (the text as written)."""
     import threading
 
-    import flask_babel
     from flask import session
 
     from lms.i18n import gettext, lazy_gettext, ngettext

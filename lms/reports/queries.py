@@ -26,6 +26,7 @@ from lms.awards.queries import approved_initiatives, manual_points
 from lms.bulk import collector_paused
 from lms.db import contains, db, parse_count
 from lms.errors import UserError
+from lms.i18n import gettext as _
 from lms.i18n import lazy_gettext as _l
 from lms.i18n import parse_day
 from lms.learning.queries import flagged_completions
@@ -585,8 +586,6 @@ class ReportError(UserError):
 
 def make_period(first: date | None, last: date | None) -> Period:
     """Check a period typed by someone: both days given, in order, at most MAX_YEARS years."""
-    from flask_babel import gettext as _
-
     if first is None or last is None:
         raise ReportError(_("Ngày bắt đầu và ngày kết thúc phải có dạng dd/mm/yyyy."))
     if first.year not in YEARS or last.year not in YEARS:
@@ -599,8 +598,6 @@ def make_period(first: date | None, last: date | None) -> Period:
 
 
 def _outside_years() -> ReportError:
-    from flask_babel import gettext as _
-
     return ReportError(
         _("Kỳ báo cáo phải nằm trong các năm %(first)d–%(last)d.", first=YEARS[0], last=YEARS[-1])
     )
@@ -639,8 +636,6 @@ def period_from_args(args: Mapping[str, str], today: date) -> tuple[Period, str]
 
 def period_choices(today: date) -> list[tuple[str, str]]:
     """The presets a period form offers: each year and its first half, and the two phases."""
-    from flask_babel import gettext as _
-
     choices = [(key, str(label)) for key, (_f, _l2, label) in PRESETS.items()]
     for year in range(2024, today.year + 2):
         choices.append((str(year), _("Năm %(year)d", year=year)))
