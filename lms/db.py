@@ -213,8 +213,8 @@ def _reads(statement: str) -> bool:
 
 
 def _locks(statement: str) -> bool:
-    """FOR UPDATE or FOR SHARE (in any of their forms) in the statement."""
-    if "FOR" not in statement and "for" not in statement and "For" not in statement:
+    """FOR UPDATE or FOR SHARE (in any of their forms and casings) in the statement."""
+    if "FOR" not in statement.upper():  # the search costs ten times as much: most have no FOR
         return False
     return _LOCKS.search(statement) is not None
 

@@ -181,8 +181,6 @@ def catalogue() -> Translations | NullTranslations:
         known = current_app.extensions[CATALOGUES]
     except RuntimeError:  # outside an app
         return _UNTRANSLATED
-    except KeyError:  # an app made without init_app
-        return get_translations()
     return _catalogue_in(known)
 
 

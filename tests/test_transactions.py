@@ -330,6 +330,7 @@ def _on_postgresql() -> bool:
         ("SELECT unit.code FROM unit FOR NO KEY UPDATE NOWAIT", False),
         ("SELECT unit.code FROM unit\nFOR SHARE", False),
         ("SELECT unit.code FROM unit FOR KEY SHARE SKIP LOCKED", False),
+        ("SELECT unit.code FROM unit fOr UpDaTe", False),
         ("WITH chosen AS (SELECT 1 AS id) UPDATE unit SET code = 'X'", False),
         ("WITH gone AS (delete from unit RETURNING id) SELECT count(*) FROM gone", False),
         ("INSERT INTO access_log (what) VALUES ('x')", False),

@@ -29,7 +29,10 @@ REPORT = f"""
 import gc, sys
 sys.path.insert(0, {str(ROOT)!r})
 runs = []
-gc.callbacks.append(lambda phase, info: phase == "start" and runs.append(info["generation"]))
+def counted(phase, info):
+    if phase == "start":
+        runs.append(info["generation"])
+gc.callbacks.append(counted)
 try:
     import wsgi
     raised = "-"
@@ -42,7 +45,7 @@ if raised == "-":  # and a page, as a worker serves one
 loaded = [name for name in {LATER!r} if name in sys.modules]
 threshold, start_runs = gc.get_threshold()[0], len(runs)
 runs.clear()
-gc.callbacks.append(lambda phase, info: phase == "start" and runs.append(info["generation"]))
+gc.callbacks.append(counted)
 held = [(n, [n], {{n: n}}) for n in range(15_000)]  # a page's rows, held until written
 gc.callbacks.clear()
 print(enabled, frozen, start_runs, raised, ",".join(loaded) or "-", threshold, len(runs))
