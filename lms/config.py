@@ -171,7 +171,9 @@ def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     psycopg prepares a statement a connection runs often (kept across requests: no ROLLBACK
     makes it forget them) unless prepared is False, for a pooler that cannot follow them
     (PgBouncer in transaction mode, unless 1.21 or later with max_prepared_statements set); and
-    its cursors make a statement's description only when it is read (`lms.pg`)."""
+    its cursors make a statement's description only when it is read (`lms.pg`); and a pooled
+    connection is pinged only when it may have died in the pool (`lms.db`), not at every
+    checkout."""
     if database_url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
     url = make_url(database_url)
@@ -183,7 +185,7 @@ def engine_options(database_url: str, *, prepared: bool = True) -> dict:
     if not prepared:
         connect_args["prepare_threshold"] = None
     return {
-        "pool_pre_ping": True,
+        "pool_pre_ping": False,
         "isolation_level": "AUTOCOMMIT",
         "execution_options": {BEGINS_WHEN_NEEDED: True},
         "connect_args": connect_args,

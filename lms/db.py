@@ -6,8 +6,10 @@ import contextlib
 import json
 import os
 import re
+import select
 import stat
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
@@ -281,6 +283,56 @@ def _end_what_only_read_with_commit(connection: Connection) -> None:
         # The connection is gone (the server ended it): nothing left to roll back on it, and
         # SQLAlchemy, told, neither tries nor raises.
         connection.invalidate(error)
+
+
+# A psycopg connection is tested before the pool lends it only when it may have died in the
+# pool: it lay idle longer than this, or the server sent something while it lay idle (the pool's
+# own pre_ping, off for psycopg in lms.config, tested every one with a round trip).
+#
+# An idle connection receives nothing unless the server ends it: a restart, a crash or
+# pg_terminate_backend send their last message (or the kernel its end of the stream) and the
+# socket turns readable. A check for that costs one poll of the socket, no round trip (the ping
+# cost a lesson page on PostgreSQL 80-240 µs of the client's time, two on a streamed report:
+# one as the request began, one when the stream read on after the access log's commit). What
+# a poll cannot see, a peer gone without a word (a dropped network path), only comes with time:
+# a connection idle longer than PING_AFTER_IDLE_SECONDS is still pinged as before.
+PING_AFTER_IDLE_SECONDS = 30.0
+_CHECKED_IN_AT = "lms_checked_in_at"
+
+
+@event.listens_for(Pool, "checkin")
+def _note_when_checked_in(dbapi_connection: DBAPIConnection | None, record: Any) -> None:
+    if dbapi_connection is not None and hasattr(dbapi_connection, "pgconn"):
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _alive_when_lent(dbapi_connection: DBAPIConnection, record: Any, _proxy: object) -> None:
+    """Ping a psycopg connection that may have died in the pool (see PING_AFTER_IDLE_SECONDS);
+    one that does not answer is replaced by a new one (the pool's answer to DisconnectionError)."""
+    if not hasattr(dbapi_connection, "pgconn"):
+        return
+    checked_in_at = record.info.pop(_CHECKED_IN_AT, None)
+    if checked_in_at is None:  # new: connected just now
+        return
+    idle = time.monotonic() - checked_in_at
+    if idle < PING_AFTER_IDLE_SECONDS and not _has_input(dbapi_connection):
+        return
+    try:
+        dbapi_connection.execute(";")  # as SQLAlchemy's ping: an empty query, one round trip
+    except Exception as error:
+        raise DisconnectionError(f"a pooled connection did not answer: {error}") from error
+
+
+def _has_input(dbapi_connection: Any) -> bool:
+    """Whether the server sent something on the connection's socket, unread (or closed it)."""
+    try:
+        descriptor = dbapi_connection.fileno()
+    except Exception:  # closed on this side
+        return True
+    poller = select.poll()
+    poller.register(descriptor, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
 
 
 @event.listens_for(Pool, "checkout")

@@ -21,7 +21,8 @@ def test_a_psycopg_engine_gets_the_cursor_and_keeps_its_other_settings():
         "cursor_factory": Cursor,
         "prepare_threshold": None,
     }
-    assert engine_options(PG)["pool_pre_ping"] is True
+    # lms.db pings a pooled connection only when it may have died in the pool.
+    assert engine_options(PG)["pool_pre_ping"] is False
     # Not another driver's, nor psycopg's asynchronous connections (they take their own kind).
     assert "connect_args" not in engine_options("postgresql+pg8000://u@h/lms")
     assert "connect_args" not in engine_options("postgresql+psycopg_async://u@h/lms")

@@ -1,0 +1,78 @@
+"""On PostgreSQL the pool pings a connection only when it may have died while lent to no one
+(lms.db.PING_AFTER_IDLE_SECONDS): one the server ended is still never lent."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import lms.db
+from lms.config import engine_options
+from lms.db import db
+
+
+@pytest.fixture
+def pool(app):
+    """A pool of one connection on the test database, and the statements sent on its
+    connections outside SQLAlchemy (the ping), as they are sent."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL connection's ping")
+    import psycopg  # a PostgreSQL test: not imported where the suite runs on SQLite
+
+    url = db.engine.url.render_as_string(hide_password=False)
+    engine = create_engine(url, **{**engine_options(url), "pool_size": 1, "max_overflow": 0})
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def recorded(connection, query, *args, **kwargs):
+        sent.append(query if isinstance(query, str) else str(query))
+        return execute(connection, query, *args, **kwargs)
+
+    psycopg.Connection.execute = recorded  # type: ignore[method-assign]
+    try:
+        yield engine, sent
+    finally:
+        psycopg.Connection.execute = execute  # type: ignore[method-assign]
+        engine.dispose()
+
+
+def _backend(engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(text("SELECT pg_backend_pid()"))
+
+
+def test_a_connection_back_from_its_last_use_is_lent_without_a_ping(pool):
+    engine, sent = pool
+    first = _backend(engine)
+    del sent[:]
+    assert _backend(engine) == first  # the same connection, lent again
+    assert ";" not in sent
+
+
+def test_a_connection_idle_longer_than_the_limit_is_pinged(pool, monkeypatch):
+    engine, sent = pool
+    first = _backend(engine)
+    monkeypatch.setattr(lms.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    del sent[:]
+    assert _backend(engine) == first  # it answered: kept
+    assert sent == [";"]
+
+
+def test_a_connection_the_server_ended_in_the_pool_is_replaced(app, pool):
+    """A restart or pg_terminate_backend while the connection lay in the pool, just now: the
+    server's last message makes its socket readable, the ping fails, and the pool lends a new
+    connection; the one who asked never sees the dead one."""
+    engine, sent = pool
+    ended = _backend(engine)
+    with db.engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ended})
+        deadline = time.monotonic() + 10
+        gone = "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
+        while other.scalar(text(gone), {"pid": ended}) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    del sent[:]
+    replaced = _backend(engine)
+    assert replaced != ended
+    assert sent == [";"]  # the dead one was tested (and failed), the new one was not
