@@ -1,13 +1,16 @@
 """lms.db.read: a Core select on the session's connection sees the request's own pending work,
-as the session's execute would, and leaves it pending inside no_autoflush."""
+as the session's execute would, and leaves it pending inside no_autoflush; a list of one id
+among which a column is read goes as that id."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import String, func, select, text, type_coerce
 
 from lms.accounts.models import Person
-from lms.db import db, read
-from tests.factories import make_person
+from lms.db import among, db, id_list, read
+from lms.org.models import Unit
+from tests.factories import make_person, make_unit
 
 
 def _position(person_id: int) -> str | None:
@@ -38,3 +41,64 @@ def test_read_inside_no_autoflush_leaves_pending_work_alone(app):
     assert seen == "Chuyên viên"
     assert person in db.session.dirty
     db.session.rollback()
+
+
+# A unit's code, for the units among a list of ids (as the progress engine reads people).
+_CODES = select(Unit.code).where(among(Unit.id, id_list("ids"))).order_by(Unit.code)
+
+
+def test_a_list_of_one_id_is_read_as_that_id_with_the_same_rows(app, sql_statements):
+    """A person's own figures go through statements built for many people: with one id, the
+    id is compared as itself (PostgreSQL then plans the statement once, not at every run)."""
+    first, second, _third = (make_unit(f"MOT{i}", f"Đơn vị {i}").id for i in range(3))
+    db.session.commit()
+    found: dict[str, list[str]] = {}
+
+    def codes(name: str, ids: list[int]) -> None:
+        found[name] = list(read(_CODES, {"ids": ids}).scalars())
+
+    (one,) = sql_statements(lambda: codes("one", [second]))
+    (two,) = sql_statements(lambda: codes("two", [first, second]))
+    assert found == {"one": ["MOT1"], "two": ["MOT0", "MOT1"]}
+    assert "unit.id = " in one and "ANY" not in one and "json_each" not in one
+    assert "ANY" in two or "json_each" in two
+    # A list of one that names nobody, or a list of something else, stays a list.
+    assert list(read(_CODES, {"ids": [None]}).scalars()) == []
+    assert list(read(_CODES, {"ids": [10**9]}).scalars()) == []
+
+
+def test_a_list_of_one_id_also_read_as_a_list_stays_a_list(app):
+    unit = make_unit("CALI", "Đơn vị danh sách")
+    db.session.commit()
+    both = select(Unit.code, func.length(type_coerce(id_list("ids"), String))).where(
+        among(Unit.id, id_list("ids"))
+    )
+    ((code, length),) = read(both, {"ids": [unit.id]}).all()
+    assert code == "CALI"
+    assert length == len(f"[{unit.id}]")  # JSON on SQLite, {…} on PostgreSQL: as long
+
+
+def test_on_postgresql_a_list_of_one_id_gets_a_plan_made_once(app):
+    """PostgreSQL plans `= ANY(:ids)` again at every run (it costs a generic plan as if for ten
+    ids); a person's reads, run on every page of theirs, are planned once."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plans of prepared statements")
+    if db.engine.dialect.create_connect_args(db.engine.url)[1].get("prepare_threshold", 5) is None:
+        pytest.skip("nothing prepared (LMS_DATABASE_PREPARED=0)")
+    unit = make_unit("GENE", "Đơn vị một kế hoạch")
+    db.session.commit()
+    # psycopg prepares a statement at its fifth run on a connection; PostgreSQL makes a plan
+    # for the values of each of the first five runs of a prepared statement, then weighs one
+    # made for all values.
+    for _ in range(14):
+        assert list(read(_CODES, {"ids": [unit.id]}).scalars()) == ["GENE"]
+    plans = read(
+        text(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%FROM unit%unit.id = %'"
+        )
+    ).all()
+    assert len(plans) == 1
+    generic, custom = plans[0]
+    # Five plans for the values at hand, then the one for all (with `= ANY(:ids)`: none).
+    assert custom == 5 and generic >= 4
