@@ -10,9 +10,10 @@ import select
 import stat
 import sys
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -32,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, Result, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -100,56 +101,84 @@ def read(
     # The session's own autoflush (SQLAlchemy's, not public): skipped inside no_autoflush and
     # while a flush runs; next to no cost when nothing is pending.
     session._autoflush()
-    if params and any(type(value) is list and len(value) == 1 for value in params.values()):
+    if params and not _ID_LIST_NAMES.isdisjoint(params):
         statement, params = _for_one(statement, params)
     return session.connection().execute(statement, params or {})
+
+
+# A person's own figures are read through statements built for many (`among(column, :ids)`).
+# PostgreSQL plans a prepared statement once for all values (a generic plan) unless a plan made
+# for the values at hand looks cheaper; it costs `= ANY(:ids)` as if the list held ten ids, so
+# for one it planned the statement again at every execution: the learner home's four reads of
+# the engine took the server 0.45 ms a page more than with plans made once. `read` sends a list
+# of one id as that id (`column = :ids`, the same rows: an id is among a list of one exactly
+# when it equals it, and a NULL matches neither), through a copy of the statement made once.
+#
+# Only a statement read a second time is copied: one built for a single call (a dashboard's
+# search) would cost more to copy (0.3-0.6 ms) than its plan. id(statement) -> (a weak
+# reference to it, its copies by the names sent as one id: None where there is nothing to copy).
+_ONE_ID: dict[int, tuple[weakref.ref[Any], dict[frozenset[str], Executable | None]]] = {}
 
 
 def _for_one(
     statement: Executable, params: Mapping[str, Any]
 ) -> tuple[Executable, Mapping[str, Any]]:
-    """statement and params with each list of one id that `among` reads (a person's own
-    figures, through the statements built for many) bound as that id alone: `column = :ids`.
-
-    PostgreSQL plans a prepared statement once for all values (a generic plan) unless a plan
-    made for the values at hand looks cheaper. It costs `= ANY(:ids)` as if the list held ten
-    ids, so for one it planned it again at every execution: the learner home's four reads of
-    the engine took the server 0.45 ms a page more than with a plan made once. The same
-    rows: an id is among a list of one exactly when it equals it (a NULL matches neither)."""
+    """statement and params with each list of one id (in range of an INTEGER: a larger one
+    names nobody, as before) that `among` reads bound as that id alone."""
     names = frozenset(
         name
         for name, value in params.items()
-        if type(value) is list and len(value) == 1 and type(value[0]) is int
+        if name in _ID_LIST_NAMES
+        and type(value) is list
+        and len(value) == 1
+        and type(value[0]) is int
+        and -_INT4 <= value[0] < _INT4
     )
-    one = _one_id_statement(statement, names) if names else None
+    if not names:
+        return statement, params
+    key = id(statement)
+    found = _ONE_ID.get(key)
+    if found is None or found[0]() is not statement:
+
+        def forget(_gone: object, key: int = key) -> None:
+            _ONE_ID.pop(key, None)
+
+        try:  # forgotten with the statement
+            seen = weakref.ref(statement, forget)
+        except TypeError:
+            return statement, params
+        _ONE_ID[key] = (seen, {})
+        return statement, params
+    copies = found[1]
+    if names not in copies:
+        copies[names] = _one_id_statement(statement, names)
+    one = copies[names]
     if one is None:
         return statement, params
     return one, {name: value[0] if name in names else value for name, value in params.items()}
 
 
-@lru_cache(maxsize=512)  # the statements are built once (module constants, cached builders)
 def _one_id_statement(statement: Executable, names: frozenset[str]) -> Executable | None:
     """statement with `among(column, :name)` as `column = :name` for each of names, or None
-    if none is read that way, or one is also read otherwise (it must stay a list there)."""
-    replaced: set[str] = set()
+    if none is read that way, or one is also bound elsewhere (it must stay a list there)."""
+    made: set[int] = set()
 
     def replace(element: Any, **_kw: Any) -> Any:
-        if isinstance(element, among) and isinstance(element.ids, BindParameter):
-            name = element.ids.key
-            if name in names:
-                replaced.add(name)
-                return element.column == bindparam(name, type_=element.column.type)
+        if (
+            isinstance(element, among)
+            and isinstance(element.ids, BindParameter)
+            and element.ids.key in names
+        ):
+            bound = bindparam(element.ids.key, type_=element.column.type)
+            made.add(id(bound))
+            return element.column == bound
         return None
 
     one = replacement_traverse(cast(Any, statement), {}, replace)
-    if not replaced:
+    if not made:
         return None
     for element in iterate(one):
-        if (
-            isinstance(element, BindParameter)
-            and element.key in replaced
-            and isinstance(element.type, _IdList)
-        ):
+        if isinstance(element, BindParameter) and element.key in names and id(element) not in made:
             return None
     return one
 
@@ -347,6 +376,12 @@ def _end_what_only_read_with_commit(connection: Connection) -> None:
 # one as the request began, one when the stream read on after the access log's commit). What
 # a poll cannot see, a peer gone without a word (a dropped network path), only comes with time:
 # a connection idle longer than PING_AFTER_IDLE_SECONDS is still pinged as before.
+#
+# What this gives up: the server's last message is written by the ending backend a moment after
+# it is told to stop (the signal of a shutdown or of pg_terminate_backend); a connection lent
+# within that moment is lent dead, where the ping would have waited for the answer. The request
+# that uses it fails, as one that was using it when the server went would have; the pool then
+# drops the connections made before (SQLAlchemy's answer to a lost connection).
 PING_AFTER_IDLE_SECONDS = 30.0
 _CHECKED_IN_AT = "lms_checked_in_at"
 
@@ -359,19 +394,31 @@ def _note_when_checked_in(dbapi_connection: DBAPIConnection | None, record: Any)
 
 @event.listens_for(Pool, "checkout")
 def _alive_when_lent(dbapi_connection: DBAPIConnection, record: Any, _proxy: object) -> None:
-    """Ping a psycopg connection that may have died in the pool (see PING_AFTER_IDLE_SECONDS);
-    one that does not answer is replaced by a new one (the pool's answer to DisconnectionError)."""
-    if not hasattr(dbapi_connection, "pgconn"):
+    """Ping a psycopg connection that may have died in the pool (see PING_AFTER_IDLE_SECONDS).
+    One that does not answer is replaced, and the others made before it with it, as the pool's
+    pre_ping did (the server went away: InvalidatePoolError)."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
         return
     checked_in_at = record.info.pop(_CHECKED_IN_AT, None)
     if checked_in_at is None:  # new: connected just now
         return
+    if pgconn.transaction_status != _IDLE:
+        return  # left in a transaction: `_never_lent_inside_a_transaction` ends it (a round trip)
     idle = time.monotonic() - checked_in_at
     if idle < PING_AFTER_IDLE_SECONDS and not _has_input(dbapi_connection):
         return
+    # SQLAlchemy's ping for psycopg: an empty query, in autocommit (no BEGIN sent before it).
+    before = dbapi_connection.autocommit
     try:
-        dbapi_connection.execute(";")  # as SQLAlchemy's ping: an empty query, one round trip
+        if not before:
+            dbapi_connection.autocommit = True
+        dbapi_connection.execute(";")
+        if not before:
+            dbapi_connection.autocommit = False
     except Exception as error:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            raise InvalidatePoolError(f"a pooled connection was lost: {error}") from error
         raise DisconnectionError(f"a pooled connection did not answer: {error}") from error
 
 
@@ -634,9 +681,15 @@ class _IdList(TypeDecorator[Any]):
         return _BigIdText(text) if wide else _IdText(text)
 
 
+# The names of id lists (`id_list`): a list of one under one of them may go as that id (`read`).
+_ID_LIST_NAMES: set[str] = set()
+
+
 def id_list(name: str | None, value: list[int] | None = None) -> BindParameter[Any]:
     """A parameter holding a list of ids (`among`): named, for a statement built once and
     executed with the ids as {name: ids}."""
+    if name is not None:
+        _ID_LIST_NAMES.add(name)
     return bindparam(name, value, type_=_IdList())
 
 

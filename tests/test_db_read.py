@@ -47,35 +47,65 @@ def test_read_inside_no_autoflush_leaves_pending_work_alone(app):
 _CODES = select(Unit.code).where(among(Unit.id, id_list("ids"))).order_by(Unit.code)
 
 
-def test_a_list_of_one_id_is_read_as_that_id_with_the_same_rows(app, sql_statements):
+def _codes(ids: list[int | None], *, where=None) -> list[str]:
+    return list(read(where if where is not None else _CODES, {"ids": ids}).scalars())
+
+
+def test_a_list_of_one_id_is_read_as_that_id_from_the_second_read_on(app, sql_statements):
     """A person's own figures go through statements built for many people: with one id, the
-    id is compared as itself (PostgreSQL then plans the statement once, not at every run)."""
+    id is compared as itself (PostgreSQL then plans the statement once, not at every run).
+    A statement is copied for it when read again: one built for a single read is not."""
     first, second, _third = (make_unit(f"MOT{i}", f"Đơn vị {i}").id for i in range(3))
     db.session.commit()
-    found: dict[str, list[str]] = {}
+    codes = select(Unit.code).where(among(Unit.id, id_list("ids"))).order_by(Unit.code)
+    found: list[list[str]] = []
+    statements = sql_statements(
+        lambda: found.extend(_codes(ids, where=codes) for ids in ([second], [second], [first]))
+    )
+    assert found == [["MOT1"], ["MOT1"], ["MOT0"]]
+    as_list, *as_id = statements
+    assert "ANY" in as_list or "json_each" in as_list
+    for statement in as_id:
+        assert "unit.id = " in statement and "ANY" not in statement
+        assert "json_each" not in statement
+    # Two ids stay a list; so does a list of one in a statement built for that read alone.
+    (two,) = sql_statements(lambda: found.append(_codes([first, second], where=codes)))
+    assert found[-1] == ["MOT0", "MOT1"] and ("ANY" in two or "json_each" in two)
+    for _ in range(2):
+        (once,) = sql_statements(
+            lambda: found.append(
+                _codes([second], where=select(Unit.code).where(among(Unit.id, id_list("ids"))))
+            )
+        )
+        assert found[-1] == ["MOT1"] and ("ANY" in once or "json_each" in once)
 
-    def codes(name: str, ids: list[int]) -> None:
-        found[name] = list(read(_CODES, {"ids": ids}).scalars())
 
-    (one,) = sql_statements(lambda: codes("one", [second]))
-    (two,) = sql_statements(lambda: codes("two", [first, second]))
-    assert found == {"one": ["MOT1"], "two": ["MOT0", "MOT1"]}
-    assert "unit.id = " in one and "ANY" not in one and "json_each" not in one
-    assert "ANY" in two or "json_each" in two
-    # A list of one that names nobody, or a list of something else, stays a list.
-    assert list(read(_CODES, {"ids": [None]}).scalars()) == []
-    assert list(read(_CODES, {"ids": [10**9]}).scalars()) == []
+def test_a_list_of_one_id_read_as_that_id_finds_what_the_list_finds(app):
+    unit = make_unit("NGOAI", "Đơn vị ngoài").id
+    others = make_unit("KHAC", "Đơn vị khác").id
+    db.session.commit()
+    outside = select(Unit.code).where(~among(Unit.id, id_list("ids")), Unit.code != "TINH")
+    for _ in range(2):  # as a list, then as the id
+        assert _codes([unit]) == ["NGOAI"]
+        assert "KHAC" in _codes([unit], where=outside) and "NGOAI" not in _codes(
+            [unit], where=outside
+        )
+        assert _codes([None]) == []  # a NULL matches nothing
+        # Past an INTEGER (2**31), or past SQLite's integers (2**63): nobody, as a list finds.
+        assert _codes([2**31]) == [] and _codes([2**40]) == []
+    assert others
 
 
-def test_a_list_of_one_id_also_read_as_a_list_stays_a_list(app):
+def test_a_list_of_one_id_also_bound_elsewhere_stays_a_list(app):
     unit = make_unit("CALI", "Đơn vị danh sách")
     db.session.commit()
     both = select(Unit.code, func.length(type_coerce(id_list("ids"), String))).where(
         among(Unit.id, id_list("ids"))
     )
-    ((code, length),) = read(both, {"ids": [unit.id]}).all()
-    assert code == "CALI"
-    assert length == len(f"[{unit.id}]")  # JSON on SQLite, {…} on PostgreSQL: as long
+    for _ in range(2):
+        ((code, length),) = read(both, {"ids": [unit.id]}).all()
+        assert code == "CALI"
+        assert length == len(f"[{unit.id}]")  # JSON on SQLite, {…} on PostgreSQL: as long
 
 
 def test_on_postgresql_a_list_of_one_id_gets_a_plan_made_once(app):

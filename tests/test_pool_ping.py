@@ -13,16 +13,18 @@ from lms.config import engine_options
 from lms.db import db
 
 
-@pytest.fixture
-def pool(app):
-    """A pool of one connection on the test database, and the statements sent on its
-    connections outside SQLAlchemy (the ping), as they are sent."""
+@pytest.fixture(params=["the app's", "without autocommit"])
+def pool(app, request):
+    """A pool of one connection on the test database (made as the app makes them, or as a
+    plain engine does: out of autocommit), and the statements sent on its connections outside
+    SQLAlchemy (the ping), as they are sent."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL connection's ping")
     import psycopg  # a PostgreSQL test: not imported where the suite runs on SQLite
 
     url = db.engine.url.render_as_string(hide_password=False)
-    engine = create_engine(url, **{**engine_options(url), "pool_size": 1, "max_overflow": 0})
+    options = engine_options(url) if request.param == "the app's" else {}
+    engine = create_engine(url, **{**options, "pool_size": 1, "max_overflow": 0})
     sent: list[str] = []
     execute = psycopg.Connection.execute
 
@@ -56,8 +58,32 @@ def test_a_connection_idle_longer_than_the_limit_is_pinged(pool, monkeypatch):
     first = _backend(engine)
     monkeypatch.setattr(lms.db, "PING_AFTER_IDLE_SECONDS", 0.0)
     del sent[:]
-    assert _backend(engine) == first  # it answered: kept
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        # The ping opened no transaction (in autocommit for it, as SQLAlchemy's ping).
+        assert raw.info.transaction_status.name == "IDLE"
+        assert connection.scalar(text("SELECT pg_backend_pid()")) == first  # it answered: kept
     assert sent == [";"]
+
+
+def test_a_connection_left_inside_a_transaction_is_ended_not_pinged(pool, monkeypatch):
+    """Its rollback (`_never_lent_inside_a_transaction`) is the round trip that tests it."""
+    engine, sent = pool
+    monkeypatch.setattr(lms.db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    url = engine.url.render_as_string(hide_password=False)
+    careless = create_engine(url, **engine_options(url), pool_size=1, pool_reset_on_return=None)
+    try:
+        _backend(careless)
+        raw = careless.raw_connection()
+        raw.driver_connection.execute("BEGIN")
+        raw.close()  # back to the pool, still in its transaction
+        del sent[:]
+        with careless.connect() as connection:
+            status = connection.connection.driver_connection.info.transaction_status
+            assert status.name == "IDLE"
+        assert ";" not in sent
+    finally:
+        careless.dispose()
 
 
 def test_a_connection_the_server_ended_in_the_pool_is_replaced(app, pool):

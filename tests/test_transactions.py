@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -283,6 +284,12 @@ def _app_of_its_own(settings: dict):
             backend = db.session.scalar(text("SELECT pg_backend_pid()"))
             with db.engine.connect() as other:
                 other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+                # Gone (its last message sent), not only told to go: a restart's backends are
+                # gone before the server answers again.
+                gone = "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
+                deadline = time.monotonic() + 10
+                while other.scalar(text(gone), {"pid": backend}) and time.monotonic() < deadline:
+                    time.sleep(0.01)
         return "answered"
 
     return own
