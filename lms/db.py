@@ -117,7 +117,10 @@ def read(
 # Only a statement read a second time is copied: one built for a single call (a dashboard's
 # search) would cost more to copy (0.3-0.6 ms) than its plan. id(statement) -> (a weak
 # reference to it, its copies by the names sent as one id: None where there is nothing to copy).
+# A copy refers to its statement (SQLAlchemy's clone keeps its original): kept at most
+# MAX_ONE_ID statements, so one built per request and read twice cannot make them grow.
 _ONE_ID: dict[int, tuple[weakref.ref[Any], dict[frozenset[str], Executable | None]]] = {}
+MAX_ONE_ID = 1024
 
 
 def _for_one(
@@ -147,6 +150,8 @@ def _for_one(
             seen = weakref.ref(statement, forget)
         except TypeError:
             return statement, params
+        if len(_ONE_ID) >= MAX_ONE_ID:
+            _ONE_ID.clear()
         _ONE_ID[key] = (seen, {})
         return statement, params
     copies = found[1]

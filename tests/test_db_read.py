@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import String, func, select, text, type_coerce
 
+import lms.db
 from lms.accounts.models import Person
 from lms.db import among, db, id_list, read
 from lms.org.models import Unit
@@ -132,3 +133,15 @@ def test_on_postgresql_a_list_of_one_id_gets_a_plan_made_once(app):
     generic, custom = plans[0]
     # Five plans for the values at hand, then the one for all (with `= ANY(:ids)`: none).
     assert custom == 5 and generic >= 4
+
+
+def test_statements_built_per_read_keep_no_more_than_the_limit(app, monkeypatch):
+    """A copy keeps its statement alive (SQLAlchemy's clone refers to its original): copies of
+    statements built per request, each read twice, stay within lms.db.MAX_ONE_ID."""
+    unit = make_unit("GIOIHAN", "Đơn vị giới hạn").id
+    db.session.commit()
+    monkeypatch.setattr(lms.db, "MAX_ONE_ID", 8)
+    for _ in range(30):
+        built = select(Unit.code).where(among(Unit.id, id_list("ids")))
+        assert _codes([unit], where=built) == _codes([unit], where=built) == ["GIOIHAN"]
+        assert len(lms.db._ONE_ID) <= 8
