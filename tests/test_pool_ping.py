@@ -13,30 +13,37 @@ from lms.config import engine_options
 from lms.db import db
 
 
-@pytest.fixture(params=["the app's", "without autocommit"])
-def pool(app, request):
-    """A pool of one connection on the test database (made as the app makes them, or as a
-    plain engine does: out of autocommit), and the statements sent on its connections outside
-    SQLAlchemy (the ping), as they are sent."""
+@pytest.fixture
+def sent(app):
+    """The statements sent on psycopg connections outside SQLAlchemy (the ping), as sent."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL connection's ping")
     import psycopg  # a PostgreSQL test: not imported where the suite runs on SQLite
 
-    url = db.engine.url.render_as_string(hide_password=False)
-    options = engine_options(url) if request.param == "the app's" else {}
-    engine = create_engine(url, **{**options, "pool_size": 1, "max_overflow": 0})
-    sent: list[str] = []
+    seen: list[str] = []
     execute = psycopg.Connection.execute
 
     def recorded(connection, query, *args, **kwargs):
-        sent.append(query if isinstance(query, str) else str(query))
+        seen.append(query if isinstance(query, str) else str(query))
         return execute(connection, query, *args, **kwargs)
 
     psycopg.Connection.execute = recorded  # type: ignore[method-assign]
     try:
-        yield engine, sent
+        yield seen
     finally:
         psycopg.Connection.execute = execute  # type: ignore[method-assign]
+
+
+@pytest.fixture(params=["the app's", "without autocommit"])
+def pool(sent, request):
+    """A pool of one connection on the test database (made as the app makes them, or as a
+    plain engine does: out of autocommit), and what `sent` records."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    options = engine_options(url) if request.param == "the app's" else {}
+    engine = create_engine(url, **{**options, "pool_size": 1, "max_overflow": 0})
+    try:
+        yield engine, sent
+    finally:
         engine.dispose()
 
 
@@ -66,11 +73,10 @@ def test_a_connection_idle_longer_than_the_limit_is_pinged(pool, monkeypatch):
     assert sent == [";"]
 
 
-def test_a_connection_left_inside_a_transaction_is_ended_not_pinged(pool, monkeypatch):
+def test_a_connection_left_inside_a_transaction_is_ended_not_pinged(sent, monkeypatch):
     """Its rollback (`_never_lent_inside_a_transaction`) is the round trip that tests it."""
-    engine, sent = pool
     monkeypatch.setattr(lms.db, "PING_AFTER_IDLE_SECONDS", 0.0)
-    url = engine.url.render_as_string(hide_password=False)
+    url = db.engine.url.render_as_string(hide_password=False)
     careless = create_engine(url, **engine_options(url), pool_size=1, pool_reset_on_return=None)
     try:
         _backend(careless)
