@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Date, Select, Subquery, bindparam, func, select
 
 from lms.accounts.models import Person
-from lms.db import among, db, valid_on
+from lms.db import among, id_list, read, valid_on
 from lms.i18n import local_today
 from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
@@ -37,29 +38,65 @@ class HomePanels:
     plan: PlanSummary | None = None
 
 
-def unit_member_counts(unit_ids: set[int], day: date) -> list[UnitCount]:
-    """Return each unit's name on day and how many people were its members then."""
-    if not unit_ids:
-        return []
-    ids = list(unit_ids)
-    members = (
-        select(Membership.unit_id, func.count(Membership.id).label("n"))
-        .join(Person, Person.id == Membership.person_id)
-        # Only the units asked for: not every membership in the organisation counted.
-        .where(
-            among(Membership.unit_id, ids), valid_on(Membership, day), Person.is_active.is_(True)
-        )
+# Statements built once: a page binds the day and the units ({"day": ..., "units": [...]}).
+_DAY = bindparam("day", type_=Date)
+_ON_DAY = valid_on(Membership, _DAY)
+_UNITS = id_list("units")
+
+
+def _named(*members: Subquery, where: ColumnElement[bool]) -> Select:
+    """Each unit of where, with its name on the day, and its members on the day: the first
+    subquery's count per unit less the others'."""
+    count = func.coalesce(members[0].c.n, 0)
+    for fewer in members[1:]:
+        count = count - func.coalesce(fewer.c.n, 0)
+    statement = select(Unit.id, Unit.code, UnitVersion.name, count).join(
+        UnitVersion, UnitVersion.unit_id == Unit.id
+    )
+    for subquery in members:
+        statement = statement.outerjoin(subquery, subquery.c.unit_id == Unit.id)
+    return statement.where(where, valid_on(UnitVersion, _DAY)).order_by(Unit.code)
+
+
+def _per_unit(*where: ColumnElement[bool]) -> Subquery:
+    return (
+        select(Membership.unit_id, func.count().label("n"))
+        .where(_ON_DAY, *where)
         .group_by(Membership.unit_id)
         .subquery()
     )
-    rows = db.session.execute(
-        select(Unit.id, Unit.code, UnitVersion.name, func.coalesce(members.c.n, 0))
-        .join(UnitVersion, UnitVersion.unit_id == Unit.id)
-        .outerjoin(members, members.c.unit_id == Unit.id)
-        .where(among(Unit.id, ids), valid_on(UnitVersion, day))
-        .order_by(Unit.code)
-    )
-    return [UnitCount(*row) for row in rows]
+
+
+# A unit's members on the day who are active: all its memberships on the day (counted in the
+# unit's index alone), less those of the few people who left (found through
+# ix_person_active_staff). Looking up each membership's person read every person's row: at
+# 10,000 people, 13 ms of the HCTH home's 19 on SQLite, against 3.
+_LEFT = select(Person.id).where(Person.is_active.is_(False))
+_MANAGED = _named(
+    _per_unit(among(Membership.unit_id, _UNITS)),
+    _per_unit(among(Membership.unit_id, _UNITS), among(Membership.person_id, _LEFT)),
+    where=among(Unit.id, _UNITS),
+)
+_ORGANISATION = _named(
+    _per_unit(),
+    _per_unit(among(Membership.person_id, _LEFT)),
+    where=valid_on(Unit, _DAY),
+)
+# The agency's active staff: citizens on the open courses are people of the province, not of
+# the agency.
+_STAFF = select(func.count()).where(Person.is_active.is_(True), Person.is_citizen.is_(False))
+
+
+def unit_member_counts(unit_ids: Collection[int], day: date) -> list[UnitCount]:
+    """Each unit's name on day and how many active people were its members then."""
+    if not unit_ids:
+        return []
+    return [UnitCount(*row) for row in read(_MANAGED, {"day": day, "units": list(unit_ids)})]
+
+
+def organisation_counts(day: date) -> list[UnitCount]:
+    """unit_member_counts of every unit open on day."""
+    return [UnitCount(*row) for row in read(_ORGANISATION, {"day": day})]
 
 
 def home_panels(person: Person, day: date) -> HomePanels:
@@ -75,9 +112,6 @@ def home_panels(person: Person, day: date) -> HomePanels:
     if person.has_role(Role.MANAGER):
         panels.managed_units = unit_member_counts(units_reached(person, day) or set(), day)
     if person.roles & ORGANISATION_WIDE:
-        open_units = set(db.session.scalars(select(Unit.id).where(valid_on(Unit, day))))
-        panels.organisation = unit_member_counts(open_units, day)
-        panels.people_total = (
-            db.session.scalar(select(func.count(Person.id)).where(Person.is_active.is_(True))) or 0
-        )
+        panels.organisation = organisation_counts(day)
+        panels.people_total = read(_STAFF).scalar_one()
     return panels

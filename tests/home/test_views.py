@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from lms.accounts.models import Person
 from lms.db import db
 from lms.i18n import local_today
-from tests.factories import complete_course, make_course, make_person, make_unit
+from lms.org import services as org
+from tests.factories import (
+    complete_course,
+    make_citizen,
+    make_course,
+    make_person,
+    make_unit,
+)
 
 
 def test_the_learner_home_shows_the_unit_and_courses_in_a_fixed_number_of_queries(
@@ -42,7 +49,9 @@ def test_the_learner_home_shows_the_unit_and_courses_in_a_fixed_number_of_querie
     assert many == few == 7
 
 
-def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(client, login):
+def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(
+    client, login, count_queries
+):
     from lms.roles import Role
 
     agency = make_unit("SO", "Sở Dân tộc và Tôn giáo")
@@ -54,6 +63,12 @@ def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(c
     make_person("nghi", "Vi Văn Nghỉ", unit=unit).is_active = False  # not counted
     make_person("vanxa", "Vi Văn Xa", unit=other)
     make_person("tonghop", "Lương Thị Hợp", unit=other, roles=(Role.HCTH,))
+    # Not yet a member today, and no longer one: neither counts in its unit today.
+    make_person("sapden", "Hà Văn Đến", unit=other, since=local_today() + timedelta(days=1))
+    left = make_person("dadi", "Hà Thị Đi", unit=other)
+    org.end_membership(left.memberships[0], local_today())  # their last day: yesterday
+    # A citizen on the open courses is one of the province's people, not of the agency.
+    make_citizen("nguoidan", "Lò Thị Dân")
     db.session.commit()
 
     login("truongphong")
@@ -65,7 +80,9 @@ def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(c
     client.post("/logout")
     login("tonghop")
     page = client.get("/").get_data(as_text=True)
-    assert "4 người đang hoạt động, 4 đơn vị." in page
+    # Active staff: the four above, the one still to join and the one who left the unit (still
+    # employed); not Nghỉ, nor the citizen.
+    assert "6 người đang hoạt động, 4 đơn vị." in page
     rows = [
         ("SO", "Sở Dân tộc và Tôn giáo", 0),
         ("CSDT", "Phòng Chính sách dân tộc", 2),
@@ -74,3 +91,10 @@ def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(c
     ]
     for code, name, members in rows:
         assert f"<tr><td>{code}</td><td>{name}</td><td>{members}</td></tr>" in page
+    # A learner's seven (above), then the units with their counts and the staff count: the
+    # open units are not read first to be listed back to the database.
+    assert count_queries(lambda: client.get("/")) == 9
+    client.post("/logout")
+    login("truongphong")
+    client.get("/")
+    assert count_queries(lambda: client.get("/")) == 8  # a learner's seven, then their units
