@@ -2,9 +2,10 @@
 
 Not a test: run it by hand (`make` does not). It generates an organisation with
 bench/generate_org.py (10,000 people by default), adds one unit of 500 members with 20 required
-courses and 60 % of them completed, serves the app with gunicorn (2 workers) and a hello-world
-Flask app with the same gunicorn, and times each page with wrk in rounds, each page's run between
-two of the hello app's (the pages in reverse order every other round). It prints, per page, the
+courses and 60 % of them completed (the home page is timed for a learner in it, its head and
+HCTH), serves the app with gunicorn (2 workers) and a hello-world Flask app with the same
+gunicorn, and times each page with wrk in rounds, each page's run between two of the hello app's
+(the pages in reverse order every other round). It prints, per page, the
 median over the rounds of the page's requests per second divided by the hello app's around it (the
 geometric mean of the runs before and after), and the target; and beside it the workers' CPU
 milliseconds per request (from /proc: the gunicorn workers' CPU time over each wrk run, divided by
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from generate_org import BENCH_PASSWORD, BENCH_USER  # noqa: E402
 from lesson_throughput import fetch, serve, sign_in, workers_cpu, wrk  # noqa: E402
 
 MEMBERS, REQUIRED, DONE_SHARE = 500, 20, 0.6
@@ -55,6 +57,9 @@ def hello():
 # Page → the least share of the hello app's requests per second it should reach.
 TARGETS = {
     "learner home": 1 / 8,
+    # The same page for a unit's head (their units' head counts) and for HCTH (every unit's).
+    "manager home": 1 / 8,
+    "HCTH home": 1 / 8,
     "lesson page": 1 / 5,
     "dashboard, by name": 1 / 60,
     "dashboard, by %": 1 / 60,
@@ -198,6 +203,8 @@ def add_bench_unit(url: str, seed: int) -> dict[str, str]:
     dashboard = f"/plans/units/{unit_id}/{year}"
     return {
         "learner home": "/",
+        "manager home": "/",
+        "HCTH home": "/",
         "lesson page": f"/courses/{course_slug}/{lesson_slug}",
         "dashboard, by name": dashboard,
         "dashboard, by %": dashboard + "?sort=percent",
@@ -237,9 +244,17 @@ def main() -> int:
         cookies = {
             "learner": sign_in(app_base, LEARNER, PASSWORD),
             "manager": sign_in(app_base, MANAGER, PASSWORD),
+            "hcth": sign_in(app_base, BENCH_USER, BENCH_PASSWORD),
         }
         learner_pages = ("learner home", "lesson page")
-        who = {name: "learner" if name in learner_pages else "manager" for name in paths}
+        who = {
+            name: "learner"
+            if name in learner_pages
+            else "hcth"
+            if name == "HCTH home"
+            else "manager"
+            for name in paths
+        }
         for name, path in paths.items():
             status, _page = fetch(app_base + path, cookies[who[name]])
             if status != 200:
