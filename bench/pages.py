@@ -246,15 +246,8 @@ def main() -> int:
             "manager": sign_in(app_base, MANAGER, PASSWORD),
             "hcth": sign_in(app_base, BENCH_USER, BENCH_PASSWORD),
         }
-        learner_pages = ("learner home", "lesson page")
-        who = {
-            name: "learner"
-            if name in learner_pages
-            else "hcth"
-            if name == "HCTH home"
-            else "manager"
-            for name in paths
-        }
+        signed_in = {"learner home": "learner", "lesson page": "learner", "HCTH home": "hcth"}
+        who = {name: signed_in.get(name, "manager") for name in paths}
         for name, path in paths.items():
             status, _page = fetch(app_base + path, cookies[who[name]])
             if status != 200:

@@ -44,43 +44,45 @@ _ON_DAY = valid_on(Membership, _DAY)
 _UNITS = id_list("units")
 
 
-def _named(*members: Subquery, where: ColumnElement[bool]) -> Select:
-    """Each unit of where, with its name on the day, and its members on the day: the first
-    subquery's count per unit less the others'."""
-    count = func.coalesce(members[0].c.n, 0)
-    for fewer in members[1:]:
-        count = count - func.coalesce(fewer.c.n, 0)
-    statement = select(Unit.id, Unit.code, UnitVersion.name, count).join(
-        UnitVersion, UnitVersion.unit_id == Unit.id
-    )
-    for subquery in members:
-        statement = statement.outerjoin(subquery, subquery.c.unit_id == Unit.id)
-    return statement.where(where, valid_on(UnitVersion, _DAY)).order_by(Unit.code)
+def _per_unit(*where: ColumnElement[bool], person: bool = False) -> Subquery:
+    """Return (unit_id, n): the memberships on the day meeting where, counted per unit (with
+    person: joined to their person, for where to test)."""
+    statement = select(Membership.unit_id, func.count().label("n"))
+    if person:
+        statement = statement.join(Person, Person.id == Membership.person_id)
+    return statement.where(_ON_DAY, *where).group_by(Membership.unit_id).subquery()
 
 
-def _per_unit(*where: ColumnElement[bool]) -> Subquery:
+def _head_counts(units: ColumnElement[bool], every: Subquery, left: Subquery) -> Select:
+    """Return the statement listing the units that meet units, with their names on the day
+    and their active members then: every membership on the day, less those of people who left
+    (two counts per unit of the same memberships)."""
+    count = func.coalesce(every.c.n, 0) - func.coalesce(left.c.n, 0)
     return (
-        select(Membership.unit_id, func.count().label("n"))
-        .where(_ON_DAY, *where)
-        .group_by(Membership.unit_id)
-        .subquery()
+        select(Unit.id, Unit.code, UnitVersion.name, count)
+        .join(UnitVersion, UnitVersion.unit_id == Unit.id)
+        .outerjoin(every, every.c.unit_id == Unit.id)
+        .outerjoin(left, left.c.unit_id == Unit.id)
+        .where(units, valid_on(UnitVersion, _DAY))
+        .order_by(Unit.code)
     )
 
 
-# A unit's members on the day who are active: all its memberships on the day (counted in the
-# unit's index alone), less those of the few people who left (found through
-# ix_person_active_staff). Looking up each membership's person read every person's row: at
-# 10,000 people, 13 ms of the HCTH home's 19 on SQLite, against 3.
-_LEFT = select(Person.id).where(Person.is_active.is_(False))
-_MANAGED = _named(
+# A manager's few units: each membership's person looked up to see whether they left.
+_MANAGED = _head_counts(
+    among(Unit.id, _UNITS),
     _per_unit(among(Membership.unit_id, _UNITS)),
-    _per_unit(among(Membership.unit_id, _UNITS), among(Membership.person_id, _LEFT)),
-    where=among(Unit.id, _UNITS),
+    _per_unit(among(Membership.unit_id, _UNITS), Person.is_active.is_(False), person=True),
 )
-_ORGANISATION = _named(
+# Every unit: the memberships counted in the unit's index alone, and those of the people who
+# left found from their list (ix_person_left), a few among many. Looking up each membership's
+# person read every person's row: 13 ms of the HCTH home's 19 on SQLite at 10,000 people,
+# where this takes 2. A plain IN: PostgreSQL hashes the ids (`among` would test each
+# membership against the whole list).
+_ORGANISATION = _head_counts(
+    valid_on(Unit, _DAY),
     _per_unit(),
-    _per_unit(among(Membership.person_id, _LEFT)),
-    where=valid_on(Unit, _DAY),
+    _per_unit(Membership.person_id.in_(select(Person.id).where(Person.is_active.is_(False)))),
 )
 # The agency's active staff: citizens on the open courses are people of the province, not of
 # the agency.
@@ -88,14 +90,14 @@ _STAFF = select(func.count()).where(Person.is_active.is_(True), Person.is_citize
 
 
 def unit_member_counts(unit_ids: Collection[int], day: date) -> list[UnitCount]:
-    """Each unit's name on day and how many active people were its members then."""
+    """Return each unit's name on day and how many active people were its members then."""
     if not unit_ids:
         return []
     return [UnitCount(*row) for row in read(_MANAGED, {"day": day, "units": list(unit_ids)})]
 
 
 def organisation_counts(day: date) -> list[UnitCount]:
-    """unit_member_counts of every unit open on day."""
+    """Return unit_member_counts of every unit open on day."""
     return [UnitCount(*row) for row in read(_ORGANISATION, {"day": day})]
 
 
