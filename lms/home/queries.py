@@ -54,9 +54,9 @@ def _per_unit(*where: ColumnElement[bool], person: bool = False) -> Subquery:
 
 
 def _head_counts(units: ColumnElement[bool], every: Subquery, left: Subquery) -> Select:
-    """Return the statement listing the units that meet units, with their names on the day
-    and their active members then: every membership on the day, less those of people who left
-    (two counts per unit of the same memberships)."""
+    """Return the statement listing the units meeting `units`, with their names on the day and
+    their active members then: every membership on the day, less those of people who left (two
+    counts per unit of the same memberships)."""
     count = func.coalesce(every.c.n, 0) - func.coalesce(left.c.n, 0)
     return (
         select(Unit.id, Unit.code, UnitVersion.name, count)

@@ -79,7 +79,7 @@ def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(
     db.session.commit()
 
     login("truongphong")
-    # Read twice: the second read of a statement with one unit goes through its copy made for
+    # Read again: a statement read a second time with one unit goes through its copy made for
     # one id (lms.db.read), checked here as well as the list.
     for _ in range(3):
         page = client.get("/").get_data(as_text=True)
