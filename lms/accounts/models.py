@@ -38,6 +38,8 @@ class Person(UserMixin, Model):
         # off (lms.home.queries). Partial, so that it lists only them, and no query on active
         # people (most rows) is planned through it: SQLite, without statistics, took a plain
         # index on is_active to be selective and read every active person to count one unit.
+        # SQLite uses it only for a condition written as its own: `is_active IS 0`, as
+        # SQLAlchemy writes is_(False) (not `= 0`, nor a bound value).
         Index(
             "ix_person_left",
             "id",
