@@ -378,6 +378,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
         return sum(1 for year, _id in found if year in years) if found else 0
 
     masks: dict[tuple[int, ...], int] = {}
+    scopes: dict[tuple[int, date, date], tuple[date, date] | None] = {}
 
     def approved_in(person_id: int, years: tuple[int, ...]) -> int:
         bits = approved_bits.get(person_id)
@@ -420,7 +421,11 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                         manual_points=points.get(person_id, {}),
                     )
                 )
-            found = persons[person_id] = (totals, result, _last_in_scope(spans, plan.in_tree))
+            found = persons[person_id] = (
+                totals,
+                result,
+                _last_in_scope(spans, plan.in_tree, scopes),
+            )
         return found
 
     unit_names: dict[tuple[int, date], str] = {}
@@ -488,21 +493,35 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
 
 
 def _last_in_scope(
-    spans: list[Span], in_tree: dict[int, list[tuple[date, date]]] | None
+    spans: list[Span],
+    in_tree: dict[int, list[tuple[date, date]]] | None,
+    memo: dict[tuple[int, date, date], tuple[date, date] | None],
 ) -> Span | None:
     """The person's last days on this roster: in the whole organisation, their last membership
     in the period; in a unit's roster, their last days in that sub-tree (where they are counted).
-    """
+
+    A membership's last days in the sub-tree depend on its unit and days alone: worked out once
+    in memo for the many members who share them (a unit's roster: most of its people)."""
     if in_tree is None:
         return spans[-1] if spans else None
-    pieces = [
-        Span(span.person_id, span.unit_id, max(a, span.first), min(b, span.last))
-        for span in spans
-        if span.unit_id is not None
-        for a, b in in_tree.get(span.unit_id, ())
-        if a <= span.last and b >= span.first
-    ]
-    return max(pieces, key=lambda piece: piece.last, default=None)
+    best: Span | None = None
+    for span in spans:
+        if span.unit_id is None:
+            continue
+        key = (span.unit_id, span.first, span.last)
+        if key in memo:
+            found = memo[key]
+        else:
+            pieces = [
+                (max(a, span.first), min(b, span.last))
+                for a, b in in_tree.get(span.unit_id, ())
+                if a <= span.last and b >= span.first
+            ]
+            # The first of the latest, as max gives it.
+            found = memo[key] = max(pieces, key=lambda piece: piece[1], default=None)
+        if found is not None and (best is None or found[1] > best.last):
+            best = Span(span.person_id, span.unit_id, *found)
+    return best
 
 
 def _by_category(courses: list[int]) -> tuple[int, int, int]:

@@ -302,6 +302,32 @@ def test_a_unit_roster_keeps_a_moved_unit_only_for_its_days_in_the_subtree(org_2
     assert [r.hours_earned for r in whole.rows] == [Decimal("12.00")]
 
 
+def test_a_unit_roster_counts_each_person_on_their_last_row_in_the_subtree(org_2025):
+    """Who is counted where (the head row) depends on the person's own memberships, though
+    people of the same unit and days share the working out."""
+    _root, policy, office = org_2025
+    team = make_unit("TO2", "Tổ Hai", parent=policy, valid_from=date(2026, 1, 1))
+    first = make_person("toa", "Hà Văn A", unit=team, since=date(2026, 1, 1))
+    second = make_person("tob", "Hà Văn B", unit=team, since=date(2026, 1, 1))
+    mover = make_person("toc", "Hà Văn C", unit=team, since=date(2026, 2, 1))
+    leaver = make_person("tod", "Hà Văn D", unit=team, since=date(2026, 1, 1))
+    org.assign_to_unit(mover, policy, date(2026, 4, 1))
+    org.assign_to_unit(leaver, office, date(2026, 4, 1))  # out of the sub-tree
+    org.move_unit(team, office, date(2026, 6, 1))
+    db.session.commit()
+    rows = roster(date(2026, 1, 1), date(2026, 12, 31), unit_id=policy.id).rows
+    found = sorted((r.person_id, r.unit_code, r.since, r.until, r.head) for r in rows)
+    assert found == sorted(
+        [
+            (first.id, "TO2", date(2026, 1, 1), date(2026, 5, 31), True),
+            (second.id, "TO2", date(2026, 1, 1), date(2026, 5, 31), True),
+            (mover.id, "TO2", date(2026, 2, 1), date(2026, 3, 31), False),
+            (mover.id, "CSDT", date(2026, 4, 1), date(2026, 12, 31), True),
+            (leaver.id, "TO2", date(2026, 1, 1), date(2026, 3, 31), True),
+        ]
+    )
+
+
 def test_percentages_round_half_up(org_2025):
     _root, policy, _office = org_2025
     person = make_person("pct", "Lê Văn Phần", unit=policy, since=date(2025, 1, 1))
