@@ -8,12 +8,12 @@ engine they use (`PlanStates(engine)`); the figures themselves stay in the engin
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
 from lms.db import among, id_list, read
 from lms.i18n import utc_span
@@ -138,28 +138,14 @@ class PlanStates:
             else_=status,
         )
 
-    def approved_years(self, person_ids: Collection[int]) -> dict[int, int]:
+    def approved_years(self, states: Mapping[int, Mapping[int, PlanState]]) -> dict[int, int]:
         """The years of the days whose plan each person had approved (some version approved,
-        even while a newer one is revised), as bits (year - first year), one row per person."""
-        statement = _approved_bits(_end_of(self.last), tuple(self.years))
-        return {
-            person_id: int(bits)
-            for person_id, bits in read(statement, {"ids": list(person_ids)}).all()
-        }
-
-
-@lru_cache(maxsize=64)
-def _approved_bits(end: datetime, years: tuple[int, ...]) -> Select:
-    """`PlanStates.approved_years`' statement, built once per end and years (a roster runs it
-    for every batch; composing it cost several times SQLite's run of it)."""
-    bit = literal(1).op("<<")((StudyPlan.year - years[0]).self_group())
-    approved = exists().where(
-        PlanVersion.plan_id == StudyPlan.id,
-        PlanVersion.status == APPROVED,
-        _decided_by(end),
-    )
-    return (
-        select(StudyPlan.person_id, func.sum(bit))
-        .where(among(StudyPlan.person_id, id_list("ids")), StudyPlan.year.in_(years), approved)
-        .group_by(StudyPlan.person_id)
-    )
+        even while a newer one is revised), as bits (year - first year), from their states
+        (`of`): people with no year approved are left out."""
+        first = self.years[0]
+        approved: dict[int, int] = {}
+        for person_id, years in states.items():
+            bits = sum(1 << (year - first) for year, state in years.items() if state.approved)
+            if bits:
+                approved[person_id] = bits
+        return approved

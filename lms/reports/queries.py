@@ -361,9 +361,10 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     cut = {m.person_id for m in members if (m.since, m.until) != (period.first, period.last)}
     whole = engine.whole_period(people, memberships) - cut
     credits = engine.credits(ids, summed_only=whole, tallied=engine.units_of(whole, memberships))
-    # Plan status is shown on one-year rows only; approval counts for every row.
-    states = PlanStates(engine).of({m.person_id for m in members if m.since.year == m.until.year})
-    approved_bits = PlanStates(engine).approved_years(ids)
+    # Plan status is shown on one-year rows only; approval counts for every row (one read).
+    plans = PlanStates(engine)
+    states = plans.of(ids)
+    approved_bits = plans.approved_years(states)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
     flagged = flagged_completions(ids, period.first, period.last)
