@@ -46,6 +46,16 @@ class Person(UserMixin, Model):
             sqlite_where=text("is_active IS 0"),
             postgresql_where=text("is_active IS false"),
         ),
+        # The agency's active staff, most people: the home page of HCTH counts them
+        # (lms.home.queries), from this list rather than every person's row (10,000 people:
+        # SQLite 2.7 -> 0.5 ms, PostgreSQL 2.6 -> 1.3 ms). Partial and on a condition written
+        # as that count's own, so that no other query is planned through it.
+        Index(
+            "ix_person_staff",
+            "id",
+            sqlite_where=text("is_active IS 1 AND is_citizen IS 0"),
+            postgresql_where=text("is_active IS true AND is_citizen IS false"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -161,3 +161,29 @@ def test_the_people_who_left_are_indexed_apart_and_the_count_of_every_unit_reads
                 text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_person_left'")
             )
             assert made.endswith("WHERE (is_active IS FALSE)")
+
+
+def test_the_staff_are_counted_from_their_own_index(app):
+    """ix_person_staff is partial, on the staff count's own condition: checked as each database
+    holds it (the migrations' check compares name and column only), and on SQLite, which plans
+    without statistics, the count must be planned through it."""
+    from sqlalchemy import text
+
+    from lms.home.queries import _STAFF
+
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            made = connection.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = 'ix_person_staff'")
+            )
+            assert made.endswith("WHERE is_active IS 1 AND is_citizen IS 0")
+            compiled = _STAFF.compile(dialect=connection.dialect)
+            values = [compiled.params[name] for name in compiled.positiontup or ()]
+            raw = connection.connection.dbapi_connection
+            plan = raw.execute("EXPLAIN QUERY PLAN " + str(compiled), values).fetchall()
+            assert any("ix_person_staff" in step[-1] for step in plan), plan
+        else:
+            made = connection.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_person_staff'")
+            )
+            assert made.endswith("WHERE ((is_active IS TRUE) AND (is_citizen IS FALSE))")
