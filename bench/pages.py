@@ -9,7 +9,9 @@ gunicorn, and times each page with wrk in rounds, each page's run between two of
 median over the rounds of the page's requests per second divided by the hello app's around it (the
 geometric mean of the runs before and after), and the target; and beside it the workers' CPU
 milliseconds per request (from /proc: the gunicorn workers' CPU time over each wrk run, divided by
-its requests), steadier than the rates when wrk's own share of the two CPUs moves.
+its requests), steadier than the rates when wrk's own share of the two CPUs moves; on a
+PostgreSQL server of this machine, the server's CPU milliseconds per request too (the workers'
+leave out the statements' own work, which on SQLite they include).
 
     .venv/bin/python bench/pages.py [--people 10000] [--rounds 3] [--duration 5]
     LMS_BENCH_DATABASE_URL=postgresql+psycopg://user:pw@127.0.0.1/scratch .venv/bin/python \\
@@ -67,6 +69,37 @@ TARGETS = {
     "dashboard, by overdue": 1 / 60,
     "unit roster, HTML": 1 / 60,
 }
+
+
+def local_postgresql(url: str) -> bool:
+    """Whether url is a PostgreSQL server on this machine (its CPU can be read)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "postgresql" and parsed.host in (
+        None,
+        "127.0.0.1",
+        "localhost",
+    )
+
+
+def database_cpu() -> float:
+    """The CPU seconds (user and system) this machine's PostgreSQL processes have used so far
+    (Linux: read from /proc). Taken around a wrk run, it gives the database server's CPU time
+    per request, which the workers' leaves out: on SQLite the statements run in the workers,
+    on PostgreSQL in the server, on the same two CPUs."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # a process that just ended
+            continue
+        name, fields = text[text.find("(") + 1 : text.rfind(")")], text[text.rfind(")") + 2 :]
+        if name == "postgres":
+            parts = fields.split()
+            total += (int(parts[11]) + int(parts[12])) / ticks  # utime, stime
+    return total
 
 
 def empty_database(url: str, tmp: str) -> None:
@@ -257,14 +290,20 @@ def main() -> int:
             wrk(app_base + path, cookies[who[name]], duration=1, **options)
         wrk(hello_base + "/", "", duration=1, **options)
         ratios: dict[str, list[float]] = {name: [] for name in paths}
-        # The workers' CPU milliseconds per request, beside the rates (see workers_cpu).
+        # The workers' CPU milliseconds per request, beside the rates (see workers_cpu), and on
+        # a PostgreSQL server of this machine, the server's (see database_cpu).
         costs: dict[str, list[float]] = {name: [] for name in ["hello", *paths]}
+        server_costs: dict[str, list[float]] = {name: [] for name in ["hello", *paths]}
+        server = local_postgresql(url)
         floors: list[float] = []
 
         def timed(base: str, path: str, cookie: str, name: str) -> float:
-            before = workers_cpu(base)
+            before, server_before = workers_cpu(base), database_cpu() if server else 0.0
             rate = wrk(base + path, cookie, duration=args.duration, **options)
-            costs[name].append((workers_cpu(base) - before) * 1000 / (rate * args.duration))
+            requests = rate * args.duration
+            costs[name].append((workers_cpu(base) - before) * 1000 / requests)
+            if server:
+                server_costs[name].append((database_cpu() - server_before) * 1000 / requests)
             return rate
 
         # Each page's run stands between two runs of the hello app, and its ratio is to the
@@ -292,7 +331,11 @@ def main() -> int:
         f"-d{args.duration}s; {args.rounds} rounds; hello floor median "
         f"{statistics.median(floors):.0f}/s"
     )
-    print(f"{'page':24} {'÷ floor (median)':>18} {'target':>10}        {'CPU ms/request':>14}")
+    server_column = f" {'server CPU ms':>14}" if server else ""
+    print(
+        f"{'page':24} {'÷ floor (median)':>18} {'target':>10}        {'CPU ms/request':>14}"
+        + server_column
+    )
     failed = False
     for name, values in ratios.items():
         ratio = statistics.median(values)
@@ -301,9 +344,15 @@ def main() -> int:
         failed |= not ok
         shown, wanted = f"1/{1 / ratio:.0f}", f"≥ 1/{1 / target:.0f}"
         cost = statistics.median(costs[name])
-        print(f"{name:24} {shown:>18} {wanted:>10}  {'PASS' if ok else 'FAIL'}  {cost:14.2f}")
+        line = f"{name:24} {shown:>18} {wanted:>10}  {'PASS' if ok else 'FAIL'}  {cost:14.2f}"
+        if server:
+            line += f" {statistics.median(server_costs[name]):14.2f}"
+        print(line)
     floor_cost = statistics.median(costs["hello"])
-    print(f"{'hello (the floor)':24} {'':>18} {'':>10}        {floor_cost:14.3f}")
+    line = f"{'hello (the floor)':24} {'':>18} {'':>10}        {floor_cost:14.3f}"
+    if server:
+        line += f" {statistics.median(server_costs['hello']):14.3f}"
+    print(line)
     return 1 if failed else 0
 
 
