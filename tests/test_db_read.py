@@ -122,10 +122,12 @@ def test_on_postgresql_a_list_of_one_id_gets_a_plan_made_once(app):
     # made for all values.
     for _ in range(14):
         assert list(read(_CODES, {"ids": [unit.id]}).scalars()) == ["GENE"]
+    # This statement's one-id copy only: the connection may have come back to the pool with
+    # others of the unit table prepared (`session.get(Unit, ...)`, from earlier tests).
     plans = read(
         text(
             "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-            " WHERE statement LIKE '%FROM unit%unit.id = %'"
+            " WHERE statement LIKE 'SELECT unit.code %FROM unit %WHERE unit.id = $1%'"
         )
     ).all()
     assert len(plans) == 1
