@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 import lms.db
 from lms.accounts.models import Person
 from lms.db import db
@@ -135,55 +137,52 @@ def test_unit_head_counts_are_the_same_for_one_unit_and_for_several(app, monkeyp
     assert everyone == {"SO": 0, "CSDT": 3, "PKH": 1}
 
 
-def test_the_people_who_left_are_indexed_apart_and_the_count_of_every_unit_reads_them_so(app):
-    """ix_person_left is partial (a plain index on is_active misleads SQLite's planner, see
-    lms.accounts.models): the migrations' check compares its name and column, not its
-    condition, so the condition is checked here, as each database holds it."""
+# The home's partial indexes of people: (name, the statement planned through it on SQLite, its
+# values there, its condition as SQLite and PostgreSQL hold it).
+PARTIAL_INDEXES = {
+    # The people who left, taken off every unit's head count (HCTH's home).
+    "ix_person_left": (
+        "_ORGANISATION",
+        {"day": "2026-01-01"},
+        "WHERE is_active IS 0",
+        "WHERE (is_active IS FALSE)",
+    ),
+    # The agency's active staff, counted (HCTH's home).
+    "ix_person_staff": (
+        "_STAFF",
+        {},
+        "WHERE is_active IS 1 AND is_citizen IS 0",
+        "WHERE ((is_active IS TRUE) AND (is_citizen IS FALSE))",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARTIAL_INDEXES))
+def test_the_home_counts_people_through_partial_indexes_of_them(app, name):
+    """Each index is partial (a plain one on is_active misleads SQLite's planner, see
+    lms.accounts.models), and SQLite uses a partial index only for a condition written as its
+    own: the migrations' check compares names and columns, not conditions, so the condition is
+    checked here as each database holds it, and on SQLite the statement's plan."""
     from sqlalchemy import text
 
-    from lms.home.queries import _ORGANISATION
+    from lms.home import queries
 
+    statement_name, values, on_sqlite, on_postgresql = PARTIAL_INDEXES[name]
     with db.engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             made = connection.scalar(
-                text("SELECT sql FROM sqlite_master WHERE name = 'ix_person_left'")
+                text("SELECT sql FROM sqlite_master WHERE name = :name"), {"name": name}
             )
-            assert made.endswith("WHERE is_active IS 0")
+            assert made.endswith(on_sqlite)
             # The statement as SQLite receives it, planned through the partial index.
-            compiled = _ORGANISATION.compile(dialect=connection.dialect)
-            bound = {**compiled.params, "day": "2026-01-01"}
-            values = [bound[name] for name in compiled.positiontup or ()]
+            compiled = getattr(queries, statement_name).compile(dialect=connection.dialect)
+            bound = {**compiled.params, **values}
+            positional = [bound[key] for key in compiled.positiontup or ()]
             raw = connection.connection.dbapi_connection
-            plan = raw.execute("EXPLAIN QUERY PLAN " + str(compiled), values).fetchall()
-            assert any("ix_person_left" in step[-1] for step in plan), plan
+            plan = raw.execute("EXPLAIN QUERY PLAN " + str(compiled), positional).fetchall()
+            assert any(name in step[-1] for step in plan), plan
         else:
             made = connection.scalar(
-                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_person_left'")
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"), {"name": name}
             )
-            assert made.endswith("WHERE (is_active IS FALSE)")
-
-
-def test_the_staff_are_counted_from_their_own_index(app):
-    """ix_person_staff is partial, on the staff count's own condition: checked as each database
-    holds it (the migrations' check compares name and column only), and on SQLite, which plans
-    without statistics, the count must be planned through it."""
-    from sqlalchemy import text
-
-    from lms.home.queries import _STAFF
-
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            made = connection.scalar(
-                text("SELECT sql FROM sqlite_master WHERE name = 'ix_person_staff'")
-            )
-            assert made.endswith("WHERE is_active IS 1 AND is_citizen IS 0")
-            compiled = _STAFF.compile(dialect=connection.dialect)
-            values = [compiled.params[name] for name in compiled.positiontup or ()]
-            raw = connection.connection.dbapi_connection
-            plan = raw.execute("EXPLAIN QUERY PLAN " + str(compiled), values).fetchall()
-            assert any("ix_person_staff" in step[-1] for step in plan), plan
-        else:
-            made = connection.scalar(
-                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_person_staff'")
-            )
-            assert made.endswith("WHERE ((is_active IS TRUE) AND (is_citizen IS FALSE))")
+            assert made.endswith(on_postgresql)
