@@ -313,7 +313,12 @@ def test_a_unit_roster_counts_each_person_on_their_last_row_in_the_subtree(org_2
     leaver = make_person("tod", "Hà Văn D", unit=team, since=date(2026, 1, 1))
     org.assign_to_unit(mover, policy, date(2026, 4, 1))
     org.assign_to_unit(leaver, office, date(2026, 4, 1))  # out of the sub-tree
+    # In the unit, then out of the sub-tree, then in the team once it has left it too: the
+    # team's last days are the others', but none of them are this person's in the sub-tree.
+    late = make_person("toe", "Hà Văn E", unit=policy, since=date(2026, 1, 1))
+    org.assign_to_unit(late, office, date(2026, 4, 1))
     org.move_unit(team, office, date(2026, 6, 1))
+    org.assign_to_unit(late, team, date(2026, 7, 1))
     db.session.commit()
     rows = roster(date(2026, 1, 1), date(2026, 12, 31), unit_id=policy.id).rows
     found = sorted((r.person_id, r.unit_code, r.since, r.until, r.head) for r in rows)
@@ -324,6 +329,7 @@ def test_a_unit_roster_counts_each_person_on_their_last_row_in_the_subtree(org_2
             (mover.id, "TO2", date(2026, 2, 1), date(2026, 3, 31), False),
             (mover.id, "CSDT", date(2026, 4, 1), date(2026, 12, 31), True),
             (leaver.id, "TO2", date(2026, 1, 1), date(2026, 3, 31), True),
+            (late.id, "CSDT", date(2026, 1, 1), date(2026, 3, 31), True),
         ]
     )
 
