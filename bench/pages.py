@@ -83,13 +83,16 @@ def local_postgresql(url: str) -> bool:
     )
 
 
-def database_cpu() -> float:
-    """The CPU seconds (user and system) this machine's PostgreSQL processes have used so far
-    (Linux: read from /proc). Taken around a wrk run, it gives the database server's CPU time
-    per request, which the workers' leaves out: on SQLite the statements run in the workers,
-    on PostgreSQL in the server, on the same two CPUs."""
+def database_cpu() -> float | None:
+    """The CPU seconds this machine's PostgreSQL processes have used so far (Linux: read from
+    /proc), or None if none is visible (a server in a container, say). Taken around a wrk run,
+    it gives the database server's CPU time per request, which the workers' leaves out: on
+    SQLite the statements run in the workers, on PostgreSQL in the server, on the same two
+    CPUs. Each process's own time and its ended children's (a parallel worker's, an autovacuum
+    worker's, moved to the postmaster's when they end), so that a process ending during the
+    run takes none of its time away."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    total, found = 0.0, False
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -97,9 +100,10 @@ def database_cpu() -> float:
             continue
         name, fields = text[text.find("(") + 1 : text.rfind(")")], text[text.rfind(")") + 2 :]
         if name == "postgres":
-            parts = fields.split()
-            total += (int(parts[11]) + int(parts[12])) / ticks  # utime, stime
-    return total
+            found = True
+            # utime, stime, cutime, cstime
+            total += sum(int(value) for value in fields.split()[11:15]) / ticks
+    return total if found else None
 
 
 def empty_database(url: str, tmp: str) -> None:
@@ -294,16 +298,19 @@ def main() -> int:
         # a PostgreSQL server of this machine, the server's (see database_cpu).
         costs: dict[str, list[float]] = {name: [] for name in ["hello", *paths]}
         server_costs: dict[str, list[float]] = {name: [] for name in ["hello", *paths]}
-        server = local_postgresql(url)
+        server = local_postgresql(url) and database_cpu() is not None
+        if local_postgresql(url) and not server:
+            print("no PostgreSQL process visible here: the server's CPU is not shown", flush=True)
         floors: list[float] = []
 
         def timed(base: str, path: str, cookie: str, name: str) -> float:
-            before, server_before = workers_cpu(base), database_cpu() if server else 0.0
+            before, server_before = workers_cpu(base), database_cpu() if server else None
             rate = wrk(base + path, cookie, duration=args.duration, **options)
             requests = rate * args.duration
             costs[name].append((workers_cpu(base) - before) * 1000 / requests)
-            if server:
-                server_costs[name].append((database_cpu() - server_before) * 1000 / requests)
+            server_after = database_cpu() if server else None
+            if server_before is not None and server_after is not None:
+                server_costs[name].append((server_after - server_before) * 1000 / requests)
             return rate
 
         # Each page's run stands between two runs of the hello app, and its ratio is to the
