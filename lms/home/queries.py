@@ -85,7 +85,8 @@ _ORGANISATION = _head_counts(
     _per_unit(Membership.person_id.in_(select(Person.id).where(Person.is_active.is_(False)))),
 )
 # The agency's active staff: citizens on the open courses are people of the province, not of
-# the agency.
+# the agency. Counted through ix_person_staff, whose condition is this one as written here (on
+# SQLite, another wording of it would read every person's row again).
 _STAFF = select(func.count()).where(Person.is_active.is_(True), Person.is_citizen.is_(False))
 
 
