@@ -8,7 +8,7 @@ engine they use (`PlanStates(engine)`); the figures themselves stay in the engin
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -137,15 +137,3 @@ class PlanStates:
             (and_(ever == 1, latest % 8 != _STATUS_CODE[PlanStatus.APPROVED]), APPROVED_REVISING),
             else_=status,
         )
-
-    def approved_years(self, states: Mapping[int, Mapping[int, PlanState]]) -> dict[int, int]:
-        """The years of the days whose plan each person had approved (some version approved,
-        even while a newer one is revised), as bits (year - first year), from their states
-        (`of`): people with no year approved are left out."""
-        first = self.years[0]
-        approved: dict[int, int] = {}
-        for person_id, years in states.items():
-            bits = sum(1 << (year - first) for year, state in years.items() if state.approved)
-            if bits:
-                approved[person_id] = bits
-        return approved

@@ -361,10 +361,8 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     cut = {m.person_id for m in members if (m.since, m.until) != (period.first, period.last)}
     whole = engine.whole_period(people, memberships) - cut
     credits = engine.credits(ids, summed_only=whole, tallied=engine.units_of(whole, memberships))
-    # Plan status is shown on one-year rows only; approval counts for every row (one read).
-    plans = PlanStates(engine)
-    states = plans.of(ids)
-    approved_bits = plans.approved_years(states)
+    # Plan status is shown on one-year rows only; approval counts for every row.
+    states = PlanStates(engine).of(ids)
     initiatives = approved_initiatives(ids, period.first.year, period.last.year)
     points = manual_points(plan.criteria, ids) if plan.criteria else {}
     flagged = flagged_completions(ids, period.first, period.last)
@@ -378,17 +376,14 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
         found = initiatives.get(person_id)
         return sum(1 for year, _id in found if year in years) if found else 0
 
-    masks: dict[tuple[int, ...], int] = {}
     scopes: dict[tuple[int, date, date], tuple[date, date] | None] = {}
 
     def approved_in(person_id: int, years: tuple[int, ...]) -> int:
-        bits = approved_bits.get(person_id)
-        if not bits:
+        """How many of the years the person had their plan approved (`PlanState.approved`)."""
+        plans = states.get(person_id)
+        if not plans:
             return 0
-        mask = masks.get(years)
-        if mask is None:
-            mask = masks[years] = sum(1 << (year - period.first.year) for year in years)
-        return (bits & mask).bit_count()
+        return sum(1 for year in years if (state := plans.get(year)) and state.approved)
 
     def person_of(person_id: int, kind: str) -> tuple[PersonTotals, Result | None, Span | None]:
         found = persons.get(person_id)
