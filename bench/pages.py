@@ -298,8 +298,9 @@ def main() -> int:
         # a PostgreSQL server of this machine, the server's (see database_cpu).
         costs: dict[str, list[float]] = {name: [] for name in ["hello", *paths]}
         server_costs: dict[str, list[float]] = {name: [] for name in ["hello", *paths]}
-        server = local_postgresql(url) and database_cpu() is not None
-        if local_postgresql(url) and not server:
+        local = local_postgresql(url)
+        server = local and database_cpu() is not None
+        if local and not server:
             print("no PostgreSQL process visible here: the server's CPU is not shown", flush=True)
         floors: list[float] = []
 
