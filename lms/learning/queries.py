@@ -117,10 +117,28 @@ class CourseState:
         return any(lesson.is_started for lesson in self.lessons)
 
 
-# Built once: the lesson page runs these on every request, and building a statement costs more
-# than running it.
+# Built once: the lesson page runs this on every request, and building a statement costs more
+# than running it. One statement for the lessons and their quizzes: on PostgreSQL each statement
+# is a round trip, about 0.4 ms of CPU between the app and the server whatever it reads.
 _COURSES: BindParameter[list[int]] = bindparam("course_ids", expanding=True)
 _PERSON: BindParameter[int] = bindparam("person_id")
+# The current quizzes of the courses' current lessons, with the person's attempts at each.
+_QUIZ_STATS = (
+    select(
+        Quiz.id.label("quiz_id"),
+        Quiz.lesson_id,
+        func.count(QuizAttempt.id).label("attempts"),
+        func.max(QuizAttempt.percent).label("best"),
+        func.max(case((QuizAttempt.is_passed, 1), else_=0)).label("passed"),
+        func.max(QuizAttempt.submitted_at).label("last"),
+    )
+    .join(Lesson, Lesson.id == Quiz.lesson_id)
+    .outerjoin(QuizAttempt, and_(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.person_id == _PERSON))
+    .where(Lesson.course_id.in_(_COURSES), Lesson.is_retired.is_(False), Quiz.is_retired.is_(False))
+    .group_by(Quiz.id, Quiz.lesson_id)
+    .subquery()
+)
+# Each current lesson with the person's progress, once per quiz of it (once if it has none).
 _LESSON_STATES = (
     select(
         Lesson.id,
@@ -133,59 +151,61 @@ _LESSON_STATES = (
         LessonProgress.id.label("progress_id"),
         LessonProgress.seconds_spent,
         LessonProgress.completed_at,
+        _QUIZ_STATS.c.quiz_id,
+        _QUIZ_STATS.c.attempts,
+        _QUIZ_STATS.c.best,
+        _QUIZ_STATS.c.passed,
+        _QUIZ_STATS.c.last,
     )
     .outerjoin(
         LessonProgress,
         and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.person_id == _PERSON),
     )
+    .outerjoin(_QUIZ_STATS, _QUIZ_STATS.c.lesson_id == Lesson.id)
     .where(Lesson.course_id.in_(_COURSES), Lesson.is_retired.is_(False))
-    .order_by(Lesson.course_id, Lesson.position)
-)
-_QUIZ_STATES = (
-    select(
-        Quiz.id,
-        Quiz.lesson_id,
-        func.count(QuizAttempt.id).label("attempts"),
-        func.max(QuizAttempt.percent).label("best"),
-        func.max(case((QuizAttempt.is_passed, 1), else_=0)).label("passed"),
-        func.max(QuizAttempt.submitted_at).label("last"),
-    )
-    .join(Lesson, Lesson.id == Quiz.lesson_id)
-    .outerjoin(QuizAttempt, and_(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.person_id == _PERSON))
-    .where(Lesson.course_id.in_(_COURSES), Lesson.is_retired.is_(False), Quiz.is_retired.is_(False))
-    .group_by(Quiz.id, Quiz.lesson_id)
+    .order_by(Lesson.course_id, Lesson.position, Lesson.id, _QUIZ_STATS.c.quiz_id)
 )
 
 
 def course_states(person_id: int | None, course_ids: Iterable[int]) -> dict[int, CourseState]:
     """Return each course's current lessons and quizzes with the person's status (None: a
-    visitor, nothing started), in 2 queries."""
+    visitor, nothing started), in one query."""
     course_ids = sorted(set(course_ids))
     if not course_ids:
         return {}
-    params = {"person_id": person_id, "course_ids": course_ids}
-    lessons = read(_LESSON_STATES, params).all()
-    quizzes_of: dict[int, list[int]] = defaultdict(list)
-    stats: dict[int, QuizStats] = {}
-    # Rows unpacked by position (in the statements' column order): a Row's attribute is
-    # looked up by name, ten times slower, and the lesson and home pages run this each time.
-    for quiz_id, lesson_id, attempts, best, passed, last in read(_QUIZ_STATES, params):
-        quizzes_of[lesson_id].append(quiz_id)
-        stats[quiz_id] = QuizStats(attempts, best, bool(passed), last)
     states: dict[int, list[LessonState]] = {course_id: [] for course_id in course_ids}
-    for (
-        lesson_id,
-        course_id,
-        slug,
-        title,
-        position,
-        minutes,
-        is_required,
-        progress_id,
-        seconds_spent,
-        completed_at,
-    ) in lessons:
-        quiz_ids = quizzes_of.get(lesson_id, ())
+    quizzes: dict[int, dict[int, QuizStats]] = {course_id: {} for course_id in course_ids}
+    rows = read(_LESSON_STATES, {"person_id": person_id, "course_ids": course_ids}).all()
+    # Rows unpacked by position (in the statement's column order): a Row's attribute is looked
+    # up by name, ten times slower, and the lesson and home pages run this each time. A
+    # lesson's rows come together, one per quiz.
+    start = 0
+    while start < len(rows):
+        (
+            lesson_id,
+            course_id,
+            slug,
+            title,
+            position,
+            minutes,
+            is_required,
+            progress_id,
+            seconds_spent,
+            completed_at,
+            *_quiz,
+        ) = rows[start]
+        stop = start + 1
+        while stop < len(rows) and rows[stop][0] == lesson_id:
+            stop += 1
+        course_quizzes = quizzes[course_id]
+        passed_all = True
+        quiz_count = 0
+        for *_lesson, quiz_id, attempts, best, passed, last in rows[start:stop]:
+            if quiz_id is None:  # a lesson without quizzes: its one row
+                continue
+            quiz_count += 1
+            stats = course_quizzes[quiz_id] = QuizStats(attempts, best, bool(passed), last)
+            passed_all = passed_all and stats.is_passed
         states[course_id].append(
             LessonState(
                 id=lesson_id,
@@ -194,19 +214,16 @@ def course_states(person_id: int | None, course_ids: Iterable[int]) -> dict[int,
                 position=position,
                 minutes=minutes,
                 is_required=is_required,
-                quiz_count=len(quiz_ids),
+                quiz_count=quiz_count,
                 is_started=progress_id is not None,
                 is_completed=completed_at is not None,
                 seconds_spent=seconds_spent or 0,
-                quizzes_passed=all(stats[quiz_id].is_passed for quiz_id in quiz_ids),
+                quizzes_passed=passed_all,
             )
         )
+        start = stop
     return {
-        course_id: CourseState(
-            lessons,
-            {quiz_id: stats[quiz_id] for lesson in lessons for quiz_id in quizzes_of[lesson.id]},
-        )
-        for course_id, lessons in states.items()
+        course_id: CourseState(lessons, quizzes[course_id]) for course_id, lessons in states.items()
     }
 
 
