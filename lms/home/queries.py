@@ -10,12 +10,12 @@ from sqlalchemy import ColumnElement, Date, Select, Subquery, bindparam, func, s
 
 from lms.accounts.models import Person
 from lms.db import among, id_list, read, valid_on
-from lms.i18n import local_today
 from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import UnitOnDay, unit_of_person_on
+from lms.org.queries import tree_over
 from lms.org.scope import units_reached
 from lms.plans.queries import PlanSummary, plan_summary
+from lms.plans.years import year_days
 from lms.roles import ORGANISATION_WIDE, Role
 
 
@@ -29,7 +29,7 @@ class UnitCount:
 
 @dataclass
 class HomePanels:
-    my_unit: UnitOnDay | None
+    my_unit: str | None  # the name, today, of the unit the person is in today
     roles: list[Role]
     managed_units: list[UnitCount] = field(default_factory=list)
     organisation: list[UnitCount] = field(default_factory=list)
@@ -103,14 +103,16 @@ def organisation_counts(day: date) -> list[UnitCount]:
 
 
 def home_panels(person: Person, day: date) -> HomePanels:
+    # A citizen keeps no plan: their home is their courses (and they belong to no unit).
+    plan = None if person.is_citizen else plan_summary(person.id, person.employment_kind, day)
     panels = HomePanels(
-        my_unit=unit_of_person_on(person.id, day),
+        # Their unit today from the memberships the plan's figures were read with, named from
+        # the year's unit tree, kept while the reference data are unchanged (lms.reference):
+        # no statement of its own.
+        my_unit=_unit_name(plan.unit_today, day) if plan and plan.unit_today else None,
         roles=sorted(person.roles),
         learning=learner_courses(person.id),
-        # A citizen keeps no plan: their home is their courses.
-        plan=None
-        if person.is_citizen
-        else plan_summary(person.id, person.employment_kind, local_today()),
+        plan=plan,
     )
     if person.has_role(Role.MANAGER):
         panels.managed_units = unit_member_counts(units_reached(person, day) or set(), day)
@@ -118,3 +120,7 @@ def home_panels(person: Person, day: date) -> HomePanels:
         panels.organisation = organisation_counts(day)
         panels.people_total = read(_STAFF).scalar_one()
     return panels
+
+
+def _unit_name(unit_id: int, day: date) -> str | None:
+    return tree_over(*year_days(day.year)).name_on(unit_id, day)

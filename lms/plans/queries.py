@@ -6,7 +6,7 @@ Every figure (tiết, targets, required items, approval) comes from `lms.progres
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -590,15 +590,31 @@ class PlanSummary:
     year: int
     status: str
     progress: Figures
+    # The unit of the person's membership today (None: in none), from the memberships the
+    # figures were read with: the home page names it without a statement of its own.
+    unit_today: int | None = None
 
 
 def person_year(
-    person_id: int, employment_kind: str, year: int, today: date, *, engine: Engine | None = None
+    person_id: int,
+    employment_kind: str,
+    year: int,
+    today: date,
+    *,
+    engine: Engine | None = None,
+    memberships: Mapping[int, list[EngineSpan]] | None = None,
 ) -> Figures:
-    """One person's figures for a year, with their assigned items."""
+    """One person's figures for a year, with their assigned items (memberships: theirs in the
+    year, `Engine.memberships`, when the caller has read them)."""
     first, last = year_days(year)
     return people_figures(
-        {person_id: employment_kind}, first, last, today, items=True, engine=engine
+        {person_id: employment_kind},
+        first,
+        last,
+        today,
+        items=True,
+        engine=engine,
+        memberships=memberships,
     )[person_id]
 
 
@@ -606,5 +622,14 @@ def plan_summary(person_id: int, employment_kind: str, today: date) -> PlanSumma
     year = today.year
     engine = Engine(*year_days(year), today)
     state = PlanStates(engine).of([person_id]).get(person_id, {}).get(year, NO_PLAN_STATE)
-    figures = person_year(person_id, employment_kind, year, today, engine=engine)
-    return PlanSummary(year, state.label_key, figures)
+    memberships = engine.memberships([person_id])
+    figures = person_year(
+        person_id, employment_kind, year, today, engine=engine, memberships=memberships
+    )
+    # In order of their first day: the latest begun, should two hold on the same day.
+    holding = [
+        span.unit_id
+        for span in memberships.get(person_id, [])
+        if span.first <= today <= span.last and span.unit_id is not None
+    ]
+    return PlanSummary(year, state.label_key, figures, holding[-1] if holding else None)

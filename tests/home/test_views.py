@@ -31,7 +31,8 @@ def test_the_learner_home_shows_the_unit_and_courses_in_a_fixed_number_of_querie
     # The first page reads the reference data (rules, assignments), kept while unchanged
     # (lms.reference); the guard counts the pages after it.
     client.get("/")
-    # The unit as named today and the person's membership come in one statement, not two.
+    # The unit today comes from the memberships the plan's figures are read with, named from
+    # the year's unit tree kept with the reference data: no statement of its own.
     few = count_queries(lambda: client.get("/"))
     page = client.get("/").get_data(as_text=True)
     assert "Phòng Chính sách dân tộc" in page
@@ -46,11 +47,41 @@ def test_the_learner_home_shows_the_unit_and_courses_in_a_fixed_number_of_querie
     many = count_queries(lambda: client.get("/"))
     page = client.get("/").get_data(as_text=True)
     assert all(f"Khóa đã học {number}" in page for number in range(3))
-    # 7: the review deck's due count is one indexed COUNT (lms.review.queries.due_count); the
+    # 6: the review deck's due count is one indexed COUNT (lms.review.queries.due_count); the
     # courses' categories are not read (the learner's credits are summed by the database); the
     # rules and assignments are kept while the reference stamp is unchanged; the stamp and the
     # header's unread count are read by the sign-in query.
-    assert many == few == 7
+    assert many == few == 6
+
+
+def test_the_home_names_the_unit_i_am_in_today_as_it_is_named_today(app, client, login):
+    today = local_today()
+    old = make_unit("CU", "Phòng Tổng hợp")
+    new = make_unit("MOI", "Phòng Chính sách")
+    moved = make_person("chuyen", "Lò Văn Chuyển", unit=old)
+    org.assign_to_unit(moved, new, today)  # moved today: yesterday was their last day in CU
+    left = make_person("nghi", "Vi Văn Nghỉ", unit=old)
+    org.end_membership(left.memberships[0], today)
+    make_person("sapden", "Hà Văn Đến", unit=new, since=today + timedelta(days=1))
+    db.session.commit()
+
+    def my_unit(username: str) -> str:
+        client.post("/logout")
+        login(username)
+        page = client.get("/").get_data(as_text=True)
+        return page[page.index("<dt>Đơn vị</dt>") :].split("</dd>")[0].split("<dd>")[1]
+
+    assert my_unit("chuyen") == "Phòng Chính sách"
+    # The year's tree is kept while the reference data are unchanged; a new name is such a
+    # change, seen on the next page. A name from tomorrow is not today's.
+    org.rename_unit(new, "Phòng Chính sách dân tộc", today)
+    db.session.commit()
+    assert my_unit("chuyen") == "Phòng Chính sách dân tộc"
+    org.rename_unit(new, "Phòng Dân tộc", today + timedelta(days=1))
+    db.session.commit()
+    assert my_unit("chuyen") == "Phòng Chính sách dân tộc"
+    # In no unit today: gone since today, or not there until tomorrow.
+    assert my_unit("nghi") == my_unit("sapden") == "Chưa thuộc đơn vị nào"
 
 
 def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(
@@ -91,7 +122,7 @@ def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(
         # Their own unit only, with its two active members (themselves and Mai).
         assert "Phòng Chính sách dân tộc</a> — 2 người" in page
         assert "Phòng Kế hoạch</a>" not in page
-    assert count_queries(lambda: client.get("/")) == 8  # a learner's seven, then their units
+    assert count_queries(lambda: client.get("/")) == 7  # a learner's six, then their units
 
     client.post("/logout")
     login("tonghop")
@@ -108,9 +139,9 @@ def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(
         assert "6 người đang hoạt động, 4 đơn vị." in page
         for code, name, members in rows:
             assert f"<tr><td>{code}</td><td>{name}</td><td>{members}</td></tr>" in page
-    # A learner's seven, then the units with their counts and the staff count: the open units
+    # A learner's six, then the units with their counts and the staff count: the open units
     # are not read first to be listed back to the database.
-    assert count_queries(lambda: client.get("/")) == 9
+    assert count_queries(lambda: client.get("/")) == 8
 
 
 def test_unit_head_counts_are_the_same_for_one_unit_and_for_several(app, monkeypatch):
