@@ -12,7 +12,7 @@ from lms.accounts.models import Person
 from lms.db import among, id_list, read, valid_on
 from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import tree_over
+from lms.org.queries import tree_over, unit_of_person_on
 from lms.org.scope import units_reached
 from lms.plans.queries import PlanSummary, plan_summary
 from lms.plans.years import year_days
@@ -103,13 +103,19 @@ def organisation_counts(day: date) -> list[UnitCount]:
 
 
 def home_panels(person: Person, day: date) -> HomePanels:
-    # A citizen keeps no plan: their home is their courses (and they belong to no unit).
-    plan = None if person.is_citizen else plan_summary(person.id, person.employment_kind, day)
-    panels = HomePanels(
+    if person.is_citizen:
+        # A citizen keeps no plan: their home is their courses. They belong to no unit, unless
+        # someone made them a member of one: then it is shown, looked up on its own.
+        plan, unit = None, unit_of_person_on(person.id, day)
+        my_unit = unit.name if unit else None
+    else:
+        plan = plan_summary(person.id, person.employment_kind, day)
         # Their unit today from the memberships the plan's figures were read with, named from
         # the year's unit tree, kept while the reference data are unchanged (lms.reference):
         # no statement of its own.
-        my_unit=_unit_name(plan.unit_today, day) if plan and plan.unit_today else None,
+        my_unit = _unit_name(plan.unit_today, day) if plan.unit_today else None
+    panels = HomePanels(
+        my_unit=my_unit,
         roles=sorted(person.roles),
         learning=learner_courses(person.id),
         plan=plan,

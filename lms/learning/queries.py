@@ -192,15 +192,15 @@ def course_states(person_id: int | None, course_ids: Iterable[int]) -> dict[int,
             progress_id,
             seconds_spent,
             completed_at,
-            *_quiz,
-        ) = rows[start]
+        ) = rows[start][:10]
         stop = start + 1
         while stop < len(rows) and rows[stop][0] == lesson_id:
             stop += 1
         course_quizzes = quizzes[course_id]
         passed_all = True
         quiz_count = 0
-        for *_lesson, quiz_id, attempts, best, passed, last in rows[start:stop]:
+        for row in rows[start:stop]:
+            quiz_id, attempts, best, passed, last = row[10:]
             if quiz_id is None:  # a lesson without quizzes: its one row
                 continue
             quiz_count += 1

@@ -233,8 +233,8 @@ def unit_on(unit_id: int, day: date) -> UnitOnDay | None:
 @cache
 def _unit_of_person_on() -> Select[int, str, str, int | None]:
     """The unit of a person's membership on a day, as named then: one statement, built once
-    (on first use, when every model is mapped), that the home page runs on every visit. Plain
-    columns: no membership entity to load and track (no caller reads it)."""
+    (on first use, when every model is mapped), for the pages that ask where one person was on
+    a day. Plain columns: no membership entity to load and track (no caller reads it)."""
     day = bindparam("day", type_=Date)
     return (
         select(Unit.id, Unit.code, UnitVersion.name, UnitVersion.parent_id)

@@ -63,6 +63,8 @@ def test_the_home_names_the_unit_i_am_in_today_as_it_is_named_today(app, client,
     left = make_person("nghi", "Vi Văn Nghỉ", unit=old)
     org.end_membership(left.memberships[0], today)
     make_person("sapden", "Hà Văn Đến", unit=new, since=today + timedelta(days=1))
+    # A citizen has no plan to read memberships with; made a member, they see their unit too.
+    org.assign_to_unit(make_citizen("nguoidan", "Lò Thị Dân"), old, today)
     db.session.commit()
 
     def my_unit(username: str) -> str:
@@ -82,6 +84,7 @@ def test_the_home_names_the_unit_i_am_in_today_as_it_is_named_today(app, client,
     assert my_unit("chuyen") == "Phòng Chính sách dân tộc"
     # In no unit today: gone since today, or not there until tomorrow.
     assert my_unit("nghi") == my_unit("sapden") == "Chưa thuộc đơn vị nào"
+    assert my_unit("nguoidan") == "Phòng Tổng hợp"
 
 
 def test_the_home_counts_each_units_members_today_for_its_manager_and_for_hcth(

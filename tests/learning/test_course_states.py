@@ -97,6 +97,7 @@ def test_each_lesson_once_with_all_its_quizzes_and_only_my_attempts(app):
     _attempt(me, second_quiz, 40, MORNING)
     _attempt(me, done_quiz, 100, MORNING)
     _attempt(other, second_quiz, 100, EVENING)  # another learner's pass is not mine
+    _progress(other, both, 60, completed_at=EVENING)  # nor their progress
     db.session.flush()
 
     states = course_states(me.id, [second.id, course.id, course.id])
