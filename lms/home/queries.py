@@ -12,7 +12,8 @@ from lms.accounts.models import Person
 from lms.db import among, id_list, read, valid_on
 from lms.learning.queries import LearnerCourses, learner_courses
 from lms.org.models import Membership, Unit, UnitVersion
-from lms.org.queries import tree_over, unit_of_person_on
+from lms.org.queries import unit_of_person_on
+from lms.org.roster import Period, name_on, unit_names_over
 from lms.org.scope import units_reached
 from lms.plans.queries import PlanSummary, plan_summary
 from lms.plans.years import year_days
@@ -111,8 +112,8 @@ def home_panels(person: Person, day: date) -> HomePanels:
     else:
         plan = plan_summary(person.id, person.employment_kind, day)
         # Their unit today from the memberships the plan's figures were read with, named from
-        # the year's unit tree, kept while the reference data are unchanged (lms.reference):
-        # no statement of its own.
+        # the units' names over the year, kept while the reference data are unchanged
+        # (`unit_names_over`, lms.reference): no statement of its own.
         my_unit = _unit_name(plan.unit_today, day) if plan.unit_today else None
     panels = HomePanels(
         my_unit=my_unit,
@@ -128,5 +129,6 @@ def home_panels(person: Person, day: date) -> HomePanels:
     return panels
 
 
-def _unit_name(unit_id: int, day: date) -> str | None:
-    return tree_over(*year_days(day.year)).name_on(unit_id, day)
+def _unit_name(unit_id: int, day: date) -> str:
+    names, codes, _parents = unit_names_over(Period(*year_days(day.year)))
+    return name_on(names, codes, unit_id, day)

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from flask import url_for
@@ -178,9 +180,9 @@ def course_states(person_id: int | None, course_ids: Iterable[int]) -> dict[int,
     rows = read(_LESSON_STATES, {"person_id": person_id, "course_ids": course_ids}).all()
     # Rows unpacked by position (in the statement's column order): a Row's attribute is looked
     # up by name, ten times slower, and the lesson and home pages run this each time. A
-    # lesson's rows come together, one per quiz.
-    start = 0
-    while start < len(rows):
+    # lesson's rows come together, one per quiz (one with no quiz if it has none).
+    for _lesson_id, group in groupby(rows, key=itemgetter(0)):
+        lesson_rows = list(group)
         (
             lesson_id,
             course_id,
@@ -192,20 +194,13 @@ def course_states(person_id: int | None, course_ids: Iterable[int]) -> dict[int,
             progress_id,
             seconds_spent,
             completed_at,
-        ) = rows[start][:10]
-        stop = start + 1
-        while stop < len(rows) and rows[stop][0] == lesson_id:
-            stop += 1
-        course_quizzes = quizzes[course_id]
-        passed_all = True
-        quiz_count = 0
-        for row in rows[start:stop]:
-            quiz_id, attempts, best, passed, last = row[10:]
-            if quiz_id is None:  # a lesson without quizzes: its one row
-                continue
-            quiz_count += 1
-            stats = course_quizzes[quiz_id] = QuizStats(attempts, best, bool(passed), last)
-            passed_all = passed_all and stats.is_passed
+        ) = lesson_rows[0][:10]
+        found = {
+            quiz_id: QuizStats(attempts, best, bool(passed), last)
+            for quiz_id, attempts, best, passed, last in (row[10:] for row in lesson_rows)
+            if quiz_id is not None
+        }
+        quizzes[course_id].update(found)
         states[course_id].append(
             LessonState(
                 id=lesson_id,
@@ -214,14 +209,13 @@ def course_states(person_id: int | None, course_ids: Iterable[int]) -> dict[int,
                 position=position,
                 minutes=minutes,
                 is_required=is_required,
-                quiz_count=quiz_count,
+                quiz_count=len(found),
                 is_started=progress_id is not None,
                 is_completed=completed_at is not None,
                 seconds_spent=seconds_spent or 0,
-                quizzes_passed=passed_all,
+                quizzes_passed=all(stats.is_passed for stats in found.values()),
             )
         )
-        start = stop
     return {
         course_id: CourseState(lessons, quizzes[course_id]) for course_id, lessons in states.items()
     }

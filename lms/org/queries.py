@@ -98,20 +98,6 @@ class TreeOverTime:
         self.first, self.last = first, last
         self.versions = read(TREE_VERSIONS, {"first": first, "last": last}).all()
         self._shapes: dict[tuple[date, date], list[tuple[date, date, dict[int, list[int]]]]] = {}
-        self._names: dict[int, list[tuple[date, date | None, str]]] | None = None
-
-    def name_on(self, unit_id: int, day: date) -> str | None:
-        """The unit's name on day (a day of the window), None if it did not stand then: from
-        the versions already read, so a page naming a unit it knows reads nothing more."""
-        if self._names is None:
-            names: dict[int, list[tuple[date, date | None, str]]] = {}
-            for found, _parent, name, valid_from, valid_until in self.versions:
-                names.setdefault(found, []).append((valid_from, valid_until, name))
-            self._names = names
-        for valid_from, valid_until, name in self._names.get(unit_id, ()):
-            if valid_from <= day and (valid_until is None or day <= valid_until):
-                return name
-        return None
 
     def _shapes_within(
         self, first: date, last: date
