@@ -118,6 +118,8 @@ def approved_initiatives(
         return result
     authored = read(_AUTHORED, {"ids": ids}).all()
     initiative_ids = sorted({initiative_id for _person, initiative_id in authored})
+    if not initiative_ids:  # none of them wrote one: nothing to look up
+        return result
     years = dict(
         read(
             _APPROVED_YEARS,

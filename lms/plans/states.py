@@ -44,6 +44,13 @@ NO_PLAN_STATE = PlanState(NO_PLAN, False)
 _STATUS_CODES = tuple(enumerate(PlanStatus))
 _STATUS_OF_CODE = {index: str(status) for index, status in _STATUS_CODES}
 _STATUS_CODE = {status: index for index, status in _STATUS_CODES}
+# Every state a plan can be in, by (status code, ever approved): made once, shared by the rows
+# (a five-year roster of a province reads half a million plans).
+_STATE_OF = {
+    (code, ever): PlanState(status, bool(ever))
+    for code, status in _STATUS_OF_CODE.items()
+    for ever in (0, 1)
+}
 
 
 def _end_of(last: date) -> datetime:
@@ -116,7 +123,7 @@ class PlanStates:
         states: dict[int, dict[int, PlanState]] = defaultdict(dict)
         statement = _rows_of_people(_end_of(self.last), tuple(self.years))
         for person_id, year, latest, ever in read(statement, {"ids": list(person_ids)}).all():
-            states[person_id][year] = PlanState(_STATUS_OF_CODE[latest % 8], bool(ever))
+            states[person_id][year] = _STATE_OF[latest % 8, ever]
         return states
 
     def rows(self) -> Select:

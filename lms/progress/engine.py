@@ -104,7 +104,7 @@ def item_state(due_on: date, completed_on: date | None, today: date) -> str:
     return ItemState.PENDING
 
 
-@dataclass
+@dataclass(slots=True)
 class Figures:
     """What some days of a person add up to: exact, so that a person's spans add up exactly;
     rounded (half up, two places) only where a figure is shown."""
@@ -202,7 +202,7 @@ class Figures:
         return sorted(open_items, key=lambda item: (item.state != ItemState.OVERDUE, item.due_on))
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonCredits:
     """One person's credits within the engine's days, sorted by day, and the day each required
     course was first completed (required items look back before the period)."""
@@ -217,9 +217,10 @@ class PersonCredits:
     courses: list[int] = field(default_factory=lambda: [0, 0, 0])
     count: int = 0  # credits within the days (days and entries may be left empty: summed only)
     # For someone in one unit all the engine's days, read without their completions: the
-    # unit, and how many of the required items due there they completed by the last day and
-    # how many of the others are overdue today (`Engine._tallies`; None: not counted so).
-    tally: tuple[int, int, int] | None = None
+    # unit, how many required items fell due there, how many of them they completed by the
+    # last day and how many of the others are overdue today (`Engine._tallies`; None: not
+    # counted so).
+    tally: tuple[int, int, int, int] | None = None
 
 
 NO_CREDITS = PersonCredits()
@@ -230,8 +231,13 @@ def _hundredths(total: Decimal | float | None) -> Decimal:
     if total is None:
         return ZERO
     if isinstance(total, float):
-        return Decimal(round(total * 100)).scaleb(-2)
+        return _float_hundredths(total)
     return Decimal(total)
+
+
+@lru_cache(maxsize=4096)  # people's sums repeat: courses of whole tiết, the same activities
+def _float_hundredths(total: float) -> Decimal:
+    return Decimal(round(total * 100)).scaleb(-2)
 
 
 # Statements built once (each request only binds its values) --------------------------------
@@ -659,17 +665,18 @@ class Engine:
                 }
                 # in one fetch: row by row cost a driver call per person
                 rows = read(_tally_counts(shape), values).all()
+                columns = [(kind, weight, column_of[ids]) for kind, weight, ids in groups]
                 for person_id, *numbers in rows:
                     sums = [0, 0]
-                    for kind, weight, ids in groups:
-                        sums[kind] += weight * int(numbers[column_of[ids]] or 0)
+                    for kind, weight, column in columns:
+                        sums[kind] += weight * (numbers[column] or 0)
                     counts[person_id] = (sums[0], sums[1])
             for person_id in person_ids:
                 person = found.get(person_id)
                 if person is None:
                     person = found[person_id] = PersonCredits()
                 done_count, done_late = counts.get(person_id, (0, 0))
-                person.tally = (unit_id, done_count, overdue - done_late)
+                person.tally = (unit_id, len(due), done_count, overdue - done_late)
 
     def whole_period(self, people: Mapping[int, str], spans: Mapping[int, list[Span]]) -> set[int]:
         """The people (id → kind) whose figures are their one membership's over all the days,
@@ -768,9 +775,9 @@ class Engine:
                 and tally[0] == span.unit_id
                 and (first, last, done_by or last) == (self.first, self.last, self.last)
             ):
-                result.required_total += len(self.requirements.due_in(span.unit_id, first, last))
-                result.required_done += tally[1]
-                result.required_late += tally[2]
+                result.required_total += tally[1]
+                result.required_done += tally[2]
+                result.required_late += tally[3]
             else:
                 self._add_required(
                     result, span.unit_id, first, last, credits.completed, items, done_by or last
