@@ -7,6 +7,7 @@ from datetime import datetime
 
 from lms.agency.models import AgencyProfileRecord
 from lms.db import db
+from lms.reference import current_stamp, remembered
 
 PROFILE_ID = 1
 # What the documents printed before the profile existed: the date line's place was "Bắc
@@ -54,6 +55,22 @@ def agency_profile() -> AgencyProfile:
     record = db.session.get(AgencyProfileRecord, PROFILE_ID)
     if record is None:
         return AgencyProfile()
+    return _profile_of(record, record.updated_by.full_name if record.updated_by else None)
+
+
+def printed_profile() -> AgencyProfile:
+    """The profile as documents print it, kept while the reference data are unchanged
+    (`lms.reference`; saving the profile changes them): every roster, print and nomination
+    list reads it. Who last saved it is left out: a person's name is not reference data."""
+    return remembered(current_stamp(), ("agency profile",), _printed)
+
+
+def _printed() -> AgencyProfile:
+    record = db.session.get(AgencyProfileRecord, PROFILE_ID)
+    return AgencyProfile() if record is None else _profile_of(record, None)
+
+
+def _profile_of(record: AgencyProfileRecord, updated_by: str | None) -> AgencyProfile:
     return AgencyProfile(
         agency_name=record.agency_name,
         parent_body=record.parent_body,
@@ -63,5 +80,5 @@ def agency_profile() -> AgencyProfile:
         head_title=record.head_title,
         head_name=record.head_name,
         updated_at=record.updated_at,
-        updated_by=record.updated_by.full_name if record.updated_by else None,
+        updated_by=updated_by,
     )

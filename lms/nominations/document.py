@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 
-from lms.agency.queries import agency_profile
+from lms.agency.queries import printed_profile
 from lms.awards.criteria import CriteriaSpec, CriterionKind, Result, unit_label
 from lms.courses.format import CATEGORIES
 from lms.i18n import gettext as _
@@ -72,7 +72,7 @@ def as_document(part: dict) -> Document:
                     row[index] = date.fromisoformat(row[index])
         fields["rows"] = rows
     if "signers" not in fields:
-        fields["signers"] = signer_lines(agency_profile())
+        fields["signers"] = signer_lines(printed_profile())
     fields["signers"] = [tuple(signer) for signer in fields["signers"]]
     return Document(**fields)
 

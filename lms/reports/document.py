@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 
-from lms.agency.queries import AgencyProfile, agency_profile
+from lms.agency.queries import AgencyProfile, printed_profile
 from lms.i18n import gettext as _
 from lms.i18n import lazy_gettext as _l
 from lms.i18n import vn_date, vn_long_date
@@ -117,7 +117,7 @@ def letterhead(unit_name: str, today: date, profile: AgencyProfile | None = None
     """The Document fields the agency profile decides: parent body and agency (upper case, as
     Nghị định 30 writes them), the date line, the signers. unit_name stands in for an unset
     agency name."""
-    profile = profile or agency_profile()
+    profile = profile or printed_profile()
     return {
         "parent": profile.parent_body.upper(),
         "agency": profile.agency_or(unit_name).upper(),

@@ -157,6 +157,22 @@ def test_a_blank_signer_name_leaves_a_line_to_sign_on(agency, bac_ninh, client, 
     assert [value for value in rows[-1] if value] == ["Nguyễn Văn Thắng"]
 
 
+def test_a_saved_profile_heads_the_very_next_print(agency, client, login):
+    # The printed profile is kept while the reference data are unchanged: saving it is a
+    # change, so the next document, in the same process, is headed by it.
+    make_person("quantri", "Trần Quản Trị", roles=(Role.ADMIN,))
+    db.session.commit()
+    login("tonghop")
+    before = client.get("/reports/roster?period=2024&format=html").text
+    assert "Bắc Giang, ngày " in before and "NGƯỜI LẬP BIỂU" in before
+    login("quantri")
+    assert client.post("/admin/agency/", data=BAC_NINH).status_code == 302
+    login("tonghop")
+    after = client.get("/reports/roster?period=2024&format=html").text
+    assert "Bắc Ninh, ngày " in after and "Bắc Giang, ngày " not in after
+    assert "UBND TỈNH BẮC NINH" in after and "Lê Thị Hoa" in after
+
+
 def test_document_carries_the_note_then_notes_passed_in(agency):
     period = queries.Period(date(2024, 1, 1), date(2024, 12, 31))
     roster = queries.roster(period, date(2025, 1, 10))
