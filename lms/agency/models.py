@@ -21,7 +21,8 @@ SIGNER_LENGTH = 100
 
 
 class AgencyProfileRecord(Model):
-    """The stored profile; read it through lms.agency.queries.agency_profile()."""
+    """The stored profile; read it through lms.agency.queries: agency_profile() (the whole of
+    it) or printed_profile() (what documents print, kept with the reference data)."""
 
     __tablename__ = "agency_profile"
     # One agency per installation: the row's id is always 1. Reference data: every page's

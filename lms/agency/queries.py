@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from lms.agency.models import AgencyProfileRecord
-from lms.db import db
+from lms.db import db, read
 from lms.reference import current_stamp, remembered
 
 PROFILE_ID = 1
@@ -55,22 +57,6 @@ def agency_profile() -> AgencyProfile:
     record = db.session.get(AgencyProfileRecord, PROFILE_ID)
     if record is None:
         return AgencyProfile()
-    return _profile_of(record, record.updated_by.full_name if record.updated_by else None)
-
-
-def printed_profile() -> AgencyProfile:
-    """The profile as documents print it, kept while the reference data are unchanged
-    (`lms.reference`; saving the profile changes them): every roster, print and nomination
-    list reads it. Who last saved it is left out: a person's name is not reference data."""
-    return remembered(current_stamp(), ("agency profile",), _printed)
-
-
-def _printed() -> AgencyProfile:
-    record = db.session.get(AgencyProfileRecord, PROFILE_ID)
-    return AgencyProfile() if record is None else _profile_of(record, None)
-
-
-def _profile_of(record: AgencyProfileRecord, updated_by: str | None) -> AgencyProfile:
     return AgencyProfile(
         agency_name=record.agency_name,
         parent_body=record.parent_body,
@@ -80,5 +66,31 @@ def _profile_of(record: AgencyProfileRecord, updated_by: str | None) -> AgencyPr
         head_title=record.head_title,
         head_name=record.head_name,
         updated_at=record.updated_at,
-        updated_by=updated_by,
+        updated_by=record.updated_by.full_name if record.updated_by else None,
     )
+
+
+def printed_profile() -> AgencyProfile:
+    """The profile as documents print it, kept while the reference data are unchanged
+    (`lms.reference`; saving the profile changes them): every roster, print and nomination
+    list reads it. Who last saved it is left out: a person's name is not reference data."""
+    return remembered(current_stamp(), ("agency profile",), _printed)
+
+
+# Read from the database, not the session: what is kept must be what is saved, never an
+# object the request changed and may not commit. The columns in AgencyProfile's order.
+_PRINTED = select(
+    AgencyProfileRecord.agency_name,
+    AgencyProfileRecord.parent_body,
+    AgencyProfileRecord.place,
+    AgencyProfileRecord.preparer_title,
+    AgencyProfileRecord.preparer_name,
+    AgencyProfileRecord.head_title,
+    AgencyProfileRecord.head_name,
+    AgencyProfileRecord.updated_at,
+).where(AgencyProfileRecord.id == PROFILE_ID)
+
+
+def _printed() -> AgencyProfile:
+    row = read(_PRINTED).first()
+    return AgencyProfile() if row is None else AgencyProfile(*row)

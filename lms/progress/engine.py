@@ -625,10 +625,11 @@ class Engine:
                 person.completed[course_id] = days[text]
 
     def _tallies(self, units: Mapping[int, int], found: dict[int, PersonCredits]) -> None:
-        """For people each in one unit all the days (person → unit): the required items due
-        there that they completed by the last day, and the others overdue today, counted by
-        the database per unit, one row per person: what `_tally` makes of their completions,
-        without reading them (a course assigned twice counts twice, as two items)."""
+        """For people each in one unit all the days (person → unit): how many required items
+        fell due there, how many of them they completed by the last day and how many of the
+        others are overdue today, counted by the database per unit, one row per person: what
+        `_tally` makes of their completions, without reading them (a course assigned twice
+        counts twice, as two items)."""
         by_unit: dict[int, list[int]] = defaultdict(list)
         for person_id, unit_id in units.items():
             by_unit[unit_id].append(person_id)

@@ -67,7 +67,7 @@ SUBTOTAL_LIMIT = 400
 
 class RosterRow(NamedTuple):
     # A tuple, not a frozen dataclass: a download makes a hundred thousand of them, and a
-    # frozen dataclass sets each of its 23 fields through object.__setattr__.
+    # frozen dataclass sets each of its fields through object.__setattr__.
     number: int
     person_id: int
     full_name: str
@@ -369,7 +369,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     # The position held on each row's last day, not today's (a 2025 roster, a 2026 promotion).
     positions = positions_until(ids, period.last)
     judge_facts = evaluator(plan.criteria) if plan.criteria else None
-    persons: dict[int, tuple[PersonTotals, Result | None, Span | None]] = {}
+    persons: dict[int, tuple[PersonTotals, Result | None, Span | None, tuple[int, ...]]] = {}
     parts: dict[Span, Figures] = {}
 
     def count_initiatives(person_id: int, years: tuple[int, ...]) -> int:
@@ -392,7 +392,9 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
             return 0
         return sum(1 for year in years if (state := plans.get(year)) and state.approved)
 
-    def person_of(person_id: int, kind: str) -> tuple[PersonTotals, Result | None, Span | None]:
+    def person_of(
+        person_id: int, kind: str
+    ) -> tuple[PersonTotals, Result | None, Span | None, tuple[int, ...]]:
         found = persons.get(person_id)
         if found is None:
             spans = memberships.get(person_id, [])
@@ -431,6 +433,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
                 totals,
                 result,
                 _last_in_scope(spans, plan.in_tree, scopes),
+                years,
             )
         return found
 
@@ -438,7 +441,7 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
     rows = []
     for offset, member in enumerate(members):
         person_id, kind = member.person_id, member.employment_kind
-        totals, result, last_span = person_of(person_id, kind)
+        totals, result, last_span, person_years = person_of(person_id, kind)
         span = Span(person_id, member.unit_id, member.since, member.until)
         figures = parts.get(span)
         if figures is None:
@@ -459,41 +462,40 @@ def _rows(plan: RosterPlan, members: list[Member], number: int, engine: Engine) 
             and last_span.unit_id == member.unit_id
             and member.since <= last_span.last <= member.until
         )
+        # The person's count when the row's years are all of theirs (most rows).
+        approved = totals.approved_years if years == person_years else approved_in(person_id, years)
         # Positional, in the fields' order: a keyword call costs four times as much, and a
         # download makes a row for everyone.
         rows.append(
             RosterRow(
-                number + offset,
-                person_id,
-                member.full_name,
-                member.date_of_birth,
+                number + offset,  # number
+                person_id,  # person_id
+                member.full_name,  # full_name
+                member.date_of_birth,  # date_of_birth
                 positions.held_on(person_id, member.until),  # position
-                member.is_active,
-                member.unit_id,
-                member.unit_code,
-                unit_name,
-                member.since,
-                member.until,
+                member.is_active,  # is_active
+                member.unit_id,  # unit_id
+                member.unit_code,  # unit_code
+                unit_name,  # unit_name
+                member.since,  # since
+                member.until,  # until
                 status,  # plan_status
-                # A row's years are some of its person's: all of them when as many.
-                totals.approved_years
-                if len(years) == totals.plan_years
-                else approved_in(person_id, years),  # approved_years
+                approved,  # approved_years
                 len(years),  # plan_years
-                figures.required_done,
-                figures.required_total,
+                figures.required_done,  # required_done
+                figures.required_total,  # required_total
                 figures.earned_tiet,  # hours_earned
                 target.tiet if target else None,  # hours_target
                 "tiet",  # target_unit
-                percent(figures.exact_tiet, target.exact_tiet) if target else None,
+                percent(figures.exact_tiet, target.exact_tiet) if target else None,  # percent
                 _by_category(figures.courses),  # courses
                 # A person's, not a day's: on the row where they are counted, so that the
                 # column adds up to the people's total.
                 totals.initiatives if head else 0,  # initiatives
-                result,
+                result,  # result
                 target.labels if target else "",  # rule_versions
                 flagged.get(person_id, 0) if head else 0,  # flagged
-                head,
+                head,  # head
                 totals,  # person
             )
         )
