@@ -84,8 +84,16 @@ def _state_columns(end: datetime) -> tuple[ColumnElement[int], ColumnElement[int
 
 @lru_cache(maxsize=64)
 def _rows(end: datetime, years: tuple[int, ...]) -> Select:
-    """`PlanStates.rows`, built once per end and years (statements are immutable)."""
+    """`PlanStates.rows`, built once per end and years (consecutive, as an engine's are;
+    statements are immutable)."""
     code, approved = _state_columns(end)
+    # Several years as a range: one descent of a person's plans rather than one per year (a
+    # five-year roster's batch of 2,500 people: 12,500 descents).
+    in_years = (
+        StudyPlan.year == years[0]
+        if len(years) == 1
+        else StudyPlan.year.between(years[0], years[-1])
+    )
     return (
         select(
             StudyPlan.person_id,
@@ -94,7 +102,7 @@ def _rows(end: datetime, years: tuple[int, ...]) -> Select:
             func.max(approved).label("ever"),
         )
         .join(PlanVersion, PlanVersion.plan_id == StudyPlan.id)
-        .where(StudyPlan.year.in_(years))
+        .where(in_years)
         .group_by(StudyPlan.person_id, StudyPlan.year)
     )
 
