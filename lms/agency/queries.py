@@ -78,7 +78,7 @@ def printed_profile() -> AgencyProfile:
 
 
 # Read from the database, not the session: what is kept must be what is saved, never an
-# object the request changed and may not commit. The columns in AgencyProfile's order.
+# object the request changed and may not commit. Columns named as AgencyProfile's fields.
 _PRINTED = select(
     AgencyProfileRecord.agency_name,
     AgencyProfileRecord.parent_body,
@@ -93,4 +93,4 @@ _PRINTED = select(
 
 def _printed() -> AgencyProfile:
     row = read(_PRINTED).first()
-    return AgencyProfile() if row is None else AgencyProfile(*row)
+    return AgencyProfile() if row is None else AgencyProfile(**row._mapping)

@@ -83,16 +83,15 @@ def _state_columns(end: datetime) -> tuple[ColumnElement[int], ColumnElement[int
 
 
 @lru_cache(maxsize=64)
-def _rows(end: datetime, years: tuple[int, ...]) -> Select:
-    """`PlanStates.rows`, built once per end and years (consecutive, as an engine's are;
-    statements are immutable)."""
+def _rows(end: datetime, first_year: int, last_year: int) -> Select:
+    """`PlanStates.rows`, built once per end and years (statements are immutable)."""
     code, approved = _state_columns(end)
     # Several years as a range: one descent of a person's plans rather than one per year (a
     # five-year roster's batch of 2,500 people: 12,500 descents).
     in_years = (
-        StudyPlan.year == years[0]
-        if len(years) == 1
-        else StudyPlan.year.between(years[0], years[-1])
+        StudyPlan.year == first_year
+        if first_year == last_year
+        else StudyPlan.year.between(first_year, last_year)
     )
     return (
         select(
@@ -108,9 +107,9 @@ def _rows(end: datetime, years: tuple[int, ...]) -> Select:
 
 
 @lru_cache(maxsize=64)
-def _rows_of_people(end: datetime, years: tuple[int, ...]) -> Select:
+def _rows_of_people(end: datetime, first_year: int, last_year: int) -> Select:
     """`_rows` of some people, given as {"ids": [...]} when run: a home page asks for one."""
-    return _rows(end, years).where(among(StudyPlan.person_id, id_list("ids")))
+    return _rows(end, first_year, last_year).where(among(StudyPlan.person_id, id_list("ids")))
 
 
 class PlanStates:
@@ -119,7 +118,6 @@ class PlanStates:
     def __init__(self, days: Engine) -> None:
         self.first: date = days.first
         self.last: date = days.last
-        self.years: list[int] = days.years
 
     def of(self, person_ids: Collection[int]) -> dict[int, dict[int, PlanState]]:
         """Each person's plan per year of the days: latest status, and whether ever approved.
@@ -129,7 +127,7 @@ class PlanStates:
         if not person_ids:
             return {}
         states: dict[int, dict[int, PlanState]] = defaultdict(dict)
-        statement = _rows_of_people(_end_of(self.last), tuple(self.years))
+        statement = _rows_of_people(_end_of(self.last), self.first.year, self.last.year)
         for person_id, year, latest, ever in read(statement, {"ids": list(person_ids)}).all():
             states[person_id][year] = _STATE_OF[latest % 8, ever]
         return states
@@ -138,7 +136,7 @@ class PlanStates:
         """SQL: (person_id, year, latest, ever) for each plan in the years of the days: the
         latest version's number and status packed in one integer (number × 8 + status), and
         whether any version was approved (1) or not (0)."""
-        return _rows(_end_of(self.last), tuple(self.years))
+        return _rows(_end_of(self.last), self.first.year, self.last.year)
 
     @staticmethod
     def label(latest: ColumnElement[Any], ever: ColumnElement[Any]) -> ColumnElement[str]:
